@@ -1,0 +1,322 @@
+#include "chain.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/x509v3.h>
+
+#define MAX_CRL_SIGNER_NESTING 2
+
+struct build {
+    const struct sb_path_opts *opts;
+    STACK_OF(X509) *anchors;                  /* borrowed */
+    STACK_OF(X509) *untrusted;                /* borrowed */
+    X509 *path[SB_CHAIN_MAX_LEN];
+    size_t len;
+    int sig_checks;
+    int steps;
+    int nesting;                              /* CRL-signer validations in progress above us */
+    int done;                                 /* a path validated */
+    struct sb_err path_fail;                  /* first complete path's failure */
+    X509 *fail_path[SB_CHAIN_MAX_LEN];
+    size_t fail_len;
+    X509 *ok_path[SB_CHAIN_MAX_LEN];
+    size_t ok_len;
+    struct sb_err link_fail;                  /* first signature failure of a candidate link */
+    int have_path_fail, have_link_fail;
+    STACK_OF(ASN1_OBJECT) *policies;
+};
+
+static enum sb_reason crl_signer(void *arg, X509_CRL *crl, EVP_PKEY **signer_key, struct sb_err *err);
+
+void sb_chain_result_clear(struct sb_chain_result *r)
+{
+    sk_X509_pop_free(r->chain, X509_free);
+    sk_ASN1_OBJECT_pop_free(r->policies, ASN1_OBJECT_free);
+    r->chain = NULL;
+    r->policies = NULL;
+}
+
+static int in_stack(STACK_OF(X509) *sk, X509 *x)
+{
+    int i;
+
+    for (i = 0; i < sk_X509_num(sk); i++) {
+        if (X509_cmp(sk_X509_value(sk, i), x) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int in_path(const struct build *b, X509 *x)
+{
+    size_t i;
+
+    for (i = 0; i < b->len; i++) {
+        if (X509_cmp(b->path[i], x) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* 1: AKI keyid matches issuer SKI (or either absent); 0: they differ. */
+static int aki_matches(X509 *child, X509 *issuer)
+{
+    const ASN1_OCTET_STRING *aki = X509_get0_authority_key_id(child);
+    const ASN1_OCTET_STRING *ski = X509_get0_subject_key_id(issuer);
+
+    if (aki == NULL || ski == NULL) {
+        return 1;
+    }
+    return ASN1_OCTET_STRING_cmp(aki, ski) == 0;
+}
+
+static void validate_complete(struct build *b)
+{
+    struct sb_revocation_ctx rev;
+    struct sb_err e;
+    STACK_OF(ASN1_OBJECT) *pol = NULL;
+    enum sb_reason rc;
+
+    memset(&rev, 0, sizeof(rev));
+    rev.crls = b->opts->crls;
+    rev.at = b->opts->at;
+    rev.mode = b->opts->revocation;
+    rev.sm2_id = b->opts->sm2_id;
+    rev.algs = &b->opts->algs;
+    rev.find_signer = crl_signer;
+    rev.find_signer_arg = b;
+    sb_err_clear(&e);
+    rc = sb_path_check(b->opts, b->path, b->len, &rev, &pol, &e);
+    if (rc == SB_OK) {
+        b->done = 1;
+        b->policies = pol;
+        memcpy(b->ok_path, b->path, b->len * sizeof(X509 *));
+        b->ok_len = b->len;
+        return;
+    }
+    sk_ASN1_OBJECT_pop_free(pol, ASN1_OBJECT_free);
+    if (!b->have_path_fail) {
+        b->have_path_fail = 1;
+        b->path_fail = e;
+        memcpy(b->fail_path, b->path, b->len * sizeof(X509 *));
+        b->fail_len = b->len;
+    }
+}
+
+static void extend(struct build *b);
+
+/* Try cand as issuer of the path's last certificate. */
+static void try_issuer(struct build *b, X509 *cand)
+{
+    X509 *child = b->path[b->len - 1];
+    struct sb_err e;
+    EVP_PKEY *key;
+
+    if (b->done || in_path(b, cand) || b->len >= SB_CHAIN_MAX_LEN) {
+        return;
+    }
+    if (++b->sig_checks > SB_CHAIN_MAX_SIG_CHECKS) {
+        return;
+    }
+    sb_err_clear(&e);
+    key = X509_get0_pubkey(cand);
+    if (key == NULL || sb_sig_verify_cert(child, key, b->opts->sm2_id, &e) != SB_OK) {
+        if (key == NULL) {
+            sb_err_set(&e, SB_R_SIG_CRYPTO, "issuer candidate has an undecodable public key");
+        }
+        if (!b->have_link_fail) {
+            b->have_link_fail = 1;
+            b->link_fail = e;
+        }
+        return;
+    }
+    b->path[b->len++] = cand;
+    extend(b);
+    b->len--;
+}
+
+static void extend(struct build *b)
+{
+    X509 *cur = b->path[b->len - 1];
+    const X509_NAME *want = X509_get_issuer_name(cur);
+    STACK_OF(X509) *pools[2];
+    int pass, p, i;
+    X509 *cand;
+
+    if (b->done || ++b->steps > SB_CHAIN_MAX_STEPS) {
+        return;
+    }
+    if (in_stack(b->anchors, cur)) {
+        validate_complete(b);
+        return;
+    }
+    pools[0] = b->anchors;
+    pools[1] = b->untrusted;
+    /* pass 0: key identifiers agree; pass 1: they differ (a last resort, e.g. re-keyed CAs) */
+    for (pass = 0; pass < 2; pass++) {
+        for (p = 0; p < 2; p++) {
+            for (i = 0; i < sk_X509_num(pools[p]); i++) {
+                cand = sk_X509_value(pools[p], i);
+                if (X509_NAME_cmp(X509_get_subject_name(cand), want) != 0 || aki_matches(cur, cand) != (pass == 0)) {
+                    continue;
+                }
+                if (p == 1 && in_stack(b->anchors, cand)) {
+                    continue; /* already tried as an anchor */
+                }
+                try_issuer(b, cand);
+                if (b->done) {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+static enum sb_reason run(struct build *b, X509 *leaf, struct sb_chain_result *res, struct sb_err *err)
+{
+    size_t i;
+
+    b->path[0] = leaf;
+    b->len = 1;
+    extend(b);
+    res->chain = sk_X509_new_null();
+    res->policies = NULL;
+    if (res->chain == NULL) {
+        return sb_err_set(err, SB_R_INTERNAL, "out of memory");
+    }
+    if (b->done) {
+        for (i = 0; i < b->ok_len; i++) {
+            if (!X509_up_ref(b->ok_path[i]) || !sk_X509_push(res->chain, b->ok_path[i])) {
+                return sb_err_set(err, SB_R_INTERNAL, "out of memory");
+            }
+        }
+        res->policies = b->policies;
+        b->policies = NULL;
+        sb_err_clear(err);
+        return SB_OK;
+    }
+    if (b->have_path_fail) {
+        for (i = 0; i < b->fail_len; i++) {
+            if (!X509_up_ref(b->fail_path[i]) || !sk_X509_push(res->chain, b->fail_path[i])) {
+                return sb_err_set(err, SB_R_INTERNAL, "out of memory");
+            }
+        }
+        if (err != NULL) {
+            *err = b->path_fail;
+        }
+        return b->path_fail.reason;
+    }
+    if (b->have_link_fail) {
+        if (err != NULL) {
+            *err = b->link_fail;
+        }
+        return b->link_fail.reason;
+    }
+    if (b->steps > SB_CHAIN_MAX_STEPS || b->sig_checks > SB_CHAIN_MAX_SIG_CHECKS) {
+        return sb_err_set(err, SB_R_CHAIN_NO_ANCHOR, "no path to a trusted anchor within the search limits");
+    }
+    return sb_err_set(err, SB_R_CHAIN_NO_ANCHOR, "no path from the certificate to a trusted anchor");
+}
+
+static enum sb_reason validate_nested(const struct sb_path_opts *o, X509 *leaf, STACK_OF(X509) *anchors,
+                                      STACK_OF(X509) *untrusted, int nesting, struct sb_chain_result *res,
+                                      struct sb_err *err)
+{
+    struct build *b;
+    enum sb_reason rc;
+
+    memset(res, 0, sizeof(*res));
+    if ((b = OPENSSL_zalloc(sizeof(*b))) == NULL) {
+        return sb_err_set(err, SB_R_INTERNAL, "out of memory");
+    }
+    b->opts = o;
+    b->anchors = anchors;
+    b->untrusted = untrusted;
+    b->nesting = nesting;
+    rc = run(b, leaf, res, err);
+    sk_ASN1_OBJECT_pop_free(b->policies, ASN1_OBJECT_free);
+    OPENSSL_free(b);
+    return rc;
+}
+
+enum sb_reason sb_chain_validate(const struct sb_path_opts *o, X509 *leaf, STACK_OF(X509) *anchors,
+                                 STACK_OF(X509) *untrusted, struct sb_chain_result *res, struct sb_err *err)
+{
+    return validate_nested(o, leaf, anchors, untrusted, 0, res, err);
+}
+
+/*
+ * Revocation callback: a CRL not signed by the certificate's issuer key. Look for a certificate named
+ * like the CRL issuer whose key verifies the CRL, that may sign CRLs, and that validates to the anchor
+ * of the path being checked (RFC 5280 §6.3.3 (f)).
+ */
+static enum sb_reason crl_signer(void *arg, X509_CRL *crl, EVP_PKEY **signer_key, struct sb_err *err)
+{
+    struct build *b = arg;
+    STACK_OF(X509) *pools[2], *anchor = NULL;
+    struct sb_path_opts sub;
+    struct sb_chain_result res;
+    struct sb_err e;
+    X509 *cand;
+    int p, i;
+    enum sb_reason rc = SB_R_REVOCATION_UNAVAILABLE;
+
+    *signer_key = NULL;
+    if (b->nesting >= MAX_CRL_SIGNER_NESTING) {
+        return sb_err_set(err, SB_R_REVOCATION_UNAVAILABLE, "CRL signer validation nested too deeply");
+    }
+    if ((anchor = sk_X509_new_null()) == NULL || !sk_X509_push(anchor, b->path[b->len - 1])) {
+        sk_X509_free(anchor);
+        return sb_err_set(err, SB_R_INTERNAL, "out of memory");
+    }
+    sub = *b->opts;
+    sub.policies = NULL;
+    sub.explicit_policy = sub.inhibit_any_policy = sub.inhibit_policy_mapping = 0;
+    sub.ekus = NULL;
+    sub.key_usage = 0;
+    sub.hostname = NULL;
+    sub.n_emails = 0;
+    sub.max_depth = -1;
+    sub.profile = SB_PROFILE_RFC5280;
+    pools[0] = b->anchors;
+    pools[1] = b->untrusted;
+    sb_err_set(err, SB_R_REVOCATION_UNAVAILABLE, "no certificate that signs the CRL validates to the same anchor");
+    for (p = 0; p < 2 && *signer_key == NULL; p++) {
+        for (i = 0; i < sk_X509_num(pools[p]) && *signer_key == NULL; i++) {
+            cand = sk_X509_value(pools[p], i);
+            if (X509_NAME_cmp(X509_get_subject_name(cand), X509_CRL_get_issuer(crl)) != 0 ||
+                ++b->sig_checks > SB_CHAIN_MAX_SIG_CHECKS) {
+                continue;
+            }
+            if ((X509_get_extension_flags(cand) & EXFLAG_KUSAGE) != 0 &&
+                (X509_get_key_usage(cand) & KU_CRL_SIGN) == 0) {
+                continue;
+            }
+            sb_err_clear(&e);
+            if (sb_sig_verify_crl(crl, X509_get0_pubkey(cand), b->opts->sm2_id, &e) != SB_OK) {
+                continue;
+            }
+            if (X509_cmp(cand, b->path[b->len - 1]) == 0) {
+                *signer_key = X509_get0_pubkey(cand);
+                rc = SB_OK;
+                break;
+            }
+            rc = validate_nested(&sub, cand, anchor, b->untrusted, b->nesting + 1, &res, &e);
+            sb_chain_result_clear(&res);
+            if (rc == SB_OK) {
+                *signer_key = X509_get0_pubkey(cand);
+            } else if (err != NULL) {
+                sb_err_set(err, SB_R_REVOCATION_UNAVAILABLE, "CRL signer certificate does not validate: %s", e.msg);
+            }
+        }
+    }
+    sk_X509_free(anchor);
+    if (*signer_key != NULL) {
+        sb_err_clear(err);
+        return SB_OK;
+    }
+    return err != NULL ? err->reason : rc;
+}

@@ -1,0 +1,41 @@
+/*
+ * pki/sig.h — signatures on certificates and CRLs, and the algorithm allow-list.
+ *
+ * Verifies the issuer's signature over a certificate's or CRL's to-be-signed bytes exactly as encoded
+ * (no re-encoding), for RSA PKCS#1 v1.5, RSA-PSS, ECDSA, Ed25519 and SM2-with-SM3. SM2 signatures use
+ * the distinguishing ID given by the caller (OpenSSL 3.0 cannot set one for CRLs). Thread-safe; the
+ * objects passed in are only read.
+ */
+#ifndef SB_SIG_H
+#define SB_SIG_H
+
+#include <openssl/x509.h>
+#include "err.h"
+
+/* Allow-list of signature and key algorithms (the strong defaults of sb_algs_default()). */
+struct sb_algs {
+    int min_rsa_bits;          /* default 2048 */
+    int allow_sha1;            /* default 0: SHA-1 signatures are CRYPTO_CONSTRAINTS_FAILURE */
+    int allow_md5;             /* default 0 */
+    int allow_dsa;             /* default 0 */
+    int webpki;                /* CA/B rules: RSA modulus multiple of 8, no explicit curves */
+};
+
+/* Fill a with the default allow-list. */
+void sb_algs_default(struct sb_algs *a);
+
+/* Check the signature algorithm of cert against a (WEAK_ALGORITHM on refusal). */
+enum sb_reason sb_sig_check_cert_alg(const X509 *cert, const struct sb_algs *a, struct sb_err *err) SB_MUST_USE;
+/* Check a public key (size, curve, type) against a; WEAK_KEY on refusal. */
+enum sb_reason sb_sig_check_key(EVP_PKEY *pkey, const struct sb_algs *a, struct sb_err *err) SB_MUST_USE;
+/* Verify cert's signature with issuer_key; SM2 uses sm2_id (NULL = GM/T default). SIG_CRYPTO or
+ * SM2_ID_MISMATCH on failure; also fails when the outer and inner signature algorithms differ. */
+enum sb_reason sb_sig_verify_cert(X509 *cert, EVP_PKEY *issuer_key, const char *sm2_id,
+                                  struct sb_err *err) SB_MUST_USE;
+/* Verify crl's signature with issuer_key (SM2 with sm2_id as above). */
+enum sb_reason sb_sig_verify_crl(X509_CRL *crl, EVP_PKEY *issuer_key, const char *sm2_id,
+                                 struct sb_err *err) SB_MUST_USE;
+/* Check the signature algorithm of a CRL against a. */
+enum sb_reason sb_sig_check_crl_alg(const X509_CRL *crl, const struct sb_algs *a, struct sb_err *err) SB_MUST_USE;
+
+#endif
