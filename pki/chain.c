@@ -14,6 +14,7 @@ struct build {
     X509 *path[SB_CHAIN_MAX_LEN];
     size_t len;
     int sig_checks;
+    int paths_checked;
     int steps;
     int nesting;                              /* CRL-signer validations in progress above us */
     int done;                                 /* a path validated */
@@ -80,6 +81,9 @@ static void validate_complete(struct build *b)
     STACK_OF(ASN1_OBJECT) *pol = NULL;
     enum sb_reason rc;
 
+    if (++b->paths_checked > SB_CHAIN_MAX_PATHS) {
+        return;
+    }
     memset(&rev, 0, sizeof(rev));
     rev.crls = b->opts->crls;
     rev.at = b->opts->at;
@@ -215,7 +219,8 @@ static enum sb_reason run(struct build *b, X509 *leaf, struct sb_chain_result *r
         }
         return b->link_fail.reason;
     }
-    if (b->steps > SB_CHAIN_MAX_STEPS || b->sig_checks > SB_CHAIN_MAX_SIG_CHECKS) {
+    if (b->steps > SB_CHAIN_MAX_STEPS || b->sig_checks > SB_CHAIN_MAX_SIG_CHECKS ||
+        b->paths_checked > SB_CHAIN_MAX_PATHS) {
         return sb_err_set(err, SB_R_CHAIN_NO_ANCHOR, "no path to a trusted anchor within the search limits");
     }
     return sb_err_set(err, SB_R_CHAIN_NO_ANCHOR, "no path from the certificate to a trusted anchor");

@@ -17,6 +17,9 @@ struct sb_err {
     char msg[SB_ERR_MSG_MAX];
 };
 
+/* Make s valid UTF-8 in place: invalid bytes become '?', a sequence cut at the end is dropped. */
+void sb_utf8_sanitize(char *s);
+
 /* Reset err to SB_OK with an empty message. */
 void sb_err_clear(struct sb_err *err);
 /* Store reason r and a printf-style message in err (if not NULL); returns r. */

@@ -41,7 +41,9 @@ static const char *label(X509 *x, size_t idx, char *buf, size_t len)
         name[n > 0 ? n : 0] = '\0';
         BIO_free(b);
     }
+    sb_utf8_sanitize(name);
     snprintf(buf, len, "certificate %zu (%s)", idx, name[0] != '\0' ? name : "empty subject");
+    sb_utf8_sanitize(buf);
     return buf;
 }
 
@@ -266,7 +268,10 @@ static enum sb_reason check_issuer(const struct sb_path_opts *o, X509 *x, size_t
     long pathlen;
 
     label(x, idx, lb, sizeof(lb));
-    if (X509_get_version(x) != X509_VERSION_3 && idx > 0) {
+    if (X509_get_version(x) != X509_VERSION_3 && is_anchor) {
+        return SB_OK; /* a version 1 root: an operator-chosen anchor carries no CA extensions to check */
+    }
+    if (X509_get_version(x) != X509_VERSION_3) {
         /* RFC 5280 §6.1.4 (k): version 1/2 intermediates cannot be verified as CAs */
         return sb_err_set(err, SB_R_BASIC_CONSTRAINTS, "%s is a version %ld certificate used as a CA", lb,
                           X509_get_version(x) + 1);

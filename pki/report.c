@@ -21,6 +21,7 @@ void sb_report_name(const X509_NAME *name, char *buf, size_t len)
         n = BIO_read(b, buf, (int)len - 1);
     }
     buf[n > 0 ? n : 0] = '\0';
+    sb_utf8_sanitize(buf);
     BIO_free(b);
 }
 
@@ -75,14 +76,25 @@ json_t *sb_report_chain(STACK_OF(X509) *chain)
     int i;
 
     for (i = 0; arr != NULL && i < sk_X509_num(chain); i++) {
-        json_array_append_new(arr, sb_report_cert(sk_X509_value(chain, i)));
+        if (json_array_append_new(arr, sb_report_cert(sk_X509_value(chain, i))) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
     }
     return arr;
 }
 
+/* msg (or the table's message) as valid UTF-8 in buf. */
+static const char *clean(char *buf, size_t len, const char *msg, enum sb_reason rc)
+{
+    snprintf(buf, len, "%s", msg != NULL && msg[0] != '\0' ? msg : sb_reason_message(rc));
+    sb_utf8_sanitize(buf);
+    return buf;
+}
+
 json_t *sb_report_result(enum sb_reason rc, const char *msg, time_t at, STACK_OF(X509) *chain)
 {
-    char when[40];
+    char when[40], text[SB_ERR_MSG_MAX];
     const char *sub = sb_reason_subindication(rc);
     const char *ind = sb_indication_name(sb_reason_indication(rc));
 
@@ -92,15 +104,17 @@ json_t *sb_report_result(enum sb_reason rc, const char *msg, time_t at, STACK_OF
                      "indication", ind,
                      "subindication", rc == SB_OK ? NULL : sub,
                      "reason", rc == SB_OK ? NULL : sb_reason_name(rc),
-                     "message", msg != NULL && msg[0] != '\0' ? msg : sb_reason_message(rc),
+                     "message", clean(text, sizeof(text), msg, rc),
                      "validation_time", when,
                      "chain", sb_report_chain(chain));
 }
 
 json_t *sb_report_error(enum sb_reason rc, const char *msg)
 {
+    char text[SB_ERR_MSG_MAX];
+
     return json_pack("{s:{s:s, s:s}}", "error", "code", sb_reason_name(rc), "message",
-                     msg != NULL && msg[0] != '\0' ? msg : sb_reason_message(rc));
+                     clean(text, sizeof(text), msg, rc));
 }
 
 static const char *or_null(const char *s)

@@ -62,6 +62,9 @@ enum sb_reason sb_time_parse_rfc3339(const char *s, time_t *out, struct sb_err *
     tm.tm_min = mi;
     tm.tm_sec = sec > 59 ? 59 : sec;
     t = timegm(&tm);
+    if (gmtime_r(&t, &tm) == NULL || tm.tm_mday != d || tm.tm_mon != mo - 1) {
+        goto bad; /* 2024-02-31 and the like: timegm would roll it over */
+    }
     t -= (time_t)sign * (oh * 3600 + om * 60);
     *out = t;
     return SB_OK;
