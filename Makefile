@@ -36,7 +36,7 @@ UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBPKI := $(BUILD)/libsbpki.a
 BIN    := $(BUILD)/sigbridge
 
-.PHONY: all deps test unit conformance clean pki-fixtures
+.PHONY: all deps test unit integration conformance clean pki-fixtures
 all: deps $(BIN)
 
 # Installs missing Debian packages when run as root; otherwise prints the exact command.
@@ -71,7 +71,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBPKI)
 
 # make test T=test_chain runs one unit test only.
 test: all $(UNIT_BIN) pki-fixtures
-	@$(MAKE) --no-print-directory unit conformance
+	@$(MAKE) --no-print-directory unit integration conformance
 
 pki-fixtures: $(BIN)
 	@sh tests/pki/make-all.sh $(BUILD)/pki >/dev/null
@@ -79,6 +79,12 @@ pki-fixtures: $(BIN)
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(if $(T),$(BUILD)/tests/$(T),$(UNIT_BIN)); do \
 	  echo "== $$t"; SB_BIN=$(BIN) SB_PKI=$(BUILD)/pki $$t || fail=1; done; exit $$fail
+
+INTEGRATION := $(wildcard tests/integration/test_*.sh)
+
+integration: $(BIN) pki-fixtures
+	@fail=0; for t in $(INTEGRATION); do echo "== $$t"; \
+	  SB_BIN=$(BIN) SB_PKI=$(BUILD)/pki sh $$t || fail=1; done; exit $$fail
 
 conformance: $(BIN)
 	@$(PYTHON) tests/conformance/run_limbo.py --bin $(BIN) --corpus ../shared/corpora/limbo.json \

@@ -23,7 +23,7 @@ struct sbgw_chain_args {
 
 /* getopt_long option rows for the chain options (terminated by a zero row); values >= 1000. */
 extern const struct option sbgw_chain_longopts[];
-#define SBGW_CHAIN_LONGOPTS_COUNT 19
+#define SBGW_CHAIN_LONGOPTS_COUNT 18   /* rows before the terminator */
 
 /* Initialise a with defaults (now, prefer, rfc5280). */
 enum sb_reason sbgw_chain_args_init(struct sbgw_chain_args *a, struct sb_err *err) SB_MUST_USE;

@@ -17,6 +17,8 @@ struct sbgw_command {
 
 static const struct sbgw_command commands[] = {
     { "chain", sbgw_cmd_chain, "validate one certificate path (RFC 5280)" },
+    { "verify", sbgw_cmd_verify, "verify a CMS / PKCS#7 signature (PKCS#7 and GM/T 0010 OIDs)" },
+    { "sign", sbgw_cmd_sign, "make a CMS / GM/T 0010 SignedData (DER on stdout)" },
 };
 
 static void usage(FILE *f)

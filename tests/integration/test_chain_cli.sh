@@ -1,0 +1,91 @@
+#!/bin/sh
+# `sigbridge chain` on the generated HK / CN (SM2) / MO PKIs: verdicts, reason codes and exit codes of
+# DESIGN §7, including SM2 distinguishing IDs on certificates and CRLs.
+. "$(dirname "$0")/lib.sh"
+B=$SB_BIN
+P=$SB_PKI
+AT=--at=2026-06-01T00:00:00+08:00
+
+expect "hk leaf validates" 0 - - -- \
+    $B chain --json $AT --anchor $P/hk/root.pem --untrusted $P/hk/int.pem $P/hk/leaf.pem
+expect "hk leaf from a bundle file (leaf + intermediate)" 0 - - -- \
+    sh -c "cat $P/hk/leaf.pem $P/hk/int.pem > $TMP/bundle.pem && $B chain --json $AT --anchor $P/hk/root.pem $TMP/bundle.pem"
+expect "hk leaf DER input" 0 - - -- \
+    $B chain --json $AT --anchor $P/hk/root.pem --untrusted $P/hk/int.pem $P/hk/leaf.der
+expect "hk missing intermediate" 3 NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR -- \
+    $B chain --json $AT --anchor $P/hk/root.pem $P/hk/leaf.pem
+expect "hk revoked leaf with CRLs" 1 REVOKED REVOKED -- \
+    $B chain --json --revocation require --crl $P/hk/int.crl --crl $P/hk/root.crl \
+    --anchor $P/hk/root.pem --untrusted $P/hk/int.pem $P/hk/leaf-revoked.pem
+expect "hk good leaf, revocation require with CRLs" 0 - - -- \
+    $B chain --json --revocation require --crl $P/hk/int.crl --crl $P/hk/root.crl \
+    --anchor $P/hk/root.pem --untrusted $P/hk/int.pem $P/hk/leaf.pem
+expect "hk revocation require without CRLs" 3 TRY_LATER REVOCATION_UNAVAILABLE -- \
+    $B chain --json --revocation require --anchor $P/hk/root.pem --untrusted $P/hk/int.pem $P/hk/leaf.pem
+expect "hk stale CRL under require" 3 TRY_LATER REVOCATION_UNAVAILABLE -- \
+    $B chain --json --revocation require --crl $P/hk/int-stale.crl --crl $P/hk/root.crl \
+    --anchor $P/hk/root.pem --untrusted $P/hk/int.pem $P/hk/leaf.pem
+expect "hk stale CRL listing the leaf still revokes" 1 REVOKED REVOKED -- \
+    $B chain --json --revocation prefer --crl $P/hk/int-stale.crl \
+    --anchor $P/hk/root.pem --untrusted $P/hk/int.pem $P/hk/leaf-revoked.pem
+expect "hk expired leaf" 3 OUT_OF_BOUNDS_NO_POE CERT_EXPIRED -- \
+    $B chain --json $AT --anchor $P/hk/root.pem --untrusted $P/hk/int.pem $P/hk/leaf-expired.pem
+expect "hk not-yet-valid leaf" 3 OUT_OF_BOUNDS_NO_POE CERT_NOT_YET_VALID -- \
+    $B chain --json $AT --anchor $P/hk/root.pem --untrusted $P/hk/int.pem $P/hk/leaf-notyet.pem
+expect "hk SHA-1 signed leaf" 3 CRYPTO_CONSTRAINTS_FAILURE WEAK_ALGORITHM -- \
+    $B chain --json $AT --anchor $P/hk/root.pem --untrusted $P/hk/int.pem $P/hk/leaf-sha1.pem
+expect "hk RSA-1024 leaf" 3 CRYPTO_CONSTRAINTS_FAILURE WEAK_KEY -- \
+    $B chain --json $AT --anchor $P/hk/root.pem --untrusted $P/hk/int.pem $P/hk/leaf-rsa1024.pem
+expect "hk required policy absent (explicit)" 3 CHAIN_CONSTRAINTS_FAILURE POLICY -- \
+    $B chain --json $AT --policy 2.16.344.8.2.2008.810.2.2012.1.0 --explicit-policy \
+    --anchor $P/hk/root.pem --untrusted $P/hk/int.pem $P/hk/leaf-wrongpolicy.pem
+expect "hk required policy present (explicit)" 0 - - -- \
+    $B chain --json $AT --policy 2.16.344.8.2.2008.810.2.2012.1.0 --explicit-policy \
+    --anchor $P/hk/root.pem --untrusted $P/hk/int.pem $P/hk/leaf.pem
+expect "hk key usage nonRepudiation required, leaf lacks it" 3 CHAIN_CONSTRAINTS_FAILURE KEY_USAGE -- \
+    $B chain --json $AT --key-usage nonRepudiation --anchor $P/hk/root.pem --untrusted $P/hk/int.pem $P/hk/leaf-wrongku.pem
+expect "hk max-depth 0 with one intermediate" 3 CHAIN_CONSTRAINTS_FAILURE CHAIN_TOO_LONG -- \
+    $B chain --json $AT --max-depth 0 --anchor $P/hk/root.pem --untrusted $P/hk/int.pem $P/hk/leaf.pem
+expect "leaf trusted directly as anchor" 0 - - -- \
+    $B chain --json $AT --anchor $P/hk/leaf.pem $P/hk/leaf.pem
+
+# SM2 (GM/T default ID 1234567812345678 on every certificate and CRL)
+expect "cn SM2 chain, default ID" 0 - - -- \
+    $B chain --json $AT --anchor $P/cn/root.pem --untrusted $P/cn/int.pem $P/cn/leaf.pem
+expect "cn SM2 chain, wrong --sm2-id" 1 SIG_CRYPTO_FAILURE SM2_ID_MISMATCH -- \
+    $B chain --json $AT --sm2-id 1234567812345679 --anchor $P/cn/root.pem --untrusted $P/cn/int.pem $P/cn/leaf.pem
+expect "cn-altid chain under the default ID" 1 SIG_CRYPTO_FAILURE SIG_CRYPTO -- \
+    $B chain --json $AT --anchor $P/cn-altid/root.pem --untrusted $P/cn-altid/int.pem $P/cn-altid/leaf.pem
+expect "cn-altid chain with its ID" 0 - - -- \
+    $B chain --json $AT --sm2-id ALICE123@YAHOO.COM --anchor $P/cn-altid/root.pem --untrusted $P/cn-altid/int.pem $P/cn-altid/leaf.pem
+expect "cn SM2 CRL revokes the leaf" 1 REVOKED REVOKED -- \
+    $B chain --json --revocation require --crl $P/cn/int.crl --crl $P/cn/root.crl \
+    --anchor $P/cn/root.pem --untrusted $P/cn/int.pem $P/cn/leaf-revoked.pem
+expect "cn SM2 CRLs cover the good leaf" 0 - - -- \
+    $B chain --json --revocation require --crl $P/cn/int.crl --crl $P/cn/root.crl \
+    --anchor $P/cn/root.pem --untrusted $P/cn/int.pem $P/cn/leaf.pem
+expect "cn SM2 CRL under a wrong ID is not usable (require)" 3 TRY_LATER REVOCATION_UNAVAILABLE -- \
+    $B chain --json --revocation require --crl $P/cn/int-wrongid.crl --crl $P/cn/root.crl \
+    --anchor $P/cn/root.pem --untrusted $P/cn/int.pem $P/cn/leaf-revoked.pem
+expect "cn SM2 CRL under a wrong ID is not usable (prefer)" 0 - - -- \
+    $B chain --json --revocation prefer --crl $P/cn/int-wrongid.crl \
+    --anchor $P/cn/root.pem --untrusted $P/cn/int.pem $P/cn/leaf-revoked.pem
+
+# Macao RSA and ECDSA
+expect "mo RSA leaf" 0 - - -- $B chain --json $AT --anchor $P/mo/root.pem --untrusted $P/mo/int.pem $P/mo/leaf-rsa.pem
+expect "mo ECDSA leaf" 0 - - -- $B chain --json $AT --anchor $P/mo/root.pem --untrusted $P/mo/int.pem $P/mo/leaf-ec.pem
+expect "mo leaf against the hk anchor" 3 NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR -- \
+    $B chain --json $AT --anchor $P/hk/root.pem --untrusted $P/mo/int.pem $P/mo/leaf-rsa.pem
+
+# Bad input: exit 2 with {"error":…}, never a crash
+head -c 3000 /dev/urandom > "$TMP/random.bin"
+printf '%s\n' '-----BEGIN CERTIFICATE-----' 'MIIB!!!notbase64' '-----END CERTIFICATE-----' > "$TMP/badb64.pem"
+head -c 300 $P/hk/leaf.der > "$TMP/trunc.der"
+expect "random bytes" 2 - - -- $B chain --json --anchor $P/hk/root.pem "$TMP/random.bin"
+expect "bad base64" 2 - - -- $B chain --json --anchor $P/hk/root.pem "$TMP/badb64.pem"
+expect "truncated DER" 2 - - -- $B chain --json --anchor $P/hk/root.pem "$TMP/trunc.der"
+expect "missing file" 2 - - -- $B chain --json --anchor $P/hk/root.pem "$TMP/nope.pem"
+expect "bad --at" 2 - - -- $B chain --json --at yesterday --anchor $P/hk/root.pem $P/hk/leaf.pem
+expect "bad --revocation" 2 - - -- $B chain --json --revocation maybe --anchor $P/hk/root.pem $P/hk/leaf.pem
+expect "unknown option" 2 - - -- $B chain --json --frobnicate --anchor $P/hk/root.pem $P/hk/leaf.pem
+finish
