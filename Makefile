@@ -36,7 +36,7 @@ UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBPKI := $(BUILD)/libsbpki.a
 BIN    := $(BUILD)/sigbridge
 
-.PHONY: all deps test unit integration conformance clean pki-fixtures
+.PHONY: all deps test unit integration conformance clean pki-fixtures demo
 all: deps $(BIN)
 
 # Installs missing Debian packages when run as root; otherwise prints the exact command.
@@ -89,6 +89,10 @@ integration: $(BIN) pki-fixtures
 conformance: $(BIN)
 	@$(PYTHON) tests/conformance/run_limbo.py --bin $(BIN) --corpus ../shared/corpora/limbo.json \
 	    --floor tests/conformance/floor.txt --skip tests/conformance/skip.txt
+
+# Demo: real signed objects from all three jurisdictions through sigbridge (see tests/demo.sh).
+demo: all pki-fixtures
+	@sh tests/demo.sh $(BIN) $(BUILD)/pki
 
 clean:
 	rm -rf build

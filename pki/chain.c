@@ -179,9 +179,22 @@ static void extend(struct build *b)
     }
 }
 
-static enum sb_reason run(struct build *b, X509 *leaf, struct sb_chain_result *res, struct sb_err *err)
+/* Append path[0..n-1] to sk, each with its own reference. 0 on allocation failure. */
+static int push_path(STACK_OF(X509) *sk, X509 *const *path, size_t n)
 {
     size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (!sk_X509_push(sk, path[i])) {
+            return 0;
+        }
+        X509_up_ref(path[i]);
+    }
+    return 1;
+}
+
+static enum sb_reason run(struct build *b, X509 *leaf, struct sb_chain_result *res, struct sb_err *err)
+{
 
     b->path[0] = leaf;
     b->len = 1;
@@ -192,10 +205,8 @@ static enum sb_reason run(struct build *b, X509 *leaf, struct sb_chain_result *r
         return sb_err_set(err, SB_R_INTERNAL, "out of memory");
     }
     if (b->done) {
-        for (i = 0; i < b->ok_len; i++) {
-            if (!X509_up_ref(b->ok_path[i]) || !sk_X509_push(res->chain, b->ok_path[i])) {
-                return sb_err_set(err, SB_R_INTERNAL, "out of memory");
-            }
+        if (!push_path(res->chain, b->ok_path, b->ok_len)) {
+            return sb_err_set(err, SB_R_INTERNAL, "out of memory");
         }
         res->policies = b->policies;
         b->policies = NULL;
@@ -203,10 +214,8 @@ static enum sb_reason run(struct build *b, X509 *leaf, struct sb_chain_result *r
         return SB_OK;
     }
     if (b->have_path_fail) {
-        for (i = 0; i < b->fail_len; i++) {
-            if (!X509_up_ref(b->fail_path[i]) || !sk_X509_push(res->chain, b->fail_path[i])) {
-                return sb_err_set(err, SB_R_INTERNAL, "out of memory");
-            }
+        if (!push_path(res->chain, b->fail_path, b->fail_len)) {
+            return sb_err_set(err, SB_R_INTERNAL, "out of memory");
         }
         if (err != NULL) {
             *err = b->path_fail;
