@@ -90,6 +90,25 @@ conformance: $(BIN)
 	@$(PYTHON) tests/conformance/run_limbo.py --bin $(BIN) --corpus ../shared/corpora/limbo.json \
 	    --floor tests/conformance/floor.txt --skip tests/conformance/skip.txt
 
+# Micro-benchmark, timing only (never part of `make test`): CMS verifications/s next to raw signature
+# verifies/s for the same keys, one run (tests/bench/bench_crypto.c). BENCH_SECONDS=S sets the time per row.
+BENCH_DIR := $(BUILD)/bench
+BENCH_BIN := $(BENCH_DIR)/bench_crypto
+.PHONY: bench-crypto
+bench-crypto: $(BENCH_BIN) $(BIN) pki-fixtures
+	$(if $(filter 1,$(SAN)),@echo "bench-crypto: SAN=1 build; the figures below are not meaningful")
+	@printf 'sigbridge bench-crypto document\n' >$(BENCH_DIR)/doc.txt
+	@$(BIN) sign --format cms --key $(BUILD)/pki/hk/leaf.key --cert $(BUILD)/pki/hk/leaf.pem \
+	    --chain $(BUILD)/pki/hk/chain.pem $(BENCH_DIR)/doc.txt >$(BENCH_DIR)/hk-rsa.cms.der
+	@$(BIN) sign --format gmt0010 --key $(BUILD)/pki/cn/leaf.key --cert $(BUILD)/pki/cn/leaf.pem \
+	    --chain $(BUILD)/pki/cn/chain.pem $(BENCH_DIR)/doc.txt >$(BENCH_DIR)/cn-sm2.gmt0010.der
+	@$(BENCH_BIN) $(if $(BENCH_SECONDS),--seconds $(BENCH_SECONDS)) $(BUILD)/pki \
+	    $(BENCH_DIR)/hk-rsa.cms.der $(BENCH_DIR)/cn-sm2.gmt0010.der $(BENCH_DIR)/doc.txt
+
+$(BENCH_BIN): tests/bench/bench_crypto.c $(LIBPKI)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(LIBPKI) $(LDLIBS_ALL)
+
 # Demo: real signed objects from all three jurisdictions through sigbridge (see tests/demo.sh).
 demo: all pki-fixtures
 	@sh tests/demo.sh $(BIN) $(BUILD)/pki
