@@ -1,9 +1,14 @@
 #include "chain.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <openssl/x509v3.h>
+
+#include "chain_cache.h"
+#include "sbtime.h"
 
 #define MAX_CRL_SIGNER_NESTING 2
 
@@ -256,10 +261,133 @@ static enum sb_reason validate_nested(const struct sb_path_opts *o, X509 *leaf, 
     return rc;
 }
 
+static void hash_str(EVP_MD_CTX *md, const char *s)
+{
+    size_t n = s == NULL ? 0 : strlen(s) + 1;
+
+    EVP_DigestUpdate(md, &n, sizeof(n));
+    if (n > 0) {
+        EVP_DigestUpdate(md, s, n);
+    }
+}
+
+static void hash_oids(EVP_MD_CTX *md, STACK_OF(ASN1_OBJECT) *sk)
+{
+    char txt[128];
+    int i;
+
+    for (i = 0; i < sk_ASN1_OBJECT_num(sk); i++) {
+        OBJ_obj2txt(txt, sizeof(txt), sk_ASN1_OBJECT_value(sk, i), 1);
+        hash_str(md, txt);
+    }
+    hash_str(md, "|");
+}
+
+/* Cache key: scope, leaf, anchors, CRLs in force and every option that can change the verdict. */
+static int cache_key(const struct sb_path_opts *o, X509 *leaf, STACK_OF(X509) *anchors, unsigned char key[32])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char h[EVP_MAX_MD_SIZE];
+    unsigned int hl;
+    size_t i;
+    int k, ok = 0;
+    int ints[8];
+
+    if (md == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+        goto done;
+    }
+    EVP_DigestUpdate(md, o->cache_scope, sizeof(o->cache_scope));
+    if (!X509_digest(leaf, EVP_sha256(), h, &hl)) {
+        goto done;
+    }
+    EVP_DigestUpdate(md, h, hl);
+    for (k = 0; k < sk_X509_num(anchors); k++) {
+        if (!X509_digest(sk_X509_value(anchors, k), EVP_sha256(), h, &hl)) {
+            goto done;
+        }
+        EVP_DigestUpdate(md, h, hl);
+    }
+    for (k = 0; k < sk_X509_CRL_num(o->crls); k++) {
+        if (!X509_CRL_digest(sk_X509_CRL_value(o->crls, k), EVP_sha256(), h, &hl)) {
+            goto done;
+        }
+        EVP_DigestUpdate(md, h, hl);
+    }
+    ints[0] = o->explicit_policy;
+    ints[1] = o->inhibit_policy_mapping;
+    ints[2] = o->inhibit_any_policy;
+    ints[3] = o->max_depth;
+    ints[4] = (int)o->revocation;
+    ints[5] = (int)o->key_usage;
+    ints[6] = (int)o->profile;
+    ints[7] = (int)o->n_emails;
+    EVP_DigestUpdate(md, ints, sizeof(ints));
+    EVP_DigestUpdate(md, &o->algs, sizeof(o->algs));
+    hash_oids(md, o->policies);
+    hash_oids(md, o->ekus);
+    hash_str(md, o->hostname);
+    hash_str(md, o->sm2_id);
+    for (i = 0; i < o->n_emails; i++) {
+        hash_str(md, o->emails[i]);
+    }
+    ok = EVP_DigestFinal_ex(md, key, NULL);
+done:
+    EVP_MD_CTX_free(md);
+    return ok;
+}
+
+/* The times at which a verdict stays what it is: the path's common validity and, with revocation, the
+ * windows of the CRLs in force. 0 when no such window can be given. */
+static int cache_window(const struct sb_path_opts *o, STACK_OF(X509) *chain, time_t *from, time_t *until)
+{
+    time_t nb, na, tu, nu;
+    int k;
+
+    *from = (time_t)INT64_MIN;
+    *until = (time_t)INT64_MAX;
+    for (k = 0; k < sk_X509_num(chain); k++) {
+        if (!sb_asn1_time_to_unix(X509_get0_notBefore(sk_X509_value(chain, k)), &nb, NULL) ||
+            !sb_asn1_time_to_unix(X509_get0_notAfter(sk_X509_value(chain, k)), &na, NULL)) {
+            return 0;
+        }
+        *from = nb > *from ? nb : *from;
+        *until = na < *until ? na : *until;
+    }
+    if (o->revocation == SB_REV_OFF) {
+        return 1;
+    }
+    for (k = 0; k < sk_X509_CRL_num(o->crls); k++) {
+        X509_CRL *crl = sk_X509_CRL_value(o->crls, k);
+
+        if (X509_CRL_get0_nextUpdate(crl) == NULL ||
+            !sb_asn1_time_to_unix(X509_CRL_get0_lastUpdate(crl), &tu, NULL) ||
+            !sb_asn1_time_to_unix(X509_CRL_get0_nextUpdate(crl), &nu, NULL)) {
+            return 0;
+        }
+        *from = tu > *from ? tu : *from;
+        *until = nu < *until ? nu : *until;
+    }
+    return 1;
+}
+
 enum sb_reason sb_chain_validate(const struct sb_path_opts *o, X509 *leaf, STACK_OF(X509) *anchors,
                                  STACK_OF(X509) *untrusted, struct sb_chain_result *res, struct sb_err *err)
 {
-    return validate_nested(o, leaf, anchors, untrusted, 0, res, err);
+    unsigned char key[32];
+    time_t from, until;
+    int cacheable;
+    enum sb_reason rc;
+
+    cacheable = o->cache != NULL && cache_key(o, leaf, anchors, key);
+    if (cacheable && sb_chain_cache_get(o->cache, key, o->at, &res->chain, &res->policies)) {
+        sb_err_clear(err);
+        return SB_OK;
+    }
+    rc = validate_nested(o, leaf, anchors, untrusted, 0, res, err);
+    if (rc == SB_OK && cacheable && cache_window(o, res->chain, &from, &until)) {
+        sb_chain_cache_put(o->cache, key, res->chain, res->policies, from, until);
+    }
+    return rc;
 }
 
 /*

@@ -17,6 +17,8 @@
 #include "revocation.h"
 #include "sig.h"
 
+struct sb_chain_cache;
+
 enum sb_profile {
     SB_PROFILE_RFC5280 = 0,
     SB_PROFILE_WEBPKI          /* adds the CA/Browser Forum rules */
@@ -42,6 +44,8 @@ struct sb_path_opts {
     enum sb_profile profile;
     const char *sm2_id;                        /* ID for SM2 certificate and CRL signatures; NULL = GM/T default */
     struct sb_algs algs;
+    struct sb_chain_cache *cache;              /* borrowed: validated-path cache (chain_cache.h); NULL = none */
+    unsigned char cache_scope[32];             /* with cache: the caller's scope (snapshot id + jurisdiction) */
 };
 
 /* Fill o with defaults: now, anyPolicy, no limits, revocation prefer, rfc5280 profile, strong algorithms. */

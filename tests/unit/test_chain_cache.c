@@ -1,0 +1,223 @@
+/*
+ * tests/unit/test_chain_cache.c — the validated-path cache: hits only inside the validity window, never
+ * across scopes, CRL sets or options, LRU bounded, flushed on demand; and sb_chain_validate never serves
+ * an expired, revoked (new CRL) or policy-changed chain from it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "pki/chain.h"
+#include "pki/chain_cache.h"
+#include "testcert.h"
+
+struct pki {
+    EVP_PKEY *rk, *ik, *lk;
+    X509 *root, *inter, *leaf;
+    STACK_OF(X509) *anchors, *untrusted;
+};
+
+static void pki_make(struct pki *p)
+{
+    p->rk = tc_key_ec();
+    p->ik = tc_key_ec();
+    p->lk = tc_key_ec();
+    p->root = tc_root("Cache Root", p->rk);
+    p->inter = tc_inter("Cache CA", p->ik, p->root, p->rk, -1);
+    p->leaf = tc_leaf("cache.example", p->lk, p->inter, p->ik);
+    p->anchors = sk_X509_new_null();
+    p->untrusted = sk_X509_new_null();
+    sk_X509_push(p->anchors, p->root);
+    X509_up_ref(p->root);
+    sk_X509_push(p->untrusted, p->inter);
+    X509_up_ref(p->inter);
+}
+
+static void pki_free(struct pki *p)
+{
+    sk_X509_pop_free(p->anchors, X509_free);
+    sk_X509_pop_free(p->untrusted, X509_free);
+    X509_free(p->root);
+    X509_free(p->inter);
+    X509_free(p->leaf);
+    EVP_PKEY_free(p->rk);
+    EVP_PKEY_free(p->ik);
+    EVP_PKEY_free(p->lk);
+}
+
+static enum sb_reason run(struct sb_path_opts *o, struct pki *p, struct sb_err *err)
+{
+    struct sb_chain_result r = { NULL, NULL };
+    enum sb_reason rc = sb_chain_validate(o, p->leaf, p->anchors, p->untrusted, &r, err);
+
+    sb_chain_result_clear(&r);
+    return rc;
+}
+
+static void test_cache_hit_after_success(void **state)
+{
+    struct pki p;
+    struct sb_path_opts o;
+    struct sb_chain_cache_stats st;
+    struct sb_err err;
+    struct sb_chain_cache *c = sb_chain_cache_new(64);
+
+    (void)state;
+    pki_make(&p);
+    sb_path_opts_init(&o);
+    o.at = TC_T2020 + 86400;
+    o.revocation = SB_REV_OFF;
+    o.cache = c;
+    assert_int_equal(run(&o, &p, &err), SB_OK);
+    assert_int_equal(run(&o, &p, &err), SB_OK);
+    sb_chain_cache_stats(c, &st);
+    assert_int_equal(st.hits, 1);
+    assert_int_equal(st.misses, 1);
+    assert_int_equal(st.entries, 1);
+    sb_chain_cache_flush(c);
+    sb_chain_cache_stats(c, &st);
+    assert_int_equal(st.entries, 0);
+    sb_chain_cache_free(c);
+    pki_free(&p);
+}
+
+static void test_cache_expired_never_served(void **state)
+{
+    struct pki p;
+    struct sb_path_opts o;
+    struct sb_err err;
+    struct sb_chain_cache *c = sb_chain_cache_new(64);
+
+    (void)state;
+    pki_make(&p);
+    sb_path_opts_init(&o);
+    o.revocation = SB_REV_OFF;
+    o.cache = c;
+    o.at = TC_T2020 + 86400;
+    assert_int_equal(run(&o, &p, &err), SB_OK);
+    o.at = TC_T2040 + 1; /* after every certificate's notAfter */
+    assert_int_equal(run(&o, &p, &err), SB_R_CERT_EXPIRED);
+    sb_chain_cache_free(c);
+    pki_free(&p);
+}
+
+static void test_cache_new_crl_revokes(void **state)
+{
+    struct pki p;
+    struct sb_path_opts o;
+    struct sb_err err;
+    struct sb_chain_cache *c = sb_chain_cache_new(64);
+    STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
+    long serial = 0;
+    X509_CRL *crl;
+    time_t at = TC_T2020 + 10 * 86400;
+
+    (void)state;
+    (void)serial;
+    pki_make(&p);
+    sb_path_opts_init(&o);
+    o.revocation = SB_REV_PREFER;
+    o.cache = c;
+    o.at = at;
+    o.crls = crls;
+    assert_int_equal(run(&o, &p, &err), SB_OK);
+    assert_int_equal(run(&o, &p, &err), SB_OK);
+    serial = ASN1_INTEGER_get(X509_get0_serialNumber(p.leaf));
+    crl = tc_crl(p.inter, p.ik, at - 3600, at + 86400, &serial, 1, NULL);
+    assert_non_null(crl);
+    sk_X509_CRL_push(crls, crl);
+    assert_int_equal(run(&o, &p, &err), SB_R_REVOKED);
+    sk_X509_CRL_pop_free(crls, X509_CRL_free);
+    sb_chain_cache_free(c);
+    pki_free(&p);
+}
+
+static void test_cache_policy_change_misses(void **state)
+{
+    struct pki p;
+    struct sb_path_opts o;
+    struct sb_err err;
+    struct sb_chain_cache *c = sb_chain_cache_new(64);
+    STACK_OF(ASN1_OBJECT) *pol = sk_ASN1_OBJECT_new_null();
+
+    (void)state;
+    pki_make(&p);
+    sb_path_opts_init(&o);
+    o.revocation = SB_REV_OFF;
+    o.cache = c;
+    o.at = TC_T2020 + 86400;
+    assert_int_equal(run(&o, &p, &err), SB_OK);
+    /* the same leaf under a policy requirement it does not meet: never the cached verdict */
+    sk_ASN1_OBJECT_push(pol, OBJ_txt2obj("1.2.3.4.5", 1));
+    o.policies = pol;
+    o.explicit_policy = 1;
+    assert_int_equal(run(&o, &p, &err), SB_R_POLICY);
+    /* and a different scope (a reloaded snapshot) misses too */
+    o.policies = NULL;
+    o.explicit_policy = 0;
+    o.cache_scope[0] ^= 1;
+    {
+        struct sb_chain_cache_stats st;
+
+        assert_int_equal(run(&o, &p, &err), SB_OK);
+        sb_chain_cache_stats(c, &st);
+        assert_int_equal(st.hits, 0);
+    }
+    sk_ASN1_OBJECT_pop_free(pol, ASN1_OBJECT_free);
+    sb_chain_cache_free(c);
+    pki_free(&p);
+}
+
+static void test_cache_lru_bounded(void **state)
+{
+    struct sb_chain_cache *c = sb_chain_cache_new(16);
+    struct sb_chain_cache_stats st;
+    STACK_OF(X509) *chain = sk_X509_new_null(), *got = NULL;
+    unsigned char key[32];
+    int i;
+
+    (void)state;
+    for (i = 0; i < 1000; i++) {
+        memset(key, 0, sizeof(key));
+        memcpy(key, &i, sizeof(i));
+        sb_chain_cache_put(c, key, chain, NULL, 0, 100);
+    }
+    sb_chain_cache_stats(c, &st);
+    assert_true(st.entries <= 16);
+    assert_true(st.evictions >= 1000 - 16);
+    /* a window check: outside [from, until] is a miss and the entry is dropped */
+    assert_int_equal(sb_chain_cache_get(c, key, 101, &got, NULL), 0);
+    assert_int_equal(sb_chain_cache_get(c, key, 50, &got, NULL), 0);
+    sk_X509_free(chain);
+    sb_chain_cache_free(c);
+}
+
+static void test_cache_disabled(void **state)
+{
+    struct sb_chain_cache *c = sb_chain_cache_new(0);
+    STACK_OF(X509) *chain = sk_X509_new_null(), *got = NULL;
+    unsigned char key[32] = { 1 };
+
+    (void)state;
+    sb_chain_cache_put(c, key, chain, NULL, 0, 100);
+    assert_int_equal(sb_chain_cache_get(c, key, 50, &got, NULL), 0);
+    sk_X509_free(chain);
+    sb_chain_cache_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cache_hit_after_success),
+        cmocka_unit_test(test_cache_expired_never_served),
+        cmocka_unit_test(test_cache_new_crl_revokes),
+        cmocka_unit_test(test_cache_policy_change_misses),
+        cmocka_unit_test(test_cache_lru_bounded),
+        cmocka_unit_test(test_cache_disabled),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
