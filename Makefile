@@ -34,6 +34,9 @@ GW_OBJ      := $(GW_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 LIBPKI := $(BUILD)/libsbpki.a
+LIBAD  := $(BUILD)/libsbadapters.a
+LIBGW  := $(BUILD)/libsbgw.a
+GW_LIB_OBJ := $(filter-out $(BUILD)/obj/gateway/main.o,$(GW_OBJ))
 BIN    := $(BUILD)/sigbridge
 
 .PHONY: all deps test unit integration conformance clean pki-fixtures demo
@@ -62,12 +65,22 @@ $(LIBPKI): $(PKI_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(GW_OBJ) $(ADAPTER_OBJ) $(LIBPKI)
-	$(CC) $(SANFLAGS) -o $@ $(GW_OBJ) $(ADAPTER_OBJ) $(LIBPKI) $(LDLIBS_ALL)
-
-$(BUILD)/tests/%: tests/unit/%.c $(LIBPKI)
+$(LIBAD): $(ADAPTER_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIBPKI) $(TEST_LIBS) $(LDLIBS_ALL)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIBGW): $(GW_LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN): $(BUILD)/obj/gateway/main.o $(LIBGW) $(LIBAD) $(LIBPKI)
+	@echo "  LD  $@"
+	@$(CC) $(SANFLAGS) -o $@ $(BUILD)/obj/gateway/main.o $(LIBGW) $(LIBAD) $(LIBPKI) $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIBGW) $(LIBAD) $(LIBPKI)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $@"
+	@$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Wno-missing-prototypes -o $@ $< $(LIBGW) $(LIBAD) $(LIBPKI) $(TEST_LIBS) $(LDLIBS_ALL)
 
 # make test T=test_chain runs one unit test only.
 test: all $(UNIT_BIN) pki-fixtures

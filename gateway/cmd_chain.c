@@ -7,6 +7,7 @@
 
 #include "cli_opts.h"
 #include "cmd.h"
+#include "cmd_policy.h"
 #include "pki/chain.h"
 #include "pki/load.h"
 #include "pki/report.h"
@@ -29,6 +30,10 @@ static void chain_usage(FILE *f)
             "  --email ADDR             RFC 822 address the leaf must match (repeatable)\n"
             "  --profile rfc5280|webpki (default rfc5280)\n"
             "  --sm2-id ID              SM2 distinguishing ID for certificate and CRL signatures\n"
+            "  --policy-dir DIR --from JUR\n"
+            "                           validate under jurisdiction JUR's trust policy in DIR instead of\n"
+            "                           the flags above, which can then only tighten it\n"
+            "                           (--anchor is refused)\n"
             "  --json                   one JSON object on stdout\n"
             "exit: 0 passed, 1 failed, 3 indeterminate, 2 usage or unreadable input\n");
 }
@@ -52,18 +57,24 @@ static void print_text(enum sb_reason rc, const char *msg, STACK_OF(X509) *chain
 
 int sbgw_cmd_chain(int argc, char **argv)
 {
-    struct option longopts[SBGW_CHAIN_LONGOPTS_COUNT + 2];
+    struct option longopts[SBGW_CHAIN_LONGOPTS_COUNT + 4];
+    struct sbgw_policy_cli pc;
     struct sbgw_chain_args a;
     struct sb_chain_result res = { NULL, NULL };
     struct sb_err err;
     STACK_OF(X509) *target = NULL;
     X509 *leaf;
-    int c, r, i, json = 0, code;
+    int c, r, i, json = 0, code, idx;
+    time_t at;
     enum sb_reason rc;
 
+    memset(&pc, 0, sizeof(pc));
     memcpy(longopts, sbgw_chain_longopts, sizeof(struct option) * SBGW_CHAIN_LONGOPTS_COUNT);
     longopts[SBGW_CHAIN_LONGOPTS_COUNT] = (struct option){ "help", no_argument, NULL, 'h' };
-    longopts[SBGW_CHAIN_LONGOPTS_COUNT + 1] = (struct option){ NULL, 0, NULL, 0 };
+    longopts[SBGW_CHAIN_LONGOPTS_COUNT + 1] =
+        (struct option){ "policy-dir", required_argument, NULL, SBGW_POLICY_OPT_DIR };
+    longopts[SBGW_CHAIN_LONGOPTS_COUNT + 2] = (struct option){ "from", required_argument, NULL, SBGW_POLICY_OPT_FROM };
+    longopts[SBGW_CHAIN_LONGOPTS_COUNT + 3] = (struct option){ NULL, 0, NULL, 0 };
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             json = 1;
@@ -76,7 +87,13 @@ int sbgw_cmd_chain(int argc, char **argv)
     }
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((idx = -1, c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
+        if (sbgw_policy_cli_apply(&pc, c, optarg)) {
+            continue;
+        }
+        if (idx >= 0 && idx < SBGW_CHAIN_LONGOPTS_COUNT) {
+            sbgw_policy_cli_note(&pc, longopts[idx].name);
+        }
         if (c == 'h') {
             chain_usage(stdout);
             code = 0;
@@ -113,13 +130,23 @@ int sbgw_cmd_chain(int argc, char **argv)
             X509_free(x);
         }
     }
-    rc = sb_chain_validate(&a.path, leaf, a.anchors, a.untrusted, &res, &err);
+    if (pc.dir != NULL || pc.from != NULL) {
+        if (sbgw_policy_cli_prepare(&pc, &a, json, &err) != SB_OK) {
+            code = sbgw_fail_usage(json, &err);
+            goto out;
+        }
+        at = pc.in.opts.at;
+        rc = sb_trust_policy_validate(pc.pol, &pc.in, leaf, &res, &err);
+    } else {
+        at = a.path.at;
+        rc = sb_chain_validate(&a.path, leaf, a.anchors, a.untrusted, &res, &err);
+    }
     if (sb_reason_exit_code(rc) == 2) {
         code = sbgw_fail_usage(json, &err);
         goto out;
     }
     if (json) {
-        sbgw_print_json(sb_report_result(rc, err.msg, a.path.at, res.chain));
+        sbgw_print_json(sb_report_result(rc, err.msg, at, res.chain));
     } else {
         print_text(rc, err.msg, res.chain);
     }
@@ -127,6 +154,7 @@ int sbgw_cmd_chain(int argc, char **argv)
 out:
     sb_chain_result_clear(&res);
     sk_X509_pop_free(target, X509_free);
+    sbgw_policy_cli_free(&pc);
     sbgw_chain_args_free(&a);
     return code;
 }

@@ -1,7 +1,8 @@
 /*
  * `sigbridge sign --key KEY --cert CERT [--chain FILE] [--format cms|gmt0010|xmldsig] [--detached]
- * [--sm2-id ID] IN` — write a DER SignedData over IN to stdout (DESIGN §7). CERT may hold several
- * certificates: the first is the signer's, the rest are carried like --chain.
+ * [--sm2-id ID] IN` — write a DER SignedData over IN to stdout (DESIGN §7), or with --format xmldsig
+ * the XML document IN with an enveloped XML-DSig signature (exclusive C14N, RSA-SHA256 or ECDSA-SHA256).
+ * CERT may hold several certificates: the first is the signer's, the rest are carried like --chain.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "cmd.h"
 #include "pki/cms.h"
 #include "pki/load.h"
+#include "pki/xmldsig.h"
 
 enum { OPT_KEY = 1000, OPT_CERT, OPT_CHAIN, OPT_FORMAT, OPT_DETACHED, OPT_SM2_ID, OPT_JSON };
 
@@ -35,10 +37,11 @@ static void sign_usage(FILE *f)
             "  --key FILE               private key (PEM or DER)\n"
             "  --cert FILE              signer certificate (further certificates in it are carried too)\n"
             "  --chain FILE             certificates to carry in the object\n"
-            "  --format cms|gmt0010     PKCS#7 OIDs (RSA, ECDSA, SM2; default) or GM/T 0010 OIDs (SM2)\n"
+            "  --format cms|gmt0010|xmldsig   PKCS#7 OIDs (RSA, ECDSA, SM2; default), GM/T 0010 OIDs (SM2), or\n"
+            "                           an enveloped XML-DSig signature added to the XML document IN\n"
             "  --detached               leave the content out of the object\n"
             "  --sm2-id ID              the signer's SM2 distinguishing ID (default 1234567812345678)\n"
-            "the DER SignedData is written to stdout; exit 0 on success, 2 on any error\n");
+            "the DER SignedData (or the signed XML) is written to stdout; exit 0 on success, 2 on any error\n");
 }
 
 int sbgw_cmd_sign(int argc, char **argv)
@@ -51,7 +54,7 @@ int sbgw_cmd_sign(int argc, char **argv)
     struct sb_err err;
     unsigned char *in = NULL, *out = NULL;
     size_t in_len = 0, out_len = 0;
-    int c, i, json = 0, detached = 0, code;
+    int c, i, json = 0, detached = 0, xml = 0, code;
 
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
@@ -82,9 +85,7 @@ int sbgw_cmd_sign(int argc, char **argv)
             } else if (strcmp(optarg, "gmt0010") == 0) {
                 format = SB_CMS_FORMAT_GMT0010;
             } else if (strcmp(optarg, "xmldsig") == 0) {
-                sb_err_set(&err, SB_R_USAGE, "--format xmldsig is not supported yet");
-                code = sbgw_fail_usage(json, &err);
-                goto out;
+                xml = 1;
             } else {
                 sb_err_set(&err, SB_R_USAGE, "--format: '%s' is not cms, gmt0010 or xmldsig", optarg);
                 code = sbgw_fail_usage(json, &err);
@@ -117,8 +118,19 @@ int sbgw_cmd_sign(int argc, char **argv)
         code = sbgw_fail_usage(json, &err);
         goto out;
     }
+    if (xml && (detached || sm2_id != NULL)) {
+        sb_err_set(&err, SB_R_USAGE, "--detached and --sm2-id do not apply to --format xmldsig");
+        code = sbgw_fail_usage(json, &err);
+        goto out;
+    }
     signer = sk_X509_shift(certs);
-    if (sb_cms_sign(key, signer, certs, in, in_len, detached, format, sm2_id, 0, &out, &out_len, &err) != SB_OK) {
+    if (xml) {
+        if (sb_xmldsig_sign(key, signer, certs, in, in_len, NULL, &out, &out_len, &err) != SB_OK) {
+            X509_free(signer);
+            code = sbgw_fail_usage(json, &err);
+            goto out;
+        }
+    } else if (sb_cms_sign(key, signer, certs, in, in_len, detached, format, sm2_id, 0, &out, &out_len, &err) != SB_OK) {
         X509_free(signer);
         code = sbgw_fail_usage(json, &err);
         goto out;

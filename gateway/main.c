@@ -7,6 +7,10 @@
 #include <stdlib.h>
 
 #include "cmd.h"
+#include "cmd_daemon.h"
+#include "cmd_translate.h"
+#include "cmd_tl.h"
+#include "cmd_policy.h"
 #include "pki/report.h"
 
 struct sbgw_command {
@@ -17,8 +21,14 @@ struct sbgw_command {
 
 static const struct sbgw_command commands[] = {
     { "chain", sbgw_cmd_chain, "validate one certificate path (RFC 5280)" },
-    { "verify", sbgw_cmd_verify, "verify a CMS / PKCS#7 signature (PKCS#7 and GM/T 0010 OIDs)" },
-    { "sign", sbgw_cmd_sign, "make a CMS / GM/T 0010 SignedData (DER on stdout)" },
+    { "verify", sbgw_cmd_verify, "verify a CMS / PKCS#7 (PKCS#7 and GM/T 0010 OIDs) or XML-DSig signature" },
+    { "sign", sbgw_cmd_sign, "make a CMS / GM/T 0010 SignedData (DER) or an XML-DSig signature" },
+    { "tl", sbgw_cmd_tl, "tl show: parse an ETSI TS 119 612 trusted list and check its signature" },
+    { "check-config", sbgw_cmd_check_config, "check the trust policies and recognition rules (policies/)" },
+    { "policy", sbgw_cmd_policy, "policy explain: why a certificate is or is not recognised" },
+    { "translate", sbgw_cmd_translate, "validate under one jurisdiction and attest for another (A -> B)" },
+    { "serve", sbgw_cmd_serve, "run the gateway daemon (HTTP API, validating proxy; -c FILE)" },
+    { "audit", sbgw_cmd_audit, "audit verify FILE: check the hash chain of a gateway audit log" },
 };
 
 static void usage(FILE *f)

@@ -54,6 +54,38 @@ static int alg_digest_nid(const X509_ALGOR *alg, int *pk_nid)
     return md_nid;
 }
 
+/* SB_SIGALG_* class of a (public key, digest) pair from alg_digest_nid; 0 when it has none. */
+static uint32_t sigalg_class(int pk_nid, int md_nid)
+{
+    switch (pk_nid) {
+    case NID_rsaEncryption:
+        return md_nid == NID_sha1     ? SB_SIGALG_RSA_PKCS1_SHA1
+               : md_nid == NID_sha256 ? SB_SIGALG_RSA_PKCS1_SHA256
+               : md_nid == NID_sha384 ? SB_SIGALG_RSA_PKCS1_SHA384
+               : md_nid == NID_sha512 ? SB_SIGALG_RSA_PKCS1_SHA512
+                                      : 0;
+    case NID_rsassaPss:
+        return md_nid == NID_sha256   ? SB_SIGALG_RSA_PSS_SHA256
+               : md_nid == NID_sha384 ? SB_SIGALG_RSA_PSS_SHA384
+               : md_nid == NID_sha512 ? SB_SIGALG_RSA_PSS_SHA512
+                                      : 0;
+    case NID_X9_62_id_ecPublicKey:
+        return md_nid == NID_sha1     ? SB_SIGALG_ECDSA_SHA1
+               : md_nid == NID_sha256 ? SB_SIGALG_ECDSA_SHA256
+               : md_nid == NID_sha384 ? SB_SIGALG_ECDSA_SHA384
+               : md_nid == NID_sha512 ? SB_SIGALG_ECDSA_SHA512
+                                      : 0;
+    case NID_sm2:
+        return md_nid == NID_sm3 ? SB_SIGALG_SM2_SM3 : 0;
+    case NID_ED25519:
+        return SB_SIGALG_ED25519;
+    case NID_ED448:
+        return SB_SIGALG_ED448;
+    default:
+        return 0;
+    }
+}
+
 static enum sb_reason check_alg(const X509_ALGOR *alg, const struct sb_algs *a, const char *what,
                                 struct sb_err *err)
 {
@@ -85,6 +117,10 @@ static enum sb_reason check_alg(const X509_ALGOR *alg, const struct sb_algs *a, 
     }
     if ((pk_nid == NID_dsa || pk_nid == NID_dsaWithSHA1) && !a->allow_dsa) {
         return sb_err_set(err, SB_R_WEAK_ALGORITHM, "%s: DSA signature (%s) not allowed", what, name);
+    }
+    if (a->sig_allow != 0 && (sigalg_class(pk_nid, md_nid) & a->sig_allow) == 0) {
+        return sb_err_set(err, SB_R_WEAK_ALGORITHM, "%s: signature algorithm %s is not in the allowed list", what,
+                          name);
     }
     return SB_OK;
 }

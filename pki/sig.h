@@ -9,6 +9,7 @@
 #ifndef SB_SIG_H
 #define SB_SIG_H
 
+#include <stdint.h>
 #include <openssl/x509.h>
 #include "err.h"
 
@@ -19,7 +20,26 @@ struct sb_algs {
     int allow_md5;             /* default 0 */
     int allow_dsa;             /* default 0 */
     int webpki;                /* CA/B rules: RSA modulus multiple of 8, no explicit curves */
+    uint32_t sig_allow;        /* SB_SIGALG_* bits: when not 0, a certificate or CRL signature must also be
+                                  one of these (after the checks above); default 0 = no such restriction */
 };
+
+/* Signature algorithm classes for sb_algs.sig_allow (names as in policies/README.md). SHA-1 and MD5
+ * classes still need allow_sha1 / allow_md5. */
+#define SB_SIGALG_RSA_PKCS1_SHA1   (1u << 0)
+#define SB_SIGALG_RSA_PKCS1_SHA256 (1u << 1)
+#define SB_SIGALG_RSA_PKCS1_SHA384 (1u << 2)
+#define SB_SIGALG_RSA_PKCS1_SHA512 (1u << 3)
+#define SB_SIGALG_RSA_PSS_SHA256   (1u << 4)
+#define SB_SIGALG_RSA_PSS_SHA384   (1u << 5)
+#define SB_SIGALG_RSA_PSS_SHA512   (1u << 6)
+#define SB_SIGALG_ECDSA_SHA1       (1u << 7)
+#define SB_SIGALG_ECDSA_SHA256     (1u << 8)
+#define SB_SIGALG_ECDSA_SHA384     (1u << 9)
+#define SB_SIGALG_ECDSA_SHA512     (1u << 10)
+#define SB_SIGALG_SM2_SM3          (1u << 11)
+#define SB_SIGALG_ED25519          (1u << 12)
+#define SB_SIGALG_ED448            (1u << 13)
 
 /* Fill a with the default allow-list. */
 void sb_algs_default(struct sb_algs *a);

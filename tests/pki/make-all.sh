@@ -4,6 +4,9 @@
 #   OUTDIR/cn        SM2/SM3 with the GM/T default ID 1234567812345678 (+ a CRL signed with a wrong ID)
 #   OUTDIR/cn-altid  SM2/SM3 chain made entirely with the ID ALICE123@YAHOO.COM
 #   OUTDIR/mo        eSignTrust-like, RSA-2048 CAs, RSA-2048 and ECDSA P-256 leaves
+#   OUTDIR/gw        the gateway's attestation keys for cn (SM2), hk (RSA) and mo (RSA), issued by the
+#                    intermediates above
+#   OUTDIR/tl        a demo ETSI TS 119 612 trusted list over mo/ and hk/, signed with xmlsec1 (make-tl.sh)
 # and OUTDIR/README.txt describing every file. Nothing generated is committed.
 #
 # Idempotent: exits at once when OUTDIR/.complete records the same hash of these scripts (and of
@@ -40,8 +43,9 @@ fi
 . "$HERE/pki-hk.sh"
 . "$HERE/pki-cn.sh"
 . "$HERE/pki-mo.sh"
+. "$HERE/pki-gateway.sh"
 
-rm -rf "$OUT/.complete" "$OUT/README.txt" "$OUT/hk" "$OUT/cn" "$OUT/cn-altid" "$OUT/mo" "$OUT/.tmp"
+rm -rf "$OUT/.complete" "$OUT/README.txt" "$OUT/hk" "$OUT/cn" "$OUT/cn-altid" "$OUT/mo" "$OUT/gw" "$OUT/tl" "$OUT/.tmp"
 TMPBASE=$OUT/.tmp
 trap 'rm -rf "$TMPBASE"' EXIT
 trap 'exit 1' HUP INT TERM
@@ -78,6 +82,15 @@ wait $pid_b || rc_b=$?
 if [ $rc_a -ne 0 ] || [ $rc_b -ne 0 ]; then
     die "generation failed; $OUT left incomplete"
 fi
+# The gateway's attestation keys are issued by the intermediates above, so they come last.
+group g make_gateway
+
+# The demo trusted list (ETSI TS 119 612) over the MO and HK PKIs, signed with xmlsec1 (make-tl.sh).
+if command -v xmlsec1 >/dev/null 2>&1; then
+    sh "$HERE/make-tl.sh" "$OUT" || die "trusted list generation failed; $OUT left incomplete"
+else
+    echo "tests/pki: xmlsec1 not installed: $OUT/tl (demo trusted list) not generated" >&2
+fi
 
 {
     cat <<EOF
@@ -98,7 +111,10 @@ certificates and CRLs with asn1parse + pkeyutl -rawin -digest sm3 -pkeyopt disti
 
 Files:
 EOF
-    cat "$TMPBASE/a/manifest" "$TMPBASE/b/manifest"
+    cat "$TMPBASE/a/manifest" "$TMPBASE/b/manifest" "$TMPBASE/g/manifest"
+    if [ -f "$OUT/tl/manifest" ]; then
+        cat "$OUT/tl/manifest"
+    fi
 } >"$OUT/README.txt"
 
 printf '%s\n%s\n' "$HASH" "$NOW" >"$OUT/.complete"

@@ -1,0 +1,66 @@
+/*
+ * adapters/adapter_local.h — private to the adapters/ sources: body sniffing and strict JSON-envelope field
+ * readers shared by the adapters (adapters/envelope.c).
+ *
+ * Field readers ignore unknown keys but require the known ones with the right JSON types; every failure
+ * is INPUT_MALFORMED with a message that names the field ("'hash': not base64 (character '%' at 12)").
+ */
+#ifndef SB_ADAPTER_LOCAL_H
+#define SB_ADAPTER_LOCAL_H
+
+#include <jansson.h>
+#include "adapter.h"
+
+/* What a body is. */
+enum sb_ev_kind {
+    SB_EV_KIND_JSON = 0,
+    SB_EV_KIND_CMS,
+    SB_EV_KIND_XML
+};
+
+/* Decide the kind of in[0..len) from content_type (parameters ignored; NULL, "" or
+ * application/octet-stream: sniffed from the bytes). INPUT_MALFORMED for an unsupported type, or a body
+ * that is neither JSON, XML nor CMS; INPUT_TOO_LARGE above SB_EV_MAX_INPUT. */
+enum sb_reason sb_ev_kind_of(const unsigned char *in, size_t len, const char *content_type, enum sb_ev_kind *kind,
+                             struct sb_err *err) SB_MUST_USE;
+
+/* Fill ev from a CMS or XML body: format, a copy of the bytes as obj, input_sha256, adapter names. */
+enum sb_reason sb_ev_set_object(struct sb_evidence *ev, const struct sb_adapter *a, enum sb_ev_kind kind,
+                                const unsigned char *in, size_t len, struct sb_err *err) SB_MUST_USE;
+/* Record the adapter names and SHA-256 of the whole input in ev. */
+enum sb_reason sb_ev_stamp(struct sb_evidence *ev, const struct sb_adapter *a, const unsigned char *in, size_t len,
+                           struct sb_err *err) SB_MUST_USE;
+
+/* Parse a JSON object envelope (duplicate keys refused) into *root (json_decref). */
+enum sb_reason sb_ev_json_load(const unsigned char *in, size_t len, const char *what, json_t **root,
+                               struct sb_err *err) SB_MUST_USE;
+/* 1 if root has key (any type, null included). */
+int sb_ev_json_has(const json_t *root, const char *key);
+/* String field: *out borrowed from root; NULL when absent and not required. Rejects embedded NULs. */
+enum sb_reason sb_ev_json_str(const json_t *root, const char *key, int required, const char **out,
+                              struct sb_err *err) SB_MUST_USE;
+/* Base64 field decoded into *out (OPENSSL_free); *out NULL when absent and not required. allow_empty:
+ * an empty string is accepted (zero bytes). */
+enum sb_reason sb_ev_json_b64(const json_t *root, const char *key, int required, int allow_empty,
+                              unsigned char **out, size_t *out_len, struct sb_err *err) SB_MUST_USE;
+/* Certificate field: PEM text, or base64 of DER / PEM; every certificate found is appended to *out
+ * (created when NULL), the first one being the field's certificate. */
+enum sb_reason sb_ev_json_certs(const json_t *root, const char *key, STACK_OF(X509) **out,
+                                struct sb_err *err) SB_MUST_USE;
+/* Optional "chain": an array of certificate strings (as sb_ev_json_certs), appended to ev->certs. */
+enum sb_reason sb_ev_json_chain(const json_t *root, struct sb_evidence *ev, struct sb_err *err) SB_MUST_USE;
+/* Optional "signing_time": RFC 3339 claimed signing time into ev. */
+enum sb_reason sb_ev_json_time(const json_t *root, struct sb_evidence *ev, struct sb_err *err) SB_MUST_USE;
+
+/* Strict base64 (standard alphabet, '=' padding only at the end, white space ignored) of s[0..n) into
+ * *out (OPENSSL_free). what names the field in messages. */
+enum sb_reason sb_ev_b64_decode(const char *s, size_t n, const char *what, unsigned char **out, size_t *out_len,
+                                struct sb_err *err) SB_MUST_USE;
+/* 1 if buf[0..n) is exactly one DER X.509 certificate (a certificate sent where a signature belongs). */
+int sb_ev_is_certificate(const unsigned char *buf, size_t n);
+/* 1 if buf[0..n) is exactly one DER ECDSA-Sig-Value SEQUENCE { r, s } (also the SM2 DER form). */
+int sb_ev_is_der_ecdsa_sig(const unsigned char *buf, size_t n);
+/* Lowercase hex of d[0..n) into buf (2n + 1 bytes at least; truncated otherwise). */
+void sb_ev_hex(const unsigned char *d, size_t n, char *buf, size_t len);
+
+#endif

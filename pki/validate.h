@@ -1,0 +1,48 @@
+/*
+ * pki/validate.h — validate a signed object under one jurisdiction's trust policy.
+ *
+ * The pipeline shared by `sigbridge verify --policy-dir`, the gateway's /v1/verify and translation:
+ * the policy gives anchors, intermediates, CRLs, algorithms, revocation mode, validation time rule and
+ * SM2 ID; the object's signatures and every signer's path are verified (pki/cms.h); then each passing
+ * signer's path is held to the policy's own rules (certificate policy OIDs, key usage any-of, chain
+ * length: sb_trust_policy_check_path). Thread-safe on an immutable policy; no I/O.
+ */
+#ifndef SB_VALIDATE_H
+#define SB_VALIDATE_H
+
+#include <stddef.h>
+#include <time.h>
+#include <jansson.h>
+#include "cms.h"
+#include "trust_policy.h"
+
+/* The object and what comes with it. All pointers borrowed. */
+struct sb_validate_input {
+    const unsigned char *obj;          /* the signed object (CMS DER / PEM / S/MIME) */
+    size_t len;
+    const unsigned char *data;         /* detached content; NULL = none */
+    size_t data_len;
+    const unsigned char *digest;       /* digest-only mode; NULL = not used */
+    size_t digest_len;
+    const char *digest_alg;            /* with digest: sha256 | sha384 | sha512 | sm3 */
+    const char *sm2_id;                /* the signer's SM2 ID; NULL = the policy's sm2.default_id */
+    time_t now;                        /* the current time */
+    const time_t *at;                  /* explicit validation time (overrides the policy rule); NULL */
+};
+
+/*
+ * Validate in->obj under p. res is filled in every case (one entry per signer once parsed; each signer's
+ * verdict includes the policy's rules) and its reason returned; *at_used (may be NULL) gets the validation
+ * time applied. err carries the overall reason and message.
+ */
+enum sb_reason sb_validate_object(const struct sb_trust_policy *p, const struct sb_validate_input *in,
+                                  struct sb_cms_result *res, time_t *at_used, struct sb_err *err) SB_MUST_USE;
+
+/* Hold every passing signer of res to p's own rules (sb_trust_policy_check_path), then recompute the
+ * overall verdict as the worst signer. */
+void sb_validate_apply_policy(const struct sb_trust_policy *p, struct sb_cms_result *res);
+
+/* The DESIGN §7 JSON of a CMS result (top-level verdict = worst signer, plus "signers"); NULL on failure. */
+json_t *sb_validate_result_json(const struct sb_cms_result *res, time_t at);
+
+#endif

@@ -1,0 +1,330 @@
+/*
+ * tests/unit/test_config.c — the daemon's configuration loader (gateway/config.h, gateway/conf_yaml.h):
+ * defaults, sizes and relative paths of a good file; every kind of error located as file:line:col with
+ * the key path (unknown key with a hint, wrong type, range, missing key, duplicate, YAML alias, admin off
+ * loopback, access lists naming unknown clients, bad upstreams and prefixes, key file permissions), and
+ * all errors of a file collected.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gateway/conf_yaml.h"
+#include "gateway/config.h"
+
+struct fx {
+    char dir[64];
+    char path[128];
+    struct sbgw_diag diag;
+    struct sbgw_config *c;
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof(*f));
+
+    snprintf(f->dir, sizeof(f->dir), "/tmp/sb_test_config_XXXXXX");
+    if (mkdtemp(f->dir) == NULL) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->path, sizeof(f->path), "%s/sigbridge.yaml", f->dir);
+    sbgw_diag_init(&f->diag);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    char cmd[160];
+
+    sbgw_config_free(f->c);
+    sbgw_diag_clear(&f->diag);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
+    if (system(cmd) != 0) {
+        return -1;
+    }
+    free(f);
+    return 0;
+}
+
+static int load(struct fx *f, const char *text)
+{
+    FILE *fp = fopen(f->path, "w");
+
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+    sbgw_config_free(f->c);
+    f->c = NULL;
+    sbgw_diag_clear(&f->diag);
+    return sbgw_config_load(f->path, &f->c, &f->diag);
+}
+
+/* 1 if some message contains every one of the NULL-terminated fragments. */
+static int has_msg(const struct fx *f, ...)
+{
+    const char *frag;
+    va_list ap;
+    size_t i;
+    int all;
+
+    for (i = 0; i < f->diag.n; i++) {
+        all = 1;
+        va_start(ap, f);
+        while ((frag = va_arg(ap, const char *)) != NULL) {
+            if (strstr(f->diag.msgs[i], frag) == NULL) {
+                all = 0;
+            }
+        }
+        va_end(ap);
+        if (all) {
+            return 1;
+        }
+    }
+    for (i = 0; i < f->diag.n; i++) {
+        print_message("  diag: %s\n", f->diag.msgs[i]);
+    }
+    return 0;
+}
+
+#define BASE "listeners:\n  api: { address: 127.0.0.1, port: 7420 }\npolicy_dir: ../policies\naudit: { path: audit.jsonl }\n"
+
+static void test_config_minimal_defaults(void **state)
+{
+    struct fx *f = *state;
+    char want[256];
+
+    assert_int_equal(load(f, BASE), 0);
+    assert_int_equal(f->diag.n, 0);
+    assert_true(f->c->listeners[SBGW_L_API].enabled);
+    assert_true(f->c->listeners[SBGW_L_API].loopback);
+    assert_false(f->c->listeners[SBGW_L_ADMIN].enabled);
+    assert_int_equal(f->c->limits.max_body, 10 * 1024 * 1024);
+    assert_int_equal(f->c->audit.fsync, SBGW_FSYNC_BATCH);
+    assert_int_equal(f->c->audit.batch_ms, 100);
+    assert_true(f->c->workers >= 1);                    /* 0 / absent = number of cores */
+    assert_non_null(f->c->audit.node_id);
+    snprintf(want, sizeof(want), "%s/../policies", f->dir);     /* relative to the file's directory */
+    assert_string_equal(f->c->policy_dir, want);
+    snprintf(want, sizeof(want), "%s/audit.jsonl", f->dir);
+    assert_string_equal(f->c->audit.path, want);
+}
+
+static void test_config_full_file(void **state)
+{
+    struct fx *f = *state;
+    const struct sbgw_route *r;
+
+    assert_int_equal(load(f, "listeners:\n"
+                             "  api: { address: 127.0.0.1, port: 7420 }\n"
+                             "  admin: { address: \"::1\", port: 7421 }\n"
+                             "policy_dir: /etc/sigbridge/policies\n"
+                             "workers: 3\n"
+                             "queue_max: 5\n"
+                             "limits: { max_body: 2MiB, max_headers: \"32KiB\", max_connections: 100,\n"
+                             "          request_timeout_ms: 500, idle_timeout_s: 5 }\n"
+                             "audit: { path: /var/lib/sigbridge/audit.jsonl, fsync: every, node_id: gw-1 }\n"
+                             "log: { level: warn }\n"
+                             "routes:\n"
+                             "  - name: contracts\n"
+                             "    prefix: /contracts/\n"
+                             "    upstream: http://127.0.0.1:9000\n"
+                             "    from: hk\n"
+                             "    require: detached-header\n"
+                             "    timeout_ms: 2000\n"),
+                     0);
+    assert_int_equal(f->c->workers, 3);
+    assert_int_equal(f->c->queue_max, 5);
+    assert_int_equal(f->c->limits.max_body, 2 * 1024 * 1024);
+    assert_int_equal(f->c->limits.max_headers, 32 * 1024);
+    assert_int_equal(f->c->audit.fsync, SBGW_FSYNC_EVERY);
+    assert_string_equal(f->c->audit.node_id, "gw-1");
+    assert_int_equal(f->c->log.level, SBGW_LOG_WARN);
+    assert_true(f->c->listeners[SBGW_L_ADMIN].loopback);
+    r = sbgw_config_route(f->c, "/contracts/42");
+    assert_non_null(r);
+    assert_string_equal(r->up_host, "127.0.0.1");
+    assert_int_equal(r->up_port, 9000);
+    assert_string_equal(r->up_hostport, "127.0.0.1:9000");
+    assert_int_equal(r->require, SBGW_REQ_DETACHED_HEADER);
+    assert_null(sbgw_config_route(f->c, "/other"));
+    assert_true(sbgw_acl_allows(&r->clients, NULL));    /* no list: anyone */
+}
+
+static void test_config_unknown_key_hint_located(void **state)
+{
+    struct fx *f = *state;
+
+    assert_int_equal(load(f, BASE "limits:\n  max_bodyy: 1024\n"), -1);
+    assert_true(has_msg(f, "sigbridge.yaml:6:3: limits.max_bodyy: unknown key (did you mean 'max_body'?)", NULL));
+}
+
+static void test_config_wrong_type_and_range_located(void **state)
+{
+    struct fx *f = *state;
+
+    assert_int_equal(load(f, "listeners:\n  api: { address: 127.0.0.1, port: seventy }\npolicy_dir: p\n"
+                             "audit: { path: a, fsync: sometimes }\nqueue_max: 0\n"),
+                     -1);
+    assert_true(has_msg(f, ":2:36: listeners.api.port: expected an integer from 1 to 65535", NULL));
+    assert_true(has_msg(f, ":4:26: audit.fsync: 'sometimes' is not one of every, batch or off", NULL));
+    assert_true(has_msg(f, ":5:12: queue_max: 0 is out of range", NULL));
+    assert_int_equal(f->diag.n, 3);                    /* all errors of the file, not just the first */
+}
+
+static void test_config_missing_required(void **state)
+{
+    struct fx *f = *state;
+
+    assert_int_equal(load(f, "listeners:\n  api: { port: 7420 }\npolicy_dir: p\n"), -1);
+    assert_true(has_msg(f, ":1:1: audit: required key is missing", NULL));
+    assert_int_equal(load(f, ""), -1);
+    assert_true(has_msg(f, "empty configuration", NULL));
+}
+
+static void test_config_duplicate_and_alias(void **state)
+{
+    struct fx *f = *state;
+
+    assert_int_equal(load(f, BASE "workers: 2\nworkers: 3\n"), -1);
+    assert_true(has_msg(f, ":6:1: workers: duplicate key (first at line 5, column 1)", NULL));
+    assert_int_equal(load(f, BASE "limits: &l { max_body: 4096 }\n"), -1);
+    assert_true(has_msg(f, ":5:9: YAML anchors (&l) are not allowed", NULL));
+}
+
+static void test_config_admin_off_loopback_refused(void **state)
+{
+    struct fx *f = *state;
+
+    assert_int_equal(load(f, BASE "    \n" "listeners_x: 1\n"), -1);    /* unknown top-level key */
+    assert_int_equal(load(f, "listeners:\n  api: { port: 7420 }\n  admin: { address: 0.0.0.0, port: 7421 }\n"
+                             "policy_dir: p\naudit: { path: a }\n"),
+                     -1);
+    assert_true(has_msg(f, ":3:10: listeners.admin: the admin listener must be on loopback", NULL));
+    assert_int_equal(load(f, "listeners:\n  api: { address: localhost, port: 7420 }\npolicy_dir: p\n"
+                             "audit: { path: a }\n"),
+                     -1);
+    assert_true(has_msg(f, "listeners.api.address: 'localhost' is not a numeric IPv4 or IPv6 address", NULL));
+}
+
+static void test_config_acl_unknown_client_located(void **state)
+{
+    struct fx *f = *state;
+    char text[1024], key[160], cert[160];
+    FILE *fp;
+
+    snprintf(key, sizeof(key), "%s/api.key", f->dir);
+    snprintf(cert, sizeof(cert), "%s/api.pem", f->dir);
+    fp = fopen(key, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    chmod(key, 0600);
+    snprintf(text, sizeof(text),
+             "listeners:\n"
+             "  api:\n"
+             "    port: 7420\n"
+             "    tls:\n"
+             "      cert: api.pem\n"
+             "      key: api.key\n"
+             "      client_ca: ca.pem\n"
+             "      clients:\n"
+             "        - { id: bank-a, sha256: \"AB:%s\" }\n"
+             "        - { id: bank-b, subject: \"CN=Bank B,O=B,C=HK\" }\n"
+             "policy_dir: p\n"
+             "audit: { path: a }\n"
+             "api:\n"
+             "  clients: [bank-a, bank-z]\n"
+             "  jurisdictions:\n"
+             "    hk: [bank-b]\n",
+             "cdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+    assert_int_equal(load(f, text), -1);
+    assert_true(has_msg(f, "api.clients: client id 'bank-z' is not defined in listeners.api.tls.clients", NULL));
+    assert_int_equal(f->diag.n, 1);
+    /* without bank-z the same file loads, and the fingerprint is normalised */
+    memcpy(strstr(text, ", bank-z]"), "        ]", 9);
+    assert_int_equal(load(f, text), 0);
+    assert_string_equal(f->c->listeners[SBGW_L_API].tls.clients[0].sha256,
+                        "abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789");
+    assert_true(sbgw_acl_allows(&f->c->api.verify, "bank-a"));
+    assert_false(sbgw_acl_allows(&f->c->api.verify, "bank-b"));
+    assert_false(sbgw_acl_allows(&f->c->api.verify, NULL));
+    assert_true(sbgw_acl_allows(sbgw_config_jur_acl(f->c, "hk"), "bank-b"));
+    assert_null(sbgw_config_jur_acl(f->c, "cn"));
+    (void)cert;
+}
+
+static void test_config_key_permissions_refused(void **state)
+{
+    struct fx *f = *state;
+    char key[160];
+    FILE *fp;
+
+    snprintf(key, sizeof(key), "%s/api.key", f->dir);
+    fp = fopen(key, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    chmod(key, 0644);
+    assert_int_equal(load(f, "listeners:\n  api:\n    port: 7420\n    tls: { cert: api.pem, key: api.key }\n"
+                             "policy_dir: p\naudit: { path: a }\n"),
+                     -1);
+    assert_true(has_msg(f, ":4:32: listeners.api.tls.key: private key file", "readable by group or others", NULL));
+}
+
+static void test_config_routes_checked(void **state)
+{
+    struct fx *f = *state;
+
+    assert_int_equal(load(f, BASE "routes:\n"
+                                  "  - { name: a, prefix: /v1/x, upstream: http://127.0.0.1:1, from: hk }\n"
+                                  "  - { name: b, prefix: /b/, upstream: https://127.0.0.1:1, from: hk }\n"
+                                  "  - { name: a, prefix: /b/, upstream: http://127.0.0.1:1, from: hk, require: both }\n"
+                                  "  - { name: d, prefix: /d/, upstream: http://127.0.0.1:1 }\n"),
+                     -1);
+    assert_true(has_msg(f, ":6:24: routes[0].prefix: '/v1/x' overlaps the gateway's own path /v1/", NULL));
+    assert_true(has_msg(f, ":7:39: routes[1].upstream: 'https://127.0.0.1:1' is not an upstream", NULL));
+    assert_true(has_msg(f, "routes[2].require: 'both' is not one of attached or detached-header", NULL));
+    assert_true(has_msg(f, "routes[2]: duplicate route name 'a' (first at line 6)", NULL));
+    assert_true(has_msg(f, "routes[2]: duplicate prefix '/b/' (first at line 7)", NULL));
+    assert_true(has_msg(f, ":9:5: routes[3].from: required key is missing", NULL));
+}
+
+static void test_config_unreadable_and_malformed(void **state)
+{
+    struct fx *f = *state;
+    struct sbgw_config *c = NULL;
+
+    assert_int_equal(sbgw_config_load("/nonexistent/sigbridge.yaml", &c, &f->diag), -1);
+    assert_null(c);
+    assert_true(has_msg(f, "/nonexistent/sigbridge.yaml: cannot read", NULL));
+    assert_int_equal(load(f, "listeners: [unclosed\n"), -1);
+    assert_true(has_msg(f, "sigbridge.yaml:2:1: not well-formed YAML", NULL));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_config_minimal_defaults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_full_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_unknown_key_hint_located, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_wrong_type_and_range_located, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_missing_required, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_duplicate_and_alias, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_admin_off_loopback_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_acl_unknown_client_located, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_key_permissions_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_routes_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_unreadable_and_malformed, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
