@@ -6,7 +6,7 @@ PYTHON ?= python3
 PKGS      := openssl libxml-2.0 libevent libevent_pthreads libevent_openssl yaml-0.1 jansson
 TEST_PKGS := cmocka
 DEB_PKGS  := build-essential pkg-config libssl-dev libxml2-dev libevent-dev libyaml-dev \
-             libjansson-dev libcmocka-dev openssl xmlsec1 curl python3
+             libjansson-dev libcmocka-dev openssl xmlsec1 curl python3 clang libclang-rt-14-dev
 
 ifeq ($(SAN),1)
 BUILD   := build/san
@@ -84,7 +84,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBGW) $(LIBAD) $(LIBPKI)
 
 # make test T=test_chain runs one unit test only.
 test: all $(UNIT_BIN) pki-fixtures
-	@$(MAKE) --no-print-directory unit integration conformance
+	@$(MAKE) --no-print-directory unit integration conformance fuzz-replay
 
 pki-fixtures: $(BIN)
 	@sh tests/pki/make-all.sh $(BUILD)/pki >/dev/null
@@ -121,6 +121,59 @@ bench-crypto: $(BENCH_BIN) $(BIN) pki-fixtures
 $(BENCH_BIN): tests/bench/bench_crypto.c $(LIBPKI)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(LIBPKI) $(LDLIBS_ALL)
+
+# ---- fuzzing (tests/fuzz/README.md) ----
+# make fuzz | make fuzz-long SECONDS=N [FUZZ_TARGETS="cms der"] | make fuzz-replay (part of make test)
+FUZZ_TARGETS   ?= der cert path cms policy policy_set xmldsig trustlist envelope
+FUZZ_CC        ?= clang
+SECONDS        ?= 60
+FUZZ_MAX_LEN   ?= 65536
+FUZZ_REPLAY_MS ?= 2000
+FUZZ_CLANG     := build/fuzz/clang
+FUZZ_SEEDS     := $(BUILD)/fuzz/seeds
+FUZZ_SANFLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g -O1
+FUZZ_CFLAGS     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -I. \
+                  $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+FUZZ_LIB_OBJ   := $(PKI_SRC:%.c=$(FUZZ_CLANG)/obj/%.o) $(ADAPTER_SRC:%.c=$(FUZZ_CLANG)/obj/%.o)
+FUZZ_BINS       = $(FUZZ_TARGETS:%=$(FUZZ_CLANG)/fuzz_%)
+REPLAY_BINS     = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
+FUZZ_ENV        = SB_FUZZ_PKI=build/pki SB_FUZZ_POLICIES=policies ASAN_OPTIONS=detect_leaks=1 \
+                  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+.PHONY: fuzz fuzz-long fuzz-replay fuzz-seeds
+fuzz: $(FUZZ_BINS)
+$(FUZZ_CLANG)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC(fuzz) $<"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SANFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+$(FUZZ_CLANG)/libsbfuzz.a: $(FUZZ_LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ_CLANG)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h tests/fuzz/fuzz_chain.h $(FUZZ_CLANG)/libsbfuzz.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror $(FUZZ_SANFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_CLANG)/libsbfuzz.a $(LDLIBS_ALL)
+fuzz-seeds: $(FUZZ_SEEDS)/.complete
+$(FUZZ_SEEDS)/.complete: tests/fuzz/make-seeds.sh $(BIN) pki-fixtures
+	@sh tests/fuzz/make-seeds.sh $(BUILD)/pki $(BIN) $(FUZZ_SEEDS)
+fuzz-long: $(FUZZ_BINS) $(FUZZ_SEEDS)/.complete
+	@fail=0; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus/$$t build/fuzz/artifacts/$$t; \
+	  d=tests/fuzz/asn1.dict; case $$t in policy*) d=tests/fuzz/yaml.dict;; xmldsig|trustlist) d=tests/fuzz/xml.dict;; \
+	    envelope) d=tests/fuzz/json.dict;; esac; \
+	  echo "== fuzz_$$t: $(SECONDS) s"; \
+	  $(FUZZ_ENV) $(FUZZ_CLANG)/fuzz_$$t build/fuzz/corpus/$$t $(FUZZ_SEEDS)/$$t $$(ls -d tests/fuzz/regressions/$$t 2>/dev/null) \
+	    -dict=$$d -max_total_time=$(SECONDS) -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
+	    -max_len=$(FUZZ_MAX_LEN) -artifact_prefix=build/fuzz/artifacts/$$t/ -print_final_stats=1 \
+	    >build/fuzz/fuzz_$$t.log 2>&1; rc=$$?; \
+	  grep -E '^#[0-9]+.DONE|stat::number_of_executed_units|ERROR|SUMMARY' build/fuzz/fuzz_$$t.log | tail -4; \
+	  [ $$rc -eq 0 ] || { echo "fuzz_$$t: FAILED, see build/fuzz/fuzz_$$t.log and build/fuzz/artifacts/$$t/"; fail=1; }; \
+	done; exit $$fail
+$(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(LIBAD) $(LIBPKI)
+	@mkdir -p $(dir $@)
+	@echo "  CC  $@"
+	@$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< tests/fuzz/replay_main.c $(LIBAD) $(LIBPKI) $(LDLIBS_ALL)
+fuzz-replay: $(REPLAY_BINS) $(FUZZ_SEEDS)/.complete
+	@fail=0; for t in $(FUZZ_TARGETS); do \
+	  SB_FUZZ_PKI=$(BUILD)/pki SB_FUZZ_POLICIES=policies $(BUILD)/fuzz/replay_$$t -t $(FUZZ_REPLAY_MS) \
+	    $(FUZZ_SEEDS)/$$t $$(ls -d tests/fuzz/regressions/$$t 2>/dev/null) || fail=1; \
+	done; exit $$fail
 
 # Demo: real signed objects from all three jurisdictions through sigbridge (see tests/demo.sh).
 demo: all pki-fixtures

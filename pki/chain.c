@@ -22,6 +22,7 @@ struct build {
     int paths_checked;
     int steps;
     int nesting;                              /* CRL-signer validations in progress above us */
+    struct build *root;                       /* the top-level validation: owns the shared budgets */
     int done;                                 /* a path validated */
     struct sb_err path_fail;                  /* first complete path's failure */
     X509 *fail_path[SB_CHAIN_MAX_LEN];
@@ -117,6 +118,19 @@ static void validate_complete(struct build *b)
 
 static void extend(struct build *b);
 
+/* One signature verification from the budgets shared by the whole validation (nested CRL-signer
+ * validations included) and by the caller's object (o->shared_sig_budget). 0 when exhausted. */
+static int spend_sig_check(struct build *b)
+{
+    if (++b->root->sig_checks > SB_CHAIN_MAX_SIG_CHECKS) {
+        return 0;
+    }
+    if (b->opts->shared_sig_budget != NULL && --*b->opts->shared_sig_budget < 0) {
+        return 0;
+    }
+    return 1;
+}
+
 /* Try cand as issuer of the path's last certificate. */
 static void try_issuer(struct build *b, X509 *cand)
 {
@@ -127,14 +141,15 @@ static void try_issuer(struct build *b, X509 *cand)
     if (b->done || in_path(b, cand) || b->len >= SB_CHAIN_MAX_LEN) {
         return;
     }
-    if (++b->sig_checks > SB_CHAIN_MAX_SIG_CHECKS) {
+    if (!spend_sig_check(b)) {
         return;
     }
     sb_err_clear(&e);
     key = X509_get0_pubkey(cand);
-    if (key == NULL || sb_sig_verify_cert(child, key, b->opts->sm2_id, &e) != SB_OK) {
-        if (key == NULL) {
-            sb_err_set(&e, SB_R_SIG_CRYPTO, "issuer candidate has an undecodable public key");
+    if (key == NULL || !sb_sig_key_cheap_to_verify(key) ||
+        sb_sig_verify_cert(child, key, b->opts->sm2_id, &e) != SB_OK) {
+        if (key == NULL || !sb_sig_key_cheap_to_verify(key)) {
+            sb_err_set(&e, SB_R_WEAK_KEY, "issuer candidate has an undecodable or unreasonably costly public key");
         }
         if (!b->have_link_fail) {
             b->have_link_fail = 1;
@@ -155,7 +170,7 @@ static void extend(struct build *b)
     int pass, p, i;
     X509 *cand;
 
-    if (b->done || ++b->steps > SB_CHAIN_MAX_STEPS) {
+    if (b->done || ++b->root->steps > SB_CHAIN_MAX_STEPS) {
         return;
     }
     if (in_stack(b->anchors, cur)) {
@@ -233,7 +248,7 @@ static enum sb_reason run(struct build *b, X509 *leaf, struct sb_chain_result *r
         }
         return b->link_fail.reason;
     }
-    if (b->steps > SB_CHAIN_MAX_STEPS || b->sig_checks > SB_CHAIN_MAX_SIG_CHECKS ||
+    if (b->root->steps > SB_CHAIN_MAX_STEPS || b->root->sig_checks > SB_CHAIN_MAX_SIG_CHECKS ||
         b->paths_checked > SB_CHAIN_MAX_PATHS) {
         return sb_err_set(err, SB_R_CHAIN_NO_ANCHOR, "no path to a trusted anchor within the search limits");
     }
@@ -241,7 +256,7 @@ static enum sb_reason run(struct build *b, X509 *leaf, struct sb_chain_result *r
 }
 
 static enum sb_reason validate_nested(const struct sb_path_opts *o, X509 *leaf, STACK_OF(X509) *anchors,
-                                      STACK_OF(X509) *untrusted, int nesting, struct sb_chain_result *res,
+                                      STACK_OF(X509) *untrusted, struct build *parent, struct sb_chain_result *res,
                                       struct sb_err *err)
 {
     struct build *b;
@@ -254,7 +269,8 @@ static enum sb_reason validate_nested(const struct sb_path_opts *o, X509 *leaf, 
     b->opts = o;
     b->anchors = anchors;
     b->untrusted = untrusted;
-    b->nesting = nesting;
+    b->nesting = parent != NULL ? parent->nesting + 1 : 0;
+    b->root = parent != NULL ? parent->root : b;
     rc = run(b, leaf, res, err);
     sk_ASN1_OBJECT_pop_free(b->policies, ASN1_OBJECT_free);
     OPENSSL_free(b);
@@ -383,7 +399,7 @@ enum sb_reason sb_chain_validate(const struct sb_path_opts *o, X509 *leaf, STACK
         sb_err_clear(err);
         return SB_OK;
     }
-    rc = validate_nested(o, leaf, anchors, untrusted, 0, res, err);
+    rc = validate_nested(o, leaf, anchors, untrusted, NULL, res, err);
     if (rc == SB_OK && cacheable && cache_window(o, res->chain, &from, &until)) {
         sb_chain_cache_put(o->cache, key, res->chain, res->policies, from, until);
     }
@@ -430,7 +446,7 @@ static enum sb_reason crl_signer(void *arg, X509_CRL *crl, EVP_PKEY **signer_key
         for (i = 0; i < sk_X509_num(pools[p]) && *signer_key == NULL; i++) {
             cand = sk_X509_value(pools[p], i);
             if (X509_NAME_cmp(X509_get_subject_name(cand), X509_CRL_get_issuer(crl)) != 0 ||
-                ++b->sig_checks > SB_CHAIN_MAX_SIG_CHECKS) {
+                !sb_sig_key_cheap_to_verify(X509_get0_pubkey(cand)) || !spend_sig_check(b)) {
                 continue;
             }
             if ((X509_get_extension_flags(cand) & EXFLAG_KUSAGE) != 0 &&
@@ -446,7 +462,7 @@ static enum sb_reason crl_signer(void *arg, X509_CRL *crl, EVP_PKEY **signer_key
                 rc = SB_OK;
                 break;
             }
-            rc = validate_nested(&sub, cand, anchor, b->untrusted, b->nesting + 1, &res, &e);
+            rc = validate_nested(&sub, cand, anchor, b->untrusted, b, &res, &e);
             sb_chain_result_clear(&res);
             if (rc == SB_OK) {
                 *signer_key = X509_get0_pubkey(cand);

@@ -17,7 +17,7 @@
 #include "path.h"
 
 #define SB_CHAIN_MAX_LEN       32    /* certificates in one path, leaf and anchor included */
-#define SB_CHAIN_MAX_SIG_CHECKS 400  /* signature verifications per validation */
+#define SB_CHAIN_MAX_SIG_CHECKS 200  /* signature verifications per validation, nested ones included */
 #define SB_CHAIN_MAX_STEPS     4000  /* search steps per validation */
 #define SB_CHAIN_MAX_PATHS     8     /* complete candidate paths fully validated per validation */
 

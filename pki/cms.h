@@ -30,11 +30,14 @@
 #include "err.h"
 #include "path.h"
 
+struct sb_cert_cache;
+
 #define SB_CMS_MAX_SIGNERS 64     /* SignerInfos in one object */
 #define SB_CMS_MAX_ATTRS   64     /* signed attributes in one SignerInfo */
 #define SB_CMS_MAX_CERTS   256    /* certificates carried in one object */
 #define SB_CMS_MAX_CRLS    256    /* CRLs carried in one object */
 #define SB_CMS_MAX_INPUT   (16u * 1024u * 1024u)
+#define SB_CMS_PATH_SIG_BUDGET 400 /* certificate/CRL signature checks for all signers' paths of one object */
 
 enum sb_cms_format {
     SB_CMS_FORMAT_CMS = 0,     /* PKCS#7 / CMS content-type OIDs */
@@ -52,6 +55,7 @@ struct sb_cms_verify_opts {
     size_t digest_len;
     const char *digest_alg;            /* with digest: "sha256", "sha384", "sha512" or "sm3" */
     const char *sm2_id;                /* the signer's SM2 distinguishing ID; NULL = GM/T default */
+    struct sb_cert_cache *cert_cache;  /* decoded certificates shared across calls (cert_cache.h); NULL */
 };
 
 /* Outcome for one SignerInfo. */

@@ -6,6 +6,7 @@
  * exactly like the PKCS#7 ones. BER (indefinite lengths, as `openssl cms -stream` writes) is re-encoded
  * to DER through d2i/i2d_CMS_ContentInfo, which is possible only for the PKCS#7 content types.
  */
+#include "cert_cache.h"
 #include "cms_local.h"
 
 #include <ctype.h>
@@ -436,7 +437,6 @@ static enum sb_reason parse_certs(const struct sb_der *sd, const struct sb_der_e
 {
     struct sb_der c;
     struct sb_der_elem e;
-    const unsigned char *q;
     X509 *x;
     size_t n = 0;
     enum sb_reason rc;
@@ -454,9 +454,7 @@ static enum sb_reason parse_certs(const struct sb_der *sd, const struct sb_der_e
         if (e.cls != SB_DER_UNIVERSAL || e.tag != V_ASN1_SEQUENCE) {
             continue; /* attribute certificates and other choices are not path candidates */
         }
-        q = e.der;
-        if ((x = d2i_X509(NULL, &q, (long)e.der_len)) == NULL || q != e.der + e.der_len) {
-            X509_free(x);
+        if ((x = sb_cert_cache_d2i(p->cert_cache, e.der, e.der_len)) == NULL) {
             return sb_err_openssl(err, SB_R_FORMAT, "certificate %zu in the SignedData cannot be decoded", n);
         }
         if (!sk_X509_push(p->certs, x)) {
@@ -586,13 +584,15 @@ static enum sb_reason parse_content_info(struct sb_cms_parsed *p, int *indefinit
     return parse_signed_data(&sd, p, err);
 }
 
-enum sb_reason sb_cms_parse(const unsigned char *in, size_t len, struct sb_cms_parsed *p, struct sb_err *err)
+enum sb_reason sb_cms_parse(const unsigned char *in, size_t len, struct sb_cert_cache *cert_cache,
+                            struct sb_cms_parsed *p, struct sb_err *err)
 {
     size_t i;
     int indefinite = 0, kind;
     enum sb_reason rc;
 
     memset(p, 0, sizeof(*p));
+    p->cert_cache = cert_cache;
     if (in == NULL || len == 0) {
         return sb_err_set(err, SB_R_INPUT_MALFORMED, "CMS: empty input");
     }

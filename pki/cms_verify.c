@@ -37,6 +37,7 @@ struct vctx {
     size_t content_len;
     const struct sb_cms_md *given_md;  /* digest-only mode */
     int digest_conflict;               /* supplied digest matches neither the eContent nor its hash */
+    int sig_budget;                    /* signature checks left for every signer's path together */
 };
 
 static void hex(const unsigned char *d, size_t n, char *buf, size_t len)
@@ -329,6 +330,11 @@ static enum sb_reason build_ctx(struct vctx *c, struct sb_err *err)
     int i, ok = 1;
 
     c->path = *o->path;
+    /* one budget for the whole object: 64 SignerInfos must not buy 64 full path searches */
+    c->sig_budget = SB_CMS_PATH_SIG_BUDGET;
+    if (c->path.shared_sig_budget == NULL) {
+        c->path.shared_sig_budget = &c->sig_budget;
+    }
     c->untrusted = sk_X509_new_null();
     c->crls = sk_X509_CRL_new_null();
     if (c->untrusted == NULL || c->crls == NULL) {
@@ -391,7 +397,7 @@ enum sb_reason sb_cms_verify(const unsigned char *in, size_t len, const struct s
         goto fail;
     }
     c.p = p;
-    if ((rc = sb_cms_parse(in, len, p, &e)) != SB_OK) {
+    if ((rc = sb_cms_parse(in, len, o->cert_cache, p, &e)) != SB_OK) {
         goto fail;
     }
     res->format = p->format;

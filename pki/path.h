@@ -45,6 +45,8 @@ struct sb_path_opts {
     const char *sm2_id;                        /* ID for SM2 certificate and CRL signatures; NULL = GM/T default */
     struct sb_algs algs;
     struct sb_chain_cache *cache;              /* borrowed: validated-path cache (chain_cache.h); NULL = none */
+    int *shared_sig_budget;                    /* borrowed: signature checks left for a whole object (all its
+                                                * signers); decremented by every validation; NULL = none */
     unsigned char cache_scope[32];             /* with cache: the caller's scope (snapshot id + jurisdiction) */
 };
 

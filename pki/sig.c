@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include <openssl/asn1.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
@@ -141,6 +142,32 @@ enum sb_reason sb_sig_check_crl_alg(const X509_CRL *crl, const struct sb_algs *a
     return check_alg(alg, a, "CRL", err);
 }
 
+/* RSA keys whose verification cost is unbounded (huge modulus or exponent) are refused before use. */
+static int rsa_key_sane(EVP_PKEY *pkey, int bits)
+{
+    BIGNUM *e = NULL;
+    int ok;
+
+    if (bits > SB_SIG_MAX_RSA_BITS || !EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e)) {
+        ERR_clear_error();
+        return 0;
+    }
+    ok = BN_num_bits(e) <= 32 && BN_is_odd(e) && !BN_is_one(e);
+    BN_free(e);
+    return ok;
+}
+
+int sb_sig_key_cheap_to_verify(EVP_PKEY *pkey)
+{
+    if (pkey == NULL) {
+        return 0;
+    }
+    if (EVP_PKEY_is_a(pkey, "RSA") || EVP_PKEY_is_a(pkey, "RSA-PSS")) {
+        return rsa_key_sane(pkey, EVP_PKEY_get_bits(pkey));
+    }
+    return EVP_PKEY_get_bits(pkey) <= 1024; /* EC / EdDSA / SM2 / DSA up to 1024-bit fields */
+}
+
 enum sb_reason sb_sig_check_key(EVP_PKEY *pkey, const struct sb_algs *a, struct sb_err *err)
 {
     char group[64], enc[32];
@@ -152,6 +179,11 @@ enum sb_reason sb_sig_check_key(EVP_PKEY *pkey, const struct sb_algs *a, struct 
     }
     bits = EVP_PKEY_get_bits(pkey);
     if (EVP_PKEY_is_a(pkey, "RSA") || EVP_PKEY_is_a(pkey, "RSA-PSS")) {
+        if (!rsa_key_sane(pkey, bits)) {
+            return sb_err_set(err, SB_R_WEAK_KEY,
+                              "RSA key of %d bits with an unusual public exponent is refused (modulus at most %d bits, "
+                              "odd exponent below 2^32)", bits, SB_SIG_MAX_RSA_BITS);
+        }
         if (bits < a->min_rsa_bits) {
             return sb_err_set(err, SB_R_WEAK_KEY, "RSA key of %d bits is below the minimum of %d", bits,
                               a->min_rsa_bits);

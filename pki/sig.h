@@ -41,6 +41,12 @@ struct sb_algs {
 #define SB_SIGALG_ED25519          (1u << 12)
 #define SB_SIGALG_ED448            (1u << 13)
 
+#define SB_SIG_MAX_RSA_BITS 8192   /* larger RSA moduli are refused: verification cost must stay bounded */
+
+/* 1 if verifying with pkey has a bounded cost (RSA modulus <= SB_SIG_MAX_RSA_BITS with an odd exponent
+ * below 2^32; other key types with fields up to 1024 bits). Checked before any signature verification. */
+int sb_sig_key_cheap_to_verify(EVP_PKEY *pkey);
+
 /* Fill a with the default allow-list. */
 void sb_algs_default(struct sb_algs *a);
 

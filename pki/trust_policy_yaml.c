@@ -568,6 +568,7 @@ int sb_y_read_ref(struct sb_yctx *c, const struct sb_ynode *v, const char *kpath
 
 int sb_y_load_certs(struct sb_yctx *c, const struct sb_ynode *v, const char *kpath, STACK_OF(X509) **out)
 {
+    STACK_OF(X509) *got = NULL;
     unsigned char *data = NULL;
     size_t len = 0;
     char resolved[PATH_MAX];
@@ -578,12 +579,27 @@ int sb_y_load_certs(struct sb_yctx *c, const struct sb_ynode *v, const char *kpa
         return 0;
     }
     sb_err_clear(&e);
-    if (sb_load_certs_mem(data, len, v->value, out, &e) != SB_OK) {
+    /* decode into a stack of our own: a file that fails half-way must leave *out untouched */
+    if (sb_load_certs_mem(data, len, v->value, &got, &e) != SB_OK) {
         sb_y_error_at(c, v, kpath, "not a certificate file: %s", e.msg);
         goto out;
     }
+    if (*out == NULL) {
+        *out = got;
+        got = NULL;
+    } else {
+        while (sk_X509_num(got) > 0) {
+            X509 *x = sk_X509_shift(got);
+
+            if (!sk_X509_push(*out, x)) {
+                X509_free(x);
+                goto out;
+            }
+        }
+    }
     ok = 1;
 out:
+    sk_X509_pop_free(got, X509_free);
     free(data);
     return ok;
 }

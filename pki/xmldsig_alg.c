@@ -177,6 +177,9 @@ static int sink_write(void *ctx, const char *b, int len)
     if (len < 0 || s->failed) {
         return -1;
     }
+    if (len == 0) {
+        return 0; /* libxml2 flushes empty buffers, e.g. after a canonicalisation error */
+    }
     if (s->md != NULL) {
         if (s->max > 0 && s->len + (size_t)len > s->max) {
             s->failed = 2;

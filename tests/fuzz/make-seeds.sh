@@ -1,0 +1,255 @@
+#!/bin/sh
+# make-seeds.sh PKI BIN OUT — generate the seed corpora of the fuzz targets (tests/fuzz/fuzz_<t>.c) into
+# OUT/<t>/ from the test PKIs (tests/pki/make-all.sh PKI), our CLI (BIN sign) and `openssl cms -sign`.
+# Nothing generated is committed. Idempotent: returns at once when OUT/.complete records the same hash
+# of this script, the PKI's .complete stamp and BIN; otherwise OUT is rebuilt from scratch.
+#
+#   der         certificates, CRLs and CMS objects as DER/BER, plus nesting at and past SB_DER_MAX_DEPTH
+#   cert, path  bundles: leaf first, anchor last, CRLs appended (PEM), and concatenated DER chains
+#   cms         ours (cms / gmt0010, attached / detached, RSA / ECDSA / SM2) and OpenSSL's (DER, PEM, S/MIME
+#               multipart and opaque, BER -stream, -noattr, RSA-PSS, SHA-384, two signers, -keyid, PKCS7 PEM)
+#   policy      policies/{hk,cn,mo}.yaml and small variants (one jurisdiction file each)
+#   policy_set  policies/recognition.yaml and small variants (the set's recognition.yaml)
+#   xmldsig     XML-DSig documents signed by BIN sign --format xmldsig (RSA, ECDSA) and the trusted lists
+#   trustlist   PKI/tl/*.xml (tests/pki/make-tl.sh: xmlsec1-signed, XAdES)
+#   envelope    adapter envelopes: HK iAM Smart JSON (raw PKCS#1 signature over the hash, pkcs7 over the
+#               hash), CN JSON (SM2 DER and r||s signatures over the data, GM/T 0010 pkcs7), CMS, XML
+# Every detached object signs DOC, the content fuzz_cms.c supplies.
+set -eu
+
+if [ $# -ne 3 ]; then
+    echo "usage: sh tests/fuzz/make-seeds.sh PKI BIN OUT" >&2
+    exit 2
+fi
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+PKI=$(cd "$1" && pwd)
+BIN=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+mkdir -p "$3"
+OUT=$(cd "$3" && pwd)
+[ -f "$PKI/.complete" ] || { echo "make-seeds: no test PKI in $PKI (sh tests/pki/make-all.sh $PKI)" >&2; exit 2; }
+[ -x "$BIN" ] || { echo "make-seeds: $BIN is not executable" >&2; exit 2; }
+
+HASH=$({ cat "$0" "$PKI/.complete" "$BIN" "$ROOT"/policies/*.yaml; } | openssl dgst -sha256 -r | cut -d ' ' -f 1)
+if [ -f "$OUT/.complete" ] && [ "$(cat "$OUT/.complete")" = "$HASH" ]; then
+    exit 0
+fi
+TARGET_DIRS="der cert path cms policy policy_set xmldsig trustlist envelope"
+for d in $TARGET_DIRS .tmp .complete; do rm -rf "${OUT:?}/$d"; done
+T=$OUT/.tmp
+for d in der cert cms policy policy_set xmldsig trustlist envelope .tmp; do mkdir -p "$OUT/$d"; done
+trap 'rm -rf "$T"' EXIT
+
+die() {
+    echo "make-seeds: $*" >&2
+    exit 1
+}
+q() {
+    "$@" >"$T/log" 2>&1 || { cat "$T/log" >&2; die "command failed: $*"; }
+}
+
+DOC=$T/doc.txt
+printf 'sigbridge fuzz document\n' >"$DOC"
+
+# ---- cert / path: bundles -------------------------------------------------------------------------------
+bundle() { # NAME FILE...: concatenate into cert/NAME
+    out=$OUT/cert/$1
+    shift
+    cat "$@" >"$out"
+}
+bundle hk-leaf-chain-crls.pem "$PKI/hk/leaf.pem" "$PKI/hk/chain.pem" "$PKI/hk/int.crl" "$PKI/hk/root.crl"
+bundle hk-revoked.pem "$PKI/hk/leaf-revoked.pem" "$PKI/hk/chain.pem" "$PKI/hk/int.crl" "$PKI/hk/root.crl"
+bundle hk-stale-crl.pem "$PKI/hk/leaf.pem" "$PKI/hk/chain.pem" "$PKI/hk/int-stale.crl"
+for v in expired notyet wrongku wrongpolicy sha1 rsa1024; do
+    bundle "hk-$v.pem" "$PKI/hk/leaf-$v.pem" "$PKI/hk/chain.pem"
+done
+bundle cn-leaf-chain-crls.pem "$PKI/cn/leaf.pem" "$PKI/cn/chain.pem" "$PKI/cn/int.crl" "$PKI/cn/root.crl"
+bundle cn-revoked.pem "$PKI/cn/leaf-revoked.pem" "$PKI/cn/chain.pem" "$PKI/cn/int.crl" "$PKI/cn/root.crl"
+bundle cn-wrongid-crl.pem "$PKI/cn/leaf.pem" "$PKI/cn/chain.pem" "$PKI/cn/int-wrongid.crl"
+bundle cn-altid.pem "$PKI/cn-altid/leaf.pem" "$PKI/cn-altid/chain.pem" "$PKI/cn-altid/int.crl"
+bundle mo-rsa.pem "$PKI/mo/leaf-rsa.pem" "$PKI/mo/chain.pem" "$PKI/mo/int.crl" "$PKI/mo/root.crl"
+bundle mo-ec.pem "$PKI/mo/leaf-ec.pem" "$PKI/mo/chain.pem" "$PKI/mo/int.crl"
+bundle mo-revoked.pem "$PKI/mo/leaf-revoked.pem" "$PKI/mo/chain.pem" "$PKI/mo/int.crl" "$PKI/mo/root.crl"
+bundle hk-root-only.pem "$PKI/hk/root.pem"
+for j in hk cn mo; do
+    q openssl x509 -in "$PKI/$j/int.pem" -outform DER -out "$T/$j-int.der"
+    q openssl x509 -in "$PKI/$j/root.pem" -outform DER -out "$T/$j-root.der"
+    q openssl crl -in "$PKI/$j/int.crl" -outform DER -out "$OUT/der/crl-$j-int.der"
+done
+leaf_der() { case $1 in mo) echo "$PKI/mo/leaf-rsa.der" ;; *) echo "$PKI/$1/leaf.der" ;; esac; }
+for j in hk cn mo; do
+    cat "$(leaf_der $j)" "$T/$j-int.der" "$T/$j-root.der" >"$OUT/cert/$j-chain.der"
+    cp "$(leaf_der $j)" "$OUT/der/cert-$j-leaf.der"
+done
+cp "$PKI/hk/leaf.der" "$OUT/cert/hk-leaf-only.der"
+cp -R "$OUT/cert" "$OUT/path"
+
+# ---- cms ------------------------------------------------------------------------------------------------
+sb_sign() { # NAME PKI-DIR LEAF [sign options]: our signer, chain carried
+    name=$1 dir=$2 leaf=$3
+    shift 3
+    "$BIN" sign --key "$PKI/$dir/$leaf.key" --cert "$PKI/$dir/$leaf.pem" --chain "$PKI/$dir/chain.pem" "$@" "$DOC" \
+        >"$OUT/cms/$name" 2>"$T/log" || { cat "$T/log" >&2; die "sigbridge sign $name failed"; }
+}
+sb_sign sb-hk-cms.der hk leaf --format cms
+sb_sign sb-hk-cms-detached.der hk leaf --format cms --detached
+sb_sign sb-cn-cms.der cn leaf --format cms
+sb_sign sb-cn-gmt0010.der cn leaf --format gmt0010
+sb_sign sb-cn-gmt0010-detached.der cn leaf --format gmt0010 --detached
+sb_sign sb-cn-altid-gmt0010.der cn-altid leaf --format gmt0010 --sm2-id ALICE123@YAHOO.COM
+sb_sign sb-mo-ec-cms.der mo leaf-ec --format cms
+sb_sign sb-mo-rsa-cms-detached.der mo leaf-rsa --format cms --detached
+sb_sign sb-hk-revoked.der hk leaf-revoked --format cms
+
+ossl() { # NAME PKI-DIR LEAF [openssl cms -sign options]
+    name=$1 dir=$2 leaf=$3
+    shift 3
+    q openssl cms -sign -binary -in "$DOC" -signer "$PKI/$dir/$leaf.pem" -inkey "$PKI/$dir/$leaf.key" \
+        -certfile "$PKI/$dir/chain.pem" -out "$OUT/cms/$name" "$@"
+}
+ossl ossl-hk.der hk leaf -nodetach -outform DER
+ossl ossl-hk-detached.der hk leaf -outform DER
+ossl ossl-hk.pem hk leaf -nodetach -outform PEM
+ossl ossl-hk-smime-multipart.eml hk leaf -outform SMIME
+ossl ossl-hk-smime-opaque.eml hk leaf -nodetach -outform SMIME
+ossl ossl-hk-ber.der hk leaf -nodetach -stream -outform DER
+ossl ossl-hk-noattr.der hk leaf -nodetach -noattr -outform DER
+ossl ossl-hk-pss.der hk leaf -nodetach -keyopt rsa_padding_mode:pss -outform DER
+ossl ossl-hk-keyid.der hk leaf -nodetach -keyid -outform DER
+ossl ossl-mo-ec-sha384.der mo leaf-ec -nodetach -md sha384 -outform DER
+q openssl cms -sign -binary -nodetach -in "$DOC" -signer "$PKI/hk/leaf.pem" -inkey "$PKI/hk/leaf.key" \
+    -signer "$PKI/mo/leaf-ec.pem" -inkey "$PKI/mo/leaf-ec.key" -certfile "$PKI/hk/chain.pem" \
+    -outform DER -out "$OUT/cms/ossl-two-signers.der"
+q openssl smime -sign -binary -nodetach -in "$DOC" -signer "$PKI/hk/leaf.pem" -inkey "$PKI/hk/leaf.key" \
+    -certfile "$PKI/hk/chain.pem" -outform PEM -out "$OUT/cms/ossl-smime-pkcs7.pem"
+for f in sb-hk-cms.der sb-cn-gmt0010.der ossl-hk-ber.der ossl-two-signers.der; do
+    cp "$OUT/cms/$f" "$OUT/der/cms-$f"
+done
+
+# ---- der: nesting around the depth cap, long OID, high tag number, indefinite length ---------------------
+python3 - "$OUT/der" <<'EOF'
+import sys
+out = sys.argv[1]
+def tlv(tag, body):
+    n = len(body)
+    if n < 0x80:
+        ln = bytes([n])
+    else:
+        b = n.to_bytes((n.bit_length() + 7) // 8, "big")
+        ln = bytes([0x80 | len(b)]) + b
+    return bytes([tag]) + ln + body
+def nest(depth):
+    b = tlv(0x05, b"")
+    for _ in range(depth):
+        b = tlv(0x30, b)
+    return b
+for d in (31, 32, 33, 200):
+    open(f"{out}/nest-{d}.der", "wb").write(nest(d))
+arcs = bytes([0x2a]) + b"\x81\x80\x80\x80\x80\x80\x80\x80\x01" * 20
+open(f"{out}/oid-long.der", "wb").write(tlv(0x30, tlv(0x06, arcs)))
+open(f"{out}/high-tag.der", "wb").write(tlv(0x30, b"\x9f\x81\x00\x01\x00" + tlv(0x04, b"x")))
+open(f"{out}/indefinite.ber", "wb").write(b"\x30\x80\x04\x01x\x00\x00")
+EOF
+
+# ---- policy / policy_set ----------------------------------------------------------------------------------
+for j in hk cn mo; do
+    cp "$ROOT/policies/$j.yaml" "$OUT/policy/$j.yaml"
+done
+cp "$ROOT/policies/recognition.yaml" "$OUT/policy_set/recognition.yaml"
+cat >"$OUT/policy/minimal.yaml" <<'EOF'
+jurisdiction: hk
+trust_anchors:
+  - file: ../build/pki/hk/root.pem
+EOF
+cat >"$OUT/policy/flow.yaml" <<'EOF'
+{jurisdiction: mo, trust_anchors: [{file: ../build/pki/mo/root.pem}], intermediates: [../build/pki/mo/int.pem],
+ algorithms: {signature: [rsa-pkcs1-sha256, ecdsa-sha256], min_rsa_bits: 2048},
+ certificate: {policy_oids: ["1.3.6.1.4.1.99999.1.*"], require_explicit_policy: true, max_chain_length: 3,
+   key_usage: [digitalSignature], assurance_levels: {substantial: ["1.3.6.1.4.1.99999.1.1"]}},
+ revocation: {mode: prefer, crl: [../build/pki/mo/int.crl]}, time: {validate_at: signing_time, max_clock_skew_s: 60},
+ sm2: {default_id: "1234567812345678"}}
+EOF
+cat >"$OUT/policy/alias-bomb.yaml" <<'EOF'
+jurisdiction: hk
+a: &a [x, x, x, x, x, x, x, x, x]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+trust_anchors: [*c]
+EOF
+cat >"$OUT/policy/wrong-types.yaml" <<'EOF'
+jurisdiction: [hk]
+trust_anchors: yes
+certificate: {max_chain_length: "five", policy_oids: [1.2.3, "2.16.*.1"]}
+revocation: {mode: always}
+sm2: {default_id: 1234567812345678}
+unknown_key: 1
+EOF
+cat >"$OUT/policy_set/minimal.yaml" <<'EOF'
+- from: hk
+  to: cn
+  accept: { min_level: substantial }
+EOF
+cat >"$OUT/policy_set/bad.yaml" <<'EOF'
+- from: hk
+  to: xx
+  accept: { policy_oids: ["2.16.344.*", "not-an-oid"], min_level: extreme }
+  attest: { format: pdf, key: ../build/pki/hk/leaf.pem, cert: ../build/pki/hk/leaf.key }
+- &r { from: cn, to: hk, accept: { min_level: low } }
+- *r
+EOF
+
+# ---- xmldsig / trustlist ----------------------------------------------------------------------------------
+XML=$T/doc.xml
+printf '<?xml version="1.0" encoding="UTF-8"?>\n<doc xmlns="urn:example:sigbridge"><item Id="a">sigbridge fuzz document</item><item Id="b">second</item></doc>\n' >"$XML"
+xsign() { # NAME PKI-DIR LEAF
+    "$BIN" sign --format xmldsig --key "$PKI/$2/$3.key" --cert "$PKI/$2/$3.pem" --chain "$PKI/$2/chain.pem" "$XML" \
+        >"$OUT/xmldsig/$1" 2>"$T/log" || { cat "$T/log" >&2; die "sigbridge sign --format xmldsig $1 failed"; }
+}
+xsign sb-hk-rsa.xml hk leaf
+xsign sb-mo-ec.xml mo leaf-ec
+xsign sb-mo-rsa.xml mo leaf-rsa
+if [ -d "$PKI/tl" ]; then
+    for f in "$PKI"/tl/*.xml; do
+        cp "$f" "$OUT/trustlist/"
+        cp "$f" "$OUT/xmldsig/tl-$(basename "$f")"
+    done
+fi
+
+# ---- envelope ----------------------------------------------------------------------------------------------
+b64() { openssl base64 -A <"$1"; }
+q openssl dgst -sha256 -binary -out "$T/doc.sha256" "$DOC"
+q openssl dgst -sha256 -sign "$PKI/hk/leaf.key" -out "$T/hk.sig" "$DOC"
+q openssl x509 -in "$PKI/hk/leaf.pem" -outform DER -out "$T/hk-leaf.der"
+q openssl x509 -in "$PKI/cn/leaf.pem" -outform DER -out "$T/cn-leaf.der"
+printf '{"hash": "%s", "hash_alg": "SHA-256", "signature": "%s", "certificate": "%s", "document": "%s", "signing_time": "2026-01-01T00:00:00Z"}\n' \
+    "$(b64 "$T/doc.sha256")" "$(b64 "$T/hk.sig")" "$(b64 "$T/hk-leaf.der")" "$(b64 "$DOC")" >"$OUT/envelope/hk-raw.json"
+printf '{"hash": "%s", "pkcs7": "%s", "chain": ["%s"]}\n' "$(b64 "$T/doc.sha256")" \
+    "$(b64 "$OUT/cms/sb-hk-cms-detached.der")" "$(b64 "$T/hk-int.der")" >"$OUT/envelope/hk-pkcs7.json"
+q openssl pkeyutl -sign -rawin -digest sm3 -pkeyopt distid:1234567812345678 -inkey "$PKI/cn/leaf.key" \
+    -in "$DOC" -out "$T/cn.sig"
+printf '{"signature": "%s", "certificate": "%s", "data": "%s", "id": "1234567812345678", "chain": ["%s"]}\n' \
+    "$(b64 "$T/cn.sig")" "$(b64 "$T/cn-leaf.der")" "$(b64 "$DOC")" "$(b64 "$T/cn-int.der")" >"$OUT/envelope/cn-sm2-der.json"
+python3 - "$T/cn.sig" "$T/cn.rs" <<'EOF'
+import sys
+d = open(sys.argv[1], "rb").read()
+def tlv(i):
+    n = d[i + 1]; h = 2
+    if n & 0x80:
+        k = n & 0x7F; n = int.from_bytes(d[i + 2:i + 2 + k], "big"); h += k
+    return i + h, i + h + n
+c, e = tlv(0)
+r0, r1 = tlv(c)
+s0, s1 = tlv(r1)
+open(sys.argv[2], "wb").write(d[r0:r1].lstrip(b"\0").rjust(32, b"\0") + d[s0:s1].lstrip(b"\0").rjust(32, b"\0"))
+EOF
+printf '{"signature": "%s", "signature_format": "rs", "certificate": "%s", "data": "%s"}\n' \
+    "$(b64 "$T/cn.rs")" "$(b64 "$T/cn-leaf.der")" "$(b64 "$DOC")" >"$OUT/envelope/cn-sm2-rs.json"
+printf '{"pkcs7": "%s", "data": "%s", "id": "1234567812345678"}\n' "$(b64 "$OUT/cms/sb-cn-gmt0010-detached.der")" \
+    "$(b64 "$DOC")" >"$OUT/envelope/cn-pkcs7.json"
+cp "$OUT/cms/sb-cn-gmt0010.der" "$OUT/envelope/cn-gmt0010.der"
+cp "$OUT/cms/ossl-hk.pem" "$OUT/envelope/hk-cms.pem"
+cp "$OUT/xmldsig/sb-mo-ec.xml" "$OUT/envelope/mo-xmldsig.xml"
+
+printf '%s\n' "$HASH" >"$OUT/.complete"
+n=$(find "$OUT" -type f ! -name .complete | wc -l)
+echo "make-seeds: $n seeds in $OUT"
