@@ -33,6 +33,8 @@ ADAPTER_OBJ := $(ADAPTER_SRC:%.c=$(BUILD)/obj/%.o)
 GW_OBJ      := $(GW_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
+# The generated test/demo PKIs live in one place for every build flavour: policies/*.yaml refer to them.
+PKI_DIR := build/pki
 LIBPKI := $(BUILD)/libsbpki.a
 LIBAD  := $(BUILD)/libsbadapters.a
 LIBGW  := $(BUILD)/libsbgw.a
@@ -87,17 +89,17 @@ test: all $(UNIT_BIN) pki-fixtures
 	@$(MAKE) --no-print-directory unit integration conformance fuzz-replay
 
 pki-fixtures: $(BIN)
-	@sh tests/pki/make-all.sh $(BUILD)/pki >/dev/null
+	@sh tests/pki/make-all.sh $(PKI_DIR) >/dev/null
 
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(if $(T),$(BUILD)/tests/$(T),$(UNIT_BIN)); do \
-	  echo "== $$t"; SB_BIN=$(BIN) SB_PKI=$(BUILD)/pki $$t || fail=1; done; exit $$fail
+	  echo "== $$t"; SB_BIN=$(BIN) SB_PKI=$(PKI_DIR) $$t || fail=1; done; exit $$fail
 
 INTEGRATION := $(wildcard tests/integration/test_*.sh)
 
 integration: $(BIN) pki-fixtures
 	@fail=0; for t in $(INTEGRATION); do echo "== $$t"; \
-	  SB_BIN=$(BIN) SB_PKI=$(BUILD)/pki sh $$t || fail=1; done; exit $$fail
+	  SB_BIN=$(BIN) SB_PKI=$(PKI_DIR) sh $$t || fail=1; done; exit $$fail
 
 conformance: $(BIN)
 	@$(PYTHON) tests/conformance/run_limbo.py --bin $(BIN) --corpus ../shared/corpora/limbo.json \
@@ -111,11 +113,11 @@ BENCH_BIN := $(BENCH_DIR)/bench_crypto
 bench-crypto: $(BENCH_BIN) $(BIN) pki-fixtures
 	$(if $(filter 1,$(SAN)),@echo "bench-crypto: SAN=1 build; the figures below are not meaningful")
 	@printf 'sigbridge bench-crypto document\n' >$(BENCH_DIR)/doc.txt
-	@$(BIN) sign --format cms --key $(BUILD)/pki/hk/leaf.key --cert $(BUILD)/pki/hk/leaf.pem \
-	    --chain $(BUILD)/pki/hk/chain.pem $(BENCH_DIR)/doc.txt >$(BENCH_DIR)/hk-rsa.cms.der
-	@$(BIN) sign --format gmt0010 --key $(BUILD)/pki/cn/leaf.key --cert $(BUILD)/pki/cn/leaf.pem \
-	    --chain $(BUILD)/pki/cn/chain.pem $(BENCH_DIR)/doc.txt >$(BENCH_DIR)/cn-sm2.gmt0010.der
-	@$(BENCH_BIN) $(if $(BENCH_SECONDS),--seconds $(BENCH_SECONDS)) $(BUILD)/pki \
+	@$(BIN) sign --format cms --key $(PKI_DIR)/hk/leaf.key --cert $(PKI_DIR)/hk/leaf.pem \
+	    --chain $(PKI_DIR)/hk/chain.pem $(BENCH_DIR)/doc.txt >$(BENCH_DIR)/hk-rsa.cms.der
+	@$(BIN) sign --format gmt0010 --key $(PKI_DIR)/cn/leaf.key --cert $(PKI_DIR)/cn/leaf.pem \
+	    --chain $(PKI_DIR)/cn/chain.pem $(BENCH_DIR)/doc.txt >$(BENCH_DIR)/cn-sm2.gmt0010.der
+	@$(BENCH_BIN) $(if $(BENCH_SECONDS),--seconds $(BENCH_SECONDS)) $(PKI_DIR) \
 	    $(BENCH_DIR)/hk-rsa.cms.der $(BENCH_DIR)/cn-sm2.gmt0010.der $(BENCH_DIR)/doc.txt
 
 $(BENCH_BIN): tests/bench/bench_crypto.c $(LIBPKI)
@@ -151,7 +153,7 @@ $(FUZZ_CLANG)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h tests/fuzz/fu
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror $(FUZZ_SANFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_CLANG)/libsbfuzz.a $(LDLIBS_ALL)
 fuzz-seeds: $(FUZZ_SEEDS)/.complete
 $(FUZZ_SEEDS)/.complete: tests/fuzz/make-seeds.sh $(BIN) pki-fixtures
-	@sh tests/fuzz/make-seeds.sh $(BUILD)/pki $(BIN) $(FUZZ_SEEDS)
+	@sh tests/fuzz/make-seeds.sh $(PKI_DIR) $(BIN) $(FUZZ_SEEDS)
 fuzz-long: $(FUZZ_BINS) $(FUZZ_SEEDS)/.complete
 	@fail=0; for t in $(FUZZ_TARGETS); do \
 	  mkdir -p build/fuzz/corpus/$$t build/fuzz/artifacts/$$t; \
@@ -171,13 +173,13 @@ $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(LIBAD) $(
 	@$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< tests/fuzz/replay_main.c $(LIBAD) $(LIBPKI) $(LDLIBS_ALL)
 fuzz-replay: $(REPLAY_BINS) $(FUZZ_SEEDS)/.complete
 	@fail=0; for t in $(FUZZ_TARGETS); do \
-	  SB_FUZZ_PKI=$(BUILD)/pki SB_FUZZ_POLICIES=policies $(BUILD)/fuzz/replay_$$t -t $(FUZZ_REPLAY_MS) \
+	  SB_FUZZ_PKI=$(PKI_DIR) SB_FUZZ_POLICIES=policies $(BUILD)/fuzz/replay_$$t -t $(FUZZ_REPLAY_MS) \
 	    $(FUZZ_SEEDS)/$$t $$(ls -d tests/fuzz/regressions/$$t 2>/dev/null) || fail=1; \
 	done; exit $$fail
 
 # Demo: real signed objects from all three jurisdictions through sigbridge (see tests/demo.sh).
 demo: all pki-fixtures
-	@sh tests/demo.sh $(BIN) $(BUILD)/pki
+	@sh tests/demo.sh $(BIN) $(PKI_DIR)
 
 clean:
 	rm -rf build

@@ -349,6 +349,11 @@ static void route_request(struct sbgw_req *rq, struct sbgw_snap *s, const char *
         if (method_is(rq, EVHTTP_REQ_POST, "POST")) {
             sbgw_api_verify(rq, s);
         }
+    } else if (api && strcmp(path, "/v1/translate") == 0) {
+        snprintf(rq->route, sizeof(rq->route), "translate");
+        if (method_is(rq, EVHTTP_REQ_POST, "POST")) {
+            sbgw_api_translate(rq, s);
+        }
     } else if (!api && strcmp(path, "/admin/reload") == 0) {
         snprintf(rq->route, sizeof(rq->route), "reload");
         if (method_is(rq, EVHTTP_REQ_POST, "POST")) {

@@ -32,7 +32,7 @@ struct proxy_ctx {
 
 static const char *const hop_by_hop[] = {
     "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection", "TE", "Trailer",
-    "Transfer-Encoding", "Upgrade", "Host", "Content-Length",
+    "Transfer-Encoding", "Upgrade", "Host", "Content-Length", "Expect",
 };
 
 static int skip_header(const char *name)

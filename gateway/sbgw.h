@@ -2,7 +2,7 @@
  * gateway/sbgw.h — the daemon's internals shared by cmd_serve.c, http.c, api_*.c, proxy.c, reload.c and
  * tls.c: the single mutable daemon context (struct sbgw), the published snapshot (configuration + policy
  * set + TLS contexts, refcounted, immutable once published), the per-request context and the validation
- * job that api_verify.c and proxy.c hand to the worker pool.
+ * job (vjob.c) that api_verify.c and proxy.c hand to the worker pool.
  *
  * Threads: everything here is owned by the loop thread except (a) a snapshot, which any thread may hold
  * a reference to and read, (b) a validation job while a worker runs it, (c) the pieces with their own
@@ -37,6 +37,8 @@ struct sbgw_snap {
     SSL_CTX *tls[SBGW_L__COUNT];              /* owned; NULL for plain HTTP listeners */
     char *policies_json;                      /* owned: the GET /v1/policies body */
     time_t loaded_at;
+    unsigned char (*scopes)[32];              /* owned: chain-cache scope of each policy of set, same order
+                                               * (sb_validate_cache_scope: snapshot id + jurisdiction) */
 };
 
 /* Settings that only a restart can change (checked by every reload). */
@@ -46,6 +48,7 @@ struct sbgw_boot {
         char address[64];
     } listeners[SBGW_L__COUNT];
     int workers;
+    int cache_chains, cache_certificates;     /* cache sizes (the caches live as long as the process) */
     char audit_path[4096];
     char node_id[SBGW_ID_MAX + 1];
     char log_path[4096];
@@ -83,6 +86,9 @@ struct sbgw {
     struct sbgw_audit audit;
     struct sbgw_metrics metrics;
     struct sbgw_pool pool;
+    struct sb_chain_cache *chain_cache;       /* owned: validated paths, shared by the workers; NULL = off */
+    struct sb_cert_cache *cert_cache;         /* owned: decoded certificates by DER hash; NULL = off */
+    unsigned long long chain_cache_flushes;   /* successful reloads that emptied chain_cache (loop thread) */
     struct sbgw_listener listeners[SBGW_L__COUNT];
     pthread_mutex_t snap_mu;
     struct sbgw_snap *snap;                   /* owned reference: the published snapshot */
@@ -151,6 +157,7 @@ struct sbgw_vjob {
     char digest_hdr[200];                     /* X-Sigbridge-Digest value, "" if none */
     char sm2_id[128];                         /* X-Sigbridge-SM2-Id value, "" if none */
     int has_sm2_id;
+    char content_type[96];                    /* the request's Content-Type (translate), "" if none */
     int want_xml;                             /* answer a verdict as the ETSI TS 119 102-2 report */
     /* results (written by the worker, read on the loop after done) */
     int status;                               /* HTTP status to answer */
@@ -171,6 +178,8 @@ void sbgw_snap_up_ref(struct sbgw_snap *s);
 void sbgw_snap_unref(struct sbgw_snap *s);
 /* A new reference to the published snapshot (NULL if none). */
 struct sbgw_snap *sbgw_snap_get(struct sbgw *gw);
+/* The chain-cache scope (32 bytes) of policy p of s, or NULL when p is not one of s's policies. */
+const unsigned char *sbgw_snap_scope(const struct sbgw_snap *s, const struct sb_trust_policy *p);
 /* Record boot from the first snapshot. */
 void sbgw_boot_from(struct sbgw_boot *b, const struct sbgw_snap *s);
 /* Publish s (takes the caller's reference) and drop the old one. Loop thread. */
@@ -219,9 +228,12 @@ char *sbgw_error_json(const char *code, const char *msg, int status);
 /* ---- handlers -------------------------------------------------------------------------------- */
 
 void sbgw_api_verify(struct sbgw_req *rq, struct sbgw_snap *s);                 /* api_verify.c */
-/* Queue a validation job (api_verify.c); on a full queue answers 503 and returns -1. */
+void sbgw_api_translate(struct sbgw_req *rq, struct sbgw_snap *s);              /* api_translate.c */
+/* Queue a validation job (vjob.c); on a full queue answers 503 and returns -1. */
 int sbgw_vjob_submit(struct sbgw_vjob *j);
+/* Drop the job and its references (request, snapshot). Loop thread. */
 void sbgw_vjob_free(struct sbgw_vjob *j);
+/* A job for rq validating under pol of s (references to rq and s taken); NULL when out of memory. */
 struct sbgw_vjob *sbgw_vjob_new(struct sbgw_req *rq, struct sbgw_snap *s, const struct sb_trust_policy *pol,
                                 const char *route);
 void sbgw_api_healthz(struct sbgw_req *rq);                                     /* api_admin.c */
