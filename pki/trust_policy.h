@@ -14,9 +14,10 @@
  * loaded and reference-counted, so a daemon can publish it and swap it atomically; its id is the SHA-256
  * of every input (file names and bytes, referenced certificate and CRL files included).
  *
- * Not done: ETSI trusted lists as anchors (refused with a clear error until the trusted-list module
- * exists); no network fetches. Loading does file I/O; everything else is pure and thread-safe on a
- * loaded (immutable) policy.
+ * Trusted lists (trust_anchors: - trusted_list: FILE, signer: CERT) are verified with pki/trustlist.h when
+ * the policy loads; the CA services granted at that moment give anchors (historical status is not
+ * replayed for past validation times). No network fetches. Loading does file I/O; everything else is
+ * pure and thread-safe on a loaded (immutable) policy.
  */
 #ifndef SB_TRUST_POLICY_H
 #define SB_TRUST_POLICY_H

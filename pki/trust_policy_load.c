@@ -16,6 +16,7 @@
 #include "sbtime.h"
 #include "sig.h"
 #include "sm2.h"
+#include "trustlist.h"
 
 #define P_OFF(field) offsetof(struct sb_trust_policy, field)
 #define NO_OFF ((size_t)-1)
@@ -207,13 +208,95 @@ out:
     sk_X509_pop_free(certs, X509_free);
 }
 
+/* trusted_list / signer are read together by load_trusted_list (set_anchors); the walker only types them. */
 static void set_trusted_list(struct sb_yctx *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
                              const char *kpath)
 {
+    (void)c;
     (void)obj;
     (void)k;
-    sb_y_error_at(c, v, kpath,
-                  "ETSI trusted lists are not supported by this build yet; list the CA certificates with 'file:'");
+    (void)v;
+    (void)kpath;
+}
+
+static const struct sb_ynode *map_get(const struct sb_ynode *map, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i + 1 < map->n; i += 2) {
+        const struct sb_ynode *k = map->kids[i];
+
+        if (k->kind == SB_YN_SCALAR && k->value != NULL && strcmp(k->value, key) == 0) {
+            return map->kids[i + 1];
+        }
+    }
+    return NULL;
+}
+
+/*
+ * `- trusted_list: FILE` + `signer: CERT`: verify the ETSI TS 119 612 list against the signer, refuse a
+ * stale list (NextUpdate passed), and add the certificates of every CA service granted now as anchors.
+ */
+static void load_trusted_list(struct sb_yctx *c, struct sb_trust_policy *p, const struct sb_ynode *e,
+                              const char *kpath)
+{
+    const struct sb_ynode *tl = map_get(e, "trusted_list"), *sg = map_get(e, "signer");
+    char tpath[SB_Y_KPATH_MAX], spath[SB_Y_KPATH_MAX], resolved[4096];
+    STACK_OF(X509) *signers = NULL, *now = NULL;
+    struct sb_tl_anchor *a = NULL;
+    unsigned char *data = NULL;
+    size_t len = 0, n = 0;
+    struct sb_err err;
+    int i, j;
+
+    sb_y_kpath_key(tpath, sizeof(tpath), kpath, "trusted_list");
+    sb_y_kpath_key(spath, sizeof(spath), kpath, "signer");
+    if (tl == NULL || tl->kind != SB_YN_SCALAR || tl->bad) {
+        return;
+    }
+    if (sg == NULL) {
+        sb_y_error_at(c, e, spath, "required key is missing (the trusted list signer's certificate file: a "
+                                   "list is only trusted under a configured signer)");
+        return;
+    }
+    if (!sb_y_load_certs(c, sg, spath, &signers) ||
+        !sb_y_read_ref(c, tl, tpath, &data, &len, resolved, sizeof(resolved))) {
+        goto out;
+    }
+    sb_err_clear(&err);
+    if (sb_tl_load_anchors(resolved, signers, time(NULL), 0, &a, &n, &err) != SB_OK) {
+        sb_y_error_at(c, tl, tpath, "trusted list not usable: %s", err.msg);
+        goto out;
+    }
+    if ((now = sb_tl_anchors_at(a, n, time(NULL))) == NULL || sk_X509_num(now) == 0) {
+        sb_y_error_at(c, tl, tpath, "trusted list grants no CA service now: no anchor to trust");
+        goto out;
+    }
+    for (i = 0; i < sk_X509_num(now); i++) {
+        X509 *x = sk_X509_value(now, i);
+
+        for (j = 0; j < sk_X509_num(p->anchors); j++) {
+            if (X509_cmp(sk_X509_value(p->anchors, j), x) == 0) {
+                break;
+            }
+        }
+        if (j < sk_X509_num(p->anchors)) {
+            continue; /* also listed as a file: one anchor */
+        }
+        (void)X509_check_purpose(x, -1, 0);
+        if (!X509_up_ref(x)) {
+            continue;
+        }
+        if (!anchor_push(p, x, tl)) {
+            X509_free(x);
+            sb_y_error_at(c, tl, tpath, "out of memory");
+        }
+    }
+out:
+    sk_X509_pop_free(now, X509_free);
+    sb_tl_anchors_free(a, n);
+    sk_X509_pop_free(signers, X509_free);
+    free(data);
 }
 
 static const struct sb_ykey anchor_keys[] = {
@@ -260,6 +343,12 @@ static void set_anchors(struct sb_yctx *c, void *obj, const struct sb_ykey *k, c
             continue;
         }
         sb_y_walk(c, e, child, anchor_keys, sizeof(anchor_keys) / sizeof(anchor_keys[0]), obj, all_keys);
+        if (map_has(e, "trusted_list")) {
+            load_trusted_list(c, obj, e, child);
+        } else if (map_has(e, "signer")) {
+            sb_y_kpath_key(fpath, sizeof(fpath), child, "signer");
+            sb_y_error_at(c, e, fpath, "'signer' belongs to a 'trusted_list' entry");
+        }
         if (!map_has(e, "file") && !map_has(e, "trusted_list")) {
             sb_y_kpath_key(fpath, sizeof(fpath), child, "file");
             sb_y_error_at(c, e, fpath, "required key is missing (expected a certificate file (PEM or DER))");

@@ -100,9 +100,12 @@ static const struct bad_case bad_cases[] = {
     { "anchor listed twice", BASE "  - file: pki/hk/root.pem\n",
       "@/p.yaml:4:11: trust_anchors[1].file: anchor CN=Hongkong Post Test Root CA 3,O=Hongkong Post (test),C=HK is "
       "already listed (line 3, column 11)", SB_R_INPUT_MALFORMED },
-    { "trusted list (not supported yet)", BASE "  - trusted_list: tl/hk.xml\n",
-      "@/p.yaml:4:19: trust_anchors[1].trusted_list: ETSI trusted lists are not supported by this build yet; list "
-      "the CA certificates with 'file:'", SB_R_INPUT_MALFORMED },
+    { "trusted list without its signer", BASE "  - trusted_list: tl/hk.xml\n",
+      "@/p.yaml:4:5: trust_anchors[1].signer: required key is missing (the trusted list signer's certificate "
+      "file: a list is only trusted under a configured signer)", SB_R_INPUT_MALFORMED },
+    { "trusted list file missing", BASE "  - trusted_list: tl/none.xml\n    signer: pki/mo/int.pem\n",
+      "@/p.yaml:4:19: trust_anchors[1].trusted_list: cannot read 'tl/none.xml' (resolved to @/tl/none.xml): No such file or directory",
+      SB_R_INPUT_MALFORMED },
     { "intermediates not a list", BASE "intermediates: pki/hk/int.pem\n",
       "@/p.yaml:4:16: intermediates: expected a list of certificate files, got string 'pki/hk/int.pem'",
       SB_R_INPUT_MALFORMED },
