@@ -162,6 +162,13 @@ static xmlParserInputPtr h_resolve(void *ctx, const xmlChar *public_id, const xm
     return NULL;
 }
 
+/* A libxml2 generic error handler that drops the text (the parse result carries the reason). */
+static void sb_xml_quiet(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
 enum sb_reason sb_xml_parse(const unsigned char *in, size_t len, const char *name, xmlDocPtr *out,
                             struct sb_err *err)
 {
@@ -182,6 +189,9 @@ enum sb_reason sb_xml_parse(const unsigned char *in, size_t len, const char *nam
         return sb_err_set(err, SB_R_INPUT_MALFORMED, "%s: empty document", name);
     }
     xmlInitParser();
+    /* libxml2 reports canonicalisation and tree errors through this thread's generic handler, which
+     * prints to stderr by default; our callers get the reason in err instead */
+    xmlSetGenericErrorFunc(NULL, sb_xml_quiet);
     memset(&st, 0, sizeof(st));
     if ((ctxt = xmlCreateMemoryParserCtxt((const char *)in, (int)len)) == NULL || ctxt->sax == NULL) {
         rc = sb_err_set(err, SB_R_INTERNAL, "%s: cannot create an XML parser", name);
