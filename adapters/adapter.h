@@ -96,9 +96,9 @@ struct sb_adapter {
     const char *name;                    /* "hk_iamsmart" */
     const char *jurisdiction;            /* "hk"; NULL for the generic fallback */
     /* Parse in[0..len) (content_type may be NULL: sniffed) into *ev (initialised by the caller with
-     * sb_evidence_init; cleared by the caller in every case). INPUT_MALFORMED / INPUT_TOO_LARGE with a
-     * message naming the field for a bad envelope; HASH_MISMATCH when a supplied document does not match
-     * the envelope's hash. */
+     * sb_evidence_init; cleared by the caller in every case). INPUT_MALFORMED (not JSON, XML or CMS),
+     * an ENVELOPE_* reason (pki/reason.h) with a message naming the field for a bad envelope,
+     * INPUT_TOO_LARGE; HASH_MISMATCH when a supplied document does not match the envelope's hash. */
     enum sb_reason (*parse)(const unsigned char *in, size_t len, const char *content_type, struct sb_evidence *ev,
                             struct sb_err *err);
     /* Sign doc in this side's format into *out (OPENSSL_free): DER SignedData or an XML document. */

@@ -3,7 +3,9 @@
  * readers shared by the adapters (adapters/envelope.c).
  *
  * Field readers ignore unknown keys but require the known ones with the right JSON types; every failure
- * is INPUT_MALFORMED with a message that names the field ("'hash': not base64 (character '%' at 12)").
+ * is one of the ENVELOPE_* reasons (HTTP 400, exit 2: BAD_JSON, MISSING_FIELD, BAD_TYPE, BAD_VALUE,
+ * BAD_BASE64, BAD_CERTIFICATE, ...) with a message that names the field ("'hash': not base64 (invalid
+ * character at offset 12)"). Bodies that are no envelope at all stay INPUT_MALFORMED.
  */
 #ifndef SB_ADAPTER_LOCAL_H
 #define SB_ADAPTER_LOCAL_H

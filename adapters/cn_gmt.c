@@ -45,12 +45,12 @@ static enum sb_reason sig_form(const json_t *root, const unsigned char *sig, siz
         return rc;
     }
     if (sb_ev_is_certificate(sig, len)) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: 'signature' holds a certificate, not a signature "
-                          "value");
+        return sb_err_set(err, SB_R_ENVELOPE_NOT_A_SIGNATURE, "envelope: 'signature' holds a certificate, not a "
+                          "signature value");
     }
     if (form != NULL && strcmp(form, "rs") != 0 && strcmp(form, "der") != 0) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: 'signature_format' '%.20s' is not \"der\" or \"rs\"",
-                          form);
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_VALUE, "envelope: 'signature_format' '%.20s' is not \"der\" or "
+                          "\"rs\"", form);
     }
     if ((form == NULL || strcmp(form, "der") == 0) && sb_ev_is_der_ecdsa_sig(sig, len)) {
         *raw_rs = 0;
@@ -61,11 +61,11 @@ static enum sb_reason sig_form(const json_t *root, const unsigned char *sig, siz
         return SB_OK;
     }
     if (form != NULL) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: 'signature' (%zu bytes) is not %s", len,
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_SIGNATURE, "envelope: 'signature' (%zu bytes) is not %s", len,
                           strcmp(form, "rs") == 0 ? "a 64-byte r||s value" : "a DER SEQUENCE { r, s }");
     }
-    return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: 'signature' (%zu bytes) is neither a DER SM2 signature "
-                      "nor a 64-byte r||s value", len);
+    return sb_err_set(err, SB_R_ENVELOPE_BAD_SIGNATURE, "envelope: 'signature' (%zu bytes) is neither a DER SM2 "
+                      "signature nor a 64-byte r||s value", len);
 }
 
 static enum sb_reason parse_id(const json_t *root, struct sb_evidence *ev, struct sb_err *err)
@@ -77,7 +77,7 @@ static enum sb_reason parse_id(const json_t *root, struct sb_evidence *ev, struc
         return rc;
     }
     if (strlen(id) > SB_EV_MAX_ID) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: 'id' is longer than %d bytes", SB_EV_MAX_ID);
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_VALUE, "envelope: 'id' is longer than %d bytes", SB_EV_MAX_ID);
     }
     if ((ev->sm2_id = OPENSSL_strdup(id)) == NULL) {
         return sb_err_set(err, SB_R_INTERNAL, "out of memory");
@@ -104,9 +104,9 @@ static enum sb_reason parse_raw(const json_t *root, struct sb_evidence *ev, stru
     certs = NULL;
     if ((pkey = X509_get0_pubkey(ev->signer)) == NULL || !sb_sm2_is_sm2_key(pkey)) {
         ERR_clear_error();
-        rc = sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: 'certificate' carries %s key; a GM/T 0009 signature "
-                        "needs an SM2 key", pkey == NULL ? "an unreadable" : (EVP_PKEY_is_a(pkey, "RSA") ? "an RSA"
-                                                                                : "a non-SM2"));
+        rc = sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: 'certificate' carries %s key; a GM/T 0009 "
+                        "signature needs an SM2 key", pkey == NULL ? "an unreadable"
+                        : (EVP_PKEY_is_a(pkey, "RSA") ? "an RSA" : "a non-SM2"));
         goto err;
     }
     ev->format = SB_EV_RAW_SIG;
@@ -127,8 +127,13 @@ static enum sb_reason parse_pkcs7(const json_t *root, struct sb_evidence *ev, st
     if ((rc = sb_ev_json_b64(root, "pkcs7", 1, 0, &ev->obj, &ev->obj_len, err)) != SB_OK) {
         return rc;
     }
-    if (sb_ev_is_certificate(ev->obj, ev->obj_len) || !sb_cms_looks_like(ev->obj, ev->obj_len)) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: 'pkcs7' does not hold a GM/T 0010 / CMS SignedData");
+    if (sb_ev_is_certificate(ev->obj, ev->obj_len)) {
+        return sb_err_set(err, SB_R_ENVELOPE_NOT_A_SIGNATURE, "envelope: 'pkcs7' holds a certificate, not a GM/T "
+                          "0010 / CMS SignedData");
+    }
+    if (!sb_cms_looks_like(ev->obj, ev->obj_len)) {
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_PKCS7, "envelope: 'pkcs7' does not hold a GM/T 0010 / CMS "
+                          "SignedData");
     }
     ev->format = SB_EV_GMT0010;
     return sb_ev_json_b64(root, "data", 0, 1, &ev->content, &ev->content_len, err);
@@ -143,8 +148,8 @@ static enum sb_reason parse_envelope(const unsigned char *in, size_t len, struct
         return rc;
     }
     if (sb_ev_json_has(root, "pkcs7") && (sb_ev_json_has(root, "signature") || sb_ev_json_has(root, "certificate"))) {
-        rc = sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: give either 'pkcs7' or 'signature' + 'certificate', "
-                        "not both");
+        rc = sb_err_set(err, SB_R_ENVELOPE_CONFLICTING_FIELDS, "envelope: give either 'pkcs7' or 'signature' + "
+                        "'certificate', not both");
         goto err;
     }
     if ((rc = sb_ev_json_has(root, "pkcs7") ? parse_pkcs7(root, ev, err) : parse_raw(root, ev, err)) != SB_OK ||

@@ -185,13 +185,13 @@ enum sb_reason sb_ev_json_load(const unsigned char *in, size_t len, const char *
 
     *root = NULL;
     if ((j = json_loadb((const char *)in, len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "%s: not valid JSON at line %d, column %d: %.200s", what, je.line,
-                          je.column, je.text);
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_JSON, "%s: not valid JSON at line %d, column %d: %.200s", what,
+                          je.line, je.column, je.text);
     }
     if (!json_is_object(j)) {
-        sb_err_set(err, SB_R_INPUT_MALFORMED, "%s: expected a JSON object, got %s", what, type_name(j));
+        sb_err_set(err, SB_R_ENVELOPE_BAD_JSON, "%s: expected a JSON object, got %s", what, type_name(j));
         json_decref(j);
-        return SB_R_INPUT_MALFORMED;
+        return SB_R_ENVELOPE_BAD_JSON;
     }
     *root = j;
     return SB_OK;
@@ -210,15 +210,15 @@ enum sb_reason sb_ev_json_str(const json_t *root, const char *key, int required,
     *out = NULL;
     if (v == NULL) {
         if (required) {
-            return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: missing '%s'", key);
+            return sb_err_set(err, SB_R_ENVELOPE_MISSING_FIELD, "envelope: missing '%s'", key);
         }
         return SB_OK;
     }
     if (!json_is_string(v)) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: '%s' must be a string, got %s", key, type_name(v));
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_TYPE, "envelope: '%s' must be a string, got %s", key, type_name(v));
     }
     if (strlen(json_string_value(v)) != json_string_length(v)) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: '%s' contains a NUL character", key);
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_VALUE, "envelope: '%s' contains a NUL character", key);
     }
     *out = json_string_value(v);
     return SB_OK;
@@ -248,13 +248,13 @@ enum sb_reason sb_ev_b64_decode(const char *s, size_t n, const char *what, unsig
             continue;
         }
         if (pad > 0 || !(isalnum(c) || c == '+' || c == '/') || c > 0x7F) {
-            return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: '%s': not base64 (%s at offset %zu)", what,
+            return sb_err_set(err, SB_R_ENVELOPE_BAD_BASE64, "envelope: '%s': not base64 (%s at offset %zu)", what,
                               pad > 0 ? "data after '=' padding" : "invalid character", i);
         }
         chars++;
     }
     if (chars == 0 || chars % 4 != 0 || pad > 2) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: '%s': not base64 (%s)", what,
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_BASE64, "envelope: '%s': not base64 (%s)", what,
                           chars == 0 ? "empty" : "length is not a multiple of 4 or bad padding");
     }
     if (n > (size_t)0x7FFFFFF0 || (buf = OPENSSL_malloc(n / 4 * 3 + 4)) == NULL ||
@@ -266,7 +266,7 @@ enum sb_reason sb_ev_b64_decode(const char *s, size_t n, const char *what, unsig
     EVP_DecodeInit(ctx);
     if (EVP_DecodeUpdate(ctx, buf, &l1, (const unsigned char *)s, (int)n) < 0 || EVP_DecodeFinal(ctx, buf + l1, &l2) < 0
         || l1 + l2 <= 0) {
-        rc = sb_err_openssl(err, SB_R_INPUT_MALFORMED, "envelope: '%s': not base64", what);
+        rc = sb_err_openssl(err, SB_R_ENVELOPE_BAD_BASE64, "envelope: '%s': not base64", what);
         goto err;
     }
     *out = buf;
@@ -288,17 +288,17 @@ enum sb_reason sb_ev_json_b64(const json_t *root, const char *key, int required,
     *out_len = 0;
     if (v == NULL) {
         if (required) {
-            return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: missing '%s'", key);
+            return sb_err_set(err, SB_R_ENVELOPE_MISSING_FIELD, "envelope: missing '%s'", key);
         }
         return SB_OK;
     }
     if (!json_is_string(v)) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: '%s' must be a base64 string, got %s", key,
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_TYPE, "envelope: '%s' must be a base64 string, got %s", key,
                           type_name(v));
     }
     if (json_string_length(v) == 0) {
         if (!allow_empty) {
-            return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: '%s' is empty", key);
+            return sb_err_set(err, SB_R_ENVELOPE_MISSING_FIELD, "envelope: '%s' is empty", key);
         }
         if ((*out = OPENSSL_malloc(1)) == NULL) {
             return sb_err_set(err, SB_R_INTERNAL, "out of memory");
@@ -328,21 +328,27 @@ static enum sb_reason certs_from_string(const char *s, size_t n, const char *wha
     unsigned char *der = NULL;
     size_t der_len = 0;
     char name[64];
+    struct sb_err e;
     enum sb_reason rc;
     int before = *out != NULL ? sk_X509_num(*out) : 0;
 
     snprintf(name, sizeof(name), "envelope '%s'", what);
-    if (has_pem_header(s, n)) {
-        rc = sb_load_certs_mem((const unsigned char *)s, n, name, out, err);
-    } else if ((rc = sb_ev_b64_decode(s, n, what, &der, &der_len, err)) == SB_OK) {
-        rc = sb_load_certs_mem(der, der_len, name, out, err);
+    sb_err_clear(&e);
+    if (!has_pem_header(s, n) && (rc = sb_ev_b64_decode(s, n, what, &der, &der_len, err)) != SB_OK) {
+        return rc;                            /* ENVELOPE_BAD_BASE64 */
+    }
+    if (der != NULL) {
+        rc = sb_load_certs_mem(der, der_len, name, out, &e);
+    } else {
+        rc = sb_load_certs_mem((const unsigned char *)s, n, name, out, &e);
     }
     OPENSSL_free(der);
     if (rc != SB_OK) {
-        return rc;
+        /* the loader's INPUT_MALFORMED means: these bytes are no certificate */
+        return sb_err_set(err, rc == SB_R_INPUT_MALFORMED ? SB_R_ENVELOPE_BAD_CERTIFICATE : rc, "%s", e.msg);
     }
     if (*out == NULL || sk_X509_num(*out) <= before) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: '%s' holds no certificate", what);
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: '%s' holds no certificate", what);
     }
     return SB_OK;
 }
@@ -352,14 +358,14 @@ enum sb_reason sb_ev_json_certs(const json_t *root, const char *key, STACK_OF(X5
     const json_t *v = json_object_get(root, key);
 
     if (v == NULL) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: missing '%s'", key);
+        return sb_err_set(err, SB_R_ENVELOPE_MISSING_FIELD, "envelope: missing '%s'", key);
     }
     if (!json_is_string(v)) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: '%s' must be a string (base64 DER or PEM), got %s",
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_TYPE, "envelope: '%s' must be a string (base64 DER or PEM), got %s",
                           key, type_name(v));
     }
     if (json_string_length(v) == 0) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: '%s' is empty", key);
+        return sb_err_set(err, SB_R_ENVELOPE_MISSING_FIELD, "envelope: '%s' is empty", key);
     }
     return certs_from_string(json_string_value(v), json_string_length(v), key, out, err);
 }
@@ -375,18 +381,21 @@ enum sb_reason sb_ev_json_chain(const json_t *root, struct sb_evidence *ev, stru
         return SB_OK;
     }
     if (!json_is_array(v)) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: 'chain' must be an array of certificate strings, "
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_TYPE, "envelope: 'chain' must be an array of certificate strings, "
                           "got %s", type_name(v));
     }
     if (json_array_size(v) > SB_EV_MAX_CHAIN) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: 'chain' has %zu certificates; at most %d are accepted",
-                          json_array_size(v), SB_EV_MAX_CHAIN);
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_VALUE, "envelope: 'chain' has %zu certificates; at most %d are "
+                          "accepted", json_array_size(v), SB_EV_MAX_CHAIN);
     }
     json_array_foreach(v, i, item) {
         snprintf(what, sizeof(what), "chain[%zu]", i);
-        if (!json_is_string(item) || json_string_length(item) == 0) {
-            return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: '%s' must be a non-empty string (base64 DER or "
-                              "PEM), got %s", what, type_name(item));
+        if (!json_is_string(item)) {
+            return sb_err_set(err, SB_R_ENVELOPE_BAD_TYPE, "envelope: '%s' must be a string (base64 DER or PEM), "
+                              "got %s", what, type_name(item));
+        }
+        if (json_string_length(item) == 0) {
+            return sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: '%s' is empty, not a certificate", what);
         }
         if ((rc = certs_from_string(json_string_value(item), json_string_length(item), what, &ev->certs, err)) !=
             SB_OK) {
@@ -407,7 +416,8 @@ enum sb_reason sb_ev_json_time(const json_t *root, struct sb_evidence *ev, struc
     }
     sb_err_clear(&e);
     if (sb_time_parse_rfc3339(s, &ev->claimed_time, &e) != SB_OK) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: 'signing_time' is not an RFC 3339 time: %s", e.msg);
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_VALUE, "envelope: 'signing_time' is not an RFC 3339 time: %s",
+                          e.msg);
     }
     ev->has_claimed_time = 1;
     return SB_OK;

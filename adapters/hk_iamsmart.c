@@ -70,7 +70,8 @@ static enum sb_reason parse_raw(const json_t *root, struct sb_evidence *ev, stru
         goto err;
     }
     if (sb_ev_is_certificate(sig, sig_len)) {
-        rc = sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: 'signature' holds a certificate, not a signature value");
+        rc = sb_err_set(err, SB_R_ENVELOPE_NOT_A_SIGNATURE, "envelope: 'signature' holds a certificate, not a "
+                        "signature value");
         goto err;
     }
     ev->signer = sk_X509_shift(certs);
@@ -78,25 +79,27 @@ static enum sb_reason parse_raw(const json_t *root, struct sb_evidence *ev, stru
     certs = NULL;
     if ((pkey = X509_get0_pubkey(ev->signer)) == NULL) {
         ERR_clear_error();
-        rc = sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: the public key of 'certificate' cannot be read");
+        rc = sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: the public key of 'certificate' cannot be read");
         goto err;
     }
     if (EVP_PKEY_is_a(pkey, "RSA")) {
         if (sig_len != (size_t)EVP_PKEY_get_size(pkey)) {
-            rc = sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: 'signature' is %zu bytes; a signature of the "
-                            "certificate's RSA-%d key is %d bytes", sig_len, EVP_PKEY_get_bits(pkey),
+            rc = sb_err_set(err, SB_R_ENVELOPE_BAD_SIGNATURE, "envelope: 'signature' is %zu bytes; a signature of "
+                            "the certificate's RSA-%d key is %d bytes", sig_len, EVP_PKEY_get_bits(pkey),
                             EVP_PKEY_get_size(pkey));
             goto err;
         }
     } else if (EVP_PKEY_is_a(pkey, "EC") && !sb_sm2_is_sm2_key(pkey)) {
         if (!sb_ev_is_der_ecdsa_sig(sig, sig_len)) {
-            rc = sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: 'signature' is not a DER ECDSA signature value");
+            rc = sb_err_set(err, SB_R_ENVELOPE_BAD_SIGNATURE, "envelope: 'signature' is not a DER ECDSA signature "
+                            "value");
             goto err;
         }
     } else {
-        rc = sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: 'certificate' carries a %s key; iAM Smart signatures "
-                        "are RSA (or ECDSA)", EVP_PKEY_get0_type_name(pkey) != NULL ? EVP_PKEY_get0_type_name(pkey)
-                                                                                      : "unsupported");
+        const char *type = EVP_PKEY_get0_type_name(pkey);
+
+        rc = sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: 'certificate' carries a %s key; iAM Smart "
+                        "signatures are RSA (or ECDSA)", type != NULL ? type : "unsupported");
         goto err;
     }
     ev->format = SB_EV_RAW_SIG;
@@ -119,9 +122,14 @@ static enum sb_reason parse_pkcs7(const json_t *root, struct sb_evidence *ev, st
     if ((rc = sb_ev_json_b64(root, "pkcs7", 1, 0, &p7, &p7_len, err)) != SB_OK) {
         return rc;
     }
-    if (sb_ev_is_certificate(p7, p7_len) || !sb_cms_looks_like(p7, p7_len)) {
+    if (sb_ev_is_certificate(p7, p7_len)) {
         OPENSSL_free(p7);
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: 'pkcs7' does not hold a CMS / PKCS#7 SignedData");
+        return sb_err_set(err, SB_R_ENVELOPE_NOT_A_SIGNATURE, "envelope: 'pkcs7' holds a certificate, not a CMS / "
+                          "PKCS#7 SignedData");
+    }
+    if (!sb_cms_looks_like(p7, p7_len)) {
+        OPENSSL_free(p7);
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_PKCS7, "envelope: 'pkcs7' does not hold a CMS / PKCS#7 SignedData");
     }
     ev->format = SB_EV_CMS;
     ev->obj = p7;
@@ -145,28 +153,29 @@ static enum sb_reason parse_envelope(const unsigned char *in, size_t len, struct
         goto err;
     }
     if ((alg = hash_alg_name(alg_text != NULL ? alg_text : "SHA-256")) == NULL) {
-        rc = sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: 'hash_alg' '%.40s' is not SHA-256, SHA-384 or SHA-512",
-                        alg_text);
+        rc = sb_err_set(err, SB_R_ENVELOPE_UNKNOWN_HASH_ALG, "envelope: 'hash_alg' '%.40s' is not SHA-256, SHA-384 "
+                        "or SHA-512", alg_text);
         goto err;
     }
     if ((rc = sb_ev_json_b64(root, "hash", 1, 0, &hash, &hash_len, err)) != SB_OK) {
         goto err;
     }
     if ((int)hash_len != EVP_MD_get_size(EVP_get_digestbyname(alg))) {
-        rc = sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: 'hash' is %zu bytes; a %s hash is %d bytes", hash_len,
-                        alg_text != NULL ? alg_text : "SHA-256", EVP_MD_get_size(EVP_get_digestbyname(alg)));
+        rc = sb_err_set(err, SB_R_ENVELOPE_BAD_HASH_LENGTH, "envelope: 'hash' is %zu bytes; a %s hash is %d bytes",
+                        hash_len, alg_text != NULL ? alg_text : "SHA-256", EVP_MD_get_size(EVP_get_digestbyname(alg)));
         goto err;
     }
     has_p7 = sb_ev_json_has(root, "pkcs7");
     has_sig = sb_ev_json_has(root, "signature");
     has_cert = sb_ev_json_has(root, "certificate");
     if (has_p7 && (has_sig || has_cert)) {
-        rc = sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: give either 'pkcs7' or 'signature' + 'certificate', "
-                        "not both");
+        rc = sb_err_set(err, SB_R_ENVELOPE_CONFLICTING_FIELDS, "envelope: give either 'pkcs7' or 'signature' + "
+                        "'certificate', not both");
         goto err;
     }
     if (!has_p7 && !has_sig && !has_cert) {
-        rc = sb_err_set(err, SB_R_INPUT_MALFORMED, "envelope: missing 'signature' and 'certificate' (or 'pkcs7')");
+        rc = sb_err_set(err, SB_R_ENVELOPE_MISSING_FIELD, "envelope: missing 'signature' and 'certificate' (or "
+                        "'pkcs7')");
         goto err;
     }
     if ((rc = has_p7 ? parse_pkcs7(root, ev, err) : parse_raw(root, ev, err)) != SB_OK ||

@@ -21,6 +21,18 @@ enum sb_indication {
     X(USAGE,               SB_IND_NONE,           NULL,                           2, 400, "invalid arguments") \
     X(INPUT_UNREADABLE,    SB_IND_NONE,           NULL,                           2, 400, "input cannot be read") \
     X(INPUT_MALFORMED,     SB_IND_NONE,           NULL,                           2, 400, "input is not PEM or DER of the expected type") \
+    X(ENVELOPE_BAD_JSON,           SB_IND_NONE, NULL, 2, 400, "envelope is not a well-formed JSON object (syntax, duplicate key)") \
+    X(ENVELOPE_MISSING_FIELD,      SB_IND_NONE, NULL, 2, 400, "envelope lacks a required field") \
+    X(ENVELOPE_BAD_TYPE,           SB_IND_NONE, NULL, 2, 400, "envelope field has the wrong JSON type") \
+    X(ENVELOPE_BAD_VALUE,          SB_IND_NONE, NULL, 2, 400, "envelope field has a value outside its allowed set") \
+    X(ENVELOPE_CONFLICTING_FIELDS, SB_IND_NONE, NULL, 2, 400, "envelope combines fields that exclude each other") \
+    X(ENVELOPE_BAD_BASE64,         SB_IND_NONE, NULL, 2, 400, "envelope field is not valid base64") \
+    X(ENVELOPE_UNKNOWN_HASH_ALG,   SB_IND_NONE, NULL, 2, 400, "envelope hash algorithm is not supported") \
+    X(ENVELOPE_BAD_HASH_LENGTH,    SB_IND_NONE, NULL, 2, 400, "envelope hash length does not match its hash algorithm") \
+    X(ENVELOPE_NOT_A_SIGNATURE,    SB_IND_NONE, NULL, 2, 400, "envelope holds a certificate where a signature belongs") \
+    X(ENVELOPE_BAD_SIGNATURE,      SB_IND_NONE, NULL, 2, 400, "envelope signature value has the wrong size or encoding for the signer's key") \
+    X(ENVELOPE_BAD_CERTIFICATE,    SB_IND_NONE, NULL, 2, 400, "envelope certificate is unreadable or its key does not fit the signature") \
+    X(ENVELOPE_BAD_PKCS7,          SB_IND_NONE, NULL, 2, 400, "envelope pkcs7 field does not hold a CMS / PKCS#7 SignedData") \
     X(INPUT_TOO_LARGE,     SB_IND_NONE,           NULL,                           2, 413, "input over size limit") \
     X(INTERNAL,            SB_IND_NONE,           NULL,                           2, 500, "internal error") \
     X(SIG_CRYPTO,          SB_IND_TOTAL_FAILED,   "SIG_CRYPTO_FAILURE",           1, 200, "signature value does not verify") \

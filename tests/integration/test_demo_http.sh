@@ -7,11 +7,11 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 API_PORT=$(free_port)
 ADM_PORT=$(free_port)
 mkdir -p build
-CONF=build/test-demo-http.yaml
-AUDIT=build/test-demo-http-audit.jsonl
+CONF=build/test-demo-http-$$.yaml
+AUDIT=build/test-demo-http-audit-$$.jsonl
 rm -f "$AUDIT"
 sed -e "s/port: 7420/port: $API_PORT/" -e "s/port: 7421/port: $ADM_PORT/" \
-    -e "s|path: ../build/audit.jsonl|path: test-demo-http-audit.jsonl|" conf/sigbridge.yaml > "$CONF"
+    -e "s|path: ../build/audit.jsonl|path: test-demo-http-audit-$$.jsonl|" conf/sigbridge.yaml > "$CONF"
 DEMO_CONF=$CONF DEMO_API=http://127.0.0.1:$API_PORT DEMO_AUDIT=$AUDIT sh tests/demo.sh "$SB_BIN" "$SB_PKI" > "$TMP/demo.out" 2>&1
 cat "$TMP/demo.out"
 

@@ -114,11 +114,12 @@ static void test_rs_envelope_good(void **state)
     af_expect(af_validate(&F, &ev, &err), SB_OK, &err, "");
     /* forcing the DER reading of an r||s value is an envelope error */
     json_object_set_new(j, "signature_format", json_string("der"));
-    af_expect(af_parse(&sb_cn_gmt_adapter, json_deep_copy(j), &ev, &err), SB_R_INPUT_MALFORMED, &err,
-              "not a DER SEQUENCE");
+    af_expect(af_parse(&sb_cn_gmt_adapter, json_deep_copy(j), &ev, &err), SB_R_ENVELOPE_BAD_SIGNATURE, &err,
+              "'signature' (64 bytes) is not a DER SEQUENCE { r, s }");
     sb_evidence_clear(&ev);
     json_object_set_new(j, "signature_format", json_string("base64"));
-    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "'signature_format'");
+    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_VALUE, &err,
+              "'signature_format' 'base64' is not");
     sb_evidence_clear(&ev);
 }
 
@@ -130,7 +131,7 @@ static void test_rs_forced_on_der(void **state)
 
     (void)state;
     json_object_set_new(j, "signature_format", json_string("rs"));
-    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "64-byte r||s");
+    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_SIGNATURE, &err, "is not a 64-byte r||s");
     sb_evidence_clear(&ev);
 }
 
@@ -190,6 +191,7 @@ static void test_bad_envelopes(void **state)
 {
     struct sb_evidence ev;
     struct sb_err err;
+    char long_id[SB_EV_MAX_ID + 2];
     unsigned char *der = NULL;
     int n;
     json_t *j;
@@ -197,44 +199,72 @@ static void test_bad_envelopes(void **state)
     (void)state;
     j = envelope(msg, F.key, F.leaf, NULL, NULL);
     json_object_set_new(j, "signature", json_string("@@@@"));
-    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "'signature': not base64");
+    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_BASE64, &err, "'signature': not base64");
     sb_evidence_clear(&ev);
     j = envelope(msg, F.key, F.leaf, NULL, NULL);
     json_object_set_new(j, "data", json_string("AAA"));
-    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "'data': not base64");
+    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_BASE64, &err, "'data': not base64");
     sb_evidence_clear(&ev);
     j = envelope(msg, F.key, F.leaf, NULL, NULL);
     json_object_del(j, "data");
-    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "missing 'data'");
+    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_ENVELOPE_MISSING_FIELD, &err, "missing 'data'");
     sb_evidence_clear(&ev);
     j = envelope(msg, F.key, F.leaf, NULL, NULL);
     json_object_del(j, "certificate");
-    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "missing 'certificate'");
+    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_ENVELOPE_MISSING_FIELD, &err, "missing 'certificate'");
     sb_evidence_clear(&ev);
     j = envelope(msg, F.key, F.leaf, NULL, NULL);
     json_object_del(j, "signature");
-    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "missing 'signature'");
+    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_ENVELOPE_MISSING_FIELD, &err, "missing 'signature'");
     sb_evidence_clear(&ev);
     j = envelope(msg, F.key, F.leaf, NULL, NULL);
     json_object_set_new(j, "id", json_integer(1234567812345678LL));
-    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "'id' must be a string");
+    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_TYPE, &err, "'id' must be a string");
     sb_evidence_clear(&ev);
     j = envelope(msg, F.key, F.leaf, NULL, NULL);
     json_object_set_new(j, "data", json_object());
-    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "got an object");
+    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_TYPE, &err,
+              "'data' must be a base64 string, got an object");
     sb_evidence_clear(&ev);
     /* a certificate where the signature belongs */
     n = tc_der(F.leaf, &der);
     j = envelope(msg, F.key, F.leaf, NULL, NULL);
     af_set_b64(j, "signature", der, (size_t)n);
     OPENSSL_free(der);
-    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "holds a certificate");
+    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_ENVELOPE_NOT_A_SIGNATURE, &err,
+              "'signature' holds a certificate");
     sb_evidence_clear(&ev);
     /* neither DER nor r||s */
     j = envelope(msg, F.key, F.leaf, NULL, NULL);
     af_set_b64(j, "signature", (const unsigned char *)"0123456789012345678901234567890123456789", 40);
-    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "neither a DER SM2 signature");
+    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_SIGNATURE, &err,
+              "'signature' (40 bytes) is neither a DER SM2 signature");
     sb_evidence_clear(&ev);
+    /* id over the limit; pkcs7 next to signature + certificate; JSON that is not an object */
+    j = envelope(msg, F.key, F.leaf, NULL, NULL);
+    memset(long_id, 'A', sizeof(long_id) - 1);
+    long_id[sizeof(long_id) - 1] = '\0';
+    json_object_set_new(j, "id", json_string(long_id));
+    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_VALUE, &err, "'id' is longer than");
+    sb_evidence_clear(&ev);
+    j = envelope(msg, F.key, F.leaf, NULL, NULL);
+    json_object_set_new(j, "pkcs7", json_string("MIIB"));
+    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_ENVELOPE_CONFLICTING_FIELDS, &err, "not both");
+    sb_evidence_clear(&ev);
+    j = json_object();
+    der = NULL;
+    n = tc_der(F.leaf, &der);
+    af_set_b64(j, "pkcs7", der, (size_t)n);
+    OPENSSL_free(der);
+    af_expect(af_parse(&sb_cn_gmt_adapter, json_deep_copy(j), &ev, &err), SB_R_ENVELOPE_NOT_A_SIGNATURE, &err,
+              "'pkcs7' holds a certificate");
+    sb_evidence_clear(&ev);
+    af_set_b64(j, "pkcs7", (const unsigned char *)"not a SignedData", 16);
+    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_PKCS7, &err,
+              "'pkcs7' does not hold a GM/T 0010 / CMS SignedData");
+    sb_evidence_clear(&ev);
+    af_expect(af_parse_text(&sb_cn_gmt_adapter, "{\"signature\": [", "application/json", &err),
+              SB_R_ENVELOPE_BAD_JSON, &err, "SM2 envelope: not valid JSON");
 }
 
 static void test_rsa_certificate_refused(void **state)
@@ -248,7 +278,8 @@ static void test_rsa_certificate_refused(void **state)
 
     (void)state;
     json_object_set_new(j, "certificate", json_string(c));
-    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "an RSA key");
+    af_expect(af_parse(&sb_cn_gmt_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_CERTIFICATE, &err,
+              "'certificate' carries an RSA key; a GM/T 0009 signature needs an SM2 key");
     sb_evidence_clear(&ev);
     free(c);
     X509_free(x);

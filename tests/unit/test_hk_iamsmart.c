@@ -178,15 +178,29 @@ static void test_bad_base64(void **state)
 
     (void)state;
     json_object_set_new(j, "hash", json_string("not%base64!"));
-    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "'hash': not base64");
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_BASE64, &err,
+              "'hash': not base64");
     sb_evidence_clear(&ev);
     j = raw_envelope(doc, F.key, F.leaf);
     json_object_set_new(j, "signature", json_string("QUJD="));          /* bad length / padding */
-    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "'signature': not base64");
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_BASE64, &err,
+              "'signature': not base64");
     sb_evidence_clear(&ev);
     j = raw_envelope(doc, F.key, F.leaf);
     json_object_set_new(j, "certificate", json_string("QUJDRA=="));     /* base64 of "ABCD": not a certificate */
-    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "");
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_CERTIFICATE, &err,
+              "envelope 'certificate': not PEM or DER");
+    sb_evidence_clear(&ev);
+    j = raw_envelope(doc, F.key, F.leaf);
+    json_object_set_new(j, "certificate", json_string("QUJD@A=="));     /* the certificate field's own base64 */
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_BASE64, &err,
+              "'certificate': not base64");
+    sb_evidence_clear(&ev);
+    j = raw_envelope(doc, F.key, F.leaf);
+    json_object_set_new(j, "certificate",
+                        json_string("-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n"));
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_CERTIFICATE, &err,
+              "PEM block 1");
     sb_evidence_clear(&ev);
 }
 
@@ -199,11 +213,18 @@ static void test_wrong_hash_length(void **state)
 
     (void)state;
     af_set_b64(j, "hash", h, sizeof(h));
-    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "'hash' is 31 bytes");
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_HASH_LENGTH, &err,
+              "'hash' is 31 bytes; a SHA-256 hash is 32 bytes");
     sb_evidence_clear(&ev);
     j = raw_envelope(doc, F.key, F.leaf);
     json_object_set_new(j, "hash_alg", json_string("MD5"));
-    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "'hash_alg'");
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_UNKNOWN_HASH_ALG, &err,
+              "'hash_alg' 'MD5'");
+    sb_evidence_clear(&ev);
+    j = raw_envelope(doc, F.key, F.leaf);                 /* a 32-byte hash is not a SHA-384 hash */
+    json_object_set_new(j, "hash_alg", json_string("SHA-384"));
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_HASH_LENGTH, &err,
+              "a SHA-384 hash is 48 bytes");
     sb_evidence_clear(&ev);
 }
 
@@ -216,24 +237,34 @@ static void test_missing_keys(void **state)
     (void)state;
     j = raw_envelope(doc, F.key, F.leaf);
     json_object_del(j, "signature");
-    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "missing 'signature'");
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_MISSING_FIELD, &err,
+              "missing 'signature'");
     sb_evidence_clear(&ev);
     j = raw_envelope(doc, F.key, F.leaf);
     json_object_del(j, "certificate");
-    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "missing 'certificate'");
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_MISSING_FIELD, &err,
+              "missing 'certificate'");
     sb_evidence_clear(&ev);
     j = raw_envelope(doc, F.key, F.leaf);
     json_object_del(j, "hash");
-    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "missing 'hash'");
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_MISSING_FIELD, &err,
+              "missing 'hash'");
     sb_evidence_clear(&ev);
     j = raw_envelope(doc, F.key, F.leaf);
     json_object_del(j, "certificate");
     json_object_del(j, "signature");
-    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "or 'pkcs7'");
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_MISSING_FIELD, &err,
+              "or 'pkcs7'");
+    sb_evidence_clear(&ev);
+    j = raw_envelope(doc, F.key, F.leaf);
+    json_object_set_new(j, "signature", json_string(""));
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_MISSING_FIELD, &err,
+              "'signature' is empty");
     sb_evidence_clear(&ev);
     j = raw_envelope(doc, F.key, F.leaf);
     json_object_set_new(j, "pkcs7", json_string("MIIB"));
-    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "not both");
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_CONFLICTING_FIELDS, &err,
+              "not both");
     sb_evidence_clear(&ev);
 }
 
@@ -246,23 +277,25 @@ static void test_wrong_types(void **state)
     (void)state;
     j = raw_envelope(doc, F.key, F.leaf);
     json_object_set_new(j, "hash", json_integer(12));
-    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "got a number");
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_TYPE, &err, "got a number");
     sb_evidence_clear(&ev);
     j = raw_envelope(doc, F.key, F.leaf);
     json_object_set_new(j, "certificate", json_array());
-    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "got an array");
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_TYPE, &err, "got an array");
     sb_evidence_clear(&ev);
     j = raw_envelope(doc, F.key, F.leaf);
     json_object_set_new(j, "hash_alg", json_null());
-    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "got null");
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_TYPE, &err, "got null");
     sb_evidence_clear(&ev);
     j = raw_envelope(doc, F.key, F.leaf);
     json_object_set_new(j, "chain", json_string("x"));
-    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "'chain'");
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_TYPE, &err,
+              "'chain' must be an array");
     sb_evidence_clear(&ev);
     j = raw_envelope(doc, F.key, F.leaf);
     json_object_set_new(j, "signing_time", json_string("yesterday"));
-    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "'signing_time'");
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_VALUE, &err,
+              "'signing_time' is not an RFC 3339 time");
     sb_evidence_clear(&ev);
 }
 
@@ -277,11 +310,28 @@ static void test_certificate_where_signature_belongs(void **state)
     (void)state;
     af_set_b64(j, "signature", der, (size_t)n);
     OPENSSL_free(der);
-    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "holds a certificate");
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_NOT_A_SIGNATURE, &err,
+              "'signature' holds a certificate");
     sb_evidence_clear(&ev);
     j = raw_envelope(doc, F.key, F.leaf);
     af_set_b64(j, "signature", (const unsigned char *)"short", 5);
-    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_INPUT_MALFORMED, &err, "is 5 bytes");
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_SIGNATURE, &err,
+              "'signature' is 5 bytes; a signature of the certificate's RSA-2048 key is 256 bytes");
+    sb_evidence_clear(&ev);
+    /* the pkcs7 form: a certificate is no SignedData either, and neither is other base64 */
+    j = raw_envelope(doc, F.key, F.leaf);
+    json_object_del(j, "signature");
+    json_object_del(j, "certificate");
+    der = NULL;
+    n = tc_der(F.leaf, &der);
+    af_set_b64(j, "pkcs7", der, (size_t)n);
+    OPENSSL_free(der);
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, json_deep_copy(j), &ev, &err), SB_R_ENVELOPE_NOT_A_SIGNATURE, &err,
+              "'pkcs7' holds a certificate");
+    sb_evidence_clear(&ev);
+    af_set_b64(j, "pkcs7", (const unsigned char *)"not a SignedData", 16);
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_PKCS7, &err,
+              "'pkcs7' does not hold a CMS / PKCS#7 SignedData");
     sb_evidence_clear(&ev);
 }
 
@@ -290,12 +340,13 @@ static void test_not_json(void **state)
     struct sb_err err;
 
     (void)state;
-    af_expect(af_parse_text(&sb_hk_iamsmart_adapter, "{\"hash\": ", NULL, &err), SB_R_INPUT_MALFORMED, &err,
+    af_expect(af_parse_text(&sb_hk_iamsmart_adapter, "{\"hash\": ", NULL, &err), SB_R_ENVELOPE_BAD_JSON, &err,
               "not valid JSON");
-    af_expect(af_parse_text(&sb_hk_iamsmart_adapter, "[1,2]", "application/json", &err), SB_R_INPUT_MALFORMED, &err,
-              "expected a JSON object");
+    af_expect(af_parse_text(&sb_hk_iamsmart_adapter, "[1,2]", "application/json", &err), SB_R_ENVELOPE_BAD_JSON,
+              &err, "expected a JSON object, got an array");
     af_expect(af_parse_text(&sb_hk_iamsmart_adapter, "{\"hash\":\"AA==\",\"hash\":\"AA==\"}", NULL, &err),
-              SB_R_INPUT_MALFORMED, &err, "duplicate");
+              SB_R_ENVELOPE_BAD_JSON, &err, "duplicate");
+    /* not an envelope at all: the body kind is the generic input error */
     af_expect(af_parse_text(&sb_hk_iamsmart_adapter, "{}", "text/plain", &err), SB_R_INPUT_MALFORMED, &err,
               "unsupported content type");
     af_expect(af_parse_text(&sb_hk_iamsmart_adapter, "hello", NULL, &err), SB_R_INPUT_MALFORMED, &err,
