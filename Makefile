@@ -6,7 +6,7 @@ PYTHON ?= python3
 PKGS      := openssl libxml-2.0 libevent libevent_pthreads libevent_openssl yaml-0.1 jansson
 TEST_PKGS := cmocka
 DEB_PKGS  := build-essential pkg-config libssl-dev libxml2-dev libevent-dev libyaml-dev \
-             libjansson-dev libcmocka-dev openssl xmlsec1 curl python3 clang libclang-rt-14-dev
+             libjansson-dev libcmocka-dev openssl xmlsec1 curl python3 clang libclang-rt-14-dev wrk
 
 ifeq ($(SAN),1)
 BUILD   := build/san
@@ -121,6 +121,24 @@ bench-crypto: $(BENCH_BIN) $(BIN) pki-fixtures
 	    $(BENCH_DIR)/hk-rsa.cms.der $(BENCH_DIR)/cn-sm2.gmt0010.der $(BENCH_DIR)/doc.txt
 
 $(BENCH_BIN): tests/bench/bench_crypto.c $(LIBPKI)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(LIBPKI) $(LDLIBS_ALL)
+
+# The fast-path benchmark (tests/bench/bench.py, ~3 min, timing only): openssl speed, the bare OpenSSL
+# CMS_verify loop (1 and 2 threads), the library in-process and `sigbridge serve` under wrk, for a 3-level
+# RSA CMS, a 3-level ECDSA CMS and an SM2 GM/T 0010 object, caches off / certificates only / on.
+# BENCH_HTTP_SECONDS=S sets the measured time of each HTTP run (default 4).
+.PHONY: bench
+bench: deps $(BENCH_DIR)/bench_bare $(BENCH_DIR)/bench_lib $(BIN) pki-fixtures
+	$(if $(filter 1,$(SAN)),@echo "bench: SAN=1 build; the figures below are not meaningful")
+	@$(PYTHON) tests/bench/bench.py --bin $(BIN) --pki $(PKI_DIR) --policies policies --bench-bin $(BENCH_DIR) \
+	    --out $(BENCH_DIR) $(if $(BENCH_HTTP_SECONDS),--seconds $(BENCH_HTTP_SECONDS))
+
+$(BENCH_DIR)/bench_bare: tests/bench/bench_bare.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(LDLIBS_ALL)
+
+$(BENCH_DIR)/bench_lib: tests/bench/bench_lib.c $(LIBPKI)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(LIBPKI) $(LDLIBS_ALL)
 

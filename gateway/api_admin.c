@@ -12,6 +12,9 @@
 
 #include <jansson.h>
 
+#include "pki/cert_cache.h"
+#include "pki/chain_cache.h"
+
 void sbgw_api_healthz(struct sbgw_req *rq)
 {
     sbgw_reply_json(rq, 200, "{\"status\":\"ok\"}");
@@ -67,6 +70,25 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
     g.audit_records = __atomic_load_n(&gw->audit.records, __ATOMIC_RELAXED);
     g.audit_errors = __atomic_load_n(&gw->audit.errors, __ATOMIC_RELAXED);
     g.connections = gw->n_conns;
+    if (gw->chain_cache != NULL) {
+        struct sb_chain_cache_stats cs;
+
+        sb_chain_cache_stats(gw->chain_cache, &cs);
+        g.chain_hits = cs.hits;
+        g.chain_misses = cs.misses;
+        g.chain_evictions = cs.evictions;
+        g.chain_entries = cs.entries;
+        g.chain_capacity = gw->boot.cache_chains;
+    }
+    g.chain_flushes = gw->chain_cache_flushes;
+    if (gw->cert_cache != NULL) {
+        uint64_t hits = 0, misses = 0;
+
+        sb_cert_cache_counts(gw->cert_cache, &hits, &misses);
+        g.cert_hits = hits;
+        g.cert_misses = misses;
+        g.cert_capacity = gw->boot.cache_certificates;
+    }
     if ((text = sbgw_metrics_render(&gw->metrics, &g)) == NULL) {
         sbgw_reply_error(rq, SBGW_E_INTERNAL_ERROR, NULL);
         return;

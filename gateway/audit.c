@@ -15,6 +15,7 @@
 
 #include <openssl/evp.h>
 
+#include "jsonw.h"
 #include "log.h"
 
 static const char genesis[65] = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -217,8 +218,12 @@ int sbgw_audit_open(struct sbgw_audit *a, const char *path, const char *node_id,
     a->mode = mode;
     a->batch_ms = batch_ms > 0 ? batch_ms : 100;
     snprintf(a->node_id, sizeof(a->node_id), "%s", node_id);
-    if ((a->path = strdup(path)) == NULL) {
+    if ((a->path = strdup(path)) == NULL || (a->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {
         snprintf(err, errlen, "out of memory");
+        free(a->path);
+        a->path = NULL;
+        EVP_MD_free(a->sha256);
+        a->sha256 = NULL;
         return -1;
     }
     if ((a->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0) {
@@ -247,68 +252,155 @@ err:
     a->fd = -1;
     free(a->path);
     a->path = NULL;
+    EVP_MD_free(a->sha256);
+    a->sha256 = NULL;
     return -1;
 }
 
-static json_t *str_or_null(const char *s)
-{
-    json_t *j = s != NULL && s[0] != '\0' ? json_string(s) : NULL;
+/* The record's text except seq, time, prev and hash, prepared before the chain lock is taken. */
+struct prepared {
+    struct sbgw_jbuf c_a;     /* canonical (sorted keys): client .. object_sha256 — then prev */
+    struct sbgw_jbuf c_b;     /* reason, request_id, route — then seq */
+    struct sbgw_jbuf c_c;     /* signer_serial .. subindication — then time */
+    struct sbgw_jbuf c_d;     /* to */
+    struct sbgw_jbuf line;    /* insertion order: node .. snapshot (between time and prev) */
+};
 
-    return j != NULL ? j : json_null();
+static void prepared_free(struct prepared *p)
+{
+    sbgw_jbuf_free(&p->c_a);
+    sbgw_jbuf_free(&p->c_b);
+    sbgw_jbuf_free(&p->c_c);
+    sbgw_jbuf_free(&p->c_d);
+    sbgw_jbuf_free(&p->line);
 }
 
-static json_t *build_record(struct sbgw_audit *a, const struct sbgw_audit_rec *r)
+/* "key":value with value as str_or_null would make it (NULL, "" and invalid UTF-8 → null), ASCII only. */
+static void member(struct sbgw_jbuf *b, const char *key, const char *value)
 {
-    char ts[40];
-    json_t *o = json_object();
-
-    if (o == NULL) {
-        return NULL;
+    if (b->n > 0) {
+        sbgw_jbuf_raw(b, ",", 1);
     }
-    sbgw_time_now_text(ts, sizeof(ts));
-    json_object_set_new(o, "seq", json_integer(a->seq + 1));
-    json_object_set_new(o, "time", json_string(ts));
-    json_object_set_new(o, "node", json_string(a->node_id));
-    json_object_set_new(o, "request_id", str_or_null(r->request_id));
-    json_object_set_new(o, "client", str_or_null(r->client));
-    json_object_set_new(o, "route", str_or_null(r->route));
-    json_object_set_new(o, "from", str_or_null(r->from));
-    json_object_set_new(o, "to", str_or_null(r->to));
-    json_object_set_new(o, "object_sha256", str_or_null(r->object_sha256));
-    /* subjects come from certificates and may hold invalid UTF-8: json_string refuses it → null */
-    json_object_set_new(o, "signer_subject", str_or_null(r->signer_subject));
-    json_object_set_new(o, "signer_serial", str_or_null(r->signer_serial));
-    json_object_set_new(o, "indication", str_or_null(r->indication));
-    json_object_set_new(o, "subindication", str_or_null(r->subindication));
-    json_object_set_new(o, "reason", str_or_null(r->reason));
-    json_object_set_new(o, "snapshot", str_or_null(r->snapshot));
-    json_object_set_new(o, "prev", json_string(a->prev));
-    return o;
+    sbgw_jbuf_raw(b, "\"", 1);
+    sbgw_jbuf_raw(b, key, strlen(key));
+    sbgw_jbuf_raw(b, "\":", 2);
+    sbgw_jbuf_string_or_null(b, value, 1);
+}
+
+/* "node":"id" (always a string: node ids are checked by the configuration loader). */
+static void member_node(struct sbgw_jbuf *b, const char *node_id)
+{
+    if (b->n > 0) {
+        sbgw_jbuf_raw(b, ",", 1);
+    }
+    sbgw_jbuf_raw(b, "\"node\":", 7);
+    if (!sbgw_jbuf_string(b, node_id, strlen(node_id), 1)) {
+        b->failed = 1;
+    }
+}
+
+/*
+ * Outside the lock: every field that does not depend on the chain, written exactly as jansson writes the
+ * whole record (jsonw.h: compact, ASCII). The record's keys, in the order they are written:
+ *   seq, time, node, request_id, client, route, from, to, object_sha256, signer_subject, signer_serial,
+ *   indication, subindication, reason, snapshot, prev, hash
+ * and sorted (the canonical form that is hashed, without hash):
+ *   client, from, indication, node, object_sha256, prev, reason, request_id, route, seq, signer_serial,
+ *   signer_subject, snapshot, subindication, time, to
+ * Subjects come from certificates and may hold invalid UTF-8: written as null (as json_string refuses it).
+ */
+static int prepare(struct sbgw_audit *a, const struct sbgw_audit_rec *r, struct prepared *p)
+{
+    memset(p, 0, sizeof(*p));
+    member(&p->c_a, "client", r->client);
+    member(&p->c_a, "from", r->from);
+    member(&p->c_a, "indication", r->indication);
+    member_node(&p->c_a, a->node_id);
+    member(&p->c_a, "object_sha256", r->object_sha256);
+    member(&p->c_b, "reason", r->reason);
+    member(&p->c_b, "request_id", r->request_id);
+    member(&p->c_b, "route", r->route);
+    member(&p->c_c, "signer_serial", r->signer_serial);
+    member(&p->c_c, "signer_subject", r->signer_subject);
+    member(&p->c_c, "snapshot", r->snapshot);
+    member(&p->c_c, "subindication", r->subindication);
+    member(&p->c_d, "to", r->to);
+    member_node(&p->line, a->node_id);
+    member(&p->line, "request_id", r->request_id);
+    member(&p->line, "client", r->client);
+    member(&p->line, "route", r->route);
+    member(&p->line, "from", r->from);
+    member(&p->line, "to", r->to);
+    member(&p->line, "object_sha256", r->object_sha256);
+    member(&p->line, "signer_subject", r->signer_subject);
+    member(&p->line, "signer_serial", r->signer_serial);
+    member(&p->line, "indication", r->indication);
+    member(&p->line, "subindication", r->subindication);
+    member(&p->line, "reason", r->reason);
+    member(&p->line, "snapshot", r->snapshot);
+    if (p->c_a.failed || p->c_b.failed || p->c_c.failed || p->c_d.failed || p->line.failed) {
+        prepared_free(p);
+        return 0;
+    }
+    return 1;
+}
+
+/* Under the lock: the canonical text and line of record seq (time ts, previous hash a->prev), and the hash. */
+static char *finish(struct sbgw_audit *a, const struct prepared *p, long long seq, const char *ts, char hash[65],
+                    size_t *line_len)
+{
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    size_t cap = p->c_a.n + p->c_b.n + p->c_c.n + p->c_d.n + p->line.n + 512;
+    char *canon = malloc(cap), *line = malloc(cap);
+    int n;
+
+    if (canon == NULL || line == NULL) {
+        goto err;
+    }
+    n = snprintf(canon, cap, "{%s,\"prev\":\"%s\",%s,\"seq\":%lld,%s,\"time\":\"%s\",%s}", p->c_a.p, a->prev,
+                 p->c_b.p, seq, p->c_c.p, ts, p->c_d.p);
+    if (n < 0 || (size_t)n >= cap || EVP_Digest(canon, (size_t)n, md, &mdlen, a->sha256, NULL) != 1 || mdlen != 32) {
+        goto err;
+    }
+    hexify(md, 32, hash);
+    n = snprintf(line, cap, "{\"seq\":%lld,\"time\":\"%s\",%s,\"prev\":\"%s\",\"hash\":\"%s\"}\n", seq, ts,
+                 p->line.p, a->prev, hash);
+    if (n < 0 || (size_t)n >= cap) {
+        goto err;
+    }
+    *line_len = (size_t)n;
+    free(canon);
+    return line;
+err:
+    free(canon);
+    free(line);
+    return NULL;
 }
 
 int sbgw_audit_append(struct sbgw_audit *a, const struct sbgw_audit_rec *r, char *hash_out)
 {
-    json_t *rec = NULL;
-    char hash[65], *line = NULL;
-    size_t n, off = 0;
+    struct prepared p;
+    char hash[65], ts[40], *line = NULL;
+    size_t n = 0, off = 0;
     ssize_t w;
-    int rc = -1, e = EIO;
+    int rc = -1, e = EIO, prepared;
 
+    /* everything that does not depend on the chain is rendered before the lock: only the chain's own
+     * fields (seq, time, prev), one SHA-256 and the write(2) are done while holding it */
+    prepared = prepare(a, r, &p);
     pthread_mutex_lock(&a->mu);
     if (a->broken || a->fd < 0) {
         e = EIO;
         goto out;
     }
-    if ((rec = build_record(a, r)) == NULL || sbgw_audit_hash(rec, hash) != 0 ||
-        json_object_set_new(rec, "hash", json_string(hash)) != 0 ||
-        (line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII)) == NULL) {
+    sbgw_time_now_text(ts, sizeof(ts));
+    if (!prepared || (line = finish(a, &p, a->seq + 1, ts, hash, &n)) == NULL) {
         e = ENOMEM;
         goto out;
     }
-    n = strlen(line);
-    line[n] = '\n';
-    while (off < n + 1) {
-        w = write(a->fd, line + off, n + 1 - off);
+    while (off < n) {
+        w = write(a->fd, line + off, n - off);
         if (w < 0 && errno == EINTR) {
             continue;
         }
@@ -322,7 +414,7 @@ int sbgw_audit_append(struct sbgw_audit *a, const struct sbgw_audit_rec *r, char
         }
         off += (size_t)w;
     }
-    a->size += (off_t)(n + 1);
+    a->size += (off_t)n;
     a->seq++;
     memcpy(a->prev, hash, sizeof(hash));
     if (a->mode == SBGW_FSYNC_EVERY && fdatasync(a->fd) != 0) {
@@ -343,8 +435,10 @@ out:
     } else {
         __atomic_add_fetch(&a->errors, 1, __ATOMIC_RELAXED);
     }
+    if (prepared) {
+        prepared_free(&p);
+    }
     free(line);
-    json_decref(rec);
     errno = e;
     return rc;
 }
@@ -381,6 +475,8 @@ void sbgw_audit_close(struct sbgw_audit *a)
     }
     free(a->path);
     a->path = NULL;
+    EVP_MD_free(a->sha256);
+    a->sha256 = NULL;
 }
 
 /* ---- verifying ------------------------------------------------------------------------------ */
@@ -425,6 +521,11 @@ int sbgw_audit_verify_file(const char *path, struct sbgw_audit_verify *v)
             rc = 1;
         } else if (sbgw_audit_hash(rec, calc) != 0 || strcmp(calc, json_string_value(h)) != 0) {
             snprintf(v->why, sizeof(v->why), "record hash does not match its content (record edited)");
+            json_decref(rec);
+            rc = 1;
+        } else if (lineno == 1 && (json_integer_value(seq) != 1 || strcmp(json_string_value(p), genesis) != 0)) {
+            snprintf(v->why, sizeof(v->why), "the first record is seq %lld with a non-genesis prev: records were "
+                                             "removed from the start of the log", (long long)json_integer_value(seq));
             json_decref(rec);
             rc = 1;
         } else if (lineno > 1 && strcmp(json_string_value(p), prev) != 0) {

@@ -13,7 +13,8 @@
  * AUDIT_UNAVAILABLE instead of deciding unaudited. On open, a torn last line (a crash mid-write) is cut
  * and reported, the last whole record's hash is checked, and the chain continues from it.
  *
- * Thread-safe: workers append concurrently (one mutex orders the chain).
+ * Thread-safe: workers append concurrently (one mutex orders the chain; a record's fields are rendered
+ * before it is taken, so only seq/time/prev, one SHA-256 and the write(2) happen under it).
  */
 #ifndef SBGW_AUDIT_H
 #define SBGW_AUDIT_H
@@ -22,6 +23,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 #include "config.h"
 
 #define SBGW_AUDIT_MAX_LINE (64 * 1024)     /* longest record accepted when reading the tail back */
@@ -54,6 +56,7 @@ struct sbgw_audit {
     int dirty;                       /* written but not yet fsync'ed */
     int broken;                      /* a failed write could not be cut back: refuse further appends */
     unsigned long long records, errors;   /* counters (read with __atomic loads) */
+    EVP_MD *sha256;                  /* owned: fetched once at open (no implicit fetch per record) */
 };
 
 /* What sbgw_audit_open found. */

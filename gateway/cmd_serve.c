@@ -22,6 +22,9 @@
 
 #include "cmd_daemon.h"
 #include "sbgw.h"
+#include "pki/cert_cache.h"
+#include "pki/chain_cache.h"
+#include "pki/validate.h"
 
 #define DEFAULT_CONF "conf/sigbridge.yaml"
 
@@ -166,6 +169,14 @@ static int start(struct sbgw *gw, struct sbgw_snap *s)
     sbgw_log_info(&gw->log, "-", "audit: %s, %lld records, fsync %s", s->cfg->audit.path, ai.last_seq,
                   s->cfg->audit.fsync == SBGW_FSYNC_EVERY ? "every" : s->cfg->audit.fsync == SBGW_FSYNC_BATCH ? "batch"
                                                                                                               : "off");
+    /* caches: sized once per process (cache.* needs a restart); 0 = off, then no cache is consulted at all */
+    if ((s->cfg->cache.chains > 0 && (gw->chain_cache = sb_chain_cache_new((size_t)s->cfg->cache.chains)) == NULL) ||
+        (s->cfg->cache.certificates > 0 &&
+         ((gw->cert_cache = sb_cert_cache_new((size_t)s->cfg->cache.certificates)) == NULL ||
+          (gw->verdict_memo = sb_verdict_memo_new((size_t)s->cfg->cache.certificates)) == NULL))) {
+        sbgw_log_error(&gw->log, "-", "cannot allocate the caches");
+        return -1;
+    }
     if (sbgw_pool_start(&gw->pool, gw->base, s->cfg->workers, s->cfg->queue_max) != 0) {
         sbgw_log_error(&gw->log, "-", "cannot start %d worker threads", s->cfg->workers);
         return -1;
@@ -186,8 +197,9 @@ static int start(struct sbgw *gw, struct sbgw_snap *s)
         }
     }
     sbgw_log_kv(&gw->log, SBGW_LOG_INFO, "-",
-                json_pack("{s:i,s:s,s:i,s:i,s:s}", "pid", (int)getpid(), "snapshot", sb_policy_set_id(s->set),
-                          "workers", s->cfg->workers, "queue_max", s->cfg->queue_max, "node", s->cfg->audit.node_id),
+                json_pack("{s:i,s:s,s:i,s:i,s:s,s:i,s:i}", "pid", (int)getpid(), "snapshot", sb_policy_set_id(s->set),
+                          "workers", s->cfg->workers, "queue_max", s->cfg->queue_max, "node", s->cfg->audit.node_id,
+                          "cache_chains", s->cfg->cache.chains, "cache_certificates", s->cfg->cache.certificates),
                 "sigbridge started");
     return 0;
 }
@@ -221,6 +233,12 @@ static void stop(struct sbgw *gw)
     gw->snap = NULL;
     pthread_mutex_unlock(&gw->snap_mu);
     sbgw_metrics_free(&gw->metrics);
+    sb_chain_cache_free(gw->chain_cache);     /* after the pool: no job uses them any more */
+    sb_cert_cache_free(gw->cert_cache);
+    sb_verdict_memo_free(gw->verdict_memo);
+    gw->chain_cache = NULL;
+    gw->cert_cache = NULL;
+    gw->verdict_memo = NULL;
 }
 
 static void print_diag(const struct sbgw_diag *d)

@@ -31,6 +31,28 @@ static void set_queue_max(struct sbgw_yload *L, void *o, const struct sbgw_ynode
     sbgw_conf_get_int(L, v, kp, 1, 1000000, &CONF(o)->queue_max);
 }
 
+static void set_cache_chains(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
+{
+    sbgw_conf_get_int(L, v, kp, 0, SBGW_CACHE_MAX, &CONF(o)->cache.chains);
+}
+
+static void set_cache_certs(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
+{
+    sbgw_conf_get_int(L, v, kp, 0, SBGW_CACHE_MAX, &CONF(o)->cache.certificates);
+}
+
+static const struct sbgw_ykey cache_keys[] = {
+    { "chains", 0, set_cache_chains },
+    { "certificates", 0, set_cache_certs },
+};
+
+static void set_cache(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
+{
+    if (sbgw_y_map(L, v, kp, "a mapping {chains, certificates}")) {
+        sbgw_y_walk(L, v, kp, cache_keys, NKEYS(cache_keys), o);
+    }
+}
+
 static void set_max_body(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
 {
     sbgw_y_size(L, v, kp, 1024, 1024LL * 1024 * 1024, &CONF(o)->limits.max_body);
@@ -148,6 +170,7 @@ static const struct sbgw_ykey top_keys[] = {
     { "policy_dir", 1, set_policy_dir },
     { "workers", 0, set_workers },
     { "queue_max", 0, set_queue_max },
+    { "cache", 0, set_cache },
     { "limits", 0, set_limits },
     { "audit", 1, set_audit },
     { "log", 0, set_log },
@@ -246,6 +269,8 @@ int sbgw_config_load(const char *path, struct sbgw_config **out, struct sbgw_dia
         return -1;
     }
     c->queue_max = 256;
+    c->cache.chains = SBGW_CACHE_DEFAULT;
+    c->cache.certificates = SBGW_CACHE_DEFAULT;
     c->limits.max_body = 10LL * 1024 * 1024;
     c->limits.max_headers = 16 * 1024;
     c->limits.max_connections = 4096;

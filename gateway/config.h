@@ -1,7 +1,7 @@
 /*
  * gateway/config.h — the daemon's configuration (conf/sigbridge.yaml): listeners with optional TLS and
- * client certificates, the policy directory, worker pool, limits, audit, log, API access lists and
- * validating proxy routes.
+ * client certificates, the policy directory, worker pool, caches, limits, audit, log, API access lists
+ * and validating proxy routes.
  *
  * The loader is as strict as the trust-policy loader: unknown keys (with a hint), duplicates, wrong types,
  * out-of-range values, missing required keys and inconsistent settings (an access list naming an
@@ -25,6 +25,8 @@ enum sbgw_require { SBGW_REQ_ATTACHED = 0, SBGW_REQ_DETACHED_HEADER };
 enum sbgw_log_level { SBGW_LOG_DEBUG = 0, SBGW_LOG_INFO, SBGW_LOG_WARN, SBGW_LOG_ERROR };
 
 #define SBGW_ID_MAX 64            /* client ids, route names, node id */
+#define SBGW_CACHE_DEFAULT 10000  /* cache.chains / cache.certificates when not given */
+#define SBGW_CACHE_MAX 10000000
 
 /* Where a setting was written (for messages that need the policy set, e.g. jurisdictions). */
 struct sbgw_pos {
@@ -89,6 +91,10 @@ struct sbgw_config {
     char *policy_dir;                         /* owned: resolved */
     int workers;                              /* resolved (0 in the file = number of cores) */
     int queue_max;
+    struct {
+        int chains;                           /* validated-path cache entries; 0 = off */
+        int certificates;                     /* decoded-certificate cache entries; 0 = off */
+    } cache;
     struct {
         long long max_body;
         long long max_headers;

@@ -458,6 +458,10 @@ static struct bufferevent *tls_bevcb(struct event_base *base, void *arg)
     return bev;
 }
 
+/* The resume timer is always pending while a listener accepts (a long idle period, or 100 ms after an
+ * accept error), so accept_error can find its listener among the base's events. */
+static const struct timeval resume_idle = { 86400, 0 };
+
 static void resume_accept(evutil_socket_t fd, short what, void *arg)
 {
     struct sbgw_listener *l = arg;
@@ -466,19 +470,50 @@ static void resume_accept(evutil_socket_t fd, short what, void *arg)
     (void)what;
     if (l->bound != NULL && !l->gw->draining) {
         evconnlistener_enable(evhttp_bound_socket_get_listener(l->bound));
+        evtimer_add(l->resume, &resume_idle);
     }
 }
 
+struct listener_search {
+    const void *http;                         /* the evhttp that owns the failing evconnlistener */
+    struct sbgw_listener *found;
+};
+
+static int match_resume_timer(const struct event_base *base, const struct event *ev, void *arg)
+{
+    struct listener_search *f = arg;
+    struct sbgw_listener *l;
+
+    (void)base;
+    if (event_get_callback(ev) != resume_accept) {
+        return 0;
+    }
+    l = event_get_callback_arg(ev);
+    if ((const void *)l->http != f->http) {
+        return 0;
+    }
+    f->found = l;
+    return 1;
+}
+
+/* libevent hands the evconnlistener's own argument here, which evhttp set to the struct evhttp: the
+ * sigbridge listener is found through its (always pending) resume timer. */
 static void accept_error(struct evconnlistener *lst, void *arg)
 {
-    struct sbgw_listener *l = arg;
+    struct listener_search f = { arg, NULL };
+    struct sbgw_listener *l;
     struct timeval tv = { 0, 100000 };
     int e = EVUTIL_SOCKET_ERROR();
+
+    evconnlistener_disable(lst);
+    event_base_foreach_event(evconnlistener_get_base(lst), match_resume_timer, &f);
+    if ((l = f.found) == NULL) {
+        return; /* draining: the listener stays disabled */
+    }
 
     sbgw_log_kv(&l->gw->log, SBGW_LOG_WARN, "-", json_pack("{s:s,s:i}", "listener", sbgw_listener_name(l->kind),
                                                            "connections", (int)l->gw->n_conns),
                 "accept failed: %s; pausing this listener for 100 ms", evutil_socket_error_to_string(e));
-    evconnlistener_disable(lst);
     evtimer_add(l->resume, &tv);
 }
 
@@ -537,6 +572,7 @@ int sbgw_http_start(struct sbgw *gw, const struct sbgw_snap *s)
             return -1;
         }
         evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(l->bound), accept_error);
+        evtimer_add(l->resume, &resume_idle);
         sbgw_log_info(&gw->log, "-", "listening: %s on %s://%s:%d", sbgw_listener_name(l->kind),
                       lc->tls.enabled ? "https" : "http", lc->address, lc->port);
     }

@@ -220,6 +220,27 @@ char *sbgw_metrics_render(const struct sbgw_metrics *m, const struct sbgw_metric
                   "# TYPE sigbridge_audit_errors_total counter\nsigbridge_audit_errors_total %llu\n", g->audit_errors);
     sb_printf(&b, "# HELP sigbridge_connections Client connections that have sent a request and are open.\n"
                   "# TYPE sigbridge_connections gauge\nsigbridge_connections %ld\n", g->connections);
+    sb_printf(&b, "# HELP sigbridge_chain_cache_hits_total Path validations answered from the validated-path cache.\n"
+                  "# TYPE sigbridge_chain_cache_hits_total counter\nsigbridge_chain_cache_hits_total %llu\n"
+                  "# HELP sigbridge_chain_cache_misses_total Path validations not found in the cache (then built).\n"
+                  "# TYPE sigbridge_chain_cache_misses_total counter\nsigbridge_chain_cache_misses_total %llu\n"
+                  "# HELP sigbridge_chain_cache_evictions_total Cached paths dropped to stay within the capacity.\n"
+                  "# TYPE sigbridge_chain_cache_evictions_total counter\nsigbridge_chain_cache_evictions_total %llu\n"
+                  "# HELP sigbridge_chain_cache_flushes_total Reloads that emptied the validated-path cache.\n"
+                  "# TYPE sigbridge_chain_cache_flushes_total counter\nsigbridge_chain_cache_flushes_total %llu\n"
+                  "# HELP sigbridge_chain_cache_entries Validated paths held.\n"
+                  "# TYPE sigbridge_chain_cache_entries gauge\nsigbridge_chain_cache_entries %llu\n"
+                  "# HELP sigbridge_chain_cache_capacity Validated paths the cache may hold (0 = off).\n"
+                  "# TYPE sigbridge_chain_cache_capacity gauge\nsigbridge_chain_cache_capacity %ld\n",
+              g->chain_hits, g->chain_misses, g->chain_evictions, g->chain_flushes, g->chain_entries,
+              g->chain_capacity);
+    sb_printf(&b, "# HELP sigbridge_cert_cache_hits_total Carried certificates found already decoded.\n"
+                  "# TYPE sigbridge_cert_cache_hits_total counter\nsigbridge_cert_cache_hits_total %llu\n"
+                  "# HELP sigbridge_cert_cache_misses_total Carried certificates decoded (then remembered).\n"
+                  "# TYPE sigbridge_cert_cache_misses_total counter\nsigbridge_cert_cache_misses_total %llu\n"
+                  "# HELP sigbridge_cert_cache_capacity Decoded certificates the cache may hold (0 = off).\n"
+                  "# TYPE sigbridge_cert_cache_capacity gauge\nsigbridge_cert_cache_capacity %ld\n",
+              g->cert_hits, g->cert_misses, g->cert_capacity);
     if (b.oom) {
         free(b.p);
         return NULL;

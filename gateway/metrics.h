@@ -12,6 +12,8 @@
  *   sigbridge_reloads_total{result="ok"|"failed"}
  *   sigbridge_policy_snapshot_info{id} 1, sigbridge_policy_snapshot_loaded_timestamp_seconds
  *   sigbridge_audit_records_total, sigbridge_audit_errors_total, sigbridge_connections
+ *   sigbridge_chain_cache_{hits,misses,evictions,flushes}_total, sigbridge_chain_cache_{entries,capacity}
+ *   sigbridge_cert_cache_{hits,misses}_total, sigbridge_cert_cache_capacity
  */
 #ifndef SBGW_METRICS_H
 #define SBGW_METRICS_H
@@ -53,6 +55,10 @@ struct sbgw_metrics_gauges {
     long long snapshot_loaded;      /* unix time */
     unsigned long long audit_records, audit_errors;
     long connections;
+    unsigned long long chain_hits, chain_misses, chain_evictions, chain_flushes, chain_entries;
+    long chain_capacity;            /* 0 = the chain cache is off */
+    unsigned long long cert_hits, cert_misses;
+    long cert_capacity;             /* 0 = the certificate cache is off */
 };
 
 void sbgw_metrics_init(struct sbgw_metrics *m);

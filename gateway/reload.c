@@ -18,9 +18,11 @@
 
 #include <jansson.h>
 
+#include "pki/chain_cache.h"
 #include "pki/recognition.h"
 #include "pki/report.h"
 #include "pki/sbtime.h"
+#include "pki/validate.h"
 
 /* ---- snapshot ------------------------------------------------------------------------------- */
 
@@ -42,7 +44,36 @@ void sbgw_snap_unref(struct sbgw_snap *s)
     sb_policy_set_free(s->set);
     sbgw_config_free(s->cfg);
     free(s->policies_json);
+    free(s->scopes);
     free(s);
+}
+
+const unsigned char *sbgw_snap_scope(const struct sbgw_snap *s, const struct sb_trust_policy *p)
+{
+    size_t i;
+
+    for (i = 0; s->scopes != NULL && i < sb_policy_set_count(s->set); i++) {
+        if (sb_policy_set_get0(s->set, i) == p) {
+            return s->scopes[i];
+        }
+    }
+    return NULL;
+}
+
+/* One chain-cache scope per policy: verdicts cached under one snapshot are never served under another. */
+static int make_scopes(struct sbgw_snap *s)
+{
+    size_t i, n = sb_policy_set_count(s->set);
+
+    if ((s->scopes = calloc(n > 0 ? n : 1, sizeof(*s->scopes))) == NULL) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        if (!sb_validate_cache_scope(sb_policy_set_id(s->set), sb_policy_set_get0(s->set, i)->id, s->scopes[i])) {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 struct sbgw_snap *sbgw_snap_get(struct sbgw *gw)
@@ -178,6 +209,11 @@ static int check_boot(const struct sbgw_config *c, const struct sbgw_boot *b, st
         sbgw_diag_add(diag, "%s: workers: changing the pool size needs a restart (running %d)", c->file, b->workers);
         bad++;
     }
+    if (c->cache.chains != b->cache_chains || c->cache.certificates != b->cache_certificates) {
+        sbgw_diag_add(diag, "%s: cache: changing the cache sizes needs a restart (running chains %d, "
+                            "certificates %d)", c->file, b->cache_chains, b->cache_certificates);
+        bad++;
+    }
     if (strcmp(c->audit.path, b->audit_path) != 0 || strcmp(c->audit.node_id, b->node_id) != 0) {
         sbgw_diag_add(diag, "%s: audit: path and node_id need a restart (running %s as %s)", c->file, b->audit_path,
                       b->node_id);
@@ -204,6 +240,8 @@ void sbgw_boot_from(struct sbgw_boot *b, const struct sbgw_snap *s)
                  c->listeners[l].address != NULL ? c->listeners[l].address : "");
     }
     b->workers = c->workers;
+    b->cache_chains = c->cache.chains;
+    b->cache_certificates = c->cache.certificates;
     snprintf(b->audit_path, sizeof(b->audit_path), "%s", c->audit.path);
     snprintf(b->node_id, sizeof(b->node_id), "%s", c->audit.node_id);
     snprintf(b->log_path, sizeof(b->log_path), "%s", c->log.path != NULL ? c->log.path : "");
@@ -254,7 +292,7 @@ struct sbgw_snap *sbgw_snap_load(const char *conf_path, const struct sbgw_boot *
     if (!ok) {
         goto err;
     }
-    if ((s->policies_json = policies_json(s)) == NULL) {
+    if ((s->policies_json = policies_json(s)) == NULL || !make_scopes(s)) {
         sbgw_diag_add(diag, "out of memory");
         goto err;
     }
@@ -402,6 +440,10 @@ static void reload_done(evutil_socket_t fd, short what, void *arg)
         sbgw_log_set_level(&gw->log, s->cfg->log.level);
         sbgw_audit_set_fsync(&gw->audit, s->cfg->audit.fsync, s->cfg->audit.batch_ms);
         sbgw_metrics_reload(&gw->metrics, 1);
+        if (gw->chain_cache != NULL) {          /* belt and braces: the new scopes already never match */
+            sb_chain_cache_flush(gw->chain_cache);
+            gw->chain_cache_flushes++;
+        }
         sbgw_log_kv(&gw->log, SBGW_LOG_INFO, "-",
                     json_pack("{s:s,s:s,s:i,s:i,s:i}", "snapshot", sb_policy_set_id(s->set), "previous", previous,
                               "generation", (int)s->generation, "jurisdictions", (int)sb_policy_set_count(s->set),

@@ -1,35 +1,167 @@
 #include "validate.h"
 
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
 
 #include "report.h"
 #include "sbtime.h"
 
-json_t *sb_validate_result_json(const struct sb_cms_result *res, time_t at)
+#define MEMO_STRIPES 64
+
+struct memo_slot {
+    X509 *x;                             /* owned reference: the key */
+    json_t *j;                           /* owned: sb_report_cert(x), never modified */
+};
+
+struct sb_verdict_memo {
+    struct memo_slot *slots;             /* owned: n entries */
+    size_t n;                            /* a power of two */
+    pthread_mutex_t locks[MEMO_STRIPES];
+};
+
+struct sb_verdict_memo *sb_verdict_memo_new(size_t capacity)
 {
-    const struct sb_cms_signer *s;
-    json_t *top, *arr;
+    struct sb_verdict_memo *m = calloc(1, sizeof(*m));
     size_t i;
 
-    top = sb_report_result(res->reason, res->message, at,
-                           res->n_signers > 0 ? res->signers[res->worst].chain : NULL);
-    arr = json_array();
-    if (top == NULL || arr == NULL) {
-        json_decref(top);
-        json_decref(arr);
+    if (m == NULL) {
         return NULL;
     }
-    for (i = 0; i < res->n_signers; i++) {
-        s = &res->signers[i];
-        if (json_array_append_new(arr, sb_report_signer(s->subject, s->issuer, s->serial, s->reason, s->message,
-                                                        s->signing_time, s->chain)) != 0) {
+    for (m->n = 64; m->n < capacity && m->n < ((size_t)1 << 24); m->n <<= 1) {
+    }
+    if ((m->slots = calloc(m->n, sizeof(*m->slots))) == NULL) {
+        free(m);
+        return NULL;
+    }
+    for (i = 0; i < MEMO_STRIPES; i++) {
+        pthread_mutex_init(&m->locks[i], NULL);
+    }
+    return m;
+}
+
+void sb_verdict_memo_free(struct sb_verdict_memo *m)
+{
+    size_t i;
+
+    if (m == NULL) {
+        return;
+    }
+    for (i = 0; i < m->n; i++) {
+        X509_free(m->slots[i].x);
+        json_decref(m->slots[i].j);
+    }
+    for (i = 0; i < MEMO_STRIPES; i++) {
+        pthread_mutex_destroy(&m->locks[i]);
+    }
+    free(m->slots);
+    free(m);
+}
+
+/* A new {"subject","issuer","serial","sha256"} object for x: a copy of the remembered one, else rendered
+ * (and remembered, replacing whatever occupied the slot). */
+static json_t *memo_cert(struct sb_verdict_memo *m, X509 *x)
+{
+    uintptr_t k = (uintptr_t)x;
+    size_t i = (size_t)(((k >> 4) * (uintptr_t)0x9E3779B97F4A7C15ULL) >> 8) & (m->n - 1);
+    struct memo_slot *s = &m->slots[i];
+    pthread_mutex_t *mu = &m->locks[i % MEMO_STRIPES];
+    json_t *out = NULL, *fresh, *old_j;
+    X509 *old_x;
+
+    pthread_mutex_lock(mu);
+    if (s->x == x) {
+        out = json_deep_copy(s->j);
+    }
+    pthread_mutex_unlock(mu);
+    if (out != NULL) {
+        return out;
+    }
+    if ((fresh = sb_report_cert(x)) == NULL || (out = json_deep_copy(fresh)) == NULL || X509_up_ref(x) != 1) {
+        json_decref(fresh);
+        json_decref(out);
+        return NULL;
+    }
+    pthread_mutex_lock(mu);
+    old_x = s->x;
+    old_j = s->j;
+    s->x = x;
+    s->j = fresh;
+    pthread_mutex_unlock(mu);
+    X509_free(old_x);
+    json_decref(old_j);
+    return out;
+}
+
+/* sb_report_chain, through memo when there is one. */
+static json_t *chain_json(STACK_OF(X509) *chain, struct sb_verdict_memo *memo)
+{
+    json_t *arr;
+    int i;
+
+    if (memo == NULL) {
+        return sb_report_chain(chain);
+    }
+    arr = json_array();
+    for (i = 0; arr != NULL && i < sk_X509_num(chain); i++) {
+        if (json_array_append_new(arr, memo_cert(memo, sk_X509_value(chain, i))) != 0) {
             json_decref(arr);
-            json_decref(top);
             return NULL;
         }
     }
-    json_object_set_new(top, "signers", arr);
+    return arr;
+}
+
+/*
+ * The worst signer's chain is rendered once and the same (immutable) array is placed both at the top level
+ * and in that signer's entry: rendering a certificate (two RFC 2253 names, serial, SHA-256) is the costly
+ * part of a verdict. The text json_dumps produces is the same as with two separate copies.
+ */
+json_t *sb_validate_result_json_ex(const struct sb_cms_result *res, time_t at, struct sb_verdict_memo *memo)
+{
+    const struct sb_cms_signer *s;
+    STACK_OF(X509) *worst = res->n_signers > 0 ? res->signers[res->worst].chain : NULL;
+    json_t *top = NULL, *arr = NULL, *chain = NULL, *sj, *own;
+    size_t i;
+
+    if ((chain = chain_json(worst, memo)) == NULL || (arr = json_array()) == NULL ||
+        (top = sb_report_result(res->reason, res->message, at, NULL)) == NULL ||
+        json_object_set(top, "chain", chain) != 0) {
+        goto err;
+    }
+    for (i = 0; i < res->n_signers; i++) {
+        s = &res->signers[i];
+        sj = sb_report_signer(s->subject, s->issuer, s->serial, s->reason, s->message, s->signing_time, NULL);
+        if (sj != NULL) {
+            own = s->chain == worst ? json_incref(chain) : chain_json(s->chain, memo);
+            if (json_object_set_new(sj, "chain", own) != 0) {
+                json_decref(sj);
+                goto err;
+            }
+        }
+        if (json_array_append_new(arr, sj) != 0) {         /* takes sj, also on failure */
+            goto err;
+        }
+    }
+    if (json_object_set_new(top, "signers", arr) != 0) {
+        arr = NULL;
+        goto err;
+    }
+    json_decref(chain);
     return top;
+err:
+    json_decref(chain);
+    json_decref(arr);
+    json_decref(top);
+    return NULL;
+}
+
+json_t *sb_validate_result_json(const struct sb_cms_result *res, time_t at)
+{
+    return sb_validate_result_json_ex(res, at, NULL);
 }
 
 void sb_validate_apply_policy(const struct sb_trust_policy *p, struct sb_cms_result *res)
@@ -87,6 +219,11 @@ static enum sb_reason run_once(const struct sb_trust_policy *p, const struct sb_
     o.digest_len = in->digest_len;
     o.digest_alg = in->digest_alg;
     o.sm2_id = in->sm2_id != NULL ? in->sm2_id : p->sm2_default_id;
+    o.cert_cache = in->cert_cache;
+    if (in->chain_cache != NULL && in->cache_scope != NULL) {    /* never a cache without its scope */
+        tp.opts.cache = in->chain_cache;
+        memcpy(tp.opts.cache_scope, in->cache_scope, sizeof(tp.opts.cache_scope));
+    }
     rc = sb_cms_verify(in->obj, in->len, &o, res, err);
     if (res->n_signers > 0) {
         sb_validate_apply_policy(p, res);
@@ -95,6 +232,26 @@ static enum sb_reason run_once(const struct sb_trust_policy *p, const struct sb_
     }
     sb_tp_inputs_clear(&tp);
     return rc;
+}
+
+int sb_validate_cache_scope(const char *snapshot, const char *jurisdiction, unsigned char out[32])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_MD *sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    unsigned int len = 0;
+    int ok = 0;
+
+    if (md == NULL || sha256 == NULL || snapshot == NULL || jurisdiction == NULL ||
+        EVP_DigestInit_ex2(md, sha256, NULL) != 1 || EVP_DigestUpdate(md, snapshot, strlen(snapshot) + 1) != 1 ||
+        EVP_DigestUpdate(md, jurisdiction, strlen(jurisdiction)) != 1 || EVP_DigestFinal_ex(md, out, &len) != 1 ||
+        len != 32) {
+        goto err;
+    }
+    ok = 1;
+err:
+    EVP_MD_CTX_free(md);
+    EVP_MD_free(sha256);
+    return ok;
 }
 
 /* The claimed signing time of the first signer that has one. */

@@ -28,6 +28,11 @@ struct sb_validate_input {
     const char *sm2_id;                /* the signer's SM2 ID; NULL = the policy's sm2.default_id */
     time_t now;                        /* the current time */
     const time_t *at;                  /* explicit validation time (overrides the policy rule); NULL */
+    /* Optional caches shared across calls (all NULL = none; a zeroed input keeps working unchanged). */
+    struct sb_chain_cache *chain_cache;   /* validated paths (chain_cache.h); used only with cache_scope */
+    const unsigned char *cache_scope;     /* 32 bytes naming the policy snapshot + jurisdiction: entries are
+                                           * never served to another scope (sb_validate_cache_scope) */
+    struct sb_cert_cache *cert_cache;     /* decoded certificates by SHA-256 of their DER (cert_cache.h) */
 };
 
 /*
@@ -38,11 +43,31 @@ struct sb_validate_input {
 enum sb_reason sb_validate_object(const struct sb_trust_policy *p, const struct sb_validate_input *in,
                                   struct sb_cms_result *res, time_t *at_used, struct sb_err *err) SB_MUST_USE;
 
+/* The chain-cache scope of jurisdiction under policy snapshot: SHA-256(snapshot || 0x00 || jurisdiction).
+ * 0 on failure (then pass no chain cache). */
+int sb_validate_cache_scope(const char *snapshot, const char *jurisdiction, unsigned char out[32]);
+
 /* Hold every passing signer of res to p's own rules (sb_trust_policy_check_path), then recompute the
  * overall verdict as the worst signer. */
 void sb_validate_apply_policy(const struct sb_trust_policy *p, struct sb_cms_result *res);
 
 /* The DESIGN §7 JSON of a CMS result (top-level verdict = worst signer, plus "signers"); NULL on failure. */
 json_t *sb_validate_result_json(const struct sb_cms_result *res, time_t at);
+
+/*
+ * Rendered certificates for verdicts (sb_report_cert: two RFC 2253 names, serial, SHA-256 — most of the
+ * cost of a verdict), remembered per certificate object. An entry holds a reference to its certificate, so
+ * the object (immutable once decoded) is an exact key: it pays when the same X509 objects come back, as
+ * trust anchors, intermediates and sb_cert_cache / sb_chain_cache results do. Direct-mapped, bounded
+ * (colliding entries replace each other); thread-safe (striped locks).
+ */
+struct sb_verdict_memo;
+
+/* A memo of about capacity certificates (rounded up to a power of two, at least 64); NULL on failure. */
+struct sb_verdict_memo *sb_verdict_memo_new(size_t capacity);
+/* Free m and its references (NULL is a no-op). */
+void sb_verdict_memo_free(struct sb_verdict_memo *m);
+/* sb_validate_result_json with certificates rendered through memo (NULL = none); the same JSON. */
+json_t *sb_validate_result_json_ex(const struct sb_cms_result *res, time_t at, struct sb_verdict_memo *memo);
 
 #endif

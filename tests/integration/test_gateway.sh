@@ -8,6 +8,10 @@
 # reloads (admin, SIGHUP, broken policy), reloads under load, proxying, graceful drain, audit chain;
 # (2) TLS with client certificates — allowed, unknown and missing client; (3) workers=1 queue_max=1 —
 # 503 + Retry-After under a burst, SIGKILL mid-load, audit chain after restart.
+# Companion scripts (helpers in gw_lib.sh): test_gateway_verdicts.sh (verdicts per jurisdiction, HTTP
+# errors), test_gateway_reload.sh (100 reloads during 2,000 requests), test_gateway_audit.sh (SIGKILL
+# mid-load, restart, hand-edited records), test_gateway_tls.sh (openssl s_client, access lists),
+# test_gateway_conns.sh (1,000 connections, slow clients, max_connections).
 # Env: SB_BIN (sigbridge binary), SB_PKI (tests/pki output). Prints 'N passed, M failed'.
 set -u
 SB_BIN=${SB_BIN:-build/sigbridge}
