@@ -104,6 +104,11 @@ void sbgw_log_set_level(struct sbgw_log *lg, enum sbgw_log_level level)
     __atomic_store_n(&lg->level, level, __ATOMIC_RELAXED);
 }
 
+int sbgw_log_enabled(const struct sbgw_log *lg, enum sbgw_log_level level)
+{
+    return lg != NULL && level >= __atomic_load_n(&lg->level, __ATOMIC_RELAXED);
+}
+
 static void emit(struct sbgw_log *lg, enum sbgw_log_level level, const char *req, json_t *fields, const char *msg)
 {
     char ts[40];

@@ -27,6 +27,8 @@ int sbgw_log_open(struct sbgw_log *lg, const char *path, enum sbgw_log_level lev
 int sbgw_log_reopen(struct sbgw_log *lg);
 void sbgw_log_close(struct sbgw_log *lg);
 void sbgw_log_set_level(struct sbgw_log *lg, enum sbgw_log_level level);
+/* 1 if a line at level would be written: callers skip building costly fields when it would not. */
+int sbgw_log_enabled(const struct sbgw_log *lg, enum sbgw_log_level level);
 
 /* One line at level with message fmt; fields (may be NULL; reference stolen) are merged in. */
 void sbgw_log_kv(struct sbgw_log *lg, enum sbgw_log_level level, const char *req, json_t *fields,

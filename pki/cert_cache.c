@@ -7,6 +7,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
+#include "md.h"
+
 #define SHARDS 16
 
 struct centry {
@@ -139,7 +141,7 @@ X509 *sb_cert_cache_d2i(struct sb_cert_cache *c, const unsigned char *der, size_
     X509 *x;
 
     if (c == NULL || c->capacity == 0 || len > (1u << 20) ||
-        !EVP_Digest(der, len, key, NULL, EVP_sha256(), NULL)) {
+        !EVP_Digest(der, len, key, NULL, sb_md(SB_MD_SHA256), NULL)) {
         return decode(der, len);
     }
     s = &c->shards[key[0] % SHARDS];

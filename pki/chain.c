@@ -8,6 +8,7 @@
 #include <openssl/x509v3.h>
 
 #include "chain_cache.h"
+#include "md.h"
 #include "sbtime.h"
 
 #define MAX_CRL_SIGNER_NESTING 2
@@ -309,22 +310,25 @@ static int cache_key(const struct sb_path_opts *o, X509 *leaf, STACK_OF(X509) *a
     int k, ok = 0;
     int ints[8];
 
-    if (md == NULL || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+    if (md == NULL || !EVP_DigestInit_ex(md, sb_md(SB_MD_SHA256), NULL)) {
         goto done;
     }
     EVP_DigestUpdate(md, o->cache_scope, sizeof(o->cache_scope));
-    if (!X509_digest(leaf, EVP_sha256(), h, &hl)) {
+    if (!X509_digest(leaf, sb_md(SB_MD_SHA256), h, &hl)) {
         goto done;
     }
     EVP_DigestUpdate(md, h, hl);
-    for (k = 0; k < sk_X509_num(anchors); k++) {
-        if (!X509_digest(sk_X509_value(anchors, k), EVP_sha256(), h, &hl)) {
+    for (k = o->scope_covers_anchors ? sk_X509_num(anchors) : 0; k < sk_X509_num(anchors); k++) {
+        if (!X509_digest(sk_X509_value(anchors, k), sb_md(SB_MD_SHA256), h, &hl)) {
             goto done;
         }
         EVP_DigestUpdate(md, h, hl);
     }
-    for (k = 0; k < sk_X509_CRL_num(o->crls); k++) {
-        if (!X509_CRL_digest(sk_X509_CRL_value(o->crls, k), EVP_sha256(), h, &hl)) {
+    ints[0] = sk_X509_num(anchors);
+    ints[1] = sk_X509_CRL_num(o->crls);
+    EVP_DigestUpdate(md, ints, 2 * sizeof(ints[0]));
+    for (k = o->scoped_crls > 0 ? o->scoped_crls : 0; k < sk_X509_CRL_num(o->crls); k++) {
+        if (!X509_CRL_digest(sk_X509_CRL_value(o->crls, k), sb_md(SB_MD_SHA256), h, &hl)) {
             goto done;
         }
         EVP_DigestUpdate(md, h, hl);

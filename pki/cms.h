@@ -31,6 +31,7 @@
 #include "path.h"
 
 struct sb_cert_cache;
+struct sb_verdict_memo;
 
 #define SB_CMS_MAX_SIGNERS 64     /* SignerInfos in one object */
 #define SB_CMS_MAX_ATTRS   64     /* signed attributes in one SignerInfo */
@@ -56,6 +57,7 @@ struct sb_cms_verify_opts {
     const char *digest_alg;            /* with digest: "sha256", "sha384", "sha512" or "sm3" */
     const char *sm2_id;                /* the signer's SM2 distinguishing ID; NULL = GM/T default */
     struct sb_cert_cache *cert_cache;  /* decoded certificates shared across calls (cert_cache.h); NULL */
+    struct sb_verdict_memo *memo;      /* rendered certificate names shared across calls (verdict_memo.h); NULL */
 };
 
 /* Outcome for one SignerInfo. */
@@ -68,6 +70,7 @@ struct sb_cms_signer {
     char signing_time[32];             /* RFC 3339 from the signing-time attribute; "" when absent */
     X509 *cert;                        /* owned: the signer's certificate, NULL when not found */
     STACK_OF(X509) *chain;             /* owned: leaf → anchor as built (possibly failed); may be NULL */
+    STACK_OF(ASN1_OBJECT) *policies;   /* owned: the path's valid policy set when it validated, else NULL */
 };
 
 struct sb_cms_result {

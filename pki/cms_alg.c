@@ -16,6 +16,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "md.h"
 #include "sig.h"
 #include "sm2.h"
 
@@ -75,7 +76,7 @@ enum sb_reason sb_cms_md_compute(const struct sb_cms_md *m, const unsigned char 
                                  unsigned char *out, struct sb_err *err)
 {
     static const unsigned char empty[1] = { 0 };
-    EVP_MD *md = EVP_MD_fetch(NULL, m->name, NULL);
+    const EVP_MD *md = sb_md_by_name(m->name);
     unsigned int outl = 0;
     int ok;
 
@@ -83,7 +84,6 @@ enum sb_reason sb_cms_md_compute(const struct sb_cms_md *m, const unsigned char 
         return sb_err_openssl(err, SB_R_WEAK_ALGORITHM, "digest %s is not available", m->name);
     }
     ok = EVP_Digest(data != NULL ? data : empty, len, out, &outl, md, NULL) == 1 && outl == m->len;
-    EVP_MD_free(md);
     if (!ok) {
         return sb_err_openssl(err, SB_R_INTERNAL, "%s digest computation failed", m->name);
     }
@@ -182,7 +182,7 @@ static enum sb_reason read_pss(const struct sb_der_elem *params, int has_params,
     a->salt_len = (int)salt;
     rc = SB_OK;
 err:
-    ERR_clear_error();
+    sb_openssl_errors_clear();
     X509_ALGOR_free(mgf1);
     RSA_PSS_PARAMS_free(pss);
     return rc;
@@ -319,7 +319,7 @@ static int rsa_other_digest(EVP_PKEY *pkey, const struct sb_cms_alg *a, const st
     }
     X509_SIG_free(di);
     EVP_PKEY_CTX_free(pctx);
-    ERR_clear_error();
+    sb_openssl_errors_clear();
     return ret;
 }
 
@@ -331,16 +331,16 @@ enum sb_reason sb_cms_verify_msg(const struct sb_cms_alg *a, EVP_PKEY *pkey, con
     static const unsigned char empty[1] = { 0 };
     EVP_MD_CTX *mctx = NULL;
     EVP_PKEY_CTX *pctx = NULL; /* borrowed from mctx */
+    const EVP_MD *md;
     enum sb_reason rc;
 
     if (a->sig->kind == SB_CMS_K_SM2) {
         return sm2_verify_diag(pkey, sm2_id, msg, len, sig, err);
     }
-    ERR_clear_error();
-    if ((mctx = EVP_MD_CTX_new()) == NULL
-        || EVP_DigestVerifyInit_ex(mctx, &pctx, a->sig->kind == SB_CMS_K_ED25519 ? NULL : a->md->name, NULL, NULL, pkey,
-                                   NULL) != 1
-        || !set_rsa_params(pctx, a)) {
+    sb_openssl_errors_clear();
+    md = a->sig->kind == SB_CMS_K_ED25519 ? NULL : sb_md_by_name(a->md->name);
+    if ((mctx = EVP_MD_CTX_new()) == NULL || (md == NULL && a->sig->kind != SB_CMS_K_ED25519)
+        || EVP_DigestVerifyInit(mctx, &pctx, md, NULL, pkey) != 1 || !set_rsa_params(pctx, a)) {
         rc = sb_err_openssl(err, SB_R_SIG_CRYPTO, "cannot set up %s verification with the signer's key",
                             a->sig->oid);
         goto err;
@@ -358,7 +358,7 @@ enum sb_reason sb_cms_verify_msg(const struct sb_cms_alg *a, EVP_PKEY *pkey, con
     }
     rc = SB_OK;
 err:
-    ERR_clear_error();
+    sb_openssl_errors_clear();
     EVP_MD_CTX_free(mctx);
     return rc;
 }
@@ -368,7 +368,7 @@ enum sb_reason sb_cms_verify_prehashed(const struct sb_cms_alg *a, EVP_PKEY *pke
                                        const struct sb_der_elem *sig, struct sb_err *err)
 {
     EVP_PKEY_CTX *pctx = NULL;
-    EVP_MD *md = NULL;
+    const EVP_MD *md;
     enum sb_reason rc;
 
     if (a->sig->kind == SB_CMS_K_SM2 || a->sig->kind == SB_CMS_K_ED25519) {
@@ -376,8 +376,8 @@ enum sb_reason sb_cms_verify_prehashed(const struct sb_cms_alg *a, EVP_PKEY *pke
                           "content itself, which a digest cannot replace: give --data",
                           a->sig->kind == SB_CMS_K_SM2 ? "SM2 (over SM3(ZA || content))" : "Ed25519");
     }
-    ERR_clear_error();
-    if ((md = EVP_MD_fetch(NULL, a->md->name, NULL)) == NULL
+    sb_openssl_errors_clear();
+    if ((md = sb_md_by_name(a->md->name)) == NULL
         || (pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) == NULL || EVP_PKEY_verify_init(pctx) != 1
         || EVP_PKEY_CTX_set_signature_md(pctx, md) != 1 || !set_rsa_params(pctx, a)) {
         rc = sb_err_openssl(err, SB_R_SIG_CRYPTO, "cannot set up verification over the supplied digest");
@@ -390,9 +390,8 @@ enum sb_reason sb_cms_verify_prehashed(const struct sb_cms_alg *a, EVP_PKEY *pke
     }
     rc = SB_OK;
 err:
-    ERR_clear_error();
+    sb_openssl_errors_clear();
     EVP_PKEY_CTX_free(pctx);
-    EVP_MD_free(md);
     return rc;
 }
 

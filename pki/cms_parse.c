@@ -215,7 +215,7 @@ static int outer_kind(const unsigned char *buf, size_t len)
     }
     ret = ASN1_get_object(&q, &plen, &tag, &cls, (long)len);
     if ((ret & 0x80) != 0 || tag != V_ASN1_SEQUENCE || (ret & V_ASN1_CONSTRUCTED) == 0) {
-        ERR_clear_error();
+        sb_openssl_errors_clear();
         return -1;
     }
     o = q;
@@ -224,7 +224,7 @@ static int outer_kind(const unsigned char *buf, size_t len)
         kind = strcmp(txt, SB_OID_PKCS7_SIGNED) == 0 ? 1 : (strcmp(txt, SB_OID_GMT_SIGNED) == 0 ? 2 : 0);
     }
     ASN1_OBJECT_free(obj);
-    ERR_clear_error();
+    sb_openssl_errors_clear();
     return kind;
 }
 
@@ -600,7 +600,7 @@ enum sb_reason sb_cms_parse(const unsigned char *in, size_t len, struct sb_cert_
         return sb_err_set(err, SB_R_INPUT_TOO_LARGE, "CMS: %zu bytes is over the limit of %u", len,
                           SB_CMS_MAX_INPUT);
     }
-    ERR_clear_error();
+    sb_openssl_errors_clear();
     if ((p->certs = sk_X509_new_null()) == NULL || (p->crls = sk_X509_CRL_new_null()) == NULL) {
         return sb_err_set(err, SB_R_INTERNAL, "out of memory");
     }

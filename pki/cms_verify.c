@@ -21,6 +21,7 @@
 #include "chain.h"
 #include "report.h"
 #include "sbtime.h"
+#include "verdict_memo.h"
 
 #define SB_SM2_ID_MAX_LEN 8191
 
@@ -184,6 +185,39 @@ static X509 *find_cert(STACK_OF(X509) *sk, const struct sb_cms_si *si, const X50
     return NULL;
 }
 
+/* The certificate of sk whose issuer name and serial number are byte for byte those of si's
+ * issuerAndSerialNumber: the usual case (signers copy them from their certificate), found without decoding
+ * anything. NULL otherwise; find_cert then compares decoded values. */
+static X509 *find_cert_exact(STACK_OF(X509) *sk, const struct sb_cms_si *si)
+{
+    const unsigned char *sd = si->sid_serial.content, *nd;
+    size_t sl = si->sid_serial.len, nl;
+    const ASN1_INTEGER *s;
+    X509 *x;
+    int i;
+
+    if (sl == 0 || (sd[0] & 0x80) != 0) {
+        return NULL;                                /* empty or negative: the decoding path */
+    }
+    if (sl > 1 && sd[0] == 0) {
+        sd++;
+        sl--;
+    }
+    for (i = 0; i < sk_X509_num(sk); i++) {
+        x = sk_X509_value(sk, i);
+        s = X509_get0_serialNumber(x);
+        if (ASN1_STRING_type(s) != V_ASN1_INTEGER || (size_t)ASN1_STRING_length(s) != sl
+            || memcmp(ASN1_STRING_get0_data(s), sd, sl) != 0) {
+            continue;
+        }
+        if (X509_NAME_get0_der(X509_get_issuer_name(x), &nd, &nl) == 1 && nl == si->sid_issuer.der_len
+            && memcmp(nd, si->sid_issuer.der, nl) == 0) {
+            return x;
+        }
+    }
+    return NULL;
+}
+
 static enum sb_reason signing_time(const struct sb_cms_si *si, char *buf, size_t len, struct sb_err *err)
 {
     const unsigned char *q = si->attr_stime.der;
@@ -193,7 +227,7 @@ static enum sb_reason signing_time(const struct sb_cms_si *si, char *buf, size_t
 
     ok = t != NULL && sb_asn1_time_to_unix(t, &when, &frac);
     ASN1_TIME_free(t);
-    ERR_clear_error();
+    sb_openssl_errors_clear();
     if (!ok) {
         return sb_err_set(err, SB_R_FORMAT, "signing-time attribute is not a valid time");
     }
@@ -220,23 +254,26 @@ static void verify_signer(const struct vctx *c, size_t idx, struct sb_cms_signer
         hex(si->sid_keyid.content, si->sid_keyid.len, out->serial, sizeof(out->serial));
         snprintf(out->message, sizeof(out->message), "subjectKeyIdentifier %s", out->serial);
         out->serial[0] = '\0';
-    } else {
+    } else if ((cert = find_cert_exact(c->p->certs, si)) == NULL && (cert = find_cert_exact(c->untrusted, si)) == NULL
+               && (cert = find_cert_exact(c->anchors, si)) == NULL) {
         q = si->sid_issuer.der;
         iss = d2i_X509_NAME(NULL, &q, (long)si->sid_issuer.der_len);
         q = si->sid_serial.der;
         ser = d2i_ASN1_INTEGER(NULL, &q, (long)si->sid_serial.der_len);
-        ERR_clear_error();
+        sb_openssl_errors_clear();
         if (iss == NULL || ser == NULL) {
             out->reason = sb_err_set(&cerr, SB_R_FORMAT, "issuerAndSerialNumber cannot be decoded");
             snprintf(out->message, sizeof(out->message), "%s", cerr.msg);
             goto out;
         }
-        sb_report_name(iss, out->issuer, sizeof(out->issuer));
-        hex(ASN1_STRING_get0_data(ser), (size_t)ASN1_STRING_length(ser), out->serial, sizeof(out->serial));
-        snprintf(out->message, sizeof(out->message), "issuer %.300s, serial %.100s", out->issuer, out->serial);
     }
-    if ((cert = find_cert(c->p->certs, si, iss, ser)) == NULL && (cert = find_cert(c->untrusted, si, iss, ser)) == NULL
-        && (cert = find_cert(c->anchors, si, iss, ser)) == NULL) {
+    if (cert == NULL && (cert = find_cert(c->p->certs, si, iss, ser)) == NULL
+        && (cert = find_cert(c->untrusted, si, iss, ser)) == NULL && (cert = find_cert(c->anchors, si, iss, ser)) == NULL) {
+        if (!si->sid_ski) {
+            sb_report_name(iss, out->issuer, sizeof(out->issuer));
+            hex(ASN1_STRING_get0_data(ser), (size_t)ASN1_STRING_length(ser), out->serial, sizeof(out->serial));
+            snprintf(out->message, sizeof(out->message), "issuer %.300s, serial %.100s", out->issuer, out->serial);
+        }
         out->reason = sb_err_set(&cerr, SB_R_FORMAT, "signer certificate (%s) is neither in the SignedData nor "
                                  "among the supplied certificates", out->message);
         snprintf(out->message, sizeof(out->message), "%s", cerr.msg);
@@ -248,8 +285,12 @@ static void verify_signer(const struct vctx *c, size_t idx, struct sb_cms_signer
         goto out;
     }
     out->cert = cert;
-    sb_report_name(X509_get_subject_name(cert), out->subject, sizeof(out->subject));
-    sb_report_name(X509_get_issuer_name(cert), out->issuer, sizeof(out->issuer));
+    if (c->o->memo == NULL
+        || !sb_verdict_memo_names(c->o->memo, cert, out->subject, sizeof(out->subject), out->issuer,
+                                  sizeof(out->issuer))) {
+        sb_report_name(X509_get_subject_name(cert), out->subject, sizeof(out->subject));
+        sb_report_name(X509_get_issuer_name(cert), out->issuer, sizeof(out->issuer));
+    }
     sb_report_serial(cert, out->serial, sizeof(out->serial));
     crc = SB_OK;
     if (si->has_stime) {
@@ -268,6 +309,10 @@ static void verify_signer(const struct vctx *c, size_t idx, struct sb_cms_signer
     }
     out->chain = cres.chain;
     cres.chain = NULL;
+    if (xrc == SB_OK) {
+        out->policies = cres.policies;
+        cres.policies = NULL;
+    }
     if (crc != SB_OK && sb_reason_severity(crc) >= sb_reason_severity(xrc)) {
         out->reason = crc;
         snprintf(out->message, sizeof(out->message), "%s", cerr.msg);
@@ -291,6 +336,7 @@ void sb_cms_result_clear(struct sb_cms_result *r)
     for (i = 0; r->signers != NULL && i < r->n_signers; i++) {
         X509_free(r->signers[i].cert);
         sk_X509_pop_free(r->signers[i].chain, X509_free);
+        sk_ASN1_OBJECT_pop_free(r->signers[i].policies, ASN1_OBJECT_free);
     }
     OPENSSL_free(r->signers);
     memset(r, 0, sizeof(*r));

@@ -1,6 +1,7 @@
 #include "der.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,8 +41,8 @@ static enum sb_reason read_header(const struct sb_der *d, struct sb_der_elem *e,
         return sb_err_set(err, SB_R_FORMAT, "%s: input too large", what);
     }
     ret = ASN1_get_object(&p, &plen, &tag, &cls, (long)avail);
-    ERR_clear_error();
     if ((ret & 0x80) != 0) {
+        ERR_clear_error();      /* only a failure queues an error */
         return sb_err_set(err, SB_R_FORMAT, "%s: bad DER header or length past the end of the enclosing element",
                           what);
     }
@@ -143,6 +144,70 @@ enum sb_reason sb_der_done(const struct sb_der *d, const char *what, struct sb_e
     return SB_OK;
 }
 
+/* Decimal digits of v at the end of tmp[0..24); returns the first digit. */
+static char *u64_text(uint64_t v, char tmp[24])
+{
+    char *q = tmp + 23;
+
+    *q = '\0';
+    do {
+        *--q = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    return q;
+}
+
+/*
+ * Dotted text of an OID's content octets without OpenSSL (the hot path of every AlgorithmIdentifier):
+ * 1 on success, 0 when malformed the way d2i_ASN1_OBJECT refuses (0x80 padding, unterminated last
+ * subidentifier), -1 when an arc exceeds 64 bits or buf is too small (the caller then asks OpenSSL).
+ */
+static int oid_text_fast(const unsigned char *c, size_t n, char *buf, size_t len)
+{
+    char tmp[24], *digits;
+    uint64_t v = 0;
+    size_t i, o = 0, dl;
+    int first = 1, start = 1;
+
+    if (n == 0 || (c[n - 1] & 0x80) != 0) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        if (start && c[i] == 0x80) {
+            return 0;
+        }
+        if (v > (UINT64_MAX >> 7)) {
+            return -1;
+        }
+        v = (v << 7) | (c[i] & 0x7f);
+        start = (c[i] & 0x80) == 0;
+        if (!start) {
+            continue;
+        }
+        if (first) {
+            uint64_t x = v < 40 ? 0 : (v < 80 ? 1 : 2);
+
+            if (len < 3) {
+                return -1;
+            }
+            buf[o++] = (char)('0' + x);
+            v -= 40 * x;
+            first = 0;
+        }
+        digits = u64_text(v, tmp);
+        dl = strlen(digits);
+        if (o + 1 + dl >= len) {
+            return -1;
+        }
+        buf[o++] = '.';
+        memcpy(buf + o, digits, dl);
+        o += dl;
+        v = 0;
+    }
+    buf[o] = '\0';
+    return 1;
+}
+
 enum sb_reason sb_der_oid_text(const struct sb_der_elem *e, char *buf, size_t len, const char *what,
                                struct sb_err *err)
 {
@@ -154,6 +219,16 @@ enum sb_reason sb_der_oid_text(const struct sb_der_elem *e, char *buf, size_t le
     if (e->cls != SB_DER_UNIVERSAL || e->tag != V_ASN1_OBJECT || e->constructed || e->len == 0
         || e->der_len > (size_t)LONG_MAX) {
         return sb_err_set(err, SB_R_FORMAT, "%s: not an OBJECT IDENTIFIER", what);
+    }
+    switch (oid_text_fast(e->content, e->len, buf, len)) {
+    case 1:
+        return SB_OK;
+    case 0:
+        buf[0] = '\0';
+        return sb_err_set(err, SB_R_FORMAT, "%s: malformed OBJECT IDENTIFIER", what);
+    default:
+        buf[0] = '\0';
+        break;              /* very large arcs: OpenSSL's bignum formatting below */
     }
     obj = d2i_ASN1_OBJECT(NULL, &p, (long)e->der_len);
     if (obj == NULL || p != e->der + e->der_len) {

@@ -106,3 +106,10 @@ enum sb_reason sb_err_openssl(struct sb_err *err, enum sb_reason r, const char *
     ERR_clear_error();
     return r;
 }
+
+void sb_openssl_errors_clear(void)
+{
+    if (ERR_peek_error() != 0) {
+        ERR_clear_error();
+    }
+}

@@ -22,6 +22,9 @@ void sb_utf8_sanitize(char *s);
 
 /* Reset err to SB_OK with an empty message. */
 void sb_err_clear(struct sb_err *err);
+/* Empty this thread's OpenSSL error queue; cheap when it is already empty (the common case on hot paths,
+ * where ERR_clear_error's unconditional sweep of every slot shows in profiles). */
+void sb_openssl_errors_clear(void);
 /* Store reason r and a printf-style message in err (if not NULL); returns r. */
 enum sb_reason sb_err_set(struct sb_err *err, enum sb_reason r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -48,6 +48,9 @@ struct sb_path_opts {
     int *shared_sig_budget;                    /* borrowed: signature checks left for a whole object (all its
                                                 * signers); decremented by every validation; NULL = none */
     unsigned char cache_scope[32];             /* with cache: the caller's scope (snapshot id + jurisdiction) */
+    int scope_covers_anchors;                  /* with cache: cache_scope already identifies the anchors */
+    int scoped_crls;                           /* with cache: the first N of crls are identified by cache_scope
+                                                * (a policy snapshot's own CRLs); only the rest are hashed */
 };
 
 /* Fill o with defaults: now, anyPolicy, no limits, revocation prefer, rfc5280 profile, strong algorithms. */

@@ -6,6 +6,7 @@
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 
+#include "md.h"
 #include "sbtime.h"
 
 void sb_report_name(const X509_NAME *name, char *buf, size_t len)
@@ -54,7 +55,7 @@ void sb_report_sha256(X509 *x, char *buf, size_t len)
     unsigned int mdlen = 0;
 
     buf[0] = '\0';
-    if (X509_digest(x, EVP_sha256(), md, &mdlen)) {
+    if (X509_digest(x, sb_md(SB_MD_SHA256), md, &mdlen)) {
         hex(md, mdlen, buf, len);
     }
 }

@@ -145,16 +145,14 @@ enum sb_reason sb_sig_check_crl_alg(const X509_CRL *crl, const struct sb_algs *a
 /* RSA keys whose verification cost is unbounded (huge modulus or exponent) are refused before use. */
 static int rsa_key_sane(EVP_PKEY *pkey, int bits)
 {
-    BIGNUM *e = NULL;
-    int ok;
+    size_t e = 0;
 
-    if (bits > SB_SIG_MAX_RSA_BITS || !EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e)) {
-        ERR_clear_error();
+    /* read as a size_t: no 2048-byte BIGNUM round trip, and an exponent past 64 bits fails to fit */
+    if (bits > SB_SIG_MAX_RSA_BITS || !EVP_PKEY_get_size_t_param(pkey, OSSL_PKEY_PARAM_RSA_E, &e)) {
+        sb_openssl_errors_clear();
         return 0;
     }
-    ok = BN_num_bits(e) <= 32 && BN_is_odd(e) && !BN_is_one(e);
-    BN_free(e);
-    return ok;
+    return e <= 0xFFFFFFFFu && (e & 1) != 0 && e != 1;
 }
 
 int sb_sig_key_cheap_to_verify(EVP_PKEY *pkey)
@@ -195,14 +193,14 @@ enum sb_reason sb_sig_check_key(EVP_PKEY *pkey, const struct sb_algs *a, struct 
     }
     if (EVP_PKEY_is_a(pkey, "EC") || EVP_PKEY_is_a(pkey, "SM2")) {
         if (!EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &glen)) {
-            ERR_clear_error();
+            sb_openssl_errors_clear();
             return sb_err_set(err, SB_R_WEAK_KEY, "EC key with explicit curve parameters is not allowed");
         }
         if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_ENCODING, enc, sizeof(enc), &glen) &&
             strcmp(enc, OSSL_PKEY_EC_ENCODING_EXPLICIT) == 0) {
             return sb_err_set(err, SB_R_WEAK_KEY, "EC key with explicit curve parameters is not allowed");
         }
-        ERR_clear_error();
+        sb_openssl_errors_clear();
         if (strcmp(group, "prime256v1") == 0 || strcmp(group, "secp384r1") == 0 ||
             strcmp(group, "secp521r1") == 0 || strcmp(group, "SM2") == 0) {
             return SB_OK;
@@ -294,7 +292,7 @@ enum sb_reason sb_sig_verify_cert(X509 *cert, EVP_PKEY *issuer_key, const char *
                           "certificate signatureAlgorithm differs from the algorithm inside tbsCertificate");
     }
     if (!is_sm2_sigalg(alg)) {
-        ERR_clear_error();
+        sb_openssl_errors_clear();
         if (X509_verify(cert, issuer_key) > 0) {
             return SB_OK;
         }
@@ -351,7 +349,7 @@ enum sb_reason sb_sig_verify_crl(X509_CRL *crl, EVP_PKEY *issuer_key, const char
     X509_CRL_get0_signature(crl, &sig, &alg);
     if (!is_sm2_sigalg(alg)) {
         /* X509_CRL_verify also refuses an outer/inner signature algorithm mismatch */
-        ERR_clear_error();
+        sb_openssl_errors_clear();
         if (X509_CRL_verify(crl, issuer_key) > 0) {
             return SB_OK;
         }

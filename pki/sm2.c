@@ -54,7 +54,7 @@ int sb_sm2_is_sm2_key(const EVP_PKEY *pkey)
     }
     /* An "EC" key counts only when it names the SM2 curve (explicit parameters are not recognised). */
     if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &len) != 1) {
-        ERR_clear_error();
+        sb_openssl_errors_clear();
         return 0;
     }
     return strcasecmp(group, "SM2") == 0;
@@ -125,7 +125,7 @@ enum sb_reason sb_sm3(const unsigned char *data, size_t len, unsigned char out[3
     if ((data == NULL && len != 0) || out == NULL) {
         return sb_err_set(err, SB_R_USAGE, "sb_sm3: NULL data or output");
     }
-    ERR_clear_error();
+    sb_openssl_errors_clear();
     if ((md = EVP_MD_fetch(NULL, "SM3", NULL)) == NULL) {
         return sb_err_openssl(err, SB_R_INTERNAL, "SM3 digest is not available");
     }
@@ -183,7 +183,7 @@ enum sb_reason sb_sm2_za(EVP_PKEY *pub, const char *id, unsigned char z[32], str
     if (!sb_sm2_is_sm2_key(pub)) {
         return sb_err_set(err, SB_R_USAGE, "ZA: key of type %s is not an SM2 key", EVP_PKEY_get0_type_name(pub));
     }
-    ERR_clear_error();
+    sb_openssl_errors_clear();
     if ((rc = sm2_pub_xy(pub, xy, err)) != SB_OK) {
         goto err;
     }
@@ -229,7 +229,7 @@ enum sb_reason sb_sm2_rs_to_der(const unsigned char *rs, size_t rs_len, unsigned
     if (rs_len != 2 * SB_SM2_FIELD_LEN) {
         return sb_err_set(err, SB_R_INPUT_MALFORMED, "raw SM2 signature r||s is %zu bytes, expected 64", rs_len);
     }
-    ERR_clear_error();
+    sb_openssl_errors_clear();
     if ((r = BN_bin2bn(rs, SB_SM2_FIELD_LEN, NULL)) == NULL
         || (s = BN_bin2bn(rs + SB_SM2_FIELD_LEN, SB_SM2_FIELD_LEN, NULL)) == NULL
         || (sig = ECDSA_SIG_new()) == NULL) {
@@ -415,7 +415,7 @@ enum sb_reason sb_sm2_verify(EVP_PKEY *pub, const char *id, const unsigned char 
     if ((rc = sm2_id_resolve(id, &idv, &id_len, err)) != SB_OK) {
         return rc;
     }
-    ERR_clear_error();
+    sb_openssl_errors_clear();
     if (raw_rs) {
         if ((rc = sb_sm2_rs_to_der(sig, sig_len, &der, &der_len, err)) != SB_OK) {
             goto err;
@@ -438,7 +438,7 @@ enum sb_reason sb_sm2_verify(EVP_PKEY *pub, const char *id, const unsigned char 
         rc = sm2_evp_verify(key, idv, id_len, msg, msg_len, dsig, dsig_len, err);
     }
 err:
-    ERR_clear_error();
+    sb_openssl_errors_clear();
     EVP_PKEY_free(key);
     OPENSSL_free(der);
     return rc;
@@ -464,7 +464,7 @@ enum sb_reason sb_sm2_sign(EVP_PKEY *priv, const char *id, const unsigned char *
     if ((rc = sm2_id_resolve(id, &idv, &id_len, err)) != SB_OK) {
         return rc;
     }
-    ERR_clear_error();
+    sb_openssl_errors_clear();
     if ((rc = sm2_typed_key(priv, EVP_PKEY_KEYPAIR, &key, err)) != SB_OK) {
         goto err;
     }
@@ -491,7 +491,7 @@ enum sb_reason sb_sm2_sign(EVP_PKEY *priv, const char *id, const unsigned char *
     out = NULL;
     rc = SB_OK;
 err:
-    ERR_clear_error();
+    sb_openssl_errors_clear();
     BN_clear_free(d);
     OPENSSL_free(out);
     EVP_PKEY_free(key);

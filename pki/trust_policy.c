@@ -308,21 +308,24 @@ enum sb_reason sb_trust_policy_check_path(const struct sb_trust_policy *p, STACK
         return sb_err_set(err, SB_R_CHAIN_NO_ANCHOR, "no path to check against %s's policy", p->id);
     }
     leaf = sk_X509_value(chain, 0);
-    sb_report_name(X509_get_subject_name(leaf), subj, sizeof(subj));
     if (p->max_chain_length > 0 && n > p->max_chain_length) {
+        sb_report_name(X509_get_subject_name(leaf), subj, sizeof(subj));
         sb_report_name(X509_get_subject_name(sk_X509_value(chain, n - 1)), top, sizeof(top));
         return sb_err_set(err, SB_R_CHAIN_TOO_LONG,
                           "path of %d certificates (%s up to %s) is longer than %s's max_chain_length %d", n, subj,
                           top, p->id, p->max_chain_length);
     }
     if (p->key_usage_any != 0) {
-        ku_text(p->key_usage_any, kus, sizeof(kus));
         if ((X509_get_extension_flags(leaf) & EXFLAG_KUSAGE) == 0) {
+            ku_text(p->key_usage_any, kus, sizeof(kus));
+            sb_report_name(X509_get_subject_name(leaf), subj, sizeof(subj));
             return sb_err_set(err, SB_R_KEY_USAGE, "%s has no keyUsage extension; %s's key_usage requires one of [%s]",
                               subj, p->id, kus);
         }
         if ((X509_get_key_usage(leaf) & p->key_usage_any) == 0) {
+            ku_text(p->key_usage_any, kus, sizeof(kus));
             ku_text(X509_get_key_usage(leaf), have, sizeof(have));
+            sb_report_name(X509_get_subject_name(leaf), subj, sizeof(subj));
             return sb_err_set(err, SB_R_KEY_USAGE, "%s keyUsage (%s) has none of %s's key_usage [%s]", subj,
                               have[0] != '\0' ? have : "empty", p->id, kus);
         }
@@ -348,6 +351,7 @@ enum sb_reason sb_trust_policy_check_path(const struct sb_trust_policy *p, STACK
         }
     }
     sb_tp_oid_list_text(&p->policy_oids, pats, sizeof(pats));
+    sb_report_name(X509_get_subject_name(leaf), subj, sizeof(subj));
     if (cp.n == 0) {
         return sb_err_set(err, SB_R_POLICY, "%s has no valid certificate policy; %s's policy_oids require one of %s",
                           subj, p->id, pats);

@@ -10,92 +10,6 @@
 #include "report.h"
 #include "sbtime.h"
 
-#define MEMO_STRIPES 64
-
-struct memo_slot {
-    X509 *x;                             /* owned reference: the key */
-    json_t *j;                           /* owned: sb_report_cert(x), never modified */
-};
-
-struct sb_verdict_memo {
-    struct memo_slot *slots;             /* owned: n entries */
-    size_t n;                            /* a power of two */
-    pthread_mutex_t locks[MEMO_STRIPES];
-};
-
-struct sb_verdict_memo *sb_verdict_memo_new(size_t capacity)
-{
-    struct sb_verdict_memo *m = calloc(1, sizeof(*m));
-    size_t i;
-
-    if (m == NULL) {
-        return NULL;
-    }
-    for (m->n = 64; m->n < capacity && m->n < ((size_t)1 << 24); m->n <<= 1) {
-    }
-    if ((m->slots = calloc(m->n, sizeof(*m->slots))) == NULL) {
-        free(m);
-        return NULL;
-    }
-    for (i = 0; i < MEMO_STRIPES; i++) {
-        pthread_mutex_init(&m->locks[i], NULL);
-    }
-    return m;
-}
-
-void sb_verdict_memo_free(struct sb_verdict_memo *m)
-{
-    size_t i;
-
-    if (m == NULL) {
-        return;
-    }
-    for (i = 0; i < m->n; i++) {
-        X509_free(m->slots[i].x);
-        json_decref(m->slots[i].j);
-    }
-    for (i = 0; i < MEMO_STRIPES; i++) {
-        pthread_mutex_destroy(&m->locks[i]);
-    }
-    free(m->slots);
-    free(m);
-}
-
-/* A new {"subject","issuer","serial","sha256"} object for x: a copy of the remembered one, else rendered
- * (and remembered, replacing whatever occupied the slot). */
-static json_t *memo_cert(struct sb_verdict_memo *m, X509 *x)
-{
-    uintptr_t k = (uintptr_t)x;
-    size_t i = (size_t)(((k >> 4) * (uintptr_t)0x9E3779B97F4A7C15ULL) >> 8) & (m->n - 1);
-    struct memo_slot *s = &m->slots[i];
-    pthread_mutex_t *mu = &m->locks[i % MEMO_STRIPES];
-    json_t *out = NULL, *fresh, *old_j;
-    X509 *old_x;
-
-    pthread_mutex_lock(mu);
-    if (s->x == x) {
-        out = json_deep_copy(s->j);
-    }
-    pthread_mutex_unlock(mu);
-    if (out != NULL) {
-        return out;
-    }
-    if ((fresh = sb_report_cert(x)) == NULL || (out = json_deep_copy(fresh)) == NULL || X509_up_ref(x) != 1) {
-        json_decref(fresh);
-        json_decref(out);
-        return NULL;
-    }
-    pthread_mutex_lock(mu);
-    old_x = s->x;
-    old_j = s->j;
-    s->x = x;
-    s->j = fresh;
-    pthread_mutex_unlock(mu);
-    X509_free(old_x);
-    json_decref(old_j);
-    return out;
-}
-
 /* sb_report_chain, through memo when there is one. */
 static json_t *chain_json(STACK_OF(X509) *chain, struct sb_verdict_memo *memo)
 {
@@ -107,7 +21,7 @@ static json_t *chain_json(STACK_OF(X509) *chain, struct sb_verdict_memo *memo)
     }
     arr = json_array();
     for (i = 0; arr != NULL && i < sk_X509_num(chain); i++) {
-        if (json_array_append_new(arr, memo_cert(memo, sk_X509_value(chain, i))) != 0) {
+        if (json_array_append_new(arr, sb_verdict_memo_cert(memo, sk_X509_value(chain, i))) != 0) {
             json_decref(arr);
             return NULL;
         }
@@ -176,7 +90,7 @@ void sb_validate_apply_policy(const struct sb_trust_policy *p, struct sb_cms_res
             continue;
         }
         sb_err_clear(&e);
-        if (sb_trust_policy_check_path(p, s->chain, NULL, NULL, &e) != SB_OK) {
+        if (sb_trust_policy_check_path(p, s->chain, s->policies, NULL, &e) != SB_OK) {
             s->reason = e.reason;
             char why[SB_ERR_MSG_MAX];
 
@@ -220,9 +134,13 @@ static enum sb_reason run_once(const struct sb_trust_policy *p, const struct sb_
     o.digest_alg = in->digest_alg;
     o.sm2_id = in->sm2_id != NULL ? in->sm2_id : p->sm2_default_id;
     o.cert_cache = in->cert_cache;
+    o.memo = in->memo;
     if (in->chain_cache != NULL && in->cache_scope != NULL) {    /* never a cache without its scope */
         tp.opts.cache = in->chain_cache;
         memcpy(tp.opts.cache_scope, in->cache_scope, sizeof(tp.opts.cache_scope));
+        /* the scope's snapshot id covers the policy's anchors and CRL files (sb_trust_policy.digest) */
+        tp.opts.scope_covers_anchors = 1;
+        tp.opts.scoped_crls = sk_X509_CRL_num(tp.crls);
     }
     rc = sb_cms_verify(in->obj, in->len, &o, res, err);
     if (res->n_signers > 0) {

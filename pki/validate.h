@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include "cms.h"
 #include "trust_policy.h"
+#include "verdict_memo.h"
 
 /* The object and what comes with it. All pointers borrowed. */
 struct sb_validate_input {
@@ -33,6 +34,7 @@ struct sb_validate_input {
     const unsigned char *cache_scope;     /* 32 bytes naming the policy snapshot + jurisdiction: entries are
                                            * never served to another scope (sb_validate_cache_scope) */
     struct sb_cert_cache *cert_cache;     /* decoded certificates by SHA-256 of their DER (cert_cache.h) */
+    struct sb_verdict_memo *memo;         /* rendered certificate names (verdict_memo.h) */
 };
 
 /*
@@ -54,19 +56,6 @@ void sb_validate_apply_policy(const struct sb_trust_policy *p, struct sb_cms_res
 /* The DESIGN §7 JSON of a CMS result (top-level verdict = worst signer, plus "signers"); NULL on failure. */
 json_t *sb_validate_result_json(const struct sb_cms_result *res, time_t at);
 
-/*
- * Rendered certificates for verdicts (sb_report_cert: two RFC 2253 names, serial, SHA-256 — most of the
- * cost of a verdict), remembered per certificate object. An entry holds a reference to its certificate, so
- * the object (immutable once decoded) is an exact key: it pays when the same X509 objects come back, as
- * trust anchors, intermediates and sb_cert_cache / sb_chain_cache results do. Direct-mapped, bounded
- * (colliding entries replace each other); thread-safe (striped locks).
- */
-struct sb_verdict_memo;
-
-/* A memo of about capacity certificates (rounded up to a power of two, at least 64); NULL on failure. */
-struct sb_verdict_memo *sb_verdict_memo_new(size_t capacity);
-/* Free m and its references (NULL is a no-op). */
-void sb_verdict_memo_free(struct sb_verdict_memo *m);
 /* sb_validate_result_json with certificates rendered through memo (NULL = none); the same JSON. */
 json_t *sb_validate_result_json_ex(const struct sb_cms_result *res, time_t at, struct sb_verdict_memo *memo);
 

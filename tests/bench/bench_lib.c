@@ -84,6 +84,7 @@ static int one(struct ctx *c)
     in.chain_cache = c->chains;
     in.cache_scope = c->scope;
     in.cert_cache = c->certs;
+    in.memo = c->memo;
     sb_err_clear(&err);
     ok = sb_validate_object(c->pol, &in, &res, &at, &err) == SB_OK;
     if (!ok) {

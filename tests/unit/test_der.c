@@ -11,6 +11,7 @@
 
 #include <openssl/asn1.h>
 #include <openssl/crypto.h>
+#include <openssl/objects.h>
 
 #include "pki/der.h"
 
@@ -154,6 +155,51 @@ static void test_der_oid_text_rejects_garbage(void **state)
     assert_int_equal(sb_der_next(&d, &e, "oid", &err), SB_OK);
     assert_int_equal(sb_der_oid_text(&e, txt, sizeof(txt), "oid", &err), SB_R_FORMAT);
     assert_false(sb_der_oid_is(&e, "1.2"));
+}
+
+/* The built-in OID formatter agrees with d2i_ASN1_OBJECT + OBJ_obj2txt on 20,000 pseudo-random encodings
+ * (valid and malformed, short and long arcs, arcs past 64 bits). */
+static void test_der_oid_text_matches_openssl(void **state)
+{
+    unsigned char enc[2 + 40];
+    const unsigned char *q;
+    uint32_t seed = 12345;
+    struct sb_der d;
+    struct sb_der_elem e;
+    struct sb_err err;
+    ASN1_OBJECT *obj;
+    char ours[256], theirs[256];
+    size_t n, i;
+    int k, ok_ours, ok_theirs;
+
+    (void)state;
+    for (k = 0; k < 20000; k++) {
+        seed = seed * 1103515245u + 12345u;
+        n = 1 + (seed >> 16) % 40;
+        for (i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            enc[2 + i] = (unsigned char)(seed >> 16);
+            if ((seed >> 8) % 4 != 0) {                /* mostly short arcs, some long runs */
+                enc[2 + i] &= 0x7f;
+            }
+        }
+        if (k % 3 == 0) {
+            enc[2 + n - 1] &= 0x7f;                     /* mostly well terminated */
+        }
+        enc[0] = 0x06;
+        enc[1] = (unsigned char)n;
+        sb_der_init(&d, enc, n + 2, NULL);
+        assert_int_equal(sb_der_next(&d, &e, "oid", &err), SB_OK);
+        ok_ours = sb_der_oid_text(&e, ours, sizeof(ours), "oid", &err) == SB_OK;
+        q = enc;
+        obj = d2i_ASN1_OBJECT(NULL, &q, (long)(n + 2));
+        ok_theirs = obj != NULL && OBJ_obj2txt(theirs, sizeof(theirs), obj, 1) > 0;
+        ASN1_OBJECT_free(obj);
+        assert_int_equal(ok_ours, ok_theirs);
+        if (ok_ours) {
+            assert_string_equal(ours, theirs);
+        }
+    }
 }
 
 static void test_derbuf_lengths(void **state)
@@ -307,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_der_rejects_lengths_past_end),
         cmocka_unit_test(test_der_depth_cap),
         cmocka_unit_test(test_der_oid_text_rejects_garbage),
+        cmocka_unit_test(test_der_oid_text_matches_openssl),
         cmocka_unit_test(test_derbuf_lengths),
         cmocka_unit_test(test_derbuf_tlv_roundtrip),
         cmocka_unit_test(test_derbuf_oid_known_encoding),
