@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "pki/cert_cache.h"
+#include "pki/sm2_cache.h"
 #include "pki/chain_cache.h"
 
 void sbgw_api_healthz(struct sbgw_req *rq)
@@ -88,6 +89,13 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
         g.cert_hits = hits;
         g.cert_misses = misses;
         g.cert_capacity = gw->boot.cache_certificates;
+    }
+    if (gw->sm2_cache != NULL) {
+        uint64_t hits = 0, misses = 0;
+
+        sb_sm2_cache_counts(gw->sm2_cache, &hits, &misses);
+        g.sm2_hits = hits;
+        g.sm2_misses = misses;
     }
     if ((text = sbgw_metrics_render(&gw->metrics, &g)) == NULL) {
         sbgw_reply_error(rq, SBGW_E_INTERNAL_ERROR, NULL);

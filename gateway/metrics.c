@@ -241,6 +241,11 @@ char *sbgw_metrics_render(const struct sbgw_metrics *m, const struct sbgw_metric
                   "# HELP sigbridge_cert_cache_capacity Decoded certificates the cache may hold (0 = off).\n"
                   "# TYPE sigbridge_cert_cache_capacity gauge\nsigbridge_cert_cache_capacity %ld\n",
               g->cert_hits, g->cert_misses, g->cert_capacity);
+    sb_printf(&b, "# HELP sigbridge_sm2_key_cache_hits_total SM2 verifications that reused the key's SM2 form and ZA.\n"
+                  "# TYPE sigbridge_sm2_key_cache_hits_total counter\nsigbridge_sm2_key_cache_hits_total %llu\n"
+                  "# HELP sigbridge_sm2_key_cache_misses_total SM2 verifications that computed them (then remembered).\n"
+                  "# TYPE sigbridge_sm2_key_cache_misses_total counter\nsigbridge_sm2_key_cache_misses_total %llu\n",
+              g->sm2_hits, g->sm2_misses);
     if (b.oom) {
         free(b.p);
         return NULL;

@@ -14,6 +14,7 @@
  *   sigbridge_audit_records_total, sigbridge_audit_errors_total, sigbridge_connections
  *   sigbridge_chain_cache_{hits,misses,evictions,flushes}_total, sigbridge_chain_cache_{entries,capacity}
  *   sigbridge_cert_cache_{hits,misses}_total, sigbridge_cert_cache_capacity
+ *   sigbridge_sm2_key_cache_{hits,misses}_total
  */
 #ifndef SBGW_METRICS_H
 #define SBGW_METRICS_H
@@ -59,6 +60,7 @@ struct sbgw_metrics_gauges {
     long chain_capacity;            /* 0 = the chain cache is off */
     unsigned long long cert_hits, cert_misses;
     long cert_capacity;             /* 0 = the certificate cache is off */
+    unsigned long long sm2_hits, sm2_misses;   /* SM2 key form + ZA reused / computed */
 };
 
 void sbgw_metrics_init(struct sbgw_metrics *m);

@@ -90,6 +90,8 @@ struct sbgw {
     struct sb_cert_cache *cert_cache;         /* owned: decoded certificates by DER hash; NULL = off */
     struct sb_verdict_memo *verdict_memo;     /* owned: rendered certificates of verdicts; NULL = off (with
                                                * cert_cache) */
+    struct sb_sm2_cache *sm2_cache;           /* owned: SM2 key form + ZA per (key, ID); NULL = off (with
+                                               * cert_cache) */
     unsigned long long chain_cache_flushes;   /* successful reloads that emptied chain_cache (loop thread) */
     struct sbgw_listener listeners[SBGW_L__COUNT];
     pthread_mutex_t snap_mu;

@@ -392,6 +392,7 @@ static void vjob_run(struct sbgw_work *w)
     in.cert_cache = j->rq->gw->cert_cache;
     in.chain_cache = j->rq->gw->chain_cache;
     in.memo = j->rq->gw->verdict_memo;
+    in.sm2_cache = j->rq->gw->sm2_cache;
     in.cache_scope = sbgw_snap_scope(j->snap, j->pol);     /* NULL (no chain cache) if pol is not of snap */
     sb_err_clear(&err);
     rc = sb_validate_object(j->pol, &in, &res, &at, &err);

@@ -32,6 +32,7 @@
 
 struct sb_cert_cache;
 struct sb_verdict_memo;
+struct sb_sm2_cache;
 
 #define SB_CMS_MAX_SIGNERS 64     /* SignerInfos in one object */
 #define SB_CMS_MAX_ATTRS   64     /* signed attributes in one SignerInfo */
@@ -58,6 +59,7 @@ struct sb_cms_verify_opts {
     const char *sm2_id;                /* the signer's SM2 distinguishing ID; NULL = GM/T default */
     struct sb_cert_cache *cert_cache;  /* decoded certificates shared across calls (cert_cache.h); NULL */
     struct sb_verdict_memo *memo;      /* rendered certificate names shared across calls (verdict_memo.h); NULL */
+    struct sb_sm2_cache *sm2_cache;    /* SM2 key form + ZA per (key, ID) shared across calls (sm2_cache.h); NULL */
 };
 
 /* Outcome for one SignerInfo. */

@@ -17,6 +17,8 @@
 #include <openssl/err.h>
 #include <openssl/params.h>
 
+#include "md.h"
+
 /* ENTL is a 16-bit count of ID *bits*: 8191 bytes is the longest ID it can describe. OpenSSL 3.0's
  * SM2 signature provider refuses id_len >= 8191, so an ID of exactly 8191 bytes goes the pre-hash way:
  * e = SM3(ZA || M) computed here, then the raw SM2 primitive (sm2_prehash_op). */
@@ -495,5 +497,67 @@ err:
     BN_clear_free(d);
     OPENSSL_free(out);
     EVP_PKEY_free(key);
+    return rc;
+}
+
+enum sb_reason sb_sm2_prepare(EVP_PKEY *pub, const char *id, struct sb_sm2_pre *pre, struct sb_err *err)
+{
+    enum sb_reason rc;
+
+    memset(pre, 0, sizeof(*pre));
+    if (pub == NULL) {
+        return sb_err_set(err, SB_R_USAGE, "sb_sm2_prepare: NULL key");
+    }
+    if ((rc = sm2_typed_key(pub, EVP_PKEY_PUBLIC_KEY, &pre->key, err)) != SB_OK
+        || (rc = sb_sm2_za(pre->key, id, pre->za, err)) != SB_OK) {
+        sb_sm2_pre_clear(pre);
+    }
+    sb_openssl_errors_clear();
+    return rc;
+}
+
+void sb_sm2_pre_clear(struct sb_sm2_pre *pre)
+{
+    EVP_PKEY_free(pre->key);
+    memset(pre, 0, sizeof(*pre));
+}
+
+enum sb_reason sb_sm2_verify_pre(const struct sb_sm2_pre *pre, const unsigned char *msg, size_t msg_len,
+                                 const unsigned char *sig, size_t sig_len, struct sb_err *err)
+{
+    const EVP_MD *sm3 = sb_md(SB_MD_SM3);
+    unsigned char e[32];
+    EVP_MD_CTX *mctx = NULL;
+    EVP_PKEY_CTX *pctx = NULL;
+    unsigned int outl = 0;
+    enum sb_reason rc;
+
+    if (pre == NULL || pre->key == NULL || (msg == NULL && msg_len != 0) || sig == NULL) {
+        return sb_err_set(err, SB_R_USAGE, "sb_sm2_verify_pre: NULL key, message or signature");
+    }
+    if ((rc = sm2_check_der(sig, sig_len, err)) != SB_OK) {
+        goto err;
+    }
+    if (sm3 == NULL || (mctx = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex2(mctx, sm3, NULL) != 1
+        || EVP_DigestUpdate(mctx, pre->za, sizeof(pre->za)) != 1
+        || (msg_len > 0 && EVP_DigestUpdate(mctx, msg, msg_len) != 1)
+        || EVP_DigestFinal_ex(mctx, e, &outl) != 1 || outl != sizeof(e)) {
+        rc = sb_err_openssl(err, SB_R_INTERNAL, "SM3(ZA || M) computation failed");
+        goto err;
+    }
+    if ((pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pre->key, NULL)) == NULL || EVP_PKEY_verify_init(pctx) != 1
+        || EVP_PKEY_CTX_set_signature_md(pctx, sm3) != 1) {
+        rc = sb_err_openssl(err, SB_R_INTERNAL, "cannot set up the SM2 verification");
+        goto err;
+    }
+    if (EVP_PKEY_verify(pctx, sig, sig_len, e, sizeof(e)) != 1) {
+        rc = sb_err_openssl(err, SB_R_SIG_CRYPTO, "SM2 signature does not verify");
+        goto err;
+    }
+    rc = SB_OK;
+err:
+    sb_openssl_errors_clear();
+    EVP_PKEY_CTX_free(pctx);
+    EVP_MD_CTX_free(mctx);
     return rc;
 }

@@ -29,6 +29,18 @@ enum sb_reason sb_sm2_sign(EVP_PKEY *priv, const char *id, const unsigned char *
 enum sb_reason sb_sm3(const unsigned char *data, size_t len, unsigned char out[32], struct sb_err *err) SB_MUST_USE;
 /* ZA for pub and id into z[32] (for per-key precomputation). */
 enum sb_reason sb_sm2_za(EVP_PKEY *pub, const char *id, unsigned char z[32], struct sb_err *err) SB_MUST_USE;
+/* What a repeat verifier keeps per (key, ID): the key under OpenSSL's SM2 key manager and ZA. */
+struct sb_sm2_pre {
+    EVP_PKEY *key;                     /* owned reference: SM2-typed */
+    unsigned char za[32];
+};
+/* Fill pre for pub and id (NULL = default): the SM2-typed key and ZA, computed once. */
+enum sb_reason sb_sm2_prepare(EVP_PKEY *pub, const char *id, struct sb_sm2_pre *pre, struct sb_err *err) SB_MUST_USE;
+/* Release what pre owns and zero it. */
+void sb_sm2_pre_clear(struct sb_sm2_pre *pre);
+/* sb_sm2_verify (DER signature) with the precomputed key and ZA: e = SM3(ZA || msg), then the SM2 primitive. */
+enum sb_reason sb_sm2_verify_pre(const struct sb_sm2_pre *pre, const unsigned char *msg, size_t msg_len,
+                                 const unsigned char *sig, size_t sig_len, struct sb_err *err) SB_MUST_USE;
 /* Convert a raw 64-byte r||s signature to DER; *der new (OPENSSL_free). */
 enum sb_reason sb_sm2_rs_to_der(const unsigned char *rs, size_t rs_len, unsigned char **der, size_t *der_len,
                                 struct sb_err *err) SB_MUST_USE;

@@ -135,6 +135,7 @@ static enum sb_reason run_once(const struct sb_trust_policy *p, const struct sb_
     o.sm2_id = in->sm2_id != NULL ? in->sm2_id : p->sm2_default_id;
     o.cert_cache = in->cert_cache;
     o.memo = in->memo;
+    o.sm2_cache = in->sm2_cache;
     if (in->chain_cache != NULL && in->cache_scope != NULL) {    /* never a cache without its scope */
         tp.opts.cache = in->chain_cache;
         memcpy(tp.opts.cache_scope, in->cache_scope, sizeof(tp.opts.cache_scope));

@@ -35,6 +35,7 @@ struct sb_validate_input {
                                            * never served to another scope (sb_validate_cache_scope) */
     struct sb_cert_cache *cert_cache;     /* decoded certificates by SHA-256 of their DER (cert_cache.h) */
     struct sb_verdict_memo *memo;         /* rendered certificate names (verdict_memo.h) */
+    struct sb_sm2_cache *sm2_cache;       /* SM2 key form + ZA per (key, ID) (sm2_cache.h) */
 };
 
 /*

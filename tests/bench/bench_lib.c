@@ -6,7 +6,8 @@
  * the daemon), then the verdict JSON (sb_validate_result_json_ex + json_dumps). THREADS threads run the loop
  * for SECONDS; with --chains/--certificates > 0 the validated-path and decoded-certificate caches are
  * shared by the threads exactly as the daemon shares them (scope = sb_validate_cache_scope of the
- * snapshot id and jurisdiction; --certificates also sizes the verdict memo, as in the daemon) and warmed
+ * snapshot id and jurisdiction; --certificates also sizes the verdict memo and the SM2 key cache, as in the
+ * daemon) and warmed
  * by one untimed call first; with 0 every call is cold.
  * Every verdict is checked (TOTAL_PASSED expected; anything else aborts with exit 1).
  *
@@ -27,6 +28,7 @@
 #include "pki/cert_cache.h"
 #include "pki/chain_cache.h"
 #include "pki/load.h"
+#include "pki/sm2_cache.h"
 #include "pki/trust_policy.h"
 #include "pki/validate.h"
 
@@ -37,6 +39,7 @@ struct ctx {
     struct sb_chain_cache *chains;
     struct sb_cert_cache *certs;
     struct sb_verdict_memo *memo;      /* with certs, as the daemon does */
+    struct sb_sm2_cache *sm2;          /* with certs, as the daemon does */
     unsigned char scope[32];
     int json;
     double seconds;
@@ -85,6 +88,7 @@ static int one(struct ctx *c)
     in.cache_scope = c->scope;
     in.cert_cache = c->certs;
     in.memo = c->memo;
+    in.sm2_cache = c->sm2;
     sb_err_clear(&err);
     ok = sb_validate_object(c->pol, &in, &res, &at, &err) == SB_OK;
     if (!ok) {
@@ -182,7 +186,8 @@ int main(int argc, char **argv)
     c.obj = obj;
     if ((chains > 0 && (c.chains = sb_chain_cache_new((size_t)chains)) == NULL) ||
         (certs > 0 && ((c.certs = sb_cert_cache_new((size_t)certs)) == NULL ||
-                       (c.memo = sb_verdict_memo_new((size_t)certs)) == NULL)) ||
+                       (c.memo = sb_verdict_memo_new((size_t)certs)) == NULL ||
+                       (c.sm2 = sb_sm2_cache_new((size_t)certs)) == NULL)) ||
         !sb_validate_cache_scope(sb_policy_set_id(set), c.pol->id, c.scope)) {
         fprintf(stderr, "bench_lib: cannot set up the caches\n");
         goto out;
@@ -218,6 +223,7 @@ out:
     sb_chain_cache_free(c.chains);
     sb_cert_cache_free(c.certs);
     sb_verdict_memo_free(c.memo);
+    sb_sm2_cache_free(c.sm2);
     sb_tp_diag_clear(&diag);
     sb_policy_set_free(set);
     free(obj);
