@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
+#include "cert_index.h"
 #include "chain_cache.h"
 #include "md.h"
 #include "sbtime.h"
@@ -17,6 +18,8 @@ struct build {
     const struct sb_path_opts *opts;
     STACK_OF(X509) *anchors;                  /* borrowed */
     STACK_OF(X509) *untrusted;                /* borrowed */
+    const struct sb_cert_index *anchor_ix;    /* opts->anchor_index when it indexes exactly anchors, else NULL */
+    const struct sb_cert_index *untrusted_ix; /* opts->untrusted_index when it indexes a prefix of untrusted */
     X509 *path[SB_CHAIN_MAX_LEN];
     size_t len;
     int sig_checks;
@@ -55,6 +58,28 @@ static int in_stack(STACK_OF(X509) *sk, X509 *x)
         }
     }
     return 0;
+}
+
+#define INDEX_BATCH 32      /* candidates taken from an index at once; more falls back to scanning */
+
+/* 1 if x is one of b's anchors (same certificate). */
+static int is_anchor(const struct build *b, X509 *x)
+{
+    X509 *c[INDEX_BATCH];
+    size_t n, i;
+
+    if (b->anchor_ix != NULL) {
+        n = sb_cert_index_by_subject(b->anchor_ix, X509_get_subject_name(x), c, INDEX_BATCH);
+        if (n <= INDEX_BATCH) {
+            for (i = 0; i < n; i++) {
+                if (X509_cmp(c[i], x) == 0) {
+                    return 1;
+                }
+            }
+            return 0;
+        }
+    }
+    return in_stack(b->anchors, x);
 }
 
 static int in_path(const struct build *b, X509 *x)
@@ -168,27 +193,40 @@ static void extend(struct build *b)
     X509 *cur = b->path[b->len - 1];
     const X509_NAME *want = X509_get_issuer_name(cur);
     STACK_OF(X509) *pools[2];
-    int pass, p, i;
+    const struct sb_cert_index *index[2];
+    X509 *idx[2][INDEX_BATCH];
+    size_t n_idx[2], n;
+    int scan_from[2], pass, p, i;
     X509 *cand;
 
     if (b->done || ++b->root->steps > SB_CHAIN_MAX_STEPS) {
         return;
     }
-    if (in_stack(b->anchors, cur)) {
+    if (is_anchor(b, cur)) {
         validate_complete(b);
         return;
     }
     pools[0] = b->anchors;
     pools[1] = b->untrusted;
+    index[0] = b->anchor_ix;
+    index[1] = b->untrusted_ix;
+    for (p = 0; p < 2; p++) {        /* indexed candidates named like the issuer, then the unindexed rest */
+        n_idx[p] = 0;
+        scan_from[p] = 0;
+        if (index[p] != NULL && (n = sb_cert_index_by_subject(index[p], want, idx[p], INDEX_BATCH)) <= INDEX_BATCH) {
+            n_idx[p] = n;
+            scan_from[p] = (int)sb_cert_index_count(index[p]);
+        }
+    }
     /* pass 0: key identifiers agree; pass 1: they differ (a last resort, e.g. re-keyed CAs) */
     for (pass = 0; pass < 2; pass++) {
         for (p = 0; p < 2; p++) {
-            for (i = 0; i < sk_X509_num(pools[p]); i++) {
-                cand = sk_X509_value(pools[p], i);
+            for (i = 0; i < (int)n_idx[p] + sk_X509_num(pools[p]) - scan_from[p]; i++) {
+                cand = i < (int)n_idx[p] ? idx[p][i] : sk_X509_value(pools[p], scan_from[p] + i - (int)n_idx[p]);
                 if (X509_NAME_cmp(X509_get_subject_name(cand), want) != 0 || aki_matches(cur, cand) != (pass == 0)) {
                     continue;
                 }
-                if (p == 1 && in_stack(b->anchors, cand)) {
+                if (p == 1 && is_anchor(b, cand)) {
                     continue; /* already tried as an anchor */
                 }
                 try_issuer(b, cand);
@@ -270,6 +308,13 @@ static enum sb_reason validate_nested(const struct sb_path_opts *o, X509 *leaf, 
     b->opts = o;
     b->anchors = anchors;
     b->untrusted = untrusted;
+    if (o->anchor_index != NULL && sb_cert_index_count(o->anchor_index) == (size_t)sk_X509_num(anchors)
+        && sb_cert_index_is_prefix_of(o->anchor_index, anchors)) {
+        b->anchor_ix = o->anchor_index;
+    }
+    if (o->untrusted_index != NULL && sb_cert_index_is_prefix_of(o->untrusted_index, untrusted)) {
+        b->untrusted_ix = o->untrusted_index;
+    }
     b->nesting = parent != NULL ? parent->nesting + 1 : 0;
     b->root = parent != NULL ? parent->root : b;
     rc = run(b, leaf, res, err);
@@ -435,6 +480,7 @@ static enum sb_reason crl_signer(void *arg, X509_CRL *crl, EVP_PKEY **signer_key
         return sb_err_set(err, SB_R_INTERNAL, "out of memory");
     }
     sub = *b->opts;
+    sub.anchor_index = NULL;        /* the nested path ends at this path's anchor only */
     sub.policies = NULL;
     sub.explicit_policy = sub.inhibit_any_policy = sub.inhibit_policy_mapping = 0;
     sub.ekus = NULL;

@@ -27,6 +27,8 @@ enum sb_profile {
 #define SB_PATH_MAX_EMAILS 16
 
 /* Everything a caller can require of a path (the `sigbridge chain` options). */
+struct sb_cert_index;
+
 struct sb_path_opts {
     time_t at;                                 /* validation time */
     STACK_OF(ASN1_OBJECT) *policies;           /* borrowed: user-initial-policy-set; NULL = anyPolicy */
@@ -49,6 +51,10 @@ struct sb_path_opts {
                                                 * signers); decremented by every validation; NULL = none */
     unsigned char cache_scope[32];             /* with cache: the caller's scope (snapshot id + jurisdiction) */
     int scope_covers_anchors;                  /* with cache: cache_scope already identifies the anchors */
+    const struct sb_cert_index *anchor_index;  /* borrowed: exactly the anchors given to sb_chain_validate, by
+                                                * subject (a policy snapshot's); NULL = scan them */
+    const struct sb_cert_index *untrusted_index;   /* borrowed: the first sb_cert_index_count() certificates
+                                                    * of the untrusted pool, by subject; NULL = scan them */
     int scoped_crls;                           /* with cache: the first N of crls are identified by cache_scope
                                                 * (a policy snapshot's own CRLs); only the rest are hashed */
 };

@@ -246,6 +246,9 @@ enum sb_reason sb_trust_policy_prepare(const struct sb_trust_policy *p, STACK_OF
         return sb_err_set(err, SB_R_INTERNAL, "out of memory");
     }
     in->opts.crls = in->crls;
+    /* the pools start with the policy's own certificates, indexed once per snapshot */
+    in->opts.anchor_index = p->anchor_index;
+    in->opts.untrusted_index = p->intermediate_index;
     return SB_OK;
 }
 

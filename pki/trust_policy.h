@@ -77,6 +77,8 @@ struct sb_tp_source {
     unsigned line, col;        /* 1-based position of the value in the policy file */
 };
 
+struct sb_cert_index;
+
 /* One jurisdiction's policy. Immutable after sb_trust_policy_load; read it, never write it. */
 struct sb_trust_policy {
     char *id;                            /* owned: jurisdiction id ("hk") */
@@ -86,6 +88,8 @@ struct sb_trust_policy {
     STACK_OF(X509) *anchors;             /* owned: trust anchors (at least one) */
     struct sb_tp_source *anchor_src;     /* owned: one per anchor, same order */
     STACK_OF(X509) *intermediates;       /* owned: untrusted path candidates */
+    struct sb_cert_index *anchor_index;  /* owned: anchors by subject (cert_index.h) */
+    struct sb_cert_index *intermediate_index;   /* owned: intermediates by subject */
     uint32_t sig_allow;                  /* SB_SIGALG_* (sig.h); 0 = built-in strong defaults */
     int min_rsa_bits;                    /* default 2048 */
     struct sb_tp_oid_list policy_oids;   /* leaf must carry one (n == 0: no requirement) */

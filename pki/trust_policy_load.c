@@ -11,6 +11,7 @@
 
 #include <openssl/x509v3.h>
 
+#include "cert_index.h"
 #include "load.h"
 #include "report.h"
 #include "sbtime.h"
@@ -644,6 +645,8 @@ void sb_trust_policy_free(struct sb_trust_policy *p)
     free(p->anchor_src);
     sk_X509_pop_free(p->anchors, X509_free);
     sk_X509_pop_free(p->intermediates, X509_free);
+    sb_cert_index_free(p->anchor_index);
+    sb_cert_index_free(p->intermediate_index);
     sk_X509_CRL_pop_free(p->crls, X509_CRL_free);
     sb_tp_oid_list_free(&p->policy_oids);
     for (l = 0; l < SB_TP_LEVEL__COUNT; l++) {
@@ -720,6 +723,11 @@ enum sb_reason sb_tp_load_file(const char *path, struct sb_tp_diag *diag, struct
     if (c.nerr > 0) {
         rc = first.reason != SB_OK ? first.reason : SB_R_INPUT_MALFORMED;
         sb_err_set(err, rc, "%s", first.msg);
+        goto err;
+    }
+    if ((p->anchor_index = sb_cert_index_new(p->anchors)) == NULL
+        || (p->intermediate_index = sb_cert_index_new(p->intermediates)) == NULL) {
+        rc = sb_err_set(err, SB_R_INTERNAL, "out of memory indexing %s's certificates", p->id);
         goto err;
     }
     *out = p;
