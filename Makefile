@@ -101,6 +101,23 @@ integration: $(BIN) pki-fixtures
 	@fail=0; for t in $(INTEGRATION); do echo "== $$t"; \
 	  SB_BIN=$(BIN) SB_PKI=$(PKI_DIR) sh $$t || fail=1; done; exit $$fail
 
+# make test-valgrind: the integration tests with every sigbridge process under valgrind memcheck
+# (tests/valgrind/sb-valgrind.sh on a copy of $(BIN), SB_TEST_SLOW=1: longer waits, smaller loads); fails on any
+# error in $(BUILD)/valgrind/vg.*.log.
+VG_DIR := $(BUILD)/valgrind
+.PHONY: test-valgrind
+test-valgrind: all pki-fixtures
+	@rm -rf $(VG_DIR) && mkdir -p $(VG_DIR) && cp $(BIN) $(VG_DIR)/sigbridge
+	@fail=0; for t in $(INTEGRATION); do echo "== $$t"; \
+	  SB_BIN=$(CURDIR)/tests/valgrind/sb-valgrind.sh SB_VALGRIND_BIN=$(CURDIR)/$(VG_DIR)/sigbridge \
+	  SB_VALGRIND_LOG_DIR=$(CURDIR)/$(VG_DIR) SB_TEST_SLOW=1 \
+	  SB_PKI=$(PKI_DIR) sh $$t || fail=1; done; \
+	n=$$(find $(VG_DIR) -name 'vg.*.log' | wc -l); \
+	bad=$$(grep -lE '^==[0-9]+== +(at|by) 0x' $(VG_DIR)/vg.*.log 2>/dev/null); \
+	echo "test-valgrind: $$n processes checked, $$(echo $$bad | wc -w) with valgrind errors"; \
+	[ -z "$$bad" ] || { echo "valgrind errors in:"; for f in $$bad; do echo "  $$f"; done; fail=1; }; \
+	exit $$fail
+
 conformance: $(BIN)
 	@$(PYTHON) tests/conformance/run_limbo.py --bin $(BIN) --corpus ../shared/corpora/limbo.json \
 	    --floor tests/conformance/floor.txt --skip tests/conformance/skip.txt
@@ -142,9 +159,36 @@ $(BENCH_DIR)/bench_lib: tests/bench/bench_lib.c $(LIBPKI)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(LIBPKI) $(LDLIBS_ALL)
 
+# Latency and memory goals of the fast path (tests/bench/soak.py, timing only, never asserted), measured with
+# the open-loop load generator tests/bench/sbload.c (latency from each request's intended send time).
+# bench-latency: per object (RSA, ECDSA, SM2) the closed-loop saturation rate, then 50% of it for
+#   BENCH_LATENCY_SECONDS (default 60): p50/p99/p99.9/max, requests over 100 ms (~4 min).
+# bench-soak: BENCH_SOAK_SIGNERS (default 100000) distinct signers (tests/bench/gen_signers.c, cached in
+#   $(BENCH_DIR)/signers-N.bin) at 50% of saturation for BENCH_SOAK_SECONDS (default 300), the daemon's RSS
+#   sampled every 5 s, cache metrics at the end.
+.PHONY: bench-latency bench-soak
+bench-latency: deps $(BENCH_DIR)/sbload $(BIN) pki-fixtures
+	$(if $(filter 1,$(SAN)),@echo "bench-latency: SAN=1 build; the figures below are not meaningful")
+	@$(PYTHON) tests/bench/soak.py latency --bin $(BIN) --pki $(PKI_DIR) --policies policies \
+	    --bench-bin $(BENCH_DIR) --out $(BENCH_DIR) $(if $(BENCH_LATENCY_SECONDS),--seconds $(BENCH_LATENCY_SECONDS))
+
+bench-soak: deps $(BENCH_DIR)/sbload $(BENCH_DIR)/gen_signers $(BIN) pki-fixtures
+	$(if $(filter 1,$(SAN)),@echo "bench-soak: SAN=1 build; the figures below are not meaningful")
+	@$(PYTHON) tests/bench/soak.py soak --bin $(BIN) --pki $(PKI_DIR) --policies policies \
+	    --bench-bin $(BENCH_DIR) --out $(BENCH_DIR) $(if $(BENCH_SOAK_SECONDS),--seconds $(BENCH_SOAK_SECONDS)) \
+	    $(if $(BENCH_SOAK_SIGNERS),--signers $(BENCH_SOAK_SIGNERS))
+
+$(BENCH_DIR)/sbload: tests/bench/sbload.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $<
+
+$(BENCH_DIR)/gen_signers: tests/bench/gen_signers.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDLIBS_ALL)
+
 # ---- fuzzing (tests/fuzz/README.md) ----
 # make fuzz | make fuzz-long SECONDS=N [FUZZ_TARGETS="cms der"] | make fuzz-replay (part of make test)
-FUZZ_TARGETS   ?= der cert path cms policy policy_set xmldsig trustlist envelope
+FUZZ_TARGETS   ?= der cert path cms policy policy_set xmldsig trustlist envelope http
 FUZZ_CC        ?= clang
 SECONDS        ?= 60
 FUZZ_MAX_LEN   ?= 65536
@@ -155,6 +199,7 @@ FUZZ_SANFLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=undefined -
 FUZZ_CFLAGS     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -I. \
                   $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 FUZZ_LIB_OBJ   := $(PKI_SRC:%.c=$(FUZZ_CLANG)/obj/%.o) $(ADAPTER_SRC:%.c=$(FUZZ_CLANG)/obj/%.o)
+FUZZ_GW_OBJ    := $(filter-out $(FUZZ_CLANG)/obj/gateway/main.o,$(GW_SRC:%.c=$(FUZZ_CLANG)/obj/%.o))
 FUZZ_BINS       = $(FUZZ_TARGETS:%=$(FUZZ_CLANG)/fuzz_%)
 REPLAY_BINS     = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_ENV        = SB_FUZZ_PKI=build/pki SB_FUZZ_POLICIES=policies ASAN_OPTIONS=detect_leaks=1 \
@@ -167,8 +212,15 @@ $(FUZZ_CLANG)/obj/%.o: %.c
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SANFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 $(FUZZ_CLANG)/libsbfuzz.a: $(FUZZ_LIB_OBJ)
 	rm -f $@ && ar rcs $@ $^
+$(FUZZ_CLANG)/libsbgwfuzz.a: $(FUZZ_GW_OBJ)
+	rm -f $@ && ar rcs $@ $^
+# fuzz_http runs the daemon in-process: it (and its replay binary) also links the gateway library.
+FUZZ_GW_http   := $(FUZZ_CLANG)/libsbgwfuzz.a
+REPLAY_GW_http := $(LIBGW)
+$(FUZZ_CLANG)/fuzz_http: $(FUZZ_CLANG)/libsbgwfuzz.a
+$(BUILD)/fuzz/replay_http: $(LIBGW)
 $(FUZZ_CLANG)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h tests/fuzz/fuzz_chain.h $(FUZZ_CLANG)/libsbfuzz.a
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror $(FUZZ_SANFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_CLANG)/libsbfuzz.a $(LDLIBS_ALL)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror $(FUZZ_SANFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_GW_$*) $(FUZZ_CLANG)/libsbfuzz.a $(LDLIBS_ALL)
 fuzz-seeds: $(FUZZ_SEEDS)/.complete
 $(FUZZ_SEEDS)/.complete: tests/fuzz/make-seeds.sh $(BIN) pki-fixtures
 	@sh tests/fuzz/make-seeds.sh $(PKI_DIR) $(BIN) $(FUZZ_SEEDS)
@@ -176,19 +228,20 @@ fuzz-long: $(FUZZ_BINS) $(FUZZ_SEEDS)/.complete
 	@fail=0; for t in $(FUZZ_TARGETS); do \
 	  mkdir -p build/fuzz/corpus/$$t build/fuzz/artifacts/$$t; \
 	  d=tests/fuzz/asn1.dict; case $$t in policy*) d=tests/fuzz/yaml.dict;; xmldsig|trustlist) d=tests/fuzz/xml.dict;; \
-	    envelope) d=tests/fuzz/json.dict;; esac; \
+	    envelope) d=tests/fuzz/json.dict;; http) d=tests/fuzz/http.dict;; esac; \
 	  echo "== fuzz_$$t: $(SECONDS) s"; \
-	  $(FUZZ_ENV) $(FUZZ_CLANG)/fuzz_$$t build/fuzz/corpus/$$t $(FUZZ_SEEDS)/$$t $$(ls -d tests/fuzz/regressions/$$t 2>/dev/null) \
+	  log=build/fuzz/fuzz_$$t.$$(date +%Y%m%d-%H%M%S).log; tm=""; [ -x /usr/bin/time ] && tm="/usr/bin/time -f cpu_seconds=%U+%S -a -o $$log"; \
+	  $(FUZZ_ENV) $$tm $(FUZZ_CLANG)/fuzz_$$t build/fuzz/corpus/$$t $(FUZZ_SEEDS)/$$t $$(ls -d tests/fuzz/regressions/$$t 2>/dev/null) \
 	    -dict=$$d -max_total_time=$(SECONDS) -timeout=1 -rss_limit_mb=2048 -malloc_limit_mb=2048 \
 	    -max_len=$(FUZZ_MAX_LEN) -artifact_prefix=build/fuzz/artifacts/$$t/ -print_final_stats=1 \
-	    >build/fuzz/fuzz_$$t.log 2>&1; rc=$$?; \
-	  grep -E '^#[0-9]+.DONE|stat::number_of_executed_units|ERROR|SUMMARY' build/fuzz/fuzz_$$t.log | tail -4; \
-	  [ $$rc -eq 0 ] || { echo "fuzz_$$t: FAILED, see build/fuzz/fuzz_$$t.log and build/fuzz/artifacts/$$t/"; fail=1; }; \
+	    >>$$log 2>&1; rc=$$?; \
+	  grep -E '^#[0-9]+.DONE|stat::number_of_executed_units|cpu_seconds|ERROR|SUMMARY' $$log | tail -5; \
+	  [ $$rc -eq 0 ] || { echo "fuzz_$$t: FAILED, see $$log and build/fuzz/artifacts/$$t/"; fail=1; }; \
 	done; exit $$fail
 $(BUILD)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(LIBAD) $(LIBPKI)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $@"
-	@$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< tests/fuzz/replay_main.c $(LIBAD) $(LIBPKI) $(LDLIBS_ALL)
+	@$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< tests/fuzz/replay_main.c $(REPLAY_GW_$*) $(LIBAD) $(LIBPKI) $(LDLIBS_ALL)
 fuzz-replay: $(REPLAY_BINS) $(FUZZ_SEEDS)/.complete
 	@fail=0; for t in $(FUZZ_TARGETS); do \
 	  SB_FUZZ_PKI=$(PKI_DIR) SB_FUZZ_POLICIES=policies $(BUILD)/fuzz/replay_$$t -t $(FUZZ_REPLAY_MS) \

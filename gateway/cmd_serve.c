@@ -7,7 +7,8 @@
  * libevent events on the loop thread: SIGHUP reloads, SIGTERM / SIGINT drain (stop accepting, finish every
  * request in flight, at most limits.drain_timeout_s; a second signal stops at once), SIGUSR1 reopens the
  * log file. `--check` loads everything exactly as a start or reload would, prints "configuration OK" and
- * exits (0), or prints every located error (exit 1).
+ * exits (0), or prints every located error (exit 1). The start and stop sequences are sbgw_daemon_open /
+ * sbgw_daemon_close (cmd_daemon.h), which tests/fuzz/fuzz_http.c runs in-process too.
  */
 #include <errno.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include "cmd_daemon.h"
 #include "sbgw.h"
 #include "pki/cert_cache.h"
+#include "pki/sm2_cache.h"
 #include "pki/chain_cache.h"
 #include "pki/validate.h"
 
@@ -173,7 +175,8 @@ static int start(struct sbgw *gw, struct sbgw_snap *s)
     if ((s->cfg->cache.chains > 0 && (gw->chain_cache = sb_chain_cache_new((size_t)s->cfg->cache.chains)) == NULL) ||
         (s->cfg->cache.certificates > 0 &&
          ((gw->cert_cache = sb_cert_cache_new((size_t)s->cfg->cache.certificates)) == NULL ||
-          (gw->verdict_memo = sb_verdict_memo_new((size_t)s->cfg->cache.certificates)) == NULL))) {
+          (gw->verdict_memo = sb_verdict_memo_new((size_t)s->cfg->cache.certificates)) == NULL ||
+          (gw->sm2_cache = sb_sm2_cache_new((size_t)s->cfg->cache.certificates)) == NULL))) {
         sbgw_log_error(&gw->log, "-", "cannot allocate the caches");
         return -1;
     }
@@ -236,9 +239,11 @@ static void stop(struct sbgw *gw)
     sb_chain_cache_free(gw->chain_cache);     /* after the pool: no job uses them any more */
     sb_cert_cache_free(gw->cert_cache);
     sb_verdict_memo_free(gw->verdict_memo);
+    sb_sm2_cache_free(gw->sm2_cache);
     gw->chain_cache = NULL;
     gw->cert_cache = NULL;
     gw->verdict_memo = NULL;
+    gw->sm2_cache = NULL;
 }
 
 static void print_diag(const struct sbgw_diag *d)
@@ -253,13 +258,62 @@ static void print_diag(const struct sbgw_diag *d)
     }
 }
 
+int sbgw_daemon_open(struct sbgw *gw, const char *conf_path, struct sbgw_diag *diag)
+{
+    struct sbgw_snap *s;
+    int rc = -1;
+
+    memset(gw, 0, sizeof(*gw));
+    if ((s = sbgw_snap_load(conf_path, NULL, diag)) == NULL) {
+        return 1;
+    }
+    gw->conf_path = conf_path;
+    sbgw_boot_from(&gw->boot, s);
+    sbgw_metrics_init(&gw->metrics);
+    if (sbgw_log_open(&gw->log, s->cfg->log.path, s->cfg->log.level) != 0) {
+        sbgw_diag_add(diag, "sigbridge serve: cannot open log %s: %s", s->cfg->log.path, strerror(errno));
+        sbgw_metrics_free(&gw->metrics);
+        goto out;
+    }
+    if (pthread_mutex_init(&gw->snap_mu, NULL) != 0) {
+        sbgw_log_error(&gw->log, "-", "cannot create the event loop");
+        sbgw_metrics_free(&gw->metrics);
+        sbgw_log_close(&gw->log);
+        goto out;
+    }
+    if ((gw->base = event_base_new()) == NULL) {
+        sbgw_log_error(&gw->log, "-", "cannot create the event loop");
+        sbgw_metrics_free(&gw->metrics);
+        pthread_mutex_destroy(&gw->snap_mu);
+        sbgw_log_close(&gw->log);
+        goto out;
+    }
+    if (start(gw, s) != 0) {
+        sbgw_daemon_close(gw);
+        goto out;
+    }
+    rc = 0;
+out:
+    sbgw_snap_unref(s);       /* once started, the published snapshot holds its own reference */
+    return rc;
+}
+
+void sbgw_daemon_close(struct sbgw *gw)
+{
+    stop(gw);
+    event_base_free(gw->base);
+    gw->base = NULL;
+    pthread_mutex_destroy(&gw->snap_mu);
+    sbgw_log_close(&gw->log);
+}
+
 int sbgw_cmd_serve(int argc, char **argv)
 {
     const char *conf = DEFAULT_CONF;
     struct sbgw_diag diag;
     struct sbgw_snap *s;
     struct sbgw gw;
-    int i, check = 0, rc = 1;
+    int i, check = 0, rc;
 
     for (i = 1; i < argc; i++) {
         if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) && i + 1 < argc) {
@@ -281,42 +335,31 @@ int sbgw_cmd_serve(int argc, char **argv)
         return 1;
     }
     sbgw_diag_init(&diag);
-    if ((s = sbgw_snap_load(conf, NULL, &diag)) == NULL) {
-        print_diag(&diag);
-        fprintf(stderr, "sigbridge serve: %s: configuration refused\n", conf);
-        sbgw_diag_clear(&diag);
-        return 1;
-    }
-    sbgw_diag_clear(&diag);
     if (check) {
+        if ((s = sbgw_snap_load(conf, NULL, &diag)) == NULL) {
+            print_diag(&diag);
+            fprintf(stderr, "sigbridge serve: %s: configuration refused\n", conf);
+            sbgw_diag_clear(&diag);
+            return 1;
+        }
+        sbgw_diag_clear(&diag);
         printf("configuration OK: %s (%zu jurisdictions, %zu routes, snapshot %s)\n", conf,
                sb_policy_set_count(s->set), s->cfg->n_routes, sb_policy_set_id(s->set));
         sbgw_snap_unref(s);
         return 0;
     }
-    memset(&gw, 0, sizeof(gw));
-    gw.conf_path = conf;
-    sbgw_boot_from(&gw.boot, s);
-    sbgw_metrics_init(&gw.metrics);
-    if (sbgw_log_open(&gw.log, s->cfg->log.path, s->cfg->log.level) != 0) {
-        fprintf(stderr, "sigbridge serve: cannot open log %s: %s\n", s->cfg->log.path, strerror(errno));
-        sbgw_snap_unref(s);
+    rc = sbgw_daemon_open(&gw, conf, &diag);
+    print_diag(&diag);
+    if (rc > 0) {
+        fprintf(stderr, "sigbridge serve: %s: configuration refused\n", conf);
+    }
+    sbgw_diag_clear(&diag);
+    if (rc != 0) {
         return 1;
     }
-    if (pthread_mutex_init(&gw.snap_mu, NULL) != 0 || (gw.base = event_base_new()) == NULL) {
-        sbgw_log_error(&gw.log, "-", "cannot create the event loop");
-        goto out;
-    }
-    if (start(&gw, s) == 0) {
-        event_base_dispatch(gw.base);
-        rc = gw.exit_code;
-        sbgw_log_info(&gw.log, "-", "sigbridge stopped");
-    }
-    stop(&gw);
-    event_base_free(gw.base);
-    pthread_mutex_destroy(&gw.snap_mu);
-out:
-    sbgw_snap_unref(s);
-    sbgw_log_close(&gw.log);
+    event_base_dispatch(gw.base);
+    rc = gw.exit_code;
+    sbgw_log_info(&gw.log, "-", "sigbridge stopped");
+    sbgw_daemon_close(&gw);
     return rc;
 }

@@ -190,6 +190,25 @@ def wrk(a, d, case_id, jur, obj, secs):
     return res
 
 
+def make_objects(a):
+    """Signs the benchmark document once per case with `sigbridge sign`: {case id: path of the DER object}.
+    Also used by tests/bench/soak.py."""
+    doc = os.path.join(a.out, "bench-doc.txt")
+    with open(doc, "w") as f:
+        f.write("sigbridge make bench document\n")
+    objs = {}
+    for cid, jur, leaf, chain, fmt, *_ in CASES:
+        obj = os.path.join(a.out, "%s.der" % cid)
+        with open(obj, "wb") as f:
+            r = subprocess.run([a.bin, "sign", "--format", fmt, "--key", os.path.join(a.pki, leaf + ".key"), "--cert",
+                                os.path.join(a.pki, leaf + ".pem"), "--chain", os.path.join(a.pki, chain), doc],
+                               stdout=f, stderr=subprocess.PIPE, text=True)
+        if r.returncode != 0:
+            die("cannot sign the %s object: %s" % (cid, r.stderr.strip()))
+        objs[cid] = obj
+    return objs
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -209,19 +228,7 @@ def main():
     lib_s = max(1.0, a.seconds / 2)
 
     # ---- inputs ----
-    doc = os.path.join(a.out, "bench-doc.txt")
-    with open(doc, "w") as f:
-        f.write("sigbridge make bench document\n")
-    objs = {}
-    for cid, jur, leaf, chain, fmt, *_ in CASES:
-        obj = os.path.join(a.out, "%s.der" % cid)
-        with open(obj, "wb") as f:
-            r = subprocess.run([a.bin, "sign", "--format", fmt, "--key", os.path.join(a.pki, leaf + ".key"), "--cert",
-                                os.path.join(a.pki, leaf + ".pem"), "--chain", os.path.join(a.pki, chain), doc],
-                               stdout=f, stderr=subprocess.PIPE, text=True)
-        if r.returncode != 0:
-            die("cannot sign the %s object: %s" % (cid, r.stderr.strip()))
-        objs[cid] = obj
+    objs = make_objects(a)
     with open(os.path.join(a.out, "post.lua"), "w") as f:
         f.write('local f = io.open(os.getenv("SB_OBJ"), "rb")\nlocal body = f:read("*a")\nf:close()\n'
                 'wrk.method = "POST"\nwrk.body = body\nwrk.headers["Content-Type"] = "application/cms"\n')

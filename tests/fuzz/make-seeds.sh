@@ -14,6 +14,9 @@
 #   trustlist   PKI/tl/*.xml (tests/pki/make-tl.sh: xmlsec1-signed, XAdES)
 #   envelope    adapter envelopes: HK iAM Smart JSON (raw PKCS#1 signature over the hash, pkcs7 over the
 #               hash), CN JSON (SM2 DER and r||s signatures over the data, GM/T 0010 pkcs7), CMS, XML
+#   http        raw HTTP/1.x client byte streams ("@" first = the admin listener): every route with real
+#               objects from cms/ and envelope/ (verify, translate, proxy routes), chunked and pipelined
+#               bodies, over-limit sizes, bad methods / versions / framing, header folding, NUL bytes
 # Every detached object signs DOC, the content fuzz_cms.c supplies.
 set -eu
 
@@ -34,10 +37,10 @@ HASH=$({ cat "$0" "$PKI/.complete" "$BIN" "$ROOT"/policies/*.yaml; } | openssl d
 if [ -f "$OUT/.complete" ] && [ "$(cat "$OUT/.complete")" = "$HASH" ]; then
     exit 0
 fi
-TARGET_DIRS="der cert path cms policy policy_set xmldsig trustlist envelope"
+TARGET_DIRS="der cert path cms policy policy_set xmldsig trustlist envelope http"
 for d in $TARGET_DIRS .tmp .complete; do rm -rf "${OUT:?}/$d"; done
 T=$OUT/.tmp
-for d in der cert cms policy policy_set xmldsig trustlist envelope .tmp; do mkdir -p "$OUT/$d"; done
+for d in der cert cms policy policy_set xmldsig trustlist envelope http .tmp; do mkdir -p "$OUT/$d"; done
 trap 'rm -rf "$T"' EXIT
 
 die() {
@@ -249,6 +252,122 @@ printf '{"pkcs7": "%s", "data": "%s", "id": "1234567812345678"}\n' "$(b64 "$OUT/
 cp "$OUT/cms/sb-cn-gmt0010.der" "$OUT/envelope/cn-gmt0010.der"
 cp "$OUT/cms/ossl-hk.pem" "$OUT/envelope/hk-cms.pem"
 cp "$OUT/xmldsig/sb-mo-ec.xml" "$OUT/envelope/mo-xmldsig.xml"
+
+# ---- http: raw client streams for fuzz_http.c (limits there: max_body 16 KiB, max_headers 8 KiB) -----------
+python3 - "$OUT" "$DOC" <<'EOF'
+import base64, hashlib, json, sys
+out, doc = sys.argv[1], open(sys.argv[2], "rb").read()
+def rd(p):
+    return open(f"{out}/{p}", "rb").read()
+def req(method, target, headers=(), body=None, version=b"HTTP/1.1", length=True):
+    h = [method + b" " + target + b" " + version, b"Host: sigbridge"] + list(headers)
+    if body is not None and length:
+        h.append(b"Content-Length: %d" % len(body))
+    return b"\r\n".join(h) + b"\r\n\r\n" + (body or b"")
+def chunked(body, size=1000):
+    parts = [b"%x\r\n" % len(body[i:i + size]) + body[i:i + size] + b"\r\n" for i in range(0, len(body), size)]
+    return b"".join(parts) + b"0\r\n\r\n"
+def w(name, data):
+    open(f"{out}/http/{name}", "wb").write(data)
+CMS = b"Content-Type: application/cms"
+JSON = b"Content-Type: application/json"
+hk, cn, mo = rd("cms/sb-hk-cms.der"), rd("cms/sb-cn-gmt0010.der"), rd("cms/sb-mo-ec-cms.der")
+hk_det = rd("cms/sb-hk-cms-detached.der")
+# every route, GET / HEAD / HTTP/1.0
+for path in (b"/healthz", b"/readyz", b"/metrics", b"/v1/policies"):
+    n = path.decode().strip("/").replace("/", "-")
+    w(f"get-{n}", req(b"GET", path))
+    w(f"admin-get-{n}", b"@" + req(b"GET", path))
+w("head-readyz", req(b"HEAD", b"/readyz"))
+w("get-healthz-http10", req(b"GET", b"/healthz", version=b"HTTP/1.0"))
+w("get-healthz-http10-keepalive", req(b"GET", b"/healthz", [b"Connection: keep-alive"], version=b"HTTP/1.0") * 2)
+w("get-policies-close", req(b"GET", b"/v1/policies", [b"Connection: close"]))
+w("get-absolute-uri", req(b"GET", b"http://sigbridge/healthz?x=1#f"))
+w("get-unknown-path", req(b"GET", b"/v2/verify"))
+w("get-request-id", req(b"GET", b"/healthz", [b"X-Request-Id: client-id_1.2"]))
+w("get-request-id-bad", req(b"GET", b"/healthz", [b"X-Request-Id: bad id/\xff"]))
+w("get-percent-path", req(b"GET", b"/v1/%70olicies%2f..%00"))
+# admin routes
+w("admin-reload", b"@" + req(b"POST", b"/admin/reload", body=b""))
+w("admin-reload-get", b"@" + req(b"GET", b"/admin/reload"))
+w("admin-reload-twice", b"@" + req(b"POST", b"/admin/reload", body=b"") * 2)
+w("admin-verify-404", b"@" + req(b"POST", b"/v1/verify?from=hk", [CMS], hk))
+w("api-reload-404", req(b"POST", b"/admin/reload", body=b""))
+# /v1/verify: every input form
+w("verify-hk-cms", req(b"POST", b"/v1/verify?from=hk", [CMS], hk))
+w("verify-cn-gmt0010", req(b"POST", b"/v1/verify?from=cn", [b"Content-Type: application/pkcs7-mime; smime-type=signed-data"], cn))
+w("verify-mo-ec-xml-report", req(b"POST", b"/v1/verify?from=mo", [b"Content-Type: application/octet-stream", b"Accept: application/xml"], mo))
+w("verify-hk-pem", req(b"POST", b"/v1/verify?from=hk", [b"Content-Type: application/x-pem-file"], rd("cms/ossl-hk.pem")))
+w("verify-hk-smime", req(b"POST", b"/v1/verify?from=hk", [b"Content-Type: message/rfc822"], rd("cms/ossl-hk-smime-opaque.eml")))
+w("verify-hk-wrong-jurisdiction", req(b"POST", b"/v1/verify?from=cn", [CMS], hk))
+w("verify-cn-altid-sm2-id", req(b"POST", b"/v1/verify?from=cn", [CMS, b"X-Sigbridge-SM2-Id: ALICE123@YAHOO.COM"], rd("cms/sb-cn-altid-gmt0010.der")))
+w("verify-hk-digest-header", req(b"POST", b"/v1/verify?from=hk", [CMS, b"X-Sigbridge-Digest: sha256=" + hashlib.sha256(doc).hexdigest().encode()], hk_det))
+w("verify-hk-digest-header-bad", req(b"POST", b"/v1/verify?from=hk", [CMS, b"X-Sigbridge-Digest: sha256=zz"], hk_det))
+b64 = lambda b: base64.b64encode(b).decode()
+env = json.dumps({"signature": b64(hk_det), "content": b64(doc)}).encode()
+w("verify-envelope-content", req(b"POST", b"/v1/verify?from=hk", [JSON], env))
+env = json.dumps({"signature": b64(hk_det), "digest": {"alg": "sha256", "value": hashlib.sha256(doc).hexdigest()}}).encode()
+w("verify-envelope-digest", req(b"POST", b"/v1/verify?from=hk", [JSON, b"Accept: application/json"], env))
+w("verify-envelope-bad", req(b"POST", b"/v1/verify?from=hk", [JSON], b'{"signature": 1, "extra": [}'))
+w("verify-chunked", req(b"POST", b"/v1/verify?from=hk", [CMS, b"Transfer-Encoding: chunked"], chunked(hk), length=False))
+w("verify-chunked-bad-size", req(b"POST", b"/v1/verify?from=hk", [CMS, b"Transfer-Encoding: chunked"], b"fffffffffffffffff\r\nx\r\n0\r\n\r\n", length=False))
+w("verify-chunked-and-length", req(b"POST", b"/v1/verify?from=hk", [CMS, b"Transfer-Encoding: chunked", b"Content-Length: 5"], chunked(b"hello"), length=False))
+w("verify-expect-100", req(b"POST", b"/v1/verify?from=hk", [CMS, b"Expect: 100-continue"], hk))
+w("verify-missing-from", req(b"POST", b"/v1/verify", [CMS], hk))
+w("verify-unknown-from", req(b"POST", b"/v1/verify?from=xx&from=hk", [CMS], hk))
+w("verify-no-type", req(b"POST", b"/v1/verify?from=hk", [], hk))
+w("verify-xml-type", req(b"POST", b"/v1/verify?from=hk", [b"Content-Type: text/xml"], rd("xmldsig/sb-hk-rsa.xml")))
+w("verify-accept-html", req(b"POST", b"/v1/verify?from=hk", [CMS, b"Accept: text/html"], hk))
+w("verify-empty-body", req(b"POST", b"/v1/verify?from=hk", [CMS], b""))
+w("verify-get", req(b"GET", b"/v1/verify?from=hk"))
+w("verify-over-max-body", req(b"POST", b"/v1/verify?from=hk", [CMS], b"\x30" * 20000))
+w("verify-content-length-1gib", req(b"POST", b"/v1/verify?from=hk", [CMS, b"Content-Length: 1073741824"], length=False))
+w("verify-content-length-short", req(b"POST", b"/v1/verify?from=hk", [CMS, b"Content-Length: 5000"], hk[:100], length=False))
+w("verify-content-length-negative", req(b"POST", b"/v1/verify?from=hk", [CMS, b"Content-Length: -1"], b"x", length=False))
+w("verify-content-length-twice", req(b"POST", b"/v1/verify?from=hk", [CMS, b"Content-Length: 1", b"Content-Length: 2"], b"xy", length=False))
+# /v1/translate
+w("translate-hk-cn-iamsmart", req(b"POST", b"/v1/translate?from=hk&to=cn", [JSON], rd("envelope/hk-raw.json")))
+w("translate-hk-cn-pkcs7-json", req(b"POST", b"/v1/translate?from=hk&to=cn", [JSON], rd("envelope/hk-pkcs7.json")))
+w("translate-cn-hk-gmt0010", req(b"POST", b"/v1/translate?from=cn&to=hk", [b"Content-Type: application/pkcs7-mime"], cn))
+w("translate-cn-mo-sm2-json", req(b"POST", b"/v1/translate?from=cn&to=mo", [JSON], rd("envelope/cn-sm2-der.json")))
+w("translate-mo-hk-xml", req(b"POST", b"/v1/translate?from=mo&to=hk", [b"Content-Type: application/xml"], rd("envelope/mo-xmldsig.xml")))
+w("translate-missing-to", req(b"POST", b"/v1/translate?from=hk", [CMS], hk))
+w("translate-no-type", req(b"POST", b"/v1/translate?from=hk&to=cn", [], hk))
+# proxy routes (upstream closed: 502 after a passed verdict, 403 otherwise)
+w("proxy-attached-hk", req(b"POST", b"/fz/a/orders?id=1", [CMS, b"Sigbridge-Verdict: forged"], hk))
+w("proxy-attached-bad", req(b"POST", b"/fz/a/x", [CMS], b"not cms"))
+w("proxy-attached-empty", req(b"GET", b"/fz/a/"))
+w("proxy-detached-mo", req(b"PUT", b"/fz/d/doc", [b"Content-Type: text/plain", b"X-Sigbridge-Signature: " + base64.b64encode(rd("cms/sb-mo-rsa-cms-detached.der"))], doc))
+w("proxy-detached-missing", req(b"POST", b"/fz/d/doc", [b"Content-Type: text/plain"], doc))
+# keep-alive: pipelined requests on one connection
+w("pipelined-healthz-verify", req(b"GET", b"/healthz") + req(b"POST", b"/v1/verify?from=hk", [CMS], hk))
+w("pipelined-verify-verify-close", req(b"POST", b"/v1/verify?from=mo", [CMS], mo) + req(b"POST", b"/v1/verify?from=cn", [CMS, b"Connection: close"], cn) + req(b"GET", b"/healthz"))
+w("pipelined-head-get", req(b"HEAD", b"/readyz") + req(b"HEAD", b"/v1/policies") + req(b"GET", b"/healthz"))
+w("pipelined-error-then-get", req(b"DELETE", b"/healthz") + req(b"GET", b"/nope") + req(b"GET", b"/metrics"))
+# request line and framing
+w("method-unknown", req(b"FOO", b"/healthz"))
+w("method-trace", req(b"TRACE", b"/healthz"))
+w("method-connect", req(b"CONNECT", b"sigbridge:443"))
+w("method-options-star", req(b"OPTIONS", b"*"))
+w("method-patch-verify", req(b"PATCH", b"/v1/verify?from=hk", [CMS], hk))
+w("version-2", req(b"GET", b"/healthz", version=b"HTTP/2.0"))
+w("version-bad", req(b"GET", b"/healthz", version=b"HTTP/1.x"))
+w("version-09", b"GET /healthz\r\n\r\n")
+w("version-12-and-minus-1", req(b"HEAD", b"/healthz", version=b"HTTP/1.2") + req(b"GET", b"/healthz", version=b"HTTP/1.-1"))
+w("version-01-keepalive", req(b"GET", b"/healthz", [b"Connection: keep-alive"], version=b"HTTP/0.1") + req(b"GET", b"/healthz"))
+w("request-line-spaces", b"GET  /healthz  HTTP/1.1\r\n\r\n")
+w("lf-only", b"GET /healthz HTTP/1.1\nHost: x\n\n")
+w("header-folding", req(b"GET", b"/healthz", [b"X-Folded: a", b" b", b"\tc"]))
+w("header-nul", req(b"GET", b"/healthz", [b"X-Nul: a\x00b", b"X-Request-Id: a\x00"]))
+w("header-no-colon", req(b"GET", b"/healthz", [b"NoColonHere"]))
+w("header-too-large", req(b"GET", b"/healthz", [b"X-Big: " + b"a" * 9000]))
+w("header-many", req(b"GET", b"/healthz", [b"X-H%d: %d" % (i, i) for i in range(600)]))
+w("uri-long", req(b"GET", b"/healthz?" + b"a" * 10000))
+w("empty-lines-first", b"\r\n\r\n" + req(b"GET", b"/healthz"))
+w("partial-request-line", b"GET /heal")
+w("partial-headers", b"POST /v1/verify?from=hk HTTP/1.1\r\nContent-Type: applica")
+w("binary-garbage", bytes(range(256)))
+EOF
 
 printf '%s\n' "$HASH" >"$OUT/.complete"
 n=$(find "$OUT" -type f ! -name .complete | wc -l)
