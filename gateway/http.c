@@ -24,6 +24,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/http_struct.h>   /* the parsed HTTP version (no accessor in libevent 2.1) */
 #include <event2/keyvalq_struct.h>
 #include <event2/listener.h>
 #include <jansson.h>
@@ -412,6 +413,18 @@ static void dispatch(struct evhttp_request *req, void *arg)
         path = "/";
     }
     snprintf(rq->path, sizeof(rq->path), "%s", path);
+    if (req->major != 1 || (req->minor != 0 && req->minor != 1)) {
+        /* libevent 2.1 would answer in the version it parsed ("HTTP/1.44", "HTTP/0.1" without a length):
+         * refuse in HTTP/1.1 and close, so the client can frame the reply */
+        int major = req->major, minor = req->minor;
+
+        req->major = 1;
+        req->minor = 1;
+        sbgw_reply_header(rq, "Connection", "close");
+        sbgw_reply_error(rq, SBGW_E_HTTP_VERSION_NOT_SUPPORTED, "HTTP version %d.%d is not supported (1.0 or 1.1)",
+                         major, minor);
+        goto out;
+    }
     if ((s = sbgw_snap_get(gw)) == NULL) {
         sbgw_reply_error(rq, SBGW_E_NOT_READY, "no configuration loaded");
         goto out;

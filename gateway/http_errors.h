@@ -29,7 +29,8 @@
     X(NOT_READY,               503, "the gateway is not ready") \
     X(AUDIT_UNAVAILABLE,       503, "the audit log cannot be written; no decision is made unaudited") \
     X(SHUTTING_DOWN,           503, "the gateway is shutting down") \
-    X(UPSTREAM_TIMEOUT,        504, "the upstream service did not answer in time")
+    X(UPSTREAM_TIMEOUT,        504, "the upstream service did not answer in time") \
+    X(HTTP_VERSION_NOT_SUPPORTED, 505, "only HTTP/1.0 and HTTP/1.1 are served")
 
 enum sbgw_http_error {
 #define SBGW_HTTP_ERROR_ENUM(name, status, msg) SBGW_E_##name,

@@ -1,0 +1,56 @@
+#!/bin/sh
+# tests/integration/test_gateway_protocol.sh — HTTP framing the client can rely on, over raw sockets.
+#
+# libevent 2.1 answers in the HTTP version it parsed from the request line; the gateway only serves 1.0 and
+# 1.1 and refuses anything else with 505 HTTP_VERSION_NOT_SUPPORTED in HTTP/1.1 (then closes), so every
+# reply can be framed. HEAD replies carry headers only, with the Content-Length a GET gets, so a pipelined
+# keep-alive request after a HEAD is read correctly (a fuzzing find). Env: SB_BIN, SB_PKI.
+. "$(dirname "$0")/gw_lib.sh"
+
+gw_policies
+conf() {
+    cat <<EOF
+listeners:
+  api: { address: 127.0.0.1, port: $API }
+  admin: { address: 127.0.0.1, port: $ADM }
+policy_dir: $POL
+workers: 1
+audit: { path: $TMP/audit.jsonl, fsync: off, node_id: it-protocol }
+EOF
+}
+start_daemon d1 conf || { bad "daemon did not start"; gw_finish; exit 1; }
+
+raw() { # raw NAME PY_EXPR REQUEST-BYTES(python literal) — d = every byte the server sent until it closed
+    if py - "$API" "$2" "$3" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(eval(sys.argv[3]))
+s.shutdown(socket.SHUT_WR)
+d = b""
+while True:
+    c = s.recv(65536)
+    if not c:
+        break
+    d += c
+sys.exit(0 if eval(sys.argv[2]) else 1)
+PY
+    then ok "$1"; else bad "$1"; fi
+}
+
+section "HTTP versions"
+for v in 1.44 0.1 1.2 1.9; do
+    raw "HTTP/$v: 505 HTTP_VERSION_NOT_SUPPORTED in HTTP/1.1" \
+        "d.startswith(b'HTTP/1.1 505 ') and b'\"code\":\"HTTP_VERSION_NOT_SUPPORTED\"' in d and b'\"status\":505' in d" \
+        "b'GET /healthz HTTP/$v\r\nHost: x\r\n\r\n'"
+done
+raw "HTTP/1.0: served" "d.startswith(b'HTTP/1.0 200 ')" "b'GET /healthz HTTP/1.0\r\n\r\n'"
+raw "HTTP/1.1: served" "d.startswith(b'HTTP/1.1 200 ')" "b'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'"
+
+section "HEAD then GET pipelined on one connection"
+raw "HEAD reply has no body; the GET reply after it is intact" \
+    "d.count(b'HTTP/1.1 200 ') == 2 and d.split(b'\r\n\r\n', 1)[1].startswith(b'HTTP/1.1 200 ') and d.endswith(b'}') and b'content-length: ' in d.lower()" \
+    "b'HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'"
+
+stop_daemon
+check_sh "daemon drained and exited 0" '[ "$rc" -eq 0 ]'
+gw_finish
