@@ -44,7 +44,8 @@ BIN    := $(BUILD)/sigbridge
 .PHONY: all deps test unit integration conformance clean pki-fixtures demo
 all: deps $(BIN)
 
-# Installs missing Debian packages when run as root; otherwise prints the exact command.
+# Installs missing Debian packages when run as root; otherwise prints the exact command. Every compile
+# rule has it as an order-only prerequisite, so `make -j` never compiles before the headers exist.
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
@@ -58,7 +59,7 @@ deps:
 	  fi; \
 	fi
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC  $<"
 	@$(CC) $(CFLAGS_ALL) -c $< -o $@
@@ -107,6 +108,8 @@ integration: $(BIN) pki-fixtures
 VG_DIR := $(BUILD)/valgrind
 .PHONY: test-valgrind
 test-valgrind: all pki-fixtures
+	@command -v valgrind >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; } || \
+	  { echo "test-valgrind: valgrind missing; run: sudo apt-get install -y valgrind"; exit 1; }
 	@rm -rf $(VG_DIR) && mkdir -p $(VG_DIR) && cp $(BIN) $(VG_DIR)/sigbridge
 	@fail=0; for t in $(INTEGRATION); do echo "== $$t"; \
 	  SB_BIN=$(CURDIR)/tests/valgrind/sb-valgrind.sh SB_VALGRIND_BIN=$(CURDIR)/$(VG_DIR)/sigbridge \
@@ -151,7 +154,7 @@ bench: deps $(BENCH_DIR)/bench_bare $(BENCH_DIR)/bench_lib $(BIN) pki-fixtures
 	@$(PYTHON) tests/bench/bench.py --bin $(BIN) --pki $(PKI_DIR) --policies policies --bench-bin $(BENCH_DIR) \
 	    --out $(BENCH_DIR) $(if $(BENCH_HTTP_SECONDS),--seconds $(BENCH_HTTP_SECONDS))
 
-$(BENCH_DIR)/bench_bare: tests/bench/bench_bare.c
+$(BENCH_DIR)/bench_bare: tests/bench/bench_bare.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(LDLIBS_ALL)
 
@@ -178,11 +181,11 @@ bench-soak: deps $(BENCH_DIR)/sbload $(BENCH_DIR)/gen_signers $(BIN) pki-fixture
 	    --bench-bin $(BENCH_DIR) --out $(BENCH_DIR) $(if $(BENCH_SOAK_SECONDS),--seconds $(BENCH_SOAK_SECONDS)) \
 	    $(if $(BENCH_SOAK_SIGNERS),--signers $(BENCH_SOAK_SIGNERS))
 
-$(BENCH_DIR)/sbload: tests/bench/sbload.c
+$(BENCH_DIR)/sbload: tests/bench/sbload.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $<
 
-$(BENCH_DIR)/gen_signers: tests/bench/gen_signers.c
+$(BENCH_DIR)/gen_signers: tests/bench/gen_signers.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(LDLIBS_ALL)
 
@@ -206,7 +209,7 @@ FUZZ_ENV        = SB_FUZZ_PKI=build/pki SB_FUZZ_POLICIES=policies ASAN_OPTIONS=d
                   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 .PHONY: fuzz fuzz-long fuzz-replay fuzz-seeds
 fuzz: $(FUZZ_BINS)
-$(FUZZ_CLANG)/obj/%.o: %.c
+$(FUZZ_CLANG)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC(fuzz) $<"
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SANFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@

@@ -5,7 +5,12 @@
 # unless SB_KEEP is set), PIDS (every process in it is SIGKILLed at exit), the checks ok / bad / skip /
 # check / check_sh / t, free_port, start_daemon, metric, gw_policies (the shipped policies pointing at
 # SB_PKI), gw_objects (signed test objects in $O) and gw_finish (sanitizer grep + the summary line).
+# SB_TEST_SLOW=1 (make test-valgrind: every sigbridge process under valgrind) sets SLOWX=10, the factor for
+# the waits and client timeouts below and in the scripts; unset, SLOWX=1 and nothing changes.
 set -u
+SLOWX=1
+[ -z "${SB_TEST_SLOW:-}" ] || SLOWX=10
+slow_sleep() { if [ "$SLOWX" = 1 ]; then sleep "$1"; else sleep "$(awk "BEGIN { print $1 * $SLOWX }")"; fi; }
 SB_BIN=${SB_BIN:-build/sigbridge}
 SB_PKI=${SB_PKI:-build/pki}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -42,7 +47,7 @@ t() {
     name=$1 want=$2 expr=$3
     shift 3
     rm -f "$TMP/body" "$TMP/hdrs"
-    code=$(curl -s -o "$TMP/body" -D "$TMP/hdrs" -w '%{http_code}' --max-time 10 "$@")
+    code=$(curl -s -o "$TMP/body" -D "$TMP/hdrs" -w '%{http_code}' --max-time $((10 * SLOWX)) "$@")
     if [ "$code" != "$want" ]; then
         bad "$name" "HTTP $code (want $want)"
         printf '     body: %s\n' "$(head -c 400 "$TMP/body" 2>/dev/null)"
@@ -77,8 +82,8 @@ free_port() {
 }
 
 # start_daemon NAME CONF_FN — writes $TMP/NAME.yaml from CONF_FN with fresh ports API / ADM, starts the
-# daemon (stderr appended to $TMP/NAME.log), waits up to 10 s for /readyz. Sets DPID. Retries with other
-# ports when binding fails. READY_SCHEME / READY_ARGS select how the api listener is probed.
+# daemon (stderr appended to $TMP/NAME.log), waits up to 10 s (x SLOWX) for /readyz. Sets DPID. Retries with
+# other ports when binding fails. READY_SCHEME / READY_ARGS select how the api listener is probed.
 READY_SCHEME=http
 READY_ARGS=""
 start_daemon() {
@@ -90,7 +95,7 @@ start_daemon() {
         DPID=$!
         PIDS="$PIDS $DPID"
         i=0
-        while [ $i -lt 100 ]; do
+        while [ $i -lt $((100 * SLOWX)) ]; do
             if ! kill -0 "$DPID" 2>/dev/null; then break; fi
             # shellcheck disable=SC2086
             if curl -s -o /dev/null --max-time 1 $READY_ARGS "$READY_SCHEME://127.0.0.1:$API/readyz" ||
@@ -106,13 +111,13 @@ start_daemon() {
     return 1
 }
 
-# wait_bounded PID [SECS] — wait for a child, SIGKILLing it after SECS (default 15); sets rc to its exit
-# status. The watchdog polls a flag file (no signals: a killed subshell can leave its sleep behind, holding
-# make's output pipe open).
+# wait_bounded PID [SECS] — wait for a child, SIGKILLing it after SECS (default 15 x SLOWX); sets rc to its
+# exit status. The watchdog polls a flag file (no signals: a killed subshell can leave its sleep behind,
+# holding make's output pipe open).
 wait_bounded() {
     wflag=$TMP/.wait.$1
     rm -f "$wflag"
-    ( n=$((${2:-15} * 10))
+    ( n=$((${2:-$((15 * SLOWX))} * 10))
       while [ "$n" -gt 0 ] && [ ! -e "$wflag" ]; do sleep 0.1; n=$((n - 1)); done
       [ -e "$wflag" ] || kill -9 "$1" 2>/dev/null ) >/dev/null 2>&1 &
     wd=$!

@@ -137,8 +137,11 @@ results = {"pass": 0, "fail": 0}
 seen_inputs = {}
 
 
+SLOWX = 10 if os.environ.get("SB_TEST_SLOW") else 1   # SB_TEST_SLOW: every sigbridge run under valgrind
+
+
 def run(argv, timeout=20):
-    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout * SLOWX)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
 

@@ -259,7 +259,7 @@ section "out of file descriptors"
     sh -c 'ulimit -n 128; exec "$0" serve -c "$1"' "$SB_BIN" "$TMP/d4.yaml" 2>>"$TMP/d4.log" &
     DPID=$!
     PIDS="$PIDS $DPID"
-    sleep 0.5
+    slow_sleep 0.5
     py - "$API" >"$TMP/emfile.txt" <<'PY'
 import socket, sys, time
 port = int(sys.argv[1]); ss = []
@@ -274,7 +274,7 @@ for s in ss:
 time.sleep(0.5)
 print(len(ss))
 PY
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://127.0.0.1:$API/healthz")
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time $((2 * SLOWX)) "http://127.0.0.1:$API/healthz")
     check "out of file descriptors (ulimit 128, 200 clients): daemon survives and answers again ($code)" [ "$code" = 200 ]
     kill -9 "$DPID" 2>/dev/null; wait "$DPID" 2>/dev/null
 }
