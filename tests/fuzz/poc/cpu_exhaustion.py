@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""tests/fuzz/poc/cpu_exhaustion.py — reproducers for two unbounded-CPU findings of issue 10 (not fixed yet).
+"""tests/fuzz/poc/cpu_exhaustion.py — reproducers for two unbounded-CPU findings of issue 10 (fixed).
 
 Both use issuer candidates whose RSA key has a 2048-bit modulus and a ~2047-bit public exponent: OpenSSL
 allows any exponent for moduli up to 3072 bits, so every X509_verify() against such a key costs a full
@@ -20,7 +20,12 @@ same-named candidate's key (try_issuer -> sb_sig_verify_cert -> X509_verify) bef
                  --untrusted OUT/attack.der --crl OUT/evil.crl SB_PKI/hk/leaf.pem
 
 usage: SB_BIN=build/sigbridge SB_PKI=build/pki python3 tests/fuzz/poc/cpu_exhaustion.py OUT [NCAND NSIG N1 N2]
-(defaults 255 64 48 48). Needs openssl and python3 only.
+(defaults 255 64 48 48). Needs openssl and python3 only. SB_POC_EXPONENT=65537 gives the candidates an
+ordinary public exponent instead: each check then costs a normal RSA verification (~20 us), and the
+inputs exercise the shared signature budgets rather than the up-front key check.
+
+Status: both are bounded since 9aacb5b (keys with e >= 2^32 are refused before use; budgets shared per
+object and with nested CRL-signer validations); tests/integration/test_cpu_budget.sh runs them in make test.
 """
 import os
 import random
@@ -49,7 +54,8 @@ def int_bytes(v):
 
 def slow_rsa_spki():
     n = (1 << 2048) - 1 - (random.getrandbits(2000) << 1)   # odd; top bits set, so any 2048-bit signature is < n
-    e = random.getrandbits(2047) | 1 | (1 << 2046)
+    e = int(os.environ["SB_POC_EXPONENT"]) if os.environ.get("SB_POC_EXPONENT") else \
+        random.getrandbits(2047) | 1 | (1 << 2046)
     pub = enc(seq(N(0x02, None, int_bytes(n)), N(0x02, None, int_bytes(e))))
     return seq(seq(oid("1.2.840.113549.1.1.1"), N(0x05)), N(0x03, None, b"\x00" + pub))
 
