@@ -88,7 +88,9 @@ static enum sb_reason copy_buf(const unsigned char *in, size_t len, unsigned cha
     if ((*out = OPENSSL_malloc(len > 0 ? len : 1)) == NULL) {
         return sb_err_set(err, SB_R_INTERNAL, "out of memory");
     }
-    memcpy(*out, in, len);
+    if (len > 0) {          /* an empty BIO (S/MIME part with no content) has no data pointer at all */
+        memcpy(*out, in, len);
+    }
     *out_len = len;
     return SB_OK;
 }
