@@ -44,20 +44,26 @@ BIN    := $(BUILD)/sigbridge
 .PHONY: all deps test unit integration conformance clean pki-fixtures demo
 all: deps $(BIN)
 
-# Installs missing Debian packages when run as root; otherwise prints the exact command. Every compile
-# rule has it as an order-only prerequisite, so `make -j` never compiles before the headers exist.
+# $(call deb_install,WHO,PACKAGES): installs the missing ones when run as root; otherwise prints the exact
+# command and fails.
+define deb_install
+missing=""; for p in $(2); do \
+  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+done; \
+if [ -n "$$missing" ]; then \
+  if [ "$$(id -u)" = 0 ]; then \
+    echo "$(1): installing$$missing"; \
+    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+  else \
+    echo "$(1): missing packages; run: sudo apt-get install -y$$missing"; exit 1; \
+  fi; \
+fi
+endef
+
+# The Debian packages of DEB_PKGS. Every compile rule has it as an order-only prerequisite, so `make -j`
+# never compiles before the headers exist.
 deps:
-	@missing=""; for p in $(DEB_PKGS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
-	    echo "deps: installing$$missing"; \
-	    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
-	  else \
-	    echo "deps: missing packages; run: sudo apt-get install -y$$missing"; exit 1; \
-	  fi; \
-	fi
+	@$(call deb_install,deps,$(DEB_PKGS))
 
 $(BUILD)/obj/%.o: %.c | deps
 	@mkdir -p $(dir $@)
@@ -108,8 +114,7 @@ integration: $(BIN) pki-fixtures
 VG_DIR := $(BUILD)/valgrind
 .PHONY: test-valgrind
 test-valgrind: all pki-fixtures
-	@command -v valgrind >/dev/null || { [ "$$(id -u)" = 0 ] && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; } || \
-	  { echo "test-valgrind: valgrind missing; run: sudo apt-get install -y valgrind"; exit 1; }
+	@$(call deb_install,test-valgrind,valgrind)
 	@rm -rf $(VG_DIR) && mkdir -p $(VG_DIR) && cp $(BIN) $(VG_DIR)/sigbridge
 	@fail=0; for t in $(INTEGRATION); do echo "== $$t"; \
 	  SB_BIN=$(CURDIR)/tests/valgrind/sb-valgrind.sh SB_VALGRIND_BIN=$(CURDIR)/$(VG_DIR)/sigbridge \

@@ -12,12 +12,13 @@
 # Env: SB_BIN, SB_PKI.
 . "$(dirname "$0")/gw_lib.sh"
 
-# timed OUT CMD... — runs CMD (stdout to OUT) and sets rc and ms (wall-clock milliseconds)
+# timed OUT CMD... — runs CMD (stdout to OUT) and sets rc and ms (wall-clock milliseconds); CMD is killed
+# after 4 x LIMIT_MS, so a regression to unbounded work fails the check instead of hanging the suite
 timed() {
     out=$1
     shift
     t_start=$(date +%s%N)
-    "$@" >"$out" 2>"$out.err"
+    timeout -s KILL $((LIMIT_MS * 4 / 1000)) "$@" >"$out" 2>"$out.err"
     rc=$?
     ms=$((($(date +%s%N) - t_start) / 1000000))
 }
