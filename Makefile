@@ -23,14 +23,16 @@ LDLIBS_ALL  = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lpthread $(LDLI
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
-PKI_SRC     := $(wildcard pki/*.c)
+PKI_SRC     := $(wildcard pki/*/*.c)
 ADAPTER_SRC := $(wildcard adapters/*.c)
-GW_SRC      := $(wildcard gateway/*.c)
+GW_SRC      := $(wildcard gateway/daemon/*.c)
+CLI_SRC     := $(wildcard gateway/cli/*.c)
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 
 PKI_OBJ     := $(PKI_SRC:%.c=$(BUILD)/obj/%.o)
 ADAPTER_OBJ := $(ADAPTER_SRC:%.c=$(BUILD)/obj/%.o)
 GW_OBJ      := $(GW_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ     := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 # The generated test/demo PKIs live in one place for every build flavour: policies/*.yaml refer to them.
@@ -38,7 +40,6 @@ PKI_DIR := build/pki
 LIBPKI := $(BUILD)/libsbpki.a
 LIBAD  := $(BUILD)/libsbadapters.a
 LIBGW  := $(BUILD)/libsbgw.a
-GW_LIB_OBJ := $(filter-out $(BUILD)/obj/gateway/main.o,$(GW_OBJ))
 BIN    := $(BUILD)/sigbridge
 
 .PHONY: all deps test unit integration conformance clean pki-fixtures demo
@@ -78,13 +79,13 @@ $(LIBAD): $(ADAPTER_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(LIBGW): $(GW_LIB_OBJ)
+$(LIBGW): $(GW_OBJ)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(BUILD)/obj/gateway/main.o $(LIBGW) $(LIBAD) $(LIBPKI)
+$(BIN): $(CLI_OBJ) $(LIBGW) $(LIBAD) $(LIBPKI)
 	@echo "  LD  $@"
-	@$(CC) $(SANFLAGS) -o $@ $(BUILD)/obj/gateway/main.o $(LIBGW) $(LIBAD) $(LIBPKI) $(LDLIBS_ALL)
+	@$(CC) $(SANFLAGS) -o $@ $(CLI_OBJ) $(LIBGW) $(LIBAD) $(LIBPKI) $(LDLIBS_ALL)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBGW) $(LIBAD) $(LIBPKI)
 	@mkdir -p $(dir $@)
@@ -127,7 +128,7 @@ test-valgrind: all pki-fixtures
 	exit $$fail
 
 conformance: $(BIN)
-	@$(PYTHON) tests/conformance/run_limbo.py --bin $(BIN) --corpus ../shared/corpora/limbo.json \
+	@$(PYTHON) tests/conformance/run_limbo.py --bin $(BIN) --corpus tests/conformance/limbo.json \
 	    --floor tests/conformance/floor.txt --skip tests/conformance/skip.txt
 
 # Micro-benchmark, timing only (never part of `make test`): CMS verifications/s next to raw signature
@@ -207,7 +208,7 @@ FUZZ_SANFLAGS  := -fsanitize=address,undefined -fno-sanitize-recover=undefined -
 FUZZ_CFLAGS     = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra -I. \
                   $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 FUZZ_LIB_OBJ   := $(PKI_SRC:%.c=$(FUZZ_CLANG)/obj/%.o) $(ADAPTER_SRC:%.c=$(FUZZ_CLANG)/obj/%.o)
-FUZZ_GW_OBJ    := $(filter-out $(FUZZ_CLANG)/obj/gateway/main.o,$(GW_SRC:%.c=$(FUZZ_CLANG)/obj/%.o))
+FUZZ_GW_OBJ    := $(GW_SRC:%.c=$(FUZZ_CLANG)/obj/%.o)
 FUZZ_BINS       = $(FUZZ_TARGETS:%=$(FUZZ_CLANG)/fuzz_%)
 REPLAY_BINS     = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_ENV        = SB_FUZZ_PKI=build/pki SB_FUZZ_POLICIES=policies ASAN_OPTIONS=detect_leaks=1 \

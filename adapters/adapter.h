@@ -21,10 +21,10 @@
 #include <time.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
-#include "pki/cms.h"
-#include "pki/err.h"
-#include "pki/recognition.h"
-#include "pki/trust_policy.h"
+#include "pki/cms/cms.h"
+#include "pki/base/err.h"
+#include "pki/policy/recognition.h"
+#include "pki/policy/trust_policy.h"
 
 #define SB_EV_MAX_INPUT   (16u * 1024u * 1024u)   /* largest envelope or object an adapter accepts */
 #define SB_EV_MAX_ID      1024                    /* longest SM2 distinguishing ID taken from an envelope */
@@ -97,7 +97,7 @@ struct sb_adapter {
     const char *jurisdiction;            /* "hk"; NULL for the generic fallback */
     /* Parse in[0..len) (content_type may be NULL: sniffed) into *ev (initialised by the caller with
      * sb_evidence_init; cleared by the caller in every case). INPUT_MALFORMED (not JSON, XML or CMS),
-     * an ENVELOPE_* reason (pki/reason.h) with a message naming the field for a bad envelope,
+     * an ENVELOPE_* reason (pki/base/reason.h) with a message naming the field for a bad envelope,
      * INPUT_TOO_LARGE; HASH_MISMATCH when a supplied document does not match the envelope's hash. */
     enum sb_reason (*parse)(const unsigned char *in, size_t len, const char *content_type, struct sb_evidence *ev,
                             struct sb_err *err);

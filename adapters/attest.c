@@ -1,9 +1,9 @@
 /*
  * adapters/attest.c — sign an attestation document in the receiving side's format (adapters/adapter.h).
  *
- * CMS and GM/T 0010: attached SignedData whose eContent is the canonical JSON (pki/cms.h signs; SM2 CMS
+ * CMS and GM/T 0010: attached SignedData whose eContent is the canonical JSON (pki/cms/cms.h signs; SM2 CMS
  * is ours because OpenSSL 3.0 cannot). XML-DSig: the XML rendering below, signed enveloped (URI "",
- * exclusive C14N, RSA-SHA256 or ECDSA-SHA256, certificate chain in KeyInfo) by pki/xmldsig.h.
+ * exclusive C14N, RSA-SHA256 or ECDSA-SHA256, certificate chain in KeyInfo) by pki/xml/xmldsig.h.
  */
 #include "adapter.h"
 
@@ -14,8 +14,8 @@
 #include <libxml/tree.h>
 #include <openssl/crypto.h>
 
-#include "pki/sm2.h"
-#include "pki/xmldsig.h"
+#include "pki/crypto/sm2.h"
+#include "pki/xml/xmldsig.h"
 
 #define SB_ATTEST_XMLNS "urn:sigbridge:attestation:1"
 

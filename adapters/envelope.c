@@ -14,8 +14,8 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-#include "pki/load.h"
-#include "pki/sbtime.h"
+#include "pki/base/load.h"
+#include "pki/base/rfc3339_time.h"
 
 void sb_ev_hex(const unsigned char *d, size_t n, char *buf, size_t len)
 {

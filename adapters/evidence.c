@@ -1,7 +1,7 @@
 /*
  * adapters/evidence.c — one validation entry for every kind of evidence (adapters/adapter.h).
  *
- * CMS and GM/T 0010 go through sb_validate_object (pki/validate.h) unchanged. XML-DSig goes through
+ * CMS and GM/T 0010 go through sb_validate_object (pki/verdict/validate.h) unchanged. XML-DSig goes through
  * sb_xmldsig_verify with the policy's anchors, intermediates, CRLs and algorithms, then each passing
  * signer's path is held to the policy's own rules, as sb_validate_object does for CMS. A raw signature
  * is checked here: key allowed, algorithm allowed by the policy, signature value, key usage, then the
@@ -17,13 +17,13 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
-#include "pki/chain.h"
-#include "pki/report.h"
-#include "pki/sbtime.h"
-#include "pki/sig.h"
-#include "pki/sm2.h"
-#include "pki/validate.h"
-#include "pki/xmldsig.h"
+#include "pki/x509/chain.h"
+#include "pki/verdict/report.h"
+#include "pki/base/rfc3339_time.h"
+#include "pki/crypto/sig.h"
+#include "pki/crypto/sm2.h"
+#include "pki/verdict/validate.h"
+#include "pki/xml/xmldsig.h"
 
 void sb_evidence_init(struct sb_evidence *ev)
 {

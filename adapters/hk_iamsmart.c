@@ -26,7 +26,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-#include "pki/sm2.h"
+#include "pki/crypto/sm2.h"
 
 static enum sb_reason hk_parse(const unsigned char *in, size_t len, const char *content_type, struct sb_evidence *ev,
                                struct sb_err *err);

@@ -12,10 +12,10 @@
 #include <openssl/evp.h>
 
 #include "adapter_local.h"
-#include "pki/load.h"
-#include "pki/report.h"
-#include "pki/sbtime.h"
-#include "pki/validate.h"
+#include "pki/base/load.h"
+#include "pki/verdict/report.h"
+#include "pki/base/rfc3339_time.h"
+#include "pki/verdict/validate.h"
 
 #define SB_TR_MAX_ATTEST_CHAIN 8   /* CA certificates carried after the gateway certificate */
 

@@ -2,7 +2,7 @@
  * tests/bench/bench_crypto.c — micro-benchmark (`make bench-crypto`), never run as a test.
  *
  * Verifications per second, one thread, in-process, each row run for a fixed duration (see below):
- *   (a) our full CMS verify (pki/cms.h: parse, signed attributes, signature, chain building and RFC 5280
+ *   (a) our full CMS verify (pki/cms/cms.h: parse, signed attributes, signature, chain building and RFC 5280
  *       path validation) of a 3-level RSA-2048 CMS object and a 3-level SM2 GM/T 0010 object, with the
  *       caches cold (none: every call decodes every certificate and validates the path) and warm (rows
  *       a1w/a2w: a decoded-certificate cache and a validated-path cache, as the daemon uses them, filled by
@@ -38,13 +38,13 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "pki/cert_cache.h"
-#include "pki/chain_cache.h"
-#include "pki/cms.h"
-#include "pki/err.h"
-#include "pki/load.h"
-#include "pki/path.h"
-#include "pki/sm2.h"
+#include "pki/x509/cert_cache.h"
+#include "pki/x509/chain_cache.h"
+#include "pki/cms/cms.h"
+#include "pki/base/err.h"
+#include "pki/base/load.h"
+#include "pki/x509/path.h"
+#include "pki/crypto/sm2.h"
 
 #define BENCH_DEFAULT_SECONDS 2.0
 #define BENCH_WARMUP_OPS 20

@@ -25,12 +25,12 @@
 
 #include <jansson.h>
 
-#include "pki/cert_cache.h"
-#include "pki/chain_cache.h"
-#include "pki/load.h"
-#include "pki/sm2_cache.h"
-#include "pki/trust_policy.h"
-#include "pki/validate.h"
+#include "pki/x509/cert_cache.h"
+#include "pki/x509/chain_cache.h"
+#include "pki/base/load.h"
+#include "pki/crypto/sm2_cache.h"
+#include "pki/policy/trust_policy.h"
+#include "pki/verdict/validate.h"
 
 struct ctx {
     const struct sb_trust_policy *pol;

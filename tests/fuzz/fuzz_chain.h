@@ -23,10 +23,10 @@
 #include <openssl/x509v3.h>
 
 #include "fuzz_common.h"
-#include "pki/chain.h"
-#include "pki/load.h"
-#include "pki/report.h"
-#include "pki/sbtime.h"
+#include "pki/x509/chain.h"
+#include "pki/base/load.h"
+#include "pki/verdict/report.h"
+#include "pki/base/rfc3339_time.h"
 
 #define SB_FUZZ_KEYS 8      /* certificates re-signed (the rest keep their own keys and signatures) */
 

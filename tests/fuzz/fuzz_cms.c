@@ -1,5 +1,5 @@
 /*
- * tests/fuzz/fuzz_cms.c — CMS / PKCS#7 and GM/T 0010 SignedData verification (pki/cms.h) on any input:
+ * tests/fuzz/fuzz_cms.c — CMS / PKCS#7 and GM/T 0010 SignedData verification (pki/cms/cms.h) on any input:
  * DER, PEM, S/MIME (multipart/signed and application/pkcs7-mime) and BER (indefinite lengths).
  *
  * The trust anchors are the self-issued certificates the object itself carries (found with the private
@@ -17,8 +17,8 @@
 #include <openssl/evp.h>
 
 #include "fuzz_common.h"
-#include "pki/cms_local.h"
-#include "pki/report.h"
+#include "pki/cms/cms_local.h"
+#include "pki/verdict/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -104,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == SB_OK) {
         check(res.n_signers >= 1);
     }
-    /* the JSON the CLI prints (gateway/cmd_verify.c) */
+    /* the JSON the CLI prints (gateway/cli/cmd_verify.c) */
     top = sb_report_result(res.reason, res.message, po.at, res.n_signers > 0 ? res.signers[res.worst].chain : NULL);
     check(top != NULL);
     arr = json_array();

@@ -1,5 +1,5 @@
 /*
- * tests/fuzz/fuzz_der.c — the bounded DER cursor (pki/der.h) over arbitrary bytes.
+ * tests/fuzz/fuzz_der.c — the bounded DER cursor (pki/base/der.h) over arbitrary bytes.
  *
  * Walks the whole input as a tree: every element read with sb_der_next, peeked, entered when
  * constructed (the depth cap is SB_DER_MAX_DEPTH), OIDs turned into text; each element is rebuilt with
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "pki/der.h"
+#include "pki/base/der.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

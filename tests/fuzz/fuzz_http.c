@@ -1,5 +1,5 @@
 /*
- * tests/fuzz/fuzz_http.c — the gateway's HTTP request path (gateway/http.c behind libevent's evhttp:
+ * tests/fuzz/fuzz_http.c — the gateway's HTTP request path (gateway/daemon/http.c behind libevent's evhttp:
  * request line, headers, chunked and sized bodies, limits, routing, the JSON error replies) and the
  * handlers behind it: /v1/verify and /v1/translate on the worker pool, /healthz, /readyz, /metrics,
  * /v1/policies, /admin/reload, and two validating proxy routes to a closed upstream.
@@ -53,9 +53,9 @@
 #include <jansson.h>
 
 #include "fuzz_common.h"
-#include "gateway/cmd_daemon.h"
-#include "gateway/sbgw.h"
-#include "pki/load.h"
+#include "gateway/daemon/lifecycle.h"
+#include "gateway/daemon/sbgw.h"
+#include "pki/base/load.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * tests/fuzz/fuzz_path.c — RFC 5280 path validation (pki/path.c, names.c, policy_tree.c,
+ * tests/fuzz/fuzz_path.c — RFC 5280 path validation (pki/x509/path.c, names.c, policy_tree.c,
  * revocation.c) behind valid signatures: every certificate of the input bundle gets a harness P-256
  * key and is re-signed as the chain it claims to be (first = target, last = self-signed anchor), and
  * each CRL is re-signed by the certificate named as its issuer (see fuzz_chain.h). Mutated names,

@@ -1,5 +1,5 @@
 /*
- * tests/fuzz/fuzz_policy.c — one trust-policy YAML file through sb_trust_policy_load (pki/trust_policy.h):
+ * tests/fuzz/fuzz_policy.c — one trust-policy YAML file through sb_trust_policy_load (pki/policy/trust_policy.h):
  * libyaml events, the strict schema walker, OID patterns, referenced certificate / CRL files.
  *
  * The input is written to <scratch>/policies/fuzz.yaml next to a link <scratch>/build/pki to the test
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "pki/trust_policy.h"
+#include "pki/policy/trust_policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

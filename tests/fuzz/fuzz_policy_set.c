@@ -1,6 +1,6 @@
 /*
- * tests/fuzz/fuzz_policy_set.c — a policy directory through sb_policy_set_load (pki/trust_policy.h):
- * the input is the directory's recognition.yaml (pki/recognition.h rules: from/to, accept, attest with
+ * tests/fuzz/fuzz_policy_set.c — a policy directory through sb_policy_set_load (pki/policy/trust_policy.h):
+ * the input is the directory's recognition.yaml (pki/policy/recognition.h rules: from/to, accept, attest with
  * key and certificate files), next to fixed copies of the jurisdiction files hk.yaml, cn.yaml and
  * mo.yaml read once from SB_FUZZ_POLICIES (default policies/), with <scratch>/build/pki linked to the
  * test PKI as in fuzz_policy. Checks: SB_OK gives a set with three jurisdictions and its id; a failure
@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "pki/load.h"
-#include "pki/trust_policy.h"
+#include "pki/base/load.h"
+#include "pki/policy/trust_policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

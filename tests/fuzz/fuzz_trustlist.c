@@ -1,5 +1,5 @@
 /*
- * tests/fuzz/fuzz_trustlist.c — ETSI TS 119 612 trusted-list import (pki/trustlist.h): sb_tl_parse, then
+ * tests/fuzz/fuzz_trustlist.c — ETSI TS 119 612 trusted-list import (pki/policy/trustlist.h): sb_tl_parse, then
  * the signature under the list's own KeyInfo certificate (sb_tl_verify with no expected signer), the
  * freshness check and the anchors it yields (CA services only, and all). Checks: parse failures are
  * INPUT_MALFORMED / INPUT_TOO_LARGE / FORMAT with a message; verify's return equals tl->sig_reason;
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "pki/trustlist.h"
+#include "pki/policy/trustlist.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

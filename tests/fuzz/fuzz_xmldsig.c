@@ -1,6 +1,6 @@
 /*
- * tests/fuzz/fuzz_xmldsig.c — XML-DSig verification (pki/xmldsig.h) on any input: the safe parser
- * (pki/xml_safe.h caps), Id indexing, references, transforms and canonicalisation, algorithms, KeyInfo
+ * tests/fuzz/fuzz_xmldsig.c — XML-DSig verification (pki/xml/xmldsig.h) on any input: the safe parser
+ * (pki/xml/xml_safe.h caps), Id indexing, references, transforms and canonicalisation, algorithms, KeyInfo
  * certificates, the unsigned-content (wrapping) check, XAdES properties.
  *
  * Anchors are the self-issued certificates of the document's KeyInfo (as in fuzz_cms), found on a first
@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
-#include "pki/xmldsig.h"
+#include "pki/xml/xmldsig.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

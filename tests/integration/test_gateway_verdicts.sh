@@ -113,7 +113,7 @@ if [ -n "${SB_GW_KNOWN_BUGS:-}" ]; then
     t "mo: XML-DSig through POST /v1/verify (issue 7: body CMS or XML)" 200 "d['indication']=='TOTAL_PASSED'" \
         -H "Content-Type: application/xml" --data-binary "@$O/mo.xml" "$V?from=mo"
 else
-    skip "XML-DSig through POST /v1/verify" "known daemon gap: answered 415 'not accepted by /v1/verify yet' (gateway/api_verify.c); SB_GW_KNOWN_BUGS=1 runs it"
+    skip "XML-DSig through POST /v1/verify" "known daemon gap: answered 415 'not accepted by /v1/verify yet' (gateway/daemon/api_verify.c); SB_GW_KNOWN_BUGS=1 runs it"
 fi
 
 section "ETSI report for a failure"

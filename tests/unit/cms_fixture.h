@@ -25,9 +25,9 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include "pki/cms.h"
-#include "pki/der.h"
-#include "pki/sm2.h"
+#include "pki/cms/cms.h"
+#include "pki/base/der.h"
+#include "pki/crypto/sm2.h"
 
 static const char msg[] = "The quick brown fox jumps over the lazy dog.\n";
 static const char other[] = "The quick brown fox jumps over the lazy cat.\n";

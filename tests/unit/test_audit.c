@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_audit.c — the gateway's hash-chained audit log (gateway/audit.h): records chain, the
+ * tests/unit/test_audit.c — the gateway's hash-chained audit log (gateway/daemon/audit.h): records chain, the
  * chain continues across reopen, a torn tail is reported (exit 3) and cut on open, edited / removed /
  * reordered records are named (exit 1), the last record is checked on open, a failed write leaves the
  * file ending in a whole record.
@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "gateway/audit.h"
+#include "gateway/daemon/audit.h"
 
 struct fx {
     char dir[64];

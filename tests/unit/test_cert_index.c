@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_cert_index.c — trust material by subject (pki/cert_index.h) and its use by the path
+ * tests/unit/test_cert_index.c — trust material by subject (pki/x509/cert_index.h) and its use by the path
  * builder (anchors and intermediates of a policy snapshot).
  */
 #include <stdarg.h>
@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "pki/cert_index.h"
-#include "pki/chain.h"
+#include "pki/x509/cert_index.h"
+#include "pki/x509/chain.h"
 #include "testcert.h"
 
 #define N_ROOTS 300

@@ -1,13 +1,13 @@
 /*
- * tests/unit/test_chain.c — path building (pki/chain.h) and RFC 5280 path validation (pki/path.h).
+ * tests/unit/test_chain.c — path building (pki/x509/chain.h) and RFC 5280 path validation (pki/x509/path.h).
  *
  * Every PKI is minted in C at test time (tests/unit/testcert.h) with P-256 keys and fixed validity
  * windows; the validation time is TC_T2025. Each verdict asserts the exact enum sb_reason. The hostile
  * cases (same-subject pools, loops, a 100-certificate chain, 10,000 policy mappings) also assert a
  * resource bound: the answer comes within 1 s (CLOCK_MONOTONIC).
  *
- * The path code also calls pki/names.c (SAN syntax, host names), pki/policy_tree.c and
- * pki/revocation.c, so these tests exercise them too where noted.
+ * The path code also calls pki/x509/names.c (SAN syntax, host names), pki/x509/cert_policy.c and
+ * pki/x509/revocation.c, so these tests exercise them too where noted.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pki/chain.h"
-#include "pki/path.h"
+#include "pki/x509/chain.h"
+#include "pki/x509/path.h"
 #include "tests/unit/testcert.h"
 
 #define BOUND_SECS 1.0
@@ -793,7 +793,7 @@ static void test_key_usage_required(void **state)
     pki3_free(&p);
 }
 
-/* Uses pki/names.c (sb_names_match_host), written concurrently with these tests. */
+/* Uses pki/x509/names.c (sb_names_match_host), written concurrently with these tests. */
 static void test_hostname(void **state)
 {
     struct fx *f = *state;
@@ -889,7 +889,7 @@ static void test_sm2_path(void **state)
     EVP_PKEY_free(kl);
 }
 
-/* ---- revocation (pki/revocation.c, written concurrently) ------------------------------------- */
+/* ---- revocation (pki/x509/revocation.c, written concurrently) ------------------------------------- */
 
 static void test_revoked_leaf(void **state)
 {
@@ -1097,7 +1097,7 @@ static X509 *mapping_ca(struct fx *f, X509 *root, int n, const char *pols)
     return inter;
 }
 
-/* Uses pki/policy_tree.c. */
+/* Uses pki/x509/cert_policy.c. */
 static void test_policy_mappings_10000_bounded(void **state)
 {
     struct fx *f = *state;
@@ -1142,7 +1142,7 @@ static void test_policy_mappings_10000_bounded(void **state)
     X509_free(inter);
 
     /* the CA asserts anyPolicy: every one of the 10,000 mappings would create a graph node, which is
-     * over SB_POLICY_MAX_NODES — policy_tree.h: POLICY when the caps are exceeded */
+     * over SB_CERTPOL_MAX_NODES — policy_tree.h: POLICY when the caps are exceeded */
     opts_init(&o);
     inter = mapping_ca(f, root, 10000, "2.5.29.32.0");
     u = tc_stack(inter, NULL);
@@ -1162,7 +1162,7 @@ static void test_policy_mappings_10000_bounded(void **state)
  * Work across alternative paths must stay bounded too. Eight CA certificates share one name and key
  * (four under the root, four self-issued), each with 9,999 policy mappings (~960 KB in all); the
  * user requires an explicit policy nobody asserts, so every complete path fails in policy processing
- * and the builder moves on to the next. Uses pki/policy_tree.c.
+ * and the builder moves on to the next. Uses pki/x509/cert_policy.c.
  */
 static void test_policy_work_bounded_across_paths(void **state)
 {

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "pki/chain.h"
-#include "pki/chain_cache.h"
+#include "pki/x509/chain.h"
+#include "pki/x509/chain_cache.h"
 #include "testcert.h"
 
 struct pki {

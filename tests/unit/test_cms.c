@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_cms.c — CMS / PKCS#7 SignedData verification and signing (pki/cms.h).
+ * tests/unit/test_cms.c — CMS / PKCS#7 SignedData verification and signing (pki/cms/cms.h).
  *
  * Uses the fixture PKIs of tests/pki/make-all.sh from $SB_PKI (default build/pki): HK RSA, MO ECDSA,
  * CN SM2 (loading and helpers in cms_fixture.h). Objects come from our own sb_cms_sign, from OpenSSL's
@@ -26,9 +26,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "pki/cms.h"
-#include "pki/der.h"
-#include "pki/sm2.h"
+#include "pki/cms/cms.h"
+#include "pki/base/der.h"
+#include "pki/crypto/sm2.h"
 
 #include "cms_fixture.h"
 

@@ -12,8 +12,8 @@
 #include <openssl/ec.h>
 
 #include "adapter_fixture.h"
-#include "pki/cms.h"
-#include "pki/sm2.h"
+#include "pki/cms/cms.h"
+#include "pki/crypto/sm2.h"
 
 static const char msg[] = "GM/T 0009 test message\n";
 static const char other_msg[] = "a different message\n";

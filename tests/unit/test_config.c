@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_config.c — the daemon's configuration loader (gateway/config.h, gateway/conf_yaml.h):
+ * tests/unit/test_config.c — the daemon's configuration loader (gateway/daemon/config.h, gateway/daemon/conf_yaml.h):
  * defaults, sizes and relative paths of a good file; every kind of error located as file:line:col with
  * the key path (unknown key with a hint, wrong type, range, missing key, duplicate, YAML alias, admin off
  * loopback, access lists naming unknown clients, bad upstreams and prefixes, key file permissions), and
@@ -17,8 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "gateway/conf_yaml.h"
-#include "gateway/config.h"
+#include "gateway/daemon/conf_yaml.h"
+#include "gateway/daemon/config.h"
 
 struct fx {
     char dir[64];

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_der.c — the bounded DER cursor and the DER writer (pki/der.h).
+ * tests/unit/test_der.c — the bounded DER cursor and the DER writer (pki/base/der.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include <openssl/crypto.h>
 #include <openssl/objects.h>
 
-#include "pki/der.h"
+#include "pki/base/der.h"
 
 /* SEQUENCE { INTEGER 5, [0] { OCTET STRING "ab" }, OID 1.2.840.113549.1.7.2 } */
 static const unsigned char sample[] = {

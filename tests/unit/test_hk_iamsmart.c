@@ -11,7 +11,7 @@
 #include <openssl/rsa.h>
 
 #include "adapter_fixture.h"
-#include "pki/cms.h"
+#include "pki/cms/cms.h"
 
 static const char doc[] = "iAM Smart test document\n";
 static const char other_doc[] = "another document\n";

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_load.c — reading certificates, CRLs and keys (pki/load.h): PEM / DER auto-detection,
+ * tests/unit/test_load.c — reading certificates, CRLs and keys (pki/base/load.h): PEM / DER auto-detection,
  * bundles, every kind of damaged input, size limits, and hostile random bytes.
  *
  * Inputs are minted in C (tests/unit/testcert.h) and written into a fresh mkdtemp() directory that the
@@ -22,7 +22,7 @@
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 
-#include "pki/load.h"
+#include "pki/base/load.h"
 #include "tests/unit/testcert.h"
 
 struct fx {

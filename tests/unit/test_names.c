@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_names.c — pki/names.c: NameConstraints syntax, name constraints per name form, SAN
+ * tests/unit/test_names.c — pki/x509/names.c: NameConstraints syntax, name constraints per name form, SAN
  * syntax, host / e-mail matching and the web PKI leaf profile.
  *
  * Every certificate is built here in C (X509 + GENERAL_NAMEs), signed with a throwaway P-256 key and
@@ -22,7 +22,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "pki/names.h"
+#include "pki/x509/names.h"
 
 struct fixture {
     EVP_PKEY *key; /* owned: throwaway P-256 signing key */

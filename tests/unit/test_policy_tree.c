@@ -26,7 +26,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "pki/policy_tree.h"
+#include "pki/x509/cert_policy.h"
 
 #define P1 "2.16.840.1.101.3.2.1.48.1"
 #define P2 "2.16.840.1.101.3.2.1.48.2"
@@ -278,7 +278,7 @@ static void add_raw_ext(X509 *x, int nid, const unsigned char *der, int len)
 static enum sb_reason run(X509 **path, size_t n, const char *user, int explicit_policy,
                           STACK_OF(ASN1_OBJECT) **out, struct sb_err *err)
 {
-    struct sb_policy_params params;
+    struct sb_certpol_params params;
     STACK_OF(ASN1_OBJECT) *u = oid_list(user);
     enum sb_reason rc;
 
@@ -286,7 +286,7 @@ static enum sb_reason run(X509 **path, size_t n, const char *user, int explicit_
     params.user_initial_policy_set = u;
     params.initial_explicit_policy = explicit_policy;
     sb_err_clear(err);
-    rc = sb_policy_process(path, n, &params, out, err);
+    rc = sb_certpol_process(path, n, &params, out, err);
     sk_ASN1_OBJECT_pop_free(u, ASN1_OBJECT_free);
     return rc;
 }
@@ -537,7 +537,7 @@ static struct pcase cases[] = {   /* not const: cmocka passes it as void * state
 static void test_policy_case(void **state)
 {
     const struct pcase *pc = *state;
-    struct sb_policy_params params;
+    struct sb_certpol_params params;
     STACK_OF(ASN1_OBJECT) *user = oid_list(pc->user), *out = NULL;
     X509 *path[MAX_PATH];
     EVP_PKEY *key = EVP_EC_gen("P-256");
@@ -556,7 +556,7 @@ static void test_policy_case(void **state)
     params.initial_policy_mapping_inhibit = pc->inhibit_mapping;
     params.initial_any_policy_inhibit = pc->inhibit_any;
     sb_err_clear(&err);
-    rc = sb_policy_process(path, n, &params, &out, &err);
+    rc = sb_certpol_process(path, n, &params, &out, &err);
     if (rc != pc->want) {
         fail_msg("%s: got %s (%s), want %s", pc->name, sb_reason_name(rc), err.msg, sb_reason_name(pc->want));
     }
@@ -750,16 +750,16 @@ static void test_policy_malformed_extensions(void **state)
 
 static void test_policy_bad_arguments(void **state)
 {
-    struct sb_policy_params params;
+    struct sb_certpol_params params;
     STACK_OF(ASN1_OBJECT) *out = NULL;
     struct sb_err err;
     X509 *path[1] = { NULL };
 
     (void)state;
     memset(&params, 0, sizeof(params));
-    assert_int_equal(sb_policy_process(NULL, 1, &params, &out, &err), SB_R_INTERNAL);
-    assert_int_equal(sb_policy_process(path, 1, NULL, &out, &err), SB_R_INTERNAL);
-    assert_int_equal(sb_policy_process(path, 1, &params, &out, &err), SB_R_INTERNAL);
+    assert_int_equal(sb_certpol_process(NULL, 1, &params, &out, &err), SB_R_INTERNAL);
+    assert_int_equal(sb_certpol_process(path, 1, NULL, &out, &err), SB_R_INTERNAL);
+    assert_int_equal(sb_certpol_process(path, 1, &params, &out, &err), SB_R_INTERNAL);
     assert_int_equal(err.reason, SB_R_INTERNAL);
     assert_null(out);
 }
@@ -835,7 +835,7 @@ static void test_policy_dos_mapping_caps(void **state)
     assert_non_null(key);
     path[0] = mk_cert(key, "CA1", TA, 1);
     add_bulk_policies(path[0], BULK, 1, 0);
-    add_bulk_mappings(path[0], BULK, BULK2, SB_POLICY_MAX_MAPPINGS + 1, 0, 0);
+    add_bulk_mappings(path[0], BULK, BULK2, SB_CERTPOL_MAX_MAPPINGS + 1, 0, 0);
     sign_cert(path[0], key);
     path[1] = mk_cert(key, "EE", "CA1", 2);
     add_bulk_policies(path[1], BULK2, 1, 0);
@@ -848,7 +848,7 @@ static void test_policy_dos_mapping_caps(void **state)
 
     path[0] = mk_cert(key, "CA1", TA, 1);
     add_bulk_policies(path[0], BULK, 0, 1);
-    add_bulk_mappings(path[0], BULK, BULK2, SB_POLICY_MAX_NODES - 1, 0, 0);
+    add_bulk_mappings(path[0], BULK, BULK2, SB_CERTPOL_MAX_NODES - 1, 0, 0);
     sign_cert(path[0], key);
     path[1] = mk_cert(key, "EE", "CA1", 2);
     add_bulk_policies(path[1], BULK2, 1, 0);
@@ -862,7 +862,7 @@ static void test_policy_dos_mapping_caps(void **state)
     /* The same with 9,997 mappings fits: root, anyPolicy, 9,997 mapped nodes, one end-entity node. */
     path[0] = mk_cert(key, "CA1", TA, 1);
     add_bulk_policies(path[0], BULK, 0, 1);
-    add_bulk_mappings(path[0], BULK, BULK2, SB_POLICY_MAX_NODES - 3, 0, 0);
+    add_bulk_mappings(path[0], BULK, BULK2, SB_CERTPOL_MAX_NODES - 3, 0, 0);
     sign_cert(path[0], key);
     path[1] = mk_cert(key, "EE", "CA1", 2);
     add_bulk_policies(path[1], BULK2, 1, 0);
@@ -875,7 +875,7 @@ static void test_policy_dos_mapping_caps(void **state)
 /* Deep chains asserting 50 policies each: linear, and the node cap is enforced. */
 static void test_policy_dos_deep_chain(void **state)
 {
-    enum { DEEP = 100, TOO_DEEP = SB_POLICY_MAX_NODES / 50 + 1 };
+    enum { DEEP = 100, TOO_DEEP = SB_CERTPOL_MAX_NODES / 50 + 1 };
     EVP_PKEY *key = EVP_EC_gen("P-256");
     STACK_OF(ASN1_OBJECT) *out = NULL;
     X509 **path = calloc(TOO_DEEP, sizeof(*path));

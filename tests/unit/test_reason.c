@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_reason.c — the reason table (pki/reason.h) and the error carrier (pki/err.h).
+ * tests/unit/test_reason.c — the reason table (pki/base/reason.h) and the error carrier (pki/base/err.h).
  *
  * The table drives CLI exit codes, JSON indications and HTTP statuses, so its rows must agree with
  * DESIGN §7: exit 0 ⇔ TOTAL_PASSED, 1 ⇔ TOTAL_FAILED, 3 ⇔ INDETERMINATE, 2 ⇔ no indication.
@@ -16,8 +16,8 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-#include "pki/err.h"
-#include "pki/reason.h"
+#include "pki/base/err.h"
+#include "pki/base/reason.h"
 
 static void test_names_unique_and_known(void **state)
 {

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_recognition.c — mutual-recognition rules (pki/recognition.h): decisions on the demo
+ * tests/unit/test_recognition.c — mutual-recognition rules (pki/policy/recognition.h): decisions on the demo
  * PKIs under the shipped policies (recognised, wrong policy OID, no rule for the pair, assurance level
  * too low), and recognition.yaml's strictness (one broken file per defect with the exact located
  * message, attestation key file modes, key/certificate mismatch, format vs key type).
@@ -18,9 +18,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "pki/chain.h"
-#include "pki/recognition.h"
-#include "pki/trust_policy.h"
+#include "pki/x509/chain.h"
+#include "pki/policy/recognition.h"
+#include "pki/policy/trust_policy.h"
 #include "tests/unit/tp_fixture.h"
 
 #define ATTEST_CN "  attest: { format: gmt0010, key: pki/cn/leaf.key, cert: pki/cn/leaf.pem }\n"

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_report.c — the JSON result of DESIGN §7 (pki/report.h): exact key set, null
+ * tests/unit/test_report.c — the JSON result of DESIGN §7 (pki/verdict/report.h): exact key set, null
  * subindication / reason when passed, RFC 2253 names, lowercase hex serials and SHA-256 fingerprints.
  */
 #include <stdarg.h>
@@ -15,7 +15,7 @@
 
 #include <openssl/bn.h>
 
-#include "pki/report.h"
+#include "pki/verdict/report.h"
 #include "tests/unit/testcert.h"
 
 struct fx {

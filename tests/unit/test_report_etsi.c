@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_report_etsi.c — ETSI TS 119 102-2 validation reports (pki/report_etsi.h).
+ * tests/unit/test_report_etsi.c — ETSI TS 119 102-2 validation reports (pki/verdict/report_etsi.h).
  *
  * Each report is serialized, parsed back with libxml2 (well-formedness) and checked with namespaced
  * XPath: main indication, subindication, signer, validation time, signing time, certificate chain and
@@ -19,9 +19,9 @@
 #include <libxml/xpath.h>
 #include <libxml/xpathInternals.h>
 
-#include "pki/path.h"
-#include "pki/report_etsi.h"
-#include "pki/xml_safe.h"
+#include "pki/x509/path.h"
+#include "pki/verdict/report_etsi.h"
+#include "pki/xml/xml_safe.h"
 
 #include "testcert.h"
 

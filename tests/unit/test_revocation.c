@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_revocation.c — RFC 5280 §6.3 CRL processing (pki/revocation.c).
+ * tests/unit/test_revocation.c — RFC 5280 §6.3 CRL processing (pki/x509/revocation.c).
  *
  * Every CA, certificate and CRL is built here with OpenSSL APIs (P-256 keys generated once per run) and
  * passed through DER, as if loaded from files. Cases follow NIST PKITS 4.4 / 4.14 / 4.15 and the
@@ -16,7 +16,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
-#include "pki/revocation.h"
+#include "pki/x509/revocation.h"
 
 #define AT ((time_t)1700000000)   /* 2023-11-14T22:13:20Z */
 #define DAY ((time_t)86400)

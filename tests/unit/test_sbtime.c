@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_sbtime.c — RFC 3339 parsing (`--at`), formatting, and the RFC 5280 time profile of
- * UTCTime / GeneralizedTime values (pki/sbtime.h).
+ * UTCTime / GeneralizedTime values (pki/base/rfc3339_time.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +13,7 @@
 
 #include <openssl/asn1.h>
 
-#include "pki/sbtime.h"
+#include "pki/base/rfc3339_time.h"
 
 #define T2024 ((time_t)1704067200) /* 2024-01-01T00:00:00Z */
 

@@ -1,9 +1,9 @@
 /*
- * tests/unit/test_sig.c — certificate and CRL signatures and the algorithm allow-list (pki/sig.h).
+ * tests/unit/test_sig.c — certificate and CRL signatures and the algorithm allow-list (pki/crypto/sig.h).
  *
  * RSA (PKCS#1 v1.5 and PSS), ECDSA, Ed25519 and SM2-with-SM3 certificates are minted in C. SM2 objects
  * are signed two independent ways: by OpenSSL's provider with the `distid` parameter (what
- * `openssl x509 -sigopt distid:ID` does) and by assembling the DER around a pki/sm2.h signature, the
+ * `openssl x509 -sigopt distid:ID` does) and by assembling the DER around a pki/crypto/sm2.h signature, the
  * latter cross-checked with OpenSSL's own X509_verify.
  */
 #include <stdarg.h>
@@ -19,8 +19,8 @@
 #include <openssl/core_names.h>
 #include <openssl/rsa.h>
 
-#include "pki/sig.h"
-#include "pki/sm2.h"
+#include "pki/crypto/sig.h"
+#include "pki/crypto/sm2.h"
 #include "tests/unit/testcert.h"
 
 struct fx {

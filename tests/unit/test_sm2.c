@@ -32,8 +32,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "pki/sm2.h"
-#include "pki/sm2_cache.h"
+#include "pki/crypto/sm2.h"
+#include "pki/crypto/sm2_cache.h"
 
 #define OTHER_ID "1234567812345679"
 

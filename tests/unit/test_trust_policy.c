@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_trust_policy.c — trust policy files (pki/trust_policy.h): the loader's strictness, one
+ * tests/unit/test_trust_policy.c — trust policy files (pki/policy/trust_policy.h): the loader's strictness, one
  * broken file per defect with the exact located message, error collection and its cap, random mutations
  * of the shipped policies (never a crash or hang; every rejection located), the policy applied to real
  * paths (each key proven to change a decision), and the policy set (ids, refcount, cross-file checks).
@@ -18,10 +18,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "pki/chain.h"
-#include "pki/recognition.h"
-#include "pki/trust_policy.h"
-#include "pki/trust_policy_local.h"
+#include "pki/x509/chain.h"
+#include "pki/policy/recognition.h"
+#include "pki/policy/trust_policy.h"
+#include "pki/policy/trust_policy_local.h"
 #include "tests/unit/tp_fixture.h"
 
 #define BASE "jurisdiction: hk\ntrust_anchors:\n  - file: pki/hk/root.pem\n"

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_trustlist.c — ETSI TS 119 612 trusted lists (pki/trustlist.h).
+ * tests/unit/test_trustlist.c — ETSI TS 119 612 trusted lists (pki/policy/trustlist.h).
  *
  * Lists are generated here from a template with certificates minted at test time (testcert.h) and
  * signed with sb_xmldsig_sign (enveloped, URI "" or "#<root Id>"). The XAdES-signed list made by xmlsec1
@@ -16,10 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pki/report.h"
-#include "pki/trustlist.h"
-#include "pki/xml_safe.h"
-#include "pki/xmldsig.h"
+#include "pki/verdict/report.h"
+#include "pki/policy/trustlist.h"
+#include "pki/xml/xml_safe.h"
+#include "pki/xml/xmldsig.h"
 
 #include "testcert.h"
 

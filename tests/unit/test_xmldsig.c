@@ -1,6 +1,6 @@
 /*
- * tests/unit/test_xmldsig.c — XML-DSig verification and signing, and the safe XML parser (pki/xmldsig.h,
- * pki/xml_safe.h).
+ * tests/unit/test_xmldsig.c — XML-DSig verification and signing, and the safe XML parser (pki/xml/xmldsig.h,
+ * pki/xml/xml_safe.h).
  *
  * Certificates are minted at test time (testcert.h): an EC root and intermediate, RSA-2048, ECDSA P-256
  * and P-384 leaves. Documents are signed with sb_xmldsig_sign under every canonicalization and signature
@@ -19,9 +19,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "pki/path.h"
-#include "pki/xml_safe.h"
-#include "pki/xmldsig.h"
+#include "pki/x509/path.h"
+#include "pki/xml/xml_safe.h"
+#include "pki/xml/xmldsig.h"
 
 #include "testcert.h"
 

@@ -21,7 +21,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "pki/load.h"
+#include "pki/base/load.h"
 
 #define TPF_UNUSED __attribute__((unused))
 

@@ -3,7 +3,7 @@
 
 Both use issuer candidates whose RSA key has a 2048-bit modulus and a ~2047-bit public exponent: OpenSSL
 allows any exponent for moduli up to 3072 bits, so every X509_verify() against such a key costs a full
-private-size modular exponentiation (~2.5 ms here) instead of ~20 us, and pki/chain.c tries each
+private-size modular exponentiation (~2.5 ms here) instead of ~20 us, and pki/x509/chain.c tries each
 same-named candidate's key (try_issuer -> sb_sig_verify_cert -> X509_verify) before any key check.
 
   signers  OUT/signers.cms: the HK CMS object of SB_BIN sign, carrying leaf + NCAND such candidates and
@@ -38,6 +38,10 @@ exec(SRC[SRC.index("class N:"):SRC.index("OID = {")])  # the DER tree helpers (N
 
 BIN = os.environ.get("SB_BIN", "build/sigbridge")
 PKI = os.environ.get("SB_PKI", "build/pki")
+USAGE = "usage: cpu_exhaustion.py OUTDIR [NCAND NSIG N1 N2]"
+if len(sys.argv) < 2 or len(sys.argv) > 6 or any(a.startswith("-") for a in sys.argv[1:]):
+    # No options: an option taken as OUTDIR once created a directory named '--help' in the repository.
+    sys.exit(USAGE)
 OUT = sys.argv[1]
 NCAND, NSIG, N1, N2 = (int(x) for x in (sys.argv[2:6] + ["255", "64", "48", "48"][len(sys.argv[2:6]):]))
 os.makedirs(OUT, exist_ok=True)

@@ -1,0 +1,75 @@
+/*
+ * gateway/cli/cli_opts.h — the certificate-path options shared by `sigbridge chain` and `sigbridge verify`
+ * (DESIGN §7): anchors, untrusted candidates, CRLs, time, policy inputs, name and usage requirements.
+ */
+#ifndef SBGW_CLI_OPTS_H
+#define SBGW_CLI_OPTS_H
+
+#include <getopt.h>
+#include <openssl/x509.h>
+#include "pki/base/err.h"
+#include "pki/x509/path.h"
+#include "pki/policy/trust_policy.h"
+
+struct sbgw_chain_args {
+    struct sb_path_opts path;               /* policies/ekus/crls point into the stacks below */
+    STACK_OF(X509) *anchors;                /* owned */
+    STACK_OF(X509) *untrusted;              /* owned */
+    STACK_OF(X509_CRL) *crls;               /* owned */
+    STACK_OF(ASN1_OBJECT) *policies;        /* owned */
+    STACK_OF(ASN1_OBJECT) *ekus;            /* owned */
+    int json;
+    int at_given;
+};
+
+/* getopt_long option rows for the chain options (terminated by a zero row); values >= 1000. */
+extern const struct option sbgw_chain_longopts[];
+#define SBGW_CHAIN_LONGOPTS_COUNT 18   /* rows before the terminator */
+
+/* Initialise a with defaults (now, prefer, rfc5280). */
+enum sb_reason sbgw_chain_args_init(struct sbgw_chain_args *a, struct sb_err *err) SB_MUST_USE;
+/* Apply one parsed option (opt = getopt value, val = optarg). 1 if it was a chain option, 0 if not;
+ * on a bad value sets err and returns -1. */
+int sbgw_chain_args_apply(struct sbgw_chain_args *a, int opt, const char *val, struct sb_err *err);
+/* Free what a owns. */
+void sbgw_chain_args_free(struct sbgw_chain_args *a);
+
+/* ---- --policy-dir DIR --from JUR: chain options taken from a jurisdiction's trust policy ---- */
+
+#define SBGW_POLICY_OPT_DIR  2000    /* getopt values for --policy-dir / --from (clear of cli_opts.c's) */
+#define SBGW_POLICY_OPT_FROM 2001
+
+#define SBGW_GIVEN_ANCHOR     (1u << 0)
+#define SBGW_GIVEN_REVOCATION (1u << 1)
+#define SBGW_GIVEN_MAX_DEPTH  (1u << 2)
+#define SBGW_GIVEN_PROFILE    (1u << 3)
+#define SBGW_GIVEN_SM2_ID     (1u << 4)
+
+/* `--policy-dir DIR --from JUR` for chain / verify. */
+struct sbgw_policy_cli {
+    const char *dir;                     /* --policy-dir (borrowed from argv); NULL = not used */
+    const char *from;                    /* --from (borrowed from argv) */
+    unsigned given;                      /* SBGW_GIVEN_*: policy-relevant chain options given explicitly */
+    struct sb_policy_set *set;           /* owned once prepared */
+    const struct sb_trust_policy *pol;   /* borrowed from set */
+    struct sb_tp_inputs in;              /* owned: what to pass to sb_chain_validate / sb_cms_verify */
+};
+
+/* Record that the chain option with long name `name` (a row of sbgw_chain_longopts) was given. */
+void sbgw_policy_cli_note(struct sbgw_policy_cli *p, const char *name);
+/* Handle SBGW_POLICY_OPT_DIR / _FROM: 1 if opt was one of them, 0 otherwise. */
+int sbgw_policy_cli_apply(struct sbgw_policy_cli *p, int opt, const char *val);
+/* Load p->dir, select p->from and fill p->in from the policy plus a's explicit options (tightening only;
+ * a->untrusted and a->crls are added). On failure (exit-2 reasons) every load error has been printed to
+ * stderr and err says what failed. */
+enum sb_reason sbgw_policy_cli_prepare(struct sbgw_policy_cli *p, const struct sbgw_chain_args *a, int json,
+                                       struct sb_err *err) SB_MUST_USE;
+/* Release what p owns. */
+void sbgw_policy_cli_free(struct sbgw_policy_cli *p);
+
+/* Load dir into *set, printing every error to stderr ("sigbridge: " prefix omitted: they are located).
+ * On failure err says "N errors in DIR" (text) or holds the first error (json). */
+enum sb_reason sbgw_policy_load_set(const char *dir, int json, struct sb_policy_set **set,
+                                    struct sb_err *err) SB_MUST_USE;
+
+#endif

@@ -1,0 +1,161 @@
+/*
+ * `sigbridge chain [options] CERT` — validate one certificate (DESIGN §7). CERT may hold several
+ * certificates: the first is validated, the rest are untrusted path candidates.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "gateway/cli/cli_opts.h"
+#include "gateway/cli/cmd.h"
+#include "gateway/cli/cli_opts.h"
+#include "gateway/cli/cmd.h"
+#include "pki/x509/chain.h"
+#include "pki/base/load.h"
+#include "pki/verdict/report.h"
+
+static void chain_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: sigbridge chain [options] CERT\n"
+            "  --anchor FILE            trusted certificate(s) (repeatable)\n"
+            "  --untrusted FILE         untrusted path candidates (repeatable)\n"
+            "  --crl FILE               CRLs (repeatable)\n"
+            "  --at TIME                validation time, RFC 3339 (default now)\n"
+            "  --policy OID             user-initial-policy-set (repeatable; default anyPolicy)\n"
+            "  --explicit-policy --inhibit-policy-mapping --inhibit-any-policy\n"
+            "  --max-depth N            at most N intermediates (self-issued not counted)\n"
+            "  --revocation MODE        require | prefer (default) | off\n"
+            "  --eku NAME|OID           required extended key usage (repeatable)\n"
+            "  --key-usage NAME         required key usage (repeatable)\n"
+            "  --hostname NAME          DNS name or IP literal the leaf must match\n"
+            "  --email ADDR             RFC 822 address the leaf must match (repeatable)\n"
+            "  --profile rfc5280|webpki (default rfc5280)\n"
+            "  --sm2-id ID              SM2 distinguishing ID for certificate and CRL signatures\n"
+            "  --policy-dir DIR --from JUR\n"
+            "                           validate under jurisdiction JUR's trust policy in DIR instead of\n"
+            "                           the flags above, which can then only tighten it\n"
+            "                           (--anchor is refused)\n"
+            "  --json                   one JSON object on stdout\n"
+            "exit: 0 passed, 1 failed, 3 indeterminate, 2 usage or unreadable input\n");
+}
+
+static void print_text(enum sb_reason rc, const char *msg, STACK_OF(X509) *chain)
+{
+    char subj[512];
+    int i;
+
+    if (rc == SB_OK) {
+        printf("OK: %s\n", msg[0] != '\0' ? msg : "path validated");
+    } else {
+        printf("%s/%s (%s): %s\n", sb_indication_name(sb_reason_indication(rc)), sb_reason_subindication(rc),
+               sb_reason_name(rc), msg[0] != '\0' ? msg : sb_reason_message(rc));
+    }
+    for (i = 0; i < sk_X509_num(chain); i++) {
+        sb_report_name(X509_get_subject_name(sk_X509_value(chain, i)), subj, sizeof(subj));
+        printf("  %d: %s\n", i, subj);
+    }
+}
+
+int sbgw_cmd_chain(int argc, char **argv)
+{
+    struct option longopts[SBGW_CHAIN_LONGOPTS_COUNT + 4];
+    struct sbgw_policy_cli pc;
+    struct sbgw_chain_args a;
+    struct sb_chain_result res = { NULL, NULL };
+    struct sb_err err;
+    STACK_OF(X509) *target = NULL;
+    X509 *leaf;
+    int c, r, i, json = 0, code, idx;
+    time_t at;
+    enum sb_reason rc;
+
+    memset(&pc, 0, sizeof(pc));
+    memcpy(longopts, sbgw_chain_longopts, sizeof(struct option) * SBGW_CHAIN_LONGOPTS_COUNT);
+    longopts[SBGW_CHAIN_LONGOPTS_COUNT] = (struct option){ "help", no_argument, NULL, 'h' };
+    longopts[SBGW_CHAIN_LONGOPTS_COUNT + 1] =
+        (struct option){ "policy-dir", required_argument, NULL, SBGW_POLICY_OPT_DIR };
+    longopts[SBGW_CHAIN_LONGOPTS_COUNT + 2] = (struct option){ "from", required_argument, NULL, SBGW_POLICY_OPT_FROM };
+    longopts[SBGW_CHAIN_LONGOPTS_COUNT + 3] = (struct option){ NULL, 0, NULL, 0 };
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        }
+    }
+    sb_err_clear(&err);
+    if (sbgw_chain_args_init(&a, &err) != SB_OK) {
+        code = sbgw_fail_usage(json, &err);
+        goto out;
+    }
+    optind = 1;
+    opterr = 0;
+    while ((idx = -1, c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
+        if (sbgw_policy_cli_apply(&pc, c, optarg)) {
+            continue;
+        }
+        if (idx >= 0 && idx < SBGW_CHAIN_LONGOPTS_COUNT) {
+            sbgw_policy_cli_note(&pc, longopts[idx].name);
+        }
+        if (c == 'h') {
+            chain_usage(stdout);
+            code = 0;
+            goto out;
+        }
+        if (c == '?' || c == ':') {
+            sb_err_set(&err, SB_R_USAGE, "unknown option or missing value: %s", argv[optind - 1]);
+            code = sbgw_fail_usage(json, &err);
+            goto out;
+        }
+        r = sbgw_chain_args_apply(&a, c, optarg, &err);
+        if (r <= 0) {
+            if (r == 0) {
+                sb_err_set(&err, SB_R_USAGE, "option not valid for chain");
+            }
+            code = sbgw_fail_usage(json, &err);
+            goto out;
+        }
+    }
+    if (optind != argc - 1) {
+        sb_err_set(&err, SB_R_USAGE, "exactly one CERT argument expected (see sigbridge chain --help)");
+        code = sbgw_fail_usage(json, &err);
+        goto out;
+    }
+    if (sb_load_certs(argv[optind], &target, &err) != SB_OK) {
+        code = sbgw_fail_usage(json, &err);
+        goto out;
+    }
+    leaf = sk_X509_value(target, 0);
+    for (i = 1; i < sk_X509_num(target); i++) {
+        X509 *x = sk_X509_value(target, i);
+
+        if (!X509_up_ref(x) || !sk_X509_push(a.untrusted, x)) {
+            X509_free(x);
+        }
+    }
+    if (pc.dir != NULL || pc.from != NULL) {
+        if (sbgw_policy_cli_prepare(&pc, &a, json, &err) != SB_OK) {
+            code = sbgw_fail_usage(json, &err);
+            goto out;
+        }
+        at = pc.in.opts.at;
+        rc = sb_trust_policy_validate(pc.pol, &pc.in, leaf, &res, &err);
+    } else {
+        at = a.path.at;
+        rc = sb_chain_validate(&a.path, leaf, a.anchors, a.untrusted, &res, &err);
+    }
+    if (sb_reason_exit_code(rc) == 2) {
+        code = sbgw_fail_usage(json, &err);
+        goto out;
+    }
+    if (json) {
+        sbgw_print_json(sb_report_result(rc, err.msg, at, res.chain));
+    } else {
+        print_text(rc, err.msg, res.chain);
+    }
+    code = sb_reason_exit_code(rc);
+out:
+    sb_chain_result_clear(&res);
+    sk_X509_pop_free(target, X509_free);
+    sbgw_policy_cli_free(&pc);
+    sbgw_chain_args_free(&a);
+    return code;
+}

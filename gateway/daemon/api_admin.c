@@ -1,0 +1,116 @@
+/*
+ * gateway/daemon/api_admin.c — operational endpoints: GET /healthz (liveness: the loop answers), GET /readyz
+ * (policies loaded, workers up, not draining), GET /v1/policies (the snapshot's jurisdictions, anchors
+ * and recognition rules, computed when the snapshot was loaded), GET /metrics (Prometheus text) and
+ * POST /admin/reload (admin listener only: answered when the reload thread finishes).
+ */
+#include "gateway/daemon/sbgw.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "pki/x509/cert_cache.h"
+#include "pki/crypto/sm2_cache.h"
+#include "pki/x509/chain_cache.h"
+
+void sbgw_api_healthz(struct sbgw_req *rq)
+{
+    sbgw_reply_json(rq, 200, "{\"status\":\"ok\"}");
+}
+
+void sbgw_api_readyz(struct sbgw_req *rq, struct sbgw_snap *s)
+{
+    struct sbgw *gw = rq->gw;
+    json_t *o;
+    char *text;
+
+    if (gw->draining) {
+        sbgw_reply_error(rq, SBGW_E_SHUTTING_DOWN, NULL);
+        return;
+    }
+    if (s == NULL || s->set == NULL || sb_policy_set_count(s->set) == 0 || !gw->pool.started) {
+        sbgw_reply_error(rq, SBGW_E_NOT_READY, "%s", s == NULL || s->set == NULL ? "no policy set loaded"
+                                                   : !gw->pool.started ? "workers not running"
+                                                                       : "the policy set has no jurisdiction");
+        return;
+    }
+    o = json_pack("{s:b,s:s,s:i,s:i,s:i,s:i}", "ready", 1, "snapshot", sb_policy_set_id(s->set), "generation",
+                  (int)s->generation, "jurisdictions", (int)sb_policy_set_count(s->set), "workers", gw->pool.n,
+                  "queue_depth", (int)sbgw_pool_depth(&gw->pool));
+    text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    if (text == NULL) {
+        sbgw_reply_error(rq, SBGW_E_INTERNAL_ERROR, NULL);
+        return;
+    }
+    sbgw_reply_json(rq, 200, text);
+    free(text);
+}
+
+void sbgw_api_policies(struct sbgw_req *rq, struct sbgw_snap *s)
+{
+    sbgw_reply_json(rq, 200, s->policies_json);
+}
+
+void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
+{
+    struct sbgw *gw = rq->gw;
+    struct sbgw_metrics_gauges g;
+    char *text;
+
+    memset(&g, 0, sizeof(g));
+    g.queue_depth = sbgw_pool_depth(&gw->pool);
+    g.queue_capacity = s->cfg->queue_max;
+    g.workers = gw->pool.n;
+    g.worker_busy_seconds = sbgw_pool_busy_seconds(&gw->pool);
+    g.snapshot = sb_policy_set_id(s->set);
+    g.snapshot_loaded = (long long)s->loaded_at;
+    g.audit_records = __atomic_load_n(&gw->audit.records, __ATOMIC_RELAXED);
+    g.audit_errors = __atomic_load_n(&gw->audit.errors, __ATOMIC_RELAXED);
+    g.connections = gw->n_conns;
+    if (gw->chain_cache != NULL) {
+        struct sb_chain_cache_stats cs;
+
+        sb_chain_cache_stats(gw->chain_cache, &cs);
+        g.chain_hits = cs.hits;
+        g.chain_misses = cs.misses;
+        g.chain_evictions = cs.evictions;
+        g.chain_entries = cs.entries;
+        g.chain_capacity = gw->boot.cache_chains;
+    }
+    g.chain_flushes = gw->chain_cache_flushes;
+    if (gw->cert_cache != NULL) {
+        uint64_t hits = 0, misses = 0;
+
+        sb_cert_cache_counts(gw->cert_cache, &hits, &misses);
+        g.cert_hits = hits;
+        g.cert_misses = misses;
+        g.cert_capacity = gw->boot.cache_certificates;
+    }
+    if (gw->sm2_cache != NULL) {
+        uint64_t hits = 0, misses = 0;
+
+        sb_sm2_cache_counts(gw->sm2_cache, &hits, &misses);
+        g.sm2_hits = hits;
+        g.sm2_misses = misses;
+    }
+    if ((text = sbgw_metrics_render(&gw->metrics, &g)) == NULL) {
+        sbgw_reply_error(rq, SBGW_E_INTERNAL_ERROR, NULL);
+        return;
+    }
+    sbgw_reply(rq, 200, "text/plain; version=0.0.4; charset=utf-8", text, strlen(text));
+    free(text);
+}
+
+void sbgw_api_reload(struct sbgw_req *rq)
+{
+    if (rq->gw->draining) {
+        sbgw_reply_error(rq, SBGW_E_SHUTTING_DOWN, NULL);
+        return;
+    }
+    sbgw_log_info(&rq->gw->log, rq->id, "reload requested on the admin listener");
+    sbgw_reload_request(rq->gw, rq);
+}

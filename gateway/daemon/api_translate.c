@@ -1,0 +1,163 @@
+/*
+ * gateway/daemon/api_translate.c — POST /v1/translate?from=A&to=B: validate under A, apply recognition.yaml's
+ * A→B rule and, when recognised, answer with an attestation signed by B's gateway key in B's format
+ * (adapters/translate.h).
+ *
+ * The body is whatever A's adapter reads (CMS DER/PEM/S-MIME, GM/T 0010, XML-DSig, or the adapter's JSON
+ * envelope such as the iAM Smart signing result); Content-Type is passed to the adapter, which sniffs
+ * when it is generic. Output: 200 with the verdict, "recognition" and "attestation" (base64) for every
+ * validation outcome, also when not recognised (reason POLICY); 400 with the reason code for input the
+ * adapters cannot read; 404 unknown jurisdiction; 403 for clients not on the access list. The job runs on
+ * a worker (parsing, crypto, attestation signing) and writes the audit record before the reply.
+ */
+#include "gateway/daemon/sbgw.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <event2/buffer.h>
+#include <event2/keyvalq_struct.h>
+
+#include "adapters/translate.h"
+
+static void set_error(struct sbgw_vjob *j, const char *code, const char *msg, int status)
+{
+    free(j->reply);
+    j->reply = sbgw_error_json(code, msg, status);
+    j->status = status;
+}
+
+static void translate_run(struct sbgw_work *w)
+{
+    struct sbgw_vjob *j = (struct sbgw_vjob *)w;
+    struct sbgw *gw = j->rq->gw;
+    struct sb_translate_req req;
+    struct sb_translate_out out;
+    struct sbgw_audit_rec rec;
+    struct sb_err err;
+    size_t len = evbuffer_get_length(j->body);
+    const unsigned char *body = evbuffer_pullup(j->body, -1);
+    const char *ind;
+    enum sb_reason rc;
+
+    memset(&out, 0, sizeof(out));
+    memset(&req, 0, sizeof(req));
+    req.set = j->snap->set;
+    req.from = j->from;
+    req.to = j->to;
+    req.in = body;
+    req.len = len;
+    req.content_type = j->content_type[0] != '\0' ? j->content_type : NULL;
+    req.now = time(NULL);
+    req.gateway_id = gw->boot.node_id[0] != '\0' ? gw->boot.node_id : NULL;
+    sb_err_clear(&err);
+    rc = sb_translate_run(&req, &out, &err);
+    if (out.json == NULL) {                   /* input the adapters cannot read: no decision */
+        set_error(j, sb_reason_name(rc), err.msg[0] != '\0' ? err.msg : sb_reason_message(rc),
+                  sb_reason_http_status(rc) == 200 ? 400 : sb_reason_http_status(rc));
+        goto out;
+    }
+    ind = sb_indication_name(sb_reason_indication(rc));
+    snprintf(j->indication, sizeof(j->indication), "%s", ind != NULL ? ind : "");
+    snprintf(j->reason, sizeof(j->reason), "%s", rc == SB_OK ? "" : sb_reason_name(rc));
+    snprintf(j->signer_subject, sizeof(j->signer_subject), "%s", out.signer_subject);
+    snprintf(j->signer_serial, sizeof(j->signer_serial), "%s", out.signer_serial);
+    memset(&rec, 0, sizeof(rec));
+    rec.request_id = j->rq->id;
+    rec.client = j->rq->client;
+    rec.route = j->route;
+    rec.from = j->from;
+    rec.to = j->to;
+    rec.object_sha256 = out.object_sha256;
+    rec.signer_subject = j->signer_subject;
+    rec.signer_serial = j->signer_serial;
+    rec.indication = ind;
+    rec.subindication = sb_reason_subindication(rc);
+    rec.reason = rc == SB_OK ? NULL : sb_reason_name(rc);
+    rec.snapshot = sb_policy_set_id(j->snap->set);
+    if (sbgw_audit_append(&gw->audit, &rec, NULL) != 0) {
+        sbgw_log_warn(&gw->log, j->rq->id, "audit: cannot write the decision to %s", gw->audit.path);
+        set_error(j, sbgw_http_error_name(SBGW_E_AUDIT_UNAVAILABLE), sbgw_http_error_message(SBGW_E_AUDIT_UNAVAILABLE),
+                  sbgw_http_error_status(SBGW_E_AUDIT_UNAVAILABLE));
+        j->indication[0] = '\0';
+        goto out;
+    }
+    json_object_set_new(out.json, "snapshot", json_string(sb_policy_set_id(j->snap->set)));
+    free(j->reply);
+    if ((j->reply = json_dumps(out.json, JSON_COMPACT)) == NULL) {
+        set_error(j, "INTERNAL_ERROR", "cannot encode the verdict", 500);
+        goto out;
+    }
+    j->status = 200;
+    j->passed = rc == SB_OK;
+out:
+    sb_translate_out_clear(&out);
+    if (j->reply == NULL) {
+        set_error(j, "INTERNAL_ERROR", "out of memory", 500);
+    }
+}
+
+static void translate_then(struct sbgw_vjob *j)
+{
+    if (j->status == 503) {
+        sbgw_reply_header(j->rq, "Retry-After", "1");
+    }
+    sbgw_reply_header(j->rq, "Sigbridge-Snapshot", sb_policy_set_id(j->snap->set));
+    sbgw_reply(j->rq, j->status, "application/json", j->reply, strlen(j->reply));
+    sbgw_vjob_free(j);
+}
+
+void sbgw_api_translate(struct sbgw_req *rq, struct sbgw_snap *s)
+{
+    struct evkeyvalq q, *hin = evhttp_request_get_input_headers(rq->req);
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(rq->req);
+    const struct sb_trust_policy *pol;
+    const char *from, *to, *query = uri != NULL ? evhttp_uri_get_query(uri) : NULL, *ct;
+    const char *who = rq->client[0] != '\0' ? rq->client : NULL;
+    struct sbgw_vjob *j;
+
+    TAILQ_INIT(&q);
+    if (!sbgw_acl_allows(&s->cfg->api.verify, who)) {
+        sbgw_reply_error(rq, SBGW_E_FORBIDDEN, "client %s may not call /v1/translate (api.clients)",
+                         who != NULL ? who : "(no client certificate)");
+        goto out;
+    }
+    if (query == NULL || evhttp_parse_query_str(query, &q) != 0 || (from = evhttp_find_header(&q, "from")) == NULL ||
+        (to = evhttp_find_header(&q, "to")) == NULL || from[0] == '\0' || to[0] == '\0') {
+        sbgw_reply_error(rq, SBGW_E_MISSING_PARAMETER, "query parameters 'from' and 'to' are required");
+        goto out;
+    }
+    if (strlen(from) > SB_TP_ID_MAX || (pol = sb_policy_set_find(s->set, from)) == NULL) {
+        sbgw_reply_error(rq, SBGW_E_UNKNOWN_JURISDICTION, "no trust policy for jurisdiction '%.32s'", from);
+        goto out;
+    }
+    if (strlen(to) > SB_TP_ID_MAX || sb_policy_set_find(s->set, to) == NULL) {
+        sbgw_reply_error(rq, SBGW_E_UNKNOWN_JURISDICTION, "no trust policy for jurisdiction '%.32s'", to);
+        goto out;
+    }
+    if (!sbgw_acl_allows(sbgw_config_jur_acl(s->cfg, from), who)) {
+        sbgw_reply_error(rq, SBGW_E_FORBIDDEN, "client %s may not submit signatures from '%s' (api.jurisdictions.%s)",
+                         who != NULL ? who : "(no client certificate)", from, from);
+        goto out;
+    }
+    if (evbuffer_get_length(evhttp_request_get_input_buffer(rq->req)) == 0) {
+        sbgw_reply_error(rq, SBGW_E_BAD_REQUEST, "the request body is empty (send the signed object)");
+        goto out;
+    }
+    if ((j = sbgw_vjob_new(rq, s, pol, "translate")) == NULL) {
+        sbgw_reply_error(rq, SBGW_E_OVERLOADED, "out of memory");
+        goto out;
+    }
+    j->w.run = translate_run;                 /* same job life cycle as /v1/verify, another worker body */
+    snprintf(j->to, sizeof(j->to), "%s", to);
+    if ((ct = evhttp_find_header(hin, "Content-Type")) != NULL) {
+        snprintf(j->content_type, sizeof(j->content_type), "%s", ct);
+    }
+    evbuffer_add_buffer(j->body, evhttp_request_get_input_buffer(rq->req));
+    j->then = translate_then;
+    sbgw_vjob_submit(j);
+out:
+    evhttp_clear_headers(&q);
+}

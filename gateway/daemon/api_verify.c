@@ -1,0 +1,166 @@
+/*
+ * gateway/daemon/api_verify.c — POST /v1/verify?from=JUR and the validation job shared with proxy routes.
+ *
+ * Input (chosen by Content-Type; parameters such as smime-type are ignored):
+ *   application/pkcs7-mime, application/x-pkcs7-mime, application/pkcs7-signature,
+ *   application/x-pkcs7-signature, application/cms, application/octet-stream, application/x-pem-file,
+ *   message/rfc822 (an S/MIME message)  — the body is the signed object (DER, PEM or S/MIME); with
+ *       "X-Sigbridge-Digest: sha256=HEX" (sha256 | sha384 | sha512 | sm3) the object signs only that
+ *       digest of content that is not sent (digest-only mode).
+ *   application/json — the envelope {"signature": BASE64 (the CMS object), "content": BASE64 (detached
+ *       content, optional), "digest": {"alg": "sha256", "value": HEX} (optional), "sm2_id": "…"
+ *       (optional)}; unknown members are refused. This is how detached content travels.
+ *   "X-Sigbridge-SM2-Id: ID" sets the signer's SM2 distinguishing ID (default: the policy's).
+ * Output: 200 with the DESIGN §7 verdict JSON plus "jurisdiction" and "snapshot" for every validation
+ * outcome (a signature that fails is an answer, not an HTTP error); input the pipeline cannot read is
+ * 400 with the reason code; 404 unknown jurisdiction, 415 other types, 403 when the client is not on
+ * the access list, 406 when Accept allows neither JSON nor XML, 503 + Retry-After when the queue is full
+ * or the audit log cannot be written. With
+ * "Accept: application/xml" (and not application/json) a verdict is answered as the ETSI TS 119 102-2
+ * validation report (pki/verdict/report_etsi.h) instead; errors stay JSON.
+ *
+ * The job (vjob.c) runs on a worker: body parsing, base64, hashing, sb_validate_object, the verdict and
+ * the audit record; only the reply is sent on the loop thread.
+ */
+#include "gateway/daemon/sbgw.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <event2/buffer.h>
+#include <event2/keyvalq_struct.h>
+
+#include "pki/policy/trust_policy.h"
+
+/* ---- the handler (loop side) ---------------------------------------------------------------- */
+
+static void verify_then(struct sbgw_vjob *j)
+{
+    if (j->status == 503) {
+        sbgw_reply_header(j->rq, "Retry-After", "1");
+    }
+    if (j->snap != NULL) {
+        sbgw_reply_header(j->rq, "Sigbridge-Snapshot", sb_policy_set_id(j->snap->set));
+    }
+    sbgw_reply(j->rq, j->status, j->reply_type != NULL ? j->reply_type : "application/json", j->reply,
+               strlen(j->reply));
+    sbgw_vjob_free(j);
+}
+
+/* The body kind for a Content-Type, or -1 (unsupported; *xml set for XML types). */
+static int body_kind(const char *ct, int *xml)
+{
+    static const char *const cms_types[] = {
+        "application/pkcs7-mime",      "application/x-pkcs7-mime", "application/pkcs7-signature",
+        "application/x-pkcs7-signature", "application/cms",        "application/octet-stream",
+        "application/x-pem-file",      "message/rfc822",
+    };
+    char t[96];
+    size_t i, n;
+
+    *xml = 0;
+    if (ct == NULL) {
+        return -1;
+    }
+    while (*ct == ' ' || *ct == '\t') {
+        ct++;
+    }
+    for (n = 0; ct[n] != '\0' && ct[n] != ';' && ct[n] != ' ' && ct[n] != '\t' && n + 1 < sizeof(t); n++) {
+        t[n] = (char)tolower((unsigned char)ct[n]);
+    }
+    t[n] = '\0';
+    for (i = 0; i < sizeof(cms_types) / sizeof(cms_types[0]); i++) {
+        if (strcmp(t, cms_types[i]) == 0) {
+            return SBGW_VIN_RAW;
+        }
+    }
+    if (strcmp(t, "application/json") == 0) {
+        return SBGW_VIN_ENVELOPE;
+    }
+    *xml = strcmp(t, "application/xml") == 0 || strcmp(t, "text/xml") == 0;
+    return -1;
+}
+
+/* 1 if the client asks for XML (the ETSI report) and not for JSON. */
+static int wants_xml_only(const char *accept)
+{
+    return accept != NULL && strstr(accept, "application/xml") != NULL && strstr(accept, "application/json") == NULL &&
+           strstr(accept, "*/*") == NULL && strstr(accept, "application/*") == NULL;
+}
+
+/* 1 if the client accepts neither JSON nor XML. */
+static int accepts_nothing(const char *accept)
+{
+    return accept != NULL && accept[0] != '\0' && strstr(accept, "application/json") == NULL &&
+           strstr(accept, "application/xml") == NULL && strstr(accept, "*/*") == NULL &&
+           strstr(accept, "application/*") == NULL;
+}
+
+void sbgw_api_verify(struct sbgw_req *rq, struct sbgw_snap *s)
+{
+    struct evkeyvalq q, *hin = evhttp_request_get_input_headers(rq->req);
+    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(rq->req);
+    const struct sb_trust_policy *pol;
+    const char *from, *query = uri != NULL ? evhttp_uri_get_query(uri) : NULL, *h;
+    struct sbgw_vjob *j;
+    int kind, xml;
+
+    TAILQ_INIT(&q);
+    if (!sbgw_acl_allows(&s->cfg->api.verify, rq->client[0] != '\0' ? rq->client : NULL)) {
+        sbgw_reply_error(rq, SBGW_E_FORBIDDEN, "client %s may not call /v1/verify (api.clients)",
+                         rq->client[0] != '\0' ? rq->client : "(no client certificate)");
+        goto out;
+    }
+    if (query == NULL || evhttp_parse_query_str(query, &q) != 0 || (from = evhttp_find_header(&q, "from")) == NULL ||
+        from[0] == '\0') {
+        sbgw_reply_error(rq, SBGW_E_MISSING_PARAMETER, "query parameter 'from' (the signing jurisdiction) is required");
+        goto out;
+    }
+    if (strlen(from) > SB_TP_ID_MAX || (pol = sb_policy_set_find(s->set, from)) == NULL) {
+        sbgw_reply_error(rq, SBGW_E_UNKNOWN_JURISDICTION, "no trust policy for jurisdiction '%.32s'", from);
+        goto out;
+    }
+    if (!sbgw_acl_allows(sbgw_config_jur_acl(s->cfg, from), rq->client[0] != '\0' ? rq->client : NULL)) {
+        sbgw_reply_error(rq, SBGW_E_FORBIDDEN, "client %s may not verify signatures from '%s' "
+                                               "(api.jurisdictions.%s)",
+                         rq->client[0] != '\0' ? rq->client : "(no client certificate)", from, from);
+        goto out;
+    }
+    if (accepts_nothing(evhttp_find_header(hin, "Accept"))) {
+        sbgw_reply_error(rq, SBGW_E_NOT_ACCEPTABLE, "verdicts are application/json or, as the ETSI TS 119 102-2 "
+                                                    "report, application/xml");
+        goto out;
+    }
+    if ((kind = body_kind(evhttp_find_header(hin, "Content-Type"), &xml)) < 0) {
+        sbgw_reply_error(rq, SBGW_E_UNSUPPORTED_MEDIA_TYPE, xml ? "XML-DSig objects are not accepted by /v1/verify yet"
+                                                                : "Content-Type must be application/pkcs7-mime, "
+                                                                  "application/cms, application/octet-stream, "
+                                                                  "application/pkcs7-signature or application/json");
+        goto out;
+    }
+    if (evbuffer_get_length(evhttp_request_get_input_buffer(rq->req)) == 0) {
+        sbgw_reply_error(rq, SBGW_E_BAD_REQUEST, "the request body is empty (send the signed object)");
+        goto out;
+    }
+    if ((j = sbgw_vjob_new(rq, s, pol, "verify")) == NULL) {
+        sbgw_reply_error(rq, SBGW_E_OVERLOADED, "out of memory");
+        goto out;
+    }
+    j->kind = (enum sbgw_vin)kind;
+    j->want_xml = wants_xml_only(evhttp_find_header(hin, "Accept"));
+    if ((h = evhttp_find_header(hin, "X-Sigbridge-Digest")) != NULL) {
+        snprintf(j->digest_hdr, sizeof(j->digest_hdr), "%s", h);
+    }
+    if ((h = evhttp_find_header(hin, "X-Sigbridge-SM2-Id")) != NULL) {
+        snprintf(j->sm2_id, sizeof(j->sm2_id), "%s", h);
+        j->has_sm2_id = 1;
+    }
+    evbuffer_add_buffer(j->body, evhttp_request_get_input_buffer(rq->req));
+    j->then = verify_then;
+    sbgw_vjob_submit(j);
+out:
+    evhttp_clear_headers(&q);
+}

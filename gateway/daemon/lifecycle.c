@@ -1,0 +1,285 @@
+/*
+ * gateway/daemon/lifecycle.c — the daemon's start and stop sequences and its signals.
+ *
+ * Start order: load the whole snapshot (configuration, policy set, TLS contexts) and refuse to start on
+ * any error; open the log, then the audit log (cutting a torn tail and continuing its chain); start the
+ * workers; publish the snapshot; bind the listeners; install the signal events. Signals are libevent
+ * events on the loop thread: SIGHUP reloads, SIGTERM / SIGINT drain (stop accepting, finish every request
+ * in flight, at most limits.drain_timeout_s; a second signal stops at once), SIGUSR1 reopens the log file.
+ * `sigbridge serve` (gateway/cli/cmd_serve.c) and tests/fuzz/fuzz_http.c run it.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <event2/thread.h>
+#include <openssl/rand.h>
+
+#include "gateway/daemon/lifecycle.h"
+#include "gateway/daemon/sbgw.h"
+#include "pki/x509/cert_cache.h"
+#include "pki/crypto/sm2_cache.h"
+#include "pki/x509/chain_cache.h"
+#include "pki/verdict/validate.h"
+
+
+static void drain_grace_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct sbgw *gw = arg;
+
+    (void)fd;
+    (void)what;
+    if (gw->writing > 0) {
+        sbgw_log_warnx(&gw->log, "-", "drain: %ld replies not fully written (clients gone?); stopping", gw->writing);
+    }
+    event_base_loopexit(gw->base, NULL);
+}
+
+void sbgw_drain_check(struct sbgw *gw)
+{
+    struct timeval grace = { 1, 0 };
+
+    if (!gw->draining || gw->live_reqs > 0 || gw->pool.outstanding > 0) {
+        return;
+    }
+    if (gw->writing <= 0) {
+        event_base_loopexit(gw->base, NULL);
+    } else if (gw->drain_grace == NULL && (gw->drain_grace = evtimer_new(gw->base, drain_grace_cb, gw)) != NULL) {
+        evtimer_add(gw->drain_grace, &grace);
+    }
+}
+
+static void drain_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    struct sbgw *gw = arg;
+
+    (void)fd;
+    (void)what;
+    sbgw_log_warnx(&gw->log, "-", "drain: %ld requests still in flight after the drain timeout; stopping", gw->live_reqs);
+    gw->exit_code = 1;
+    event_base_loopexit(gw->base, NULL);
+}
+
+static void begin_drain(struct sbgw *gw, const char *why)
+{
+    struct sbgw_snap *s = sbgw_snap_get(gw);
+    struct timeval tv = { 30, 0 };
+
+    if (gw->draining) {
+        sbgw_log_warnx(&gw->log, "-", "%s again: stopping now", why);
+        gw->exit_code = 1;
+        event_base_loopbreak(gw->base);
+        sbgw_snap_unref(s);
+        return;
+    }
+    gw->draining = 1;
+    if (s != NULL) {
+        tv.tv_sec = s->cfg->limits.drain_timeout_s;
+    }
+    sbgw_snap_unref(s);
+    sbgw_log_info(&gw->log, "-", "%s: draining (%ld requests in flight, at most %ld s)", why, gw->live_reqs,
+                  (long)tv.tv_sec);
+    sbgw_http_stop_accepting(gw);
+    if ((gw->drain_timer = evtimer_new(gw->base, drain_timeout, gw)) != NULL) {
+        evtimer_add(gw->drain_timer, &tv);
+    }
+    sbgw_drain_check(gw);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    struct sbgw *gw = arg;
+
+    (void)what;
+    switch (sig) {
+    case SIGHUP:
+        sbgw_log_info(&gw->log, "-", "SIGHUP: reloading %s", gw->conf_path);
+        if (!gw->draining) {
+            sbgw_reload_request(gw, NULL);
+        }
+        break;
+    case SIGUSR1:
+        if (sbgw_log_reopen(&gw->log) != 0) {
+            sbgw_log_warn(&gw->log, "-", "SIGUSR1: cannot reopen the log file");
+        } else {
+            sbgw_log_info(&gw->log, "-", "SIGUSR1: log file reopened");
+        }
+        break;
+    case SIGTERM:
+        begin_drain(gw, "SIGTERM");
+        break;
+    case SIGINT:
+        begin_drain(gw, "SIGINT");
+        break;
+    default:
+        break;
+    }
+}
+
+static void raise_nofile(struct sbgw *gw, long want)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= (rlim_t)want) {
+        return;
+    }
+    rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= (rlim_t)want ? (rlim_t)want : rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < (rlim_t)want) {
+        sbgw_log_warnx(&gw->log, "-", "open file limit is %llu, below max_connections + 256 = %ld",
+                       (unsigned long long)rl.rlim_cur, want);
+    }
+}
+
+static int start(struct sbgw *gw, struct sbgw_snap *s)
+{
+    static const int sigs[4] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
+    struct sbgw_audit_open_info ai;
+    unsigned char rnd[4];
+    char err[1024];
+    size_t i;
+
+    if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
+        memset(rnd, 0, sizeof(rnd));
+    }
+    snprintf(gw->id_prefix, sizeof(gw->id_prefix), "%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
+    raise_nofile(gw, (long)s->cfg->limits.max_connections + 256);
+    if (sbgw_audit_open(&gw->audit, s->cfg->audit.path, s->cfg->audit.node_id, s->cfg->audit.fsync,
+                        s->cfg->audit.batch_ms, &ai, err, sizeof(err)) != 0) {
+        sbgw_log_error(&gw->log, "-", "audit: %s", err);
+        return -1;
+    }
+    if (ai.cut_bytes > 0) {
+        sbgw_log_warnx(&gw->log, "-", "audit: cut a torn last record of %zu bytes from %s (crash during a write); "
+                                      "the chain continues from record %lld", ai.cut_bytes, s->cfg->audit.path,
+                       ai.last_seq);
+    }
+    sbgw_log_info(&gw->log, "-", "audit: %s, %lld records, fsync %s", s->cfg->audit.path, ai.last_seq,
+                  s->cfg->audit.fsync == SBGW_FSYNC_EVERY ? "every" : s->cfg->audit.fsync == SBGW_FSYNC_BATCH ? "batch"
+                                                                                                              : "off");
+    /* caches: sized once per process (cache.* needs a restart); 0 = off, then no cache is consulted at all */
+    if ((s->cfg->cache.chains > 0 && (gw->chain_cache = sb_chain_cache_new((size_t)s->cfg->cache.chains)) == NULL) ||
+        (s->cfg->cache.certificates > 0 &&
+         ((gw->cert_cache = sb_cert_cache_new((size_t)s->cfg->cache.certificates)) == NULL ||
+          (gw->verdict_memo = sb_verdict_memo_new((size_t)s->cfg->cache.certificates)) == NULL ||
+          (gw->sm2_cache = sb_sm2_cache_new((size_t)s->cfg->cache.certificates)) == NULL))) {
+        sbgw_log_error(&gw->log, "-", "cannot allocate the caches");
+        return -1;
+    }
+    if (sbgw_pool_start(&gw->pool, gw->base, s->cfg->workers, s->cfg->queue_max) != 0) {
+        sbgw_log_error(&gw->log, "-", "cannot start %d worker threads", s->cfg->workers);
+        return -1;
+    }
+    if (sbgw_reload_init(gw) != 0) {
+        sbgw_log_error(&gw->log, "-", "cannot set up reloads");
+        return -1;
+    }
+    sbgw_snap_up_ref(s);
+    sbgw_snap_publish(gw, s);
+    if (sbgw_http_start(gw, s) != 0) {
+        return -1;
+    }
+    for (i = 0; i < 4; i++) {
+        if ((gw->sig[i] = evsignal_new(gw->base, sigs[i], on_signal, gw)) == NULL || event_add(gw->sig[i], NULL) != 0) {
+            sbgw_log_error(&gw->log, "-", "cannot install signal handlers");
+            return -1;
+        }
+    }
+    sbgw_log_kv(&gw->log, SBGW_LOG_INFO, "-",
+                json_pack("{s:i,s:s,s:i,s:i,s:s,s:i,s:i}", "pid", (int)getpid(), "snapshot", sb_policy_set_id(s->set),
+                          "workers", s->cfg->workers, "queue_max", s->cfg->queue_max, "node", s->cfg->audit.node_id,
+                          "cache_chains", s->cfg->cache.chains, "cache_certificates", s->cfg->cache.certificates),
+                "sigbridge started");
+    return 0;
+}
+
+static void stop(struct sbgw *gw)
+{
+    size_t i;
+
+    sbgw_http_stop_accepting(gw);
+    sbgw_pool_stop(&gw->pool);         /* finish queued jobs; their replies are the last writes */
+    sbgw_reload_shutdown(gw);
+    sbgw_proxy_reap(gw);
+    if (gw->reap_ev != NULL) {
+        event_free(gw->reap_ev);
+    }
+    sbgw_http_free(gw);
+    for (i = 0; i < 4; i++) {
+        if (gw->sig[i] != NULL) {
+            event_free(gw->sig[i]);
+        }
+    }
+    if (gw->drain_timer != NULL) {
+        event_free(gw->drain_timer);
+    }
+    if (gw->drain_grace != NULL) {
+        event_free(gw->drain_grace);
+    }
+    sbgw_audit_close(&gw->audit);
+    pthread_mutex_lock(&gw->snap_mu);
+    sbgw_snap_unref(gw->snap);
+    gw->snap = NULL;
+    pthread_mutex_unlock(&gw->snap_mu);
+    sbgw_metrics_free(&gw->metrics);
+    sb_chain_cache_free(gw->chain_cache);     /* after the pool: no job uses them any more */
+    sb_cert_cache_free(gw->cert_cache);
+    sb_verdict_memo_free(gw->verdict_memo);
+    sb_sm2_cache_free(gw->sm2_cache);
+    gw->chain_cache = NULL;
+    gw->cert_cache = NULL;
+    gw->verdict_memo = NULL;
+    gw->sm2_cache = NULL;
+}
+
+int sbgw_daemon_open(struct sbgw *gw, const char *conf_path, struct sbgw_diag *diag)
+{
+    struct sbgw_snap *s;
+    int rc = -1;
+
+    memset(gw, 0, sizeof(*gw));
+    if ((s = sbgw_snap_load(conf_path, NULL, diag)) == NULL) {
+        return 1;
+    }
+    gw->conf_path = conf_path;
+    sbgw_boot_from(&gw->boot, s);
+    sbgw_metrics_init(&gw->metrics);
+    if (sbgw_log_open(&gw->log, s->cfg->log.path, s->cfg->log.level) != 0) {
+        sbgw_diag_add(diag, "sigbridge serve: cannot open log %s: %s", s->cfg->log.path, strerror(errno));
+        sbgw_metrics_free(&gw->metrics);
+        goto out;
+    }
+    if (pthread_mutex_init(&gw->snap_mu, NULL) != 0) {
+        sbgw_log_error(&gw->log, "-", "cannot create the event loop");
+        sbgw_metrics_free(&gw->metrics);
+        sbgw_log_close(&gw->log);
+        goto out;
+    }
+    if ((gw->base = event_base_new()) == NULL) {
+        sbgw_log_error(&gw->log, "-", "cannot create the event loop");
+        sbgw_metrics_free(&gw->metrics);
+        pthread_mutex_destroy(&gw->snap_mu);
+        sbgw_log_close(&gw->log);
+        goto out;
+    }
+    if (start(gw, s) != 0) {
+        sbgw_daemon_close(gw);
+        goto out;
+    }
+    rc = 0;
+out:
+    sbgw_snap_unref(s);       /* once started, the published snapshot holds its own reference */
+    return rc;
+}
+
+void sbgw_daemon_close(struct sbgw *gw)
+{
+    stop(gw);
+    event_base_free(gw->base);
+    gw->base = NULL;
+    pthread_mutex_destroy(&gw->snap_mu);
+    sbgw_log_close(&gw->log);
+}

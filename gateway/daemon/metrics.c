@@ -1,0 +1,254 @@
+/*
+ * gateway/daemon/metrics.c — counters, histogram and the Prometheus text rendering (see metrics.h).
+ */
+#include "gateway/daemon/metrics.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const double bounds[SBGW_HIST_N] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                            0.1,    0.25,  0.5,    1.0,   2.5,  10.0 };
+
+void sbgw_metrics_init(struct sbgw_metrics *m)
+{
+    memset(m, 0, sizeof(*m));
+}
+
+void sbgw_metrics_free(struct sbgw_metrics *m)
+{
+    free(m->req);
+    free(m->hist);
+    memset(m, 0, sizeof(*m));
+}
+
+static int grow(void **v, size_t *alloc, size_t n, size_t elem)
+{
+    void *p;
+    size_t na;
+
+    if (n < *alloc) {
+        return 1;
+    }
+    na = *alloc == 0 ? 16 : *alloc * 2;
+    if ((p = realloc(*v, na * elem)) == NULL) {
+        return 0;
+    }
+    *v = p;
+    *alloc = na;
+    return 1;
+}
+
+void sbgw_metrics_request(struct sbgw_metrics *m, const char *route, int status, const char *indication,
+                          double seconds)
+{
+    const char *ind = indication != NULL ? indication : "none";
+    struct sbgw_mreq *r = NULL;
+    struct sbgw_mhist *h = NULL;
+    size_t i;
+
+    for (i = 0; i < m->n_req; i++) {
+        if (m->req[i].status == status && strcmp(m->req[i].route, route) == 0 &&
+            strcmp(m->req[i].indication, ind) == 0) {
+            r = &m->req[i];
+            break;
+        }
+    }
+    if (r == NULL && m->n_req < 4096 && grow((void **)&m->req, &m->alloc_req, m->n_req, sizeof(*m->req))) {
+        r = &m->req[m->n_req++];
+        memset(r, 0, sizeof(*r));
+        snprintf(r->route, sizeof(r->route), "%s", route);
+        snprintf(r->indication, sizeof(r->indication), "%s", ind);
+        r->status = status;
+    }
+    if (r != NULL) {
+        r->n++;
+    }
+    for (i = 0; i < m->n_hist; i++) {
+        if (strcmp(m->hist[i].route, route) == 0) {
+            h = &m->hist[i];
+            break;
+        }
+    }
+    if (h == NULL && m->n_hist < 1024 && grow((void **)&m->hist, &m->alloc_hist, m->n_hist, sizeof(*m->hist))) {
+        h = &m->hist[m->n_hist++];
+        memset(h, 0, sizeof(*h));
+        snprintf(h->route, sizeof(h->route), "%s", route);
+    }
+    if (h != NULL) {
+        for (i = 0; i < SBGW_HIST_N && seconds > bounds[i]; i++) {
+        }
+        h->bucket[i]++;
+        h->count++;
+        h->sum += seconds;
+    }
+}
+
+void sbgw_metrics_reload(struct sbgw_metrics *m, int ok)
+{
+    if (ok) {
+        m->reloads_ok++;
+    } else {
+        m->reloads_failed++;
+    }
+}
+
+struct sbuf {
+    char *p;
+    size_t n, cap;
+    int oom;
+};
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    int w;
+
+    if (b->oom) {
+        return;
+    }
+    for (;;) {
+        va_start(ap, fmt);
+        w = vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
+        va_end(ap);
+        if (w < 0) {
+            b->oom = 1;
+            return;
+        }
+        if ((size_t)w < b->cap - b->n) {
+            b->n += (size_t)w;
+            return;
+        }
+        {
+            size_t nc = b->cap * 2 + (size_t)w;
+            char *np = realloc(b->p, nc);
+
+            if (np == NULL) {
+                b->oom = 1;
+                return;
+            }
+            b->p = np;
+            b->cap = nc;
+        }
+    }
+}
+
+/* Label values are ids and hex here, but escape as the format requires anyway. */
+static void label(char *out, size_t len, const char *s)
+{
+    size_t o = 0;
+
+    for (; *s != '\0' && o + 3 < len; s++) {
+        if (*s == '\\' || *s == '"') {
+            out[o++] = '\\';
+            out[o++] = *s;
+        } else if (*s == '\n') {
+            out[o++] = '\\';
+            out[o++] = 'n';
+        } else {
+            out[o++] = *s;
+        }
+    }
+    out[o] = '\0';
+}
+
+char *sbgw_metrics_render(const struct sbgw_metrics *m, const struct sbgw_metrics_gauges *g)
+{
+    struct sbuf b;
+    char l1[2 * SBGW_LABEL_MAX], l2[64];
+    unsigned long long cum;
+    size_t i, k;
+
+    memset(&b, 0, sizeof(b));
+    if ((b.p = malloc(8192)) == NULL) {
+        return NULL;
+    }
+    b.cap = 8192;
+    b.p[0] = '\0';
+    sb_printf(&b, "# HELP sigbridge_requests_total Requests answered, by route, HTTP status and ETSI indication.\n"
+                  "# TYPE sigbridge_requests_total counter\n");
+    for (i = 0; i < m->n_req; i++) {
+        label(l1, sizeof(l1), m->req[i].route);
+        label(l2, sizeof(l2), m->req[i].indication);
+        sb_printf(&b, "sigbridge_requests_total{route=\"%s\",status=\"%d\",indication=\"%s\"} %llu\n", l1,
+                  m->req[i].status, l2, m->req[i].n);
+    }
+    sb_printf(&b, "# HELP sigbridge_request_duration_seconds Time from the request being read to the reply.\n"
+                  "# TYPE sigbridge_request_duration_seconds histogram\n");
+    for (i = 0; i < m->n_hist; i++) {
+        label(l1, sizeof(l1), m->hist[i].route);
+        cum = 0;
+        for (k = 0; k < SBGW_HIST_N; k++) {
+            cum += m->hist[i].bucket[k];
+            sb_printf(&b, "sigbridge_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n", l1, bounds[k],
+                      cum);
+        }
+        sb_printf(&b, "sigbridge_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n", l1,
+                  m->hist[i].count);
+        sb_printf(&b, "sigbridge_request_duration_seconds_sum{route=\"%s\"} %.6f\n", l1, m->hist[i].sum);
+        sb_printf(&b, "sigbridge_request_duration_seconds_count{route=\"%s\"} %llu\n", l1, m->hist[i].count);
+    }
+    sb_printf(&b, "# HELP sigbridge_queue_depth Jobs waiting for a worker.\n# TYPE sigbridge_queue_depth gauge\n"
+                  "sigbridge_queue_depth %ld\n", g->queue_depth);
+    sb_printf(&b, "# HELP sigbridge_queue_capacity Jobs that may wait before requests get 503.\n"
+                  "# TYPE sigbridge_queue_capacity gauge\nsigbridge_queue_capacity %ld\n", g->queue_capacity);
+    sb_printf(&b, "# HELP sigbridge_workers Worker threads.\n# TYPE sigbridge_workers gauge\nsigbridge_workers %d\n",
+              g->workers);
+    sb_printf(&b, "# HELP sigbridge_worker_busy_seconds_total Time workers spent on jobs.\n"
+                  "# TYPE sigbridge_worker_busy_seconds_total counter\nsigbridge_worker_busy_seconds_total %.6f\n",
+              g->worker_busy_seconds);
+    sb_printf(&b, "# HELP sigbridge_reloads_total Configuration and policy reloads.\n"
+                  "# TYPE sigbridge_reloads_total counter\n"
+                  "sigbridge_reloads_total{result=\"ok\"} %llu\nsigbridge_reloads_total{result=\"failed\"} %llu\n",
+              m->reloads_ok, m->reloads_failed);
+    sb_printf(&b, "# HELP sigbridge_policy_snapshot_info The policy snapshot being served.\n"
+                  "# TYPE sigbridge_policy_snapshot_info gauge\n");
+    if (g->snapshot != NULL) {
+        label(l1, sizeof(l1), g->snapshot);
+        sb_printf(&b, "sigbridge_policy_snapshot_info{id=\"%s\"} 1\n", l1);
+        sb_printf(&b, "# HELP sigbridge_policy_snapshot_loaded_timestamp_seconds When the snapshot was loaded.\n"
+                      "# TYPE sigbridge_policy_snapshot_loaded_timestamp_seconds gauge\n"
+                      "sigbridge_policy_snapshot_loaded_timestamp_seconds %lld\n", g->snapshot_loaded);
+    }
+    sb_printf(&b, "# HELP sigbridge_audit_records_total Decisions written to the audit log.\n"
+                  "# TYPE sigbridge_audit_records_total counter\nsigbridge_audit_records_total %llu\n",
+              g->audit_records);
+    sb_printf(&b, "# HELP sigbridge_audit_errors_total Audit writes or syncs that failed.\n"
+                  "# TYPE sigbridge_audit_errors_total counter\nsigbridge_audit_errors_total %llu\n", g->audit_errors);
+    sb_printf(&b, "# HELP sigbridge_connections Client connections that have sent a request and are open.\n"
+                  "# TYPE sigbridge_connections gauge\nsigbridge_connections %ld\n", g->connections);
+    sb_printf(&b, "# HELP sigbridge_chain_cache_hits_total Path validations answered from the validated-path cache.\n"
+                  "# TYPE sigbridge_chain_cache_hits_total counter\nsigbridge_chain_cache_hits_total %llu\n"
+                  "# HELP sigbridge_chain_cache_misses_total Path validations not found in the cache (then built).\n"
+                  "# TYPE sigbridge_chain_cache_misses_total counter\nsigbridge_chain_cache_misses_total %llu\n"
+                  "# HELP sigbridge_chain_cache_evictions_total Cached paths dropped to stay within the capacity.\n"
+                  "# TYPE sigbridge_chain_cache_evictions_total counter\nsigbridge_chain_cache_evictions_total %llu\n"
+                  "# HELP sigbridge_chain_cache_flushes_total Reloads that emptied the validated-path cache.\n"
+                  "# TYPE sigbridge_chain_cache_flushes_total counter\nsigbridge_chain_cache_flushes_total %llu\n"
+                  "# HELP sigbridge_chain_cache_entries Validated paths held.\n"
+                  "# TYPE sigbridge_chain_cache_entries gauge\nsigbridge_chain_cache_entries %llu\n"
+                  "# HELP sigbridge_chain_cache_capacity Validated paths the cache may hold (0 = off).\n"
+                  "# TYPE sigbridge_chain_cache_capacity gauge\nsigbridge_chain_cache_capacity %ld\n",
+              g->chain_hits, g->chain_misses, g->chain_evictions, g->chain_flushes, g->chain_entries,
+              g->chain_capacity);
+    sb_printf(&b, "# HELP sigbridge_cert_cache_hits_total Carried certificates found already decoded.\n"
+                  "# TYPE sigbridge_cert_cache_hits_total counter\nsigbridge_cert_cache_hits_total %llu\n"
+                  "# HELP sigbridge_cert_cache_misses_total Carried certificates decoded (then remembered).\n"
+                  "# TYPE sigbridge_cert_cache_misses_total counter\nsigbridge_cert_cache_misses_total %llu\n"
+                  "# HELP sigbridge_cert_cache_capacity Decoded certificates the cache may hold (0 = off).\n"
+                  "# TYPE sigbridge_cert_cache_capacity gauge\nsigbridge_cert_cache_capacity %ld\n",
+              g->cert_hits, g->cert_misses, g->cert_capacity);
+    sb_printf(&b, "# HELP sigbridge_sm2_key_cache_hits_total SM2 verifications that reused the key's SM2 form and ZA.\n"
+                  "# TYPE sigbridge_sm2_key_cache_hits_total counter\nsigbridge_sm2_key_cache_hits_total %llu\n"
+                  "# HELP sigbridge_sm2_key_cache_misses_total SM2 verifications that computed them (then remembered).\n"
+                  "# TYPE sigbridge_sm2_key_cache_misses_total counter\nsigbridge_sm2_key_cache_misses_total %llu\n",
+              g->sm2_hits, g->sm2_misses);
+    if (b.oom) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
+}

@@ -1,0 +1,75 @@
+/*
+ * gateway/daemon/metrics.h — Prometheus text exposition (format 0.0.4) of the gateway's counters.
+ *
+ * Request counters and the latency histogram are updated on the loop thread only (every reply is sent
+ * there), so they need no locks; figures owned by other threads (queue depth, worker busy time, audit
+ * counters) are read with atomic loads by the caller and passed in as gauges at render time.
+ *
+ *   sigbridge_requests_total{route,status,indication}
+ *   sigbridge_request_duration_seconds{route} (histogram)
+ *   sigbridge_queue_depth, sigbridge_queue_capacity, sigbridge_workers
+ *   sigbridge_worker_busy_seconds_total
+ *   sigbridge_reloads_total{result="ok"|"failed"}
+ *   sigbridge_policy_snapshot_info{id} 1, sigbridge_policy_snapshot_loaded_timestamp_seconds
+ *   sigbridge_audit_records_total, sigbridge_audit_errors_total, sigbridge_connections
+ *   sigbridge_chain_cache_{hits,misses,evictions,flushes}_total, sigbridge_chain_cache_{entries,capacity}
+ *   sigbridge_cert_cache_{hits,misses}_total, sigbridge_cert_cache_capacity
+ *   sigbridge_sm2_key_cache_{hits,misses}_total
+ */
+#ifndef SBGW_METRICS_H
+#define SBGW_METRICS_H
+
+#include <stddef.h>
+
+#define SBGW_HIST_N 13              /* finite buckets; +Inf is implicit */
+#define SBGW_LABEL_MAX 72
+
+struct sbgw_mreq {
+    char route[SBGW_LABEL_MAX];
+    int status;
+    char indication[24];
+    unsigned long long n;
+};
+
+struct sbgw_mhist {
+    char route[SBGW_LABEL_MAX];
+    unsigned long long bucket[SBGW_HIST_N + 1];   /* non-cumulative; last = over the largest bound */
+    unsigned long long count;
+    double sum;
+};
+
+/* Loop-thread state. */
+struct sbgw_metrics {
+    struct sbgw_mreq *req;          /* owned */
+    size_t n_req, alloc_req;
+    struct sbgw_mhist *hist;        /* owned */
+    size_t n_hist, alloc_hist;
+    unsigned long long reloads_ok, reloads_failed;
+};
+
+/* Values sampled from other threads at render time. */
+struct sbgw_metrics_gauges {
+    long queue_depth, queue_capacity;
+    int workers;
+    double worker_busy_seconds;
+    const char *snapshot;           /* NULL when no set is loaded */
+    long long snapshot_loaded;      /* unix time */
+    unsigned long long audit_records, audit_errors;
+    long connections;
+    unsigned long long chain_hits, chain_misses, chain_evictions, chain_flushes, chain_entries;
+    long chain_capacity;            /* 0 = the chain cache is off */
+    unsigned long long cert_hits, cert_misses;
+    long cert_capacity;             /* 0 = the certificate cache is off */
+    unsigned long long sm2_hits, sm2_misses;   /* SM2 key form + ZA reused / computed */
+};
+
+void sbgw_metrics_init(struct sbgw_metrics *m);
+void sbgw_metrics_free(struct sbgw_metrics *m);
+/* Count one answered request (indication NULL = "none") that took seconds. */
+void sbgw_metrics_request(struct sbgw_metrics *m, const char *route, int status, const char *indication,
+                          double seconds);
+void sbgw_metrics_reload(struct sbgw_metrics *m, int ok);
+/* The exposition text (malloc'd, NUL-terminated), or NULL on allocation failure. */
+char *sbgw_metrics_render(const struct sbgw_metrics *m, const struct sbgw_metrics_gauges *g);
+
+#endif

@@ -1,0 +1,315 @@
+/*
+ * gateway/daemon/proxy.c — validating reverse-proxy routes (routes: in the configuration).
+ *
+ * A request whose path starts with a route's prefix must carry a valid signature from the route's
+ * jurisdiction: "attached" — the body is a CMS object with the content inside; "detached-header" — the
+ * body is the content and X-Sigbridge-Signature holds a detached CMS over it in base64. Validation is a
+ * worker job like /v1/verify (audited the same way). On TOTAL_PASSED the request goes to the route's
+ * configured upstream — never to an address taken from the request — with Sigbridge-Verdict,
+ * Sigbridge-Signer, Sigbridge-Snapshot and Sigbridge-Request-Id headers (client-supplied Sigbridge-*
+ * headers are removed first); anything else is answered 403 SIGNATURE_REJECTED with the verdict and
+ * the upstream is never contacted. Upstream connection failures answer 502, an upstream slower than the
+ * route's timeout_ms 504.
+ */
+#include "gateway/daemon/sbgw.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+
+struct proxy_ctx {
+    struct sbgw_vjob *j;                 /* owned: holds the request and the snapshot (and so the route) */
+    struct evhttp_connection *evcon;     /* owned: freed through the reap list, never inside its callback */
+    const struct sbgw_route *r;          /* borrowed: j->snap->cfg */
+    enum evhttp_request_error err;
+    int errored;
+};
+
+static const char *const hop_by_hop[] = {
+    "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection", "TE", "Trailer",
+    "Transfer-Encoding", "Upgrade", "Host", "Content-Length", "Expect",
+};
+
+static int skip_header(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(hop_by_hop) / sizeof(hop_by_hop[0]); i++) {
+        if (strcasecmp(name, hop_by_hop[i]) == 0) {
+            return 1;
+        }
+    }
+    return strncasecmp(name, "Sigbridge-", 10) == 0;
+}
+
+/* Percent-encode what may not appear in a header value (controls, non-ASCII, '%'). */
+static void header_safe(const char *in, char *out, size_t len)
+{
+    static const char hx[] = "0123456789ABCDEF";
+    size_t o = 0;
+
+    for (; *in != '\0' && o + 4 < len; in++) {
+        unsigned char c = (unsigned char)*in;
+
+        if (c < 0x20 || c >= 0x7f || c == '%') {
+            out[o++] = '%';
+            out[o++] = hx[c >> 4];
+            out[o++] = hx[c & 15];
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    out[o] = '\0';
+}
+
+static void reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    sbgw_proxy_reap(arg);
+}
+
+void sbgw_proxy_reap(struct sbgw *gw)
+{
+    struct sbgw_reap *r, *next;
+
+    r = gw->reap;
+    gw->reap = NULL;
+    for (; r != NULL; r = next) {
+        next = r->next;
+        evhttp_connection_free(r->evcon);
+        free(r);
+    }
+}
+
+/* libevent 2.1 does not free an auto-free connection whose request failed, and a connection must not be
+ * freed inside its own request callback: queue it and free it from an event on the next loop pass. */
+static void reap_later(struct sbgw *gw, struct evhttp_connection *evcon)
+{
+    struct sbgw_reap *r;
+
+    if (evcon == NULL) {
+        return;
+    }
+    if (gw->reap_ev == NULL) {
+        gw->reap_ev = event_new(gw->base, -1, 0, reap_cb, gw);
+    }
+    if ((r = calloc(1, sizeof(*r))) == NULL || gw->reap_ev == NULL) {
+        free(r);
+        return;       /* out of memory: leak one connection rather than free it under libevent's feet */
+    }
+    r->evcon = evcon;
+    r->next = gw->reap;
+    gw->reap = r;
+    event_active(gw->reap_ev, EV_READ, 0);
+}
+
+static void ctx_free(struct proxy_ctx *c)
+{
+    reap_later(c->j->rq->gw, c->evcon);
+    sbgw_vjob_free(c->j);
+    free(c);
+}
+
+static void upstream_error(enum evhttp_request_error err, void *arg)
+{
+    struct proxy_ctx *c = arg;
+
+    c->err = err;
+    c->errored = 1;
+}
+
+static void upstream_done(struct evhttp_request *up, void *arg)
+{
+    struct proxy_ctx *c = arg;
+    struct sbgw_req *rq = c->j->rq;
+    struct evkeyvalq *uh;
+    struct evkeyval *kv;
+    struct evbuffer *body;
+    const char *ct;
+    int code = up != NULL ? evhttp_request_get_response_code(up) : 0;
+
+    if (up == NULL || code == 0) {
+        if (c->errored && c->err == EVREQ_HTTP_TIMEOUT) {
+            sbgw_reply_error(rq, SBGW_E_UPSTREAM_TIMEOUT, "upstream %s did not answer within %d ms", c->r->upstream,
+                             c->r->timeout_ms);
+        } else {
+            sbgw_reply_error(rq, SBGW_E_UPSTREAM_ERROR, "upstream %s could not be reached", c->r->upstream);
+        }
+        sbgw_log_warnx(&rq->gw->log, rq->id, "proxy %s: upstream %s failed (%s)", c->r->name, c->r->upstream,
+                       c->errored && c->err == EVREQ_HTTP_TIMEOUT ? "timeout" : "connection error");
+        ctx_free(c);
+        return;
+    }
+    uh = evhttp_request_get_input_headers(up);
+    for (kv = uh->tqh_first; kv != NULL; kv = kv->next.tqe_next) {
+        if (!skip_header(kv->key) && strcasecmp(kv->key, "Content-Type") != 0 &&
+            strcasecmp(kv->key, "X-Request-Id") != 0) {
+            sbgw_reply_header(rq, kv->key, kv->value);
+        }
+    }
+    ct = evhttp_find_header(uh, "Content-Type");
+    body = evhttp_request_get_input_buffer(up);
+    sbgw_reply(rq, code, ct != NULL ? ct : "application/octet-stream",
+               evbuffer_get_length(body) > 0 ? (const char *)evbuffer_pullup(body, -1) : NULL,
+               evbuffer_get_length(body));
+    ctx_free(c);
+}
+
+static void forward(struct proxy_ctx *c)
+{
+    struct sbgw_vjob *j = c->j;
+    struct sbgw_req *rq = j->rq;
+    struct evhttp_connection *evcon;
+    struct evhttp_request *up;
+    struct evkeyvalq *in, *out;
+    struct evkeyval *kv;
+    struct timeval tv;
+    char signer[1024];
+    char *peer = NULL;
+    ev_uint16_t pport = 0;
+
+    if ((evcon = evhttp_connection_base_new(rq->gw->base, NULL, c->r->up_host, (ev_uint16_t)c->r->up_port)) == NULL) {
+        sbgw_reply_error(rq, SBGW_E_UPSTREAM_ERROR, "cannot create a connection to %s", c->r->upstream);
+        ctx_free(c);
+        return;
+    }
+    tv.tv_sec = c->r->timeout_ms / 1000;
+    tv.tv_usec = (c->r->timeout_ms % 1000) * 1000;
+    evhttp_connection_set_timeout_tv(evcon, &tv);
+    evhttp_connection_set_retries(evcon, 0);
+    c->evcon = evcon;
+    if ((up = evhttp_request_new(upstream_done, c)) == NULL) {
+        sbgw_reply_error(rq, SBGW_E_INTERNAL_ERROR, "out of memory");
+        ctx_free(c);
+        return;
+    }
+    evhttp_request_set_error_cb(up, upstream_error);
+    in = evhttp_request_get_input_headers(rq->req);
+    out = evhttp_request_get_output_headers(up);
+    for (kv = in->tqh_first; kv != NULL; kv = kv->next.tqe_next) {
+        if (!skip_header(kv->key)) {
+            evhttp_add_header(out, kv->key, kv->value);
+        }
+    }
+    evhttp_add_header(out, "Host", c->r->up_hostport);
+    evhttp_connection_get_peer(evhttp_request_get_connection(rq->req), &peer, &pport);
+    if (peer != NULL) {
+        evhttp_add_header(out, "X-Forwarded-For", peer);
+    }
+    evhttp_add_header(out, "X-Forwarded-Proto", rq->l->tls ? "https" : "http");
+    evhttp_add_header(out, "Sigbridge-Verdict", j->indication);
+    header_safe(j->signer_subject, signer, sizeof(signer));
+    evhttp_add_header(out, "Sigbridge-Signer", signer);
+    evhttp_add_header(out, "Sigbridge-Jurisdiction", j->from);
+    evhttp_add_header(out, "Sigbridge-Snapshot", sb_policy_set_id(j->snap->set));
+    evhttp_add_header(out, "Sigbridge-Request-Id", rq->id);
+    evbuffer_add_buffer(evhttp_request_get_output_buffer(up), j->body);
+    if (rq->timer != NULL) {
+        event_del(rq->timer);          /* from here the route's timeout_ms applies (504) */
+    }
+    if (evhttp_make_request(evcon, up, evhttp_request_get_command(rq->req), evhttp_request_get_uri(rq->req)) != 0) {
+        /* refused before anything was queued or called back (no socket): the request is still ours */
+        evhttp_request_free(up);
+        sbgw_reply_error(rq, SBGW_E_UPSTREAM_ERROR, "cannot send the request to %s", c->r->upstream);
+        ctx_free(c);
+    }
+}
+
+static void proxy_then(struct sbgw_vjob *j)
+{
+    struct sbgw_req *rq = j->rq;
+    struct proxy_ctx *c;
+    json_t *verdict, *o;
+    char *text;
+
+    if (j->status == 503 || j->status >= 500) {
+        sbgw_reply_json(rq, j->status, j->reply);
+        sbgw_vjob_free(j);
+        return;
+    }
+    if (j->status != 200 || !j->passed) {
+        verdict = json_loads(j->reply, 0, NULL);
+        o = json_pack("{s:{s:s,s:s,s:i,s:s?,s:s?},s:o?}", "error", "code", "SIGNATURE_REJECTED", "message",
+                      "the request does not carry a valid signature from the route's jurisdiction", "status", 403,
+                      "reason", j->reason[0] != '\0' ? j->reason : NULL, "indication",
+                      j->indication[0] != '\0' ? j->indication : NULL, j->status == 200 ? "verdict" : "detail",
+                      verdict);
+        text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+        json_decref(o);
+        if (text != NULL) {
+            sbgw_reply_json(rq, 403, text);
+            free(text);
+        } else {
+            sbgw_reply_error(rq, SBGW_E_SIGNATURE_REJECTED, NULL);
+        }
+        sbgw_vjob_free(j);
+        return;
+    }
+    if ((c = calloc(1, sizeof(*c))) == NULL) {
+        sbgw_reply_error(rq, SBGW_E_INTERNAL_ERROR, "out of memory");
+        sbgw_vjob_free(j);
+        return;
+    }
+    c->j = j;
+    c->r = sbgw_config_route(j->snap->cfg, rq->path);
+    if (c->r == NULL) {             /* cannot happen: the route came from this snapshot */
+        sbgw_reply_error(rq, SBGW_E_INTERNAL_ERROR, "route vanished");
+        ctx_free(c);
+        return;
+    }
+    forward(c);
+}
+
+void sbgw_proxy(struct sbgw_req *rq, struct sbgw_snap *s, const struct sbgw_route *r)
+{
+    const struct sb_trust_policy *pol = sb_policy_set_find(s->set, r->from);
+    const char *sig = evhttp_find_header(evhttp_request_get_input_headers(rq->req), "X-Sigbridge-Signature");
+    struct sbgw_vjob *j;
+
+    if (!sbgw_acl_allows(&r->clients, rq->client[0] != '\0' ? rq->client : NULL)) {
+        sbgw_reply_error(rq, SBGW_E_FORBIDDEN, "client %s may not use route %s",
+                         rq->client[0] != '\0' ? rq->client : "(no client certificate)", r->name);
+        return;
+    }
+    if (pol == NULL) {
+        sbgw_reply_error(rq, SBGW_E_INTERNAL_ERROR, "route %s: no policy for '%s'", r->name, r->from);
+        return;
+    }
+    if (r->require == SBGW_REQ_DETACHED_HEADER && (sig == NULL || sig[0] == '\0')) {
+        snprintf(rq->reason, sizeof(rq->reason), "SIGNED_DATA_NOT_FOUND");
+        sbgw_reply_error(rq, SBGW_E_SIGNATURE_REJECTED, "route %s needs a detached CMS signature over the body in "
+                                                        "the X-Sigbridge-Signature header (base64)", r->name);
+        return;
+    }
+    if (r->require == SBGW_REQ_ATTACHED && evbuffer_get_length(evhttp_request_get_input_buffer(rq->req)) == 0) {
+        snprintf(rq->reason, sizeof(rq->reason), "SIGNED_DATA_NOT_FOUND");
+        sbgw_reply_error(rq, SBGW_E_SIGNATURE_REJECTED, "route %s needs a signed CMS object as the body", r->name);
+        return;
+    }
+    if ((j = sbgw_vjob_new(rq, s, pol, rq->route)) == NULL) {
+        sbgw_reply_error(rq, SBGW_E_OVERLOADED, "out of memory");
+        return;
+    }
+    if (r->to != NULL) {
+        snprintf(j->to, sizeof(j->to), "%s", r->to);
+    }
+    if (r->require == SBGW_REQ_DETACHED_HEADER) {
+        j->kind = SBGW_VIN_DETACHED;
+        if ((j->sig_b64 = strdup(sig)) == NULL) {
+            sbgw_reply_error(rq, SBGW_E_OVERLOADED, "out of memory");
+            sbgw_vjob_free(j);
+            return;
+        }
+    } else {
+        j->kind = SBGW_VIN_RAW;
+    }
+    evbuffer_add_buffer(j->body, evhttp_request_get_input_buffer(rq->req));
+    j->then = proxy_then;
+    sbgw_vjob_submit(j);
+}

@@ -1,0 +1,249 @@
+/*
+ * gateway/daemon/sbgw.h — the daemon's internals shared by lifecycle.c, http.c, api_*.c, proxy.c, reload.c and
+ * tls.c: the single mutable daemon context (struct sbgw), the published snapshot (configuration + policy
+ * set + TLS contexts, refcounted, immutable once published), the per-request context and the validation
+ * job (vjob.c) that api_verify.c and proxy.c hand to the worker pool.
+ *
+ * Threads: everything here is owned by the loop thread except (a) a snapshot, which any thread may hold
+ * a reference to and read, (b) a validation job while a worker runs it, (c) the pieces with their own
+ * locks (log, audit, pool). evhttp objects are only touched on the loop thread.
+ */
+#ifndef SBGW_SBGW_H
+#define SBGW_SBGW_H
+
+#include <pthread.h>
+#include <time.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+#include <openssl/ssl.h>
+
+#include "gateway/daemon/audit.h"
+#include "gateway/daemon/config.h"
+#include "gateway/daemon/http_errors.h"
+#include "gateway/daemon/log.h"
+#include "gateway/daemon/metrics.h"
+#include "gateway/daemon/workers.h"
+#include "pki/policy/trust_policy.h"
+
+#define SBGW_REQ_ID_MAX 64
+
+/* What the daemon serves: replaced as a whole by a reload. */
+struct sbgw_snap {
+    int refs;                                 /* atomic */
+    unsigned generation;
+    struct sbgw_config *cfg;                  /* owned */
+    struct sb_policy_set *set;                /* owned reference */
+    SSL_CTX *tls[SBGW_L__COUNT];              /* owned; NULL for plain HTTP listeners */
+    char *policies_json;                      /* owned: the GET /v1/policies body */
+    time_t loaded_at;
+    unsigned char (*scopes)[32];              /* owned: chain-cache scope of each policy of set, same order
+                                               * (sb_validate_cache_scope: snapshot id + jurisdiction) */
+};
+
+/* Settings that only a restart can change (checked by every reload). */
+struct sbgw_boot {
+    struct {
+        int enabled, tls, port;
+        char address[64];
+    } listeners[SBGW_L__COUNT];
+    int workers;
+    int cache_chains, cache_certificates;     /* cache sizes (the caches live as long as the process) */
+    char audit_path[4096];
+    char node_id[SBGW_ID_MAX + 1];
+    char log_path[4096];
+};
+
+struct sbgw;
+
+struct sbgw_listener {
+    struct sbgw *gw;
+    enum sbgw_listener_kind kind;
+    struct evhttp *http;                      /* owned */
+    struct evhttp_bound_socket *bound;        /* owned by http */
+    int tls;
+    struct event *resume;                     /* owned: re-enable accept after EMFILE */
+};
+
+struct sbgw_conn {
+    struct evhttp_connection *evcon;          /* borrowed: key */
+    struct sbgw *gw;
+    struct sbgw_conn *next;
+};
+
+struct sbgw_req;
+
+struct sbgw_reap {
+    struct evhttp_connection *evcon;          /* owned */
+    struct sbgw_reap *next;
+};
+
+struct sbgw {
+    struct event_base *base;                  /* owned */
+    const char *conf_path;                    /* borrowed: argv */
+    struct sbgw_boot boot;
+    struct sbgw_log log;
+    struct sbgw_audit audit;
+    struct sbgw_metrics metrics;
+    struct sbgw_pool pool;
+    struct sb_chain_cache *chain_cache;       /* owned: validated paths, shared by the workers; NULL = off */
+    struct sb_cert_cache *cert_cache;         /* owned: decoded certificates by DER hash; NULL = off */
+    struct sb_verdict_memo *verdict_memo;     /* owned: rendered certificates of verdicts; NULL = off (with
+                                               * cert_cache) */
+    struct sb_sm2_cache *sm2_cache;           /* owned: SM2 key form + ZA per (key, ID); NULL = off (with
+                                               * cert_cache) */
+    unsigned long long chain_cache_flushes;   /* successful reloads that emptied chain_cache (loop thread) */
+    struct sbgw_listener listeners[SBGW_L__COUNT];
+    pthread_mutex_t snap_mu;
+    struct sbgw_snap *snap;                   /* owned reference: the published snapshot */
+    unsigned generation;
+    char id_prefix[16];                       /* random per process start: request ids */
+    unsigned long long req_seq;
+    long live_reqs;                           /* request contexts alive */
+    long writing;                             /* replies handed to evhttp, not yet fully written */
+    int draining;
+    struct event *sig[4], *drain_timer;       /* owned */
+    struct event *drain_grace;                /* owned: last replies of a drain get this long to flush */
+    struct sbgw_reap *reap;                   /* upstream connections to free outside their callbacks */
+    struct event *reap_ev;                    /* owned */
+    struct sbgw_conn **conns;                 /* owned hash set of connections that sent a request */
+    size_t conn_buckets;
+    long n_conns;
+    struct {
+        pthread_t thread;
+        int running, again;
+        struct event *done_ev;                /* owned */
+        pthread_mutex_t mu;
+        struct sbgw_snap *result;             /* set by the reload thread */
+        struct sbgw_diag diag;                /* filled by the reload thread */
+        struct sbgw_req *waiters, *waiters_next;   /* admin calls waiting for this / the next run */
+    } reload;
+    int exit_code;
+};
+
+/* One HTTP request from arrival to reply. Freed when its last reference goes. */
+struct sbgw_req {
+    struct sbgw *gw;
+    struct sbgw_listener *l;
+    struct evhttp_request *req;               /* borrowed; NULL once answered */
+    int refs;
+    char id[SBGW_REQ_ID_MAX + 1];
+    char client[SBGW_ID_MAX + 1];             /* "" = no client certificate id */
+    char path[256];                           /* decoded path, for logs */
+    char route[SBGW_LABEL_MAX];               /* metrics / audit label */
+    const char *method;
+    struct timespec t0;
+    struct event *timer;                      /* owned: the request deadline */
+    char indication[24];                      /* of the answered verdict, "" if none */
+    char reason[48];
+    struct sbgw_req *next_waiter;             /* reload waiters */
+    void *job;                                /* the validation job in flight, if any */
+};
+
+/* Input forms a validation job understands. */
+enum sbgw_vin {
+    SBGW_VIN_RAW = 0,         /* the body is the signed object (optional digest / SM2 id headers) */
+    SBGW_VIN_ENVELOPE,        /* the body is the JSON envelope {signature, content | digest, sm2_id} */
+    SBGW_VIN_DETACHED         /* sig is a base64 detached CMS over the body (proxy detached-header) */
+};
+
+struct sbgw_vjob {
+    struct sbgw_work w;
+    struct sbgw_req *rq;                      /* reference */
+    struct sbgw_snap *snap;                   /* reference: the snapshot the job started with */
+    const struct sb_trust_policy *pol;        /* borrowed from snap->set */
+    char from[SB_TP_ID_MAX + 1];
+    char to[SB_TP_ID_MAX + 1];
+    char route[SBGW_LABEL_MAX];
+    enum sbgw_vin kind;
+    struct evbuffer *body;                    /* owned: moved out of the request */
+    char *sig_b64;                            /* owned: SBGW_VIN_DETACHED */
+    char digest_hdr[200];                     /* X-Sigbridge-Digest value, "" if none */
+    char sm2_id[128];                         /* X-Sigbridge-SM2-Id value, "" if none */
+    int has_sm2_id;
+    char content_type[96];                    /* the request's Content-Type (translate), "" if none */
+    int want_xml;                             /* answer a verdict as the ETSI TS 119 102-2 report */
+    /* results (written by the worker, read on the loop after done) */
+    int status;                               /* HTTP status to answer */
+    int passed;                               /* TOTAL_PASSED */
+    char *reply;                              /* owned: body (verdict or error), NUL-terminated */
+    const char *reply_type;                   /* its Content-Type (static); NULL = application/json */
+    char indication[24], reason[48];
+    char signer_subject[512], signer_serial[128];
+    void (*then)(struct sbgw_vjob *j);        /* continuation on the loop thread */
+};
+
+/* ---- snapshots (reload.c) ------------------------------------------------------------------- */
+
+/* Load configuration, policy set, TLS contexts and the policies JSON from conf_path; boot (may be NULL)
+ * refuses changes a restart would need. NULL on failure with every error in diag. Any thread. */
+struct sbgw_snap *sbgw_snap_load(const char *conf_path, const struct sbgw_boot *boot, struct sbgw_diag *diag);
+void sbgw_snap_up_ref(struct sbgw_snap *s);
+void sbgw_snap_unref(struct sbgw_snap *s);
+/* A new reference to the published snapshot (NULL if none). */
+struct sbgw_snap *sbgw_snap_get(struct sbgw *gw);
+/* The chain-cache scope (32 bytes) of policy p of s, or NULL when p is not one of s's policies. */
+const unsigned char *sbgw_snap_scope(const struct sbgw_snap *s, const struct sb_trust_policy *p);
+/* Record boot from the first snapshot. */
+void sbgw_boot_from(struct sbgw_boot *b, const struct sbgw_snap *s);
+/* Publish s (takes the caller's reference) and drop the old one. Loop thread. */
+void sbgw_snap_publish(struct sbgw *gw, struct sbgw_snap *s);
+/* Start a reload (SIGHUP: rq NULL; POST /admin/reload: rq answered when it finishes). Loop thread. */
+void sbgw_reload_request(struct sbgw *gw, struct sbgw_req *rq);
+int sbgw_reload_init(struct sbgw *gw);
+void sbgw_reload_shutdown(struct sbgw *gw);
+
+/* ---- TLS (tls.c) ---------------------------------------------------------------------------- */
+
+/* Server context for listener l of cfg; NULL with errors in diag. */
+SSL_CTX *sbgw_tls_ctx_new(const struct sbgw_config *cfg, enum sbgw_listener_kind l, struct sbgw_diag *diag);
+/* The configured client id of the connection's verified peer certificate into id ("" if none). */
+void sbgw_tls_client_id(struct evhttp_connection *evcon, const struct sbgw_tls_conf *t, char *id, size_t len);
+
+/* ---- HTTP (http.c) -------------------------------------------------------------------------- */
+
+int sbgw_http_start(struct sbgw *gw, const struct sbgw_snap *s);
+/* Apply the limits of cfg to every listener (reload). */
+void sbgw_http_apply_limits(struct sbgw *gw, const struct sbgw_config *cfg);
+void sbgw_http_stop_accepting(struct sbgw *gw);
+void sbgw_http_free(struct sbgw *gw);
+
+void sbgw_req_ref(struct sbgw_req *rq);
+void sbgw_req_unref(struct sbgw_req *rq);
+/* Send body (copied; NULL = empty) with status and content type; records metrics and the access log
+ * line. No-op if rq was already answered. */
+void sbgw_reply(struct sbgw_req *rq, int status, const char *content_type, const char *body, size_t len);
+void sbgw_reply_json(struct sbgw_req *rq, int status, const char *json);
+/* {"error":{"code","message","status"}} with e's status (fmt NULL = the table's message). */
+void sbgw_reply_error(struct sbgw_req *rq, enum sbgw_http_error e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Same for a pki reason (input errors found by the pipeline), with its HTTP status. */
+void sbgw_reply_reason(struct sbgw_req *rq, enum sb_reason r, const char *msg);
+/* Add a response header (before the reply). */
+void sbgw_reply_header(struct sbgw_req *rq, const char *name, const char *value);
+/* Arm the per-request deadline (request_timeout_ms): answers 503 TIMEOUT if still pending. */
+void sbgw_req_deadline(struct sbgw_req *rq, int ms);
+/* Build the error JSON text (malloc'd). */
+char *sbgw_error_json(const char *code, const char *msg, int status);
+
+/* ---- handlers -------------------------------------------------------------------------------- */
+
+void sbgw_api_verify(struct sbgw_req *rq, struct sbgw_snap *s);                 /* api_verify.c */
+void sbgw_api_translate(struct sbgw_req *rq, struct sbgw_snap *s);              /* api_translate.c */
+/* Queue a validation job (vjob.c); on a full queue answers 503 and returns -1. */
+int sbgw_vjob_submit(struct sbgw_vjob *j);
+/* Drop the job and its references (request, snapshot). Loop thread. */
+void sbgw_vjob_free(struct sbgw_vjob *j);
+/* A job for rq validating under pol of s (references to rq and s taken); NULL when out of memory. */
+struct sbgw_vjob *sbgw_vjob_new(struct sbgw_req *rq, struct sbgw_snap *s, const struct sb_trust_policy *pol,
+                                const char *route);
+void sbgw_api_healthz(struct sbgw_req *rq);                                     /* api_admin.c */
+void sbgw_api_readyz(struct sbgw_req *rq, struct sbgw_snap *s);
+void sbgw_api_policies(struct sbgw_req *rq, struct sbgw_snap *s);
+void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s);
+void sbgw_api_reload(struct sbgw_req *rq);
+void sbgw_proxy(struct sbgw_req *rq, struct sbgw_snap *s, const struct sbgw_route *r);   /* proxy.c */
+/* Free the upstream connections waiting to be reaped (also run from an event after each proxy reply). */
+void sbgw_proxy_reap(struct sbgw *gw);
+
+#endif

@@ -1,0 +1,679 @@
+/*
+ * pki/policy/trust_policy.c — applying a jurisdiction's policy to path validation, the checks RFC 5280 does not
+ * make (policy OID patterns, key usage any-of, path length in certificates), and the refcounted policy set.
+ */
+#include "pki/policy/trust_policy_local.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/x509v3.h>
+
+#include "pki/x509/cert_policy.h"
+#include "pki/policy/recognition.h"
+#include "pki/verdict/report.h"
+#include "pki/base/rfc3339_time.h"
+#include "pki/crypto/sig.h"
+
+struct sb_policy_set {
+    atomic_int refs;
+    char id[65];
+    char *dir;                           /* owned */
+    struct sb_trust_policy **pols;       /* owned, sorted by file name */
+    size_t n;
+    struct sb_recognition *recognition;  /* owned; never NULL */
+};
+
+/* ---- names ------------------------------------------------------------------------------------- */
+
+const char *sb_tp_level_name(enum sb_tp_level l)
+{
+    switch (l) {
+    case SB_TP_LEVEL_LOW:
+        return "low";
+    case SB_TP_LEVEL_SUBSTANTIAL:
+        return "substantial";
+    case SB_TP_LEVEL_HIGH:
+        return "high";
+    case SB_TP_LEVEL_NONE:
+    case SB_TP_LEVEL__COUNT:
+    default:
+        return "none";
+    }
+}
+
+const char *sb_tp_revocation_name(enum sb_revocation_mode m)
+{
+    switch (m) {
+    case SB_REV_OFF:
+        return "off";
+    case SB_REV_PREFER:
+        return "prefer";
+    case SB_REV_REQUIRE:
+        return "require";
+    default:
+        return "unknown";
+    }
+}
+
+/* ---- OID patterns ------------------------------------------------------------------------------ */
+
+const struct sb_tp_oid_pattern *sb_tp_oid_match(const struct sb_tp_oid_list *l, const char *oid)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++) {
+        const struct sb_tp_oid_pattern *pt = &l->v[i];
+
+        if (pt->prefix_len > 0) {
+            if (strncmp(oid, pt->text, pt->prefix_len) == 0 && oid[pt->prefix_len] != '\0') {
+                return pt;
+            }
+        } else if (strcmp(oid, pt->text) == 0) {
+            return pt;
+        }
+    }
+    return NULL;
+}
+
+void sb_tp_oid_list_text(const struct sb_tp_oid_list *l, char *buf, size_t len)
+{
+    size_t i, o = 0;
+    int w;
+
+    if (len < 8) {
+        if (len > 0) {
+            buf[0] = '\0';
+        }
+        return;
+    }
+    buf[o++] = '[';
+    for (i = 0; i < l->n; i++) {
+        w = snprintf(buf + o, len - o, "%s%s", i > 0 ? ", " : "", l->v[i].text);
+        if (w < 0 || (size_t)w >= len - o - 5) {
+            snprintf(buf + (o < len - 5 ? o : len - 5), 5, "...]");
+            return;
+        }
+        o += (size_t)w;
+    }
+    snprintf(buf + o, len - o, "]");
+}
+
+static void cp_add(struct sb_tp_cert_policies *out, const ASN1_OBJECT *obj)
+{
+    char txt[SB_TP_OID_MAX];
+    size_t i;
+    int w;
+
+    if (OBJ_obj2nid(obj) == NID_any_policy || out->n >= SB_TP_MAX_CERT_POLICIES) {
+        return;
+    }
+    w = OBJ_obj2txt(txt, sizeof(txt), obj, 1);
+    if (w <= 0 || (size_t)w >= sizeof(txt)) {
+        return;
+    }
+    for (i = 0; i < out->n; i++) {
+        if (strcmp(out->oid[i], txt) == 0) {
+            return;
+        }
+    }
+    memcpy(out->oid[out->n++], txt, (size_t)w + 1);
+}
+
+void sb_tp_cert_policies(X509 *leaf, STACK_OF(ASN1_OBJECT) *valid_policies, struct sb_tp_cert_policies *out)
+{
+    CERTIFICATEPOLICIES *cps;
+    int i, any = valid_policies == NULL;
+
+    out->n = 0;
+    for (i = 0; i < sk_ASN1_OBJECT_num(valid_policies); i++) {
+        const ASN1_OBJECT *o = sk_ASN1_OBJECT_value(valid_policies, i);
+
+        if (OBJ_obj2nid(o) == NID_any_policy) {
+            any = 1;
+        } else {
+            cp_add(out, o);
+        }
+    }
+    if (!any || leaf == NULL) {
+        return;
+    }
+    if ((cps = X509_get_ext_d2i(leaf, NID_certificate_policies, NULL, NULL)) == NULL) {
+        return;
+    }
+    for (i = 0; i < sk_POLICYINFO_num(cps); i++) {
+        cp_add(out, sk_POLICYINFO_value(cps, i)->policyid);
+    }
+    CERTIFICATEPOLICIES_free(cps);
+}
+
+enum sb_tp_level sb_trust_policy_level(const struct sb_trust_policy *p, const struct sb_tp_cert_policies *cp,
+                                       const char **oid)
+{
+    int l;
+    size_t i;
+
+    if (oid != NULL) {
+        *oid = NULL;
+    }
+    for (l = SB_TP_LEVEL_HIGH; l > SB_TP_LEVEL_NONE; l--) {
+        for (i = 0; i < cp->n; i++) {
+            if (sb_tp_oid_match(&p->levels[l], cp->oid[i]) != NULL) {
+                if (oid != NULL) {
+                    *oid = cp->oid[i];
+                }
+                return (enum sb_tp_level)l;
+            }
+        }
+    }
+    return SB_TP_LEVEL_NONE;
+}
+
+/* ---- applying a policy ------------------------------------------------------------------------- */
+
+void sb_tp_inputs_clear(struct sb_tp_inputs *in)
+{
+    sk_X509_pop_free(in->untrusted, X509_free);
+    sk_X509_CRL_pop_free(in->crls, X509_CRL_free);
+    memset(in, 0, sizeof(*in));
+}
+
+static int add_certs(STACK_OF(X509) *to, STACK_OF(X509) *from)
+{
+    int i;
+
+    for (i = 0; i < sk_X509_num(from); i++) {
+        X509 *x = sk_X509_value(from, i);
+
+        if (!X509_up_ref(x)) {
+            return 0;
+        }
+        if (!sk_X509_push(to, x)) {
+            X509_free(x);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int add_crls(STACK_OF(X509_CRL) *to, STACK_OF(X509_CRL) *from)
+{
+    int i;
+
+    for (i = 0; i < sk_X509_CRL_num(from); i++) {
+        X509_CRL *x = sk_X509_CRL_value(from, i);
+
+        if (!X509_CRL_up_ref(x)) {
+            return 0;
+        }
+        if (!sk_X509_CRL_push(to, x)) {
+            X509_CRL_free(x);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+enum sb_reason sb_trust_policy_prepare(const struct sb_trust_policy *p, STACK_OF(X509) *extra_untrusted,
+                                       STACK_OF(X509_CRL) *extra_crls, time_t at, struct sb_tp_inputs *in,
+                                       struct sb_err *err)
+{
+    memset(in, 0, sizeof(*in));
+    sb_path_opts_init(&in->opts);
+    in->opts.at = at;
+    in->opts.algs.min_rsa_bits = p->min_rsa_bits;
+    in->opts.algs.sig_allow = p->sig_allow;
+    /* naming a SHA-1 algorithm in algorithms.signature is the explicit opt-in to SHA-1 */
+    in->opts.algs.allow_sha1 = (p->sig_allow & (SB_SIGALG_RSA_PKCS1_SHA1 | SB_SIGALG_ECDSA_SHA1)) != 0;
+    in->opts.explicit_policy = p->require_explicit_policy;
+    in->opts.max_depth = p->max_chain_length > 0 ? (p->max_chain_length > 2 ? p->max_chain_length - 2 : 0) : -1;
+    in->opts.revocation = p->revocation;
+    in->opts.sm2_id = p->sm2_default_id;
+    in->anchors = p->anchors;
+    in->untrusted = sk_X509_new_null();
+    in->crls = sk_X509_CRL_new_null();
+    if (in->untrusted == NULL || in->crls == NULL || !add_certs(in->untrusted, p->intermediates) ||
+        !add_certs(in->untrusted, extra_untrusted) || !add_crls(in->crls, p->crls) ||
+        !add_crls(in->crls, extra_crls)) {
+        sb_tp_inputs_clear(in);
+        return sb_err_set(err, SB_R_INTERNAL, "out of memory");
+    }
+    in->opts.crls = in->crls;
+    /* the pools start with the policy's own certificates, indexed once per snapshot */
+    in->opts.anchor_index = p->anchor_index;
+    in->opts.untrusted_index = p->intermediate_index;
+    return SB_OK;
+}
+
+static void ku_text(uint32_t bits, char *buf, size_t len)
+{
+    uint32_t b;
+    size_t o = 0;
+    const char *name;
+    int w;
+
+    buf[0] = '\0';
+    for (b = 1; b != 0 && b <= 0x8000; b <<= 1) {
+        if ((bits & b) == 0 || (name = sb_tp_key_usage_name(b)) == NULL) {
+            continue;
+        }
+        w = snprintf(buf + o, len - o, "%s%s", o > 0 ? ", " : "", name);
+        if (w < 0 || (size_t)w >= len - o) {
+            return;
+        }
+        o += (size_t)w;
+    }
+}
+
+/* The path's valid policy set, recomputed (anyPolicy as the initial set). */
+static enum sb_reason recompute_policies(const struct sb_trust_policy *p, STACK_OF(X509) *chain,
+                                         STACK_OF(ASN1_OBJECT) **out, struct sb_err *err)
+{
+    X509 *rfc[SB_CHAIN_MAX_LEN];
+    struct sb_certpol_params pp;
+    int n = sk_X509_num(chain), i;
+
+    if (n < 1 || n > SB_CHAIN_MAX_LEN) {
+        return sb_err_set(err, SB_R_CHAIN_TOO_LONG, "path of %d certificates cannot be checked", n);
+    }
+    for (i = 0; i < n - 1; i++) {
+        rfc[i] = sk_X509_value(chain, n - 2 - i);
+    }
+    memset(&pp, 0, sizeof(pp));
+    pp.initial_explicit_policy = p->require_explicit_policy;
+    return sb_certpol_process(rfc, (size_t)(n - 1), &pp, out, err);
+}
+
+enum sb_reason sb_trust_policy_check_path(const struct sb_trust_policy *p, STACK_OF(X509) *chain,
+                                          STACK_OF(ASN1_OBJECT) *valid_policies, struct sb_tp_policy_match *m,
+                                          struct sb_err *err)
+{
+    STACK_OF(ASN1_OBJECT) *own = NULL;
+    struct sb_tp_cert_policies cp;
+    const struct sb_tp_oid_pattern *pt;
+    char subj[256], top[256], pats[256], kus[160], have[160], oids[200];
+    int n = sk_X509_num(chain);
+    X509 *leaf;
+    size_t i, o;
+    enum sb_reason rc;
+
+    if (m != NULL) {
+        memset(m, 0, sizeof(*m));
+    }
+    if (n <= 0) {
+        return sb_err_set(err, SB_R_CHAIN_NO_ANCHOR, "no path to check against %s's policy", p->id);
+    }
+    leaf = sk_X509_value(chain, 0);
+    if (p->max_chain_length > 0 && n > p->max_chain_length) {
+        sb_report_name(X509_get_subject_name(leaf), subj, sizeof(subj));
+        sb_report_name(X509_get_subject_name(sk_X509_value(chain, n - 1)), top, sizeof(top));
+        return sb_err_set(err, SB_R_CHAIN_TOO_LONG,
+                          "path of %d certificates (%s up to %s) is longer than %s's max_chain_length %d", n, subj,
+                          top, p->id, p->max_chain_length);
+    }
+    if (p->key_usage_any != 0) {
+        if ((X509_get_extension_flags(leaf) & EXFLAG_KUSAGE) == 0) {
+            ku_text(p->key_usage_any, kus, sizeof(kus));
+            sb_report_name(X509_get_subject_name(leaf), subj, sizeof(subj));
+            return sb_err_set(err, SB_R_KEY_USAGE, "%s has no keyUsage extension; %s's key_usage requires one of [%s]",
+                              subj, p->id, kus);
+        }
+        if ((X509_get_key_usage(leaf) & p->key_usage_any) == 0) {
+            ku_text(p->key_usage_any, kus, sizeof(kus));
+            ku_text(X509_get_key_usage(leaf), have, sizeof(have));
+            sb_report_name(X509_get_subject_name(leaf), subj, sizeof(subj));
+            return sb_err_set(err, SB_R_KEY_USAGE, "%s keyUsage (%s) has none of %s's key_usage [%s]", subj,
+                              have[0] != '\0' ? have : "empty", p->id, kus);
+        }
+    }
+    if (p->policy_oids.n == 0) {
+        return SB_OK;
+    }
+    if (valid_policies == NULL) {
+        if ((rc = recompute_policies(p, chain, &own, err)) != SB_OK) {
+            return rc;
+        }
+        valid_policies = own;
+    }
+    sb_tp_cert_policies(leaf, valid_policies, &cp);
+    sk_ASN1_OBJECT_pop_free(own, ASN1_OBJECT_free);
+    for (i = 0; i < cp.n; i++) {
+        if ((pt = sb_tp_oid_match(&p->policy_oids, cp.oid[i])) != NULL) {
+            if (m != NULL) {
+                snprintf(m->oid, sizeof(m->oid), "%s", cp.oid[i]);
+                m->pattern = pt;
+            }
+            return SB_OK;
+        }
+    }
+    sb_tp_oid_list_text(&p->policy_oids, pats, sizeof(pats));
+    sb_report_name(X509_get_subject_name(leaf), subj, sizeof(subj));
+    if (cp.n == 0) {
+        return sb_err_set(err, SB_R_POLICY, "%s has no valid certificate policy; %s's policy_oids require one of %s",
+                          subj, p->id, pats);
+    }
+    for (i = 0, o = 0; i < cp.n && o < sizeof(oids); i++) {
+        int w = snprintf(oids + o, sizeof(oids) - o, "%s%s", i > 0 ? ", " : "", cp.oid[i]);
+
+        o += w > 0 ? (size_t)w : 0;
+    }
+    return sb_err_set(err, SB_R_POLICY, "certificate %s %s of %s %s none of %s's policy_oids %s",
+                      cp.n == 1 ? "policy" : "policies", oids, subj, cp.n == 1 ? "matches" : "match", p->id, pats);
+}
+
+enum sb_reason sb_trust_policy_validate(const struct sb_trust_policy *p, const struct sb_tp_inputs *in, X509 *leaf,
+                                        struct sb_chain_result *res, struct sb_err *err)
+{
+    enum sb_reason rc;
+
+    if ((rc = sb_chain_validate(&in->opts, leaf, in->anchors, in->untrusted, res, err)) != SB_OK) {
+        if (rc == SB_R_CHAIN_TOO_LONG && p->max_chain_length > 0 && err != NULL) {
+            char tmp[SB_ERR_MSG_MAX];
+
+            snprintf(tmp, sizeof(tmp), "%s", err->msg);
+            sb_err_set(err, rc, "%s's max_chain_length %d: %s", p->id, p->max_chain_length, tmp);
+        }
+        return rc;
+    }
+    return sb_trust_policy_check_path(p, res->chain, res->policies, NULL, err);
+}
+
+enum sb_reason sb_trust_policy_validation_time(const struct sb_trust_policy *p, time_t now,
+                                               const time_t *signing_time, time_t *at, struct sb_err *err)
+{
+    char st[32], nw[32];
+
+    *at = now;
+    if (signing_time == NULL) {
+        return SB_OK;
+    }
+    if (*signing_time > now + (time_t)p->max_clock_skew_s) {
+        sb_time_format(*signing_time, st, sizeof(st));
+        sb_time_format(now, nw, sizeof(nw));
+        return sb_err_set(err, SB_R_SIG_CONSTRAINTS,
+                          "claimed signing time %s is later than now (%s) plus %s's max_clock_skew_s of %d s", st, nw,
+                          p->id, p->max_clock_skew_s);
+    }
+    if (p->validate_at == SB_TP_AT_SIGNING_TIME && *signing_time < now) {
+        *at = *signing_time;
+    }
+    return SB_OK;
+}
+
+/* ---- the policy set ---------------------------------------------------------------------------- */
+
+static void set_free_now(struct sb_policy_set *s)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++) {
+        sb_trust_policy_free(s->pols[i]);
+    }
+    free(s->pols);
+    sb_recognition_free(s->recognition);
+    free(s->dir);
+    free(s);
+}
+
+void sb_policy_set_up_ref(struct sb_policy_set *s)
+{
+    if (s != NULL) {
+        atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+    }
+}
+
+void sb_policy_set_free(struct sb_policy_set *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1) {
+        set_free_now(s);
+    }
+}
+
+const char *sb_policy_set_id(const struct sb_policy_set *s)
+{
+    return s->id;
+}
+
+const char *sb_policy_set_dir(const struct sb_policy_set *s)
+{
+    return s->dir;
+}
+
+size_t sb_policy_set_count(const struct sb_policy_set *s)
+{
+    return s->n;
+}
+
+const struct sb_trust_policy *sb_policy_set_get0(const struct sb_policy_set *s, size_t i)
+{
+    return i < s->n ? s->pols[i] : NULL;
+}
+
+const struct sb_trust_policy *sb_policy_set_find(const struct sb_policy_set *s, const char *id)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++) {
+        if (strcmp(s->pols[i]->id, id) == 0) {
+            return s->pols[i];
+        }
+    }
+    return NULL;
+}
+
+const struct sb_recognition *sb_policy_set_recognition(const struct sb_policy_set *s)
+{
+    return s->recognition;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t ls = strlen(s), lx = strlen(suffix);
+
+    return ls > lx && strcmp(s + ls - lx, suffix) == 0;
+}
+
+/* The *.yaml jurisdiction files of dir, sorted; *n of them in *names (free each, then the array). */
+static enum sb_reason list_dir(const char *dir, char ***names, size_t *n, struct sb_err *err)
+{
+    DIR *d;
+    struct dirent *de;
+    char **v = NULL;
+    size_t cnt = 0;
+    enum sb_reason rc = SB_OK;
+
+    *names = NULL;
+    *n = 0;
+    if ((d = opendir(dir)) == NULL) {
+        return sb_err_set(err, SB_R_INPUT_UNREADABLE, "%s: cannot open the policy directory: %s", dir, strerror(errno));
+    }
+    if ((v = calloc(SB_TP_MAX_FILES, sizeof(*v))) == NULL) {
+        closedir(d);
+        return sb_err_set(err, SB_R_INTERNAL, "out of memory");
+    }
+    while ((de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.' || !ends_with(de->d_name, ".yaml") ||
+            strcmp(de->d_name, SB_TP_RECOGNITION_FILE) == 0) {
+            continue;
+        }
+        if (cnt == SB_TP_MAX_FILES) {
+            rc = sb_err_set(err, SB_R_INPUT_TOO_LARGE, "%s: more than %d policy files", dir, SB_TP_MAX_FILES);
+            break;
+        }
+        if ((v[cnt] = strdup(de->d_name)) == NULL) {
+            rc = sb_err_set(err, SB_R_INTERNAL, "out of memory");
+            break;
+        }
+        cnt++;
+    }
+    closedir(d);
+    if (rc == SB_OK && cnt == 0) {
+        rc = sb_err_set(err, SB_R_INPUT_MALFORMED, "%s: no jurisdiction policy files (*.yaml other than %s)", dir,
+                        SB_TP_RECOGNITION_FILE);
+    }
+    if (rc != SB_OK) {
+        while (cnt > 0) {
+            free(v[--cnt]);
+        }
+        free(v);
+        return rc;
+    }
+    qsort(v, cnt, sizeof(*v), cmp_names);
+    *names = v;
+    *n = cnt;
+    return SB_OK;
+}
+
+static void join_path(char *out, size_t len, const char *dir, const char *name)
+{
+    size_t dl = strlen(dir);
+
+    snprintf(out, len, "%s%s%s", dir, dl > 0 && dir[dl - 1] == '/' ? "" : "/", name);
+}
+
+/* The set id: SHA-256 over each file's base name and digest, in order. */
+static void compute_id(struct sb_policy_set *s)
+{
+    static const char hexd[] = "0123456789abcdef";
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    const char *base;
+    size_t i;
+
+    memset(md, 0, sizeof(md));
+    if (ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1) {
+        for (i = 0; i < s->n; i++) {
+            base = strrchr(s->pols[i]->file, '/');
+            base = base != NULL ? base + 1 : s->pols[i]->file;
+            EVP_DigestUpdate(ctx, base, strlen(base) + 1);
+            EVP_DigestUpdate(ctx, s->pols[i]->digest, 32);
+        }
+        if (s->recognition->file != NULL) {
+            EVP_DigestUpdate(ctx, SB_TP_RECOGNITION_FILE, sizeof(SB_TP_RECOGNITION_FILE));
+            EVP_DigestUpdate(ctx, s->recognition->digest, 32);
+        }
+        EVP_DigestFinal_ex(ctx, md, &mdlen);
+    }
+    EVP_MD_CTX_free(ctx);
+    for (i = 0; i < 32; i++) {
+        s->id[2 * i] = hexd[md[i] >> 4];
+        s->id[2 * i + 1] = hexd[md[i] & 15];
+    }
+    s->id[64] = '\0';
+}
+
+enum sb_reason sb_policy_set_load(const char *dir, struct sb_tp_diag *diag, struct sb_policy_set **out,
+                                  struct sb_err *err)
+{
+    struct sb_policy_set *s = NULL;
+    struct sb_trust_policy *pol;
+    struct sb_err first, e;
+    char **names = NULL, path[PATH_MAX];
+    char (*ids)[SB_TP_ID_MAX + 1] = NULL;
+    const char *idp[SB_TP_MAX_FILES];
+    struct stat st;
+    size_t n = 0, i, j, nids = 0;
+    int failed = 0;
+    enum sb_reason rc;
+
+    *out = NULL;
+    sb_err_clear(&first);
+    if ((rc = list_dir(dir, &names, &n, &e)) != SB_OK) {
+        sb_tp_diag_add(diag, "%s", e.msg);
+        return sb_err_set(err, rc, "%s", e.msg);
+    }
+    s = calloc(1, sizeof(*s));
+    ids = calloc(n, sizeof(*ids));
+    if (s == NULL || ids == NULL || (s->dir = strdup(dir)) == NULL || (s->pols = calloc(n, sizeof(*s->pols))) == NULL) {
+        rc = sb_err_set(err, SB_R_INTERNAL, "out of memory");
+        goto err;
+    }
+    atomic_init(&s->refs, 1);
+    for (i = 0; i < n; i++) {
+        join_path(path, sizeof(path), dir, names[i]);
+        sb_err_clear(&e);
+        if (sb_tp_load_file(path, diag, &pol, ids[nids], sizeof(ids[nids]), &e) != SB_OK) {
+            if (!failed) {
+                first = e;
+            }
+            failed = 1;
+            if (ids[nids][0] != '\0') {
+                nids++;
+            }
+            continue;
+        }
+        snprintf(ids[nids++], sizeof(ids[0]), "%s", pol->id);
+        for (j = 0; j < s->n; j++) {
+            if (strcmp(s->pols[j]->id, pol->id) == 0) {
+                break;
+            }
+        }
+        if (j < s->n) {
+            sb_tp_diag_add(diag, "%s:%u:%u: jurisdiction: '%s' is already defined in %s:%u:%u", pol->file,
+                           pol->id_line, pol->id_col, pol->id, s->pols[j]->file, s->pols[j]->id_line,
+                           s->pols[j]->id_col);
+            if (!failed) {
+                sb_err_set(&first, SB_R_INPUT_MALFORMED, "%s:%u:%u: jurisdiction: '%s' is already defined in %s:%u:%u",
+                           pol->file, pol->id_line, pol->id_col, pol->id, s->pols[j]->file, s->pols[j]->id_line,
+                           s->pols[j]->id_col);
+            }
+            failed = 1;
+            sb_trust_policy_free(pol);
+            continue;
+        }
+        s->pols[s->n++] = pol;
+    }
+    for (i = 0; i < nids; i++) {
+        idp[i] = ids[i];
+    }
+    join_path(path, sizeof(path), dir, SB_TP_RECOGNITION_FILE);
+    if (stat(path, &st) != 0 && errno == ENOENT) {
+        s->recognition = sb_recognition_new_empty();
+        if (s->recognition == NULL) {
+            rc = sb_err_set(err, SB_R_INTERNAL, "out of memory");
+            goto err;
+        }
+    } else {
+        sb_err_clear(&e);
+        if (sb_recognition_load(path, idp, nids, diag, &s->recognition, &e) != SB_OK) {
+            if (!failed) {
+                first = e;
+            }
+            failed = 1;
+        }
+    }
+    if (failed) {
+        rc = sb_err_set(err, first.reason != SB_OK ? first.reason : SB_R_INPUT_MALFORMED, "%s", first.msg);
+        goto err;
+    }
+    compute_id(s);
+    *out = s;
+    s = NULL;
+    rc = SB_OK;
+err:
+    if (s != NULL) {
+        set_free_now(s);
+    }
+    for (i = 0; i < n; i++) {
+        free(names[i]);
+    }
+    free(names);
+    free(ids);
+    return rc;
+}

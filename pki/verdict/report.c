@@ -1,0 +1,139 @@
+#include "pki/verdict/report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+
+#include "pki/base/digest.h"
+#include "pki/base/rfc3339_time.h"
+
+void sb_report_name(const X509_NAME *name, char *buf, size_t len)
+{
+    BIO *b = BIO_new(BIO_s_mem());
+    int n = 0;
+
+    buf[0] = '\0';
+    if (b == NULL) {
+        return;
+    }
+    if (X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+        n = BIO_read(b, buf, (int)len - 1);
+    }
+    buf[n > 0 ? n : 0] = '\0';
+    sb_utf8_sanitize(buf);
+    BIO_free(b);
+}
+
+static void hex(const unsigned char *d, size_t n, char *buf, size_t len)
+{
+    size_t i;
+
+    buf[0] = '\0';
+    for (i = 0; i < n && 2 * i + 2 < len; i++) {
+        snprintf(buf + 2 * i, 3, "%02x", d[i]);
+    }
+}
+
+void sb_report_serial(X509 *x, char *buf, size_t len)
+{
+    const ASN1_INTEGER *s = X509_get0_serialNumber(x);
+    int neg = ASN1_STRING_type(s) == V_ASN1_NEG_INTEGER;
+
+    if (neg && len > 1) {
+        buf[0] = '-';
+        hex(ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s), buf + 1, len - 1);
+        return;
+    }
+    hex(ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s), buf, len);
+}
+
+void sb_report_sha256(X509 *x, char *buf, size_t len)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+
+    buf[0] = '\0';
+    if (X509_digest(x, sb_md(SB_MD_SHA256), md, &mdlen)) {
+        hex(md, mdlen, buf, len);
+    }
+}
+
+json_t *sb_report_cert(X509 *x)
+{
+    char subj[1024], iss[1024], serial[128], fp[80];
+
+    sb_report_name(X509_get_subject_name(x), subj, sizeof(subj));
+    sb_report_name(X509_get_issuer_name(x), iss, sizeof(iss));
+    sb_report_serial(x, serial, sizeof(serial));
+    sb_report_sha256(x, fp, sizeof(fp));
+    return json_pack("{s:s, s:s, s:s, s:s}", "subject", subj, "issuer", iss, "serial", serial, "sha256", fp);
+}
+
+json_t *sb_report_chain(STACK_OF(X509) *chain)
+{
+    json_t *arr = json_array();
+    int i;
+
+    for (i = 0; arr != NULL && i < sk_X509_num(chain); i++) {
+        if (json_array_append_new(arr, sb_report_cert(sk_X509_value(chain, i))) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+/* msg (or the table's message) as valid UTF-8 in buf. */
+static const char *clean(char *buf, size_t len, const char *msg, enum sb_reason rc)
+{
+    snprintf(buf, len, "%s", msg != NULL && msg[0] != '\0' ? msg : sb_reason_message(rc));
+    sb_utf8_sanitize(buf);
+    return buf;
+}
+
+json_t *sb_report_result(enum sb_reason rc, const char *msg, time_t at, STACK_OF(X509) *chain)
+{
+    char when[40], text[SB_ERR_MSG_MAX];
+    const char *sub = sb_reason_subindication(rc);
+    const char *ind = sb_indication_name(sb_reason_indication(rc));
+
+    sb_time_format(at, when, sizeof(when));
+    return json_pack("{s:b, s:s?, s:s?, s:s?, s:s, s:s, s:o}",
+                     "valid", rc == SB_OK,
+                     "indication", ind,
+                     "subindication", rc == SB_OK ? NULL : sub,
+                     "reason", rc == SB_OK ? NULL : sb_reason_name(rc),
+                     "message", clean(text, sizeof(text), msg, rc),
+                     "validation_time", when,
+                     "chain", sb_report_chain(chain));
+}
+
+json_t *sb_report_error(enum sb_reason rc, const char *msg)
+{
+    char text[SB_ERR_MSG_MAX];
+
+    return json_pack("{s:{s:s, s:s}}", "error", "code", sb_reason_name(rc), "message",
+                     clean(text, sizeof(text), msg, rc));
+}
+
+static const char *or_null(const char *s)
+{
+    return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
+json_t *sb_report_signer(const char *subject, const char *issuer, const char *serial, enum sb_reason rc,
+                         const char *msg, const char *signing_time, STACK_OF(X509) *chain)
+{
+    return json_pack("{s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, s:s, s:s?, s:o}",
+                     "subject", or_null(subject),
+                     "issuer", or_null(issuer),
+                     "serial", or_null(serial),
+                     "indication", sb_indication_name(sb_reason_indication(rc)),
+                     "subindication", rc == SB_OK ? NULL : sb_reason_subindication(rc),
+                     "reason", rc == SB_OK ? NULL : sb_reason_name(rc),
+                     "message", msg != NULL && msg[0] != '\0' ? msg : sb_reason_message(rc),
+                     "signing_time", or_null(signing_time),
+                     "chain", sb_report_chain(chain));
+}

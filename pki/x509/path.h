@@ -1,0 +1,78 @@
+/*
+ * pki/x509/path.h — RFC 5280 §6 validation of one concrete certification path.
+ *
+ * The path is given leaf first, trust anchor last. The anchor certificate's own constraints
+ * (validity, basicConstraints, key usage, name constraints, key strength, critical extensions) are
+ * enforced as for any CA certificate; only its self-signature is not checked. Chain building (which
+ * path to try) is chain.h's job. No I/O, no global state; thread-safe.
+ */
+#ifndef SB_PATH_H
+#define SB_PATH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <openssl/x509v3.h>
+#include "pki/base/err.h"
+#include "pki/x509/revocation.h"
+#include "pki/crypto/sig.h"
+
+struct sb_chain_cache;
+
+enum sb_profile {
+    SB_PROFILE_RFC5280 = 0,
+    SB_PROFILE_WEBPKI          /* adds the CA/Browser Forum rules */
+};
+
+#define SB_PATH_MAX_EMAILS 16
+
+/* Everything a caller can require of a path (the `sigbridge chain` options). */
+struct sb_cert_index;
+
+struct sb_path_opts {
+    time_t at;                                 /* validation time */
+    STACK_OF(ASN1_OBJECT) *policies;           /* borrowed: user-initial-policy-set; NULL = anyPolicy */
+    int explicit_policy;
+    int inhibit_policy_mapping;
+    int inhibit_any_policy;
+    int max_depth;                             /* max intermediates, self-issued not counted; -1 = none */
+    enum sb_revocation_mode revocation;
+    STACK_OF(X509_CRL) *crls;                  /* borrowed */
+    STACK_OF(ASN1_OBJECT) *ekus;               /* borrowed: all required of the leaf; NULL = none */
+    uint32_t key_usage;                        /* KU_* bits all required of the leaf; 0 = none */
+    const char *hostname;                      /* DNS name or IP literal; NULL = none */
+    const char *emails[SB_PATH_MAX_EMAILS];    /* RFC 822 names, each required */
+    size_t n_emails;
+    enum sb_profile profile;
+    const char *sm2_id;                        /* ID for SM2 certificate and CRL signatures; NULL = GM/T default */
+    struct sb_algs algs;
+    struct sb_chain_cache *cache;              /* borrowed: validated-path cache (chain_cache.h); NULL = none */
+    int *shared_sig_budget;                    /* borrowed: signature checks left for a whole object (all its
+                                                * signers); decremented by every validation; NULL = none */
+    unsigned char cache_scope[32];             /* with cache: the caller's scope (snapshot id + jurisdiction) */
+    int scope_covers_anchors;                  /* with cache: cache_scope already identifies the anchors */
+    const struct sb_cert_index *anchor_index;  /* borrowed: exactly the anchors given to sb_chain_validate, by
+                                                * subject (a policy snapshot's); NULL = scan them */
+    const struct sb_cert_index *untrusted_index;   /* borrowed: the first sb_cert_index_count() certificates
+                                                    * of the untrusted pool, by subject; NULL = scan them */
+    int scoped_crls;                           /* with cache: the first N of crls are identified by cache_scope
+                                                * (a policy snapshot's own CRLs); only the rest are hashed */
+};
+
+/* Fill o with defaults: now, anyPolicy, no limits, revocation prefer, rfc5280 profile, strong algorithms. */
+void sb_path_opts_init(struct sb_path_opts *o);
+
+/* 1 if x's subject and issuer names are equal (RFC 5280 "self-issued"). */
+int sb_cert_self_issued(X509 *x);
+
+/*
+ * Validate path[0] (leaf) .. path[n-1] (anchor); signatures between links must already have been
+ * checked by the caller (the builder does it while building). rev is the revocation context to use
+ * (its find_signer bound to this path's anchor). On SB_OK *policies (if not NULL) is the valid policy
+ * set (sk_ASN1_OBJECT_pop_free). On failure err says which certificate and why.
+ */
+enum sb_reason sb_path_check(const struct sb_path_opts *o, X509 *const *path, size_t n,
+                             const struct sb_revocation_ctx *rev, STACK_OF(ASN1_OBJECT) **policies,
+                             struct sb_err *err) SB_MUST_USE;
+
+#endif
