@@ -104,6 +104,12 @@ static void read_acl(struct sb_yfile *L, const struct sb_ynode *v, const char *k
     }
 }
 
+/* Key reader for access-list rows: the list of client ids at v into the struct sbgw_acl at k->off of obj. */
+static void acl_slot(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v, const char *kp)
+{
+    read_acl(L, v, kp, (struct sbgw_acl *)(void *)((unsigned char *)o + k->off));
+}
+
 /* ---- listeners ----------------------------------------------------------------------------- */
 
 static void set_client_sha256(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
@@ -133,7 +139,7 @@ static void set_client_sha256(struct sb_yfile *L, void *o, const struct sb_ykey 
     if (n != 64) {
         c->sha256[0] = '\0';
         sb_y_error_at(L, v, kp, "expected the SHA-256 fingerprint of the client certificate (64 hex digits, "
-                               "colons allowed)");
+                                "colons allowed)");
         return;
     }
     c->sha256[64] = '\0';
@@ -223,7 +229,7 @@ static void set_l_address(struct sb_yfile *L, void *o, const struct sb_ykey *k, 
         l->loopback = strcmp(l->address, "::1") == 0;
     } else {
         sb_y_error_at(L, v, kp, "'%s' is not a numeric IPv4 or IPv6 address (e.g. 127.0.0.1, 0.0.0.0, ::1)",
-                     l->address);
+                      l->address);
     }
 }
 
@@ -284,13 +290,6 @@ void sbgw_conf_read_listeners(struct sb_yfile *L, void *o, const struct sb_ykey 
 
 /* ---- api access lists ---------------------------------------------------------------------- */
 
-static void set_api_clients(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
-                            const char *kp)
-{
-    (void)k;
-    read_acl(L, v, kp, &CONF(o)->api.verify);
-}
-
 static void set_api_jurs(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
                          const char *kp)
 {
@@ -315,7 +314,7 @@ static void set_api_jurs(struct sb_yfile *L, void *o, const struct sb_ykey *k, c
         for (j = 0; j < c->api.n_jur; j++) {
             if (strcmp(c->api.jur[j].jurisdiction, key->value) == 0) {
                 sb_y_error_at(L, key, sub, "duplicate key (first at line %u, column %u)", c->api.jur[j].pos.line,
-                             c->api.jur[j].pos.col);
+                              c->api.jur[j].pos.col);
                 break;
             }
         }
@@ -330,8 +329,8 @@ static void set_api_jurs(struct sb_yfile *L, void *o, const struct sb_ykey *k, c
 }
 
 static const struct sb_ykey api_keys[] = {
-    { .name = "clients", .type = SB_YT_SEQ, .off = SB_Y_NO_OFF, .help = "a list of client ids",
-      .set = set_api_clients },
+    { .name = "clients", .type = SB_YT_SEQ, .off = offsetof(struct sbgw_config, api.verify),
+      .help = "who may call POST /v1/verify: a list of client ids", .set = acl_slot },
     { .name = "jurisdictions", .type = SB_YT_MAP, .off = SB_Y_NO_OFF,
       .help = "a mapping of jurisdiction id to a list of client ids", .set = set_api_jurs },
 };
@@ -432,13 +431,6 @@ static void set_r_from(struct sb_yfile *L, void *o, const struct sb_ykey *k, con
     }
 }
 
-static void set_r_clients(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
-                          const char *kp)
-{
-    (void)k;
-    read_acl(L, v, kp, &((struct sbgw_route *)o)->clients);
-}
-
 static const struct sb_ykey route_keys[] = {
     { .name = "name", .type = SB_YT_STR, .required = 1, .off = R_OFF(name), .help = "an id for metrics and logs",
       .set = sbgw_conf_id_slot },
@@ -452,7 +444,7 @@ static const struct sb_ykey route_keys[] = {
       .set = sbgw_conf_id_slot },
     { .name = "require", .type = SB_YT_ENUM, .off = R_OFF(require), .dflt = SBGW_REQ_ATTACHED,
       .help = "attached or detached-header", .names = require_names },
-    { .name = "clients", .type = SB_YT_SEQ, .off = SB_Y_NO_OFF, .help = "a list of client ids", .set = set_r_clients },
+    { .name = "clients", .type = SB_YT_SEQ, .off = R_OFF(clients), .help = "a list of client ids", .set = acl_slot },
     { .name = "timeout_ms", .type = SB_YT_INT, .off = R_OFF(timeout_ms), .min = 10, .max = 3600000, .dflt = 30000,
       .help = "upstream timeout, milliseconds" },
 };

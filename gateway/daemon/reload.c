@@ -250,9 +250,8 @@ void sbgw_boot_from(struct sbgw_boot *b, const struct sbgw_snap *s)
 struct sbgw_snap *sbgw_snap_load(const char *conf_path, const struct sbgw_boot *boot, struct sb_diag *diag)
 {
     struct sbgw_snap *s;
-    struct sb_diag pd;
     struct sb_err err;
-    size_t i, l;
+    size_t before, l;
     int ok = 1;
 
     if ((s = calloc(1, sizeof(*s))) == NULL) {
@@ -267,19 +266,14 @@ struct sbgw_snap *sbgw_snap_load(const char *conf_path, const struct sbgw_boot *
     if (boot != NULL && !check_boot(s->cfg, boot, diag)) {
         ok = 0;
     }
-    sb_diag_init(&pd);
     sb_err_clear(&err);
-    if (sb_policy_set_load(s->cfg->policy_dir, &pd, &s->set, &err) != SB_OK) {
-        for (i = 0; i < pd.n; i++) {
-            sb_diag_add(diag, "%s", pd.msgs[i]);
-        }
-        if (pd.n == 0) {
+    before = diag != NULL ? diag->n + diag->dropped : 0;
+    if (sb_policy_set_load(s->cfg->policy_dir, diag, &s->set, &err) != SB_OK) {
+        if (diag != NULL && diag->n + diag->dropped == before) {
             sb_diag_add(diag, "%s: %s", s->cfg->policy_dir, err.msg);
         }
-        sb_diag_clear(&pd);
         goto err;
     }
-    sb_diag_clear(&pd);
     if (!check_against_set(s->cfg, s->set, diag)) {
         ok = 0;
     }

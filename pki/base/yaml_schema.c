@@ -401,21 +401,31 @@ int sb_y_enum(struct sb_yfile *c, const struct sb_ynode *v, const char *kpath, c
     return -1;
 }
 
-int sb_y_path(struct sb_yfile *c, const struct sb_ynode *v, const char *kpath, char **dst)
+/* The file name at v, resolved against c->dir into resolved[rlen]; 0 reported. */
+static int file_name(struct sb_yfile *c, const struct sb_ynode *v, const char *kpath, const char **name,
+                     char *resolved, size_t rlen)
 {
-    const char *s;
-    char buf[PATH_MAX];
-    char *dup;
-
-    if (!sb_y_str(c, v, kpath, PATH_MAX - 1, &s)) {
+    if (!sb_y_str(c, v, kpath, PATH_MAX - 1, name)) {
         return 0;
     }
-    if (s[0] == '\0') {
+    if ((*name)[0] == '\0') {
         sb_y_error_at(c, v, kpath, "expected a file name, got an empty string");
         return 0;
     }
-    if (!sb_yfile_resolve(c, s, buf, sizeof(buf))) {
+    if (!sb_yfile_resolve(c, *name, resolved, rlen)) {
         sb_y_error_at(c, v, kpath, "file name too long");
+        return 0;
+    }
+    return 1;
+}
+
+int sb_y_path(struct sb_yfile *c, const struct sb_ynode *v, const char *kpath, char **dst)
+{
+    const char *name;
+    char buf[PATH_MAX];
+    char *dup;
+
+    if (!file_name(c, v, kpath, &name, buf, sizeof(buf))) {
         return 0;
     }
     if ((dup = strdup(buf)) == NULL) {
@@ -435,15 +445,7 @@ int sb_y_read_ref(struct sb_yfile *c, const struct sb_ynode *v, const char *kpat
 
     *data = NULL;
     *len = 0;
-    if (!sb_y_str(c, v, kpath, PATH_MAX - 1, &name)) {
-        return 0;
-    }
-    if (name[0] == '\0') {
-        sb_y_error_at(c, v, kpath, "expected a file name, got an empty string");
-        return 0;
-    }
-    if (!sb_yfile_resolve(c, name, resolved, rlen)) {
-        sb_y_error_at(c, v, kpath, "file name too long");
+    if (!file_name(c, v, kpath, &name, resolved, rlen)) {
         return 0;
     }
     if (!sb_yfile_read(c, resolved, name, SB_LOAD_MAX_FILE, data, len, why, sizeof(why))) {

@@ -151,54 +151,44 @@ static void set_key(struct sb_yfile *c, void *obj, const struct sb_ykey *k, cons
                     const char *kpath)
 {
     struct rctx *x = obj;
-    char resolved[PATH_MAX], where[PATH_MAX + 40];
-    const char *name;
+    char where[PATH_MAX + 40];
+    char *resolved = NULL;
     struct stat st;
     struct sb_err e;
-    int w;
 
     (void)k;
-    if (!sb_y_str(c, v, kpath, PATH_MAX - 1, &name)) {
+    if (!sb_y_path(c, v, kpath, &resolved)) {
         return;
     }
-    if (name[0] == '\0') {
-        sb_y_error_at(c, v, kpath, "expected a file name, got an empty string");
-        return;
-    }
-    w = name[0] == '/' ? snprintf(resolved, sizeof(resolved), "%s", name)
-                       : snprintf(resolved, sizeof(resolved), "%s/%s", c->dir, name);
-    if (w < 0 || (size_t)w >= sizeof(resolved)) {
-        sb_y_error_at(c, v, kpath, "file name too long");
-        return;
-    }
-    if (name[0] == '/') {
-        snprintf(where, sizeof(where), "'%s'", name);
+    if (v->value[0] == '/') {
+        snprintf(where, sizeof(where), "'%s'", v->value);
     } else {
-        snprintf(where, sizeof(where), "'%s' (resolved to %s)", name, resolved);
+        snprintf(where, sizeof(where), "'%s' (resolved to %s)", v->value, resolved);
     }
     if (stat(resolved, &st) != 0) {
         sb_y_error_at(c, v, kpath, "cannot read %s: %s", where, strerror(errno));
-        return;
+        goto out;
     }
     if (!S_ISREG(st.st_mode)) {
         sb_y_error_at(c, v, kpath, "%s is not a regular file", where);
-        return;
+        goto out;
     }
     if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
         sb_y_error_at(c, v, kpath, "private key %s is accessible by group or others (mode %04o); chmod 600 it",
                       where, (unsigned)(st.st_mode & 07777));
-        return;
+        goto out;
     }
     sb_err_clear(&e);
     if (sb_load_key(resolved, &x->key, &e) != SB_OK) {
         sb_y_error_at(c, v, kpath, "not a private key file: %s", e.msg);
-        return;
+        goto out;
     }
-    if ((x->r->attest_key = strdup(resolved)) == NULL) {
-        sb_y_error_at(c, v, kpath, "out of memory");
-        return;
-    }
+    free(x->r->attest_key);
+    x->r->attest_key = resolved;        /* ownership passes to the rule */
+    resolved = NULL;
     x->key_node = v;
+out:
+    free(resolved);
 }
 
 static void set_cert(struct sb_yfile *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
