@@ -2,7 +2,8 @@
  * `sigbridge check-config [--policy-dir DIR]` — load the policy set with the exact loader the daemon
  * uses at start and reload, and print what it understood (per jurisdiction: anchors with subject and
  * SHA-256, intermediates, algorithms, certificate requirements, revocation, time, SM2 ID; the
- * recognition rules) and "configuration OK" (exit 0), or every error as path:line:col (exit 2).
+ * recognition rules) and "configuration OK" (exit 0), or every error as path:line:col (exit 2), printed
+ * through sb_diag_print exactly as `serve --check` prints them.
  */
 #include "gateway/cli/cli_opts.h"
 #include "gateway/cli/cmd.h"
@@ -124,7 +125,7 @@ int sbgw_cmd_check_config(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     struct sb_policy_set *set = NULL;
-    struct sb_tp_diag d;
+    struct sb_diag d;
     struct sb_err err;
     const char *dir = "policies";
     size_t i;
@@ -151,16 +152,14 @@ int sbgw_cmd_check_config(int argc, char **argv)
         fprintf(stderr, "sigbridge: check-config: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
-    sb_tp_diag_init(&d);
+    sb_diag_init(&d);
     if (sb_policy_set_load(dir, &d, &set, &err) != SB_OK) {
-        for (i = 0; i < d.n; i++) {
-            fprintf(stderr, "%s\n", d.msgs[i]);
-        }
+        sb_diag_print(&d, stderr);
         fprintf(stderr, "sigbridge: %s: configuration has errors; nothing was loaded\n", dir);
-        sb_tp_diag_clear(&d);
+        sb_diag_clear(&d);
         return 2;
     }
-    sb_tp_diag_clear(&d);
+    sb_diag_clear(&d);
     printf("policy set %s (%s)\n", sb_policy_set_id(set), dir);
     for (i = 0; i < sb_policy_set_count(set); i++) {
         print_policy(sb_policy_set_get0(set, i));

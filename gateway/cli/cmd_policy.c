@@ -61,12 +61,12 @@ void sbgw_policy_cli_free(struct sbgw_policy_cli *p)
 
 enum sb_reason sbgw_policy_load_set(const char *dir, int json, struct sb_policy_set **set, struct sb_err *err)
 {
-    struct sb_tp_diag d;
+    struct sb_diag d;
     struct sb_err first;
     size_t i;
     enum sb_reason rc;
 
-    sb_tp_diag_init(&d);
+    sb_diag_init(&d);
     sb_err_clear(&first);
     rc = sb_policy_set_load(dir, &d, set, &first);
     if (rc != SB_OK) {
@@ -79,7 +79,7 @@ enum sb_reason sbgw_policy_load_set(const char *dir, int json, struct sb_policy_
             sb_err_set(err, rc, "policy directory %s has %zu errors (listed above)", dir, d.n);
         }
     }
-    sb_tp_diag_clear(&d);
+    sb_diag_clear(&d);
     return rc;
 }
 

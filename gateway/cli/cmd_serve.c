@@ -2,7 +2,7 @@
  * `sigbridge serve [-c FILE] [--check]` — run the gateway daemon (gateway/daemon/lifecycle.c).
  *
  * `--check` loads everything exactly as a start or reload would, prints "configuration OK" and exits (0),
- * or prints every located error (exit 1).
+ * or prints every located error (exit 1) through sb_diag_print, as `check-config` does.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -24,22 +24,10 @@ static void serve_usage(FILE *f)
                "signals: HUP reload, TERM/INT graceful drain, USR1 reopen the log file\n", DEFAULT_CONF);
 }
 
-static void print_diag(const struct sbgw_diag *d)
-{
-    size_t i;
-
-    for (i = 0; i < d->n; i++) {
-        fprintf(stderr, "%s\n", d->msgs[i]);
-    }
-    if (d->dropped > 0) {
-        fprintf(stderr, "(%zu more errors not shown)\n", d->dropped);
-    }
-}
-
 int sbgw_cmd_serve(int argc, char **argv)
 {
     const char *conf = DEFAULT_CONF;
-    struct sbgw_diag diag;
+    struct sb_diag diag;
     struct sbgw_snap *s;
     struct sbgw gw;
     int i, check = 0, rc;
@@ -63,26 +51,26 @@ int sbgw_cmd_serve(int argc, char **argv)
         fprintf(stderr, "sigbridge serve: libevent has no pthreads support\n");
         return 1;
     }
-    sbgw_diag_init(&diag);
+    sb_diag_init(&diag);
     if (check) {
         if ((s = sbgw_snap_load(conf, NULL, &diag)) == NULL) {
-            print_diag(&diag);
+            sb_diag_print(&diag, stderr);
             fprintf(stderr, "sigbridge serve: %s: configuration refused\n", conf);
-            sbgw_diag_clear(&diag);
+            sb_diag_clear(&diag);
             return 1;
         }
-        sbgw_diag_clear(&diag);
+        sb_diag_clear(&diag);
         printf("configuration OK: %s (%zu jurisdictions, %zu routes, snapshot %s)\n", conf,
                sb_policy_set_count(s->set), s->cfg->n_routes, sb_policy_set_id(s->set));
         sbgw_snap_unref(s);
         return 0;
     }
     rc = sbgw_daemon_open(&gw, conf, &diag);
-    print_diag(&diag);
+    sb_diag_print(&diag, stderr);
     if (rc > 0) {
         fprintf(stderr, "sigbridge serve: %s: configuration refused\n", conf);
     }
-    sbgw_diag_clear(&diag);
+    sb_diag_clear(&diag);
     if (rc != 0) {
         return 1;
     }

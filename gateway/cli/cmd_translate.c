@@ -156,7 +156,7 @@ int sbgw_cmd_translate(int argc, char **argv)
     struct sb_translate_req req;
     struct sb_translate_out out;
     struct sb_policy_set *set = NULL;
-    struct sb_tp_diag diag;
+    struct sb_diag diag;
     struct sb_err err;
     unsigned char *in = NULL;
     size_t in_len = 0, i;
@@ -165,7 +165,7 @@ int sbgw_cmd_translate(int argc, char **argv)
 
     memset(&a, 0, sizeof(a));
     memset(&out, 0, sizeof(out));
-    sb_tp_diag_init(&diag);
+    sb_diag_init(&diag);
     sb_err_clear(&err);
     for (k = 1; k < argc; k++) {
         if (strcmp(argv[k], "--json") == 0) {
@@ -226,7 +226,7 @@ int sbgw_cmd_translate(int argc, char **argv)
 out:
     sb_translate_out_clear(&out);
     sb_policy_set_free(set);
-    sb_tp_diag_clear(&diag);
+    sb_diag_clear(&diag);
     free(in);
     return code;
 }

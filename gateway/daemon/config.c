@@ -1,9 +1,11 @@
 /*
- * gateway/daemon/config.c — conf/sigbridge.yaml: one key table per section (name, required, setter), then the
- * cross-checks that need the whole file. Listeners, access lists and routes: config_sections.c.
+ * gateway/daemon/config.c — conf/sigbridge.yaml through the shared YAML layer (pki/base/yaml_schema.h): one key
+ * table per section (name, type, field, bounds, default, help), then the cross-checks that need the whole
+ * file. Listeners, access lists and routes need code of their own: config_sections.c.
  */
 #include "gateway/daemon/config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,171 +13,74 @@
 
 #include "gateway/daemon/config_local.h"
 
-#define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
-#define CONF(o) ((struct sbgw_config *)(o))
+#define C_OFF(field) offsetof(struct sbgw_config, field)
 
-/* ---- scalar sections ----------------------------------------------------------------------- */
+/* SB_YT_ENUM rows store an int into these fields. */
+_Static_assert(sizeof(enum sbgw_fsync) == sizeof(int), "enum field written as int");
+_Static_assert(sizeof(enum sbgw_log_level) == sizeof(int), "enum field written as int");
 
-static void set_policy_dir(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_y_path(L, v, kp, &CONF(o)->policy_dir);
-}
+static const char *const fsync_names[] = { "every", "batch", "off", NULL };          /* enum sbgw_fsync */
+static const char *const level_names[] = { "debug", "info", "warn", "error", NULL }; /* enum sbgw_log_level */
 
-static void set_workers(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_conf_get_int(L, v, kp, 0, 256, &CONF(o)->workers);
-}
-
-static void set_queue_max(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_conf_get_int(L, v, kp, 1, 1000000, &CONF(o)->queue_max);
-}
-
-static void set_cache_chains(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_conf_get_int(L, v, kp, 0, SBGW_CACHE_MAX, &CONF(o)->cache.chains);
-}
-
-static void set_cache_certs(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_conf_get_int(L, v, kp, 0, SBGW_CACHE_MAX, &CONF(o)->cache.certificates);
-}
-
-static const struct sbgw_ykey cache_keys[] = {
-    { "chains", 0, set_cache_chains },
-    { "certificates", 0, set_cache_certs },
+static const struct sb_ykey cache_keys[] = {
+    { .name = "chains", .type = SB_YT_INT, .off = C_OFF(cache.chains), .min = 0, .max = SBGW_CACHE_MAX,
+      .dflt = SBGW_CACHE_DEFAULT, .help = "validated-path cache entries (0 = off)" },
+    { .name = "certificates", .type = SB_YT_INT, .off = C_OFF(cache.certificates), .min = 0, .max = SBGW_CACHE_MAX,
+      .dflt = SBGW_CACHE_DEFAULT, .help = "decoded-certificate cache entries (0 = off)" },
 };
 
-static void set_cache(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    if (sbgw_y_map(L, v, kp, "a mapping {chains, certificates}")) {
-        sbgw_y_walk(L, v, kp, cache_keys, NKEYS(cache_keys), o);
-    }
-}
-
-static void set_max_body(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_y_size(L, v, kp, 1024, 1024LL * 1024 * 1024, &CONF(o)->limits.max_body);
-}
-
-static void set_max_headers(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_y_size(L, v, kp, 1024, 1024 * 1024, &CONF(o)->limits.max_headers);
-}
-
-static void set_max_conn(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_conf_get_int(L, v, kp, 8, 1000000, &CONF(o)->limits.max_connections);
-}
-
-static void set_req_timeout(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_conf_get_int(L, v, kp, 10, 3600000, &CONF(o)->limits.request_timeout_ms);
-}
-
-static void set_idle_timeout(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_conf_get_int(L, v, kp, 1, 86400, &CONF(o)->limits.idle_timeout_s);
-}
-
-static void set_drain_timeout(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_conf_get_int(L, v, kp, 0, 3600, &CONF(o)->limits.drain_timeout_s);
-}
-
-static const struct sbgw_ykey limits_keys[] = {
-    { "max_body", 0, set_max_body },
-    { "max_headers", 0, set_max_headers },
-    { "max_connections", 0, set_max_conn },
-    { "request_timeout_ms", 0, set_req_timeout },
-    { "idle_timeout_s", 0, set_idle_timeout },
-    { "drain_timeout_s", 0, set_drain_timeout },
+static const struct sb_ykey limits_keys[] = {
+    { .name = "max_body", .type = SB_YT_SIZE, .off = C_OFF(limits.max_body), .min = 1024,
+      .max = 1024LL * 1024 * 1024, .dflt = 10LL * 1024 * 1024, .help = "largest request body (\"10MiB\")" },
+    { .name = "max_headers", .type = SB_YT_SIZE, .off = C_OFF(limits.max_headers), .min = 1024,
+      .max = 1024 * 1024, .dflt = 16 * 1024, .help = "largest request header block (\"16KiB\")" },
+    { .name = "max_connections", .type = SB_YT_INT, .off = C_OFF(limits.max_connections), .min = 8,
+      .max = 1000000, .dflt = 4096, .help = "open connections per listener" },
+    { .name = "request_timeout_ms", .type = SB_YT_INT, .off = C_OFF(limits.request_timeout_ms), .min = 10,
+      .max = 3600000, .dflt = 30000, .help = "time for one request, milliseconds" },
+    { .name = "idle_timeout_s", .type = SB_YT_INT, .off = C_OFF(limits.idle_timeout_s), .min = 1, .max = 86400,
+      .dflt = 60, .help = "idle time per read, seconds" },
+    { .name = "drain_timeout_s", .type = SB_YT_INT, .off = C_OFF(limits.drain_timeout_s), .min = 0, .max = 3600,
+      .dflt = 30, .help = "graceful-stop drain, seconds" },
 };
 
-static void set_limits(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    if (sbgw_y_map(L, v, kp, "a mapping of limits")) {
-        sbgw_y_walk(L, v, kp, limits_keys, NKEYS(limits_keys), o);
-    }
-}
-
-static void set_audit_path(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_y_path(L, v, kp, &CONF(o)->audit.path);
-}
-
-static void set_audit_fsync(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    static const char *const names[] = { "every", "batch", "off" };
-    int i = sbgw_y_enum(L, v, kp, names, NKEYS(names));
-
-    if (i >= 0) {
-        CONF(o)->audit.fsync = (enum sbgw_fsync)i;
-    }
-}
-
-static void set_audit_batch(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_conf_get_int(L, v, kp, 1, 10000, &CONF(o)->audit.batch_ms);
-}
-
-static void set_audit_node(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_conf_read_id(L, v, kp, &CONF(o)->audit.node_id);
-}
-
-static const struct sbgw_ykey audit_keys[] = {
-    { "path", 1, set_audit_path },
-    { "fsync", 0, set_audit_fsync },
-    { "batch_ms", 0, set_audit_batch },
-    { "node_id", 0, set_audit_node },
+static const struct sb_ykey audit_keys[] = {
+    { .name = "path", .type = SB_YT_PATH, .required = 1, .off = C_OFF(audit.path), .help = "the audit log file" },
+    { .name = "fsync", .type = SB_YT_ENUM, .off = C_OFF(audit.fsync), .dflt = SBGW_FSYNC_BATCH,
+      .help = "every, batch or off", .names = fsync_names },
+    { .name = "batch_ms", .type = SB_YT_INT, .off = C_OFF(audit.batch_ms), .min = 1, .max = 10000, .dflt = 100,
+      .help = "fsync batch interval, milliseconds" },
+    { .name = "node_id", .type = SB_YT_STR, .off = C_OFF(audit.node_id), .help = "an id (default: the host name)",
+      .set = sbgw_conf_id_slot },
 };
 
-static void set_audit(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    if (sbgw_y_map(L, v, kp, "a mapping {path, fsync, batch_ms, node_id}")) {
-        sbgw_y_walk(L, v, kp, audit_keys, NKEYS(audit_keys), o);
-    }
-}
-
-static void set_log_path(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_y_path(L, v, kp, &CONF(o)->log.path);
-}
-
-static void set_log_level(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    static const char *const names[] = { "debug", "info", "warn", "error" };
-    int i = sbgw_y_enum(L, v, kp, names, NKEYS(names));
-
-    if (i >= 0) {
-        CONF(o)->log.level = (enum sbgw_log_level)i;
-    }
-}
-
-static const struct sbgw_ykey log_keys[] = {
-    { "path", 0, set_log_path },
-    { "level", 0, set_log_level },
+static const struct sb_ykey log_keys[] = {
+    { .name = "path", .type = SB_YT_PATH, .off = C_OFF(log.path), .help = "the log file (default: stderr)" },
+    { .name = "level", .type = SB_YT_ENUM, .off = C_OFF(log.level), .dflt = SBGW_LOG_INFO,
+      .help = "debug, info, warn or error", .names = level_names },
 };
 
-static void set_log(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    if (sbgw_y_map(L, v, kp, "a mapping {path, level}")) {
-        sbgw_y_walk(L, v, kp, log_keys, NKEYS(log_keys), o);
-    }
-}
-
-static const struct sbgw_ykey top_keys[] = {
-    { "listeners", 1, sbgw_conf_set_listeners },
-    { "policy_dir", 1, set_policy_dir },
-    { "workers", 0, set_workers },
-    { "queue_max", 0, set_queue_max },
-    { "cache", 0, set_cache },
-    { "limits", 0, set_limits },
-    { "audit", 1, set_audit },
-    { "log", 0, set_log },
-    { "api", 0, sbgw_conf_set_api },
-    { "routes", 0, sbgw_conf_set_routes },
+static const struct sb_ykey top_keys[] = {
+    { .name = "listeners", .type = SB_YT_MAP, .required = 1, .off = SB_Y_NO_OFF, .help = "a mapping {api, admin}",
+      .set = sbgw_conf_read_listeners },
+    { .name = "policy_dir", .type = SB_YT_PATH, .required = 1, .off = C_OFF(policy_dir),
+      .help = "the trust policy directory" },
+    { .name = "workers", .type = SB_YT_INT, .off = C_OFF(workers), .min = 0, .max = 256,
+      .help = "worker threads (0 = one per core)" },
+    { .name = "queue_max", .type = SB_YT_INT, .off = C_OFF(queue_max), .min = 1, .max = 1000000, .dflt = 256,
+      .help = "jobs waiting for a worker" },
+    { .name = "cache", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping {chains, certificates}",
+      .sub = cache_keys, .nsub = SB_Y_NKEYS(cache_keys) },
+    { .name = "limits", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping of limits", .sub = limits_keys,
+      .nsub = SB_Y_NKEYS(limits_keys) },
+    { .name = "audit", .type = SB_YT_MAP, .required = 1, .off = SB_Y_NO_OFF,
+      .help = "a mapping {path, fsync, batch_ms, node_id}", .sub = audit_keys, .nsub = SB_Y_NKEYS(audit_keys) },
+    { .name = "log", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping {path, level}", .sub = log_keys,
+      .nsub = SB_Y_NKEYS(log_keys) },
+    { .name = "api", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping {clients, jurisdictions}",
+      .set = sbgw_conf_read_api },
+    { .name = "routes", .type = SB_YT_SEQ, .off = SB_Y_NO_OFF, .help = "a list of routes",
+      .set = sbgw_conf_read_routes },
 };
 
 /* ---- whole-file checks --------------------------------------------------------------------- */
@@ -197,47 +102,45 @@ static int client_defined(const struct sbgw_config *c, const char *id, enum sbgw
     return 0;
 }
 
-static void check_acl(struct sbgw_yload *L, const struct sbgw_config *c, const struct sbgw_acl *a,
+/* pos NULL: the message has no position. */
+static void check_acl(struct sb_yfile *L, const struct sbgw_config *c, const struct sbgw_acl *a,
                       const struct sbgw_pos *pos, const char *kpath)
 {
-    struct sbgw_ynode at;
+    unsigned line = pos != NULL ? pos->line : 0, col = pos != NULL ? pos->col : 0;
     size_t i;
 
-    memset(&at, 0, sizeof(at));
-    at.line = pos != NULL ? pos->line : 1;
-    at.col = pos != NULL ? pos->col : 1;
     if (!a->present) {
         return;
     }
     if (c->listeners[SBGW_L_API].tls.client_ca == NULL) {
-        sbgw_y_error(L, &at, kpath, "an access list needs client certificates on the api listener "
-                                    "(listeners.api.tls.client_ca and clients)");
+        sb_y_error(L, line, col, kpath, "an access list needs client certificates on the api listener "
+                                        "(listeners.api.tls.client_ca and clients)");
         return;
     }
     for (i = 0; i < a->n; i++) {
         if (!client_defined(c, a->ids[i], SBGW_L_API)) {
-            sbgw_y_error(L, &at, kpath, "client id '%s' is not defined in listeners.api.tls.clients", a->ids[i]);
+            sb_y_error(L, line, col, kpath, "client id '%s' is not defined in listeners.api.tls.clients", a->ids[i]);
         }
     }
 }
 
-static void check_all(struct sbgw_yload *L, struct sbgw_config *c)
+static void check_all(struct sb_yfile *L, struct sbgw_config *c)
 {
     const struct sbgw_listener_conf *api = &c->listeners[SBGW_L_API], *adm = &c->listeners[SBGW_L_ADMIN];
-    char kp[SBGW_KPATH_MAX];
+    char kp[SB_Y_KPATH_MAX];
     size_t i;
 
     if (api->enabled && adm->enabled && api->port == adm->port && api->address != NULL && adm->address != NULL &&
         strcmp(api->address, adm->address) == 0) {
-        sbgw_y_error(L, NULL, "listeners", "api and admin use the same address and port");
+        sb_y_error_at(L, NULL, "listeners", "api and admin use the same address and port");
     }
     check_acl(L, c, &c->api.verify, NULL, "api.clients");
     for (i = 0; i < c->api.n_jur; i++) {
-        sbgw_kpath_key(kp, sizeof(kp), "api.jurisdictions", c->api.jur[i].jurisdiction);
+        sb_y_kpath_key(kp, sizeof(kp), "api.jurisdictions", c->api.jur[i].jurisdiction);
         check_acl(L, c, &c->api.jur[i].acl, &c->api.jur[i].pos, kp);
     }
     for (i = 0; i < c->n_routes; i++) {
-        sbgw_kpath_idx(kp, sizeof(kp), "routes", i);
+        sb_y_kpath_idx(kp, sizeof(kp), "routes", i);
         check_acl(L, c, &c->routes[i].clients, &c->routes[i].pos, kp);
     }
     if (c->workers == 0) {
@@ -255,42 +158,31 @@ static void check_all(struct sbgw_yload *L, struct sbgw_config *c)
     }
 }
 
-int sbgw_config_load(const char *path, struct sbgw_config **out, struct sbgw_diag *diag)
+int sbgw_config_load(const char *path, struct sbgw_config **out, struct sb_diag *diag)
 {
     struct sbgw_config *c;
-    struct sbgw_ynode *root = NULL;
-    struct sbgw_yload L;
+    struct sb_ynode *root = NULL;
+    struct sb_yfile L;
 
     *out = NULL;
-    sbgw_yload_init(&L, path, diag);
-    if ((c = calloc(1, sizeof(*c))) == NULL || (c->file = strdup(path)) == NULL) {
-        sbgw_diag_add(diag, "%s: out of memory", path);
+    (void)sb_yfile_init(&L, path, &sb_ydoc_conf, diag, NULL);   /* not hashed: cannot fail */
+    if ((c = calloc(1, sizeof(*c))) == NULL || (c->file = strdup(path)) == NULL ||
+        !sb_y_defaults(top_keys, SB_Y_NKEYS(top_keys), c)) {
+        sb_diag_add(diag, "%s: out of memory", path);
         sbgw_config_free(c);
         return -1;
     }
-    c->queue_max = 256;
-    c->cache.chains = SBGW_CACHE_DEFAULT;
-    c->cache.certificates = SBGW_CACHE_DEFAULT;
-    c->limits.max_body = 10LL * 1024 * 1024;
-    c->limits.max_headers = 16 * 1024;
-    c->limits.max_connections = 4096;
-    c->limits.request_timeout_ms = 30000;
-    c->limits.idle_timeout_s = 60;
-    c->limits.drain_timeout_s = 30;
-    c->audit.fsync = SBGW_FSYNC_BATCH;
-    c->audit.batch_ms = 100;
-    c->log.level = SBGW_LOG_INFO;
-    if (sbgw_yaml_parse(&L, &root) != 0) {
+    if (sb_y_parse(&L, &root) != 1) {
         goto err;
     }
     if (root == NULL) {
-        sbgw_y_error(&L, NULL, NULL, "empty configuration (listeners, policy_dir and audit are required)");
+        sb_y_error_file(&L, "empty configuration (listeners, policy_dir and audit are required)");
         goto err;
     }
-    if (!sbgw_y_map(&L, root, "", "a mapping of sections (listeners, policy_dir, audit, …)")) {
+    if (!sb_y_map(&L, root, "", "a mapping of sections (listeners, policy_dir, audit, …)")) {
         goto err;
     }
-    sbgw_y_walk(&L, root, "", top_keys, NKEYS(top_keys), c);
+    sb_y_walk(&L, root, "", top_keys, SB_Y_NKEYS(top_keys), c, NULL);
     if (L.nerr == 0) {
         check_all(&L, c);
     }
@@ -298,14 +190,16 @@ int sbgw_config_load(const char *path, struct sbgw_config **out, struct sbgw_dia
         goto err;
     }
     if (c->audit.node_id == NULL) {
-        sbgw_diag_add(diag, "%s: out of memory", path);
+        sb_diag_add(diag, "%s: out of memory", path);
         goto err;
     }
-    sbgw_ynode_free(root);
+    sb_ynode_free(root);
+    sb_yfile_done(&L, NULL);
     *out = c;
     return 0;
 err:
-    sbgw_ynode_free(root);
+    sb_ynode_free(root);
+    sb_yfile_done(&L, NULL);
     sbgw_config_free(c);
     return -1;
 }

@@ -3,10 +3,11 @@
  * client certificates, the policy directory, worker pool, caches, limits, audit, log, API access lists
  * and validating proxy routes.
  *
- * The loader is as strict as the trust-policy loader: unknown keys (with a hint), duplicates, wrong types,
- * out-of-range values, missing required keys and inconsistent settings (an access list naming an
- * undefined client, an admin listener off loopback without mutual TLS, overlapping route prefixes…) are
- * each reported "file:line:col: key.path: …", all collected before the load fails. Relative file names
+ * The loader is the trust-policy loader's YAML layer (pki/base/yaml_schema.h) with the daemon's key tables:
+ * unknown keys (with a hint), duplicates, wrong types, out-of-range values, missing required keys and
+ * inconsistent settings (an access list naming an undefined client, an admin listener off loopback
+ * without mutual TLS, overlapping route prefixes…) are each reported "file:line:col: key.path: …" into a
+ * struct sb_diag (pki/base/diag.h), all collected (up to SB_Y_MAX_ERRORS) before the load fails. Relative file names
  * resolve against the configuration file's directory. Upstream host names are resolved at load time
  * (the loader runs before the loop starts or on the reload thread, never on the loop).
  *
@@ -17,7 +18,7 @@
 #define SBGW_CONFIG_H
 
 #include <stddef.h>
-#include "gateway/daemon/conf_yaml.h"
+#include "pki/base/diag.h"
 
 enum sbgw_listener_kind { SBGW_L_API = 0, SBGW_L_ADMIN, SBGW_L__COUNT };
 enum sbgw_fsync { SBGW_FSYNC_EVERY = 0, SBGW_FSYNC_BATCH, SBGW_FSYNC_OFF };
@@ -123,7 +124,7 @@ struct sbgw_config {
 };
 
 /* Load and check path; *out is new (sbgw_config_free). 0 on success; -1 with every problem in diag. */
-int sbgw_config_load(const char *path, struct sbgw_config **out, struct sbgw_diag *diag);
+int sbgw_config_load(const char *path, struct sbgw_config **out, struct sb_diag *diag);
 void sbgw_config_free(struct sbgw_config *c);
 
 /* 1 if id is allowed by acl (an absent list allows everyone, even without a client id). */

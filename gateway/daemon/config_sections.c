@@ -1,6 +1,8 @@
 /*
- * gateway/daemon/config_sections.c — the network-facing sections of conf/sigbridge.yaml: listeners (with TLS and
- * client certificates), API access lists and proxy routes, plus the small readers shared with config.c.
+ * gateway/daemon/config_sections.c — the sections of conf/sigbridge.yaml whose values need code of their own:
+ * listeners (addresses, TLS with client certificates, key file modes), API access lists and proxy routes
+ * (prefixes, upstreams resolved at load time). Each is still a key table; the custom readers below are
+ * the rows' hooks. Also the id reader that config.c's tables share.
  */
 #include "gateway/daemon/config_local.h"
 
@@ -15,9 +17,16 @@
 
 #include <event2/http.h>
 
-#define NKEYS(t) (sizeof(t) / sizeof((t)[0]))
 #define CONF(o) ((struct sbgw_config *)(o))
 
+#define CL_OFF(f) offsetof(struct sbgw_client, f)
+#define TLS_OFF(f) offsetof(struct sbgw_tls_conf, f)
+#define L_OFF(f) offsetof(struct sbgw_listener_conf, f)
+#define R_OFF(f) offsetof(struct sbgw_route, f)
+
+_Static_assert(sizeof(enum sbgw_require) == sizeof(int), "enum field written as int");
+
+static const char *const require_names[] = { "attached", "detached-header", NULL };   /* enum sbgw_require */
 static const char *const reserved_prefixes[] = { "/v1/", "/admin/", "/healthz", "/readyz", "/metrics" };
 
 /* ---- small helpers ------------------------------------------------------------------------- */
@@ -40,16 +49,23 @@ int sbgw_conf_id_ok(const char *s)
     return 1;
 }
 
-int sbgw_conf_read_id(struct sbgw_yload *L, const struct sbgw_ynode *v, const char *kpath, char **dst)
+/* An id at v into *dst (replacing it); 0 reported. */
+static int read_id(struct sb_yfile *L, const struct sb_ynode *v, const char *kpath, char **dst)
 {
-    if (!sbgw_y_strdup(L, v, kpath, SBGW_ID_MAX, dst)) {
+    if (!sb_y_strdup(L, v, kpath, SBGW_ID_MAX, dst)) {
         return 0;
     }
     if (!sbgw_conf_id_ok(*dst)) {
-        sbgw_y_error(L, v, kpath, "'%s' is not an id (letters, digits, '.', '_', '-'; at most %d)", *dst, SBGW_ID_MAX);
+        sb_y_error_at(L, v, kpath, "'%s' is not an id (letters, digits, '.', '_', '-'; at most %d)", *dst, SBGW_ID_MAX);
         return 0;
     }
     return 1;
+}
+
+void sbgw_conf_id_slot(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
+                       const char *kp)
+{
+    read_id(L, v, kp, (char **)(void *)((unsigned char *)o + k->off));
 }
 
 void sbgw_conf_acl_free(struct sbgw_acl *a)
@@ -63,13 +79,13 @@ void sbgw_conf_acl_free(struct sbgw_acl *a)
     memset(a, 0, sizeof(*a));
 }
 
-void sbgw_conf_read_acl(struct sbgw_yload *L, const struct sbgw_ynode *v, const char *kpath, struct sbgw_acl *a)
+static void read_acl(struct sb_yfile *L, const struct sb_ynode *v, const char *kpath, struct sbgw_acl *a)
 {
-    char sub[SBGW_KPATH_MAX];
+    char sub[SB_Y_KPATH_MAX];
     size_t i;
 
     sbgw_conf_acl_free(a);
-    if (!sbgw_y_seq(L, v, kpath, "a list of client ids")) {
+    if (!sb_y_seq(L, v, kpath, "a list of client ids")) {
         return;
     }
     a->present = 1;
@@ -77,48 +93,34 @@ void sbgw_conf_read_acl(struct sbgw_yload *L, const struct sbgw_ynode *v, const 
         return;          /* an empty list allows nobody */
     }
     if ((a->ids = calloc(v->n, sizeof(*a->ids))) == NULL) {
-        sbgw_y_error(L, v, kpath, "out of memory");
+        sb_y_error_at(L, v, kpath, "out of memory");
         return;
     }
     for (i = 0; i < v->n; i++) {
-        sbgw_kpath_idx(sub, sizeof(sub), kpath, i);
-        if (sbgw_conf_read_id(L, v->kids[i], sub, &a->ids[a->n])) {
+        sb_y_kpath_idx(sub, sizeof(sub), kpath, i);
+        if (read_id(L, v->kids[i], sub, &a->ids[a->n])) {
             a->n++;
         }
     }
 }
 
-int sbgw_conf_get_int(struct sbgw_yload *L, const struct sbgw_ynode *v, const char *kpath, long long min,
-                   long long max, int *dst)
+/* Key reader for access-list rows: the list of client ids at v into the struct sbgw_acl at k->off of obj. */
+static void acl_slot(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v, const char *kp)
 {
-    long long x;
-
-    if (!sbgw_y_int(L, v, kpath, min, max, &x)) {
-        return 0;
-    }
-    *dst = (int)x;
-    return 1;
+    read_acl(L, v, kp, (struct sbgw_acl *)(void *)((unsigned char *)o + k->off));
 }
 
 /* ---- listeners ----------------------------------------------------------------------------- */
 
-static void set_client_id(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_conf_read_id(L, v, kp, &((struct sbgw_client *)o)->id);
-}
-
-static void set_client_subject(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_y_strdup(L, v, kp, 1024, &((struct sbgw_client *)o)->subject);
-}
-
-static void set_client_sha256(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
+static void set_client_sha256(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
+                              const char *kp)
 {
     struct sbgw_client *c = o;
     const char *s;
     size_t i, n = 0;
 
-    if (!sbgw_y_str(L, v, kp, 200, &s)) {
+    (void)k;
+    if (!sb_y_str(L, v, kp, 200, &s)) {
         return;
     }
     for (i = 0; s[i] != '\0'; i++) {
@@ -136,90 +138,89 @@ static void set_client_sha256(struct sbgw_yload *L, void *o, const struct sbgw_y
     }
     if (n != 64) {
         c->sha256[0] = '\0';
-        sbgw_y_error(L, v, kp, "expected the SHA-256 fingerprint of the client certificate (64 hex digits, "
-                               "colons allowed)");
+        sb_y_error_at(L, v, kp, "expected the SHA-256 fingerprint of the client certificate (64 hex digits, "
+                                "colons allowed)");
         return;
     }
     c->sha256[64] = '\0';
 }
 
-static const struct sbgw_ykey client_keys[] = {
-    { "id", 1, set_client_id },
-    { "subject", 0, set_client_subject },
-    { "sha256", 0, set_client_sha256 },
+static const struct sb_ykey client_keys[] = {
+    { .name = "id", .type = SB_YT_STR, .required = 1, .off = CL_OFF(id), .help = "the client's id",
+      .set = sbgw_conf_id_slot },
+    { .name = "subject", .type = SB_YT_STR, .off = CL_OFF(subject), .max = 1024,
+      .help = "the RFC 2253 subject of its certificate" },
+    { .name = "sha256", .type = SB_YT_STR, .off = SB_Y_NO_OFF, .help = "the SHA-256 fingerprint of its certificate",
+      .set = set_client_sha256 },
 };
 
-static void set_tls_clients(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
+static void set_tls_clients(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
+                            const char *kp)
 {
     struct sbgw_tls_conf *t = o;
-    char sub[SBGW_KPATH_MAX];
+    char sub[SB_Y_KPATH_MAX];
     size_t i, j;
 
-    if (!sbgw_y_seq(L, v, kp, "a list of {id, subject | sha256}")) {
-        return;
-    }
+    (void)k;
     if (v->n > 0 && (t->clients = calloc(v->n, sizeof(*t->clients))) == NULL) {
-        sbgw_y_error(L, v, kp, "out of memory");
+        sb_y_error_at(L, v, kp, "out of memory");
         return;
     }
     for (i = 0; i < v->n; i++) {
         struct sbgw_client *c = &t->clients[t->n_clients];
 
-        sbgw_kpath_idx(sub, sizeof(sub), kp, i);
-        if (!sbgw_y_map(L, v->kids[i], sub, "a mapping {id, subject | sha256}")) {
+        sb_y_kpath_idx(sub, sizeof(sub), kp, i);
+        if (!sb_y_map(L, v->kids[i], sub, "a mapping {id, subject | sha256}")) {
             continue;
         }
         t->n_clients++;
-        sbgw_y_walk(L, v->kids[i], sub, client_keys, NKEYS(client_keys), c);
+        sb_y_walk(L, v->kids[i], sub, client_keys, SB_Y_NKEYS(client_keys), c, NULL);
         if ((c->subject != NULL) == (c->sha256[0] != '\0')) {
-            sbgw_y_error(L, v->kids[i], sub, "give exactly one of subject or sha256");
+            sb_y_error_at(L, v->kids[i], sub, "give exactly one of subject or sha256");
         }
         for (j = 0; c->id != NULL && j + 1 < t->n_clients; j++) {
             if (t->clients[j].id != NULL && strcmp(t->clients[j].id, c->id) == 0) {
-                sbgw_y_error(L, v->kids[i], sub, "duplicate client id '%s'", c->id);
+                sb_y_error_at(L, v->kids[i], sub, "duplicate client id '%s'", c->id);
             }
         }
     }
 }
 
-static void set_tls_cert(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_y_path(L, v, kp, &((struct sbgw_tls_conf *)o)->cert);
-}
-
-static void set_tls_key(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
+static void set_tls_key(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
+                        const char *kp)
 {
     struct sbgw_tls_conf *t = o;
     struct stat st;
 
-    if (!sbgw_y_path(L, v, kp, &t->key)) {
+    (void)k;
+    if (!sb_y_path(L, v, kp, &t->key)) {
         return;
     }
     if (stat(t->key, &st) != 0) {
-        sbgw_y_error(L, v, kp, "cannot read '%s': %s", t->key, strerror(errno));
+        sb_y_error_at(L, v, kp, "cannot read '%s': %s", t->key, strerror(errno));
     } else if ((st.st_mode & 077) != 0) {
-        sbgw_y_error(L, v, kp, "private key file '%s' is readable by group or others (chmod 600 it)", t->key);
+        sb_y_error_at(L, v, kp, "private key file '%s' is readable by group or others (chmod 600 it)", t->key);
     }
 }
 
-static void set_tls_client_ca(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_y_path(L, v, kp, &((struct sbgw_tls_conf *)o)->client_ca);
-}
-
-static const struct sbgw_ykey tls_keys[] = {
-    { "cert", 1, set_tls_cert },
-    { "key", 1, set_tls_key },
-    { "client_ca", 0, set_tls_client_ca },
-    { "clients", 0, set_tls_clients },
+static const struct sb_ykey tls_keys[] = {
+    { .name = "cert", .type = SB_YT_PATH, .required = 1, .off = TLS_OFF(cert), .help = "the certificate file" },
+    { .name = "key", .type = SB_YT_PATH, .required = 1, .off = TLS_OFF(key), .help = "its private key file (mode 600)",
+      .set = set_tls_key },
+    { .name = "client_ca", .type = SB_YT_PATH, .off = TLS_OFF(client_ca),
+      .help = "the CA file of client certificates" },
+    { .name = "clients", .type = SB_YT_SEQ, .off = SB_Y_NO_OFF, .help = "a list of {id, subject | sha256}",
+      .set = set_tls_clients },
 };
 
-static void set_l_address(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
+static void set_l_address(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
+                          const char *kp)
 {
     struct sbgw_listener_conf *l = o;
     unsigned char a[16];
 
-    if (!sbgw_y_strdup(L, v, kp, 64, &l->address)) {
+    (void)k;
+    if (!sb_y_strdup(L, v, kp, 64, &l->address)) {
         return;
     }
     if (inet_pton(AF_INET, l->address, a) == 1) {
@@ -227,112 +228,93 @@ static void set_l_address(struct sbgw_yload *L, void *o, const struct sbgw_ynode
     } else if (inet_pton(AF_INET6, l->address, a) == 1) {
         l->loopback = strcmp(l->address, "::1") == 0;
     } else {
-        sbgw_y_error(L, v, kp, "'%s' is not a numeric IPv4 or IPv6 address (e.g. 127.0.0.1, 0.0.0.0, ::1)",
-                     l->address);
+        sb_y_error_at(L, v, kp, "'%s' is not a numeric IPv4 or IPv6 address (e.g. 127.0.0.1, 0.0.0.0, ::1)",
+                      l->address);
     }
 }
 
-static void set_l_port(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_conf_get_int(L, v, kp, 1, 65535, &((struct sbgw_listener_conf *)o)->port);
-}
-
-static void set_l_tls(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
+static void set_l_tls(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
+                      const char *kp)
 {
     struct sbgw_listener_conf *l = o;
 
-    if (!sbgw_y_map(L, v, kp, "a mapping {cert, key, client_ca, clients}")) {
-        return;
-    }
+    (void)k;
     l->tls.enabled = 1;
     l->tls.pos.line = v->line;
     l->tls.pos.col = v->col;
-    sbgw_y_walk(L, v, kp, tls_keys, NKEYS(tls_keys), &l->tls);
+    sb_y_walk(L, v, kp, tls_keys, SB_Y_NKEYS(tls_keys), &l->tls, NULL);
     if (l->tls.n_clients > 0 && l->tls.client_ca == NULL) {
-        sbgw_y_error(L, v, kp, "clients need client_ca (the CA that issued the client certificates)");
+        sb_y_error_at(L, v, kp, "clients need client_ca (the CA that issued the client certificates)");
     }
 }
 
-static const struct sbgw_ykey listener_keys[] = {
-    { "address", 0, set_l_address },
-    { "port", 1, set_l_port },
-    { "tls", 0, set_l_tls },
+static const struct sb_ykey listener_keys[] = {
+    { .name = "address", .type = SB_YT_STR, .off = SB_Y_NO_OFF, .help = "a numeric IPv4 or IPv6 address",
+      .set = set_l_address },
+    { .name = "port", .type = SB_YT_INT, .required = 1, .off = L_OFF(port), .min = 1, .max = 65535,
+      .help = "a port from 1 to 65535" },
+    { .name = "tls", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping {cert, key, client_ca, clients}",
+      .set = set_l_tls },
 };
 
-static void set_listener(struct sbgw_yload *L, struct sbgw_listener_conf *l, const struct sbgw_ynode *v,
+/* listeners.api / listeners.admin (k->aux says which). */
+static void set_listener(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
                          const char *kp)
 {
-    if (!sbgw_y_map(L, v, kp, "a mapping {address, port, tls}")) {
-        return;
-    }
+    struct sbgw_listener_conf *l = &CONF(o)->listeners[k->aux];
+
     l->enabled = 1;
-    sbgw_y_walk(L, v, kp, listener_keys, NKEYS(listener_keys), l);
+    sb_y_walk(L, v, kp, listener_keys, SB_Y_NKEYS(listener_keys), l, NULL);
     if (l->address == NULL && (l->address = strdup("127.0.0.1")) != NULL) {
         l->loopback = 1;
     }
-}
-
-static void set_api_listener(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    set_listener(L, &CONF(o)->listeners[SBGW_L_API], v, kp);
-}
-
-static void set_admin_listener(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    struct sbgw_listener_conf *l = &CONF(o)->listeners[SBGW_L_ADMIN];
-
-    set_listener(L, l, v, kp);
-    if (l->enabled && l->address != NULL && !l->loopback && l->tls.client_ca == NULL) {
-        sbgw_y_error(L, v, kp, "the admin listener must be on loopback (127.0.0.1 or ::1) unless tls.client_ca "
-                               "requires client certificates");
+    if (k->aux == SBGW_L_ADMIN && l->address != NULL && !l->loopback && l->tls.client_ca == NULL) {
+        sb_y_error_at(L, v, kp, "the admin listener must be on loopback (127.0.0.1 or ::1) unless tls.client_ca "
+                                "requires client certificates");
     }
 }
 
-static const struct sbgw_ykey listeners_keys[] = {
-    { "api", 1, set_api_listener },
-    { "admin", 0, set_admin_listener },
+static const struct sb_ykey listeners_keys[] = {
+    { .name = "api", .type = SB_YT_MAP, .required = 1, .off = SB_Y_NO_OFF, .help = "a mapping {address, port, tls}",
+      .set = set_listener, .aux = SBGW_L_API },
+    { .name = "admin", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping {address, port, tls}",
+      .set = set_listener, .aux = SBGW_L_ADMIN },
 };
 
-void sbgw_conf_set_listeners(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
+void sbgw_conf_read_listeners(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
+                              const char *kp)
 {
-    if (sbgw_y_map(L, v, kp, "a mapping {api, admin}")) {
-        sbgw_y_walk(L, v, kp, listeners_keys, NKEYS(listeners_keys), o);
-    }
+    (void)k;
+    sb_y_walk(L, v, kp, listeners_keys, SB_Y_NKEYS(listeners_keys), o, NULL);
 }
 
 /* ---- api access lists ---------------------------------------------------------------------- */
 
-static void set_api_clients(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_conf_read_acl(L, v, kp, &CONF(o)->api.verify);
-}
-
-static void set_api_jurs(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
+static void set_api_jurs(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
+                         const char *kp)
 {
     struct sbgw_config *c = o;
-    char sub[SBGW_KPATH_MAX];
+    char sub[SB_Y_KPATH_MAX];
     size_t i, j;
 
-    if (!sbgw_y_map(L, v, kp, "a mapping of jurisdiction id to a list of client ids")) {
-        return;
-    }
+    (void)k;
     if (v->n > 0 && (c->api.jur = calloc(v->n / 2, sizeof(*c->api.jur))) == NULL) {
-        sbgw_y_error(L, v, kp, "out of memory");
+        sb_y_error_at(L, v, kp, "out of memory");
         return;
     }
     for (i = 0; i + 1 < v->n; i += 2) {
-        const struct sbgw_ynode *key = v->kids[i];
+        const struct sb_ynode *key = v->kids[i];
         struct sbgw_jur_acl *ja = &c->api.jur[c->api.n_jur];
 
-        if (key->kind != SBGW_Y_SCALAR || !sbgw_conf_id_ok(key->value)) {
-            sbgw_y_error(L, key, kp, "expected a jurisdiction id as key");
+        if (key->kind != SB_YN_SCALAR || !sbgw_conf_id_ok(key->value)) {
+            sb_y_error_at(L, key, kp, "expected a jurisdiction id as key");
             continue;
         }
-        sbgw_kpath_key(sub, sizeof(sub), kp, key->value);
+        sb_y_kpath_key(sub, sizeof(sub), kp, key->value);
         for (j = 0; j < c->api.n_jur; j++) {
             if (strcmp(c->api.jur[j].jurisdiction, key->value) == 0) {
-                sbgw_y_error(L, key, sub, "duplicate key (first at line %u, column %u)", c->api.jur[j].pos.line,
-                             c->api.jur[j].pos.col);
+                sb_y_error_at(L, key, sub, "duplicate key (first at line %u, column %u)", c->api.jur[j].pos.line,
+                              c->api.jur[j].pos.col);
                 break;
             }
         }
@@ -342,53 +324,53 @@ static void set_api_jurs(struct sbgw_yload *L, void *o, const struct sbgw_ynode 
         ja->pos.line = key->line;
         ja->pos.col = key->col;
         c->api.n_jur++;
-        sbgw_conf_read_acl(L, v->kids[i + 1], sub, &ja->acl);
+        read_acl(L, v->kids[i + 1], sub, &ja->acl);
     }
 }
 
-static const struct sbgw_ykey api_keys[] = {
-    { "clients", 0, set_api_clients },
-    { "jurisdictions", 0, set_api_jurs },
+static const struct sb_ykey api_keys[] = {
+    { .name = "clients", .type = SB_YT_SEQ, .off = offsetof(struct sbgw_config, api.verify),
+      .help = "who may call POST /v1/verify: a list of client ids", .set = acl_slot },
+    { .name = "jurisdictions", .type = SB_YT_MAP, .off = SB_Y_NO_OFF,
+      .help = "a mapping of jurisdiction id to a list of client ids", .set = set_api_jurs },
 };
 
-void sbgw_conf_set_api(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
+void sbgw_conf_read_api(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
+                        const char *kp)
 {
-    if (sbgw_y_map(L, v, kp, "a mapping {clients, jurisdictions}")) {
-        sbgw_y_walk(L, v, kp, api_keys, NKEYS(api_keys), o);
-    }
+    (void)k;
+    sb_y_walk(L, v, kp, api_keys, SB_Y_NKEYS(api_keys), o, NULL);
 }
 
 /* ---- routes -------------------------------------------------------------------------------- */
 
-static void set_r_name(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_conf_read_id(L, v, kp, &((struct sbgw_route *)o)->name);
-}
-
-static void set_r_prefix(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
+static void set_r_prefix(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
+                         const char *kp)
 {
     struct sbgw_route *r = o;
     size_t i;
 
-    if (!sbgw_y_strdup(L, v, kp, 256, &r->prefix)) {
+    (void)k;
+    if (!sb_y_strdup(L, v, kp, 256, &r->prefix)) {
         return;
     }
     if (r->prefix[0] != '/' || strpbrk(r->prefix, "?#% \t") != NULL) {
-        sbgw_y_error(L, v, kp, "'%s' is not a path prefix (starts with '/', no query, spaces or escapes)", r->prefix);
+        sb_y_error_at(L, v, kp, "'%s' is not a path prefix (starts with '/', no query, spaces or escapes)", r->prefix);
         return;
     }
-    for (i = 0; i < NKEYS(reserved_prefixes); i++) {
+    for (i = 0; i < SB_Y_NKEYS(reserved_prefixes); i++) {
         const char *p = reserved_prefixes[i];
 
         if (strncmp(r->prefix, p, strlen(p)) == 0 || strncmp(p, r->prefix, strlen(r->prefix)) == 0) {
-            sbgw_y_error(L, v, kp, "'%s' overlaps the gateway's own path %s", r->prefix, p);
+            sb_y_error_at(L, v, kp, "'%s' overlaps the gateway's own path %s", r->prefix, p);
             return;
         }
     }
 }
 
 /* Resolve host off the loop (the loader never runs on it) to the numeric address used to connect. */
-static void set_r_upstream(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
+static void set_r_upstream(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
+                           const char *kp)
 {
     struct sbgw_route *r = o;
     struct evhttp_uri *u = NULL;
@@ -397,14 +379,15 @@ static void set_r_upstream(struct sbgw_yload *L, void *o, const struct sbgw_ynod
     const char *host, *path;
     int port, gai;
 
-    if (!sbgw_y_strdup(L, v, kp, 256, &r->upstream)) {
+    (void)k;
+    if (!sb_y_strdup(L, v, kp, 256, &r->upstream)) {
         return;
     }
     if ((u = evhttp_uri_parse(r->upstream)) == NULL || evhttp_uri_get_scheme(u) == NULL ||
         strcmp(evhttp_uri_get_scheme(u), "http") != 0 || (host = evhttp_uri_get_host(u)) == NULL ||
         host[0] == '\0' || evhttp_uri_get_query(u) != NULL || evhttp_uri_get_userinfo(u) != NULL ||
         ((path = evhttp_uri_get_path(u)) != NULL && path[0] != '\0' && strcmp(path, "/") != 0)) {
-        sbgw_y_error(L, v, kp, "'%s' is not an upstream of the form http://host:port", r->upstream);
+        sb_y_error_at(L, v, kp, "'%s' is not an upstream of the form http://host:port", r->upstream);
         goto out;
     }
     port = evhttp_uri_get_port(u);
@@ -412,11 +395,11 @@ static void set_r_upstream(struct sbgw_yload *L, void *o, const struct sbgw_ynod
     memset(&hints, 0, sizeof(hints));
     hints.ai_socktype = SOCK_STREAM;
     if ((gai = getaddrinfo(host, NULL, &hints, &ai)) != 0 || ai == NULL) {
-        sbgw_y_error(L, v, kp, "cannot resolve upstream host '%s': %s", host, gai_strerror(gai));
+        sb_y_error_at(L, v, kp, "cannot resolve upstream host '%s': %s", host, gai_strerror(gai));
         goto out;
     }
     if (getnameinfo(ai->ai_addr, ai->ai_addrlen, num, sizeof(num), NULL, 0, NI_NUMERICHOST) != 0) {
-        sbgw_y_error(L, v, kp, "cannot resolve upstream host '%s'", host);
+        sb_y_error_at(L, v, kp, "cannot resolve upstream host '%s'", host);
         goto out;
     }
     snprintf(hp, sizeof(hp), strchr(host, ':') != NULL ? "[%s]:%d" : "%s:%d", host, r->up_port);
@@ -425,7 +408,7 @@ static void set_r_upstream(struct sbgw_yload *L, void *o, const struct sbgw_ynod
     r->up_host = strdup(num);
     r->up_hostport = strdup(hp);
     if (r->up_host == NULL || r->up_hostport == NULL) {
-        sbgw_y_error(L, v, kp, "out of memory");
+        sb_y_error_at(L, v, kp, "out of memory");
     }
 out:
     if (ai != NULL) {
@@ -436,85 +419,71 @@ out:
     }
 }
 
-static void set_r_from(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
+static void set_r_from(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
+                       const char *kp)
 {
     struct sbgw_route *r = o;
 
-    if (sbgw_conf_read_id(L, v, kp, &r->from)) {
+    (void)k;
+    if (read_id(L, v, kp, &r->from)) {
         r->from_pos.line = v->line;
         r->from_pos.col = v->col;
     }
 }
 
-static void set_r_to(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_conf_read_id(L, v, kp, &((struct sbgw_route *)o)->to);
-}
-
-static void set_r_require(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    static const char *const names[] = { "attached", "detached-header" };
-    int i = sbgw_y_enum(L, v, kp, names, NKEYS(names));
-
-    if (i >= 0) {
-        ((struct sbgw_route *)o)->require = (enum sbgw_require)i;
-    }
-}
-
-static void set_r_clients(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_conf_read_acl(L, v, kp, &((struct sbgw_route *)o)->clients);
-}
-
-static void set_r_timeout(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
-{
-    sbgw_conf_get_int(L, v, kp, 10, 3600000, &((struct sbgw_route *)o)->timeout_ms);
-}
-
-static const struct sbgw_ykey route_keys[] = {
-    { "name", 1, set_r_name },
-    { "prefix", 1, set_r_prefix },
-    { "upstream", 1, set_r_upstream },
-    { "from", 1, set_r_from },
-    { "to", 0, set_r_to },
-    { "require", 0, set_r_require },
-    { "clients", 0, set_r_clients },
-    { "timeout_ms", 0, set_r_timeout },
+static const struct sb_ykey route_keys[] = {
+    { .name = "name", .type = SB_YT_STR, .required = 1, .off = R_OFF(name), .help = "an id for metrics and logs",
+      .set = sbgw_conf_id_slot },
+    { .name = "prefix", .type = SB_YT_STR, .required = 1, .off = SB_Y_NO_OFF,
+      .help = "a path prefix such as /contracts/", .set = set_r_prefix },
+    { .name = "upstream", .type = SB_YT_STR, .required = 1, .off = SB_Y_NO_OFF, .help = "http://host:port",
+      .set = set_r_upstream },
+    { .name = "from", .type = SB_YT_STR, .required = 1, .off = SB_Y_NO_OFF,
+      .help = "the jurisdiction whose signature is required", .set = set_r_from },
+    { .name = "to", .type = SB_YT_STR, .off = R_OFF(to), .help = "the receiving jurisdiction",
+      .set = sbgw_conf_id_slot },
+    { .name = "require", .type = SB_YT_ENUM, .off = R_OFF(require), .dflt = SBGW_REQ_ATTACHED,
+      .help = "attached or detached-header", .names = require_names },
+    { .name = "clients", .type = SB_YT_SEQ, .off = R_OFF(clients), .help = "a list of client ids", .set = acl_slot },
+    { .name = "timeout_ms", .type = SB_YT_INT, .off = R_OFF(timeout_ms), .min = 10, .max = 3600000, .dflt = 30000,
+      .help = "upstream timeout, milliseconds" },
 };
 
-void sbgw_conf_set_routes(struct sbgw_yload *L, void *o, const struct sbgw_ynode *v, const char *kp)
+void sbgw_conf_read_routes(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
+                           const char *kp)
 {
     struct sbgw_config *c = o;
-    char sub[SBGW_KPATH_MAX];
+    char sub[SB_Y_KPATH_MAX];
     size_t i, j;
 
-    if (!sbgw_y_seq(L, v, kp, "a list of routes")) {
-        return;
-    }
+    (void)k;
     if (v->n > 0 && (c->routes = calloc(v->n, sizeof(*c->routes))) == NULL) {
-        sbgw_y_error(L, v, kp, "out of memory");
+        sb_y_error_at(L, v, kp, "out of memory");
         return;
     }
     for (i = 0; i < v->n; i++) {
         struct sbgw_route *r = &c->routes[c->n_routes];
 
-        sbgw_kpath_idx(sub, sizeof(sub), kp, i);
-        if (!sbgw_y_map(L, v->kids[i], sub, "a mapping {name, prefix, upstream, from, …}")) {
+        sb_y_kpath_idx(sub, sizeof(sub), kp, i);
+        if (!sb_y_map(L, v->kids[i], sub, "a mapping {name, prefix, upstream, from, …}")) {
             continue;
         }
         c->n_routes++;
-        r->timeout_ms = 30000;
+        if (!sb_y_defaults(route_keys, SB_Y_NKEYS(route_keys), r)) {
+            sb_y_error_at(L, v->kids[i], sub, "out of memory");
+            continue;
+        }
         r->pos.line = v->kids[i]->line;
         r->pos.col = v->kids[i]->col;
-        sbgw_y_walk(L, v->kids[i], sub, route_keys, NKEYS(route_keys), r);
+        sb_y_walk(L, v->kids[i], sub, route_keys, SB_Y_NKEYS(route_keys), r, NULL);
         for (j = 0; j + 1 < c->n_routes; j++) {
             const struct sbgw_route *q = &c->routes[j];
 
             if (r->name != NULL && q->name != NULL && strcmp(r->name, q->name) == 0) {
-                sbgw_y_error(L, v->kids[i], sub, "duplicate route name '%s' (first at line %u)", r->name, q->pos.line);
+                sb_y_error_at(L, v->kids[i], sub, "duplicate route name '%s' (first at line %u)", r->name, q->pos.line);
             }
             if (r->prefix != NULL && q->prefix != NULL && strcmp(r->prefix, q->prefix) == 0) {
-                sbgw_y_error(L, v->kids[i], sub, "duplicate prefix '%s' (first at line %u)", r->prefix, q->pos.line);
+                sb_y_error_at(L, v->kids[i], sub, "duplicate prefix '%s' (first at line %u)", r->prefix, q->pos.line);
             }
         }
     }

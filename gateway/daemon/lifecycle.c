@@ -235,7 +235,7 @@ static void stop(struct sbgw *gw)
     gw->sm2_cache = NULL;
 }
 
-int sbgw_daemon_open(struct sbgw *gw, const char *conf_path, struct sbgw_diag *diag)
+int sbgw_daemon_open(struct sbgw *gw, const char *conf_path, struct sb_diag *diag)
 {
     struct sbgw_snap *s;
     int rc = -1;
@@ -248,7 +248,7 @@ int sbgw_daemon_open(struct sbgw *gw, const char *conf_path, struct sbgw_diag *d
     sbgw_boot_from(&gw->boot, s);
     sbgw_metrics_init(&gw->metrics);
     if (sbgw_log_open(&gw->log, s->cfg->log.path, s->cfg->log.level) != 0) {
-        sbgw_diag_add(diag, "sigbridge serve: cannot open log %s: %s", s->cfg->log.path, strerror(errno));
+        sb_diag_add(diag, "sigbridge serve: cannot open log %s: %s", s->cfg->log.path, strerror(errno));
         sbgw_metrics_free(&gw->metrics);
         goto out;
     }

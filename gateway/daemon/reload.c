@@ -162,7 +162,7 @@ static char *policies_json(const struct sbgw_snap *s)
 }
 
 /* Routes and access lists must name jurisdictions of the loaded set. */
-static int check_against_set(const struct sbgw_config *c, const struct sb_policy_set *set, struct sbgw_diag *diag)
+static int check_against_set(const struct sbgw_config *c, const struct sb_policy_set *set, struct sb_diag *diag)
 {
     size_t i, bad = 0;
 
@@ -170,19 +170,19 @@ static int check_against_set(const struct sbgw_config *c, const struct sb_policy
         const struct sbgw_route *r = &c->routes[i];
 
         if (sb_policy_set_find(set, r->from) == NULL) {
-            sbgw_diag_add(diag, "%s:%u:%u: routes[%zu].from: no trust policy for jurisdiction '%s' in %s", c->file,
+            sb_diag_add(diag, "%s:%u:%u: routes[%zu].from: no trust policy for jurisdiction '%s' in %s", c->file,
                           r->from_pos.line, r->from_pos.col, i, r->from, c->policy_dir);
             bad++;
         }
         if (r->to != NULL && sb_policy_set_find(set, r->to) == NULL) {
-            sbgw_diag_add(diag, "%s:%u:%u: routes[%zu].to: no trust policy for jurisdiction '%s' in %s", c->file,
+            sb_diag_add(diag, "%s:%u:%u: routes[%zu].to: no trust policy for jurisdiction '%s' in %s", c->file,
                           r->pos.line, r->pos.col, i, r->to, c->policy_dir);
             bad++;
         }
     }
     for (i = 0; i < c->api.n_jur; i++) {
         if (sb_policy_set_find(set, c->api.jur[i].jurisdiction) == NULL) {
-            sbgw_diag_add(diag, "%s:%u:%u: api.jurisdictions.%s: no trust policy for this jurisdiction in %s", c->file,
+            sb_diag_add(diag, "%s:%u:%u: api.jurisdictions.%s: no trust policy for this jurisdiction in %s", c->file,
                           c->api.jur[i].pos.line, c->api.jur[i].pos.col, c->api.jur[i].jurisdiction, c->policy_dir);
             bad++;
         }
@@ -190,7 +190,7 @@ static int check_against_set(const struct sbgw_config *c, const struct sb_policy
     return bad == 0;
 }
 
-static int check_boot(const struct sbgw_config *c, const struct sbgw_boot *b, struct sbgw_diag *diag)
+static int check_boot(const struct sbgw_config *c, const struct sbgw_boot *b, struct sb_diag *diag)
 {
     size_t bad = 0, l;
 
@@ -199,28 +199,28 @@ static int check_boot(const struct sbgw_config *c, const struct sbgw_boot *b, st
 
         if (lc->enabled != b->listeners[l].enabled || lc->tls.enabled != b->listeners[l].tls ||
             (lc->enabled && (lc->port != b->listeners[l].port || strcmp(lc->address, b->listeners[l].address) != 0))) {
-            sbgw_diag_add(diag, "%s: listeners.%s: adding, removing or moving a listener or switching TLS on or off "
+            sb_diag_add(diag, "%s: listeners.%s: adding, removing or moving a listener or switching TLS on or off "
                                 "needs a restart (running: %s %s:%d)", c->file, sbgw_listener_name((enum sbgw_listener_kind)l),
                           b->listeners[l].tls ? "https" : "http", b->listeners[l].address, b->listeners[l].port);
             bad++;
         }
     }
     if (c->workers != b->workers) {
-        sbgw_diag_add(diag, "%s: workers: changing the pool size needs a restart (running %d)", c->file, b->workers);
+        sb_diag_add(diag, "%s: workers: changing the pool size needs a restart (running %d)", c->file, b->workers);
         bad++;
     }
     if (c->cache.chains != b->cache_chains || c->cache.certificates != b->cache_certificates) {
-        sbgw_diag_add(diag, "%s: cache: changing the cache sizes needs a restart (running chains %d, "
+        sb_diag_add(diag, "%s: cache: changing the cache sizes needs a restart (running chains %d, "
                             "certificates %d)", c->file, b->cache_chains, b->cache_certificates);
         bad++;
     }
     if (strcmp(c->audit.path, b->audit_path) != 0 || strcmp(c->audit.node_id, b->node_id) != 0) {
-        sbgw_diag_add(diag, "%s: audit: path and node_id need a restart (running %s as %s)", c->file, b->audit_path,
+        sb_diag_add(diag, "%s: audit: path and node_id need a restart (running %s as %s)", c->file, b->audit_path,
                       b->node_id);
         bad++;
     }
     if (strcmp(c->log.path != NULL ? c->log.path : "", b->log_path) != 0) {
-        sbgw_diag_add(diag, "%s: log.path: needs a restart (SIGUSR1 reopens the current file)", c->file);
+        sb_diag_add(diag, "%s: log.path: needs a restart (SIGUSR1 reopens the current file)", c->file);
         bad++;
     }
     return bad == 0;
@@ -247,16 +247,15 @@ void sbgw_boot_from(struct sbgw_boot *b, const struct sbgw_snap *s)
     snprintf(b->log_path, sizeof(b->log_path), "%s", c->log.path != NULL ? c->log.path : "");
 }
 
-struct sbgw_snap *sbgw_snap_load(const char *conf_path, const struct sbgw_boot *boot, struct sbgw_diag *diag)
+struct sbgw_snap *sbgw_snap_load(const char *conf_path, const struct sbgw_boot *boot, struct sb_diag *diag)
 {
     struct sbgw_snap *s;
-    struct sb_tp_diag pd;
     struct sb_err err;
-    size_t i, l;
+    size_t before, l;
     int ok = 1;
 
     if ((s = calloc(1, sizeof(*s))) == NULL) {
-        sbgw_diag_add(diag, "out of memory");
+        sb_diag_add(diag, "out of memory");
         return NULL;
     }
     s->refs = 1;
@@ -267,19 +266,14 @@ struct sbgw_snap *sbgw_snap_load(const char *conf_path, const struct sbgw_boot *
     if (boot != NULL && !check_boot(s->cfg, boot, diag)) {
         ok = 0;
     }
-    sb_tp_diag_init(&pd);
     sb_err_clear(&err);
-    if (sb_policy_set_load(s->cfg->policy_dir, &pd, &s->set, &err) != SB_OK) {
-        for (i = 0; i < pd.n; i++) {
-            sbgw_diag_add(diag, "%s", pd.msgs[i]);
+    before = diag != NULL ? diag->n + diag->dropped : 0;
+    if (sb_policy_set_load(s->cfg->policy_dir, diag, &s->set, &err) != SB_OK) {
+        if (diag != NULL && diag->n + diag->dropped == before) {
+            sb_diag_add(diag, "%s: %s", s->cfg->policy_dir, err.msg);
         }
-        if (pd.n == 0) {
-            sbgw_diag_add(diag, "%s: %s", s->cfg->policy_dir, err.msg);
-        }
-        sb_tp_diag_clear(&pd);
         goto err;
     }
-    sb_tp_diag_clear(&pd);
     if (!check_against_set(s->cfg, s->set, diag)) {
         ok = 0;
     }
@@ -293,7 +287,7 @@ struct sbgw_snap *sbgw_snap_load(const char *conf_path, const struct sbgw_boot *
         goto err;
     }
     if ((s->policies_json = policies_json(s)) == NULL || !make_scopes(s)) {
-        sbgw_diag_add(diag, "out of memory");
+        sb_diag_add(diag, "out of memory");
         goto err;
     }
     return s;
@@ -319,10 +313,10 @@ void sbgw_snap_publish(struct sbgw *gw, struct sbgw_snap *s)
 static void *reload_main(void *arg)
 {
     struct sbgw *gw = arg;
-    struct sbgw_diag diag;
+    struct sb_diag diag;
     struct sbgw_snap *s;
 
-    sbgw_diag_init(&diag);
+    sb_diag_init(&diag);
     s = sbgw_snap_load(gw->conf_path, &gw->boot, &diag);
     pthread_mutex_lock(&gw->reload.mu);
     gw->reload.result = s;
@@ -386,7 +380,7 @@ static void answer_ok(struct sbgw *gw, struct sbgw_req *rq, const char *previous
     free(text);
 }
 
-static void answer_failed(struct sbgw_req *rq, const struct sbgw_diag *diag)
+static void answer_failed(struct sbgw_req *rq, const struct sb_diag *diag)
 {
     json_t *o = json_object(), *e = json_object(), *errs = json_array();
     char *text;
@@ -417,7 +411,7 @@ static void reload_done(evutil_socket_t fd, short what, void *arg)
 {
     struct sbgw *gw = arg;
     struct sbgw_snap *s;
-    struct sbgw_diag diag;
+    struct sb_diag diag;
     struct sbgw_req *rq, *next;
     char previous[65];
     size_t i;
@@ -430,7 +424,7 @@ static void reload_done(evutil_socket_t fd, short what, void *arg)
     s = gw->reload.result;
     diag = gw->reload.diag;
     gw->reload.result = NULL;
-    sbgw_diag_init(&gw->reload.diag);
+    sb_diag_init(&gw->reload.diag);
     pthread_mutex_unlock(&gw->reload.mu);
     snprintf(previous, sizeof(previous), "%s", gw->snap != NULL ? sb_policy_set_id(gw->snap->set) : "");
     if (s != NULL) {
@@ -469,7 +463,7 @@ static void reload_done(evutil_socket_t fd, short what, void *arg)
         sbgw_req_unref(rq);
     }
     gw->reload.waiters = NULL;
-    sbgw_diag_clear(&diag);
+    sb_diag_clear(&diag);
     if (gw->reload.again && !gw->draining) {
         start_thread(gw);
     }
@@ -494,7 +488,7 @@ int sbgw_reload_init(struct sbgw *gw)
     if (pthread_mutex_init(&gw->reload.mu, NULL) != 0) {
         return -1;
     }
-    sbgw_diag_init(&gw->reload.diag);
+    sb_diag_init(&gw->reload.diag);
     gw->reload.done_ev = event_new(gw->base, -1, 0, reload_done, gw);
     return gw->reload.done_ev != NULL ? 0 : -1;
 }
@@ -508,7 +502,7 @@ void sbgw_reload_shutdown(struct sbgw *gw)
         gw->reload.running = 0;
         sbgw_snap_unref(gw->reload.result);
         gw->reload.result = NULL;
-        sbgw_diag_clear(&gw->reload.diag);
+        sb_diag_clear(&gw->reload.diag);
     }
     for (rq = gw->reload.waiters; rq != NULL; rq = next) {
         next = rq->next_waiter;

@@ -115,7 +115,7 @@ struct sbgw {
         struct event *done_ev;                /* owned */
         pthread_mutex_t mu;
         struct sbgw_snap *result;             /* set by the reload thread */
-        struct sbgw_diag diag;                /* filled by the reload thread */
+        struct sb_diag diag;                /* filled by the reload thread */
         struct sbgw_req *waiters, *waiters_next;   /* admin calls waiting for this / the next run */
     } reload;
     int exit_code;
@@ -177,7 +177,7 @@ struct sbgw_vjob {
 
 /* Load configuration, policy set, TLS contexts and the policies JSON from conf_path; boot (may be NULL)
  * refuses changes a restart would need. NULL on failure with every error in diag. Any thread. */
-struct sbgw_snap *sbgw_snap_load(const char *conf_path, const struct sbgw_boot *boot, struct sbgw_diag *diag);
+struct sbgw_snap *sbgw_snap_load(const char *conf_path, const struct sbgw_boot *boot, struct sb_diag *diag);
 void sbgw_snap_up_ref(struct sbgw_snap *s);
 void sbgw_snap_unref(struct sbgw_snap *s);
 /* A new reference to the published snapshot (NULL if none). */
@@ -196,7 +196,7 @@ void sbgw_reload_shutdown(struct sbgw *gw);
 /* ---- TLS (tls.c) ---------------------------------------------------------------------------- */
 
 /* Server context for listener l of cfg; NULL with errors in diag. */
-SSL_CTX *sbgw_tls_ctx_new(const struct sbgw_config *cfg, enum sbgw_listener_kind l, struct sbgw_diag *diag);
+SSL_CTX *sbgw_tls_ctx_new(const struct sbgw_config *cfg, enum sbgw_listener_kind l, struct sb_diag *diag);
 /* The configured client id of the connection's verified peer certificate into id ("" if none). */
 void sbgw_tls_client_id(struct evhttp_connection *evcon, const struct sbgw_tls_conf *t, char *id, size_t len);
 

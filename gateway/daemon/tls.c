@@ -19,7 +19,7 @@
 
 #include "pki/verdict/report.h"
 
-static void tls_err(struct sbgw_diag *diag, const struct sbgw_config *cfg, enum sbgw_listener_kind l,
+static void tls_err(struct sb_diag *diag, const struct sbgw_config *cfg, enum sbgw_listener_kind l,
                     const char *what, const char *file)
 {
     char ossl[256] = "";
@@ -29,11 +29,11 @@ static void tls_err(struct sbgw_diag *diag, const struct sbgw_config *cfg, enum 
         ERR_error_string_n(e, ossl, sizeof(ossl));
     }
     ERR_clear_error();
-    sbgw_diag_add(diag, "%s:%u:%u: listeners.%s.tls: %s '%s'%s%s", cfg->file, cfg->listeners[l].tls.pos.line,
+    sb_diag_add(diag, "%s:%u:%u: listeners.%s.tls: %s '%s'%s%s", cfg->file, cfg->listeners[l].tls.pos.line,
                   cfg->listeners[l].tls.pos.col, sbgw_listener_name(l), what, file, e != 0 ? ": " : "", ossl);
 }
 
-SSL_CTX *sbgw_tls_ctx_new(const struct sbgw_config *cfg, enum sbgw_listener_kind l, struct sbgw_diag *diag)
+SSL_CTX *sbgw_tls_ctx_new(const struct sbgw_config *cfg, enum sbgw_listener_kind l, struct sb_diag *diag)
 {
     const struct sbgw_tls_conf *t = &cfg->listeners[l].tls;
     STACK_OF(X509_NAME) *cas = NULL;

@@ -14,12 +14,11 @@
 #include <openssl/x509v3.h>
 
 #include "pki/base/load.h"
+#include "pki/base/nearest.h"
 #include "pki/verdict/report.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/crypto/sm2.h"
 #include "pki/policy/trust_policy_local.h"
-
-#define NO_OFF ((size_t)-1)
 
 static const char *const all_keys[] = {
     "from", "to", "accept", "accept.policy_oids", "accept.min_level", "attest", "attest.format", "attest.key",
@@ -51,7 +50,7 @@ const char *sb_attest_format_name(enum sb_attest_format f)
 
 /* ---- setters ----------------------------------------------------------------------------------- */
 
-static void set_jur(struct sb_yctx *c, struct rctx *x, const struct sb_ynode *v, const char *kpath, char **field)
+static void set_jur(struct sb_yfile *c, struct rctx *x, const struct sb_ynode *v, const char *kpath, char **field)
 {
     const char *s, *hint;
     char known[256];
@@ -68,7 +67,7 @@ static void set_jur(struct sb_yctx *c, struct rctx *x, const struct sb_ynode *v,
             return;
         }
     }
-    if (!sb_y_capped(c) && (hint = sb_y_nearest(s, x->ids, x->n_ids)) != NULL) {
+    if (!sb_y_capped(c) && (hint = sb_nearest(s, x->ids, x->n_ids)) != NULL) {
         sb_y_error_at(c, v, kpath, "unknown jurisdiction '%s' (did you mean '%s'?)", s, hint);
         return;
     }
@@ -82,7 +81,7 @@ static void set_jur(struct sb_yctx *c, struct rctx *x, const struct sb_ynode *v,
                   x->n_ids > 0 ? known : "none");
 }
 
-static void set_from(struct sb_yctx *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
+static void set_from(struct sb_yfile *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
                      const char *kpath)
 {
     struct rctx *x = obj;
@@ -92,7 +91,7 @@ static void set_from(struct sb_yctx *c, void *obj, const struct sb_ykey *k, cons
     set_jur(c, x, v, kpath, &x->r->from);
 }
 
-static void set_to(struct sb_yctx *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
+static void set_to(struct sb_yfile *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
                    const char *kpath)
 {
     struct rctx *x = obj;
@@ -102,16 +101,16 @@ static void set_to(struct sb_yctx *c, void *obj, const struct sb_ykey *k, const 
     set_jur(c, x, v, kpath, &x->r->to);
 }
 
-static void set_accept_oids(struct sb_yctx *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
+static void set_accept_oids(struct sb_yfile *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
                             const char *kpath)
 {
     struct rctx *x = obj;
 
     (void)k;
-    sb_y_oid_list(c, v, kpath, &x->r->policy_oids, 0);
+    sb_tp_read_oid_list(c, v, kpath, &x->r->policy_oids, 0);
 }
 
-static void set_min_level(struct sb_yctx *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
+static void set_min_level(struct sb_yfile *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
                           const char *kpath)
 {
     static const char *const names[] = { "low", "substantial", "high" };
@@ -124,7 +123,7 @@ static void set_min_level(struct sb_yctx *c, void *obj, const struct sb_ykey *k,
     }
 }
 
-static void set_format(struct sb_yctx *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
+static void set_format(struct sb_yfile *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
                        const char *kpath)
 {
     static const char *const names[] = { "cms", "gmt0010", "xmldsig" };
@@ -148,61 +147,51 @@ static void set_format(struct sb_yctx *c, void *obj, const struct sb_ykey *k, co
     }
 }
 
-static void set_key(struct sb_yctx *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
+static void set_key(struct sb_yfile *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
                     const char *kpath)
 {
     struct rctx *x = obj;
-    char resolved[PATH_MAX], where[PATH_MAX + 40];
-    const char *name;
+    char where[PATH_MAX + 40];
+    char *resolved = NULL;
     struct stat st;
     struct sb_err e;
-    int w;
 
     (void)k;
-    if (!sb_y_str(c, v, kpath, PATH_MAX - 1, &name)) {
+    if (!sb_y_path(c, v, kpath, &resolved)) {
         return;
     }
-    if (name[0] == '\0') {
-        sb_y_error_at(c, v, kpath, "expected a file name, got an empty string");
-        return;
-    }
-    w = name[0] == '/' ? snprintf(resolved, sizeof(resolved), "%s", name)
-                       : snprintf(resolved, sizeof(resolved), "%s/%s", c->dir, name);
-    if (w < 0 || (size_t)w >= sizeof(resolved)) {
-        sb_y_error_at(c, v, kpath, "file name too long");
-        return;
-    }
-    if (name[0] == '/') {
-        snprintf(where, sizeof(where), "'%s'", name);
+    if (v->value[0] == '/') {
+        snprintf(where, sizeof(where), "'%s'", v->value);
     } else {
-        snprintf(where, sizeof(where), "'%s' (resolved to %s)", name, resolved);
+        snprintf(where, sizeof(where), "'%s' (resolved to %s)", v->value, resolved);
     }
     if (stat(resolved, &st) != 0) {
         sb_y_error_at(c, v, kpath, "cannot read %s: %s", where, strerror(errno));
-        return;
+        goto out;
     }
     if (!S_ISREG(st.st_mode)) {
         sb_y_error_at(c, v, kpath, "%s is not a regular file", where);
-        return;
+        goto out;
     }
     if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
         sb_y_error_at(c, v, kpath, "private key %s is accessible by group or others (mode %04o); chmod 600 it",
                       where, (unsigned)(st.st_mode & 07777));
-        return;
+        goto out;
     }
     sb_err_clear(&e);
     if (sb_load_key(resolved, &x->key, &e) != SB_OK) {
         sb_y_error_at(c, v, kpath, "not a private key file: %s", e.msg);
-        return;
+        goto out;
     }
-    if ((x->r->attest_key = strdup(resolved)) == NULL) {
-        sb_y_error_at(c, v, kpath, "out of memory");
-        return;
-    }
+    free(x->r->attest_key);
+    x->r->attest_key = resolved;        /* ownership passes to the rule */
+    resolved = NULL;
     x->key_node = v;
+out:
+    free(resolved);
 }
 
-static void set_cert(struct sb_yctx *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
+static void set_cert(struct sb_yfile *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
                      const char *kpath)
 {
     struct rctx *x = obj;
@@ -211,7 +200,7 @@ static void set_cert(struct sb_yctx *c, void *obj, const struct sb_ykey *k, cons
     char subj[256];
 
     (void)k;
-    if (!sb_y_load_certs(c, v, kpath, &certs)) {
+    if (!sb_tp_read_certs(c, v, kpath, &certs)) {
         goto out;
     }
     cert = sk_X509_value(certs, 0);
@@ -231,31 +220,36 @@ out:
 }
 
 static const struct sb_ykey accept_keys[] = {
-    { "policy_oids", SB_YT_SEQ, 0, NO_OFF, 0, 0, set_accept_oids, "a list of OIDs or OID prefixes" },
-    { "min_level", SB_YT_STR, 0, NO_OFF, 0, 0, set_min_level, "low, substantial or high" },
+    { .name = "policy_oids", .type = SB_YT_SEQ, .off = SB_Y_NO_OFF, .help = "a list of OIDs or OID prefixes",
+      .set = set_accept_oids },
+    { .name = "min_level", .type = SB_YT_STR, .off = SB_Y_NO_OFF, .help = "low, substantial or high",
+      .set = set_min_level },
 };
 
 static const struct sb_ykey attest_keys[] = {
-    { "format", SB_YT_STR, 1, NO_OFF, 0, 0, set_format, "cms, gmt0010 or xmldsig" },
-    { "key", SB_YT_STR, 1, NO_OFF, 0, 0, set_key, "the gateway's private key file (mode 600)" },
-    { "cert", SB_YT_STR, 1, NO_OFF, 0, 0, set_cert, "the certificate file of that key" },
+    { .name = "format", .type = SB_YT_STR, .required = 1, .off = SB_Y_NO_OFF, .help = "cms, gmt0010 or xmldsig",
+      .set = set_format },
+    { .name = "key", .type = SB_YT_STR, .required = 1, .off = SB_Y_NO_OFF,
+      .help = "the gateway's private key file (mode 600)", .set = set_key },
+    { .name = "cert", .type = SB_YT_STR, .required = 1, .off = SB_Y_NO_OFF, .help = "the certificate file of that key",
+      .set = set_cert },
 };
 
-static void set_accept(struct sb_yctx *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
+static void set_accept(struct sb_yfile *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
                        const char *kpath)
 {
     struct rctx *x = obj;
     size_t before = c->nerr;
 
     (void)k;
-    sb_y_walk(c, v, kpath, accept_keys, sizeof(accept_keys) / sizeof(accept_keys[0]), obj, all_keys);
+    sb_y_walk(c, v, kpath, accept_keys, SB_Y_NKEYS(accept_keys), obj, all_keys);
     if (c->nerr == before && x->r->policy_oids.n == 0 && x->r->min_level == SB_TP_LEVEL_NONE) {
         sb_y_error_at(c, v, kpath, "expected policy_oids and/or min_level (an empty accept would recognise every "
                                    "certificate)");
     }
 }
 
-static void set_attest(struct sb_yctx *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
+static void set_attest(struct sb_yfile *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
                        const char *kpath)
 {
     struct rctx *x = obj;
@@ -263,7 +257,7 @@ static void set_attest(struct sb_yctx *c, void *obj, const struct sb_ykey *k, co
 
     (void)k;
     x->r->has_attest = 1;
-    sb_y_walk(c, v, kpath, attest_keys, sizeof(attest_keys) / sizeof(attest_keys[0]), obj, all_keys);
+    sb_y_walk(c, v, kpath, attest_keys, SB_Y_NKEYS(attest_keys), obj, all_keys);
     if (x->key != NULL && x->r->attest_cert != NULL && x->cert_node != NULL &&
         X509_check_private_key(x->r->attest_cert, x->key) != 1) {
         ERR_clear_error();
@@ -280,10 +274,14 @@ static void set_attest(struct sb_yctx *c, void *obj, const struct sb_ykey *k, co
 }
 
 static const struct sb_ykey rule_keys[] = {
-    { "from", SB_YT_STR, 1, NO_OFF, 0, 0, set_from, "the sending jurisdiction's id" },
-    { "to", SB_YT_STR, 1, NO_OFF, 0, 0, set_to, "the receiving jurisdiction's id" },
-    { "accept", SB_YT_MAP, 1, NO_OFF, 0, 0, set_accept, "a mapping with policy_oids and/or min_level" },
-    { "attest", SB_YT_MAP, 0, NO_OFF, 0, 0, set_attest, "a mapping with format, key and cert" },
+    { .name = "from", .type = SB_YT_STR, .required = 1, .off = SB_Y_NO_OFF, .help = "the sending jurisdiction's id",
+      .set = set_from },
+    { .name = "to", .type = SB_YT_STR, .required = 1, .off = SB_Y_NO_OFF, .help = "the receiving jurisdiction's id",
+      .set = set_to },
+    { .name = "accept", .type = SB_YT_MAP, .required = 1, .off = SB_Y_NO_OFF,
+      .help = "a mapping with policy_oids and/or min_level", .set = set_accept },
+    { .name = "attest", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping with format, key and cert",
+      .set = set_attest },
 };
 
 /* ---- loading ----------------------------------------------------------------------------------- */
@@ -334,7 +332,7 @@ const struct sb_recognition_rule *sb_recognition_find(const struct sb_recognitio
     return NULL;
 }
 
-static void read_rule(struct sb_yctx *c, struct sb_recognition *rec, const struct sb_ynode *item, size_t i,
+static void read_rule(struct sb_yfile *c, struct sb_recognition *rec, const struct sb_ynode *item, size_t i,
                       const char *const *ids, size_t n_ids)
 {
     struct sb_recognition_rule *r = &rec->rules[rec->n];
@@ -353,7 +351,7 @@ static void read_rule(struct sb_yctx *c, struct sb_recognition *rec, const struc
     }
     r->line = item->line;
     r->col = item->col;
-    sb_y_walk(c, item, kpath, rule_keys, sizeof(rule_keys) / sizeof(rule_keys[0]), &x, all_keys);
+    sb_y_walk(c, item, kpath, rule_keys, SB_Y_NKEYS(rule_keys), &x, all_keys);
     EVP_PKEY_free(x.key);
     if (r->from != NULL && r->to != NULL && strcmp(r->from, r->to) == 0) {
         sb_y_kpath_key(child, sizeof(child), kpath, "to");
@@ -376,11 +374,11 @@ static void read_rule(struct sb_yctx *c, struct sb_recognition *rec, const struc
 }
 
 enum sb_reason sb_recognition_load(const char *path, const char *const *jurisdictions, size_t n_jur,
-                                   struct sb_tp_diag *diag, struct sb_recognition **out, struct sb_err *err)
+                                   struct sb_diag *diag, struct sb_recognition **out, struct sb_err *err)
 {
     struct sb_recognition *rec = NULL;
     struct sb_ynode *root = NULL;
-    struct sb_yctx c;
+    struct sb_yfile c;
     struct sb_err first;
     char got[96];
     size_t i;
@@ -388,13 +386,13 @@ enum sb_reason sb_recognition_load(const char *path, const char *const *jurisdic
 
     *out = NULL;
     sb_err_clear(&first);
-    if (!sb_yctx_init(&c, path, diag, &first) || (rec = calloc(1, sizeof(*rec))) == NULL ||
+    if (!sb_yfile_init(&c, path, &sb_ydoc_policy, diag, &first) || (rec = calloc(1, sizeof(*rec))) == NULL ||
         (rec->file = strdup(path)) == NULL) {
-        sb_yctx_done(&c, NULL);
+        sb_yfile_done(&c, NULL);
         sb_recognition_free(rec);
         return sb_err_set(err, SB_R_INTERNAL, "%s: out of memory", path);
     }
-    if (sb_yaml_load(&c, path, &root) == 1 && root != NULL) {
+    if (sb_y_parse(&c, &root) == 1 && root != NULL) {
         if (root->kind != SB_YN_SEQ) {
             sb_ynode_describe(root, got, sizeof(got));
             sb_y_error_at(&c, root, NULL, "expected a list of rules (- from: hk ...) at the top level, got %s", got);
@@ -406,7 +404,7 @@ enum sb_reason sb_recognition_load(const char *path, const char *const *jurisdic
             }
         }
     }
-    sb_yctx_done(&c, rec->digest);
+    sb_yfile_done(&c, rec->digest);
     if (c.nerr > 0) {
         rc = sb_err_set(err, first.reason != SB_OK ? first.reason : SB_R_INPUT_MALFORMED, "%s", first.msg);
         goto err;

@@ -58,7 +58,7 @@ struct sb_recognition_decision {
 /* Load recognition.yaml at path; from/to must name one of jurisdictions[0..n_jur). *out is new
  * (sb_recognition_free). Errors as sb_trust_policy_load (appended to diag, first in err). */
 enum sb_reason sb_recognition_load(const char *path, const char *const *jurisdictions, size_t n_jur,
-                                   struct sb_tp_diag *diag, struct sb_recognition **out,
+                                   struct sb_diag *diag, struct sb_recognition **out,
                                    struct sb_err *err) SB_MUST_USE;
 /* An empty rule set (no recognition.yaml). */
 struct sb_recognition *sb_recognition_new_empty(void);

@@ -7,8 +7,10 @@
  * time validation uses and the SM2 distinguishing ID. The loader (libyaml events, never hand-parsed) is
  * strict: unknown keys, wrong types, missing required keys, malformed OIDs, unreadable or non-certificate
  * anchor files, expired anchors, duplicate keys, YAML anchors/aliases/tags — each is an error
- * "path:line:col: key.path: what was expected"; all errors of a file (up to SB_TP_MAX_ERRORS) are
- * collected before the load fails. Relative file names resolve against the policy file's directory.
+ * "path:line:col: key.path: what was expected" in a struct sb_diag (pki/base/diag.h); all errors of a file
+ * (up to SB_TP_MAX_ERRORS) are collected before the load fails. The YAML layer is pki/base/yaml_tree.h and
+ * yaml_schema.h, shared with the daemon's configuration. Relative file names resolve against the policy
+ * file's directory.
  *
  * The policy set (every *.yaml of a directory plus recognition.yaml, see recognition.h) is immutable once
  * loaded and reference-counted, so a daemon can publish it and swap it atomically; its id is the SHA-256
@@ -27,12 +29,13 @@
 #include <time.h>
 #include <openssl/x509.h>
 #include "pki/x509/chain.h"
+#include "pki/base/diag.h"
 #include "pki/base/err.h"
 #include "pki/x509/path.h"
 #include "pki/x509/revocation.h"
 
-#define SB_TP_MAX_ERRORS        20                /* errors kept per file; one more line says how many were cut */
-#define SB_TP_MAX_FILE          (1024u * 1024u)   /* largest policy file */
+#define SB_TP_MAX_ERRORS        20                /* errors kept per file (= SB_Y_MAX_ERRORS), then "more follow" */
+#define SB_TP_MAX_FILE          (1024u * 1024u)   /* largest policy file (= SB_Y_MAX_FILE) */
 #define SB_TP_MAX_FILES         64                /* policy files in one directory */
 #define SB_TP_MAX_CERT_POLICIES 32                /* certificate policies considered per certificate */
 #define SB_TP_OID_MAX           128               /* longest OID or OID pattern, in characters */
@@ -51,13 +54,6 @@ enum sb_tp_level {
     SB_TP_LEVEL_SUBSTANTIAL,
     SB_TP_LEVEL_HIGH,
     SB_TP_LEVEL__COUNT
-};
-
-/* The messages of a failed (or partly failed) load, in file order. */
-struct sb_tp_diag {
-    char **msgs;               /* owned */
-    size_t n;
-    size_t alloc;
 };
 
 /* A certificate policy OID ("1.2.3") or OID prefix ("2.16.344.*": every OID below that arc). */
@@ -127,19 +123,12 @@ struct sb_tp_policy_match {
 
 struct sb_policy_set;                    /* opaque: immutable, refcounted snapshot */
 
-/* ---- diagnostics ---------------------------------------------------------------------------- */
-
-/* Empty d. */
-void sb_tp_diag_init(struct sb_tp_diag *d);
-/* Free every message and empty d. */
-void sb_tp_diag_clear(struct sb_tp_diag *d);
-
 /* ---- one policy file ------------------------------------------------------------------------ */
 
 /* Load and check one policy file; *out is new and immutable (sb_trust_policy_free). On failure each
  * problem is appended to diag (may be NULL) as "path:line:col: key.path: …", err holds the first, and
  * the reason is INPUT_UNREADABLE (file unreadable) or INPUT_MALFORMED. */
-enum sb_reason sb_trust_policy_load(const char *path, struct sb_tp_diag *diag, struct sb_trust_policy **out,
+enum sb_reason sb_trust_policy_load(const char *path, struct sb_diag *diag, struct sb_trust_policy **out,
                                     struct sb_err *err) SB_MUST_USE;
 /* Free p (NULL is a no-op). */
 void sb_trust_policy_free(struct sb_trust_policy *p);
@@ -199,7 +188,7 @@ void sb_tp_oid_list_text(const struct sb_tp_oid_list *l, char *buf, size_t len);
  * (optional: without it nothing is recognised) as the recognition rules; check the whole set (duplicate
  * jurisdictions, rules naming unknown ones). *out is new with one reference (sb_policy_set_free). On
  * failure diag holds every error of every file and err the first. */
-enum sb_reason sb_policy_set_load(const char *dir, struct sb_tp_diag *diag, struct sb_policy_set **out,
+enum sb_reason sb_policy_set_load(const char *dir, struct sb_diag *diag, struct sb_policy_set **out,
                                   struct sb_err *err) SB_MUST_USE;
 /* Take one more reference (atomic; any thread). */
 void sb_policy_set_up_ref(struct sb_policy_set *s);

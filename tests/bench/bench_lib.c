@@ -130,7 +130,7 @@ static void usage(void)
 int main(int argc, char **argv)
 {
     struct sb_policy_set *set = NULL;
-    struct sb_tp_diag diag;
+    struct sb_diag diag;
     struct sb_err err;
     struct ctx c;
     struct worker w[64];
@@ -169,7 +169,7 @@ int main(int argc, char **argv)
         usage();
         return 2;
     }
-    sb_tp_diag_init(&diag);
+    sb_diag_init(&diag);
     sb_err_clear(&err);
     if (sb_policy_set_load(argv[argi], &diag, &set, &err) != SB_OK) {
         fprintf(stderr, "bench_lib: %s: %s\n", argv[argi], err.msg);
@@ -224,7 +224,7 @@ out:
     sb_cert_cache_free(c.certs);
     sb_verdict_memo_free(c.memo);
     sb_sm2_cache_free(c.sm2);
-    sb_tp_diag_clear(&diag);
+    sb_diag_clear(&diag);
     sb_policy_set_free(set);
     free(obj);
     return rc;

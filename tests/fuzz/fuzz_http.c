@@ -199,7 +199,7 @@ static void teardown(void)
 
 static void setup(void)
 {
-    struct sbgw_diag diag;
+    struct sb_diag diag;
     const char *pdir = sb_fuzz_policy_dir(), *dir = sb_fuzz_dir();
     size_t i;
     int attempt, rc = -1;
@@ -219,12 +219,12 @@ static void setup(void)
         if (write_conf(H.conf, free_port(), free_port()) != 0) {
             fail("cannot write the configuration", NULL);
         }
-        sbgw_diag_init(&diag);
+        sb_diag_init(&diag);
         rc = sbgw_daemon_open(&H.gw, H.conf, &diag);
         for (i = 0; i < diag.n; i++) {
             fprintf(stderr, "fuzz_http: %s\n", diag.msgs[i]);
         }
-        sbgw_diag_clear(&diag);
+        sb_diag_clear(&diag);
         if (rc > 0) {
             break;
         }

@@ -28,7 +28,7 @@ static void check(int cond)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct sb_trust_policy *p = NULL;
-    struct sb_tp_diag diag;
+    struct sb_diag diag;
     struct sb_err err;
     const char *dir = sb_fuzz_policy_dir();
     char path[700];
@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (sb_fuzz_write(path, data, size) != 0) {
         abort();
     }
-    sb_tp_diag_init(&diag);
+    sb_diag_init(&diag);
     sb_err_clear(&err);
     rc = sb_trust_policy_load(path, &diag, &p, &err);
     sb_fuzz_debug("policy", sb_reason_name(rc), err.msg);
@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     sb_trust_policy_free(p);
-    sb_tp_diag_clear(&diag);
+    sb_diag_clear(&diag);
     sb_fuzz_end();
     return 0;
 }

@@ -52,7 +52,7 @@ static int setup(const char *dir)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct sb_policy_set *set = NULL;
-    struct sb_tp_diag diag;
+    struct sb_diag diag;
     struct sb_err err;
     const char *dir = sb_fuzz_policy_dir();
     char path[700];
@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (sb_fuzz_write(path, data, size) != 0) {
         abort();
     }
-    sb_tp_diag_init(&diag);
+    sb_diag_init(&diag);
     sb_err_clear(&err);
     rc = sb_policy_set_load(dir, &diag, &set, &err);
     sb_fuzz_debug("policy", sb_reason_name(rc), err.msg);
@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     sb_policy_set_free(set);
-    sb_tp_diag_clear(&diag);
+    sb_diag_clear(&diag);
     sb_fuzz_end();
     return 0;
 }

@@ -2,7 +2,8 @@
 # tests/integration/test_policy_cli.sh — trust policies end to end through the real binary:
 # `sigbridge check-config`, `sigbridge policy explain` and `sigbridge chain --policy-dir DIR --from JUR`
 # on the demo PKIs with the shipped policies/ and with variants that change one key each (proving
-# each key is applied, not just parsed).
+# each key is applied, not just parsed); `sigbridge serve --check` reporting a broken policy directory
+# with exactly the lines check-config prints.
 #
 #   SB_BIN=build/sigbridge SB_PKI=build/pki sh tests/integration/test_policy_cli.sh
 #
@@ -98,6 +99,16 @@ if expect_run "check-config broken" 2 "$BIN" check-config --policy-dir "$T/broke
     expect_grep "broken: rule located" err.txt \
         "$T/broken/recognition.yaml:$l3:7: [1].to: unknown jurisdiction 'macau'"
     if grep -q "configuration OK" "$T/out.txt"; then ko "broken: printed configuration OK"; else ok; fi
+fi
+# serve --check loads the same directory with the same loader: the same located lines (exit codes stay 2 / 1)
+cp "$T/err.txt" "$T/check-config.err"
+printf 'listeners:\n  api: { port: 7420 }\npolicy_dir: broken\naudit: { path: audit.jsonl }\n' >"$T/broken.conf.yaml"
+if expect_run "serve --check broken" 1 "$BIN" serve -c "$T/broken.conf.yaml" --check; then
+    grep -v '^sigbridge' "$T/check-config.err" >"$T/a.txt"
+    grep -v '^sigbridge' "$T/err.txt" >"$T/b.txt"
+    if [ "$(wc -l <"$T/a.txt")" -ge 3 ] && cmp -s "$T/a.txt" "$T/b.txt"; then ok; else
+        ko "check-config and serve --check differ: $(diff "$T/a.txt" "$T/b.txt" | head -c 600)"
+    fi
 fi
 expect_run "check-config missing dir" 2 "$BIN" check-config --policy-dir "$T/nowhere" && ok
 

@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_config.c — the daemon's configuration loader (gateway/daemon/config.h, gateway/daemon/conf_yaml.h):
+ * tests/unit/test_config.c — the daemon's configuration loader (gateway/daemon/config.h over pki/base/yaml_schema.h):
  * defaults, sizes and relative paths of a good file; every kind of error located as file:line:col with
  * the key path (unknown key with a hint, wrong type, range, missing key, duplicate, YAML alias, admin off
  * loopback, access lists naming unknown clients, bad upstreams and prefixes, key file permissions), and
@@ -17,13 +17,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "gateway/daemon/conf_yaml.h"
+#include "pki/base/diag.h"
 #include "gateway/daemon/config.h"
 
 struct fx {
     char dir[64];
     char path[128];
-    struct sbgw_diag diag;
+    struct sb_diag diag;
     struct sbgw_config *c;
 };
 
@@ -37,7 +37,7 @@ static int setup(void **state)
         return -1;
     }
     snprintf(f->path, sizeof(f->path), "%s/sigbridge.yaml", f->dir);
-    sbgw_diag_init(&f->diag);
+    sb_diag_init(&f->diag);
     *state = f;
     return 0;
 }
@@ -48,7 +48,7 @@ static int teardown(void **state)
     char cmd[160];
 
     sbgw_config_free(f->c);
-    sbgw_diag_clear(&f->diag);
+    sb_diag_clear(&f->diag);
     snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
     if (system(cmd) != 0) {
         return -1;
@@ -66,7 +66,7 @@ static int load(struct fx *f, const char *text)
     fclose(fp);
     sbgw_config_free(f->c);
     f->c = NULL;
-    sbgw_diag_clear(&f->diag);
+    sb_diag_clear(&f->diag);
     return sbgw_config_load(f->path, &f->c, &f->diag);
 }
 

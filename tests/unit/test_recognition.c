@@ -104,19 +104,19 @@ struct fx {
 static struct sb_policy_set *load_set(struct fx *f, const char *sub)
 {
     struct sb_policy_set *s = NULL;
-    struct sb_tp_diag d;
+    struct sb_diag d;
     struct sb_err err;
     char dir[PATH_MAX];
     size_t i;
 
     tpf_path(&f->t, sub, dir, sizeof(dir));
-    sb_tp_diag_init(&d);
+    sb_diag_init(&d);
     if (sb_policy_set_load(dir, &d, &s, &err) != SB_OK) {
         for (i = 0; i < d.n; i++) {
             print_error("%s\n", d.msgs[i]);
         }
     }
-    sb_tp_diag_clear(&d);
+    sb_diag_clear(&d);
     return s;
 }
 
@@ -330,7 +330,7 @@ static void test_recognition_load_broken_files(void **state)
     static const char *const ids[] = { "cn", "hk", "mo" };
     struct fx *f = *state;
     struct sb_recognition *rec;
-    struct sb_tp_diag d;
+    struct sb_diag d;
     struct sb_err err;
     char path[PATH_MAX], got[2048];
     size_t i, j, bad = 0, n = sizeof(bad_cases) / sizeof(bad_cases[0]);
@@ -339,7 +339,7 @@ static void test_recognition_load_broken_files(void **state)
     tpf_path(&f->t, "r.yaml", path, sizeof(path));
     for (i = 0; i < n; i++) {
         tpf_write_str(&f->t, "r.yaml", bad_cases[i].yaml);
-        sb_tp_diag_init(&d);
+        sb_diag_init(&d);
         sb_err_clear(&err);
         rec = NULL;
         rc = sb_recognition_load(path, ids, 3, &d, &rec, &err);
@@ -356,7 +356,7 @@ static void test_recognition_load_broken_files(void **state)
             }
         }
         sb_recognition_free(rec);
-        sb_tp_diag_clear(&d);
+        sb_diag_clear(&d);
     }
     assert_int_equal(bad, 0);
 }
@@ -367,14 +367,14 @@ static void test_recognition_load_good(void **state)
     struct fx *f = *state;
     struct sb_recognition *rec = NULL;
     const struct sb_recognition_rule *r;
-    struct sb_tp_diag d;
+    struct sb_diag d;
     struct sb_err err;
     char path[PATH_MAX];
     size_t idx = 9;
 
     tpf_write_str(&f->t, "good.yaml", "[]\n");
     tpf_path(&f->t, "good.yaml", path, sizeof(path));
-    sb_tp_diag_init(&d);
+    sb_diag_init(&d);
     assert_int_equal(sb_recognition_load(path, ids, 3, &d, &rec, &err), SB_OK);
     assert_int_equal(rec->n, 0);
     sb_recognition_free(rec);
@@ -399,7 +399,7 @@ static void test_recognition_load_good(void **state)
     assert_null(sb_recognition_find(rec, "mo", "hk", NULL));
     assert_string_equal(sb_attest_format_name(SB_ATTEST_XMLDSIG), "xmldsig");
     sb_recognition_free(rec);
-    sb_tp_diag_clear(&d);
+    sb_diag_clear(&d);
 }
 
 int main(void)

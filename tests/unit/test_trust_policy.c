@@ -267,14 +267,14 @@ static int group_teardown(void **state)
 }
 
 /* Write yaml to DIR/name and load it. */
-static enum sb_reason load_text(struct fx *f, const char *name, const char *yaml, struct sb_tp_diag *d,
+static enum sb_reason load_text(struct fx *f, const char *name, const char *yaml, struct sb_diag *d,
                                 struct sb_trust_policy **pol, struct sb_err *err)
 {
     char path[PATH_MAX];
 
     tpf_write_str(&f->t, name, yaml);
     tpf_path(&f->t, name, path, sizeof(path));
-    sb_tp_diag_init(d);
+    sb_diag_init(d);
     sb_err_clear(err);
     return sb_trust_policy_load(path, d, pol, err);
 }
@@ -283,7 +283,7 @@ static enum sb_reason load_text(struct fx *f, const char *name, const char *yaml
 static struct sb_trust_policy *load_ok(struct fx *f, const char *name, const char *yaml)
 {
     struct sb_trust_policy *pol = NULL;
-    struct sb_tp_diag d;
+    struct sb_diag d;
     struct sb_err err;
     enum sb_reason rc = load_text(f, name, yaml, &d, &pol, &err);
 
@@ -292,7 +292,7 @@ static struct sb_trust_policy *load_ok(struct fx *f, const char *name, const cha
     }
     assert_int_equal(rc, SB_OK);
     assert_int_equal(d.n, 0);
-    sb_tp_diag_clear(&d);
+    sb_diag_clear(&d);
     return pol;
 }
 
@@ -302,7 +302,7 @@ static void test_trust_policy_load_broken_files(void **state)
 {
     struct fx *f = *state;
     struct sb_trust_policy *pol;
-    struct sb_tp_diag d;
+    struct sb_diag d;
     struct sb_err err;
     char got[2048], file[PATH_MAX];
     size_t i, j, bad = 0, n = sizeof(bad_cases) / sizeof(bad_cases[0]);
@@ -327,7 +327,7 @@ static void test_trust_policy_load_broken_files(void **state)
             }
         }
         sb_trust_policy_free(pol);
-        sb_tp_diag_clear(&d);
+        sb_diag_clear(&d);
     }
     assert_int_equal(bad, 0);
 }
@@ -336,7 +336,7 @@ static void test_trust_policy_load_collects_all_errors(void **state)
 {
     struct fx *f = *state;
     struct sb_trust_policy *pol = NULL;
-    struct sb_tp_diag d;
+    struct sb_diag d;
     struct sb_err err;
     char got[1024];
 
@@ -355,14 +355,14 @@ static void test_trust_policy_load_collects_all_errors(void **state)
     tpf_norm(&f->t, d.msgs[2], got, sizeof(got));
     assert_string_equal(got, "@/three.yaml:5:21: certificate.max_chain_length: expected an integer from 1 to 32, got "
                              "integer 40");
-    sb_tp_diag_clear(&d);
+    sb_diag_clear(&d);
 }
 
 static void test_trust_policy_load_caps_errors(void **state)
 {
     struct fx *f = *state;
     struct sb_trust_policy *pol = NULL;
-    struct sb_tp_diag d;
+    struct sb_diag d;
     struct sb_err err;
     char yaml[4096], got[512];
     size_t o, i;
@@ -375,24 +375,24 @@ static void test_trust_policy_load_caps_errors(void **state)
     assert_int_equal(d.n, SB_TP_MAX_ERRORS + 1);
     tpf_norm(&f->t, d.msgs[SB_TP_MAX_ERRORS], got, sizeof(got));
     assert_string_equal(got, "@/many.yaml: more errors follow; only the first 20 are shown");
-    sb_tp_diag_clear(&d);
+    sb_diag_clear(&d);
 }
 
 static void test_trust_policy_load_unreadable(void **state)
 {
     struct fx *f = *state;
     struct sb_trust_policy *pol = NULL;
-    struct sb_tp_diag d;
+    struct sb_diag d;
     struct sb_err err;
     char path[PATH_MAX], got[512];
 
     tpf_path(&f->t, "absent.yaml", path, sizeof(path));
-    sb_tp_diag_init(&d);
+    sb_diag_init(&d);
     assert_int_equal(sb_trust_policy_load(path, &d, &pol, &err), SB_R_INPUT_UNREADABLE);
     assert_int_equal(d.n, 1);
     tpf_norm(&f->t, d.msgs[0], got, sizeof(got));
     assert_string_equal(got, "@/absent.yaml: cannot read: No such file or directory");
-    sb_tp_diag_clear(&d);
+    sb_diag_clear(&d);
 }
 
 static void test_trust_policy_load_full_and_relative(void **state)
@@ -551,7 +551,7 @@ static void test_trust_policy_mutations_never_crash(void **state)
     char *orig[4], *buf, src[PATH_MAX + 32], path[PATH_MAX];
     size_t olen[4], len, cap, i, k, m;
     uint64_t seed = 0x5b1d6e0f2a4c8e13ull;
-    struct sb_tp_diag d;
+    struct sb_diag d;
     struct sb_err err;
     struct sb_trust_policy *pol;
     struct sb_recognition *rec;
@@ -576,7 +576,7 @@ static void test_trust_policy_mutations_never_crash(void **state)
         snprintf(path, sizeof(path), "mut/%s", names[k]);
         tpf_write(&f->t, path, buf, len);
         tpf_path(&f->t, path, src, sizeof(src));
-        sb_tp_diag_init(&d);
+        sb_diag_init(&d);
         sb_err_clear(&err);
         pol = NULL;
         rec = NULL;
@@ -600,7 +600,7 @@ static void test_trust_policy_mutations_never_crash(void **state)
         }
         sb_trust_policy_free(pol);
         sb_recognition_free(rec);
-        sb_tp_diag_clear(&d);
+        sb_diag_clear(&d);
     }
     /* the mutations must exercise both outcomes */
     assert_true(loaded > 0 && rejected > (unsigned)iters / 2);
@@ -642,13 +642,13 @@ static void test_trust_policy_shipped_hk_accepts_leaf(void **state)
     struct sb_chain_result res = { NULL, NULL };
     struct sb_tp_policy_match m;
     struct sb_tp_inputs in;
-    struct sb_tp_diag d;
+    struct sb_diag d;
     struct sb_err err;
     char path[PATH_MAX];
     X509 *leaf = tpf_cert(&f->t, "hk/leaf.pem");
 
     tpf_path(&f->t, "policies/hk.yaml", path, sizeof(path));
-    sb_tp_diag_init(&d);
+    sb_diag_init(&d);
     assert_int_equal(sb_trust_policy_load(path, &d, &pol, &err), SB_OK);
     assert_int_equal(sb_trust_policy_prepare(pol, NULL, NULL, time(NULL), &in, &err), SB_OK);
     assert_int_equal(sb_chain_validate(&in.opts, leaf, in.anchors, in.untrusted, &res, &err), SB_OK);
@@ -791,13 +791,13 @@ static void test_trust_policy_shipped_cn_validates_sm2(void **state)
     struct sb_trust_policy *pol = NULL;
     struct sb_chain_result res = { NULL, NULL };
     struct sb_tp_inputs in;
-    struct sb_tp_diag d;
+    struct sb_diag d;
     struct sb_err err;
     char path[PATH_MAX];
     X509 *leaf = tpf_cert(&f->t, "cn/leaf.pem");
 
     tpf_path(&f->t, "policies/cn.yaml", path, sizeof(path));
-    sb_tp_diag_init(&d);
+    sb_diag_init(&d);
     assert_int_equal(sb_trust_policy_load(path, &d, &pol, &err), SB_OK);
     assert_int_equal(pol->revocation, SB_REV_REQUIRE);
     assert_int_equal(sb_trust_policy_prepare(pol, NULL, NULL, time(NULL), &in, &err), SB_OK);
@@ -857,13 +857,13 @@ static void test_policy_set_shipped(void **state)
 {
     struct fx *f = *state;
     struct sb_policy_set *s = NULL, *s2 = NULL;
-    struct sb_tp_diag d;
+    struct sb_diag d;
     struct sb_err err;
     char dir[PATH_MAX];
     struct timespec t0, t1;
 
     tpf_path(&f->t, "policies", dir, sizeof(dir));
-    sb_tp_diag_init(&d);
+    sb_diag_init(&d);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     assert_int_equal(sb_policy_set_load(dir, &d, &s, &err), SB_OK);
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -894,13 +894,13 @@ static void test_policy_set_id_changes_with_inputs(void **state)
 {
     struct fx *f = *state;
     struct sb_policy_set *a = NULL, *b = NULL;
-    struct sb_tp_diag d;
+    struct sb_diag d;
     struct sb_err err;
     char dir[PATH_MAX];
 
     tpf_write_str(&f->t, "ida/one.yaml", "jurisdiction: hk\ntrust_anchors:\n  - file: ../pki/hk/root.pem\n");
     tpf_path(&f->t, "ida", dir, sizeof(dir));
-    sb_tp_diag_init(&d);
+    sb_diag_init(&d);
     assert_int_equal(sb_policy_set_load(dir, &d, &a, &err), SB_OK);
     assert_int_equal(sb_policy_set_recognition(a)->n, 0);
     tpf_write_str(&f->t, "ida/one.yaml", "jurisdiction: hk\ntrust_anchors:\n  - file: ../pki/hk/root.pem\n# hi\n");
@@ -913,14 +913,14 @@ static void test_policy_set_id_changes_with_inputs(void **state)
     assert_string_not_equal(sb_policy_set_id(a), sb_policy_set_id(b));
     sb_policy_set_free(b);
     sb_policy_set_free(a);
-    sb_tp_diag_clear(&d);
+    sb_diag_clear(&d);
 }
 
 static void test_policy_set_cross_file_errors(void **state)
 {
     struct fx *f = *state;
     struct sb_policy_set *s = NULL;
-    struct sb_tp_diag d;
+    struct sb_diag d;
     struct sb_err err;
     char dir[PATH_MAX], got[1024];
 
@@ -928,13 +928,13 @@ static void test_policy_set_cross_file_errors(void **state)
     tpf_write_str(&f->t, "dup/a.yaml", "jurisdiction: hk\ntrust_anchors: [{file: ../pki/hk/root.pem}]\n");
     tpf_write_str(&f->t, "dup/b.yaml", "# copy\njurisdiction: hk\ntrust_anchors: [{file: ../pki/mo/root.pem}]\n");
     tpf_path(&f->t, "dup", dir, sizeof(dir));
-    sb_tp_diag_init(&d);
+    sb_diag_init(&d);
     assert_int_equal(sb_policy_set_load(dir, &d, &s, &err), SB_R_INPUT_MALFORMED);
     assert_null(s);
     assert_int_equal(d.n, 1);
     tpf_norm(&f->t, d.msgs[0], got, sizeof(got));
     assert_string_equal(got, "@/dup/b.yaml:2:15: jurisdiction: 'hk' is already defined in @/dup/a.yaml:1:15");
-    sb_tp_diag_clear(&d);
+    sb_diag_clear(&d);
 
     /* a broken file does not also make every rule naming it "unknown"; all files' errors are reported */
     tpf_write_str(&f->t, "brk/hk.yaml", "jurisdiction: hk\ntrust_anchors: [{file: ../pki/hk/gone.pem}]\n");
@@ -950,18 +950,18 @@ static void test_policy_set_cross_file_errors(void **state)
     assert_string_equal(got, "@/brk/recognition.yaml:5:7: [1].to: unknown jurisdiction 'hx' (did you mean 'hk'?)");
     tpf_norm(&f->t, err.msg, got, sizeof(got));
     assert_true(strncmp(got, "@/brk/hk.yaml:2:24:", 19) == 0);
-    sb_tp_diag_clear(&d);
+    sb_diag_clear(&d);
 
     /* an empty or missing directory */
     tpf_path(&f->t, "nowhere", dir, sizeof(dir));
     assert_int_equal(sb_policy_set_load(dir, &d, &s, &err), SB_R_INPUT_UNREADABLE);
     assert_int_equal(d.n, 1);
-    sb_tp_diag_clear(&d);
+    sb_diag_clear(&d);
     tpf_write_str(&f->t, "empty/README", "nothing\n");
     tpf_path(&f->t, "empty", dir, sizeof(dir));
     assert_int_equal(sb_policy_set_load(dir, &d, &s, &err), SB_R_INPUT_MALFORMED);
     assert_non_null(strstr(err.msg, "no jurisdiction policy files"));
-    sb_tp_diag_clear(&d);
+    sb_diag_clear(&d);
 }
 
 int main(void)

@@ -1,14 +1,13 @@
 /*
- * pki/policy/trust_policy_yaml.c — the policy files' YAML layer: libyaml events → a small node tree that keeps
- * every node's mark, located error collection, and hashed reads of the policy file and of the files it
- * references. Anchors, aliases and tags are refused (no alias expansion can ever happen, so no "billion
- * laughs"); depth, node count and file size are capped. Typed reads and the walker: trust_policy_walk.c.
+ * pki/base/yaml_tree.c — reading one YAML file into a node tree with positions, and located errors
+ * (yaml_tree.h). Typed reads and the key walker are in yaml_schema.c, on top of this file.
  */
-#include "pki/policy/trust_policy_local.h"
+#include "pki/base/yaml_tree.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,61 +16,10 @@
 
 #include <yaml.h>
 
-#include "pki/base/load.h"
+const struct sb_ydoc sb_ydoc_policy = { "policy files", "a policy file", 0, 1 };
+const struct sb_ydoc sb_ydoc_conf = { "the configuration", "the configuration file", 1, 0 };
 
-/* ---- diagnostics ------------------------------------------------------------------------------- */
-
-void sb_tp_diag_init(struct sb_tp_diag *d)
-{
-    memset(d, 0, sizeof(*d));
-}
-
-void sb_tp_diag_clear(struct sb_tp_diag *d)
-{
-    size_t i;
-
-    if (d == NULL) {
-        return;
-    }
-    for (i = 0; i < d->n; i++) {
-        free(d->msgs[i]);
-    }
-    free(d->msgs);
-    memset(d, 0, sizeof(*d));
-}
-
-static void diag_vadd(struct sb_tp_diag *d, const char *fmt, va_list ap)
-{
-    char buf[1024];
-    char **grown;
-    char *s;
-
-    if (d == NULL) {
-        return;
-    }
-    vsnprintf(buf, sizeof(buf), fmt, ap);
-    if (d->n == d->alloc) {
-        size_t na = d->alloc == 0 ? 16 : d->alloc * 2;
-
-        if ((grown = realloc(d->msgs, na * sizeof(*grown))) == NULL) {
-            return;
-        }
-        d->msgs = grown;
-        d->alloc = na;
-    }
-    if ((s = strdup(buf)) != NULL) {
-        d->msgs[d->n++] = s;
-    }
-}
-
-void sb_tp_diag_add(struct sb_tp_diag *d, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    diag_vadd(d, fmt, ap);
-    va_end(ap);
-}
+/* ---- located errors ---------------------------------------------------------------------------- */
 
 void sb_y_quote(const char *s, size_t slen, char *out, size_t len, size_t max)
 {
@@ -89,39 +37,43 @@ void sb_y_quote(const char *s, size_t slen, char *out, size_t len, size_t max)
     out[o] = '\0';
 }
 
-static void record(struct sb_yctx *c, const char *msg)
+static void record(struct sb_yfile *c, const char *msg)
 {
     if (c->nerr == 0 && c->first != NULL) {
         sb_err_set(c->first, SB_R_INPUT_MALFORMED, "%s", msg);
     }
-    if (c->nerr < SB_TP_MAX_ERRORS) {
-        sb_tp_diag_add(c->diag, "%s", msg);
-    } else if (c->nerr == SB_TP_MAX_ERRORS) {
-        sb_tp_diag_add(c->diag, "%s: more errors follow; only the first %d are shown", c->file, SB_TP_MAX_ERRORS);
+    if (c->nerr < SB_Y_MAX_ERRORS) {
+        sb_diag_add(c->diag, "%s", msg);
+    } else if (c->nerr == SB_Y_MAX_ERRORS) {
+        sb_diag_add(c->diag, "%s: more errors follow; only the first %d are shown", c->file, SB_Y_MAX_ERRORS);
     }
     c->nerr++;
 }
 
-int sb_y_capped(const struct sb_yctx *c)
+int sb_y_capped(const struct sb_yfile *c)
 {
-    return c->nerr >= SB_TP_MAX_ERRORS;
+    return c->nerr >= SB_Y_MAX_ERRORS;
 }
 
-static void verror(struct sb_yctx *c, unsigned line, unsigned col, const char *kpath, const char *fmt,
-                   va_list ap)
+/* line 0: no position ("file: kpath: what"). */
+static void verror(struct sb_yfile *c, unsigned line, unsigned col, const char *kpath, const char *fmt, va_list ap)
 {
-    char what[768], msg[1024];
+    char what[768], at[32], msg[1024];
 
     vsnprintf(what, sizeof(what), fmt, ap);
+    at[0] = '\0';
+    if (line > 0) {
+        snprintf(at, sizeof(at), ":%u:%u", line, col);
+    }
     if (kpath != NULL && kpath[0] != '\0') {
-        snprintf(msg, sizeof(msg), "%s:%u:%u: %s: %s", c->file, line, col, kpath, what);
+        snprintf(msg, sizeof(msg), "%s%s: %s: %s", c->file, at, kpath, what);
     } else {
-        snprintf(msg, sizeof(msg), "%s:%u:%u: %s", c->file, line, col, what);
+        snprintf(msg, sizeof(msg), "%s%s: %s", c->file, at, what);
     }
     record(c, msg);
 }
 
-void sb_y_error(struct sb_yctx *c, unsigned line, unsigned col, const char *kpath, const char *fmt, ...)
+void sb_y_error(struct sb_yfile *c, unsigned line, unsigned col, const char *kpath, const char *fmt, ...)
 {
     va_list ap;
 
@@ -130,36 +82,35 @@ void sb_y_error(struct sb_yctx *c, unsigned line, unsigned col, const char *kpat
     va_end(ap);
 }
 
-void sb_y_error_at(struct sb_yctx *c, const struct sb_ynode *n, const char *kpath, const char *fmt, ...)
+void sb_y_error_at(struct sb_yfile *c, const struct sb_ynode *n, const char *kpath, const char *fmt, ...)
 {
     va_list ap;
 
     va_start(ap, fmt);
-    verror(c, n != NULL ? n->line : 1, n != NULL ? n->col : 1, kpath, fmt, ap);
+    verror(c, n != NULL ? n->line : 0, n != NULL ? n->col : 0, kpath, fmt, ap);
     va_end(ap);
 }
 
-void sb_y_error_file(struct sb_yctx *c, const char *fmt, ...)
+void sb_y_error_file(struct sb_yfile *c, const char *fmt, ...)
 {
-    char what[768], msg[1024];
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(what, sizeof(what), fmt, ap);
+    verror(c, 0, 0, NULL, fmt, ap);
     va_end(ap);
-    snprintf(msg, sizeof(msg), "%s: %s", c->file, what);
-    record(c, msg);
 }
 
-/* ---- context ----------------------------------------------------------------------------------- */
+/* ---- the file ---------------------------------------------------------------------------------- */
 
-int sb_yctx_init(struct sb_yctx *c, const char *file, struct sb_tp_diag *diag, struct sb_err *first)
+int sb_yfile_init(struct sb_yfile *c, const char *file, const struct sb_ydoc *doc, struct sb_diag *diag,
+                  struct sb_err *first)
 {
     const char *slash = strrchr(file, '/');
     size_t dlen;
 
     memset(c, 0, sizeof(*c));
     c->file = file;
+    c->doc = doc;
     c->diag = diag;
     c->first = first;
     if (slash == NULL) {
@@ -175,6 +126,9 @@ int sb_yctx_init(struct sb_yctx *c, const char *file, struct sb_tp_diag *diag, s
         memcpy(c->dir, file, dlen);
         c->dir[dlen] = '\0';
     }
+    if (!doc->hashed) {
+        return 1;
+    }
     if ((c->md = EVP_MD_CTX_new()) == NULL || EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1) {
         EVP_MD_CTX_free(c->md);
         c->md = NULL;
@@ -183,7 +137,7 @@ int sb_yctx_init(struct sb_yctx *c, const char *file, struct sb_tp_diag *diag, s
     return 1;
 }
 
-void sb_yctx_done(struct sb_yctx *c, unsigned char out[32])
+void sb_yfile_done(struct sb_yfile *c, unsigned char out[32])
 {
     unsigned int n = 0;
 
@@ -197,7 +151,14 @@ void sb_yctx_done(struct sb_yctx *c, unsigned char out[32])
     c->md = NULL;
 }
 
-static void hash_named(struct sb_yctx *c, const char *name, const unsigned char *data, size_t len)
+int sb_yfile_resolve(const struct sb_yfile *c, const char *name, char *out, size_t len)
+{
+    int w = name[0] == '/' ? snprintf(out, len, "%s", name) : snprintf(out, len, "%s/%s", c->dir, name);
+
+    return w >= 0 && (size_t)w < len;
+}
+
+static void hash_named(struct sb_yfile *c, const char *name, const unsigned char *data, size_t len)
 {
     unsigned char lenbuf[8];
     size_t i;
@@ -213,8 +174,8 @@ static void hash_named(struct sb_yctx *c, const char *name, const unsigned char 
     EVP_DigestUpdate(c->md, data, len);
 }
 
-/* Read a whole regular file of at most max bytes. 0 and errno-ish text in why on failure. */
-static int read_whole(const char *path, size_t max, unsigned char **data, size_t *len, char *why, size_t wlen)
+int sb_yfile_read(struct sb_yfile *c, const char *path, const char *hash_name, size_t max, unsigned char **data,
+                  size_t *len, char *why, size_t wlen)
 {
     struct stat st;
     unsigned char *buf = NULL;
@@ -253,6 +214,7 @@ static int read_whole(const char *path, size_t max, unsigned char **data, size_t
     }
     buf[got] = '\0';
     close(fd);
+    hash_named(c, hash_name, buf, got);
     *data = buf;
     *len = got;
     return 1;
@@ -285,7 +247,7 @@ static struct sb_ynode *node_new(enum sb_yn_kind kind, const yaml_mark_t *m)
 
     if (n != NULL) {
         n->kind = kind;
-        n->line = (unsigned)m->line + 1;
+        n->line = (unsigned)m->line + 1; /* libyaml counts from 0 */
         n->col = (unsigned)m->column + 1;
     }
     return n;
@@ -317,10 +279,10 @@ struct builder {
 };
 
 /* Attach n under the open container (or as the root); takes n. 0 on failure (reported). */
-static int attach(struct sb_yctx *c, struct builder *b, struct sb_ynode *n)
+static int attach(struct sb_yfile *c, struct builder *b, struct sb_ynode *n)
 {
     if (++b->nodes > SB_Y_MAX_NODES) {
-        sb_y_error_at(c, n, NULL, "more than %d YAML nodes; a policy file is never this large", SB_Y_MAX_NODES);
+        sb_y_error_at(c, n, NULL, "more than %d YAML nodes; %s is never this large", SB_Y_MAX_NODES, c->doc->one);
         sb_ynode_free(n);
         return 0;
     }
@@ -337,19 +299,19 @@ static int attach(struct sb_yctx *c, struct builder *b, struct sb_ynode *n)
     return 1;
 }
 
-static void refuse_props(struct sb_yctx *c, const yaml_mark_t *m, const yaml_char_t *anchor, const yaml_char_t *tag)
+static void refuse_props(struct sb_yfile *c, const yaml_mark_t *m, const yaml_char_t *anchor, const yaml_char_t *tag)
 {
     char q[64];
 
     if (anchor != NULL) {
         sb_y_quote((const char *)anchor, strlen((const char *)anchor), q, sizeof(q), 40);
         sb_y_error(c, (unsigned)m->line + 1, (unsigned)m->column + 1, NULL,
-                   "YAML anchors (&%s) are not allowed in policy files; write the value out", q);
+                   "YAML anchors (&%s) are not allowed in %s; write the value out", q, c->doc->plural);
     }
     if (tag != NULL) {
         sb_y_quote((const char *)tag, strlen((const char *)tag), q, sizeof(q), 40);
-        sb_y_error(c, (unsigned)m->line + 1, (unsigned)m->column + 1, NULL,
-                   "YAML tags (%s) are not allowed in policy files", q);
+        sb_y_error(c, (unsigned)m->line + 1, (unsigned)m->column + 1, NULL, "YAML tags (%s) are not allowed in %s",
+                   q, c->doc->plural);
     }
 }
 
@@ -370,11 +332,16 @@ static void offset_to_mark(const unsigned char *data, size_t len, size_t off, un
     }
 }
 
-static void syntax_error(struct sb_yctx *c, const yaml_parser_t *p, const unsigned char *data, size_t len)
+static void syntax_error(struct sb_yfile *c, const yaml_parser_t *p, const unsigned char *data, size_t len)
 {
-    unsigned line, col;
+    unsigned line = (unsigned)p->problem_mark.line + 1, col = (unsigned)p->problem_mark.column + 1;
     const char *problem = p->problem != NULL ? p->problem : "unknown problem";
 
+    if (c->doc->conf_wording) {
+        sb_y_error(c, line, col, NULL, "not well-formed YAML: %s%s%s", problem, p->context != NULL ? " " : "",
+                   p->context != NULL ? p->context : "");
+        return;
+    }
     switch (p->error) {
     case YAML_READER_ERROR:
         offset_to_mark(data, len, p->problem_offset, &line, &col);
@@ -388,23 +355,65 @@ static void syntax_error(struct sb_yctx *c, const yaml_parser_t *p, const unsign
     case YAML_SCANNER_ERROR:
     case YAML_PARSER_ERROR:
         if (p->context != NULL) {
-            sb_y_error(c, (unsigned)p->problem_mark.line + 1, (unsigned)p->problem_mark.column + 1, NULL,
-                       "YAML syntax error: %s (%s at line %u, column %u)", problem, p->context,
+            sb_y_error(c, line, col, NULL, "YAML syntax error: %s (%s at line %u, column %u)", problem, p->context,
                        (unsigned)p->context_mark.line + 1, (unsigned)p->context_mark.column + 1);
         } else {
-            sb_y_error(c, (unsigned)p->problem_mark.line + 1, (unsigned)p->problem_mark.column + 1, NULL,
-                       "YAML syntax error: %s", problem);
+            sb_y_error(c, line, col, NULL, "YAML syntax error: %s", problem);
         }
         return;
     default:
-        sb_y_error(c, (unsigned)p->problem_mark.line + 1, (unsigned)p->problem_mark.column + 1, NULL,
-                   "YAML error: %s", problem);
+        sb_y_error(c, line, col, NULL, "YAML error: %s", problem);
         return;
     }
 }
 
+static int on_scalar(struct sb_yfile *c, struct builder *b, const yaml_event_t *ev)
+{
+    const yaml_mark_t *m = &ev->start_mark;
+    struct sb_ynode *n;
+
+    refuse_props(c, m, ev->data.scalar.anchor, ev->data.scalar.tag);
+    if ((n = node_new(SB_YN_SCALAR, m)) == NULL || (n->value = malloc(ev->data.scalar.length + 1)) == NULL) {
+        sb_ynode_free(n);
+        sb_y_error(c, (unsigned)m->line + 1, (unsigned)m->column + 1, NULL, "out of memory");
+        return 0;
+    }
+    memcpy(n->value, ev->data.scalar.value, ev->data.scalar.length);
+    n->value[ev->data.scalar.length] = '\0';
+    n->len = ev->data.scalar.length;
+    n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+    n->bad = ev->data.scalar.anchor != NULL || ev->data.scalar.tag != NULL;
+    return attach(c, b, n);
+}
+
+static int on_open(struct sb_yfile *c, struct builder *b, const yaml_event_t *ev)
+{
+    const yaml_mark_t *m = &ev->start_mark;
+    struct sb_ynode *n;
+
+    if (ev->type == YAML_SEQUENCE_START_EVENT) {
+        refuse_props(c, m, ev->data.sequence_start.anchor, ev->data.sequence_start.tag);
+    } else {
+        refuse_props(c, m, ev->data.mapping_start.anchor, ev->data.mapping_start.tag);
+    }
+    if (b->depth >= SB_Y_MAX_DEPTH) {
+        sb_y_error(c, (unsigned)m->line + 1, (unsigned)m->column + 1, NULL, "nested more than %d levels deep",
+                   SB_Y_MAX_DEPTH);
+        return 0;
+    }
+    if ((n = node_new(ev->type == YAML_SEQUENCE_START_EVENT ? SB_YN_SEQ : SB_YN_MAP, m)) == NULL) {
+        sb_y_error(c, (unsigned)m->line + 1, (unsigned)m->column + 1, NULL, "out of memory");
+        return 0;
+    }
+    if (!attach(c, b, n)) {
+        return 0;
+    }
+    b->stack[b->depth++] = n;
+    return 1;
+}
+
 /* Handle one event. 1 continue, 0 stop (reported), 2 end of stream. */
-static int on_event(struct sb_yctx *c, struct builder *b, const yaml_event_t *ev)
+static int on_event(struct sb_yfile *c, struct builder *b, const yaml_event_t *ev)
 {
     const yaml_mark_t *m = &ev->start_mark;
     struct sb_ynode *n;
@@ -420,54 +429,24 @@ static int on_event(struct sb_yctx *c, struct builder *b, const yaml_event_t *ev
     case YAML_DOCUMENT_START_EVENT:
         if (++b->docs > 1) {
             sb_y_error(c, (unsigned)m->line + 1, (unsigned)m->column + 1, NULL,
-                       "a second YAML document ('---'); a policy file holds exactly one");
+                       "a second YAML document ('---'); %s holds exactly one", c->doc->one);
             return 0;
         }
         return 1;
     case YAML_ALIAS_EVENT:
         sb_y_quote((const char *)ev->data.alias.anchor, strlen((const char *)ev->data.alias.anchor), q, sizeof(q), 40);
         sb_y_error(c, (unsigned)m->line + 1, (unsigned)m->column + 1, NULL,
-                   "YAML aliases (*%s) are not allowed in policy files; write the value out", q);
+                   "YAML aliases (*%s) are not allowed in %s; write the value out", q, c->doc->plural);
         if ((n = node_new(SB_YN_SCALAR, m)) == NULL) {
             return 0;
         }
         n->bad = 1;
         return attach(c, b, n);
     case YAML_SCALAR_EVENT:
-        refuse_props(c, m, ev->data.scalar.anchor, ev->data.scalar.tag);
-        if ((n = node_new(SB_YN_SCALAR, m)) == NULL || (n->value = malloc(ev->data.scalar.length + 1)) == NULL) {
-            sb_ynode_free(n);
-            sb_y_error(c, (unsigned)m->line + 1, (unsigned)m->column + 1, NULL, "out of memory");
-            return 0;
-        }
-        memcpy(n->value, ev->data.scalar.value, ev->data.scalar.length);
-        n->value[ev->data.scalar.length] = '\0';
-        n->len = ev->data.scalar.length;
-        n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-        n->bad = ev->data.scalar.anchor != NULL || ev->data.scalar.tag != NULL;
-        return attach(c, b, n);
+        return on_scalar(c, b, ev);
     case YAML_SEQUENCE_START_EVENT:
     case YAML_MAPPING_START_EVENT:
-        if (ev->type == YAML_SEQUENCE_START_EVENT) {
-            refuse_props(c, m, ev->data.sequence_start.anchor, ev->data.sequence_start.tag);
-        } else {
-            refuse_props(c, m, ev->data.mapping_start.anchor, ev->data.mapping_start.tag);
-        }
-        if (b->depth >= SB_Y_MAX_DEPTH) {
-            sb_y_error(c, (unsigned)m->line + 1, (unsigned)m->column + 1, NULL,
-                       "nested more than %d levels deep", SB_Y_MAX_DEPTH);
-            return 0;
-        }
-        n = node_new(ev->type == YAML_SEQUENCE_START_EVENT ? SB_YN_SEQ : SB_YN_MAP, m);
-        if (n == NULL) {
-            sb_y_error(c, (unsigned)m->line + 1, (unsigned)m->column + 1, NULL, "out of memory");
-            return 0;
-        }
-        if (!attach(c, b, n)) {
-            return 0;
-        }
-        b->stack[b->depth++] = n;
-        return 1;
+        return on_open(c, b, ev);
     case YAML_SEQUENCE_END_EVENT:
     case YAML_MAPPING_END_EVENT:
         if (b->depth > 0) {
@@ -480,27 +459,27 @@ static int on_event(struct sb_yctx *c, struct builder *b, const yaml_event_t *ev
     }
 }
 
-int sb_yaml_load(struct sb_yctx *c, const char *path, struct sb_ynode **root)
+int sb_y_parse(struct sb_yfile *c, struct sb_ynode **root)
 {
     yaml_parser_t parser;
     yaml_event_t ev;
     struct builder b;
     unsigned char *data = NULL;
     size_t len = 0;
-    const char *base = strrchr(path, '/');
+    const char *base = strrchr(c->file, '/');
     char why[256];
     int r, done = 0, parser_ok = 0, result = 0;
 
     *root = NULL;
     memset(&b, 0, sizeof(b));
-    if (!read_whole(path, SB_TP_MAX_FILE, &data, &len, why, sizeof(why))) {
+    if (!sb_yfile_read(c, c->file, base != NULL ? base + 1 : c->file, SB_Y_MAX_FILE, &data, &len, why,
+                       sizeof(why))) {
         sb_y_error_file(c, "cannot read: %s", why);
         if (c->first != NULL) {
             c->first->reason = SB_R_INPUT_UNREADABLE;
         }
         return -1;
     }
-    hash_named(c, base != NULL ? base + 1 : path, data, len);
     if (!yaml_parser_initialize(&parser)) {
         sb_y_error_file(c, "out of memory");
         goto out;
@@ -529,77 +508,4 @@ out:
     }
     free(data);
     return result;
-}
-
-/* ---- referenced files -------------------------------------------------------------------------- */
-
-int sb_y_read_ref(struct sb_yctx *c, const struct sb_ynode *v, const char *kpath, unsigned char **data,
-                  size_t *len, char *resolved, size_t rlen)
-{
-    const char *name;
-    char why[256];
-    int w;
-
-    *data = NULL;
-    *len = 0;
-    if (!sb_y_str(c, v, kpath, PATH_MAX - 1, &name)) {
-        return 0;
-    }
-    if (name[0] == '\0') {
-        sb_y_error_at(c, v, kpath, "expected a file name, got an empty string");
-        return 0;
-    }
-    w = name[0] == '/' ? snprintf(resolved, rlen, "%s", name) : snprintf(resolved, rlen, "%s/%s", c->dir, name);
-    if (w < 0 || (size_t)w >= rlen) {
-        sb_y_error_at(c, v, kpath, "file name too long");
-        return 0;
-    }
-    if (!read_whole(resolved, SB_LOAD_MAX_FILE, data, len, why, sizeof(why))) {
-        if (name[0] == '/') {
-            sb_y_error_at(c, v, kpath, "cannot read '%s': %s", name, why);
-        } else {
-            sb_y_error_at(c, v, kpath, "cannot read '%s' (resolved to %s): %s", name, resolved, why);
-        }
-        return 0;
-    }
-    hash_named(c, name, *data, *len);
-    return 1;
-}
-
-int sb_y_load_certs(struct sb_yctx *c, const struct sb_ynode *v, const char *kpath, STACK_OF(X509) **out)
-{
-    STACK_OF(X509) *got = NULL;
-    unsigned char *data = NULL;
-    size_t len = 0;
-    char resolved[PATH_MAX];
-    struct sb_err e;
-    int ok = 0;
-
-    if (!sb_y_read_ref(c, v, kpath, &data, &len, resolved, sizeof(resolved))) {
-        return 0;
-    }
-    sb_err_clear(&e);
-    /* decode into a stack of our own: a file that fails half-way must leave *out untouched */
-    if (sb_load_certs_mem(data, len, v->value, &got, &e) != SB_OK) {
-        sb_y_error_at(c, v, kpath, "not a certificate file: %s", e.msg);
-        goto out;
-    }
-    if (*out == NULL) {
-        *out = got;
-        got = NULL;
-    } else {
-        while (sk_X509_num(got) > 0) {
-            X509 *x = sk_X509_shift(got);
-
-            if (!sk_X509_push(*out, x)) {
-                X509_free(x);
-                goto out;
-            }
-        }
-    }
-    ok = 1;
-out:
-    sk_X509_pop_free(got, X509_free);
-    free(data);
-    return ok;
 }
