@@ -29,15 +29,17 @@
 #define BOUND_SECS 1.0
 #define LEAF_CN "leaf.example"
 
-/* Keys shared by every test, made once by the first test's setup (fx_setup / row_setup); main frees them. */
+/* Keys shared by every test, made once by the first test's setup (case_table.h), freed after the run. */
 struct fx {
     int ready;
     EVP_PKEY *kr, *ki, *ki2, *kl, *kx; /* root, intermediate, second intermediate, leaf, spare */
     EVP_PKEY *rsa1024, *sm2_root, *sm2_leaf;
 };
 
-static void fx_make(struct fx *f)
+static void fx_make(void *arg)
 {
+    struct fx *f = arg;
+
     if (f->ready) {
         return;
     }
@@ -52,8 +54,10 @@ static void fx_make(struct fx *f)
     f->ready = 1;
 }
 
-static void fx_free(struct fx *f)
+static void fx_free(void *arg)
 {
+    struct fx *f = arg;
+
     EVP_PKEY_free(f->kr);
     EVP_PKEY_free(f->ki);
     EVP_PKEY_free(f->ki2);
@@ -62,22 +66,6 @@ static void fx_free(struct fx *f)
     EVP_PKEY_free(f->rsa1024);
     EVP_PKEY_free(f->sm2_root);
     EVP_PKEY_free(f->sm2_leaf);
-}
-
-/* Setup of the function tests: *state is the fixture. */
-static int fx_setup(void **state)
-{
-    fx_make(*state);
-    return 0;
-}
-
-/* Setup of the table rows: *state is a struct ct_run. */
-static int row_setup(void **state)
-{
-    const struct ct_run *run = *state;
-
-    fx_make(run->fx);
-    return 0;
 }
 
 /* ---- helpers ---------------------------------------------------------------------------------- */
@@ -589,14 +577,13 @@ static void case_opts(const struct chain_case *c, struct built *b, struct sb_pat
 
 static void run_chain_case(void **state)
 {
-    const struct ct_run *run = *state;
-    const struct chain_case *c = run->row;
+    const struct chain_case *c = ct_row(state);
     struct sb_path_opts o;
     struct built b;
     struct outcome r;
     int i;
 
-    built_make(run->fx, c, &b);
+    built_make(ct_fx(state), c, &b);
     case_opts(c, &b, &o);
     r = validate(&o, b.leaf, b.anchors, b.untrusted);
     expect(&r, c->want);
@@ -621,7 +608,7 @@ static void run_chain_case(void **state)
 
 static void test_alternative_issuer_when_first_expired(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     struct sb_path_opts o;
     struct outcome r;
     struct tc_spec s;
@@ -678,7 +665,7 @@ static void test_alternative_issuer_when_first_expired(void **state)
 
 static void test_loop_without_anchor(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     struct sb_path_opts o;
     struct outcome r;
     struct tc_spec s;
@@ -737,7 +724,7 @@ static void test_loop_without_anchor(void **state)
 
 static void test_same_subject_pool_bounded(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     struct sb_path_opts o;
     struct outcome r;
     struct tc_spec s;
@@ -858,7 +845,7 @@ static X509 *mapping_ca(struct fx *f, X509 *root, int n, const char *pols)
 /* Uses pki/x509/cert_policy.c. */
 static void test_policy_mappings_10000_bounded(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     struct sb_path_opts o;
     struct outcome r;
     struct tc_spec s;
@@ -924,7 +911,7 @@ static void test_policy_mappings_10000_bounded(void **state)
  */
 static void test_policy_work_bounded_across_paths(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     struct sb_path_opts o;
     struct outcome r;
     X509 *root = tc_root("Test Root", f->kr), *leaf;
@@ -1001,7 +988,7 @@ static int utf8_valid(const char *s)
  */
 static void test_failure_message_is_utf8(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     static const char zh[] = "\xe8\xaf\x81\xe4\xb9\xa6"; /* 证书 */
     struct sb_path_opts o;
     struct outcome r;
@@ -1043,27 +1030,21 @@ static void test_failure_message_is_utf8(void **state)
 
 int main(void)
 {
-    struct fx fx;
-    struct ct_run runs[CT_COUNT(chain_cases)];
-    struct CMUnitTest tests[CT_COUNT(chain_cases) + 7] = {
-        cmocka_unit_test_prestate_setup_teardown(test_alternative_issuer_when_first_expired, fx_setup, NULL, &fx),
-        cmocka_unit_test_prestate_setup_teardown(test_failure_message_is_utf8, fx_setup, NULL, &fx),
-        cmocka_unit_test_prestate_setup_teardown(test_loop_without_anchor, fx_setup, NULL, &fx),
-        cmocka_unit_test_prestate_setup_teardown(test_same_subject_pool_bounded, fx_setup, NULL, &fx),
-        cmocka_unit_test_prestate_setup_teardown(test_chain_of_100_bounded, fx_setup, NULL, &fx),
-        cmocka_unit_test_prestate_setup_teardown(test_policy_mappings_10000_bounded, fx_setup, NULL, &fx),
-        cmocka_unit_test_prestate_setup_teardown(test_policy_work_bounded_across_paths, fx_setup, NULL, &fx),
+    static const struct ct_fn fns[] = {
+        CT_FN(test_alternative_issuer_when_first_expired),
+        CT_FN(test_failure_message_is_utf8),
+        CT_FN(test_loop_without_anchor),
+        CT_FN(test_same_subject_pool_bounded),
+        CT_FN(test_chain_of_100_bounded),
+        CT_FN(test_policy_mappings_10000_bounded),
+        CT_FN(test_policy_work_bounded_across_paths),
     };
-    size_t n = 7;
-    int failed;
+    static const struct ct_table tables[] = {
+        CT_TABLE(chain_cases, run_chain_case),
+    };
+    struct fx fx;
+    const struct ct_fixture fixture = { &fx, fx_make, fx_free };
 
     memset(&fx, 0, sizeof(fx));
-    CT_ADD(tests, n, runs, chain_cases, run_chain_case, row_setup, NULL, &fx);
-    if (n != CT_COUNT(tests)) {
-        fprintf(stderr, "test_chain: %zu tests listed, %zu expected\n", n, CT_COUNT(tests));
-        return 1;
-    }
-    failed = cmocka_run_group_tests(tests, NULL, NULL);
-    fx_free(&fx);
-    return failed;
+    return ct_main("test_chain", fns, CT_COUNT(fns), tables, CT_COUNT(tables), &fixture);
 }

@@ -27,7 +27,7 @@
 #define ALL_BUT_KEY_CA 0x1F8u     /* ReasonFlags bits 3..8 */
 #define KEY_CA 0x006u             /* keyCompromise, cACompromise */
 
-/* Keys and CA certificates shared by every test, made once by the first test's setup; main frees them. */
+/* Keys and CA certificates shared by every test: made by the first test's setup, freed after the run. */
 struct fx {
     int ready;
     EVP_PKEY *ca_key, *ca2_key, *crlca_key, *other_key, *leaf_key;
@@ -442,9 +442,11 @@ static EVP_PKEY *ec_key(void)
     return k;
 }
 
-/* Build the fixture once (the first test's setup); main frees it with fx_free. */
-static void fx_make(struct fx *f)
+/* Make the fixture on first use (struct ct_fixture.make); fx_free is its release. */
+static void fx_make(void *arg)
 {
+    struct fx *f = arg;
+
     if (f->ready) {
         return;
     }
@@ -464,8 +466,10 @@ static void fx_make(struct fx *f)
     f->ready = 1;
 }
 
-static void fx_free(struct fx *f)
+static void fx_free(void *arg)
 {
+    struct fx *f = arg;
+
     X509_free(f->ca);
     X509_free(f->ca_nocrl);
     X509_free(f->ca_noku);
@@ -477,22 +481,6 @@ static void fx_free(struct fx *f)
     EVP_PKEY_free(f->crlca_key);
     EVP_PKEY_free(f->other_key);
     EVP_PKEY_free(f->leaf_key);
-}
-
-/* Setup of the function tests: *state is the fixture. */
-static int fx_setup(void **state)
-{
-    fx_make(*state);
-    return 0;
-}
-
-/* Setup of the table rows: *state is a struct ct_run. */
-static int row_setup(void **state)
-{
-    const struct ct_run *run = *state;
-
-    fx_make(run->fx);
-    return 0;
 }
 
 /* ---------- CRLs and certificates as data ---------- */
@@ -610,7 +598,9 @@ static const struct crl_spec crl_only_ca = {
     .number = 1, .rev = { REV1D("1001", KEY_COMPROMISE) }, .idp = { .only_ca = 1 }
 };
 static const struct crl_spec crl_only_user = { .number = 2, .idp = { .only_user = 1 } };
-static const struct crl_spec crl_dp_a = { .number = 1, .idp = { .name = { DPN_URI, "http://crl.example/a.crl", NULL } } };
+static const struct crl_spec crl_dp_a = {
+    .number = 1, .idp = { .name = { DPN_URI, "http://crl.example/a.crl", NULL } }
+};
 static const struct crl_spec crl_dp_b = {
     .number = 2, .rev = { REV1D("1001", KEY_COMPROMISE) },
     .idp = { .name = { DPN_URI, "http://crl.example/b.crl", NULL } }
@@ -628,11 +618,15 @@ static const struct crl_spec crl_base_10 = { .number = 10 };
 static const struct crl_spec crl_hold_10 = { .number = 10, .rev = { REV2D("1001", CERTIFICATE_HOLD) } };
 static const struct crl_spec crl_kc_10 = { .number = 10, .rev = { REV2D("1001", KEY_COMPROMISE) } };
 static const struct crl_spec crl_newer_5 = { .number = 5 };
-static const struct crl_spec crl_delta_11_kc = { DELTA(11, 10, AT + DAY), .rev = { REV_HALF_DAY("1001", KEY_COMPROMISE) } };
+static const struct crl_spec crl_delta_11_kc = {
+    DELTA(11, 10, AT + DAY), .rev = { REV_HALF_DAY("1001", KEY_COMPROMISE) }
+};
 static const struct crl_spec crl_delta_13_base_12 = {
     DELTA(13, 12, AT + DAY), .rev = { REV_HALF_DAY("1001", KEY_COMPROMISE) }
 };
-static const struct crl_spec crl_delta_remove = { DELTA(11, 10, AT + DAY), .rev = { REV_HALF_DAY("1001", REMOVE_FROM_CRL) } };
+static const struct crl_spec crl_delta_remove = {
+    DELTA(11, 10, AT + DAY), .rev = { REV_HALF_DAY("1001", REMOVE_FROM_CRL) }
+};
 static const struct crl_spec crl_delta_remove_stale = {
     DELTA(11, 10, AT - 3600), .rev = { REV_HALF_DAY("1001", REMOVE_FROM_CRL) }
 };
@@ -933,9 +927,8 @@ static X509 *issuer_of(const struct fx *f, enum issuer_id id)
 
 static void run_rev_case(void **state)
 {
-    const struct ct_run *run = *state;
-    const struct rev_case *c = run->row;
-    const struct fx *f = run->fx;
+    const struct rev_case *c = ct_row(state);
+    const struct fx *f = ct_fx(state);
     X509 *cert = cert_make(f, &c->cert);
     STACK_OF(X509_CRL) *crls = NULL;
     struct signer sg = { c->signer == SIGNER_CA_ALT ? f->ca_alt : NULL, 0 };
@@ -968,7 +961,7 @@ static void run_rev_case(void **state)
 /* PKITS 4.14.24-35: indirect CRL from a cRLIssuer, certificateIssuer entries carrying forward */
 static void test_revocation_check_indirect_crl(void **state)
 {
-    const struct fx *f = *state;
+    const struct fx *f = ct_fx(state);
     const char *uri = "ldap://crl.example/indirect";
     X509 *l20 = leaf("20", crldp1(uri, "CRL Issuer", 0), f), *l10 = leaf("10", crldp1(uri, "CRL Issuer", 0), f);
     X509 *l30 = leaf("30", crldp1(uri, "CRL Issuer", 0), f), *l05 = leaf("05", crldp1(uri, "CRL Issuer", 0), f);
@@ -1034,7 +1027,7 @@ static void test_revocation_check_indirect_crl(void **state)
 /* At most 256 CRLs are considered per check. */
 static void test_revocation_check_crl_cap(void **state)
 {
-    const struct fx *f = *state;
+    const struct fx *f = ct_fx(state);
     X509 *c = leaf("1001", NULL, f);
     STACK_OF(X509_CRL) *s = sk_X509_CRL_new_null();
     X509_CRL *crl;
@@ -1059,7 +1052,7 @@ static void test_revocation_check_crl_cap(void **state)
 
 static void test_revocation_check_bad_arguments(void **state)
 {
-    const struct fx *f = *state;
+    const struct fx *f = ct_fx(state);
     X509 *c = leaf("1001", NULL, f);
     struct sb_revocation_ctx ctx;
     struct sb_err e;
@@ -1078,23 +1071,17 @@ static void test_revocation_check_bad_arguments(void **state)
 
 int main(void)
 {
-    struct fx fx;
-    struct ct_run runs[CT_COUNT(rev_cases)];
-    struct CMUnitTest tests[CT_COUNT(rev_cases) + 3] = {
-        cmocka_unit_test_prestate_setup_teardown(test_revocation_check_indirect_crl, fx_setup, NULL, &fx),
-        cmocka_unit_test_prestate_setup_teardown(test_revocation_check_crl_cap, fx_setup, NULL, &fx),
-        cmocka_unit_test_prestate_setup_teardown(test_revocation_check_bad_arguments, fx_setup, NULL, &fx),
+    static const struct ct_fn fns[] = {
+        CT_FN(test_revocation_check_indirect_crl),
+        CT_FN(test_revocation_check_crl_cap),
+        CT_FN(test_revocation_check_bad_arguments),
     };
-    size_t n = 3;
-    int failed;
+    static const struct ct_table tables[] = {
+        CT_TABLE(rev_cases, run_rev_case),
+    };
+    struct fx fx;
+    const struct ct_fixture fixture = { &fx, fx_make, fx_free };
 
     memset(&fx, 0, sizeof(fx));
-    CT_ADD(tests, n, runs, rev_cases, run_rev_case, row_setup, NULL, &fx);
-    if (n != CT_COUNT(tests)) {
-        fprintf(stderr, "test_revocation: %zu tests listed, %zu expected\n", n, CT_COUNT(tests));
-        return 1;
-    }
-    failed = cmocka_run_group_tests(tests, NULL, NULL);
-    fx_free(&fx);
-    return failed;
+    return ct_main("test_revocation", fns, CT_COUNT(fns), tables, CT_COUNT(tables), &fixture);
 }

@@ -28,7 +28,7 @@
 #include "tests/unit/case_table.h"
 #include "tests/unit/testcert.h"
 
-/* Keys and certificates shared by every test, made once by the first test's setup; main frees them. */
+/* Keys and certificates shared by every test: made by the first test's setup, freed after the run. */
 struct fx {
     int ready;
     EVP_PKEY *root_key, *int_key, *rsa_key, *ec_key, *ec384_key, *other_key;
@@ -64,9 +64,11 @@ static X509 *leaf_with_ku(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY 
     return tc_make(&s);
 }
 
-/* Build the fixture once (the first test's setup); main frees it with fx_free. */
-static void fx_make(struct fx *f)
+/* Make the fixture on first use (struct ct_fixture.make); fx_free is its release. */
+static void fx_make(void *arg)
 {
+    struct fx *f = arg;
+
     if (f->ready) {
         return;
     }
@@ -94,8 +96,10 @@ static void fx_make(struct fx *f)
     f->ready = 1;
 }
 
-static void fx_free(struct fx *f)
+static void fx_free(void *arg)
 {
+    struct fx *f = arg;
+
     EVP_PKEY_free(f->root_key);
     EVP_PKEY_free(f->int_key);
     EVP_PKEY_free(f->rsa_key);
@@ -112,23 +116,6 @@ static void fx_free(struct fx *f)
     sk_X509_pop_free(f->anchors, X509_free);
     sk_X509_pop_free(f->untrusted, X509_free);
 }
-
-/* Setup of the function tests: *state is the fixture. */
-static int fx_setup(void **state)
-{
-    fx_make(*state);
-    return 0;
-}
-
-/* Setup of the table rows: *state is a struct ct_run. */
-static int row_setup(void **state)
-{
-    const struct ct_run *run = *state;
-
-    fx_make(run->fx);
-    return 0;
-}
-
 
 /* Sign xml (NUL-terminated) and return the signed document as a NUL-terminated string (free()). */
 static char *sign_doc(const char *xml, EVP_PKEY *key, X509 *cert, STACK_OF(X509) *chain,
@@ -512,9 +499,8 @@ static char *case_text(struct fx *f, const struct xml_case *c)
 
 static void run_xml_case(void **state)
 {
-    const struct ct_run *run = *state;
-    const struct xml_case *c = run->row;
-    struct fx *f = run->fx;
+    const struct xml_case *c = ct_row(state);
+    struct fx *f = ct_fx(state);
     struct sb_xmldsig_verify_opts vo;
     struct sb_xmldsig_result res;
     struct sb_path_opts late = f->path;
@@ -618,9 +604,8 @@ static const struct sign_refusal sign_refusals[] = {
 
 static void run_sign_refusal(void **state)
 {
-    const struct ct_run *run = *state;
-    const struct sign_refusal *c = run->row;
-    struct fx *f = run->fx;
+    const struct sign_refusal *c = ct_row(state);
+    struct fx *f = ct_fx(state);
     unsigned char *out = NULL;
     size_t len = 0;
     struct sb_err err;
@@ -638,7 +623,7 @@ static void run_sign_refusal(void **state)
 
 static void test_xmldsig_rsa_enveloped(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     struct sb_xmldsig_result res;
     char *s = sign_doc(doc_xml, f->rsa_key, f->leaf_rsa, NULL, NULL);
 
@@ -662,7 +647,7 @@ static void test_xmldsig_rsa_enveloped(void **state)
 
 static void test_xmldsig_two_signatures(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     struct sb_xmldsig_sign_opts o;
     struct sb_xmldsig_result res;
     char *one, *two, *t;
@@ -808,26 +793,20 @@ static void test_xml_safe_datetime(void **state)
 
 int main(void)
 {
-    struct fx fx;
-    struct ct_run runs[CT_COUNT(xml_cases)], refusal_runs[CT_COUNT(sign_refusals)];
-    struct CMUnitTest tests[CT_COUNT(xml_cases) + CT_COUNT(sign_refusals) + 5] = {
-        cmocka_unit_test_prestate_setup_teardown(test_xmldsig_rsa_enveloped, fx_setup, NULL, &fx),
-        cmocka_unit_test_prestate_setup_teardown(test_xmldsig_two_signatures, fx_setup, NULL, &fx),
-        cmocka_unit_test_prestate_setup_teardown(test_xml_safe_entities, fx_setup, NULL, &fx),
-        cmocka_unit_test_prestate_setup_teardown(test_xml_safe_limits, fx_setup, NULL, &fx),
-        cmocka_unit_test_prestate_setup_teardown(test_xml_safe_datetime, fx_setup, NULL, &fx),
+    static const struct ct_fn fns[] = {
+        CT_FN(test_xmldsig_rsa_enveloped),
+        CT_FN(test_xmldsig_two_signatures),
+        CT_FN(test_xml_safe_entities),
+        CT_FN(test_xml_safe_limits),
+        CT_FN(test_xml_safe_datetime),
     };
-    size_t n = 5;
-    int failed;
+    static const struct ct_table tables[] = {
+        CT_TABLE(xml_cases, run_xml_case),
+        CT_TABLE(sign_refusals, run_sign_refusal),
+    };
+    struct fx fx;
+    const struct ct_fixture fixture = { &fx, fx_make, fx_free };
 
     memset(&fx, 0, sizeof(fx));
-    CT_ADD(tests, n, runs, xml_cases, run_xml_case, row_setup, NULL, &fx);
-    CT_ADD(tests, n, refusal_runs, sign_refusals, run_sign_refusal, row_setup, NULL, &fx);
-    if (n != CT_COUNT(tests)) {
-        fprintf(stderr, "test_xmldsig: %zu tests listed, %zu expected\n", n, CT_COUNT(tests));
-        return 1;
-    }
-    failed = cmocka_run_group_tests(tests, NULL, NULL);
-    fx_free(&fx);
-    return failed;
+    return ct_main("test_xmldsig", fns, CT_COUNT(fns), tables, CT_COUNT(tables), &fixture);
 }
