@@ -80,13 +80,8 @@ static void opts_init(struct sb_path_opts *o)
 
 static struct tc_spec ca_spec(const char *cn, EVP_PKEY *k, X509 *iss, EVP_PKEY *ik)
 {
-    struct tc_spec s;
+    struct tc_spec s = tc_spec_of(cn, k, iss, ik);
 
-    memset(&s, 0, sizeof(s));
-    s.cn = cn;
-    s.key = k;
-    s.issuer = iss;
-    s.issuer_key = ik;
     s.bc = "critical,CA:TRUE";
     s.ku = "critical,keyCertSign,cRLSign";
     s.serial = 2;
@@ -95,13 +90,8 @@ static struct tc_spec ca_spec(const char *cn, EVP_PKEY *k, X509 *iss, EVP_PKEY *
 
 static struct tc_spec leaf_spec(EVP_PKEY *k, X509 *iss, EVP_PKEY *ik)
 {
-    struct tc_spec s;
+    struct tc_spec s = tc_spec_of(LEAF_CN, k, iss, ik);
 
-    memset(&s, 0, sizeof(s));
-    s.cn = LEAF_CN;
-    s.key = k;
-    s.issuer = iss;
-    s.issuer_key = ik;
     s.ku = "critical,digitalSignature";
     s.san = "DNS:" LEAF_CN;
     s.serial = 3;

@@ -401,14 +401,9 @@ static enum sb_reason signer_cb(void *arg, X509_CRL *crl, EVP_PKEY **key, struct
 static enum sb_reason check_full(const struct fx *f, STACK_OF(X509_CRL) *crls, enum sb_revocation_mode mode,
                                  X509 *cert, X509 *issuer, struct signer *sg, struct sb_err *e)
 {
-    struct sb_revocation_ctx ctx;
+    struct sb_revocation_ctx ctx = { .crls = crls, .at = AT, .mode = mode, .algs = &f->algs };
     enum sb_reason r;
 
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.crls = crls;
-    ctx.at = AT;
-    ctx.mode = mode;
-    ctx.algs = &f->algs;
     if (sg != NULL) {
         ctx.find_signer = signer_cb;
         ctx.find_signer_arg = sg;

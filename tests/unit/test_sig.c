@@ -58,37 +58,29 @@ static int teardown(void **state)
     return 0;
 }
 
-/* A leaf for subject key sk signed by ik with digest md (NULL = SHA-256). */
-static X509 *signed_by(EVP_PKEY *sk, EVP_PKEY *ik, const EVP_MD *md)
+/* Certificate cn for subject key sk, issued by a fresh root issuer_cn of key ik, signed with digest md
+ * (NULL = SHA-256) or, for SM2, distinguishing ID id (NULL = GM/T default). */
+static X509 *issued(const char *cn, const char *issuer_cn, EVP_PKEY *sk, EVP_PKEY *ik, const EVP_MD *md, const char *id)
 {
-    struct tc_spec s;
-    X509 *iss = tc_root("Sig Issuer", ik), *x;
+    X509 *iss = tc_root(issuer_cn, ik), *x;
+    struct tc_spec s = tc_spec_of(cn, sk, iss, ik);
 
-    memset(&s, 0, sizeof(s));
-    s.cn = "sig.example";
-    s.key = sk;
-    s.issuer = iss;
-    s.issuer_key = ik;
     s.md = md;
+    s.sm2_id = id;
     x = tc_make(&s);
     X509_free(iss);
     return x;
 }
 
+/* A leaf for subject key sk signed by ik with digest md (NULL = SHA-256). */
+static X509 *signed_by(EVP_PKEY *sk, EVP_PKEY *ik, const EVP_MD *md)
+{
+    return issued("sig.example", "Sig Issuer", sk, ik, md, NULL);
+}
+
 static X509 *sm2_signed(EVP_PKEY *sk, EVP_PKEY *ik, const char *id)
 {
-    struct tc_spec s;
-    X509 *iss = tc_root("SM2 Issuer", ik), *x;
-
-    memset(&s, 0, sizeof(s));
-    s.cn = "sm2.example";
-    s.key = sk;
-    s.issuer = iss;
-    s.issuer_key = ik;
-    s.sm2_id = id;
-    x = tc_make(&s);
-    X509_free(iss);
-    return x;
+    return issued("sm2.example", "SM2 Issuer", sk, ik, NULL, id);
 }
 
 static enum sb_reason verify(X509 *x, EVP_PKEY *k, const char *id)

@@ -52,13 +52,8 @@ static const char single_xml[] =
 
 static X509 *leaf_with_ku(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey, const char *ku)
 {
-    struct tc_spec s;
+    struct tc_spec s = tc_spec_of(cn, key, issuer, ikey);
 
-    memset(&s, 0, sizeof(s));
-    s.cn = cn;
-    s.key = key;
-    s.issuer = issuer;
-    s.issuer_key = ikey;
     s.ku = ku;
     s.serial = 9;
     return tc_make(&s);

@@ -240,6 +240,19 @@ static TC_UNUSED void tc_add_policies(X509 *x, const char *list)
     sk_POLICYINFO_pop_free(cp, POLICYINFO_free);
 }
 
+/* A spec for a certificate of cn and key, issued by issuer/ikey (issuer NULL: self-signed); the rest zero. */
+static TC_UNUSED struct tc_spec tc_spec_of(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey)
+{
+    struct tc_spec s;
+
+    memset(&s, 0, sizeof(s));
+    s.cn = cn;
+    s.key = key;
+    s.issuer = issuer;
+    s.issuer_key = ikey;
+    return s;
+}
+
 static TC_UNUSED X509 *tc_make(const struct tc_spec *s)
 {
     X509 *x = X509_new();
@@ -297,11 +310,8 @@ static TC_UNUSED X509 *tc_make(const struct tc_spec *s)
 /* A self-signed root CA: critical basicConstraints cA, keyUsage keyCertSign + cRLSign, SKI. */
 static TC_UNUSED X509 *tc_root(const char *cn, EVP_PKEY *key)
 {
-    struct tc_spec s;
+    struct tc_spec s = tc_spec_of(cn, key, NULL, NULL);
 
-    memset(&s, 0, sizeof(s));
-    s.cn = cn;
-    s.key = key;
     s.bc = "critical,CA:TRUE";
     s.ku = "critical,keyCertSign,cRLSign";
     return tc_make(&s);
@@ -310,14 +320,9 @@ static TC_UNUSED X509 *tc_root(const char *cn, EVP_PKEY *key)
 /* An intermediate CA issued by issuer/ikey (pathlen < 0: no pathLenConstraint). */
 static TC_UNUSED X509 *tc_inter(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey, int pathlen)
 {
-    struct tc_spec s;
+    struct tc_spec s = tc_spec_of(cn, key, issuer, ikey);
     char bc[64];
 
-    memset(&s, 0, sizeof(s));
-    s.cn = cn;
-    s.key = key;
-    s.issuer = issuer;
-    s.issuer_key = ikey;
     if (pathlen >= 0) {
         snprintf(bc, sizeof(bc), "critical,CA:TRUE,pathlen:%d", pathlen);
     } else {
@@ -332,15 +337,10 @@ static TC_UNUSED X509 *tc_inter(const char *cn, EVP_PKEY *key, X509 *issuer, EVP
 /* An end-entity certificate for host name cn (SAN DNS:<cn>, digitalSignature). */
 static TC_UNUSED X509 *tc_leaf(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey)
 {
-    struct tc_spec s;
+    struct tc_spec s = tc_spec_of(cn, key, issuer, ikey);
     char san[300];
 
-    memset(&s, 0, sizeof(s));
     snprintf(san, sizeof(san), "DNS:%s", cn);
-    s.cn = cn;
-    s.key = key;
-    s.issuer = issuer;
-    s.issuer_key = ikey;
     s.ku = "critical,digitalSignature";
     s.san = san;
     s.serial = 3;
