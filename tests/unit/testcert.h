@@ -243,13 +243,8 @@ static TC_UNUSED void tc_add_policies(X509 *x, const char *list)
 /* A spec for a certificate of cn and key, issued by issuer/ikey (issuer NULL: self-signed); the rest zero. */
 static TC_UNUSED struct tc_spec tc_spec_of(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey)
 {
-    struct tc_spec s;
+    struct tc_spec s = { .cn = cn, .key = key, .issuer = issuer, .issuer_key = ikey };
 
-    memset(&s, 0, sizeof(s));
-    s.cn = cn;
-    s.key = key;
-    s.issuer = issuer;
-    s.issuer_key = ikey;
     return s;
 }
 
@@ -366,10 +361,19 @@ static TC_UNUSED X509_EXTENSION *tc_ext_raw(const char *oid, int critical, const
 
 /* ---- CRLs ------------------------------------------------------------------------------------- */
 
-/* A v2 CRL by issuer/key valid [last, next] listing the given serials revoked at last; SM2 keys sign
- * with sm2_id (NULL: GM/T default). */
-static TC_UNUSED X509_CRL *tc_crl(X509 *issuer, EVP_PKEY *key, time_t last, time_t next, const long *revoked,
-                                  int nrev, const char *sm2_id)
+/* What tc_crl_make builds: a v2 CRL. Zero-initialise, then fill what matters. */
+struct tc_crl_spec {
+    X509 *issuer;               /* borrowed: names the issuer */
+    EVP_PKEY *key;              /* signer */
+    time_t last, next;          /* thisUpdate; nextUpdate (0: none) */
+    const long *revoked;        /* serials listed, revoked at last */
+    int nrev;
+    int no_number;              /* leave out the CRL number (else 1) */
+    const EVP_MD *md;           /* NULL: SHA-256 (SM3 for SM2 keys) */
+    const char *sm2_id;         /* SM2 signer: distinguishing ID (NULL: GM/T default) */
+};
+
+static TC_UNUSED X509_CRL *tc_crl_make(const struct tc_crl_spec *s)
 {
     X509_CRL *c = X509_CRL_new();
     ASN1_TIME *t = ASN1_TIME_new();
@@ -382,32 +386,48 @@ static TC_UNUSED X509_CRL *tc_crl(X509 *issuer, EVP_PKEY *key, time_t last, time
     assert_non_null(t);
     assert_non_null(num);
     assert_int_equal(X509_CRL_set_version(c, X509_CRL_VERSION_2), 1);
-    assert_int_equal(X509_CRL_set_issuer_name(c, X509_get_subject_name(issuer)), 1);
-    assert_non_null(ASN1_TIME_set(t, last));
+    assert_int_equal(X509_CRL_set_issuer_name(c, X509_get_subject_name(s->issuer)), 1);
+    assert_non_null(ASN1_TIME_set(t, s->last));
     assert_int_equal(X509_CRL_set1_lastUpdate(c, t), 1);
-    assert_non_null(ASN1_TIME_set(t, next));
-    assert_int_equal(X509_CRL_set1_nextUpdate(c, t), 1);
-    for (i = 0; i < nrev; i++) {
+    if (s->next != 0) {
+        assert_non_null(ASN1_TIME_set(t, s->next));
+        assert_int_equal(X509_CRL_set1_nextUpdate(c, t), 1);
+    }
+    for (i = 0; i < s->nrev; i++) {
         ASN1_INTEGER *sn = ASN1_INTEGER_new();
 
         assert_non_null(r = X509_REVOKED_new());
         assert_non_null(sn);
-        assert_int_equal(ASN1_INTEGER_set(sn, revoked[i]), 1);
+        assert_int_equal(ASN1_INTEGER_set(sn, s->revoked[i]), 1);
         assert_int_equal(X509_REVOKED_set_serialNumber(r, sn), 1);
-        assert_non_null(ASN1_TIME_set(t, last));
+        assert_non_null(ASN1_TIME_set(t, s->last));
         assert_int_equal(X509_REVOKED_set_revocationDate(r, t), 1);
         assert_int_equal(X509_CRL_add0_revoked(c, r), 1);
         ASN1_INTEGER_free(sn);
     }
-    assert_int_equal(ASN1_INTEGER_set(num, 1), 1);
-    assert_int_equal(X509_CRL_add1_ext_i2d(c, NID_crl_number, num, 0, 0), 1);
+    if (!s->no_number) {
+        assert_int_equal(ASN1_INTEGER_set(num, 1), 1);
+        assert_int_equal(X509_CRL_add1_ext_i2d(c, NID_crl_number, num, 0, 0), 1);
+    }
     assert_int_equal(X509_CRL_sort(c), 1);
-    mctx = tc_sign_ctx(key, NULL, sm2_id);
+    mctx = tc_sign_ctx(s->key, s->md, s->sm2_id);
     assert_true(X509_CRL_sign_ctx(c, mctx) > 0);
     EVP_MD_CTX_free(mctx);
     ASN1_TIME_free(t);
     ASN1_INTEGER_free(num);
     return tc_crl_reparse(c);
+}
+
+/* A v2 CRL by issuer/key valid [last, next] listing the given serials revoked at last, numbered 1; SM2
+ * keys sign with sm2_id (NULL: GM/T default). */
+static TC_UNUSED X509_CRL *tc_crl(X509 *issuer, EVP_PKEY *key, time_t last, time_t next, const long *revoked,
+                                  int nrev, const char *sm2_id)
+{
+    struct tc_crl_spec s = {
+        .issuer = issuer, .key = key, .last = last, .next = next, .revoked = revoked, .nrev = nrev, .sm2_id = sm2_id
+    };
+
+    return tc_crl_make(&s);
 }
 
 /* ---- misc ------------------------------------------------------------------------------------- */
