@@ -535,7 +535,8 @@ static const struct names_case names_cases[] = {
     { "nc_dn_san_outside", NC, .nc = NC_DN,
       .cert = { PERMITTED_DN "/CN=EE", { DN("C=US/O=Test Certificates 2011/OU=other") } }, .want = NCE },
     /* empty subject: only the SAN is checked */
-    { "nc_dn_empty_subject", NC, .nc = NC_DN, .cert = { "", { DNS("example.com") }, .san_critical = 1 }, .want = SB_OK },
+    { "nc_dn_empty_subject", NC, .nc = NC_DN, .cert = { "", { DNS("example.com") }, .san_critical = 1 },
+      .want = SB_OK },
     /* excluded subject, innocent SAN */
     { "nc_dn_excluded_subject", NC, .nc = NC_DN_EXCL, .cert = { "CN=foo", { DN("CN=not-foo") } }, .want = NCE },
     { "nc_dn_not_excluded", NC, .nc = NC_DN_EXCL, .cert = { "CN=foo2", { DNS("example.com") } }, .want = SB_OK },
@@ -581,7 +582,8 @@ static const struct names_case names_cases[] = {
     BAD_SAN_DNS("trailing_dot", "example.com."),
     BAD_SAN_DNS("wildcard_in_a_label", "xn--*-1b3c148a.example.com"),
     BAD_SAN_DNS("empty", ""),
-    { "san_syntax_ip_five_bytes", SAN_SYNTAX, .cert = { "CN=x", { BYTES("\x01\x02\x03\x04\x05") } }, .want = MALFORMED },
+    { "san_syntax_ip_five_bytes", SAN_SYNTAX, .cert = { "CN=x", { BYTES("\x01\x02\x03\x04\x05") } },
+      .want = MALFORMED },
     { "san_syntax_email_without_local_part", SAN_SYNTAX, .cert = { "CN=x", { EMAIL("example.com") } },
       .want = MALFORMED },
     { "san_syntax_email_two_ats", SAN_SYNTAX, .cert = { "CN=x", { EMAIL("invalid@address@example.com") } },
@@ -590,7 +592,8 @@ static const struct names_case names_cases[] = {
     /* not DER */
     { "san_syntax_not_der", SAN_SYNTAX, .cert = { "CN=x", RAW_ASCII_SAN }, .want = MALFORMED },
     { "san_syntax_empty_sequence", SAN_SYNTAX, .cert = { "CN=x", RAW_EMPTY_SEQ_SAN }, .want = MALFORMED },
-    { "san_syntax_empty_subject_noncritical_san", SAN_SYNTAX, .cert = { "", { DNS("example.com") } }, .want = MALFORMED },
+    { "san_syntax_empty_subject_noncritical_san", SAN_SYNTAX, .cert = { "", { DNS("example.com") } },
+      .want = MALFORMED },
     { "san_syntax_empty_subject_critical_san", SAN_SYNTAX, .cert = { "", { DNS("example.com") }, .san_critical = 1 },
       .want = SB_OK },
     { "san_syntax_empty_subject_no_san", SAN_SYNTAX, .cert = { "" }, .want = MALFORMED },
