@@ -26,6 +26,7 @@
 
 #include "pki/x509/names.h"
 #include "tests/unit/case_table.h"
+#include "tests/unit/testcert.h"
 
 struct fixture {
     EVP_PKEY *key; /* owned: throwaway P-256 signing key */
@@ -33,31 +34,19 @@ struct fixture {
 
 /* ---- builders -------------------------------------------------------------------------------- */
 
-static GENERAL_NAME *gn_str(int type, const char *s)
-{
-    GENERAL_NAME *g = GENERAL_NAME_new();
-    ASN1_IA5STRING *v = ASN1_IA5STRING_new();
-
-    assert_non_null(g);
-    assert_non_null(v);
-    assert_int_equal(ASN1_STRING_set(v, s, (int)strlen(s)), 1);
-    GENERAL_NAME_set0_value(g, type, v);
-    return g;
-}
-
 static GENERAL_NAME *gn_dns(const char *s)
 {
-    return gn_str(GEN_DNS, s);
+    return tc_gn_ia5(GEN_DNS, s);
 }
 
 static GENERAL_NAME *gn_email(const char *s)
 {
-    return gn_str(GEN_EMAIL, s);
+    return tc_gn_ia5(GEN_EMAIL, s);
 }
 
 static GENERAL_NAME *gn_uri(const char *s)
 {
-    return gn_str(GEN_URI, s);
+    return tc_gn_ia5(GEN_URI, s);
 }
 
 static GENERAL_NAME *gn_bytes(const unsigned char *b, size_t n)
@@ -188,12 +177,8 @@ static NAME_CONSTRAINTS *mk_nc(GENERAL_NAMES *perm, GENERAL_NAMES *excl)
 static X509 *mk_cert_ext(EVP_PKEY *key, const char *subject, X509_EXTENSION *san_ext)
 {
     X509 *x = X509_new();
-    X509 *out;
     X509_NAME *subj = mk_name(subject);
     X509_NAME *iss = mk_name("CN=test issuer");
-    unsigned char *der = NULL;
-    const unsigned char *p;
-    int len;
 
     assert_non_null(x);
     assert_int_equal(X509_set_version(x, X509_VERSION_3), 1);
@@ -207,17 +192,9 @@ static X509 *mk_cert_ext(EVP_PKEY *key, const char *subject, X509_EXTENSION *san
         assert_int_equal(X509_add_ext(x, san_ext, -1), 1);
         X509_EXTENSION_free(san_ext);
     }
-    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
-    len = i2d_X509(x, &der);
-    assert_true(len > 0);
-    p = der;
-    out = d2i_X509(NULL, &p, len);
-    assert_non_null(out);
-    OPENSSL_free(der);
     X509_NAME_free(subj);
     X509_NAME_free(iss);
-    X509_free(x);
-    return out;
+    return tc_sign_reparse(x, key);
 }
 
 static X509_EXTENSION *san_ext(GENERAL_NAMES *san, int crit)

@@ -21,6 +21,7 @@
 
 #include "pki/x509/revocation.h"
 #include "tests/unit/case_table.h"
+#include "tests/unit/testcert.h"
 
 #define AT ((time_t)1700000000)   /* 2023-11-14T22:13:20Z */
 #define DAY ((time_t)86400)
@@ -58,14 +59,7 @@ static X509_NAME *mk_name(const char *cn)
 
 static GENERAL_NAME *gn_uri(const char *uri)
 {
-    GENERAL_NAME *g = GENERAL_NAME_new();
-    ASN1_IA5STRING *s = ASN1_IA5STRING_new();
-
-    assert_non_null(g);
-    assert_non_null(s);
-    assert_int_equal(ASN1_STRING_set(s, uri, -1), 1);
-    GENERAL_NAME_set0_value(g, GEN_URI, s);
-    return g;
+    return tc_gn_ia5(GEN_URI, uri);
 }
 
 static GENERAL_NAME *gn_dir(const char *cn)
@@ -179,12 +173,9 @@ static void set_serial_hex(ASN1_INTEGER **out, const char *hex)
 static X509 *mk_cert(const char *cn, const char *issuer_cn, EVP_PKEY *key, EVP_PKEY *sign_key, const char *serial,
                      int ca, const char *ku, STACK_OF(DIST_POINT) *dps)
 {
-    X509 *x = X509_new(), *out;
+    X509 *x = X509_new();
     X509_NAME *sn = mk_name(cn), *in = mk_name(issuer_cn);
     ASN1_INTEGER *ser = NULL;
-    unsigned char *der = NULL;
-    const unsigned char *p;
-    int len;
 
     assert_non_null(x);
     assert_int_equal(X509_set_version(x, 2), 1);
@@ -205,18 +196,10 @@ static X509 *mk_cert(const char *cn, const char *issuer_cn, EVP_PKEY *key, EVP_P
         assert_int_equal(X509_add1_ext_i2d(x, NID_crl_distribution_points, dps, 0, X509V3_ADD_DEFAULT), 1);
         CRL_DIST_POINTS_free(dps);
     }
-    assert_true(X509_sign(x, sign_key, EVP_sha256()) > 0);
-    len = i2d_X509(x, &der);
-    assert_true(len > 0);
-    p = der;
-    out = d2i_X509(NULL, &p, len);
-    assert_non_null(out);
-    OPENSSL_free(der);
     ASN1_INTEGER_free(ser);
     X509_NAME_free(sn);
     X509_NAME_free(in);
-    X509_free(x);
-    return out;
+    return tc_sign_reparse(x, sign_key);
 }
 
 static X509 *leaf(const char *serial, STACK_OF(DIST_POINT) *dps, const struct fx *f)
@@ -345,20 +328,8 @@ static void crl_idp(X509_CRL *c, DIST_POINT_NAME *dp, int only_user, int only_ca
 /* Sign, then pass through DER like a CRL loaded from a file (entry issuers and reasons decoded). */
 static X509_CRL *crl_end(X509_CRL *c, EVP_PKEY *key, const EVP_MD *md)
 {
-    unsigned char *der = NULL;
-    const unsigned char *p;
-    X509_CRL *out;
-    int len;
-
     assert_true(X509_CRL_sign(c, key, md) > 0);
-    len = i2d_X509_CRL(c, &der);
-    assert_true(len > 0);
-    p = der;
-    out = d2i_X509_CRL(NULL, &p, len);
-    assert_non_null(out);
-    OPENSSL_free(der);
-    X509_CRL_free(c);
-    return out;
+    return tc_crl_reparse(c);
 }
 
 /* Stack of the given CRLs (each up-referenced; the arguments stay owned by the caller). */

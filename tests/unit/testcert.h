@@ -359,6 +359,26 @@ static TC_UNUSED X509_EXTENSION *tc_ext_raw(const char *oid, int critical, const
     return ext;
 }
 
+/* A GeneralName of type (GEN_DNS, GEN_EMAIL, GEN_URI) holding the IA5String s. */
+static TC_UNUSED GENERAL_NAME *tc_gn_ia5(int type, const char *s)
+{
+    GENERAL_NAME *g = GENERAL_NAME_new();
+    ASN1_IA5STRING *v = ASN1_IA5STRING_new();
+
+    assert_non_null(g);
+    assert_non_null(v);
+    assert_int_equal(ASN1_STRING_set(v, s, (int)strlen(s)), 1);
+    GENERAL_NAME_set0_value(g, type, v);
+    return g;
+}
+
+/* Sign x with key (SHA-256) and replace it by a copy re-parsed from its DER. */
+static TC_UNUSED X509 *tc_sign_reparse(X509 *x, EVP_PKEY *key)
+{
+    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
+    return tc_reparse(x);
+}
+
 /* ---- CRLs ------------------------------------------------------------------------------------- */
 
 /* What tc_crl_make builds: a v2 CRL. Zero-initialise, then fill what matters. */
