@@ -94,6 +94,40 @@ static void write_buf(const struct fx *f, const char *name, BIO *b, char *out, s
     write_file(f, name, d, n, out, max);
 }
 
+/* The forms write_one() writes a fixture object in. */
+enum form { CERT_PEM, CERT_DER, CRL_PEM, CRL_DER, KEY_PEM, KEY_DER };
+
+/* Write f's certificate certs[cert] (CERT_*), CRL or key in form to dir/name; the full path into out. */
+static void write_one(const struct fx *f, const char *name, enum form form, int cert, char *out, size_t max)
+{
+    BIO *b = buf_new();
+
+    switch (form) {
+    case CERT_PEM:
+        add_pem(b, f->certs[cert]);
+        break;
+    case CERT_DER:
+        add_der(b, f->certs[cert]);
+        break;
+    case CRL_PEM:
+        assert_int_equal(PEM_write_bio_X509_CRL(b, f->crl), 1);
+        break;
+    case CRL_DER:
+        assert_int_equal(i2d_X509_CRL_bio(b, f->crl), 1);
+        break;
+    case KEY_PEM:
+        assert_int_equal(PEM_write_bio_PrivateKey(b, f->key, NULL, NULL, 0, NULL, NULL), 1);
+        break;
+    case KEY_DER:
+        assert_int_equal(i2d_PrivateKey_bio(b, f->key), 1);
+        break;
+    default:
+        fail_msg("unknown form %d", (int)form);
+    }
+    write_buf(f, name, b, out, max);
+    BIO_free(b);
+}
+
 /* sb_load_certs on path: returns the reason; on SB_OK *n = certificates loaded. Checks err agrees. */
 static enum sb_reason load(const char *path, int *n, struct sb_err *e)
 {
@@ -123,6 +157,15 @@ static enum sb_reason load_mem(const void *data, size_t len, int *n, struct sb_e
     }
     sk_X509_pop_free(sk, X509_free);
     return rc;
+}
+
+/* load_mem on the contents of b. */
+static enum sb_reason load_bio(BIO *b, int *n, struct sb_err *e)
+{
+    const unsigned char *d;
+    size_t len = buf_get(b, &d);
+
+    return load_mem(d, len, n, e);
 }
 
 /* xorshift64*: the deterministic PRNG of the random-input tests (state is the caller's). */
@@ -206,11 +249,8 @@ static void test_pem_single(void **state)
     char path[PATH_MAX];
     STACK_OF(X509) *sk = NULL;
     struct sb_err e;
-    BIO *b = buf_new();
 
-    add_pem(b, f->certs[2]);
-    write_buf(f, "single.pem", b, path, sizeof(path));
-    BIO_free(b);
+    write_one(f, "single.pem", CERT_PEM, 2, path, sizeof(path));
     assert_int_equal(sb_load_certs(path, &sk, &e), SB_OK);
     assert_int_equal(sk_X509_num(sk), 1);
     assert_int_equal(X509_cmp(sk_X509_value(sk, 0), f->certs[2]), 0);
@@ -283,16 +323,13 @@ static void test_pem_crlf_and_trusted_label(void **state)
 static void test_pem_skips_other_blocks(void **state)
 {
     struct fx *f = ct_fx(state);
-    const unsigned char *d;
-    size_t n;
     int cnt;
     struct sb_err e;
     BIO *b = buf_new();
 
     assert_int_equal(PEM_write_bio_PrivateKey(b, f->key, NULL, NULL, 0, NULL, NULL), 1);
     add_pem(b, f->certs[1]);
-    n = buf_get(b, &d);
-    assert_int_equal(load_mem(d, n, &cnt, &e), SB_OK);
+    assert_int_equal(load_bio(b, &cnt, &e), SB_OK);
     assert_int_equal(cnt, 1);
     BIO_free(b);
 }
@@ -692,28 +729,23 @@ static void test_object_limit(void **state)
 {
     struct fx *f = ct_fx(state);
     BIO *b = buf_new();
-    const unsigned char *d;
-    size_t n;
     int i, cnt;
     struct sb_err e;
 
     for (i = 0; i < SB_LOAD_MAX_OBJECTS; i++) {
         add_der(b, f->certs[0]);
     }
-    n = buf_get(b, &d);
-    assert_int_equal(load_mem(d, n, &cnt, &e), SB_OK);
+    assert_int_equal(load_bio(b, &cnt, &e), SB_OK);
     assert_int_equal(cnt, SB_LOAD_MAX_OBJECTS);
     add_der(b, f->certs[0]);
-    n = buf_get(b, &d);
-    assert_int_equal(load_mem(d, n, &cnt, &e), SB_R_INPUT_TOO_LARGE);
+    assert_int_equal(load_bio(b, &cnt, &e), SB_R_INPUT_TOO_LARGE);
     BIO_free(b);
 
     b = buf_new();
     for (i = 0; i <= SB_LOAD_MAX_OBJECTS; i++) {
         add_pem(b, f->certs[0]);
     }
-    n = buf_get(b, &d);
-    assert_int_equal(load_mem(d, n, &cnt, &e), SB_R_INPUT_TOO_LARGE);
+    assert_int_equal(load_bio(b, &cnt, &e), SB_R_INPUT_TOO_LARGE);
     BIO_free(b);
 }
 
@@ -735,33 +767,21 @@ static void test_crls(void **state)
     assert_int_equal(sk_X509_CRL_num(crls), 2);
     assert_int_equal(X509_CRL_cmp(sk_X509_CRL_value(crls, 0), f->crl), 0);
 
-    b = buf_new();
-    assert_int_equal(i2d_X509_CRL_bio(b, f->crl), 1);
-    write_buf(f, "one.crl", b, path, sizeof(path));
-    BIO_free(b);
+    write_one(f, "one.crl", CRL_DER, 0, path, sizeof(path));
     assert_int_equal(sb_load_crls(path, &crls, &e), SB_OK);
     assert_int_equal(sk_X509_CRL_num(crls), 3);
     sk_X509_CRL_pop_free(crls, X509_CRL_free);
     crls = NULL;
 
     /* a certificate is not a CRL, in PEM or DER */
-    b = buf_new();
-    add_pem(b, f->certs[0]);
-    write_buf(f, "cert-as-crl.pem", b, path, sizeof(path));
-    BIO_free(b);
+    write_one(f, "cert-as-crl.pem", CERT_PEM, 0, path, sizeof(path));
     assert_int_equal(sb_load_crls(path, &crls, &e), SB_R_INPUT_MALFORMED);
     assert_non_null(strstr(e.msg, path));
-    b = buf_new();
-    add_der(b, f->certs[0]);
-    write_buf(f, "cert-as-crl.der", b, path, sizeof(path));
-    BIO_free(b);
+    write_one(f, "cert-as-crl.der", CERT_DER, 0, path, sizeof(path));
     assert_int_equal(sb_load_crls(path, &crls, &e), SB_R_INPUT_MALFORMED);
     assert_non_null(strstr(e.msg, path));
     /* and a CRL is not a certificate */
-    b = buf_new();
-    assert_int_equal(PEM_write_bio_X509_CRL(b, f->crl), 1);
-    write_buf(f, "crl-as-cert.pem", b, path, sizeof(path));
-    BIO_free(b);
+    write_one(f, "crl-as-cert.pem", CRL_PEM, 0, path, sizeof(path));
     assert_int_equal(load(path, NULL, &e), SB_R_INPUT_MALFORMED);
     path_in(f, "no-such.crl", path, sizeof(path));
     assert_int_equal(sb_load_crls(path, &crls, &e), SB_R_INPUT_UNREADABLE);
@@ -774,27 +794,18 @@ static void test_keys(void **state)
     char path[PATH_MAX];
     EVP_PKEY *k = NULL;
     struct sb_err e;
-    BIO *b = buf_new();
 
-    assert_int_equal(PEM_write_bio_PrivateKey(b, f->key, NULL, NULL, 0, NULL, NULL), 1);
-    write_buf(f, "k.pem", b, path, sizeof(path));
-    BIO_free(b);
+    write_one(f, "k.pem", KEY_PEM, 0, path, sizeof(path));
     assert_int_equal(sb_load_key(path, &k, &e), SB_OK);
     assert_int_equal(EVP_PKEY_eq(k, f->key), 1);
     EVP_PKEY_free(k);
 
-    b = buf_new();
-    assert_int_equal(i2d_PrivateKey_bio(b, f->key), 1);
-    write_buf(f, "k.der", b, path, sizeof(path));
-    BIO_free(b);
+    write_one(f, "k.der", KEY_DER, 0, path, sizeof(path));
     assert_int_equal(sb_load_key(path, &k, &e), SB_OK);
     assert_int_equal(EVP_PKEY_eq(k, f->key), 1);
     EVP_PKEY_free(k);
 
-    b = buf_new();
-    add_pem(b, f->certs[0]);
-    write_buf(f, "cert-as-key.pem", b, path, sizeof(path));
-    BIO_free(b);
+    write_one(f, "cert-as-key.pem", CERT_PEM, 0, path, sizeof(path));
     assert_int_equal(sb_load_key(path, &k, &e), SB_R_INPUT_MALFORMED);
     assert_null(k);
     assert_non_null(strstr(e.msg, path));
