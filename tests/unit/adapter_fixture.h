@@ -40,13 +40,8 @@ static TC_UNUSED void af_write_pem(const char *path, X509 *x)
 /* A leaf for key issued by issuer/ikey with the mutual-recognition policy and signing key usage. */
 static TC_UNUSED X509 *af_leaf(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey, const char *ku)
 {
-    struct tc_spec s;
+    struct tc_spec s = tc_spec_of(cn, key, issuer, ikey);
 
-    memset(&s, 0, sizeof(s));
-    s.cn = cn;
-    s.key = key;
-    s.issuer = issuer;
-    s.issuer_key = ikey;
     s.ku = ku != NULL ? ku : "critical,digitalSignature,nonRepudiation";
     s.policies = AF_POLICY_OID;
     s.serial = 0x2000;

@@ -71,37 +71,46 @@ static FILE *open_pki(const char *name)
     return f;
 }
 
-static X509 *cert(const char *name)
+/* The object read by read() from the PEM file name under SB_PKI, or NULL (a message says why). */
+static void *pki_read(const char *name, void *(*read)(FILE *))
 {
     FILE *f = open_pki(name);
-    X509 *x = f != NULL ? PEM_read_X509(f, NULL, NULL, NULL) : NULL;
+    void *obj = f != NULL ? read(f) : NULL;
 
     if (f != NULL) {
         fclose(f);
     }
-    return x;
+    return obj;
+}
+
+static void *read_cert(FILE *f)
+{
+    return PEM_read_X509(f, NULL, NULL, NULL);
+}
+
+static void *read_key(FILE *f)
+{
+    return PEM_read_PrivateKey(f, NULL, NULL, NULL);
+}
+
+static void *read_crl(FILE *f)
+{
+    return PEM_read_X509_CRL(f, NULL, NULL, NULL);
+}
+
+static X509 *cert(const char *name)
+{
+    return pki_read(name, read_cert);
 }
 
 static EVP_PKEY *key(const char *name)
 {
-    FILE *f = open_pki(name);
-    EVP_PKEY *k = f != NULL ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
-
-    if (f != NULL) {
-        fclose(f);
-    }
-    return k;
+    return pki_read(name, read_key);
 }
 
 static X509_CRL *crl(const char *name)
 {
-    FILE *f = open_pki(name);
-    X509_CRL *c = f != NULL ? PEM_read_X509_CRL(f, NULL, NULL, NULL) : NULL;
-
-    if (f != NULL) {
-        fclose(f);
-    }
-    return c;
+    return pki_read(name, read_crl);
 }
 
 static int load_jur(struct jur *j, const char *d)

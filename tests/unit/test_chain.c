@@ -2,9 +2,11 @@
  * tests/unit/test_chain.c — path building (pki/x509/chain.h) and RFC 5280 path validation (pki/x509/path.h).
  *
  * Every PKI is minted in C at test time (tests/unit/testcert.h) with P-256 keys and fixed validity
- * windows; the validation time is TC_T2025. Each verdict asserts the exact enum sb_reason. The hostile
- * cases (same-subject pools, loops, a 100-certificate chain, 10,000 policy mappings) also assert a
- * resource bound: the answer comes within 1 s (CLOCK_MONOTONIC).
+ * windows; the validation time is TC_T2025. Each verdict asserts the exact enum sb_reason. Most cases
+ * are rows of chain_cases[] (one cmocka test per row, see case_table.h): a root → intermediate(s) → leaf
+ * PKI where a row changes one certificate or one option and states the verdict. The hostile cases
+ * (same-subject pools, loops, a 100-certificate chain, 10,000 policy mappings) stay functions; they also
+ * assert a resource bound: the answer comes within 1 s (CLOCK_MONOTONIC).
  *
  * The path code also calls pki/x509/names.c (SAN syntax, host names), pki/x509/cert_policy.c and
  * pki/x509/revocation.c, so these tests exercise them too where noted.
@@ -21,42 +23,49 @@
 
 #include "pki/x509/chain.h"
 #include "pki/x509/path.h"
+#include "tests/unit/case_table.h"
 #include "tests/unit/testcert.h"
 
 #define BOUND_SECS 1.0
 #define LEAF_CN "leaf.example"
 
+/* Keys shared by every test, made once by the first test's setup (case_table.h), freed after the run. */
 struct fx {
+    int ready;
     EVP_PKEY *kr, *ki, *ki2, *kl, *kx; /* root, intermediate, second intermediate, leaf, spare */
+    EVP_PKEY *rsa1024, *sm2_root, *sm2_leaf;
 };
 
-static int setup(void **state)
+static void fx_make(void *arg)
 {
-    struct fx *f = calloc(1, sizeof(*f));
+    struct fx *f = arg;
 
-    if (f == NULL) {
-        return -1;
+    if (f->ready) {
+        return;
     }
     f->kr = tc_key_ec();
     f->ki = tc_key_ec();
     f->ki2 = tc_key_ec();
     f->kl = tc_key_ec();
     f->kx = tc_key_ec();
-    *state = f;
-    return 0;
+    f->rsa1024 = tc_key_rsa(1024);
+    f->sm2_root = tc_key_sm2();
+    f->sm2_leaf = tc_key_sm2();
+    f->ready = 1;
 }
 
-static int teardown(void **state)
+static void fx_free(void *arg)
 {
-    struct fx *f = *state;
+    struct fx *f = arg;
 
     EVP_PKEY_free(f->kr);
     EVP_PKEY_free(f->ki);
     EVP_PKEY_free(f->ki2);
     EVP_PKEY_free(f->kl);
     EVP_PKEY_free(f->kx);
-    free(f);
-    return 0;
+    EVP_PKEY_free(f->rsa1024);
+    EVP_PKEY_free(f->sm2_root);
+    EVP_PKEY_free(f->sm2_leaf);
 }
 
 /* ---- helpers ---------------------------------------------------------------------------------- */
@@ -71,13 +80,8 @@ static void opts_init(struct sb_path_opts *o)
 
 static struct tc_spec ca_spec(const char *cn, EVP_PKEY *k, X509 *iss, EVP_PKEY *ik)
 {
-    struct tc_spec s;
+    struct tc_spec s = tc_spec_of(cn, k, iss, ik);
 
-    memset(&s, 0, sizeof(s));
-    s.cn = cn;
-    s.key = k;
-    s.issuer = iss;
-    s.issuer_key = ik;
     s.bc = "critical,CA:TRUE";
     s.ku = "critical,keyCertSign,cRLSign";
     s.serial = 2;
@@ -86,13 +90,8 @@ static struct tc_spec ca_spec(const char *cn, EVP_PKEY *k, X509 *iss, EVP_PKEY *
 
 static struct tc_spec leaf_spec(EVP_PKEY *k, X509 *iss, EVP_PKEY *ik)
 {
-    struct tc_spec s;
+    struct tc_spec s = tc_spec_of(LEAF_CN, k, iss, ik);
 
-    memset(&s, 0, sizeof(s));
-    s.cn = LEAF_CN;
-    s.key = k;
-    s.issuer = iss;
-    s.issuer_key = ik;
     s.ku = "critical,digitalSignature";
     s.san = "DNS:" LEAF_CN;
     s.serial = 3;
@@ -162,280 +161,444 @@ static void expect(const struct outcome *out, enum sb_reason want)
     }
 }
 
-/* A three-level PKI: root (anchor) → intermediate → leaf. */
-struct pki3 {
-    X509 *root, *inter, *leaf;
-    STACK_OF(X509) *anchors, *untrusted;
+/* ---- the case table: one PKI, one change, one verdict ----------------------------------------- */
+
+#define NONE ""              /* cert_tweak.bc / .ku: leave the extension out */
+#define DEPTH(n) ((n) + 1)   /* chain_case.max_depth: --max-depth n (0: the default, none) */
+#define NO_CHAIN (-1)        /* chain_case.want_len: no path reported */
+
+enum key_id { KEY_ROLE = 0, KEY_SPARE, KEY_RSA1024, KEY_SM2_ROOT, KEY_SM2_LEAF };
+
+/* How one certificate differs from its role's default (root: tc_root; intermediate: tc_inter, no
+ * pathLenConstraint; leaf: tc_leaf). Zero fields keep the default. */
+struct cert_tweak {
+    const char *cn;
+    const char *bc, *ku;      /* X509V3 config text; NONE: no extension */
+    const char *eku;
+    time_t nb, na;
+    long serial;
+    enum key_id key;          /* the certificate's own key */
+    enum key_id signed_by;    /* KEY_ROLE: the issuer's key; another: a forged signature */
+    int sha1;                 /* signed with SHA-1 */
+    int self_issued;          /* subject = the issuer's subject (a key rollover certificate) */
+    const char *ext_oid;      /* an unknown extension (value NULL) with this OID ... */
+    int ext_critical;         /* ... marked critical */
+    const char *nb_text;      /* notBefore rewritten to this GeneralizedTime text, then re-signed */
 };
 
-static void pki3_make(struct fx *f, struct pki3 *p)
-{
-    p->root = tc_root("Test Root", f->kr);
-    p->inter = tc_inter("Test CA", f->ki, p->root, f->kr, -1);
-    p->leaf = tc_leaf(LEAF_CN, f->kl, p->inter, f->ki);
-    p->anchors = tc_stack(p->root, NULL);
-    p->untrusted = tc_stack(p->inter, NULL);
-}
+enum shape { ROOT_INT_LEAF = 0, ROOT_INT_INT_LEAF, ROOT_LEAF };
+enum leaf_by { BY_LAST_CA = 0, BY_FIRST_INTER, BY_ROOT };
+enum anchors { ANCHOR_ROOT = 0, ANCHOR_NONE, ANCHOR_LEAF, ANCHOR_INTER };
+enum untrusted {
+    UNTRUSTED_INTERS = 0,     /* the intermediates, first to last */
+    UNTRUSTED_EMPTY,          /* an empty stack */
+    UNTRUSTED_NULL,           /* no stack */
+    UNTRUSTED_INTERS_ROOT,    /* the intermediates, then the root */
+    UNTRUSTED_NOISE,          /* an unrelated CA and its root, the intermediates, the leaf itself */
+};
 
-static void pki3_free(struct pki3 *p)
-{
-    X509_free(p->root);
-    X509_free(p->inter);
-    X509_free(p->leaf);
-    sk_X509_pop_free(p->anchors, X509_free);
-    sk_X509_pop_free(p->untrusted, X509_free);
-}
+struct chain_case {
+    const char *name;
+    /* the PKI */
+    enum shape shape;
+    struct cert_tweak root, inter[2], leaf;   /* inter[0] "Test CA" (key ki), inter[1] "CA Two" (key ki2) */
+    enum leaf_by leaf_by;
+    enum anchors anchors;
+    enum untrusted untrusted;
+    /* the options: opts_init() (TC_T2025, revocation off) unless stated */
+    time_t at;
+    int max_depth;             /* DEPTH(n) */
+    const char *hostname;
+    int eku_nid;               /* required extended key usage */
+    unsigned key_usage;
+    int allow_sha1, min_rsa_bits;
+    const char *sm2_id;
+    int revocation_default;    /* keep sb_path_opts_init's revocation mode ("prefer") */
+    int crl_revokes_leaf;      /* a current CRL of the leaf's issuer lists the leaf */
+    /* the verdict */
+    enum sb_reason want;
+    int want_len;              /* certificates in the reported path; 0: unchecked; NO_CHAIN: none */
+    int want_path;             /* the reported path is exactly the built one, certificate by certificate */
+    const char *want_msg;      /* in err.msg */
+};
 
-/* ---- basic paths ------------------------------------------------------------------------------ */
-
-static void test_root_int_leaf_ok(void **state)
-{
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct pki3 p;
-    struct outcome r;
-
-    pki3_make(f, &p);
-    opts_init(&o);
-    r = validate(&o, p.leaf, p.anchors, p.untrusted);
-    expect(&r, SB_OK);
-    assert_int_equal(r.len, 3);
-    assert_ptr_equal(r.chain[1], p.inter);
-    assert_ptr_equal(r.chain[2], p.root);
-    /* the same with the default options (revocation "prefer", no CRLs) */
-    sb_path_opts_init(&o);
-    o.at = TC_T2025;
-    r = validate(&o, p.leaf, p.anchors, p.untrusted);
-    expect(&r, SB_OK);
-    pki3_free(&p);
-}
-
-static void test_untrusted_noise_ignored(void **state)
-{
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct pki3 p;
-    struct outcome r;
-    X509 *other = tc_root("Unrelated Root", f->kx), *other_ca = tc_inter("Other CA", f->ki2, other, f->kx, -1);
-
-    pki3_make(f, &p);
-    opts_init(&o);
-    /* unrelated certificates before the real intermediate, and the leaf itself */
-    assert_true(sk_X509_unshift(p.untrusted, other) > 0);
-    assert_true(sk_X509_unshift(p.untrusted, other_ca) > 0);
-    assert_int_equal(X509_up_ref(p.leaf), 1);
-    assert_true(sk_X509_push(p.untrusted, p.leaf) > 0);
-    r = validate(&o, p.leaf, p.anchors, p.untrusted);
-    expect(&r, SB_OK);
-    assert_int_equal(r.len, 3);
-    pki3_free(&p);
-}
-
-static void test_missing_intermediate(void **state)
-{
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct pki3 p;
-    struct outcome r;
-    STACK_OF(X509) *none = sk_X509_new_null();
-
-    pki3_make(f, &p);
-    opts_init(&o);
-    r = validate(&o, p.leaf, p.anchors, none);
-    expect(&r, SB_R_CHAIN_NO_ANCHOR);
-    assert_int_equal(r.len, 0);
-    r = validate(&o, p.leaf, p.anchors, NULL);
-    expect(&r, SB_R_CHAIN_NO_ANCHOR);
-    sk_X509_free(none);
-    pki3_free(&p);
-}
-
-static void test_no_anchors(void **state)
-{
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct pki3 p;
-    struct outcome r;
-    STACK_OF(X509) *none = sk_X509_new_null();
-
-    pki3_make(f, &p);
-    opts_init(&o);
+static const struct chain_case chain_cases[] = {
+    /* basic paths */
+    { .name = "root_int_leaf_ok", .want = SB_OK, .want_len = 3, .want_path = 1 },
+    { .name = "root_int_leaf_ok_default_options", .revocation_default = 1, .want = SB_OK },
+    { .name = "untrusted_noise_ignored", .untrusted = UNTRUSTED_NOISE, .want = SB_OK, .want_len = 3 },
+    { .name = "missing_intermediate", .untrusted = UNTRUSTED_EMPTY, .want = SB_R_CHAIN_NO_ANCHOR,
+      .want_len = NO_CHAIN },
+    { .name = "missing_intermediate_no_stack", .untrusted = UNTRUSTED_NULL, .want = SB_R_CHAIN_NO_ANCHOR },
     /* the root offered only as an untrusted certificate is not an anchor */
-    assert_int_equal(X509_up_ref(p.root), 1);
-    assert_true(sk_X509_push(p.untrusted, p.root) > 0);
-    r = validate(&o, p.leaf, none, p.untrusted);
-    expect(&r, SB_R_CHAIN_NO_ANCHOR);
-    sk_X509_free(none);
-    pki3_free(&p);
-}
-
-static void test_leaf_is_anchor(void **state)
-{
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct pki3 p;
-    struct outcome r;
-    STACK_OF(X509) *a;
-
-    pki3_make(f, &p);
-    opts_init(&o);
-    a = tc_stack(p.leaf, NULL);
-    r = validate(&o, p.leaf, a, NULL);
-    expect(&r, SB_OK);
-    assert_int_equal(r.len, 1);
-    sk_X509_pop_free(a, X509_free);
+    { .name = "no_anchors_root_untrusted", .anchors = ANCHOR_NONE, .untrusted = UNTRUSTED_INTERS_ROOT,
+      .want = SB_R_CHAIN_NO_ANCHOR },
+    { .name = "leaf_is_anchor", .anchors = ANCHOR_LEAF, .untrusted = UNTRUSTED_NULL, .want = SB_OK, .want_len = 1 },
     /* the intermediate as the anchor: a two-certificate path */
-    a = tc_stack(p.inter, NULL);
-    r = validate(&o, p.leaf, a, NULL);
-    expect(&r, SB_OK);
-    assert_int_equal(r.len, 2);
-    sk_X509_pop_free(a, X509_free);
-    pki3_free(&p);
+    { .name = "intermediate_is_anchor", .anchors = ANCHOR_INTER, .untrusted = UNTRUSTED_NULL, .want = SB_OK,
+      .want_len = 2 },
+    /* names the intermediate as issuer but is signed by another key; chain.h: no complete path, a
+     * candidate link failed its signature */
+    { .name = "wrong_issuer_signature", .leaf = { .signed_by = KEY_SPARE }, .want = SB_R_SIG_CRYPTO,
+      .want_len = NO_CHAIN },
+
+    /* validity; notBefore and notAfter are inclusive */
+    { .name = "leaf_expired", .leaf = { .nb = TC_T2020, .na = TC_T2024 }, .want = SB_R_CERT_EXPIRED,
+      .want_len = 3 /* the failed path is reported */ },
+    { .name = "leaf_valid_at_not_after", .leaf = { .nb = TC_T2020, .na = TC_T2024 }, .at = TC_T2024, .want = SB_OK },
+    { .name = "leaf_expired_after_not_after", .leaf = { .nb = TC_T2020, .na = TC_T2024 }, .at = TC_T2024 + 1,
+      .want = SB_R_CERT_EXPIRED },
+    { .name = "leaf_not_yet_valid", .leaf = { .nb = TC_T2030, .na = TC_T2040 }, .want = SB_R_CERT_NOT_YET_VALID },
+    { .name = "leaf_valid_at_not_before", .leaf = { .nb = TC_T2030, .na = TC_T2040 }, .at = TC_T2030, .want = SB_OK },
+    { .name = "leaf_not_yet_valid_before_not_before", .leaf = { .nb = TC_T2030, .na = TC_T2040 },
+      .at = TC_T2030 - 1, .want = SB_R_CERT_NOT_YET_VALID },
+    { .name = "intermediate_expired", .inter = { { .na = TC_T2024 } }, .want = SB_R_CERT_EXPIRED },
+    /* path.h: the anchor's own validity is enforced */
+    { .name = "anchor_expired", .root = { .na = TC_T2024, .serial = 2 }, .want = SB_R_CERT_EXPIRED },
+    /* notBefore 2025-01-01T00:00:00.5Z: not yet valid at 2025-01-01T00:00:00Z, valid one second later */
+    { .name = "fractional_not_before", .leaf = { .nb_text = "20250101000000.5Z" }, .want = SB_R_CERT_NOT_YET_VALID },
+    { .name = "fractional_not_before_second_later", .leaf = { .nb_text = "20250101000000.5Z" }, .at = TC_T2025 + 1,
+      .want = SB_OK },
+
+    /* CA constraints */
+    { .name = "intermediate_ca_false", .inter = { { .bc = "critical,CA:FALSE", .ku = "critical,digitalSignature" } },
+      .want = SB_R_BASIC_CONSTRAINTS },
+    { .name = "intermediate_without_basic_constraints", .inter = { { .bc = NONE, .ku = NONE } },
+      .want = SB_R_BASIC_CONSTRAINTS },
+    { .name = "intermediate_without_key_cert_sign", .inter = { { .ku = "critical,digitalSignature,cRLSign" } },
+      .want = SB_R_KEY_USAGE },
+    /* pathLen 0 on CA One, but CA Two sits below it */
+    { .name = "path_length_exceeded", .shape = ROOT_INT_INT_LEAF,
+      .inter = { { .cn = "CA One", .bc = "critical,CA:TRUE,pathlen:0" } }, .want = SB_R_PATH_LENGTH },
+    /* pathLen 0 allows CA One to issue end-entity certificates */
+    { .name = "path_length_zero_issues_leaf", .shape = ROOT_INT_INT_LEAF, .leaf_by = BY_FIRST_INTER,
+      .inter = { { .cn = "CA One", .bc = "critical,CA:TRUE,pathlen:0" } }, .want = SB_OK },
+    /* pathLen 1 allows exactly one intermediate below */
+    { .name = "path_length_one_allows_one_below", .shape = ROOT_INT_INT_LEAF,
+      .inter = { { .cn = "CA One", .bc = "critical,CA:TRUE,pathlen:1" }, { .bc = "critical,CA:TRUE,pathlen:0" } },
+      .want = SB_OK, .want_len = 4 },
+    /* key rollover certificate: subject = issuer = CA One, new key, signed by the old key; neither
+     * pathLenConstraint nor --max-depth counts it */
+    { .name = "path_length_self_issued_not_counted", .shape = ROOT_INT_INT_LEAF,
+      .inter = { { .cn = "CA One", .bc = "critical,CA:TRUE,pathlen:0" }, { .self_issued = 1, .serial = 5 } },
+      .want = SB_OK, .want_len = 4, .want_path = 1 },
+    { .name = "max_depth_self_issued_not_counted", .shape = ROOT_INT_INT_LEAF,
+      .inter = { { .cn = "CA One", .bc = "critical,CA:TRUE,pathlen:0" }, { .self_issued = 1, .serial = 5 } },
+      .max_depth = DEPTH(1), .want = SB_OK },
+    { .name = "max_depth_zero_self_issued", .shape = ROOT_INT_INT_LEAF,
+      .inter = { { .cn = "CA One", .bc = "critical,CA:TRUE,pathlen:0" }, { .self_issued = 1, .serial = 5 } },
+      .max_depth = DEPTH(0), .want = SB_R_CHAIN_TOO_LONG },
+    /* path.h: the anchor's basicConstraints are enforced as for any CA */
+    { .name = "anchor_path_length_enforced", .root = { .bc = "critical,CA:TRUE,pathlen:0", .serial = 2 },
+      .want = SB_R_PATH_LENGTH },
+    { .name = "max_depth_2_two_intermediates", .shape = ROOT_INT_INT_LEAF, .inter = { { .cn = "CA One" } },
+      .max_depth = DEPTH(2), .want = SB_OK },
+    { .name = "max_depth_1_two_intermediates", .shape = ROOT_INT_INT_LEAF, .inter = { { .cn = "CA One" } },
+      .max_depth = DEPTH(1), .want = SB_R_CHAIN_TOO_LONG },
+    { .name = "max_depth_1_one_intermediate", .shape = ROOT_INT_INT_LEAF, .inter = { { .cn = "CA One" } },
+      .leaf_by = BY_FIRST_INTER, .max_depth = DEPTH(1), .want = SB_OK },
+    { .name = "max_depth_0_one_intermediate", .shape = ROOT_INT_INT_LEAF, .inter = { { .cn = "CA One" } },
+      .leaf_by = BY_FIRST_INTER, .max_depth = DEPTH(0), .want = SB_R_CHAIN_TOO_LONG },
+    { .name = "max_depth_0_leaf_under_root", .shape = ROOT_INT_INT_LEAF, .inter = { { .cn = "CA One" } },
+      .leaf_by = BY_ROOT, .max_depth = DEPTH(0), .want = SB_OK },
+    { .name = "unknown_critical_extension_leaf", .leaf = { .ext_oid = "1.3.6.1.4.1.55555.1.1", .ext_critical = 1 },
+      .want = SB_R_UNKNOWN_CRITICAL_EXT, .want_msg = "1.3.6.1.4.1.55555.1.1" },
+    /* the same extension non-critical is ignored */
+    { .name = "unknown_noncritical_extension_leaf", .leaf = { .ext_oid = "1.3.6.1.4.1.55555.1.1" }, .want = SB_OK },
+    { .name = "unknown_critical_extension_intermediate",
+      .inter = { { .ext_oid = "1.3.6.1.4.1.55555.1.2", .ext_critical = 1 } }, .want = SB_R_UNKNOWN_CRITICAL_EXT },
+
+    /* leaf requirements */
+    { .name = "eku_server_required_client_only", .eku_nid = NID_server_auth, .leaf = { .eku = "clientAuth" },
+      .want = SB_R_EKU },
+    { .name = "eku_server_required_client_and_server", .eku_nid = NID_server_auth,
+      .leaf = { .eku = "clientAuth,serverAuth" }, .want = SB_OK },
+    { .name = "eku_server_required_any", .eku_nid = NID_server_auth, .leaf = { .eku = "anyExtendedKeyUsage" },
+      .want = SB_OK },
+    /* a leaf without extendedKeyUsage is unrestricted */
+    { .name = "eku_server_required_none_in_leaf", .eku_nid = NID_server_auth, .want = SB_OK },
+    /* no EKU required: clientAuth-only is fine */
+    { .name = "eku_not_required_client_only", .leaf = { .eku = "clientAuth" }, .want = SB_OK },
+    { .name = "key_usage_required_present", .key_usage = KU_DIGITAL_SIGNATURE, .want = SB_OK },
+    { .name = "key_usage_required_missing", .key_usage = KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION,
+      .want = SB_R_KEY_USAGE },
+    /* host names use pki/x509/names.c (sb_names_match_host) */
+    { .name = "hostname_match", .hostname = LEAF_CN, .want = SB_OK },
+    { .name = "hostname_match_case_insensitive", .hostname = "LEAF.Example", .want = SB_OK },
+    { .name = "hostname_other", .hostname = "other.example", .want = SB_R_NAME_MISMATCH },
+    { .name = "hostname_subdomain", .hostname = "sub." LEAF_CN, .want = SB_R_NAME_MISMATCH },
+    { .name = "hostname_ip_address", .hostname = "192.0.2.1", .want = SB_R_NAME_MISMATCH },
+
+    /* algorithms in the path */
+    { .name = "sha1_leaf_refused", .leaf = { .sha1 = 1 }, .want = SB_R_WEAK_ALGORITHM },
+    { .name = "sha1_leaf_allowed", .leaf = { .sha1 = 1 }, .allow_sha1 = 1, .want = SB_OK },
+    { .name = "rsa1024_intermediate_refused", .inter = { { .key = KEY_RSA1024 } }, .want = SB_R_WEAK_KEY },
+    { .name = "rsa1024_intermediate_allowed", .inter = { { .key = KEY_RSA1024 } }, .min_rsa_bits = 1024,
+      .want = SB_OK },
+    { .name = "sm2_path", .shape = ROOT_LEAF, .root = { .cn = "SM2 Root", .key = KEY_SM2_ROOT },
+      .leaf = { .key = KEY_SM2_LEAF }, .untrusted = UNTRUSTED_NULL, .want = SB_OK },
+    { .name = "sm2_path_default_id", .shape = ROOT_LEAF, .root = { .cn = "SM2 Root", .key = KEY_SM2_ROOT },
+      .leaf = { .key = KEY_SM2_LEAF }, .untrusted = UNTRUSTED_NULL, .sm2_id = TC_SM2_ID, .want = SB_OK },
+    /* --sm2-id that does not match the certificates: a signature failure, diagnosed as the ID */
+    { .name = "sm2_path_other_id", .shape = ROOT_LEAF, .root = { .cn = "SM2 Root", .key = KEY_SM2_ROOT },
+      .leaf = { .key = KEY_SM2_LEAF }, .untrusted = UNTRUSTED_NULL, .sm2_id = "alice@example.com",
+      .want = SB_R_SM2_ID_MISMATCH },
+
+    /* revocation (pki/x509/revocation.c) */
+    { .name = "revoked_leaf", .revocation_default = 1, .crl_revokes_leaf = 1, .want = SB_R_REVOKED },
+    { .name = "revoked_leaf_revocation_off", .crl_revokes_leaf = 1, .want = SB_OK },
+};
+
+/* What a row builds; everything owned. */
+struct built {
+    X509 *root, *inter[2], *leaf, *noise[2];
+    EVP_PKEY *key_root, *key_inter[2];   /* borrowed: the fixture's */
+    int n_inter;
+    X509 *path[4];                       /* borrowed: leaf, its issuers, root */
+    int path_len;
+    STACK_OF(X509) *anchors, *untrusted;
+    STACK_OF(X509_CRL) *crls;
+    STACK_OF(ASN1_OBJECT) *ekus;
+};
+
+static EVP_PKEY *key_of(struct fx *f, enum key_id id, EVP_PKEY *role_key)
+{
+    switch (id) {
+    case KEY_ROLE:
+        return role_key;
+    case KEY_SPARE:
+        return f->kx;
+    case KEY_RSA1024:
+        return f->rsa1024;
+    case KEY_SM2_ROOT:
+        return f->sm2_root;
+    case KEY_SM2_LEAF:
+        return f->sm2_leaf;
+    default:
+        fail_msg("unknown key id %d", (int)id);
+        return NULL;
+    }
 }
 
-static void test_wrong_issuer_signature(void **state)
+/* The certificate of spec s (its role's default) changed by t; *key is the certificate's key. */
+static X509 *tweaked(struct fx *f, struct tc_spec s, const struct cert_tweak *t, EVP_PKEY **key)
 {
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct pki3 p;
-    struct outcome r;
-    X509 *forged;
-    struct tc_spec s;
-
-    pki3_make(f, &p);
-    opts_init(&o);
-    /* names the intermediate as issuer but is signed by another key */
-    s = leaf_spec(f->kl, p.inter, f->kx);
-    forged = tc_make(&s);
-    r = validate(&o, forged, p.anchors, p.untrusted);
-    /* chain.h: no complete path, a candidate link failed its signature */
-    expect(&r, SB_R_SIG_CRYPTO);
-    assert_int_equal(r.len, 0);
-    X509_free(forged);
-    pki3_free(&p);
-}
-
-/* ---- validity --------------------------------------------------------------------------------- */
-
-static void test_expired_and_not_yet_valid(void **state)
-{
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct pki3 p;
-    struct outcome r;
-    struct tc_spec s;
+    static const unsigned char null_der[] = { 0x05, 0x00 };
+    X509_EXTENSION *ext = NULL;
     X509 *x;
 
-    pki3_make(f, &p);
-    opts_init(&o);
-
-    s = leaf_spec(f->kl, p.inter, f->ki);
-    s.nb = TC_T2020;
-    s.na = TC_T2024;
+    if (t->cn != NULL) {
+        s.cn = t->cn;
+    }
+    if (t->bc != NULL) {
+        s.bc = t->bc[0] != '\0' ? t->bc : NULL;
+    }
+    if (t->ku != NULL) {
+        s.ku = t->ku[0] != '\0' ? t->ku : NULL;
+    }
+    s.eku = t->eku;
+    s.nb = t->nb;
+    s.na = t->na;
+    if (t->serial != 0) {
+        s.serial = t->serial;
+    }
+    s.key = key_of(f, t->key, s.key);
+    if (s.issuer != NULL && t->signed_by != KEY_ROLE) {
+        s.issuer_key = key_of(f, t->signed_by, NULL);
+    }
+    if (t->sha1) {
+        s.md = EVP_sha1();
+    }
+    if (t->self_issued) {
+        s.subject = X509_get_subject_name(s.issuer);
+    }
+    if (t->ext_oid != NULL) {
+        s.extra[0] = ext = tc_ext_raw(t->ext_oid, t->ext_critical, null_der, 2);
+    }
     x = tc_make(&s);
-    r = validate(&o, x, p.anchors, p.untrusted);
-    expect(&r, SB_R_CERT_EXPIRED);
-    assert_int_equal(r.len, 3); /* the failed path is reported */
-    /* notAfter is inclusive */
-    o.at = TC_T2024;
-    r = validate(&o, x, p.anchors, p.untrusted);
-    expect(&r, SB_OK);
-    o.at = TC_T2024 + 1;
-    r = validate(&o, x, p.anchors, p.untrusted);
-    expect(&r, SB_R_CERT_EXPIRED);
-    X509_free(x);
+    X509_EXTENSION_free(ext);
+    if (t->nb_text != NULL) {
+        ASN1_TIME *nb = ASN1_STRING_type_new(V_ASN1_GENERALIZEDTIME);
 
-    opts_init(&o);
-    s.nb = TC_T2030;
-    s.na = TC_T2040;
-    x = tc_make(&s);
-    r = validate(&o, x, p.anchors, p.untrusted);
-    expect(&r, SB_R_CERT_NOT_YET_VALID);
-    /* notBefore is inclusive */
-    o.at = TC_T2030;
-    r = validate(&o, x, p.anchors, p.untrusted);
-    expect(&r, SB_OK);
-    o.at = TC_T2030 - 1;
-    r = validate(&o, x, p.anchors, p.untrusted);
-    expect(&r, SB_R_CERT_NOT_YET_VALID);
-    X509_free(x);
-    pki3_free(&p);
+        assert_non_null(nb);
+        assert_int_equal(ASN1_STRING_set(nb, t->nb_text, -1), 1);
+        assert_int_equal(X509_set1_notBefore(x, nb), 1);
+        assert_true(X509_sign(x, s.issuer != NULL ? s.issuer_key : s.key, EVP_sha256()) > 0);
+        x = tc_reparse(x);
+        ASN1_STRING_free(nb);
+    }
+    *key = s.key;
+    return x;
 }
 
-static void test_expired_intermediate_and_anchor(void **state)
+static void push_ref(STACK_OF(X509) *sk, X509 *x)
 {
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct outcome r;
-    struct tc_spec s;
-    X509 *root, *inter, *leaf, *oldroot;
-    STACK_OF(X509) *a, *u;
-
-    opts_init(&o);
-    root = tc_root("Test Root", f->kr);
-    s = ca_spec("Test CA", f->ki, root, f->kr);
-    s.na = TC_T2024;
-    inter = tc_make(&s);
-    leaf = tc_leaf(LEAF_CN, f->kl, inter, f->ki);
-    a = tc_stack(root, NULL);
-    u = tc_stack(inter, NULL);
-    r = validate(&o, leaf, a, u);
-    expect(&r, SB_R_CERT_EXPIRED);
-    sk_X509_pop_free(a, X509_free);
-
-    /* path.h: the anchor's own validity is enforced */
-    s = ca_spec("Test Root", f->kr, NULL, NULL);
-    s.na = TC_T2024;
-    oldroot = tc_make(&s);
-    X509_free(inter);
-    sk_X509_pop_free(u, X509_free);
-    X509_free(leaf);
-    inter = tc_inter("Test CA", f->ki, oldroot, f->kr, -1);
-    leaf = tc_leaf(LEAF_CN, f->kl, inter, f->ki);
-    a = tc_stack(oldroot, NULL);
-    u = tc_stack(inter, NULL);
-    r = validate(&o, leaf, a, u);
-    expect(&r, SB_R_CERT_EXPIRED);
-    sk_X509_pop_free(a, X509_free);
-    sk_X509_pop_free(u, X509_free);
-    X509_free(root);
-    X509_free(oldroot);
-    X509_free(inter);
-    X509_free(leaf);
+    assert_int_equal(X509_up_ref(x), 1);
+    assert_true(sk_X509_push(sk, x) > 0);
 }
 
-static void test_fractional_not_before(void **state)
+static void built_make(struct fx *f, const struct chain_case *c, struct built *b)
 {
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct pki3 p;
-    struct outcome r;
-    X509 *x, *y;
-    ASN1_TIME *t = ASN1_STRING_type_new(V_ASN1_GENERALIZEDTIME);
+    static const char *const inter_cn[2] = { "Test CA", "CA Two" };
+    EVP_PKEY *inter_key[2] = { f->ki, f->ki2 }, *issuer_key, *leaf_key;
+    struct tc_spec root_spec;
+    X509 *issuer;
+    int i, by;
 
-    pki3_make(f, &p);
-    opts_init(&o);
-    /* notBefore 2025-01-01T00:00:00.5Z: not yet valid at 2025-01-01T00:00:00Z, valid one second later */
-    assert_non_null(t);
-    assert_int_equal(ASN1_STRING_set(t, "20250101000000.5Z", -1), 1);
-    x = X509_dup(p.leaf);
-    assert_non_null(x);
-    assert_int_equal(X509_set1_notBefore(x, t), 1);
-    assert_true(X509_sign(x, f->ki, EVP_sha256()) > 0);
-    y = tc_reparse(x);
-    r = validate(&o, y, p.anchors, p.untrusted);
-    expect(&r, SB_R_CERT_NOT_YET_VALID);
-    o.at = TC_T2025 + 1;
-    r = validate(&o, y, p.anchors, p.untrusted);
-    expect(&r, SB_OK);
-    X509_free(y);
-    ASN1_STRING_free(t);
-    pki3_free(&p);
+    memset(b, 0, sizeof(*b));
+    b->n_inter = c->shape == ROOT_LEAF ? 0 : c->shape == ROOT_INT_INT_LEAF ? 2 : 1;
+    root_spec = ca_spec("Test Root", f->kr, NULL, NULL);
+    root_spec.serial = 0; /* tc_root's */
+    b->root = tweaked(f, root_spec, &c->root, &b->key_root);
+    issuer = b->root;
+    issuer_key = b->key_root;
+    for (i = 0; i < b->n_inter; i++) {
+        b->inter[i] = tweaked(f, ca_spec(inter_cn[i], inter_key[i], issuer, issuer_key), &c->inter[i],
+                              &b->key_inter[i]);
+        issuer = b->inter[i];
+        issuer_key = b->key_inter[i];
+    }
+    by = c->leaf_by == BY_ROOT ? 0 : c->leaf_by == BY_FIRST_INTER ? 1 : b->n_inter;
+    issuer = by == 0 ? b->root : b->inter[by - 1];
+    issuer_key = by == 0 ? b->key_root : b->key_inter[by - 1];
+    b->leaf = tweaked(f, leaf_spec(f->kl, issuer, issuer_key), &c->leaf, &leaf_key);
+    b->path[b->path_len++] = b->leaf;
+    for (i = by; i > 0; i--) {
+        b->path[b->path_len++] = b->inter[i - 1];
+    }
+    b->path[b->path_len++] = b->root;
+
+    assert_non_null(b->anchors = sk_X509_new_null());
+    switch (c->anchors) {
+    case ANCHOR_ROOT:
+        push_ref(b->anchors, b->root);
+        break;
+    case ANCHOR_LEAF:
+        push_ref(b->anchors, b->leaf);
+        break;
+    case ANCHOR_INTER:
+        push_ref(b->anchors, b->inter[0]);
+        break;
+    case ANCHOR_NONE:
+        break;
+    default:
+        fail_msg("unknown anchors %d", (int)c->anchors);
+    }
+    if (c->untrusted != UNTRUSTED_NULL) {
+        assert_non_null(b->untrusted = sk_X509_new_null());
+    }
+    if (c->untrusted == UNTRUSTED_NOISE) {
+        b->noise[1] = tc_root("Unrelated Root", f->kx);
+        b->noise[0] = tc_inter("Other CA", f->ki2, b->noise[1], f->kx, -1);
+        push_ref(b->untrusted, b->noise[0]);
+        push_ref(b->untrusted, b->noise[1]);
+    }
+    if (c->untrusted == UNTRUSTED_INTERS || c->untrusted == UNTRUSTED_INTERS_ROOT ||
+        c->untrusted == UNTRUSTED_NOISE) {
+        for (i = 0; i < b->n_inter; i++) {
+            push_ref(b->untrusted, b->inter[i]);
+        }
+    }
+    if (c->untrusted == UNTRUSTED_INTERS_ROOT) {
+        push_ref(b->untrusted, b->root);
+    }
+    if (c->untrusted == UNTRUSTED_NOISE) {
+        push_ref(b->untrusted, b->leaf);
+    }
+    if (c->crl_revokes_leaf) {
+        long serial = c->leaf.serial != 0 ? c->leaf.serial : 3; /* tc_leaf's serial */
+
+        assert_non_null(b->crls = sk_X509_CRL_new_null());
+        assert_true(sk_X509_CRL_push(b->crls, tc_crl(issuer, issuer_key, TC_T2024, TC_T2030, &serial, 1, NULL)) > 0);
+    }
 }
+
+static void built_free(struct built *b)
+{
+    int i;
+
+    X509_free(b->root);
+    for (i = 0; i < 2; i++) {
+        X509_free(b->inter[i]);
+        X509_free(b->noise[i]);
+    }
+    X509_free(b->leaf);
+    sk_X509_pop_free(b->anchors, X509_free);
+    sk_X509_pop_free(b->untrusted, X509_free);
+    sk_X509_CRL_pop_free(b->crls, X509_CRL_free);
+    sk_ASN1_OBJECT_free(b->ekus); /* OBJ_nid2obj objects are static */
+}
+
+static void case_opts(const struct chain_case *c, struct built *b, struct sb_path_opts *o)
+{
+    opts_init(o);
+    if (c->revocation_default) {
+        sb_path_opts_init(o);
+        o->at = TC_T2025;
+    }
+    if (c->at != 0) {
+        o->at = c->at;
+    }
+    if (c->max_depth != 0) {
+        o->max_depth = c->max_depth - 1;
+    }
+    if (c->hostname != NULL) {
+        o->hostname = c->hostname;
+    }
+    if (c->eku_nid != 0) {
+        assert_non_null(b->ekus = sk_ASN1_OBJECT_new_null());
+        assert_true(sk_ASN1_OBJECT_push(b->ekus, OBJ_nid2obj(c->eku_nid)) > 0);
+        o->ekus = b->ekus;
+    }
+    if (c->key_usage != 0) {
+        o->key_usage = c->key_usage;
+    }
+    if (c->allow_sha1) {
+        o->algs.allow_sha1 = 1;
+    }
+    if (c->min_rsa_bits != 0) {
+        o->algs.min_rsa_bits = c->min_rsa_bits;
+    }
+    if (c->sm2_id != NULL) {
+        o->sm2_id = c->sm2_id;
+    }
+    o->crls = b->crls;
+}
+
+static void run_chain_case(void **state)
+{
+    const struct chain_case *c = ct_row(state);
+    struct sb_path_opts o;
+    struct built b;
+    struct outcome r;
+    int i;
+
+    built_make(ct_fx(state), c, &b);
+    case_opts(c, &b, &o);
+    r = validate(&o, b.leaf, b.anchors, b.untrusted);
+    expect(&r, c->want);
+    if (c->want_len == NO_CHAIN) {
+        assert_int_equal(r.len, 0);
+    } else if (c->want_len != 0) {
+        assert_int_equal(r.len, c->want_len);
+    }
+    if (c->want_path) {
+        assert_int_equal(r.len, b.path_len);
+        for (i = 0; i < b.path_len; i++) {
+            assert_ptr_equal(r.chain[i], b.path[i]);
+        }
+    }
+    if (c->want_msg != NULL && strstr(r.err.msg, c->want_msg) == NULL) {
+        fail_msg("message '%s' lacks '%s'", r.err.msg, c->want_msg);
+    }
+    built_free(&b);
+}
+
+/* ---- paths a table row cannot describe -------------------------------------------------------- */
 
 static void test_alternative_issuer_when_first_expired(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     struct sb_path_opts o;
     struct outcome r;
     struct tc_spec s;
@@ -488,439 +651,11 @@ static void test_alternative_issuer_when_first_expired(void **state)
     X509_free(leaf);
 }
 
-/* ---- CA constraints --------------------------------------------------------------------------- */
-
-static void test_intermediate_not_ca(void **state)
-{
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct outcome r;
-    struct tc_spec s;
-    X509 *root = tc_root("Test Root", f->kr), *inter, *leaf;
-    STACK_OF(X509) *a = tc_stack(root, NULL), *u;
-
-    opts_init(&o);
-    /* basicConstraints cA FALSE */
-    s = ca_spec("Test CA", f->ki, root, f->kr);
-    s.bc = "critical,CA:FALSE";
-    s.ku = "critical,digitalSignature";
-    inter = tc_make(&s);
-    leaf = tc_leaf(LEAF_CN, f->kl, inter, f->ki);
-    u = tc_stack(inter, NULL);
-    r = validate(&o, leaf, a, u);
-    expect(&r, SB_R_BASIC_CONSTRAINTS);
-    sk_X509_pop_free(u, X509_free);
-    X509_free(inter);
-    X509_free(leaf);
-
-    /* no basicConstraints at all, no keyUsage */
-    s = ca_spec("Test CA", f->ki, root, f->kr);
-    s.bc = NULL;
-    s.ku = NULL;
-    inter = tc_make(&s);
-    leaf = tc_leaf(LEAF_CN, f->kl, inter, f->ki);
-    u = tc_stack(inter, NULL);
-    r = validate(&o, leaf, a, u);
-    expect(&r, SB_R_BASIC_CONSTRAINTS);
-    sk_X509_pop_free(u, X509_free);
-    X509_free(inter);
-    X509_free(leaf);
-
-    /* a CA whose keyUsage lacks keyCertSign */
-    s = ca_spec("Test CA", f->ki, root, f->kr);
-    s.ku = "critical,digitalSignature,cRLSign";
-    inter = tc_make(&s);
-    leaf = tc_leaf(LEAF_CN, f->kl, inter, f->ki);
-    u = tc_stack(inter, NULL);
-    r = validate(&o, leaf, a, u);
-    expect(&r, SB_R_KEY_USAGE);
-    sk_X509_pop_free(u, X509_free);
-    X509_free(inter);
-    X509_free(leaf);
-
-    sk_X509_pop_free(a, X509_free);
-    X509_free(root);
-}
-
-static void test_path_length(void **state)
-{
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct outcome r;
-    X509 *root = tc_root("Test Root", f->kr), *i1, *i2, *leaf, *leaf1;
-    STACK_OF(X509) *a = tc_stack(root, NULL), *u;
-
-    opts_init(&o);
-    i1 = tc_inter("CA One", f->ki, root, f->kr, 0);
-    i2 = tc_inter("CA Two", f->ki2, i1, f->ki, -1);
-    leaf = tc_leaf(LEAF_CN, f->kl, i2, f->ki2);
-    leaf1 = tc_leaf(LEAF_CN, f->kl, i1, f->ki);
-    u = tc_stack(i1, i2, NULL);
-    /* pathLen 0 on CA One, but CA Two sits below it */
-    r = validate(&o, leaf, a, u);
-    expect(&r, SB_R_PATH_LENGTH);
-    /* pathLen 0 allows CA One to issue end-entity certificates */
-    r = validate(&o, leaf1, a, u);
-    expect(&r, SB_OK);
-    sk_X509_pop_free(u, X509_free);
-    X509_free(i1);
-    X509_free(i2);
-    X509_free(leaf);
-    X509_free(leaf1);
-
-    /* pathLen 1 allows exactly one intermediate below */
-    i1 = tc_inter("CA One", f->ki, root, f->kr, 1);
-    i2 = tc_inter("CA Two", f->ki2, i1, f->ki, 0);
-    leaf = tc_leaf(LEAF_CN, f->kl, i2, f->ki2);
-    u = tc_stack(i1, i2, NULL);
-    r = validate(&o, leaf, a, u);
-    expect(&r, SB_OK);
-    assert_int_equal(r.len, 4);
-    sk_X509_pop_free(u, X509_free);
-    X509_free(i1);
-    X509_free(i2);
-    X509_free(leaf);
-    sk_X509_pop_free(a, X509_free);
-    X509_free(root);
-}
-
-static void test_path_length_self_issued_not_counted(void **state)
-{
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct outcome r;
-    struct tc_spec s;
-    X509 *root = tc_root("Test Root", f->kr), *i1, *rollover, *leaf;
-    STACK_OF(X509) *a = tc_stack(root, NULL), *u;
-
-    opts_init(&o);
-    i1 = tc_inter("CA One", f->ki, root, f->kr, 0);
-    /* key rollover certificate: subject = issuer = CA One, new key, signed by the old key */
-    s = ca_spec(NULL, f->ki2, i1, f->ki);
-    s.subject = X509_get_subject_name(i1);
-    s.serial = 5;
-    rollover = tc_make(&s);
-    leaf = tc_leaf(LEAF_CN, f->kl, rollover, f->ki2);
-    u = tc_stack(i1, rollover, NULL);
-    r = validate(&o, leaf, a, u);
-    expect(&r, SB_OK);
-    assert_int_equal(r.len, 4);
-    assert_ptr_equal(r.chain[1], rollover);
-    /* and --max-depth does not count it either */
-    o.max_depth = 1;
-    r = validate(&o, leaf, a, u);
-    expect(&r, SB_OK);
-    o.max_depth = 0;
-    r = validate(&o, leaf, a, u);
-    expect(&r, SB_R_CHAIN_TOO_LONG);
-    sk_X509_pop_free(u, X509_free);
-    sk_X509_pop_free(a, X509_free);
-    X509_free(root);
-    X509_free(i1);
-    X509_free(rollover);
-    X509_free(leaf);
-}
-
-static void test_anchor_path_length_enforced(void **state)
-{
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct outcome r;
-    struct tc_spec s;
-    X509 *root, *inter, *leaf;
-    STACK_OF(X509) *a, *u;
-
-    opts_init(&o);
-    s = ca_spec("Test Root", f->kr, NULL, NULL);
-    s.bc = "critical,CA:TRUE,pathlen:0";
-    root = tc_make(&s);
-    inter = tc_inter("Test CA", f->ki, root, f->kr, -1);
-    leaf = tc_leaf(LEAF_CN, f->kl, inter, f->ki);
-    a = tc_stack(root, NULL);
-    u = tc_stack(inter, NULL);
-    /* path.h: the anchor's basicConstraints are enforced as for any CA */
-    r = validate(&o, leaf, a, u);
-    expect(&r, SB_R_PATH_LENGTH);
-    sk_X509_pop_free(a, X509_free);
-    sk_X509_pop_free(u, X509_free);
-    X509_free(root);
-    X509_free(inter);
-    X509_free(leaf);
-}
-
-static void test_max_depth(void **state)
-{
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct outcome r;
-    X509 *root = tc_root("Test Root", f->kr), *i1, *i2, *leaf, *leaf1, *leaf0;
-    STACK_OF(X509) *a = tc_stack(root, NULL), *u;
-
-    opts_init(&o);
-    i1 = tc_inter("CA One", f->ki, root, f->kr, -1);
-    i2 = tc_inter("CA Two", f->ki2, i1, f->ki, -1);
-    leaf = tc_leaf(LEAF_CN, f->kl, i2, f->ki2);
-    leaf1 = tc_leaf(LEAF_CN, f->kl, i1, f->ki);
-    leaf0 = tc_leaf(LEAF_CN, f->kl, root, f->kr);
-    u = tc_stack(i1, i2, NULL);
-    o.max_depth = 2;
-    r = validate(&o, leaf, a, u);
-    expect(&r, SB_OK);
-    o.max_depth = 1;
-    r = validate(&o, leaf, a, u);
-    expect(&r, SB_R_CHAIN_TOO_LONG);
-    r = validate(&o, leaf1, a, u);
-    expect(&r, SB_OK);
-    o.max_depth = 0;
-    r = validate(&o, leaf1, a, u);
-    expect(&r, SB_R_CHAIN_TOO_LONG);
-    r = validate(&o, leaf0, a, u);
-    expect(&r, SB_OK);
-    sk_X509_pop_free(u, X509_free);
-    sk_X509_pop_free(a, X509_free);
-    X509_free(root);
-    X509_free(i1);
-    X509_free(i2);
-    X509_free(leaf);
-    X509_free(leaf1);
-    X509_free(leaf0);
-}
-
-static void test_unknown_critical_extension(void **state)
-{
-    struct fx *f = *state;
-    static const unsigned char null_der[] = { 0x05, 0x00 };
-    struct sb_path_opts o;
-    struct pki3 p;
-    struct outcome r;
-    struct tc_spec s;
-    X509 *x, *inter;
-    STACK_OF(X509) *u;
-
-    pki3_make(f, &p);
-    opts_init(&o);
-    s = leaf_spec(f->kl, p.inter, f->ki);
-    s.extra[0] = tc_ext_raw("1.3.6.1.4.1.55555.1.1", 1, null_der, 2);
-    x = tc_make(&s);
-    r = validate(&o, x, p.anchors, p.untrusted);
-    expect(&r, SB_R_UNKNOWN_CRITICAL_EXT);
-    assert_non_null(strstr(r.err.msg, "1.3.6.1.4.1.55555.1.1"));
-    X509_free(x);
-    X509_EXTENSION_free(s.extra[0]);
-
-    /* the same extension non-critical is ignored */
-    s.extra[0] = tc_ext_raw("1.3.6.1.4.1.55555.1.1", 0, null_der, 2);
-    x = tc_make(&s);
-    r = validate(&o, x, p.anchors, p.untrusted);
-    expect(&r, SB_OK);
-    X509_free(x);
-    X509_EXTENSION_free(s.extra[0]);
-
-    /* in the intermediate */
-    s = ca_spec("Test CA", f->ki, p.root, f->kr);
-    s.extra[0] = tc_ext_raw("1.3.6.1.4.1.55555.1.2", 1, null_der, 2);
-    inter = tc_make(&s);
-    u = tc_stack(inter, NULL);
-    r = validate(&o, p.leaf, p.anchors, u);
-    expect(&r, SB_R_UNKNOWN_CRITICAL_EXT);
-    X509_EXTENSION_free(s.extra[0]);
-    sk_X509_pop_free(u, X509_free);
-    X509_free(inter);
-    pki3_free(&p);
-}
-
-/* ---- leaf requirements ------------------------------------------------------------------------ */
-
-static void test_eku(void **state)
-{
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct pki3 p;
-    struct outcome r;
-    struct tc_spec s;
-    X509 *client, *server, *any;
-    STACK_OF(ASN1_OBJECT) *ekus = sk_ASN1_OBJECT_new_null();
-
-    pki3_make(f, &p);
-    opts_init(&o);
-    assert_non_null(ekus);
-    assert_true(sk_ASN1_OBJECT_push(ekus, OBJ_nid2obj(NID_server_auth)) > 0);
-    o.ekus = ekus;
-    s = leaf_spec(f->kl, p.inter, f->ki);
-    s.eku = "clientAuth";
-    client = tc_make(&s);
-    s.eku = "clientAuth,serverAuth";
-    server = tc_make(&s);
-    s.eku = "anyExtendedKeyUsage";
-    any = tc_make(&s);
-
-    r = validate(&o, client, p.anchors, p.untrusted);
-    expect(&r, SB_R_EKU);
-    r = validate(&o, server, p.anchors, p.untrusted);
-    expect(&r, SB_OK);
-    r = validate(&o, any, p.anchors, p.untrusted);
-    expect(&r, SB_OK);
-    /* a leaf without extendedKeyUsage is unrestricted */
-    r = validate(&o, p.leaf, p.anchors, p.untrusted);
-    expect(&r, SB_OK);
-    /* no EKU required: clientAuth-only is fine */
-    o.ekus = NULL;
-    r = validate(&o, client, p.anchors, p.untrusted);
-    expect(&r, SB_OK);
-
-    sk_ASN1_OBJECT_free(ekus); /* OBJ_nid2obj objects are static */
-    X509_free(client);
-    X509_free(server);
-    X509_free(any);
-    pki3_free(&p);
-}
-
-static void test_key_usage_required(void **state)
-{
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct pki3 p;
-    struct outcome r;
-
-    pki3_make(f, &p);
-    opts_init(&o);
-    o.key_usage = KU_DIGITAL_SIGNATURE;
-    r = validate(&o, p.leaf, p.anchors, p.untrusted);
-    expect(&r, SB_OK);
-    o.key_usage = KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION;
-    r = validate(&o, p.leaf, p.anchors, p.untrusted);
-    expect(&r, SB_R_KEY_USAGE);
-    pki3_free(&p);
-}
-
-/* Uses pki/x509/names.c (sb_names_match_host), written concurrently with these tests. */
-static void test_hostname(void **state)
-{
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct pki3 p;
-    struct outcome r;
-
-    pki3_make(f, &p);
-    opts_init(&o);
-    o.hostname = LEAF_CN;
-    r = validate(&o, p.leaf, p.anchors, p.untrusted);
-    expect(&r, SB_OK);
-    o.hostname = "LEAF.Example";
-    r = validate(&o, p.leaf, p.anchors, p.untrusted);
-    expect(&r, SB_OK);
-    o.hostname = "other.example";
-    r = validate(&o, p.leaf, p.anchors, p.untrusted);
-    expect(&r, SB_R_NAME_MISMATCH);
-    o.hostname = "sub." LEAF_CN;
-    r = validate(&o, p.leaf, p.anchors, p.untrusted);
-    expect(&r, SB_R_NAME_MISMATCH);
-    o.hostname = "192.0.2.1";
-    r = validate(&o, p.leaf, p.anchors, p.untrusted);
-    expect(&r, SB_R_NAME_MISMATCH);
-    pki3_free(&p);
-}
-
-/* ---- algorithms in the path ------------------------------------------------------------------- */
-
-static void test_weak_algorithms_in_path(void **state)
-{
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct pki3 p;
-    struct outcome r;
-    struct tc_spec s;
-    X509 *sha1leaf, *inter, *leaf;
-    EVP_PKEY *rsa1024 = tc_key_rsa(1024);
-    STACK_OF(X509) *u;
-
-    pki3_make(f, &p);
-    opts_init(&o);
-    s = leaf_spec(f->kl, p.inter, f->ki);
-    s.md = EVP_sha1();
-    sha1leaf = tc_make(&s);
-    r = validate(&o, sha1leaf, p.anchors, p.untrusted);
-    expect(&r, SB_R_WEAK_ALGORITHM);
-    o.algs.allow_sha1 = 1;
-    r = validate(&o, sha1leaf, p.anchors, p.untrusted);
-    expect(&r, SB_OK);
-    opts_init(&o);
-
-    /* an RSA-1024 intermediate */
-    inter = tc_inter("Test CA", rsa1024, p.root, f->kr, -1);
-    leaf = tc_leaf(LEAF_CN, f->kl, inter, rsa1024);
-    u = tc_stack(inter, NULL);
-    r = validate(&o, leaf, p.anchors, u);
-    expect(&r, SB_R_WEAK_KEY);
-    o.algs.min_rsa_bits = 1024;
-    r = validate(&o, leaf, p.anchors, u);
-    expect(&r, SB_OK);
-    sk_X509_pop_free(u, X509_free);
-    X509_free(inter);
-    X509_free(leaf);
-    X509_free(sha1leaf);
-    EVP_PKEY_free(rsa1024);
-    pki3_free(&p);
-}
-
-static void test_sm2_path(void **state)
-{
-    struct sb_path_opts o;
-    struct outcome r;
-    EVP_PKEY *kr = tc_key_sm2(), *kl = tc_key_sm2();
-    X509 *root = tc_root("SM2 Root", kr), *leaf = tc_leaf(LEAF_CN, kl, root, kr);
-    STACK_OF(X509) *a = tc_stack(root, NULL);
-
-    (void)state;
-    opts_init(&o);
-    r = validate(&o, leaf, a, NULL);
-    expect(&r, SB_OK);
-    o.sm2_id = TC_SM2_ID;
-    r = validate(&o, leaf, a, NULL);
-    expect(&r, SB_OK);
-    /* --sm2-id that does not match the certificates: a signature failure, diagnosed as the ID */
-    o.sm2_id = "alice@example.com";
-    r = validate(&o, leaf, a, NULL);
-    expect(&r, SB_R_SM2_ID_MISMATCH);
-    sk_X509_pop_free(a, X509_free);
-    X509_free(root);
-    X509_free(leaf);
-    EVP_PKEY_free(kr);
-    EVP_PKEY_free(kl);
-}
-
-/* ---- revocation (pki/x509/revocation.c, written concurrently) ------------------------------------- */
-
-static void test_revoked_leaf(void **state)
-{
-    struct fx *f = *state;
-    struct sb_path_opts o;
-    struct pki3 p;
-    struct outcome r;
-    long serial = 3; /* tc_leaf's serial */
-    X509_CRL *crl;
-    STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
-
-    pki3_make(f, &p);
-    crl = tc_crl(p.inter, f->ki, TC_T2024, TC_T2030, &serial, 1, NULL);
-    assert_true(sk_X509_CRL_push(crls, crl) > 0);
-    sb_path_opts_init(&o);
-    o.at = TC_T2025;
-    o.crls = crls;
-    r = validate(&o, p.leaf, p.anchors, p.untrusted);
-    expect(&r, SB_R_REVOKED);
-    o.revocation = SB_REV_OFF;
-    r = validate(&o, p.leaf, p.anchors, p.untrusted);
-    expect(&r, SB_OK);
-    sk_X509_CRL_pop_free(crls, X509_CRL_free);
-    pki3_free(&p);
-}
-
 /* ---- hostile inputs: bounded answers ---------------------------------------------------------- */
 
 static void test_loop_without_anchor(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     struct sb_path_opts o;
     struct outcome r;
     struct tc_spec s;
@@ -979,7 +714,7 @@ static void test_loop_without_anchor(void **state)
 
 static void test_same_subject_pool_bounded(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     struct sb_path_opts o;
     struct outcome r;
     struct tc_spec s;
@@ -1100,7 +835,7 @@ static X509 *mapping_ca(struct fx *f, X509 *root, int n, const char *pols)
 /* Uses pki/x509/cert_policy.c. */
 static void test_policy_mappings_10000_bounded(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     struct sb_path_opts o;
     struct outcome r;
     struct tc_spec s;
@@ -1166,7 +901,7 @@ static void test_policy_mappings_10000_bounded(void **state)
  */
 static void test_policy_work_bounded_across_paths(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     struct sb_path_opts o;
     struct outcome r;
     X509 *root = tc_root("Test Root", f->kr), *leaf;
@@ -1243,7 +978,7 @@ static int utf8_valid(const char *s)
  */
 static void test_failure_message_is_utf8(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     static const char zh[] = "\xe8\xaf\x81\xe4\xb9\xa6"; /* 证书 */
     struct sb_path_opts o;
     struct outcome r;
@@ -1285,36 +1020,21 @@ static void test_failure_message_is_utf8(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_root_int_leaf_ok),
-        cmocka_unit_test(test_untrusted_noise_ignored),
-        cmocka_unit_test(test_missing_intermediate),
-        cmocka_unit_test(test_no_anchors),
-        cmocka_unit_test(test_leaf_is_anchor),
-        cmocka_unit_test(test_wrong_issuer_signature),
-        cmocka_unit_test(test_expired_and_not_yet_valid),
-        cmocka_unit_test(test_expired_intermediate_and_anchor),
-        cmocka_unit_test(test_fractional_not_before),
-        cmocka_unit_test(test_alternative_issuer_when_first_expired),
-        cmocka_unit_test(test_intermediate_not_ca),
-        cmocka_unit_test(test_path_length),
-        cmocka_unit_test(test_path_length_self_issued_not_counted),
-        cmocka_unit_test(test_anchor_path_length_enforced),
-        cmocka_unit_test(test_max_depth),
-        cmocka_unit_test(test_unknown_critical_extension),
-        cmocka_unit_test(test_eku),
-        cmocka_unit_test(test_key_usage_required),
-        cmocka_unit_test(test_hostname),
-        cmocka_unit_test(test_failure_message_is_utf8),
-        cmocka_unit_test(test_weak_algorithms_in_path),
-        cmocka_unit_test(test_sm2_path),
-        cmocka_unit_test(test_revoked_leaf),
-        cmocka_unit_test(test_loop_without_anchor),
-        cmocka_unit_test(test_same_subject_pool_bounded),
-        cmocka_unit_test(test_chain_of_100_bounded),
-        cmocka_unit_test(test_policy_mappings_10000_bounded),
-        cmocka_unit_test(test_policy_work_bounded_across_paths),
+    static const struct ct_fn fns[] = {
+        CT_FN(test_alternative_issuer_when_first_expired),
+        CT_FN(test_failure_message_is_utf8),
+        CT_FN(test_loop_without_anchor),
+        CT_FN(test_same_subject_pool_bounded),
+        CT_FN(test_chain_of_100_bounded),
+        CT_FN(test_policy_mappings_10000_bounded),
+        CT_FN(test_policy_work_bounded_across_paths),
     };
+    static const struct ct_table tables[] = {
+        CT_TABLE(chain_cases, run_chain_case),
+    };
+    struct fx fx;
+    const struct ct_fixture fixture = { &fx, fx_make, fx_free };
 
-    return cmocka_run_group_tests(tests, setup, teardown);
+    memset(&fx, 0, sizeof(fx));
+    return ct_main("test_chain", fns, CT_COUNT(fns), tables, CT_COUNT(tables), &fixture);
 }

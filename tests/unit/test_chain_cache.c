@@ -57,118 +57,110 @@ static enum sb_reason run(struct sb_path_opts *o, struct pki *p, struct sb_err *
     return rc;
 }
 
+/* What each path test starts from (cached_make, cached_free): a PKI, a 64-entry cache, path options
+ * through it (revocation off, one day after TC_T2020). */
+struct cached {
+    struct pki p;
+    struct sb_chain_cache *c;
+    struct sb_path_opts o;
+    struct sb_err err;
+};
+
+static void cached_make(struct cached *x)
+{
+    memset(x, 0, sizeof(*x));
+    pki_make(&x->p);
+    assert_non_null(x->c = sb_chain_cache_new(64));
+    sb_path_opts_init(&x->o);
+    x->o.revocation = SB_REV_OFF;
+    x->o.cache = x->c;
+    x->o.at = TC_T2020 + 86400;
+}
+
+static void cached_free(struct cached *x)
+{
+    sb_chain_cache_free(x->c);
+    pki_free(&x->p);
+}
+
 static void test_cache_hit_after_success(void **state)
 {
-    struct pki p;
-    struct sb_path_opts o;
+    struct cached x;
     struct sb_chain_cache_stats st;
-    struct sb_err err;
-    struct sb_chain_cache *c = sb_chain_cache_new(64);
 
     (void)state;
-    pki_make(&p);
-    sb_path_opts_init(&o);
-    o.at = TC_T2020 + 86400;
-    o.revocation = SB_REV_OFF;
-    o.cache = c;
-    assert_int_equal(run(&o, &p, &err), SB_OK);
-    assert_int_equal(run(&o, &p, &err), SB_OK);
-    sb_chain_cache_stats(c, &st);
+    cached_make(&x);
+    assert_int_equal(run(&x.o, &x.p, &x.err), SB_OK);
+    assert_int_equal(run(&x.o, &x.p, &x.err), SB_OK);
+    sb_chain_cache_stats(x.c, &st);
     assert_int_equal(st.hits, 1);
     assert_int_equal(st.misses, 1);
     assert_int_equal(st.entries, 1);
-    sb_chain_cache_flush(c);
-    sb_chain_cache_stats(c, &st);
+    sb_chain_cache_flush(x.c);
+    sb_chain_cache_stats(x.c, &st);
     assert_int_equal(st.entries, 0);
-    sb_chain_cache_free(c);
-    pki_free(&p);
+    cached_free(&x);
 }
 
 static void test_cache_expired_never_served(void **state)
 {
-    struct pki p;
-    struct sb_path_opts o;
-    struct sb_err err;
-    struct sb_chain_cache *c = sb_chain_cache_new(64);
+    struct cached x;
 
     (void)state;
-    pki_make(&p);
-    sb_path_opts_init(&o);
-    o.revocation = SB_REV_OFF;
-    o.cache = c;
-    o.at = TC_T2020 + 86400;
-    assert_int_equal(run(&o, &p, &err), SB_OK);
-    o.at = TC_T2040 + 1; /* after every certificate's notAfter */
-    assert_int_equal(run(&o, &p, &err), SB_R_CERT_EXPIRED);
-    sb_chain_cache_free(c);
-    pki_free(&p);
+    cached_make(&x);
+    assert_int_equal(run(&x.o, &x.p, &x.err), SB_OK);
+    x.o.at = TC_T2040 + 1; /* after every certificate's notAfter */
+    assert_int_equal(run(&x.o, &x.p, &x.err), SB_R_CERT_EXPIRED);
+    cached_free(&x);
 }
 
 static void test_cache_new_crl_revokes(void **state)
 {
-    struct pki p;
-    struct sb_path_opts o;
-    struct sb_err err;
-    struct sb_chain_cache *c = sb_chain_cache_new(64);
+    struct cached x;
     STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
-    long serial = 0;
+    long serial;
     X509_CRL *crl;
     time_t at = TC_T2020 + 10 * 86400;
 
     (void)state;
-    (void)serial;
-    pki_make(&p);
-    sb_path_opts_init(&o);
-    o.revocation = SB_REV_PREFER;
-    o.cache = c;
-    o.at = at;
-    o.crls = crls;
-    assert_int_equal(run(&o, &p, &err), SB_OK);
-    assert_int_equal(run(&o, &p, &err), SB_OK);
-    serial = ASN1_INTEGER_get(X509_get0_serialNumber(p.leaf));
-    crl = tc_crl(p.inter, p.ik, at - 3600, at + 86400, &serial, 1, NULL);
+    cached_make(&x);
+    x.o.revocation = SB_REV_PREFER;
+    x.o.at = at;
+    x.o.crls = crls;
+    assert_int_equal(run(&x.o, &x.p, &x.err), SB_OK);
+    assert_int_equal(run(&x.o, &x.p, &x.err), SB_OK);
+    serial = ASN1_INTEGER_get(X509_get0_serialNumber(x.p.leaf));
+    crl = tc_crl(x.p.inter, x.p.ik, at - 3600, at + 86400, &serial, 1, NULL);
     assert_non_null(crl);
     sk_X509_CRL_push(crls, crl);
-    assert_int_equal(run(&o, &p, &err), SB_R_REVOKED);
+    assert_int_equal(run(&x.o, &x.p, &x.err), SB_R_REVOKED);
     sk_X509_CRL_pop_free(crls, X509_CRL_free);
-    sb_chain_cache_free(c);
-    pki_free(&p);
+    cached_free(&x);
 }
 
 static void test_cache_policy_change_misses(void **state)
 {
-    struct pki p;
-    struct sb_path_opts o;
-    struct sb_err err;
-    struct sb_chain_cache *c = sb_chain_cache_new(64);
+    struct cached x;
     STACK_OF(ASN1_OBJECT) *pol = sk_ASN1_OBJECT_new_null();
+    struct sb_chain_cache_stats st;
 
     (void)state;
-    pki_make(&p);
-    sb_path_opts_init(&o);
-    o.revocation = SB_REV_OFF;
-    o.cache = c;
-    o.at = TC_T2020 + 86400;
-    assert_int_equal(run(&o, &p, &err), SB_OK);
+    cached_make(&x);
+    assert_int_equal(run(&x.o, &x.p, &x.err), SB_OK);
     /* the same leaf under a policy requirement it does not meet: never the cached verdict */
     sk_ASN1_OBJECT_push(pol, OBJ_txt2obj("1.2.3.4.5", 1));
-    o.policies = pol;
-    o.explicit_policy = 1;
-    assert_int_equal(run(&o, &p, &err), SB_R_POLICY);
+    x.o.policies = pol;
+    x.o.explicit_policy = 1;
+    assert_int_equal(run(&x.o, &x.p, &x.err), SB_R_POLICY);
     /* and a different scope (a reloaded snapshot) misses too */
-    o.policies = NULL;
-    o.explicit_policy = 0;
-    o.cache_scope[0] ^= 1;
-    {
-        struct sb_chain_cache_stats st;
-
-        assert_int_equal(run(&o, &p, &err), SB_OK);
-        sb_chain_cache_stats(c, &st);
-        assert_int_equal(st.hits, 0);
-    }
+    x.o.policies = NULL;
+    x.o.explicit_policy = 0;
+    x.o.cache_scope[0] ^= 1;
+    assert_int_equal(run(&x.o, &x.p, &x.err), SB_OK);
+    sb_chain_cache_stats(x.c, &st);
+    assert_int_equal(st.hits, 0);
     sk_ASN1_OBJECT_pop_free(pol, ASN1_OBJECT_free);
-    sb_chain_cache_free(c);
-    pki_free(&p);
+    cached_free(&x);
 }
 
 static void test_cache_lru_bounded(void **state)

@@ -119,59 +119,73 @@ static void test_cms_digest_with_attached_content(void **state)
     OPENSSL_free(der);
 }
 
+/* A case table: one signature made by OpenSSL's CMS_sign and the verdict it must get. */
+struct ossl_case {
+    const char *name;
+    enum { HK_LEAF = 0, HK_REVOKED, HK_WRONG_KU } signer;
+    unsigned int flags;
+    const EVP_MD *(*md)(void);   /* NULL: CMS_sign's default */
+    int pss;
+    int under_mo;                /* verified against the MO anchor instead of HK */
+    int with_crl;
+    int supply_signer;           /* the signer certificate supplied by the caller */
+    enum sb_reason want;
+};
+
+static const struct ossl_case variant_cases[] = {
+    { "default", HK_LEAF, 0, NULL, 0, 0, 0, 0, SB_OK },
+    { "no_signed_attributes", HK_LEAF, CMS_NOATTR, NULL, 0, 0, 0, 0, SB_OK },
+    { "sha384", HK_LEAF, 0, EVP_sha384, 0, 0, 0, 0, SB_OK },
+    { "sha512_pss", HK_LEAF, 0, EVP_sha512, 1, 0, 0, 0, SB_OK },
+    { "key_identifier", HK_LEAF, CMS_USE_KEYID, NULL, 0, 0, 0, 0, SB_OK },
+    { "sha1", HK_LEAF, 0, EVP_sha1, 0, 0, 0, 0, SB_R_WEAK_ALGORITHM },
+    /* signer certificate neither carried nor supplied */
+    { "no_certificates", HK_LEAF, CMS_NOCERTS, NULL, 0, 0, 0, 0, SB_R_FORMAT },
+    { "no_certificates_signer_supplied", HK_LEAF, CMS_NOCERTS, NULL, 0, 0, 0, 1, SB_OK },
+};
+
+static const struct ossl_case chain_cases[] = {
+    { "revoked_signer", HK_REVOKED, 0, NULL, 0, 0, 1, 0, SB_R_REVOKED },
+    { "signer_key_usage", HK_WRONG_KU, 0, NULL, 0, 0, 1, 0, SB_R_KEY_USAGE },
+    /* the HK signer under the MO anchor */
+    { "hk_signer_under_mo_anchor", HK_LEAF, 0, NULL, 0, 1, 1, 0, SB_R_CHAIN_NO_ANCHOR },
+};
+
+/* Sign and verify every row of cases (n rows); a failure names its row. */
+static void run_ossl_cases(struct fx *f, const struct ossl_case *cases, size_t n)
+{
+    X509 *certs[] = { f->hk_leaf, f->hk_revoked, f->hk_wrongku };
+    EVP_PKEY *keys[] = { f->hk_leaf_key, f->hk_revoked_key, f->hk_wrongku_key };
+    size_t i, len;
+
+    for (i = 0; i < n; i++) {
+        const struct ossl_case *c = &cases[i];
+        struct vreq q = { .j = c->under_mo ? &f->mo : &f->hk, .with_crl = c->with_crl };
+        unsigned char *der = ossl_sign(certs[c->signer], keys[c->signer], NULL, NULL, c->flags,
+                                       c->md != NULL ? c->md() : NULL, c->pss, &len);
+        enum sb_reason rc;
+
+        if (c->supply_signer) {
+            assert_non_null(q.extra = sk_X509_new_null());
+            assert_true(sk_X509_push(q.extra, f->hk_leaf) > 0);
+        }
+        rc = verdict(der, len, &q);
+        if (rc != c->want) {
+            fail_msg("%s: got %s, want %s", c->name, sb_reason_name(rc), sb_reason_name(c->want));
+        }
+        sk_X509_free(q.extra);
+        OPENSSL_free(der);
+    }
+}
+
 static void test_cms_openssl_variants(void **state)
 {
-    struct fx *f = *state;
-    struct vreq q = { .j = &f->hk };
-    size_t len;
-    unsigned char *der;
-
-    der = ossl_sign(f->hk_leaf, f->hk_leaf_key, NULL, NULL, 0, NULL, 0, &len);
-    assert_int_equal(verdict(der, len, &q), SB_OK);
-    OPENSSL_free(der);
-    der = ossl_sign(f->hk_leaf, f->hk_leaf_key, NULL, NULL, CMS_NOATTR, NULL, 0, &len);
-    assert_int_equal(verdict(der, len, &q), SB_OK);
-    OPENSSL_free(der);
-    der = ossl_sign(f->hk_leaf, f->hk_leaf_key, NULL, NULL, 0, EVP_sha384(), 0, &len);
-    assert_int_equal(verdict(der, len, &q), SB_OK);
-    OPENSSL_free(der);
-    der = ossl_sign(f->hk_leaf, f->hk_leaf_key, NULL, NULL, 0, EVP_sha512(), 1, &len);
-    assert_int_equal(verdict(der, len, &q), SB_OK);
-    OPENSSL_free(der);
-    der = ossl_sign(f->hk_leaf, f->hk_leaf_key, NULL, NULL, CMS_USE_KEYID, NULL, 0, &len);
-    assert_int_equal(verdict(der, len, &q), SB_OK);
-    OPENSSL_free(der);
-    der = ossl_sign(f->hk_leaf, f->hk_leaf_key, NULL, NULL, 0, EVP_sha1(), 0, &len);
-    assert_int_equal(verdict(der, len, &q), SB_R_WEAK_ALGORITHM);
-    OPENSSL_free(der);
-    /* signer certificate neither carried nor supplied */
-    der = ossl_sign(f->hk_leaf, f->hk_leaf_key, NULL, NULL, CMS_NOCERTS, NULL, 0, &len);
-    assert_int_equal(verdict(der, len, &q), SB_R_FORMAT);
-    q.extra = sk_X509_new_null();
-    assert_true(sk_X509_push(q.extra, f->hk_leaf) > 0);
-    assert_int_equal(verdict(der, len, &q), SB_OK);
-    sk_X509_free(q.extra);
-    OPENSSL_free(der);
+    run_ossl_cases(*state, variant_cases, sizeof(variant_cases) / sizeof(variant_cases[0]));
 }
 
 static void test_cms_chain_outcomes(void **state)
 {
-    struct fx *f = *state;
-    struct vreq q = { .j = &f->hk, .with_crl = 1 };
-    size_t len;
-    unsigned char *der;
-
-    der = ossl_sign(f->hk_revoked, f->hk_revoked_key, NULL, NULL, 0, NULL, 0, &len);
-    assert_int_equal(verdict(der, len, &q), SB_R_REVOKED);
-    OPENSSL_free(der);
-    der = ossl_sign(f->hk_wrongku, f->hk_wrongku_key, NULL, NULL, 0, NULL, 0, &len);
-    assert_int_equal(verdict(der, len, &q), SB_R_KEY_USAGE);
-    OPENSSL_free(der);
-    /* the HK signer under the MO anchor */
-    der = ossl_sign(f->hk_leaf, f->hk_leaf_key, NULL, NULL, 0, NULL, 0, &len);
-    q.j = &f->mo;
-    assert_int_equal(verdict(der, len, &q), SB_R_CHAIN_NO_ANCHOR);
-    OPENSSL_free(der);
+    run_ossl_cases(*state, chain_cases, sizeof(chain_cases) / sizeof(chain_cases[0]));
 }
 
 static void test_cms_two_signers_worst_wins(void **state)

@@ -324,8 +324,12 @@ static void test_gmt0010_passthrough(void **state)
 /* A GM/T 0010 attestation: SM2/SM3 under the GM/T ID, verifiable with the gateway certificate alone. */
 static void test_render_gmt0010(void **state)
 {
-    struct sb_attestation_doc d;
-    struct sb_attest_key k;
+    char json[] = "{\"from\":\"hk\",\"to\":\"cn\",\"version\":1}";
+    struct sb_attestation_doc d = { .json = json, .json_len = strlen(json) };
+    struct sb_attest_key k = {
+        .format = SB_ATTEST_GMT0010, .key = F.key, .cert = F.leaf, .sm2_id = SB_SM2_DEFAULT_ID,
+        .signing_time = TC_T2025,
+    };
     struct sb_cms_verify_opts vo;
     struct sb_cms_result res;
     struct sb_path_opts po;
@@ -333,20 +337,10 @@ static void test_render_gmt0010(void **state)
     STACK_OF(X509) *anchors = tc_stack(F.leaf, NULL);
     unsigned char *att = NULL;
     size_t att_len = 0;
-    char json[] = "{\"from\":\"hk\",\"to\":\"cn\",\"version\":1}";
     enum sb_reason rc;
 
     (void)state;
     sb_err_clear(&err);
-    memset(&d, 0, sizeof(d));
-    d.json = json;
-    d.json_len = strlen(json);
-    memset(&k, 0, sizeof(k));
-    k.format = SB_ATTEST_GMT0010;
-    k.key = F.key;
-    k.cert = F.leaf;
-    k.sm2_id = SB_SM2_DEFAULT_ID;
-    k.signing_time = TC_T2025;
     assert_int_equal(sb_cn_gmt_adapter.render(&d, &k, &att, &att_len, &err), SB_OK);
     sb_path_opts_init(&po);
     po.at = TC_T2025;

@@ -2,8 +2,9 @@
  * tests/unit/test_load.c — reading certificates, CRLs and keys (pki/base/load.h): PEM / DER auto-detection,
  * bundles, every kind of damaged input, size limits, and hostile random bytes.
  *
- * Inputs are minted in C (tests/unit/testcert.h) and written into a fresh mkdtemp() directory that the
- * group teardown removes.
+ * Inputs are minted in C (tests/unit/testcert.h) and written into a fresh mkdtemp() directory that is
+ * removed after the run. Damaged inputs are rows of damaged_cases[] (one cmocka test per row, see
+ * case_table.h): how the input is made, file or memory, and what the refusal must name.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@
 #include <openssl/pem.h>
 
 #include "pki/base/load.h"
+#include "tests/unit/case_table.h"
 #include "tests/unit/testcert.h"
 
 struct fx {
@@ -92,6 +94,40 @@ static void write_buf(const struct fx *f, const char *name, BIO *b, char *out, s
     write_file(f, name, d, n, out, max);
 }
 
+/* The forms write_one() writes a fixture object in. */
+enum form { CERT_PEM, CERT_DER, CRL_PEM, CRL_DER, KEY_PEM, KEY_DER };
+
+/* Write f's certificate certs[cert] (CERT_*), CRL or key in form to dir/name; the full path into out. */
+static void write_one(const struct fx *f, const char *name, enum form form, int cert, char *out, size_t max)
+{
+    BIO *b = buf_new();
+
+    switch (form) {
+    case CERT_PEM:
+        add_pem(b, f->certs[cert]);
+        break;
+    case CERT_DER:
+        add_der(b, f->certs[cert]);
+        break;
+    case CRL_PEM:
+        assert_int_equal(PEM_write_bio_X509_CRL(b, f->crl), 1);
+        break;
+    case CRL_DER:
+        assert_int_equal(i2d_X509_CRL_bio(b, f->crl), 1);
+        break;
+    case KEY_PEM:
+        assert_int_equal(PEM_write_bio_PrivateKey(b, f->key, NULL, NULL, 0, NULL, NULL), 1);
+        break;
+    case KEY_DER:
+        assert_int_equal(i2d_PrivateKey_bio(b, f->key), 1);
+        break;
+    default:
+        fail_msg("unknown form %d", (int)form);
+    }
+    write_buf(f, name, b, out, max);
+    BIO_free(b);
+}
+
 /* sb_load_certs on path: returns the reason; on SB_OK *n = certificates loaded. Checks err agrees. */
 static enum sb_reason load(const char *path, int *n, struct sb_err *e)
 {
@@ -123,6 +159,15 @@ static enum sb_reason load_mem(const void *data, size_t len, int *n, struct sb_e
     return rc;
 }
 
+/* load_mem on the contents of b. */
+static enum sb_reason load_bio(BIO *b, int *n, struct sb_err *e)
+{
+    const unsigned char *d;
+    size_t len = buf_get(b, &d);
+
+    return load_mem(d, len, n, e);
+}
+
 /* xorshift64*: the deterministic PRNG of the random-input tests (state is the caller's). */
 static uint64_t rnd(uint64_t *s)
 {
@@ -152,37 +197,34 @@ static double secs_since(const struct timespec *t0)
 
 /* ---- fixture ---------------------------------------------------------------------------------- */
 
-static int setup(void **state)
+/* Make the fixture on first use (struct ct_fixture.make): a fresh directory, a three-certificate PKI, a CRL. */
+static void fx_make(void *arg)
 {
-    struct fx *f = calloc(1, sizeof(*f));
+    struct fx *f = arg;
     const char *tmp = getenv("TMPDIR");
 
-    if (f == NULL) {
-        return -1;
+    if (f->key != NULL) {
+        return;
     }
     snprintf(f->dir, sizeof(f->dir), "%s/test_load.XXXXXX", tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp");
-    if (mkdtemp(f->dir) == NULL) {
-        free(f);
-        return -1;
-    }
+    assert_non_null(mkdtemp(f->dir));
     f->key = tc_key_ec();
     f->certs[0] = tc_root("Load Root", f->key);
     f->certs[1] = tc_inter("Load CA", f->key, f->certs[0], f->key, -1);
     f->certs[2] = tc_leaf("load.example", f->key, f->certs[1], f->key);
     f->crl = tc_crl(f->certs[0], f->key, TC_T2024, TC_T2030, NULL, 0, NULL);
-    *state = f;
-    return 0;
 }
 
-static int teardown(void **state)
+/* Remove the directory and everything in it; free the PKI. */
+static void fx_free(void *arg)
 {
-    struct fx *f = *state;
+    struct fx *f = arg;
     DIR *d;
     struct dirent *de;
     char p[PATH_MAX + 300];
     int i;
 
-    if ((d = opendir(f->dir)) != NULL) {
+    if (f->dir[0] != '\0' && (d = opendir(f->dir)) != NULL) {
         while ((de = readdir(d)) != NULL) {
             if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
                 snprintf(p, sizeof(p), "%s/%s", f->dir, de->d_name);
@@ -190,30 +232,25 @@ static int teardown(void **state)
             }
         }
         closedir(d);
+        rmdir(f->dir);
     }
-    rmdir(f->dir);
     for (i = 0; i < 3; i++) {
         X509_free(f->certs[i]);
     }
     X509_CRL_free(f->crl);
     EVP_PKEY_free(f->key);
-    free(f);
-    return 0;
 }
 
 /* ---- well-formed inputs ----------------------------------------------------------------------- */
 
 static void test_pem_single(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     char path[PATH_MAX];
     STACK_OF(X509) *sk = NULL;
     struct sb_err e;
-    BIO *b = buf_new();
 
-    add_pem(b, f->certs[2]);
-    write_buf(f, "single.pem", b, path, sizeof(path));
-    BIO_free(b);
+    write_one(f, "single.pem", CERT_PEM, 2, path, sizeof(path));
     assert_int_equal(sb_load_certs(path, &sk, &e), SB_OK);
     assert_int_equal(sk_X509_num(sk), 1);
     assert_int_equal(X509_cmp(sk_X509_value(sk, 0), f->certs[2]), 0);
@@ -225,7 +262,7 @@ static void test_pem_single(void **state)
 
 static void test_pem_multiple_in_order(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     char path[PATH_MAX];
     STACK_OF(X509) *sk = NULL;
     struct sb_err e;
@@ -251,7 +288,7 @@ static void test_pem_multiple_in_order(void **state)
 
 static void test_pem_crlf_and_trusted_label(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     const unsigned char *d;
     unsigned char *crlf;
     size_t n, i, m = 0;
@@ -285,24 +322,21 @@ static void test_pem_crlf_and_trusted_label(void **state)
 
 static void test_pem_skips_other_blocks(void **state)
 {
-    struct fx *f = *state;
-    const unsigned char *d;
-    size_t n;
+    struct fx *f = ct_fx(state);
     int cnt;
     struct sb_err e;
     BIO *b = buf_new();
 
     assert_int_equal(PEM_write_bio_PrivateKey(b, f->key, NULL, NULL, 0, NULL, NULL), 1);
     add_pem(b, f->certs[1]);
-    n = buf_get(b, &d);
-    assert_int_equal(load_mem(d, n, &cnt, &e), SB_OK);
+    assert_int_equal(load_bio(b, &cnt, &e), SB_OK);
     assert_int_equal(cnt, 1);
     BIO_free(b);
 }
 
 static void test_der_single_and_concatenated(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     char path[PATH_MAX];
     STACK_OF(X509) *sk = NULL;
     struct sb_err e;
@@ -331,145 +365,189 @@ static void test_der_single_and_concatenated(void **state)
 
 /* ---- damaged inputs --------------------------------------------------------------------------- */
 
-static void test_pem_bad_base64(void **state)
+/* A PEM block that is not a certificate: INTEGER 1 under the CERTIFICATE label. */
+static const char not_a_cert_pem[] = "-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n";
+
+/* The leaf's DER with extra bytes after it. */
+static void der_then(const struct fx *f, BIO *b, const char *extra, size_t n)
 {
-    struct fx *f = *state;
-    char path[PATH_MAX];
-    const unsigned char *d;
-    char *copy, *body;
-    size_t n;
-    int cnt;
-    struct sb_err e;
-    BIO *b = buf_new();
-
-    add_pem(b, f->certs[2]);
-    n = buf_get(b, &d);
-    assert_non_null(copy = malloc(n + 1));
-    memcpy(copy, d, n);
-    copy[n] = '\0';
-    body = strchr(copy, '\n') + 1;
-    body[10] = '!';
-    body[11] = '*';
-    write_file(f, "badb64.pem", copy, n, path, sizeof(path));
-    assert_int_equal(load(path, &cnt, &e), SB_R_INPUT_MALFORMED);
-    assert_non_null(strstr(e.msg, path));
-    free(copy);
-    BIO_free(b);
-}
-
-static void test_pem_truncated(void **state)
-{
-    struct fx *f = *state;
-    char path[PATH_MAX];
-    const unsigned char *d;
-    size_t n;
-    struct sb_err e;
-    BIO *b = buf_new();
-
-    add_pem(b, f->certs[2]);
-    n = buf_get(b, &d);
-    /* no END line */
-    write_file(f, "trunc.pem", d, n / 2, path, sizeof(path));
-    assert_int_equal(load(path, NULL, &e), SB_R_INPUT_MALFORMED);
-    assert_non_null(strstr(e.msg, path));
-    BIO_free(b);
-}
-
-static void test_pem_block_not_a_certificate(void **state)
-{
-    struct fx *f = *state;
-    static const char pem[] = "-----BEGIN CERTIFICATE-----\nMAMCAQE=\n-----END CERTIFICATE-----\n"; /* INTEGER 1 */
-    char path[PATH_MAX];
-    struct sb_err e;
-    BIO *b = buf_new();
-    const unsigned char *d;
-    size_t n;
-
-    (void)f;
-    assert_int_equal(load_mem(pem, strlen(pem), NULL, &e), SB_R_INPUT_MALFORMED);
-    assert_non_null(strstr(e.msg, "mem-input"));
-
-    /* a good certificate block followed by a damaged one: the whole input is refused */
-    add_pem(b, f->certs[0]);
-    BIO_write(b, pem, (int)strlen(pem));
-    n = buf_get(b, &d);
-    write_file(f, "good-then-bad.pem", d, n, path, sizeof(path));
-    assert_int_equal(load(path, NULL, &e), SB_R_INPUT_MALFORMED);
-    assert_non_null(strstr(e.msg, path));
-    BIO_free(b);
-}
-
-static void test_der_truncated(void **state)
-{
-    struct fx *f = *state;
-    char path[PATH_MAX];
     unsigned char *der = NULL;
-    int len = tc_der(f->certs[2], &der), cnt;
-    struct sb_err e;
-
-    write_file(f, "trunc.der", der, (size_t)len - 1, path, sizeof(path));
-    assert_int_equal(load(path, &cnt, &e), SB_R_INPUT_MALFORMED);
-    assert_non_null(strstr(e.msg, path));
-    write_file(f, "half.der", der, (size_t)len / 2, path, sizeof(path));
-    assert_int_equal(load(path, &cnt, &e), SB_R_INPUT_MALFORMED);
-    assert_non_null(strstr(e.msg, path));
-    OPENSSL_free(der);
-}
-
-static void test_der_trailing_garbage(void **state)
-{
-    struct fx *f = *state;
-    unsigned char *der = NULL, *buf;
     int len = tc_der(f->certs[2], &der);
-    struct sb_err e;
 
-    assert_non_null(buf = malloc((size_t)len + 4));
-    memcpy(buf, der, (size_t)len);
-    memcpy(buf + len, "\x01\x02\x03\x04", 4);
-    assert_int_equal(load_mem(buf, (size_t)len + 4, NULL, &e), SB_R_INPUT_MALFORMED);
-    /* a second SEQUENCE that is not a certificate */
-    memcpy(buf + len, "\x30\x02\x05\x00", 4);
-    assert_int_equal(load_mem(buf, (size_t)len + 4, NULL, &e), SB_R_INPUT_MALFORMED);
-    /* a lone trailing zero byte */
-    assert_int_equal(load_mem(buf, (size_t)len + 1, NULL, &e), SB_R_INPUT_MALFORMED);
-    free(buf);
+    assert_int_equal(BIO_write(b, der, len), len);
+    assert_int_equal(BIO_write(b, extra, (int)n), (int)n);
     OPENSSL_free(der);
 }
 
-static void test_wrong_pem_label(void **state)
+/* The leaf as PEM (der 0) or DER (der 1), cut to its first half (half 1) or all but its last byte. */
+static void leaf_cut(const struct fx *f, BIO *b, int der, int half)
 {
-    struct fx *f = *state;
-    char path[PATH_MAX];
-    struct sb_err e;
-    BIO *b = buf_new();
+    BIO *full = buf_new();
+    const unsigned char *d;
+    size_t n;
 
-    assert_int_equal(PEM_write_bio_PrivateKey(b, f->key, NULL, NULL, 0, NULL, NULL), 1);
-    write_buf(f, "key-only.pem", b, path, sizeof(path));
-    BIO_free(b);
-    assert_int_equal(load(path, NULL, &e), SB_R_INPUT_MALFORMED);
-    assert_non_null(strstr(e.msg, path));
+    if (der) {
+        add_der(full, f->certs[2]);
+    } else {
+        add_pem(full, f->certs[2]);
+    }
+    n = buf_get(full, &d);
+    n = half ? n / 2 : n - 1;
+    assert_int_equal(BIO_write(b, d, (int)n), (int)n);
+    BIO_free(full);
 }
 
-static void test_empty_file(void **state)
+static void in_pem_bad_base64(const struct fx *f, BIO *b)
 {
-    struct fx *f = *state;
+    char *p = NULL, *body;
+    long n;
+
+    add_pem(b, f->certs[2]);
+    n = BIO_get_mem_data(b, &p);
+    assert_non_null(body = memchr(p, '\n', (size_t)n));
+    body[1 + 10] = '!';
+    body[1 + 11] = '*';
+}
+
+/* no END line */
+static void in_pem_half(const struct fx *f, BIO *b)
+{
+    leaf_cut(f, b, 0, 1);
+}
+
+/* a good certificate block followed by a damaged one: the whole input is refused */
+static void in_pem_good_then_bad(const struct fx *f, BIO *b)
+{
+    add_pem(b, f->certs[0]);
+    BIO_puts(b, not_a_cert_pem);
+}
+
+static void in_pem_not_a_certificate(const struct fx *f, BIO *b)
+{
+    (void)f;
+    BIO_puts(b, not_a_cert_pem);
+}
+
+static void in_der_minus_one(const struct fx *f, BIO *b)
+{
+    leaf_cut(f, b, 1, 0);
+}
+
+static void in_der_half(const struct fx *f, BIO *b)
+{
+    leaf_cut(f, b, 1, 1);
+}
+
+static void in_der_then_bytes(const struct fx *f, BIO *b)
+{
+    der_then(f, b, "\x01\x02\x03\x04", 4);
+}
+
+/* a second SEQUENCE that is not a certificate */
+static void in_der_then_sequence(const struct fx *f, BIO *b)
+{
+    der_then(f, b, "\x30\x02\x05\x00", 4);
+}
+
+/* one trailing byte (0x30, a SEQUENCE tag alone) */
+static void in_der_then_one_byte(const struct fx *f, BIO *b)
+{
+    der_then(f, b, "\x30", 1);
+}
+
+static void in_key_only(const struct fx *f, BIO *b)
+{
+    assert_int_equal(PEM_write_bio_PrivateKey(b, f->key, NULL, NULL, 0, NULL, NULL), 1);
+}
+
+static void in_nothing(const struct fx *f, BIO *b)
+{
+    (void)f;
+    (void)b;
+}
+
+static void in_whitespace(const struct fx *f, BIO *b)
+{
+    (void)f;
+    BIO_puts(b, "\n\n  \n");
+}
+
+enum where { IN_FILE = 0, IN_MEMORY };
+#define MSG_PATH "<path>"  /* damaged_case.want_msg: the file's path */
+
+/* A damaged input (written by make) loaded from a file named after the case, or from memory ("mem-input"). */
+struct damaged_case {
+    const char *name;
+    void (*make)(const struct fx *f, BIO *b);
+    enum where where;
+    const char *want_msg;   /* in err.msg; NULL: unchecked */
+};
+
+static const struct damaged_case damaged_cases[] = {
+    { "pem_bad_base64", in_pem_bad_base64, IN_FILE, MSG_PATH },
+    { "pem_truncated", in_pem_half, IN_FILE, MSG_PATH },
+    { "pem_block_not_a_certificate", in_pem_not_a_certificate, IN_MEMORY, "mem-input" },
+    { "pem_good_then_bad_block", in_pem_good_then_bad, IN_FILE, MSG_PATH },
+    { "der_truncated_by_one", in_der_minus_one, IN_FILE, MSG_PATH },
+    { "der_truncated_half", in_der_half, IN_FILE, MSG_PATH },
+    { "der_trailing_bytes", in_der_then_bytes, IN_MEMORY, NULL },
+    { "der_trailing_sequence", in_der_then_sequence, IN_MEMORY, NULL },
+    { "der_trailing_byte", in_der_then_one_byte, IN_MEMORY, NULL },
+    { "wrong_pem_label", in_key_only, IN_FILE, MSG_PATH },
+    { "empty_file", in_nothing, IN_FILE, MSG_PATH },
+    { "empty_memory", in_nothing, IN_MEMORY, NULL },
+    { "whitespace_only", in_whitespace, IN_MEMORY, NULL },
+};
+
+/* Every damaged input is refused as INPUT_MALFORMED, naming where it came from. */
+static void run_damaged_case(void **state)
+{
+    const struct damaged_case *c = ct_row(state);
+    const struct fx *f = ct_fx(state);
+    char path[PATH_MAX];
+    const unsigned char *d;
+    struct sb_err e;
+    enum sb_reason rc;
+    BIO *b = buf_new();
+    size_t n;
+
+    c->make(f, b);
+    n = buf_get(b, &d);
+    if (c->where == IN_FILE) {
+        write_file(f, c->name, d, n, path, sizeof(path));
+        rc = load(path, NULL, &e);
+    } else {
+        rc = load_mem(d, n, NULL, &e);
+    }
+    if (rc != SB_R_INPUT_MALFORMED) {
+        fail_msg("got %s (%s), want INPUT_MALFORMED", sb_reason_name(rc), e.msg);
+    }
+    if (c->want_msg != NULL) {
+        const char *want = strcmp(c->want_msg, MSG_PATH) == 0 ? path : c->want_msg;
+
+        if (strstr(e.msg, want) == NULL) {
+            fail_msg("message '%s' lacks '%s'", e.msg, want);
+        }
+    }
+    BIO_free(b);
+}
+
+/* An empty file is no CRL either. */
+static void test_empty_file_crls(void **state)
+{
+    struct fx *f = ct_fx(state);
     char path[PATH_MAX];
     STACK_OF(X509_CRL) *crls = NULL;
     struct sb_err e;
 
     write_file(f, "empty", "", 0, path, sizeof(path));
-    assert_int_equal(load(path, NULL, &e), SB_R_INPUT_MALFORMED);
-    assert_non_null(strstr(e.msg, path));
     assert_int_equal(sb_load_crls(path, &crls, &e), SB_R_INPUT_MALFORMED);
     sk_X509_CRL_pop_free(crls, X509_CRL_free);
-    assert_int_equal(load_mem("", 0, NULL, &e), SB_R_INPUT_MALFORMED);
-    /* whitespace only */
-    assert_int_equal(load_mem("\n\n  \n", 5, NULL, &e), SB_R_INPUT_MALFORMED);
 }
 
 static void test_unreadable(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     char path[PATH_MAX];
     unsigned char *data = (unsigned char *)"x";
     size_t len = 7;
@@ -488,7 +566,7 @@ static void test_unreadable(void **state)
 
 static void test_load_file_limit(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     char path[PATH_MAX];
     unsigned char *data = NULL;
     size_t len = 0;
@@ -507,7 +585,7 @@ static void test_load_file_limit(void **state)
 
 static void test_17mb_too_large(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     char path[PATH_MAX];
     struct sb_err e;
     FILE *fp;
@@ -542,7 +620,7 @@ static void test_17mb_too_large(void **state)
 
 static void test_10mb_garbage_fast(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     const size_t n = 10u * 1024u * 1024u;
     char path[PATH_MAX];
     unsigned char *g;
@@ -589,7 +667,7 @@ static void test_10mb_garbage_fast(void **state)
 
 static void test_random_bytes_never_crash(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     uint64_t s = 0x0123456789abcdefULL;
     unsigned char *buf, *der = NULL;
     int derlen = tc_der(f->certs[2], &der), it, cnt;
@@ -649,30 +727,25 @@ static void test_random_bytes_never_crash(void **state)
 
 static void test_object_limit(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     BIO *b = buf_new();
-    const unsigned char *d;
-    size_t n;
     int i, cnt;
     struct sb_err e;
 
     for (i = 0; i < SB_LOAD_MAX_OBJECTS; i++) {
         add_der(b, f->certs[0]);
     }
-    n = buf_get(b, &d);
-    assert_int_equal(load_mem(d, n, &cnt, &e), SB_OK);
+    assert_int_equal(load_bio(b, &cnt, &e), SB_OK);
     assert_int_equal(cnt, SB_LOAD_MAX_OBJECTS);
     add_der(b, f->certs[0]);
-    n = buf_get(b, &d);
-    assert_int_equal(load_mem(d, n, &cnt, &e), SB_R_INPUT_TOO_LARGE);
+    assert_int_equal(load_bio(b, &cnt, &e), SB_R_INPUT_TOO_LARGE);
     BIO_free(b);
 
     b = buf_new();
     for (i = 0; i <= SB_LOAD_MAX_OBJECTS; i++) {
         add_pem(b, f->certs[0]);
     }
-    n = buf_get(b, &d);
-    assert_int_equal(load_mem(d, n, &cnt, &e), SB_R_INPUT_TOO_LARGE);
+    assert_int_equal(load_bio(b, &cnt, &e), SB_R_INPUT_TOO_LARGE);
     BIO_free(b);
 }
 
@@ -680,7 +753,7 @@ static void test_object_limit(void **state)
 
 static void test_crls(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     char path[PATH_MAX];
     STACK_OF(X509_CRL) *crls = NULL;
     struct sb_err e;
@@ -694,33 +767,21 @@ static void test_crls(void **state)
     assert_int_equal(sk_X509_CRL_num(crls), 2);
     assert_int_equal(X509_CRL_cmp(sk_X509_CRL_value(crls, 0), f->crl), 0);
 
-    b = buf_new();
-    assert_int_equal(i2d_X509_CRL_bio(b, f->crl), 1);
-    write_buf(f, "one.crl", b, path, sizeof(path));
-    BIO_free(b);
+    write_one(f, "one.crl", CRL_DER, 0, path, sizeof(path));
     assert_int_equal(sb_load_crls(path, &crls, &e), SB_OK);
     assert_int_equal(sk_X509_CRL_num(crls), 3);
     sk_X509_CRL_pop_free(crls, X509_CRL_free);
     crls = NULL;
 
     /* a certificate is not a CRL, in PEM or DER */
-    b = buf_new();
-    add_pem(b, f->certs[0]);
-    write_buf(f, "cert-as-crl.pem", b, path, sizeof(path));
-    BIO_free(b);
+    write_one(f, "cert-as-crl.pem", CERT_PEM, 0, path, sizeof(path));
     assert_int_equal(sb_load_crls(path, &crls, &e), SB_R_INPUT_MALFORMED);
     assert_non_null(strstr(e.msg, path));
-    b = buf_new();
-    add_der(b, f->certs[0]);
-    write_buf(f, "cert-as-crl.der", b, path, sizeof(path));
-    BIO_free(b);
+    write_one(f, "cert-as-crl.der", CERT_DER, 0, path, sizeof(path));
     assert_int_equal(sb_load_crls(path, &crls, &e), SB_R_INPUT_MALFORMED);
     assert_non_null(strstr(e.msg, path));
     /* and a CRL is not a certificate */
-    b = buf_new();
-    assert_int_equal(PEM_write_bio_X509_CRL(b, f->crl), 1);
-    write_buf(f, "crl-as-cert.pem", b, path, sizeof(path));
-    BIO_free(b);
+    write_one(f, "crl-as-cert.pem", CRL_PEM, 0, path, sizeof(path));
     assert_int_equal(load(path, NULL, &e), SB_R_INPUT_MALFORMED);
     path_in(f, "no-such.crl", path, sizeof(path));
     assert_int_equal(sb_load_crls(path, &crls, &e), SB_R_INPUT_UNREADABLE);
@@ -729,31 +790,22 @@ static void test_crls(void **state)
 
 static void test_keys(void **state)
 {
-    struct fx *f = *state;
+    struct fx *f = ct_fx(state);
     char path[PATH_MAX];
     EVP_PKEY *k = NULL;
     struct sb_err e;
-    BIO *b = buf_new();
 
-    assert_int_equal(PEM_write_bio_PrivateKey(b, f->key, NULL, NULL, 0, NULL, NULL), 1);
-    write_buf(f, "k.pem", b, path, sizeof(path));
-    BIO_free(b);
+    write_one(f, "k.pem", KEY_PEM, 0, path, sizeof(path));
     assert_int_equal(sb_load_key(path, &k, &e), SB_OK);
     assert_int_equal(EVP_PKEY_eq(k, f->key), 1);
     EVP_PKEY_free(k);
 
-    b = buf_new();
-    assert_int_equal(i2d_PrivateKey_bio(b, f->key), 1);
-    write_buf(f, "k.der", b, path, sizeof(path));
-    BIO_free(b);
+    write_one(f, "k.der", KEY_DER, 0, path, sizeof(path));
     assert_int_equal(sb_load_key(path, &k, &e), SB_OK);
     assert_int_equal(EVP_PKEY_eq(k, f->key), 1);
     EVP_PKEY_free(k);
 
-    b = buf_new();
-    add_pem(b, f->certs[0]);
-    write_buf(f, "cert-as-key.pem", b, path, sizeof(path));
-    BIO_free(b);
+    write_one(f, "cert-as-key.pem", CERT_PEM, 0, path, sizeof(path));
     assert_int_equal(sb_load_key(path, &k, &e), SB_R_INPUT_MALFORMED);
     assert_null(k);
     assert_non_null(strstr(e.msg, path));
@@ -763,28 +815,28 @@ static void test_keys(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_pem_single),
-        cmocka_unit_test(test_pem_multiple_in_order),
-        cmocka_unit_test(test_pem_crlf_and_trusted_label),
-        cmocka_unit_test(test_pem_skips_other_blocks),
-        cmocka_unit_test(test_der_single_and_concatenated),
-        cmocka_unit_test(test_pem_bad_base64),
-        cmocka_unit_test(test_pem_truncated),
-        cmocka_unit_test(test_pem_block_not_a_certificate),
-        cmocka_unit_test(test_der_truncated),
-        cmocka_unit_test(test_der_trailing_garbage),
-        cmocka_unit_test(test_wrong_pem_label),
-        cmocka_unit_test(test_empty_file),
-        cmocka_unit_test(test_unreadable),
-        cmocka_unit_test(test_load_file_limit),
-        cmocka_unit_test(test_17mb_too_large),
-        cmocka_unit_test(test_10mb_garbage_fast),
-        cmocka_unit_test(test_random_bytes_never_crash),
-        cmocka_unit_test(test_object_limit),
-        cmocka_unit_test(test_crls),
-        cmocka_unit_test(test_keys),
+    static const struct ct_fn fns[] = {
+        CT_FN(test_pem_single),
+        CT_FN(test_pem_multiple_in_order),
+        CT_FN(test_pem_crlf_and_trusted_label),
+        CT_FN(test_pem_skips_other_blocks),
+        CT_FN(test_der_single_and_concatenated),
+        CT_FN(test_empty_file_crls),
+        CT_FN(test_unreadable),
+        CT_FN(test_load_file_limit),
+        CT_FN(test_17mb_too_large),
+        CT_FN(test_10mb_garbage_fast),
+        CT_FN(test_random_bytes_never_crash),
+        CT_FN(test_object_limit),
+        CT_FN(test_crls),
+        CT_FN(test_keys),
     };
+    static const struct ct_table tables[] = {
+        CT_TABLE(damaged_cases, run_damaged_case),
+    };
+    struct fx fx;
+    const struct ct_fixture fixture = { &fx, fx_make, fx_free };
 
-    return cmocka_run_group_tests(tests, setup, teardown);
+    memset(&fx, 0, sizeof(fx));
+    return ct_main("test_load", fns, CT_COUNT(fns), tables, CT_COUNT(tables), &fixture);
 }

@@ -291,9 +291,35 @@ static enum sb_reason run(X509 **path, size_t n, const char *user, int explicit_
     return rc;
 }
 
+#define TA "Trust Anchor"
+
+/* run(), which must answer within a second. */
+static enum sb_reason run_bounded(X509 **path, size_t n, const char *user, int explicit_policy,
+                                  STACK_OF(ASN1_OBJECT) **out, struct sb_err *err)
+{
+    double t0 = now_s();
+    enum sb_reason rc = run(path, n, user, explicit_policy, out, err);
+
+    assert_true(now_s() - t0 < 1.0);
+    return rc;
+}
+
+/* Certificate i (from 0) of a chain CA1, CA2, ... under the trust anchor, its policies still to add. */
+static X509 *chain_ca(EVP_PKEY *key, size_t i)
+{
+    char subj[32], iss[32];
+
+    snprintf(subj, sizeof(subj), "CA%zu", i + 1);
+    if (i == 0) {
+        snprintf(iss, sizeof(iss), "%s", TA);
+    } else {
+        snprintf(iss, sizeof(iss), "CA%zu", i);
+    }
+    return mk_cert(key, subj, iss, (long)i + 1);
+}
+
 /* ---- the case table ----------------------------------------------------------------------------- */
 
-#define TA "Trust Anchor"
 /* Shorthand: C(subject, issuer, policies, mappings, constraints, inhibitAnyPolicy). */
 #define C(s, i, p, m, c, a) { s, i, p, m, c, a }
 
@@ -624,8 +650,46 @@ static void test_policy_qualifiers_ignored(void **state)
     EVP_PKEY_free(key);
 }
 
-/* Build [CA1, EE], let modify() damage CA1 (or EE), and expect POLICY with msg in the message. */
-static void expect_malformed(void (*modify)(X509 *ca, X509 *ee), const char *msg)
+/* A case table of malformed policy extensions: what CA1 (or the EE) carries and what the refusal says. */
+struct malformed_case {
+    const char *name;
+    const char *ca_policies;     /* CA1's certificatePolicies (X509V3 text); NULL: none */
+    const char *ca_policies2;    /* a second certificatePolicies extension in CA1 */
+    int raw_nid;                 /* then an extension of this NID (0: none) ... */
+    const char *raw;             /* ... with these raw_len DER bytes as its value */
+    size_t raw_len;
+    int raw_on_ee;               /* ... replacing the EE's certificatePolicies instead */
+    const char *msg;             /* in the POLICY message */
+};
+
+#define RAW(nid, der) (nid), (der), sizeof(der) - 1
+
+static const struct malformed_case malformed_cases[] = {
+    /* SEQUENCE { INTEGER 1 } */
+    { "garbage_policies", NULL, NULL, RAW(NID_certificate_policies, "\x30\x03\x02\x01\x01"), 0,
+      "certificate 1 (CN=CA1) has a malformed certificatePolicies extension: cannot be decoded" },
+    { "duplicate_oid", P1 "," P2 "," P1, NULL, 0, NULL, 0, 0, "policy " P1 " appears more than once" },
+    { "two_extensions", P1, P2, 0, NULL, 0, 0,
+      "certificatePolicies extension: the extension appears more than once" },
+    { "empty_policies", NULL, NULL, RAW(NID_certificate_policies, "\x30\x00"), 0,
+      "certificatePolicies extension: it lists no policy" },
+    { "empty_constraints", P1, NULL, RAW(NID_policy_constraints, "\x30\x00"), 0,
+      "policyConstraints extension: it is an empty sequence" },
+    /* [0] -1 */
+    { "negative_require", P1, NULL, RAW(NID_policy_constraints, "\x30\x03\x80\x01\xff"), 0,
+      "policyConstraints extension: negative SkipCerts" },
+    { "negative_inhibit_any", P1, NULL, RAW(NID_inhibit_any_policy, "\x02\x01\xff"), 0,
+      "inhibitAnyPolicy extension: negative SkipCerts" },
+    { "garbage_mappings", P1, NULL, RAW(NID_policy_mappings, "\x04\x01\x00"), 0,
+      "malformed policyMappings extension: cannot be decoded" },
+    { "empty_mappings", P1, NULL, RAW(NID_policy_mappings, "\x30\x00"), 0,
+      "policyMappings extension: it lists no mapping" },
+    { "garbage_ee_policies", P1, NULL, RAW(NID_certificate_policies, "\x05\x00"), 1,
+      "certificate 2 (CN=EE) has a malformed certificatePolicies" },
+};
+
+/* Build [CA1, EE] damaged as c says, and expect POLICY with c->msg in the message. */
+static void expect_malformed(const struct malformed_case *c)
 {
     EVP_PKEY *key = EVP_EC_gen("P-256");
     STACK_OF(ASN1_OBJECT) *out = NULL;
@@ -636,116 +700,40 @@ static void expect_malformed(void (*modify)(X509 *ca, X509 *ee), const char *msg
     path[0] = mk_cert(key, "CA1", TA, 1);
     path[1] = mk_cert(key, "EE", "CA1", 2);
     add_conf_ext(path[1], NID_certificate_policies, P1);
-    modify(path[0], path[1]);
+    if (c->ca_policies != NULL) {
+        add_conf_ext(path[0], NID_certificate_policies, c->ca_policies);
+    }
+    if (c->ca_policies2 != NULL) {
+        add_conf_ext(path[0], NID_certificate_policies, c->ca_policies2);
+    }
+    if (c->raw_on_ee) {
+        X509_EXTENSION_free(X509_delete_ext(path[1], X509_get_ext_by_NID(path[1], NID_certificate_policies, -1)));
+    }
+    if (c->raw_nid != 0) {
+        add_raw_ext(path[c->raw_on_ee ? 1 : 0], c->raw_nid, (const unsigned char *)c->raw, (int)c->raw_len);
+    }
     sign_cert(path[0], key);
     sign_cert(path[1], key);
-    assert_int_equal(run(path, 2, NULL, 0, &out, &err), SB_R_POLICY);
+    if (run(path, 2, NULL, 0, &out, &err) != SB_R_POLICY) {
+        fail_msg("%s: got %s, want POLICY", c->name, sb_reason_name(err.reason));
+    }
     assert_int_equal(err.reason, SB_R_POLICY);
     assert_null(out);
-    if (strstr(err.msg, msg) == NULL) {
-        fail_msg("message \"%s\" lacks \"%s\"", err.msg, msg);
+    if (strstr(err.msg, c->msg) == NULL) {
+        fail_msg("%s: message \"%s\" lacks \"%s\"", c->name, err.msg, c->msg);
     }
     free_path(path, 2);
     EVP_PKEY_free(key);
 }
 
-static void mod_garbage_policies(X509 *ca, X509 *ee)
-{
-    static const unsigned char der[] = { 0x30, 0x03, 0x02, 0x01, 0x01 };   /* SEQUENCE { INTEGER 1 } */
-
-    (void)ee;
-    add_raw_ext(ca, NID_certificate_policies, der, (int)sizeof(der));
-}
-
-static void mod_duplicate_oid(X509 *ca, X509 *ee)
-{
-    (void)ee;
-    add_conf_ext(ca, NID_certificate_policies, P1 "," P2 "," P1);
-}
-
-static void mod_two_extensions(X509 *ca, X509 *ee)
-{
-    (void)ee;
-    add_conf_ext(ca, NID_certificate_policies, P1);
-    add_conf_ext(ca, NID_certificate_policies, P2);
-}
-
-static void mod_empty_policies(X509 *ca, X509 *ee)
-{
-    static const unsigned char der[] = { 0x30, 0x00 };
-
-    (void)ee;
-    add_raw_ext(ca, NID_certificate_policies, der, (int)sizeof(der));
-}
-
-static void mod_empty_constraints(X509 *ca, X509 *ee)
-{
-    static const unsigned char der[] = { 0x30, 0x00 };
-
-    (void)ee;
-    add_conf_ext(ca, NID_certificate_policies, P1);
-    add_raw_ext(ca, NID_policy_constraints, der, (int)sizeof(der));
-}
-
-static void mod_negative_require(X509 *ca, X509 *ee)
-{
-    static const unsigned char der[] = { 0x30, 0x03, 0x80, 0x01, 0xff };   /* [0] -1 */
-
-    (void)ee;
-    add_conf_ext(ca, NID_certificate_policies, P1);
-    add_raw_ext(ca, NID_policy_constraints, der, (int)sizeof(der));
-}
-
-static void mod_negative_inhibit_any(X509 *ca, X509 *ee)
-{
-    static const unsigned char der[] = { 0x02, 0x01, 0xff };
-
-    (void)ee;
-    add_conf_ext(ca, NID_certificate_policies, P1);
-    add_raw_ext(ca, NID_inhibit_any_policy, der, (int)sizeof(der));
-}
-
-static void mod_garbage_mappings(X509 *ca, X509 *ee)
-{
-    static const unsigned char der[] = { 0x04, 0x01, 0x00 };
-
-    (void)ee;
-    add_conf_ext(ca, NID_certificate_policies, P1);
-    add_raw_ext(ca, NID_policy_mappings, der, (int)sizeof(der));
-}
-
-static void mod_empty_mappings(X509 *ca, X509 *ee)
-{
-    static const unsigned char der[] = { 0x30, 0x00 };
-
-    (void)ee;
-    add_conf_ext(ca, NID_certificate_policies, P1);
-    add_raw_ext(ca, NID_policy_mappings, der, (int)sizeof(der));
-}
-
-static void mod_garbage_ee_policies(X509 *ca, X509 *ee)
-{
-    static const unsigned char der[] = { 0x05, 0x00 };
-
-    add_conf_ext(ca, NID_certificate_policies, P1);
-    X509_EXTENSION_free(X509_delete_ext(ee, X509_get_ext_by_NID(ee, NID_certificate_policies, -1)));
-    add_raw_ext(ee, NID_certificate_policies, der, (int)sizeof(der));
-}
-
 static void test_policy_malformed_extensions(void **state)
 {
+    size_t i;
+
     (void)state;
-    expect_malformed(mod_garbage_policies, "certificate 1 (CN=CA1) has a malformed certificatePolicies "
-                     "extension: cannot be decoded");
-    expect_malformed(mod_duplicate_oid, "policy " P1 " appears more than once");
-    expect_malformed(mod_two_extensions, "certificatePolicies extension: the extension appears more than once");
-    expect_malformed(mod_empty_policies, "certificatePolicies extension: it lists no policy");
-    expect_malformed(mod_empty_constraints, "policyConstraints extension: it is an empty sequence");
-    expect_malformed(mod_negative_require, "policyConstraints extension: negative SkipCerts");
-    expect_malformed(mod_negative_inhibit_any, "inhibitAnyPolicy extension: negative SkipCerts");
-    expect_malformed(mod_garbage_mappings, "malformed policyMappings extension: cannot be decoded");
-    expect_malformed(mod_empty_mappings, "policyMappings extension: it lists no mapping");
-    expect_malformed(mod_garbage_ee_policies, "certificate 2 (CN=EE) has a malformed certificatePolicies");
+    for (i = 0; i < sizeof(malformed_cases) / sizeof(malformed_cases[0]); i++) {
+        expect_malformed(&malformed_cases[i]);
+    }
 }
 
 static void test_policy_bad_arguments(void **state)
@@ -789,7 +777,6 @@ static void test_policy_dos_10000_mappings(void **state)
     X509 *path[3];
     struct sb_err err;
     char buf[64];
-    double t0;
 
     (void)state;
     assert_non_null(key);
@@ -804,9 +791,7 @@ static void test_policy_dos_10000_mappings(void **state)
     add_conf_ext(path[2], NID_certificate_policies, bulk_oid(buf, sizeof(buf), BULK2, 7));
     sign_cert(path[2], key);
 
-    t0 = now_s();
-    assert_int_equal(run(path, 3, NULL, 1, &out, &err), SB_OK);
-    assert_true(now_s() - t0 < 1.0);
+    assert_int_equal(run_bounded(path, 3, NULL, 1, &out, &err), SB_OK);
     assert_int_equal(sk_ASN1_OBJECT_num(out), 100);   /* every issuer-domain policy maps to BULK2.7 */
     sk_ASN1_OBJECT_pop_free(out, ASN1_OBJECT_free);
     out = NULL;
@@ -822,6 +807,19 @@ static void test_policy_dos_10000_mappings(void **state)
     EVP_PKEY_free(key);
 }
 
+/* path[0..1]: CA1 asserting one BULK policy (or only anyPolicy) with n mappings from BULK to BULK2, then an
+ * EE asserting one BULK2 policy. */
+static void mapping_path(EVP_PKEY *key, X509 **path, int any_policy, int n)
+{
+    path[0] = mk_cert(key, "CA1", TA, 1);
+    add_bulk_policies(path[0], BULK, any_policy ? 0 : 1, any_policy);
+    add_bulk_mappings(path[0], BULK, BULK2, n, 0, 0);
+    sign_cert(path[0], key);
+    path[1] = mk_cert(key, "EE", "CA1", 2);
+    add_bulk_policies(path[1], BULK2, 1, 0);
+    sign_cert(path[1], key);
+}
+
 /* One mapping over the limit is refused at once; under anyPolicy, 9,999 mappings each create a node
  * and hit the node cap. */
 static void test_policy_dos_mapping_caps(void **state)
@@ -829,44 +827,21 @@ static void test_policy_dos_mapping_caps(void **state)
     EVP_PKEY *key = EVP_EC_gen("P-256");
     X509 *path[2];
     struct sb_err err;
-    double t0;
 
     (void)state;
     assert_non_null(key);
-    path[0] = mk_cert(key, "CA1", TA, 1);
-    add_bulk_policies(path[0], BULK, 1, 0);
-    add_bulk_mappings(path[0], BULK, BULK2, SB_CERTPOL_MAX_MAPPINGS + 1, 0, 0);
-    sign_cert(path[0], key);
-    path[1] = mk_cert(key, "EE", "CA1", 2);
-    add_bulk_policies(path[1], BULK2, 1, 0);
-    sign_cert(path[1], key);
-    t0 = now_s();
-    assert_int_equal(run(path, 2, NULL, 0, NULL, &err), SB_R_POLICY);
-    assert_true(now_s() - t0 < 1.0);
+    mapping_path(key, path, 0, SB_CERTPOL_MAX_MAPPINGS + 1);
+    assert_int_equal(run_bounded(path, 2, NULL, 0, NULL, &err), SB_R_POLICY);
     assert_non_null(strstr(err.msg, "more than 10000 policy mappings"));
     free_path(path, 2);
 
-    path[0] = mk_cert(key, "CA1", TA, 1);
-    add_bulk_policies(path[0], BULK, 0, 1);
-    add_bulk_mappings(path[0], BULK, BULK2, SB_CERTPOL_MAX_NODES - 1, 0, 0);
-    sign_cert(path[0], key);
-    path[1] = mk_cert(key, "EE", "CA1", 2);
-    add_bulk_policies(path[1], BULK2, 1, 0);
-    sign_cert(path[1], key);
-    t0 = now_s();
-    assert_int_equal(run(path, 2, NULL, 0, NULL, &err), SB_R_POLICY);
-    assert_true(now_s() - t0 < 1.0);
+    mapping_path(key, path, 1, SB_CERTPOL_MAX_NODES - 1);
+    assert_int_equal(run_bounded(path, 2, NULL, 0, NULL, &err), SB_R_POLICY);
     assert_non_null(strstr(err.msg, "certificate 1 (CN=CA1): the policy graph would exceed 10000 nodes"));
     free_path(path, 2);
 
     /* The same with 9,997 mappings fits: root, anyPolicy, 9,997 mapped nodes, one end-entity node. */
-    path[0] = mk_cert(key, "CA1", TA, 1);
-    add_bulk_policies(path[0], BULK, 0, 1);
-    add_bulk_mappings(path[0], BULK, BULK2, SB_CERTPOL_MAX_NODES - 3, 0, 0);
-    sign_cert(path[0], key);
-    path[1] = mk_cert(key, "EE", "CA1", 2);
-    add_bulk_policies(path[1], BULK2, 1, 0);
-    sign_cert(path[1], key);
+    mapping_path(key, path, 1, SB_CERTPOL_MAX_NODES - 3);
     assert_int_equal(run(path, 2, BULK ".1", 1, NULL, &err), SB_OK);
     free_path(path, 2);
     EVP_PKEY_free(key);
@@ -880,33 +855,21 @@ static void test_policy_dos_deep_chain(void **state)
     STACK_OF(ASN1_OBJECT) *out = NULL;
     X509 **path = calloc(TOO_DEEP, sizeof(*path));
     struct sb_err err;
-    char subj[32], iss[32];
-    double t0;
     size_t i;
 
     (void)state;
     assert_non_null(key);
     assert_non_null(path);
     for (i = 0; i < TOO_DEEP; i++) {
-        snprintf(subj, sizeof(subj), "CA%zu", i + 1);
-        if (i == 0) {
-            snprintf(iss, sizeof(iss), "%s", TA);
-        } else {
-            snprintf(iss, sizeof(iss), "CA%zu", i);
-        }
-        path[i] = mk_cert(key, subj, iss, (long)i + 1);
+        path[i] = chain_ca(key, i);
         add_bulk_policies(path[i], BULK, 50, i % 2 == 0);
         sign_cert(path[i], key);
     }
-    t0 = now_s();
-    assert_int_equal(run(path, DEEP, NULL, 1, &out, &err), SB_OK);
-    assert_true(now_s() - t0 < 1.0);
+    assert_int_equal(run_bounded(path, DEEP, NULL, 1, &out, &err), SB_OK);
     assert_int_equal(sk_ASN1_OBJECT_num(out), 50);
     sk_ASN1_OBJECT_pop_free(out, ASN1_OBJECT_free);
 
-    t0 = now_s();
-    assert_int_equal(run(path, TOO_DEEP, NULL, 1, NULL, &err), SB_R_POLICY);
-    assert_true(now_s() - t0 < 1.0);
+    assert_int_equal(run_bounded(path, TOO_DEEP, NULL, 1, NULL, &err), SB_R_POLICY);
     assert_non_null(strstr(err.msg, "the policy graph would exceed 10000 nodes"));
     free_path(path, TOO_DEEP);
     free(path);
@@ -921,20 +884,13 @@ static void test_policy_dos_exponential_chain(void **state)
     STACK_OF(ASN1_OBJECT) *out = NULL;
     X509 *path[DEPTH + 1];
     struct sb_err err;
-    char subj[32], iss[32];
-    double t0;
+    char iss[32];
     size_t i;
 
     (void)state;
     assert_non_null(key);
     for (i = 0; i < DEPTH; i++) {
-        snprintf(subj, sizeof(subj), "CA%zu", i + 1);
-        if (i == 0) {
-            snprintf(iss, sizeof(iss), "%s", TA);
-        } else {
-            snprintf(iss, sizeof(iss), "CA%zu", i);
-        }
-        path[i] = mk_cert(key, subj, iss, (long)i + 1);
+        path[i] = chain_ca(key, i);
         add_conf_ext(path[i], NID_certificate_policies, P1 "," P2);
         add_conf_ext(path[i], NID_policy_mappings, P1 ":" P1 "," P1 ":" P2 "," P2 ":" P1 "," P2 ":" P2);
         sign_cert(path[i], key);
@@ -944,9 +900,7 @@ static void test_policy_dos_exponential_chain(void **state)
     add_conf_ext(path[DEPTH], NID_certificate_policies, P1);
     sign_cert(path[DEPTH], key);
 
-    t0 = now_s();
-    assert_int_equal(run(path, DEPTH + 1, P2, 1, &out, &err), SB_OK);
-    assert_true(now_s() - t0 < 1.0);
+    assert_int_equal(run_bounded(path, DEPTH + 1, P2, 1, &out, &err), SB_OK);
     assert_set(out, P2);
     sk_ASN1_OBJECT_pop_free(out, ASN1_OBJECT_free);
     free_path(path, DEPTH + 1);

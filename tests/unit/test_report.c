@@ -33,11 +33,7 @@ static int setup(void **state)
     }
     f->key = tc_key_ec();
     f->root = tc_root("Report Root", f->key);
-    memset(&s, 0, sizeof(s));
-    s.cn = "leaf.example";
-    s.key = f->key;
-    s.issuer = f->root;
-    s.issuer_key = f->key;
+    s = tc_spec_of("leaf.example", f->key, f->root, f->key);
     s.serial = 0xABCDEF;
     f->leaf = tc_make(&s);
     *state = f;
@@ -303,13 +299,9 @@ static void test_chain_array(void **state)
 /* A leaf whose subject is name (borrowed), otherwise like the fixture's. */
 static X509 *with_subject(struct fx *f, const X509_NAME *name)
 {
-    struct tc_spec s;
+    struct tc_spec s = tc_spec_of(NULL, f->key, f->root, f->key);
 
-    memset(&s, 0, sizeof(s));
     s.subject = name;
-    s.key = f->key;
-    s.issuer = f->root;
-    s.issuer_key = f->key;
     s.serial = 9;
     return tc_make(&s);
 }

@@ -3,12 +3,15 @@
  *
  * Every CA, certificate and CRL is built here with OpenSSL APIs (P-256 keys generated once per run) and
  * passed through DER, as if loaded from files. Cases follow NIST PKITS 4.4 / 4.14 / 4.15 and the
- * x509-limbo crl::* scenarios; every verdict asserts the reason code.
+ * x509-limbo crl::* scenarios; every verdict asserts the reason code. Most cases are rows of rev_cases[]
+ * (one cmocka test per row, see case_table.h): the CRLs as data (struct crl_spec), the certificate, the
+ * mode, and the expected reason and message fragments.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -17,13 +20,17 @@
 #include <openssl/x509v3.h>
 
 #include "pki/x509/revocation.h"
+#include "tests/unit/case_table.h"
+#include "tests/unit/testcert.h"
 
 #define AT ((time_t)1700000000)   /* 2023-11-14T22:13:20Z */
 #define DAY ((time_t)86400)
 #define ALL_BUT_KEY_CA 0x1F8u     /* ReasonFlags bits 3..8 */
 #define KEY_CA 0x006u             /* keyCompromise, cACompromise */
 
+/* Keys and CA certificates shared by every test: made by the first test's setup, freed after the run. */
 struct fx {
+    int ready;
     EVP_PKEY *ca_key, *ca2_key, *crlca_key, *other_key, *leaf_key;
     X509 *ca;           /* CN=Test CA, KU keyCertSign|cRLSign */
     X509 *ca_nocrl;     /* CN=Test CA, same key, KU keyCertSign only */
@@ -52,14 +59,7 @@ static X509_NAME *mk_name(const char *cn)
 
 static GENERAL_NAME *gn_uri(const char *uri)
 {
-    GENERAL_NAME *g = GENERAL_NAME_new();
-    ASN1_IA5STRING *s = ASN1_IA5STRING_new();
-
-    assert_non_null(g);
-    assert_non_null(s);
-    assert_int_equal(ASN1_STRING_set(s, uri, -1), 1);
-    GENERAL_NAME_set0_value(g, GEN_URI, s);
-    return g;
+    return tc_gn_ia5(GEN_URI, uri);
 }
 
 static GENERAL_NAME *gn_dir(const char *cn)
@@ -173,12 +173,9 @@ static void set_serial_hex(ASN1_INTEGER **out, const char *hex)
 static X509 *mk_cert(const char *cn, const char *issuer_cn, EVP_PKEY *key, EVP_PKEY *sign_key, const char *serial,
                      int ca, const char *ku, STACK_OF(DIST_POINT) *dps)
 {
-    X509 *x = X509_new(), *out;
+    X509 *x = X509_new();
     X509_NAME *sn = mk_name(cn), *in = mk_name(issuer_cn);
     ASN1_INTEGER *ser = NULL;
-    unsigned char *der = NULL;
-    const unsigned char *p;
-    int len;
 
     assert_non_null(x);
     assert_int_equal(X509_set_version(x, 2), 1);
@@ -199,18 +196,10 @@ static X509 *mk_cert(const char *cn, const char *issuer_cn, EVP_PKEY *key, EVP_P
         assert_int_equal(X509_add1_ext_i2d(x, NID_crl_distribution_points, dps, 0, X509V3_ADD_DEFAULT), 1);
         CRL_DIST_POINTS_free(dps);
     }
-    assert_true(X509_sign(x, sign_key, EVP_sha256()) > 0);
-    len = i2d_X509(x, &der);
-    assert_true(len > 0);
-    p = der;
-    out = d2i_X509(NULL, &p, len);
-    assert_non_null(out);
-    OPENSSL_free(der);
     ASN1_INTEGER_free(ser);
     X509_NAME_free(sn);
     X509_NAME_free(in);
-    X509_free(x);
-    return out;
+    return tc_sign_reparse(x, sign_key);
 }
 
 static X509 *leaf(const char *serial, STACK_OF(DIST_POINT) *dps, const struct fx *f)
@@ -339,32 +328,8 @@ static void crl_idp(X509_CRL *c, DIST_POINT_NAME *dp, int only_user, int only_ca
 /* Sign, then pass through DER like a CRL loaded from a file (entry issuers and reasons decoded). */
 static X509_CRL *crl_end(X509_CRL *c, EVP_PKEY *key, const EVP_MD *md)
 {
-    unsigned char *der = NULL;
-    const unsigned char *p;
-    X509_CRL *out;
-    int len;
-
     assert_true(X509_CRL_sign(c, key, md) > 0);
-    len = i2d_X509_CRL(c, &der);
-    assert_true(len > 0);
-    p = der;
-    out = d2i_X509_CRL(NULL, &p, len);
-    assert_non_null(out);
-    OPENSSL_free(der);
-    X509_CRL_free(c);
-    return out;
-}
-
-/* A current complete CRL of Test CA numbered n, optionally listing one serial. */
-static X509_CRL *simple_crl(const struct fx *f, long n, const char *serial, int reason)
-{
-    X509_CRL *c = crl_begin("Test CA", AT - DAY, AT + DAY);
-
-    if (serial != NULL) {
-        crl_revoke(c, serial, AT - 2 * DAY, reason, NULL, 0);
-    }
-    crl_number(c, n, 0, X509V3_ADD_DEFAULT);
-    return crl_end(c, f->ca_key, EVP_sha256());
+    return tc_crl_reparse(c);
 }
 
 /* Stack of the given CRLs (each up-referenced; the arguments stay owned by the caller). */
@@ -407,14 +372,9 @@ static enum sb_reason signer_cb(void *arg, X509_CRL *crl, EVP_PKEY **key, struct
 static enum sb_reason check_full(const struct fx *f, STACK_OF(X509_CRL) *crls, enum sb_revocation_mode mode,
                                  X509 *cert, X509 *issuer, struct signer *sg, struct sb_err *e)
 {
-    struct sb_revocation_ctx ctx;
+    struct sb_revocation_ctx ctx = { .crls = crls, .at = AT, .mode = mode, .algs = &f->algs };
     enum sb_reason r;
 
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.crls = crls;
-    ctx.at = AT;
-    ctx.mode = mode;
-    ctx.algs = &f->algs;
     if (sg != NULL) {
         ctx.find_signer = signer_cb;
         ctx.find_signer_arg = sg;
@@ -448,12 +408,13 @@ static EVP_PKEY *ec_key(void)
     return k;
 }
 
-static int group_setup(void **state)
+/* Make the fixture on first use (struct ct_fixture.make); fx_free is its release. */
+static void fx_make(void *arg)
 {
-    struct fx *f = calloc(1, sizeof(*f));
+    struct fx *f = arg;
 
-    if (f == NULL) {
-        return -1;
+    if (f->ready) {
+        return;
     }
     f->ca_key = ec_key();
     f->ca2_key = ec_key();
@@ -468,13 +429,12 @@ static int group_setup(void **state)
     f->other = mk_cert("Other CA", "Other CA", f->other_key, f->other_key, "06", 1, "critical,keyCertSign,cRLSign",
                        NULL);
     sb_algs_default(&f->algs);
-    *state = f;
-    return 0;
+    f->ready = 1;
 }
 
-static int group_teardown(void **state)
+static void fx_free(void *arg)
 {
-    struct fx *f = *state;
+    struct fx *f = arg;
 
     X509_free(f->ca);
     X509_free(f->ca_nocrl);
@@ -487,504 +447,487 @@ static int group_teardown(void **state)
     EVP_PKEY_free(f->crlca_key);
     EVP_PKEY_free(f->other_key);
     EVP_PKEY_free(f->leaf_key);
-    free(f);
-    return 0;
 }
 
-/* ---------- basic CRL (PKITS 4.4, limbo crl::*) ---------- */
+/* ---------- CRLs and certificates as data ---------- */
 
-static void test_revocation_check_off_mode(void **state)
-{
-    const struct fx *f = *state;
-    X509 *c = leaf("1001", NULL, f);
-    X509_CRL *crl = simple_crl(f, 1, "1001", 1);
-    STACK_OF(X509_CRL) *s = stk(1, crl);
-    struct sb_err e;
+/* CRLReason codes used below (RFC 5280 §5.3.1). */
+#define KEY_COMPROMISE 1
+#define CA_COMPROMISE 2
+#define SUPERSEDED 4
+#define CERTIFICATE_HOLD 6
+#define REMOVE_FROM_CRL 8
+#define PRIVILEGE_WITHDRAWN 9
 
-    assert_int_equal(check(f, s, SB_REV_OFF, c, &e), SB_OK);
-    assert_int_equal(check(f, NULL, SB_REV_OFF, c, &e), SB_OK);
-    stk_free(s);
-    X509_CRL_free(crl);
-    X509_free(c);
-}
+#define NO_NEXT ((time_t)-1)   /* crl_spec.next_u: no nextUpdate */
+#define CALLS(n) ((n) + 1)     /* rev_case.want_calls: the signer lookup ran n times (0: unchecked) */
+#define MAX_ENTRIES 4
 
-static void test_revocation_check_current_not_listed(void **state)
-{
-    const struct fx *f = *state;
-    X509 *c = leaf("1001", NULL, f);
-    X509_CRL *crl = simple_crl(f, 1, "2002", 1);
-    STACK_OF(X509_CRL) *s = stk(1, crl);
-    struct signer sg = { NULL, 0 };
-    struct sb_err e;
+/* A distribution point name, in a certificate's CRLDP or a CRL's IDP. */
+enum dpn_kind {
+    DPN_NONE = 0,
+    DPN_URI,          /* fullName URI a */
+    DPN_DIR,          /* fullName directoryName CN=a */
+    DPN_DIR2,         /* fullName directoryName CN=a, CN=b */
+    DPN_RELATIVE,     /* nameRelativeToCRLIssuer CN=a */
+};
 
-    assert_int_equal(check(f, s, SB_REV_REQUIRE, c, &e), SB_OK);
-    assert_int_equal(check(f, s, SB_REV_PREFER, c, &e), SB_OK);
-    /* the issuer's own key verifies: no signer lookup */
-    assert_int_equal(check_full(f, s, SB_REV_REQUIRE, c, f->ca, &sg, &e), SB_OK);
-    assert_int_equal(sg.calls, 0);
-    stk_free(s);
-    X509_CRL_free(crl);
-    X509_free(c);
-}
+struct dpn {
+    enum dpn_kind kind;
+    const char *a, *b;
+};
 
-static void test_revocation_check_listed_revoked(void **state)
-{
-    const struct fx *f = *state;
-    X509 *c = leaf("1001", NULL, f);
-    X509_CRL *crl = simple_crl(f, 7, "1001", 1);
-    STACK_OF(X509_CRL) *s = stk(1, crl);
-    struct sb_err e;
+/* One revokedCertificates entry; reason 0: no reasonCode (code 0 is not used here). */
+struct crl_entry {
+    const char *serial;        /* hex; NULL ends the list */
+    time_t when;
+    int reason;
+    const char *cert_issuer;   /* certificateIssuer entry extension (indirect CRLs) */
+    int unknown_critical;      /* an unknown critical entry extension */
+};
 
-    assert_int_equal(check(f, s, SB_REV_REQUIRE, c, &e), SB_R_REVOKED);
-    assert_msg_has(&e, "serial 1001");
-    assert_msg_has(&e, "keyCompromise");
-    assert_msg_has(&e, "CN=Test CA");
-    assert_msg_has(&e, "CRL 7");
-    assert_int_equal(check(f, s, SB_REV_PREFER, c, &e), SB_R_REVOKED);
-    stk_free(s);
-    X509_CRL_free(crl);
-    X509_free(c);
-}
+enum crl_signer { SIGN_CA = 0, SIGN_CA2, SIGN_OTHER };
+enum unknown_ext { NO_UNKNOWN_EXT = 0, UNKNOWN_EXT_CRITICAL, UNKNOWN_EXT_NONCRITICAL };
 
-static void test_revocation_check_revoked_after_at(void **state)
-{
-    const struct fx *f = *state;
-    X509 *c = leaf("1001", NULL, f);
-    X509_CRL *crl = crl_begin("Test CA", AT - DAY, AT + DAY);
-    STACK_OF(X509_CRL) *s;
-    struct sb_err e;
+/* A CRL, built in this order: entries, crlNumber, a second crlNumber, unknown extension, deltaCRLIndicator, IDP. */
+struct crl_spec {
+    const char *issuer;                 /* NULL: "Test CA" */
+    time_t this_u, next_u;              /* 0: AT - DAY, AT + DAY; next_u NO_NEXT: none */
+    struct crl_entry rev[MAX_ENTRIES];
+    long number;                        /* 0: no crlNumber */
+    int number_critical;
+    long number_again;                  /* a second crlNumber extension */
+    enum unknown_ext unknown_ext;
+    long delta_base;                    /* a delta CRL of this base */
+    struct {
+        struct dpn name;
+        int only_user, only_ca, indirect;
+        unsigned reasons;               /* onlySomeReasons bits; 0: none */
+    } idp;                              /* present when any field is set */
+    enum crl_signer key;
+    int sha1;                           /* signed with SHA-1 */
+};
 
-    crl_revoke(crl, "1001", AT + 3600, 1, NULL, 0);
-    crl_number(crl, 1, 0, X509V3_ADD_DEFAULT);
-    crl = crl_end(crl, f->ca_key, EVP_sha256());
-    s = stk(1, crl);
-    assert_int_equal(check(f, s, SB_REV_REQUIRE, c, &e), SB_OK);
-    stk_free(s);
-    X509_CRL_free(crl);
-    X509_free(c);
-}
+/* simple_crl(): a current complete CRL of Test CA numbered n, entries revoked two days before AT. */
+#define REV2D(serial, reason) { (serial), AT - 2 * DAY, (reason), NULL, 0 }
+/* An entry revoked a day before AT. */
+#define REV1D(serial, reason) { (serial), AT - DAY, (reason), NULL, 0 }
+/* delta_crl(): issued half a day before AT, its entries then too. */
+#define DELTA(n, base, next) .this_u = AT - DAY / 2, .next_u = (next), .number = (n), .delta_base = (base)
+#define REV_HALF_DAY(serial, reason) { (serial), AT - DAY / 2, (reason), NULL, 0 }
 
-static void test_revocation_check_stale_crl(void **state)
-{
-    const struct fx *f = *state;
-    X509 *c = leaf("1001", NULL, f);
-    X509_CRL *listing = crl_begin("Test CA", AT - 10 * DAY, AT - DAY);
-    X509_CRL *clean = crl_begin("Test CA", AT - 10 * DAY, AT - DAY);
-    STACK_OF(X509_CRL) *s1, *s2;
-    struct sb_err e;
-
-    crl_revoke(listing, "1001", AT - 20 * DAY, 4, NULL, 0);
-    crl_number(listing, 3, 0, X509V3_ADD_DEFAULT);
-    listing = crl_end(listing, f->ca_key, EVP_sha256());
-    crl_number(clean, 3, 0, X509V3_ADD_DEFAULT);
-    clean = crl_end(clean, f->ca_key, EVP_sha256());
-    s1 = stk(1, listing);
-    s2 = stk(1, clean);
-    /* a stale CRL still proves revocation */
-    assert_int_equal(check(f, s1, SB_REV_PREFER, c, &e), SB_R_REVOKED);
-    assert_msg_has(&e, "superseded");
-    assert_msg_has(&e, "stale");
-    assert_int_equal(check(f, s1, SB_REV_REQUIRE, c, &e), SB_R_REVOKED);
-    /* but not good standing */
-    assert_int_equal(check(f, s2, SB_REV_REQUIRE, c, &e), SB_R_REVOCATION_UNAVAILABLE);
-    assert_msg_has(&e, "expired at 2023-11-13T22:13:20Z");
-    assert_int_equal(check(f, s2, SB_REV_PREFER, c, &e), SB_OK);
-    stk_free(s1);
-    stk_free(s2);
-    X509_CRL_free(listing);
-    X509_CRL_free(clean);
-    X509_free(c);
-}
-
-static void test_revocation_check_no_crl(void **state)
-{
-    const struct fx *f = *state;
-    X509 *c = leaf("1001", NULL, f);
-    STACK_OF(X509_CRL) *empty = sk_X509_CRL_new_null();
-    struct sb_err e;
-
-    assert_int_equal(check(f, NULL, SB_REV_REQUIRE, c, &e), SB_R_REVOCATION_UNAVAILABLE);
-    assert_msg_has(&e, "no CRL from issuer CN=Test CA");
-    assert_int_equal(check(f, empty, SB_REV_REQUIRE, c, &e), SB_R_REVOCATION_UNAVAILABLE);
-    assert_int_equal(check(f, NULL, SB_REV_PREFER, c, &e), SB_OK);
-    sk_X509_CRL_free(empty);
-    X509_free(c);
-}
-
-/* limbo crl::certificate-serial-on-crl-different-issuer */
-static void test_revocation_check_other_issuer_crl(void **state)
-{
-    const struct fx *f = *state;
-    X509 *c = leaf("1001", NULL, f);
-    X509_CRL *crl = crl_begin("Other CA", AT - DAY, AT + DAY);
-    X509_CRL *own = simple_crl(f, 1, NULL, -1);
-    STACK_OF(X509_CRL) *s1, *s2;
-    struct sb_err e;
-
-    crl_revoke(crl, "1001", AT - DAY, 1, NULL, 0);
-    crl_number(crl, 1, 0, X509V3_ADD_DEFAULT);
-    crl = crl_end(crl, f->other_key, EVP_sha256());
-    s1 = stk(1, crl);
-    s2 = stk(2, crl, own);
-    assert_int_equal(check(f, s1, SB_REV_PREFER, c, &e), SB_OK);
-    assert_int_equal(check(f, s1, SB_REV_REQUIRE, c, &e), SB_R_REVOCATION_UNAVAILABLE);
-    assert_msg_has(&e, "no CRL from issuer");
-    assert_int_equal(check(f, s2, SB_REV_REQUIRE, c, &e), SB_OK);
-    stk_free(s1);
-    stk_free(s2);
-    X509_CRL_free(crl);
-    X509_CRL_free(own);
-    X509_free(c);
-}
-
-/* PKITS 4.4.3 Invalid Bad CRL Signature */
-static void test_revocation_check_bad_signature(void **state)
-{
-    const struct fx *f = *state;
-    X509 *c = leaf("1001", NULL, f);
-    X509_CRL *crl = crl_begin("Test CA", AT - DAY, AT + DAY);
-    STACK_OF(X509_CRL) *s;
-    struct signer sg = { NULL, 0 };
-    struct sb_err e;
-
-    crl_revoke(crl, "1001", AT - DAY, 1, NULL, 0);
-    crl_number(crl, 1, 0, X509V3_ADD_DEFAULT);
-    crl = crl_end(crl, f->other_key, EVP_sha256());
-    s = stk(1, crl);
-    assert_int_equal(check(f, s, SB_REV_REQUIRE, c, &e), SB_R_REVOCATION_UNAVAILABLE);
-    assert_msg_has(&e, "signature does not verify");
-    /* never trusted, not even to revoke */
-    assert_int_equal(check(f, s, SB_REV_PREFER, c, &e), SB_OK);
-    /* the signer lookup is asked and fails too */
-    assert_int_equal(check_full(f, s, SB_REV_REQUIRE, c, f->ca, &sg, &e), SB_R_REVOCATION_UNAVAILABLE);
-    assert_int_equal(sg.calls, 1);
-    assert_msg_has(&e, "test signer");
-    stk_free(s);
-    X509_CRL_free(crl);
-    X509_free(c);
-}
-
+static const struct crl_spec crl_clean = { .number = 1 };
+static const struct crl_spec crl_1001_kc = { .number = 1, .rev = { REV2D("1001", KEY_COMPROMISE) } };
+static const struct crl_spec crl_1001_kc_n7 = { .number = 7, .rev = { REV2D("1001", KEY_COMPROMISE) } };
+static const struct crl_spec crl_2002_kc = { .number = 1, .rev = { REV2D("2002", KEY_COMPROMISE) } };
+static const struct crl_spec crl_revoked_after_at = {
+    .number = 1, .rev = { { "1001", AT + 3600, KEY_COMPROMISE, NULL, 0 } }
+};
+static const struct crl_spec crl_stale_listing = {
+    .this_u = AT - 10 * DAY, .next_u = AT - DAY, .number = 3, .rev = { { "1001", AT - 20 * DAY, SUPERSEDED, NULL, 0 } }
+};
+static const struct crl_spec crl_stale_clean = { .this_u = AT - 10 * DAY, .next_u = AT - DAY, .number = 3 };
+static const struct crl_spec crl_other_issuer = {
+    .issuer = "Other CA", .key = SIGN_OTHER, .number = 1, .rev = { REV1D("1001", KEY_COMPROMISE) }
+};
+static const struct crl_spec crl_bad_signature = {
+    .key = SIGN_OTHER, .number = 1, .rev = { REV1D("1001", KEY_COMPROMISE) }
+};
 /* limbo crl::crlnumber-missing / crl::crlnumber-critical, duplicate extension, unknown critical extension */
-static void test_revocation_check_crl_extensions(void **state)
-{
-    const struct fx *f = *state;
-    X509 *c = leaf("1001", NULL, f);
-    X509_CRL *v[6];
-    STACK_OF(X509_CRL) *s;
-    struct sb_err e;
-    int i;
-    static const char *const why[6] = {
-        "no CRL number", "CRL number extension is critical", "appears more than once",
-        "unknown critical CRL extension 1.3.6.1.4.1.55555.7.1", NULL, "unknown critical CRL entry extension"
-    };
+static const struct crl_spec crl_no_number = { .rev = { REV1D("1001", KEY_COMPROMISE) } };
+static const struct crl_spec crl_number_critical = {
+    .number = 1, .number_critical = 1, .rev = { REV1D("1001", KEY_COMPROMISE) }
+};
+static const struct crl_spec crl_number_twice = {
+    .number = 1, .number_again = 2, .rev = { REV1D("1001", KEY_COMPROMISE) }
+};
+static const struct crl_spec crl_unknown_critical = {
+    .number = 1, .unknown_ext = UNKNOWN_EXT_CRITICAL, .rev = { REV1D("1001", KEY_COMPROMISE) }
+};
+static const struct crl_spec crl_unknown_noncritical = {
+    .number = 1, .unknown_ext = UNKNOWN_EXT_NONCRITICAL, .rev = { REV1D("1001", KEY_COMPROMISE) }
+};
+static const struct crl_spec crl_unknown_critical_entry = {
+    .number = 1, .rev = { REV1D("1001", KEY_COMPROMISE), { "0777", AT - DAY, KEY_COMPROMISE, NULL, 1 } }
+};
+static const struct crl_spec crl_future = {
+    .this_u = AT + DAY, .next_u = AT + 2 * DAY, .number = 1, .rev = { REV1D("1001", KEY_COMPROMISE) }
+};
+static const struct crl_spec crl_no_next = { .next_u = NO_NEXT, .number = 1 };
+static const struct crl_spec crl_sha1 = { .number = 1, .sha1 = 1 };
+static const struct crl_spec crl_serial_forms = {
+    .number = 1,
+    .rev = { REV1D("7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF", KEY_COMPROMISE), REV1D("-2A", KEY_COMPROMISE) }
+};
+static const struct crl_spec crl_by_ca2 = { .key = SIGN_CA2, .number = 1, .rev = { REV1D("1002", CA_COMPROMISE) } };
+static const struct crl_spec crl_only_ca = {
+    .number = 1, .rev = { REV1D("1001", KEY_COMPROMISE) }, .idp = { .only_ca = 1 }
+};
+static const struct crl_spec crl_only_user = { .number = 2, .idp = { .only_user = 1 } };
+static const struct crl_spec crl_dp_a = {
+    .number = 1, .idp = { .name = { DPN_URI, "http://crl.example/a.crl", NULL } }
+};
+static const struct crl_spec crl_dp_b = {
+    .number = 2, .rev = { REV1D("1001", KEY_COMPROMISE) },
+    .idp = { .name = { DPN_URI, "http://crl.example/b.crl", NULL } }
+};
+static const struct crl_spec crl_dp_issuer_dn = { .number = 3, .idp = { .name = { DPN_DIR, "Test CA", NULL } } };
+static const struct crl_spec crl_dp_relative_crl1 = {
+    .number = 1, .rev = { REV1D("1001", KEY_COMPROMISE) }, .idp = { .name = { DPN_RELATIVE, "CRL1", NULL } }
+};
+static const struct crl_spec crl_dp_full_crl2 = { .number = 2, .idp = { .name = { DPN_DIR2, "Test CA", "CRL2" } } };
+static const struct crl_spec crl_reasons_key_ca = { .number = 1, .idp = { .reasons = KEY_CA } };
+static const struct crl_spec crl_reasons_rest = {
+    .number = 2, .rev = { REV1D("1002", CERTIFICATE_HOLD) }, .idp = { .reasons = ALL_BUT_KEY_CA }
+};
+static const struct crl_spec crl_base_10 = { .number = 10 };
+static const struct crl_spec crl_hold_10 = { .number = 10, .rev = { REV2D("1001", CERTIFICATE_HOLD) } };
+static const struct crl_spec crl_kc_10 = { .number = 10, .rev = { REV2D("1001", KEY_COMPROMISE) } };
+static const struct crl_spec crl_newer_5 = { .number = 5 };
+static const struct crl_spec crl_delta_11_kc = {
+    DELTA(11, 10, AT + DAY), .rev = { REV_HALF_DAY("1001", KEY_COMPROMISE) }
+};
+static const struct crl_spec crl_delta_13_base_12 = {
+    DELTA(13, 12, AT + DAY), .rev = { REV_HALF_DAY("1001", KEY_COMPROMISE) }
+};
+static const struct crl_spec crl_delta_remove = {
+    DELTA(11, 10, AT + DAY), .rev = { REV_HALF_DAY("1001", REMOVE_FROM_CRL) }
+};
+static const struct crl_spec crl_delta_remove_stale = {
+    DELTA(11, 10, AT - 3600), .rev = { REV_HALF_DAY("1001", REMOVE_FROM_CRL) }
+};
+static const struct crl_spec crl_old_hold = {
+    .this_u = AT - 10 * DAY, .next_u = AT - 5 * DAY, .number = 4,
+    .rev = { { "1001", AT - 12 * DAY, CERTIFICATE_HOLD, NULL, 0 } }
+};
+static const struct crl_spec crl_old_kc = {
+    .this_u = AT - 10 * DAY, .next_u = AT - 5 * DAY, .number = 4,
+    .rev = { { "1001", AT - 12 * DAY, KEY_COMPROMISE, NULL, 0 } }
+};
 
-    for (i = 0; i < 6; i++) {
-        v[i] = crl_begin("Test CA", AT - DAY, AT + DAY);
-        crl_revoke(v[i], "1001", AT - DAY, 1, NULL, 0);
-    }
-    crl_number(v[1], 1, 1, X509V3_ADD_DEFAULT);
-    crl_number(v[2], 1, 0, X509V3_ADD_DEFAULT);
-    crl_number(v[2], 2, 0, X509V3_ADD_APPEND);
-    crl_number(v[3], 1, 0, X509V3_ADD_DEFAULT);
-    unknown_ext_add(v[3], NULL, 1);
-    crl_number(v[4], 1, 0, X509V3_ADD_DEFAULT);
-    unknown_ext_add(v[4], NULL, 0);  /* non-critical unknown: fine */
-    crl_number(v[5], 1, 0, X509V3_ADD_DEFAULT);
-    crl_revoke(v[5], "0777", AT - DAY, 1, NULL, 1);
-    for (i = 0; i < 6; i++) {
-        v[i] = crl_end(v[i], f->ca_key, EVP_sha256());
-        s = stk(1, v[i]);
-        if (why[i] == NULL) {
-            assert_int_equal(check(f, s, SB_REV_PREFER, c, &e), SB_R_REVOKED);
-        } else {
-            assert_int_equal(check(f, s, SB_REV_REQUIRE, c, &e), SB_R_REVOCATION_UNAVAILABLE);
-            assert_msg_has(&e, why[i]);
-            assert_int_equal(check(f, s, SB_REV_PREFER, c, &e), SB_OK);
-        }
-        stk_free(s);
-        X509_CRL_free(v[i]);
-    }
-    X509_free(c);
-}
+/* The certificate checked: a leaf of Test CA unless kind says otherwise. */
+enum cert_kind {
+    CERT_LEAF = 0,     /* CN=Leaf by Test CA, KU digitalSignature */
+    CERT_SUB_CA,       /* CN=Sub CA by Test CA, KU keyCertSign (other_key) */
+    CERT_OTHER_LEAF,   /* CN=Leaf by Other CA, no keyUsage */
+};
 
-/* limbo crl::issuer-missing-crlsign, crl::issuer-no-keyusage-extension */
-static void test_revocation_check_issuer_key_usage(void **state)
-{
-    const struct fx *f = *state;
-    X509 *c = leaf("1001", NULL, f);
-    X509_CRL *crl = simple_crl(f, 1, "1001", 1), *clean = simple_crl(f, 1, NULL, -1);
-    STACK_OF(X509_CRL) *s = stk(1, crl), *s2 = stk(1, clean);
-    struct sb_err e;
+struct cert_spec {
+    enum cert_kind kind;
+    const char *serial;          /* NULL: "1001" */
+    struct dpn dp;               /* CRLDistributionPoints: one point with this name ... */
+    const char *dp_crl_issuer;   /* ... and this cRLIssuer (NULL: none); no extension when both are empty */
+};
 
-    assert_int_equal(check_full(f, s, SB_REV_PREFER, c, f->ca_nocrl, NULL, &e), SB_OK);
-    assert_int_equal(check_full(f, s2, SB_REV_REQUIRE, c, f->ca_nocrl, NULL, &e), SB_R_REVOCATION_UNAVAILABLE);
-    assert_msg_has(&e, "without cRLSign");
-    assert_int_equal(check_full(f, s, SB_REV_PREFER, c, f->ca_noku, NULL, &e), SB_R_REVOKED);
-    assert_int_equal(check_full(f, s2, SB_REV_REQUIRE, c, f->ca_noku, NULL, &e), SB_OK);
-    stk_free(s);
-    stk_free(s2);
-    X509_CRL_free(crl);
-    X509_CRL_free(clean);
-    X509_free(c);
-}
+enum issuer_id { ISSUER_CA = 0, ISSUER_CA_NO_CRL_SIGN, ISSUER_CA_NO_KU, ISSUER_OTHER };
+enum signer_id {
+    SIGNER_NONE = 0,     /* no find_signer callback */
+    SIGNER_NOBODY,       /* a callback that finds no certificate */
+    SIGNER_CA_ALT,       /* the callback offers ca_alt (Test CA, ca2_key, cRLSign) */
+};
 
-/* PKITS 4.4.10/4.4.11: future thisUpdate; a CRL without nextUpdate is never current */
-static void test_revocation_check_crl_times(void **state)
-{
-    const struct fx *f = *state;
-    X509 *c = leaf("1001", NULL, f);
-    X509_CRL *future = crl_begin("Test CA", AT + DAY, AT + 2 * DAY);
-    X509_CRL *nonext = crl_begin("Test CA", AT - DAY, 0);
-    STACK_OF(X509_CRL) *s1, *s2;
-    struct sb_err e;
+struct rev_case {
+    const char *name;
+    const struct crl_spec *crls[3];   /* the CRLs, NULL-terminated (none: an empty stack) */
+    int no_crls;                      /* ctx.crls NULL instead */
+    enum sb_revocation_mode mode;
+    struct cert_spec cert;
+    enum issuer_id issuer;
+    enum signer_id signer;
+    enum sb_reason want;
+    const char *want_msg[4];          /* each in err.msg */
+    int want_calls;                   /* CALLS(n) */
+};
 
-    crl_revoke(future, "1001", AT - DAY, 1, NULL, 0);
-    crl_number(future, 1, 0, X509V3_ADD_DEFAULT);
-    future = crl_end(future, f->ca_key, EVP_sha256());
-    crl_number(nonext, 1, 0, X509V3_ADD_DEFAULT);
-    nonext = crl_end(nonext, f->ca_key, EVP_sha256());
-    s1 = stk(1, future);
-    s2 = stk(1, nonext);
-    assert_int_equal(check(f, s1, SB_REV_REQUIRE, c, &e), SB_R_REVOCATION_UNAVAILABLE);
-    assert_msg_has(&e, "not yet valid");
-    assert_int_equal(check(f, s1, SB_REV_PREFER, c, &e), SB_OK);
-    assert_int_equal(check(f, s2, SB_REV_REQUIRE, c, &e), SB_R_REVOCATION_UNAVAILABLE);
-    assert_msg_has(&e, "no nextUpdate");
-    assert_int_equal(check(f, s2, SB_REV_PREFER, c, &e), SB_OK);
-    stk_free(s1);
-    stk_free(s2);
-    X509_CRL_free(future);
-    X509_CRL_free(nonext);
-    X509_free(c);
-}
+#define REQUIRE SB_REV_REQUIRE
+#define PREFER SB_REV_PREFER
+#define UNAVAILABLE SB_R_REVOCATION_UNAVAILABLE
 
-/* CRL signatures must use an allowed algorithm (SHA-1 is refused by default). */
-static void test_revocation_check_weak_crl_algorithm(void **state)
-{
-    const struct fx *f = *state;
-    X509 *c = leaf("1001", NULL, f);
-    X509_CRL *crl = crl_begin("Test CA", AT - DAY, AT + DAY);
-    STACK_OF(X509_CRL) *s;
-    struct sb_err e;
-
-    crl_number(crl, 1, 0, X509V3_ADD_DEFAULT);
-    crl = crl_end(crl, f->ca_key, EVP_sha1());
-    s = stk(1, crl);
-    assert_int_equal(check(f, s, SB_REV_REQUIRE, c, &e), SB_R_REVOCATION_UNAVAILABLE);
-    assert_msg_has(&e, "SHA-1");
-    stk_free(s);
-    X509_CRL_free(crl);
-    X509_free(c);
-}
-
-/* PKITS 4.4.14-18: negative and 20-octet serial numbers */
-static void test_revocation_check_serial_forms(void **state)
-{
-    const struct fx *f = *state;
-    X509 *neg = leaf("-2A", NULL, f), *pos = leaf("2A", NULL, f);
-    X509 *lng = leaf("7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF", NULL, f);
-    X509_CRL *crl = crl_begin("Test CA", AT - DAY, AT + DAY);
-    STACK_OF(X509_CRL) *s;
-    struct sb_err e;
-
-    crl_revoke(crl, "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF", AT - DAY, 1, NULL, 0);
-    crl_revoke(crl, "-2A", AT - DAY, 1, NULL, 0);
-    crl_number(crl, 1, 0, X509V3_ADD_DEFAULT);
-    crl = crl_end(crl, f->ca_key, EVP_sha256());
-    s = stk(1, crl);
-    assert_int_equal(check(f, s, SB_REV_REQUIRE, neg, &e), SB_R_REVOKED);
-    assert_msg_has(&e, "serial -2a");
-    assert_int_equal(check(f, s, SB_REV_REQUIRE, pos, &e), SB_OK);
-    assert_int_equal(check(f, s, SB_REV_REQUIRE, lng, &e), SB_R_REVOKED);
-    stk_free(s);
-    X509_CRL_free(crl);
-    X509_free(neg);
-    X509_free(pos);
-    X509_free(lng);
-}
-
-/* PKITS 4.4.19-21: CRL signed by a separate key of the same CA name, found through find_signer */
-static void test_revocation_check_find_signer(void **state)
-{
-    const struct fx *f = *state;
-    X509 *c = leaf("1001", NULL, f), *c2 = leaf("1002", NULL, f);
-    X509_CRL *crl = crl_begin("Test CA", AT - DAY, AT + DAY);
-    STACK_OF(X509_CRL) *s;
-    struct signer sg = { f->ca_alt, 0 }, none = { NULL, 0 };
-    struct sb_err e;
-
-    crl_revoke(crl, "1002", AT - DAY, 2, NULL, 0);
-    crl_number(crl, 1, 0, X509V3_ADD_DEFAULT);
-    crl = crl_end(crl, f->ca2_key, EVP_sha256());
-    s = stk(1, crl);
-    assert_int_equal(check_full(f, s, SB_REV_REQUIRE, c, f->ca, &sg, &e), SB_OK);
-    assert_int_equal(sg.calls, 1);
-    assert_int_equal(check_full(f, s, SB_REV_REQUIRE, c2, f->ca, &sg, &e), SB_R_REVOKED);
-    assert_msg_has(&e, "cACompromise");
-    assert_int_equal(sg.calls, 2);
+static const struct rev_case rev_cases[] = {
+    /* basic CRL (PKITS 4.4, limbo crl::*) */
+    { "off_mode_listed", { &crl_1001_kc }, .mode = SB_REV_OFF, .want = SB_OK },
+    { "off_mode_no_crls", { NULL }, .no_crls = 1, .mode = SB_REV_OFF, .want = SB_OK },
+    { "current_not_listed_require", { &crl_2002_kc }, .mode = REQUIRE, .want = SB_OK },
+    { "current_not_listed_prefer", { &crl_2002_kc }, .mode = PREFER, .want = SB_OK },
+    /* the issuer's own key verifies: no signer lookup */
+    { "current_not_listed_no_signer_lookup", { &crl_2002_kc }, .mode = REQUIRE, .signer = SIGNER_NOBODY, .want = SB_OK,
+      .want_calls = CALLS(0) },
+    { "listed_revoked_require", { &crl_1001_kc_n7 }, .mode = REQUIRE, .want = SB_R_REVOKED,
+      .want_msg = { "serial 1001", "keyCompromise", "CN=Test CA", "CRL 7" } },
+    { "listed_revoked_prefer", { &crl_1001_kc_n7 }, .mode = PREFER, .want = SB_R_REVOKED },
+    { "revoked_after_at", { &crl_revoked_after_at }, .mode = REQUIRE, .want = SB_OK },
+    /* a stale CRL still proves revocation, but not good standing */
+    { "stale_crl_listing_prefer", { &crl_stale_listing }, .mode = PREFER, .want = SB_R_REVOKED,
+      .want_msg = { "superseded", "stale" } },
+    { "stale_crl_listing_require", { &crl_stale_listing }, .mode = REQUIRE, .want = SB_R_REVOKED },
+    { "stale_crl_clean_require", { &crl_stale_clean }, .mode = REQUIRE, .want = UNAVAILABLE,
+      .want_msg = { "expired at 2023-11-13T22:13:20Z" } },
+    { "stale_crl_clean_prefer", { &crl_stale_clean }, .mode = PREFER, .want = SB_OK },
+    { "no_crl_require", { NULL }, .no_crls = 1, .mode = REQUIRE, .want = UNAVAILABLE,
+      .want_msg = { "no CRL from issuer CN=Test CA" } },
+    { "empty_crl_stack_require", { NULL }, .mode = REQUIRE, .want = UNAVAILABLE },
+    { "no_crl_prefer", { NULL }, .no_crls = 1, .mode = PREFER, .want = SB_OK },
+    /* limbo crl::certificate-serial-on-crl-different-issuer */
+    { "other_issuer_crl_prefer", { &crl_other_issuer }, .mode = PREFER, .want = SB_OK },
+    { "other_issuer_crl_require", { &crl_other_issuer }, .mode = REQUIRE, .want = UNAVAILABLE,
+      .want_msg = { "no CRL from issuer" } },
+    { "other_issuer_crl_and_own_require", { &crl_other_issuer, &crl_clean }, .mode = REQUIRE, .want = SB_OK },
+    /* PKITS 4.4.3 Invalid Bad CRL Signature: never trusted, not even to revoke */
+    { "bad_signature_require", { &crl_bad_signature }, .mode = REQUIRE, .want = UNAVAILABLE,
+      .want_msg = { "signature does not verify" } },
+    { "bad_signature_prefer", { &crl_bad_signature }, .mode = PREFER, .want = SB_OK },
+    /* the signer lookup is asked and fails too */
+    { "bad_signature_signer_lookup_fails", { &crl_bad_signature }, .mode = REQUIRE, .signer = SIGNER_NOBODY,
+      .want = UNAVAILABLE, .want_msg = { "test signer" }, .want_calls = CALLS(1) },
+    { "crl_number_missing_require", { &crl_no_number }, .mode = REQUIRE, .want = UNAVAILABLE,
+      .want_msg = { "no CRL number" } },
+    { "crl_number_missing_prefer", { &crl_no_number }, .mode = PREFER, .want = SB_OK },
+    { "crl_number_critical_require", { &crl_number_critical }, .mode = REQUIRE, .want = UNAVAILABLE,
+      .want_msg = { "CRL number extension is critical" } },
+    { "crl_number_critical_prefer", { &crl_number_critical }, .mode = PREFER, .want = SB_OK },
+    { "crl_number_twice_require", { &crl_number_twice }, .mode = REQUIRE, .want = UNAVAILABLE,
+      .want_msg = { "appears more than once" } },
+    { "crl_number_twice_prefer", { &crl_number_twice }, .mode = PREFER, .want = SB_OK },
+    { "crl_unknown_critical_ext_require", { &crl_unknown_critical }, .mode = REQUIRE, .want = UNAVAILABLE,
+      .want_msg = { "unknown critical CRL extension 1.3.6.1.4.1.55555.7.1" } },
+    { "crl_unknown_critical_ext_prefer", { &crl_unknown_critical }, .mode = PREFER, .want = SB_OK },
+    /* a non-critical unknown extension is fine */
+    { "crl_unknown_noncritical_ext_prefer", { &crl_unknown_noncritical }, .mode = PREFER, .want = SB_R_REVOKED },
+    { "crl_unknown_critical_entry_ext_require", { &crl_unknown_critical_entry }, .mode = REQUIRE,
+      .want = UNAVAILABLE, .want_msg = { "unknown critical CRL entry extension" } },
+    { "crl_unknown_critical_entry_ext_prefer", { &crl_unknown_critical_entry }, .mode = PREFER, .want = SB_OK },
+    /* limbo crl::issuer-missing-crlsign, crl::issuer-no-keyusage-extension */
+    { "issuer_without_crl_sign_listed_prefer", { &crl_1001_kc }, .mode = PREFER, .issuer = ISSUER_CA_NO_CRL_SIGN,
+      .want = SB_OK },
+    { "issuer_without_crl_sign_clean_require", { &crl_clean }, .mode = REQUIRE, .issuer = ISSUER_CA_NO_CRL_SIGN,
+      .want = UNAVAILABLE, .want_msg = { "without cRLSign" } },
+    { "issuer_without_key_usage_listed_prefer", { &crl_1001_kc }, .mode = PREFER, .issuer = ISSUER_CA_NO_KU,
+      .want = SB_R_REVOKED },
+    { "issuer_without_key_usage_clean_require", { &crl_clean }, .mode = REQUIRE, .issuer = ISSUER_CA_NO_KU,
+      .want = SB_OK },
+    /* PKITS 4.4.10/4.4.11: future thisUpdate; a CRL without nextUpdate is never current */
+    { "crl_this_update_future_require", { &crl_future }, .mode = REQUIRE, .want = UNAVAILABLE,
+      .want_msg = { "not yet valid" } },
+    { "crl_this_update_future_prefer", { &crl_future }, .mode = PREFER, .want = SB_OK },
+    { "crl_no_next_update_require", { &crl_no_next }, .mode = REQUIRE, .want = UNAVAILABLE,
+      .want_msg = { "no nextUpdate" } },
+    { "crl_no_next_update_prefer", { &crl_no_next }, .mode = PREFER, .want = SB_OK },
+    /* CRL signatures must use an allowed algorithm (SHA-1 is refused by default) */
+    { "crl_signed_sha1", { &crl_sha1 }, .mode = REQUIRE, .want = UNAVAILABLE, .want_msg = { "SHA-1" } },
+    /* PKITS 4.4.14-18: negative and 20-octet serial numbers */
+    { "serial_negative_listed", { &crl_serial_forms }, .mode = REQUIRE, .cert = { .serial = "-2A" },
+      .want = SB_R_REVOKED, .want_msg = { "serial -2a" } },
+    { "serial_positive_not_listed", { &crl_serial_forms }, .mode = REQUIRE, .cert = { .serial = "2A" },
+      .want = SB_OK },
+    { "serial_20_octets_listed", { &crl_serial_forms }, .mode = REQUIRE,
+      .cert = { .serial = "7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF" }, .want = SB_R_REVOKED },
+    /* PKITS 4.4.19-21: CRL signed by a separate key of the same CA name, found through find_signer */
+    { "find_signer_not_listed", { &crl_by_ca2 }, .mode = REQUIRE, .signer = SIGNER_CA_ALT, .want = SB_OK,
+      .want_calls = CALLS(1) },
+    { "find_signer_listed", { &crl_by_ca2 }, .mode = REQUIRE, .cert = { .serial = "1002" }, .signer = SIGNER_CA_ALT,
+      .want = SB_R_REVOKED, .want_msg = { "cACompromise" }, .want_calls = CALLS(1) },
     /* the signer cannot be validated (PKITS 4.4.21: revoked CRL signer) */
-    assert_int_equal(check_full(f, s, SB_REV_REQUIRE, c2, f->ca, &none, &e), SB_R_REVOCATION_UNAVAILABLE);
-    assert_int_equal(none.calls, 1);
+    { "find_signer_finds_nobody", { &crl_by_ca2 }, .mode = REQUIRE, .cert = { .serial = "1002" },
+      .signer = SIGNER_NOBODY, .want = UNAVAILABLE, .want_calls = CALLS(1) },
     /* without a lookup the CRL is unusable */
-    assert_int_equal(check(f, s, SB_REV_REQUIRE, c, &e), SB_R_REVOCATION_UNAVAILABLE);
-    stk_free(s);
-    X509_CRL_free(crl);
-    X509_free(c);
-    X509_free(c2);
-}
+    { "find_signer_absent", { &crl_by_ca2 }, .mode = REQUIRE, .want = UNAVAILABLE },
 
-/* ---------- distribution points (PKITS 4.14) ---------- */
-
-static void test_revocation_check_idp_only_contains(void **state)
-{
-    const struct fx *f = *state;
-    X509 *c = leaf("1001", NULL, f);
-    X509 *subca = mk_cert("Sub CA", "Test CA", f->other_key, f->ca_key, "1001", 1, "critical,keyCertSign", NULL);
-    X509_CRL *only_ca = crl_begin("Test CA", AT - DAY, AT + DAY);
-    X509_CRL *only_user = crl_begin("Test CA", AT - DAY, AT + DAY);
-    STACK_OF(X509_CRL) *sca, *suser;
-    struct sb_err e;
-
-    crl_revoke(only_ca, "1001", AT - DAY, 1, NULL, 0);
-    crl_number(only_ca, 1, 0, X509V3_ADD_DEFAULT);
-    crl_idp(only_ca, NULL, 0, 1, 0, 0);
-    only_ca = crl_end(only_ca, f->ca_key, EVP_sha256());
-    crl_number(only_user, 2, 0, X509V3_ADD_DEFAULT);
-    crl_idp(only_user, NULL, 1, 0, 0, 0);
-    only_user = crl_end(only_user, f->ca_key, EVP_sha256());
-    sca = stk(1, only_ca);
-    suser = stk(1, only_user);
-    /* onlyContainsCACerts does not apply to a leaf: its entry is ignored and gives no coverage */
-    assert_int_equal(check(f, sca, SB_REV_PREFER, c, &e), SB_OK);
-    assert_int_equal(check(f, sca, SB_REV_REQUIRE, c, &e), SB_R_REVOCATION_UNAVAILABLE);
-    assert_msg_has(&e, "only contains CA certificates");
-    assert_int_equal(check(f, sca, SB_REV_PREFER, subca, &e), SB_R_REVOKED);
+    /* distribution points (PKITS 4.14); onlyContainsCACerts does not apply to a leaf: its entry is
+     * ignored and gives no coverage */
+    { "idp_only_ca_leaf_prefer", { &crl_only_ca }, .mode = PREFER, .want = SB_OK },
+    { "idp_only_ca_leaf_require", { &crl_only_ca }, .mode = REQUIRE, .want = UNAVAILABLE,
+      .want_msg = { "only contains CA certificates" } },
+    { "idp_only_ca_sub_ca_prefer", { &crl_only_ca }, .mode = PREFER, .cert = { .kind = CERT_SUB_CA },
+      .want = SB_R_REVOKED },
     /* onlyContainsUserCerts covers leaves, not CAs */
-    assert_int_equal(check(f, suser, SB_REV_REQUIRE, c, &e), SB_OK);
-    assert_int_equal(check(f, suser, SB_REV_REQUIRE, subca, &e), SB_R_REVOCATION_UNAVAILABLE);
-    assert_msg_has(&e, "only contains end-entity certificates");
-    stk_free(sca);
-    stk_free(suser);
-    X509_CRL_free(only_ca);
-    X509_CRL_free(only_user);
-    X509_free(subca);
-    X509_free(c);
-}
-
-static void test_revocation_check_idp_names(void **state)
-{
-    const struct fx *f = *state;
-    X509 *with_dp = leaf("1001", crldp1("http://crl.example/a.crl", NULL, 0), f);
-    X509 *no_dp = leaf("1001", NULL, f);
-    X509_CRL *a = crl_begin("Test CA", AT - DAY, AT + DAY), *b = crl_begin("Test CA", AT - DAY, AT + DAY);
-    X509_CRL *dn = crl_begin("Test CA", AT - DAY, AT + DAY);
-    STACK_OF(X509_CRL) *sa, *sb, *sdn;
-    struct sb_err e;
-
-    crl_number(a, 1, 0, X509V3_ADD_DEFAULT);
-    crl_idp(a, dpn_full(gn_uri("http://crl.example/a.crl")), 0, 0, 0, 0);
-    a = crl_end(a, f->ca_key, EVP_sha256());
-    crl_revoke(b, "1001", AT - DAY, 1, NULL, 0);
-    crl_number(b, 2, 0, X509V3_ADD_DEFAULT);
-    crl_idp(b, dpn_full(gn_uri("http://crl.example/b.crl")), 0, 0, 0, 0);
-    b = crl_end(b, f->ca_key, EVP_sha256());
-    crl_number(dn, 3, 0, X509V3_ADD_DEFAULT);
-    crl_idp(dn, dpn_full(gn_dir("Test CA")), 0, 0, 0, 0);
-    dn = crl_end(dn, f->ca_key, EVP_sha256());
-    sa = stk(1, a);
-    sb = stk(1, b);
-    sdn = stk(1, dn);
-    assert_int_equal(check(f, sa, SB_REV_REQUIRE, with_dp, &e), SB_OK);
+    { "idp_only_user_leaf_require", { &crl_only_user }, .mode = REQUIRE, .want = SB_OK },
+    { "idp_only_user_sub_ca_require", { &crl_only_user }, .mode = REQUIRE, .cert = { .kind = CERT_SUB_CA },
+      .want = UNAVAILABLE, .want_msg = { "only contains end-entity certificates" } },
+    { "idp_same_point", { &crl_dp_a }, .mode = REQUIRE,
+      .cert = { .dp = { DPN_URI, "http://crl.example/a.crl", NULL } }, .want = SB_OK },
     /* PKITS 4.14.3: another distribution point's CRL does not apply, listing included */
-    assert_int_equal(check(f, sb, SB_REV_REQUIRE, with_dp, &e), SB_R_REVOCATION_UNAVAILABLE);
-    assert_msg_has(&e, "matches none of the certificate's CRL distribution points");
-    assert_int_equal(check(f, sb, SB_REV_PREFER, with_dp, &e), SB_OK);
+    { "idp_other_point_require", { &crl_dp_b }, .mode = REQUIRE,
+      .cert = { .dp = { DPN_URI, "http://crl.example/a.crl", NULL } }, .want = UNAVAILABLE,
+      .want_msg = { "matches none of the certificate's CRL distribution points" } },
+    { "idp_other_point_prefer", { &crl_dp_b }, .mode = PREFER,
+      .cert = { .dp = { DPN_URI, "http://crl.example/a.crl", NULL } }, .want = SB_OK },
     /* PKITS 4.14.8: without a CRLDP, only an IDP naming the issuer applies */
-    assert_int_equal(check(f, sa, SB_REV_REQUIRE, no_dp, &e), SB_R_REVOCATION_UNAVAILABLE);
-    assert_int_equal(check(f, sdn, SB_REV_REQUIRE, no_dp, &e), SB_OK);
-    stk_free(sa);
-    stk_free(sb);
-    stk_free(sdn);
-    X509_CRL_free(a);
-    X509_CRL_free(b);
-    X509_CRL_free(dn);
-    X509_free(with_dp);
-    X509_free(no_dp);
-}
-
-/* PKITS 4.14.4/4.14.7: nameRelativeToCRLIssuer is appended to the CRL issuer's name */
-static void test_revocation_check_idp_relative_name(void **state)
-{
-    const struct fx *f = *state;
-    STACK_OF(DIST_POINT) *dps = crldp1(NULL, NULL, 0);
-    X509 *c, *rel_leaf;
-    X509_CRL *rel = crl_begin("Test CA", AT - DAY, AT + DAY), *full = crl_begin("Test CA", AT - DAY, AT + DAY);
-    STACK_OF(X509_CRL) *srel, *sfull;
-    struct sb_err e;
-
-    sk_DIST_POINT_value(dps, 0)->distpoint = dpn_full(gn_dir2("Test CA", "CRL1"));
-    c = leaf("1001", dps, f);
-    dps = crldp1(NULL, NULL, 0);
-    sk_DIST_POINT_value(dps, 0)->distpoint = dpn_relative("CRL2");
-    rel_leaf = leaf("1002", dps, f);
-    crl_revoke(rel, "1001", AT - DAY, 1, NULL, 0);
-    crl_number(rel, 1, 0, X509V3_ADD_DEFAULT);
-    crl_idp(rel, dpn_relative("CRL1"), 0, 0, 0, 0);
-    rel = crl_end(rel, f->ca_key, EVP_sha256());
-    crl_number(full, 2, 0, X509V3_ADD_DEFAULT);
-    crl_idp(full, dpn_full(gn_dir2("Test CA", "CRL2")), 0, 0, 0, 0);
-    full = crl_end(full, f->ca_key, EVP_sha256());
-    srel = stk(1, rel);
-    sfull = stk(1, full);
-    assert_int_equal(check(f, srel, SB_REV_REQUIRE, c, &e), SB_R_REVOKED);
-    assert_int_equal(check(f, sfull, SB_REV_REQUIRE, c, &e), SB_R_REVOCATION_UNAVAILABLE);
-    assert_int_equal(check(f, sfull, SB_REV_REQUIRE, rel_leaf, &e), SB_OK);
-    assert_int_equal(check(f, srel, SB_REV_REQUIRE, rel_leaf, &e), SB_R_REVOCATION_UNAVAILABLE);
-    stk_free(srel);
-    stk_free(sfull);
-    X509_CRL_free(rel);
-    X509_CRL_free(full);
-    X509_free(c);
-    X509_free(rel_leaf);
-}
-
-/* PKITS 4.14.15-21: reason-partitioned CRLs must together cover all reasons */
-static void test_revocation_check_only_some_reasons(void **state)
-{
-    const struct fx *f = *state;
-    X509 *c = leaf("1001", NULL, f), *c2 = leaf("1002", NULL, f);
-    X509_CRL *kc = crl_begin("Test CA", AT - DAY, AT + DAY), *rest = crl_begin("Test CA", AT - DAY, AT + DAY);
-    STACK_OF(X509_CRL) *both, *half;
-    struct sb_err e;
-
-    crl_number(kc, 1, 0, X509V3_ADD_DEFAULT);
-    crl_idp(kc, NULL, 0, 0, KEY_CA, 0);
-    kc = crl_end(kc, f->ca_key, EVP_sha256());
-    crl_revoke(rest, "1002", AT - DAY, 6, NULL, 0);
-    crl_number(rest, 2, 0, X509V3_ADD_DEFAULT);
-    crl_idp(rest, NULL, 0, 0, ALL_BUT_KEY_CA, 0);
-    rest = crl_end(rest, f->ca_key, EVP_sha256());
-    both = stk(2, kc, rest);
-    half = stk(1, kc);
-    assert_int_equal(check(f, both, SB_REV_REQUIRE, c, &e), SB_OK);
-    assert_int_equal(check(f, half, SB_REV_REQUIRE, c, &e), SB_R_REVOCATION_UNAVAILABLE);
-    assert_msg_has(&e, "do not cover the reasons affiliationChanged,superseded");
-    assert_int_equal(check(f, half, SB_REV_PREFER, c, &e), SB_OK);
+    { "idp_uri_cert_without_crldp", { &crl_dp_a }, .mode = REQUIRE, .want = UNAVAILABLE },
+    { "idp_issuer_name_cert_without_crldp", { &crl_dp_issuer_dn }, .mode = REQUIRE, .want = SB_OK },
+    /* PKITS 4.14.4/4.14.7: nameRelativeToCRLIssuer is appended to the CRL issuer's name */
+    { "idp_relative_matches_full_dp", { &crl_dp_relative_crl1 }, .mode = REQUIRE,
+      .cert = { .dp = { DPN_DIR2, "Test CA", "CRL1" } }, .want = SB_R_REVOKED },
+    { "idp_full_other_than_full_dp", { &crl_dp_full_crl2 }, .mode = REQUIRE,
+      .cert = { .dp = { DPN_DIR2, "Test CA", "CRL1" } }, .want = UNAVAILABLE },
+    { "idp_full_matches_relative_dp", { &crl_dp_full_crl2 }, .mode = REQUIRE,
+      .cert = { .serial = "1002", .dp = { DPN_RELATIVE, "CRL2", NULL } }, .want = SB_OK },
+    { "idp_relative_other_than_relative_dp", { &crl_dp_relative_crl1 }, .mode = REQUIRE,
+      .cert = { .serial = "1002", .dp = { DPN_RELATIVE, "CRL2", NULL } }, .want = UNAVAILABLE },
+    /* PKITS 4.14.15-21: reason-partitioned CRLs must together cover all reasons */
+    { "only_some_reasons_both_partitions", { &crl_reasons_key_ca, &crl_reasons_rest }, .mode = REQUIRE,
+      .want = SB_OK },
+    { "only_some_reasons_half_require", { &crl_reasons_key_ca }, .mode = REQUIRE, .want = UNAVAILABLE,
+      .want_msg = { "do not cover the reasons affiliationChanged,superseded" } },
+    { "only_some_reasons_half_prefer", { &crl_reasons_key_ca }, .mode = PREFER, .want = SB_OK },
     /* PKITS 4.14.16: on hold on the second partition */
-    assert_int_equal(check(f, both, SB_REV_REQUIRE, c2, &e), SB_R_REVOKED);
-    assert_msg_has(&e, "certificateHold");
-    stk_free(both);
-    stk_free(half);
-    X509_CRL_free(kc);
-    X509_CRL_free(rest);
-    X509_free(c);
-    X509_free(c2);
+    { "only_some_reasons_hold_on_second", { &crl_reasons_key_ca, &crl_reasons_rest }, .mode = REQUIRE,
+      .cert = { .serial = "1002" }, .want = SB_R_REVOKED, .want_msg = { "certificateHold" } },
+
+    /* delta CRLs (PKITS 4.15) */
+    { "delta_revokes", { &crl_base_10, &crl_delta_11_kc }, .mode = REQUIRE, .want = SB_R_REVOKED,
+      .want_msg = { "delta CRL 11" } },
+    { "delta_other_serial", { &crl_base_10, &crl_delta_11_kc }, .mode = REQUIRE, .cert = { .serial = "1002" },
+      .want = SB_OK },
+    /* PKITS 4.15.1: a delta CRL alone is not usable */
+    { "delta_alone_require", { &crl_delta_11_kc }, .mode = REQUIRE, .want = UNAVAILABLE,
+      .want_msg = { "no current complete CRL" } },
+    { "delta_alone_prefer", { &crl_delta_11_kc }, .mode = PREFER, .want = SB_OK },
+    /* base CRL number 12 > the complete CRL's 10: the delta is unusable, the complete CRL still covers */
+    { "delta_base_newer_than_complete", { &crl_base_10, &crl_delta_13_base_12 }, .mode = REQUIRE, .want = SB_OK },
+    { "hold_on_complete", { &crl_hold_10 }, .mode = REQUIRE, .want = SB_R_REVOKED,
+      .want_msg = { "certificateHold" } },
+    /* PKITS 4.15.5: hold released by removeFromCRL in a current delta */
+    { "delta_remove_from_crl_releases_hold", { &crl_hold_10, &crl_delta_remove }, .mode = REQUIRE, .want = SB_OK },
+    { "delta_remove_from_crl_stale", { &crl_hold_10, &crl_delta_remove_stale }, .mode = PREFER,
+      .want = SB_R_REVOKED },
+    /* PKITS 4.15.6: hold turned into keyCompromise by the delta */
+    { "delta_hold_to_key_compromise", { &crl_hold_10, &crl_delta_11_kc }, .mode = REQUIRE, .want = SB_R_REVOKED,
+      .want_msg = { "keyCompromise" } },
+    /* removeFromCRL cannot undo a permanent revocation */
+    { "delta_remove_from_crl_permanent", { &crl_kc_10, &crl_delta_remove }, .mode = REQUIRE,
+      .want = SB_R_REVOKED },
+    /* PKITS 4.15.7: removeFromCRL for a certificate not on the complete CRL */
+    { "delta_remove_from_crl_not_listed", { &crl_base_10, &crl_delta_remove }, .mode = REQUIRE, .want = SB_OK },
+    /* a certificateHold on an older CRL is released by a newer complete CRL that no longer lists it */
+    { "hold_released_by_newer_crl", { &crl_old_hold, &crl_newer_5 }, .mode = REQUIRE, .want = SB_OK },
+    { "key_compromise_kept_by_newer_crl", { &crl_old_kc, &crl_newer_5 }, .mode = REQUIRE, .want = SB_R_REVOKED },
+};
+
+static DIST_POINT_NAME *dpn_make(const struct dpn *d)
+{
+    switch (d->kind) {
+    case DPN_NONE:
+        return NULL;
+    case DPN_URI:
+        return dpn_full(gn_uri(d->a));
+    case DPN_DIR:
+        return dpn_full(gn_dir(d->a));
+    case DPN_DIR2:
+        return dpn_full(gn_dir2(d->a, d->b));
+    case DPN_RELATIVE:
+        return dpn_relative(d->a);
+    default:
+        fail_msg("unknown distribution point kind %d", (int)d->kind);
+        return NULL;
+    }
 }
+
+static X509_CRL *crl_make(const struct fx *f, const struct crl_spec *s)
+{
+    EVP_PKEY *key = s->key == SIGN_CA2 ? f->ca2_key : s->key == SIGN_OTHER ? f->other_key : f->ca_key;
+    X509_CRL *c = crl_begin(s->issuer != NULL ? s->issuer : "Test CA", s->this_u != 0 ? s->this_u : AT - DAY,
+                            s->next_u == NO_NEXT ? 0 : s->next_u != 0 ? s->next_u : AT + DAY);
+    int i;
+
+    for (i = 0; i < MAX_ENTRIES && s->rev[i].serial != NULL; i++) {
+        const struct crl_entry *r = &s->rev[i];
+
+        crl_revoke(c, r->serial, r->when, r->reason != 0 ? r->reason : -1, r->cert_issuer, r->unknown_critical);
+    }
+    if (s->number != 0) {
+        crl_number(c, s->number, s->number_critical, X509V3_ADD_DEFAULT);
+    }
+    if (s->number_again != 0) {
+        crl_number(c, s->number_again, 0, X509V3_ADD_APPEND);
+    }
+    if (s->unknown_ext != NO_UNKNOWN_EXT) {
+        unknown_ext_add(c, NULL, s->unknown_ext == UNKNOWN_EXT_CRITICAL);
+    }
+    if (s->delta_base != 0) {
+        crl_delta(c, s->delta_base);
+    }
+    if (s->idp.name.kind != DPN_NONE || s->idp.only_user || s->idp.only_ca || s->idp.indirect || s->idp.reasons != 0) {
+        crl_idp(c, dpn_make(&s->idp.name), s->idp.only_user, s->idp.only_ca, s->idp.reasons, s->idp.indirect);
+    }
+    return crl_end(c, key, s->sha1 ? EVP_sha1() : EVP_sha256());
+}
+
+static X509 *cert_make(const struct fx *f, const struct cert_spec *c)
+{
+    const char *serial = c->serial != NULL ? c->serial : "1001";
+    STACK_OF(DIST_POINT) *dps = NULL;
+
+    if (c->dp.kind != DPN_NONE || c->dp_crl_issuer != NULL) {
+        dps = crldp1(NULL, c->dp_crl_issuer, 0);
+        sk_DIST_POINT_value(dps, 0)->distpoint = dpn_make(&c->dp);
+    }
+    switch (c->kind) {
+    case CERT_LEAF:
+        return leaf(serial, dps, f);
+    case CERT_SUB_CA:
+        return mk_cert("Sub CA", "Test CA", f->other_key, f->ca_key, serial, 1, "critical,keyCertSign", dps);
+    case CERT_OTHER_LEAF:
+        return mk_cert("Leaf", "Other CA", f->leaf_key, f->other_key, serial, 0, NULL, dps);
+    default:
+        fail_msg("unknown certificate kind %d", (int)c->kind);
+        return NULL;
+    }
+}
+
+static X509 *issuer_of(const struct fx *f, enum issuer_id id)
+{
+    switch (id) {
+    case ISSUER_CA:
+        return f->ca;
+    case ISSUER_CA_NO_CRL_SIGN:
+        return f->ca_nocrl;
+    case ISSUER_CA_NO_KU:
+        return f->ca_noku;
+    case ISSUER_OTHER:
+        return f->other;
+    default:
+        fail_msg("unknown issuer %d", (int)id);
+        return NULL;
+    }
+}
+
+static void run_rev_case(void **state)
+{
+    const struct rev_case *c = ct_row(state);
+    const struct fx *f = ct_fx(state);
+    X509 *cert = cert_make(f, &c->cert);
+    STACK_OF(X509_CRL) *crls = NULL;
+    struct signer sg = { c->signer == SIGNER_CA_ALT ? f->ca_alt : NULL, 0 };
+    struct sb_err e;
+    enum sb_reason rc;
+    int i;
+
+    if (!c->no_crls) {
+        assert_non_null(crls = sk_X509_CRL_new_null());
+        for (i = 0; i < 3 && c->crls[i] != NULL; i++) {
+            assert_true(sk_X509_CRL_push(crls, crl_make(f, c->crls[i])) > 0);
+        }
+    }
+    rc = check_full(f, crls, c->mode, cert, issuer_of(f, c->issuer), c->signer != SIGNER_NONE ? &sg : NULL, &e);
+    if (rc != c->want) {
+        fail_msg("got %s (%s), want %s", sb_reason_name(rc), e.msg, sb_reason_name(c->want));
+    }
+    for (i = 0; i < 4 && c->want_msg[i] != NULL; i++) {
+        assert_msg_has(&e, c->want_msg[i]);
+    }
+    if (c->want_calls != 0) {
+        assert_int_equal(sg.calls, c->want_calls - 1);
+    }
+    stk_free(crls);
+    X509_free(cert);
+}
+
+/* ---------- cases a table row cannot describe ---------- */
 
 /* PKITS 4.14.24-35: indirect CRL from a cRLIssuer, certificateIssuer entries carrying forward */
 static void test_revocation_check_indirect_crl(void **state)
 {
-    const struct fx *f = *state;
+    const struct fx *f = ct_fx(state);
     const char *uri = "ldap://crl.example/indirect";
     X509 *l20 = leaf("20", crldp1(uri, "CRL Issuer", 0), f), *l10 = leaf("10", crldp1(uri, "CRL Issuer", 0), f);
     X509 *l30 = leaf("30", crldp1(uri, "CRL Issuer", 0), f), *l05 = leaf("05", crldp1(uri, "CRL Issuer", 0), f);
@@ -1047,121 +990,10 @@ static void test_revocation_check_indirect_crl(void **state)
     X509_free(nodp);
 }
 
-/* ---------- delta CRLs (PKITS 4.15) ---------- */
-
-static X509_CRL *delta_crl(const struct fx *f, long n, long base, time_t next, const char *serial, int reason)
-{
-    X509_CRL *d = crl_begin("Test CA", AT - DAY / 2, next);
-
-    if (serial != NULL) {
-        crl_revoke(d, serial, AT - DAY / 2, reason, NULL, 0);
-    }
-    crl_number(d, n, 0, X509V3_ADD_DEFAULT);
-    crl_delta(d, base);
-    return crl_end(d, f->ca_key, EVP_sha256());
-}
-
-static void test_revocation_check_delta_revokes(void **state)
-{
-    const struct fx *f = *state;
-    X509 *c = leaf("1001", NULL, f), *c2 = leaf("1002", NULL, f);
-    X509_CRL *base = simple_crl(f, 10, NULL, -1);
-    X509_CRL *d = delta_crl(f, 11, 10, AT + DAY, "1001", 1);
-    X509_CRL *d_future_base = delta_crl(f, 13, 12, AT + DAY, "1001", 1);
-    STACK_OF(X509_CRL) *s = stk(2, base, d), *alone = stk(1, d), *mismatch = stk(2, base, d_future_base);
-    struct sb_err e;
-
-    assert_int_equal(check(f, s, SB_REV_REQUIRE, c, &e), SB_R_REVOKED);
-    assert_msg_has(&e, "delta CRL 11");
-    assert_int_equal(check(f, s, SB_REV_REQUIRE, c2, &e), SB_OK);
-    /* PKITS 4.15.1: a delta CRL alone is not usable */
-    assert_int_equal(check(f, alone, SB_REV_REQUIRE, c, &e), SB_R_REVOCATION_UNAVAILABLE);
-    assert_msg_has(&e, "no current complete CRL");
-    assert_int_equal(check(f, alone, SB_REV_PREFER, c, &e), SB_OK);
-    /* base CRL number 12 > the complete CRL's 10: the delta is unusable, the complete CRL still covers */
-    assert_int_equal(check(f, mismatch, SB_REV_REQUIRE, c, &e), SB_OK);
-    stk_free(s);
-    stk_free(alone);
-    stk_free(mismatch);
-    X509_CRL_free(base);
-    X509_CRL_free(d);
-    X509_CRL_free(d_future_base);
-    X509_free(c);
-    X509_free(c2);
-}
-
-static void test_revocation_check_delta_remove_from_crl(void **state)
-{
-    const struct fx *f = *state;
-    X509 *c = leaf("1001", NULL, f);
-    X509_CRL *hold = simple_crl(f, 10, "1001", 6), *kc = simple_crl(f, 10, "1001", 1);
-    X509_CRL *rm = delta_crl(f, 11, 10, AT + DAY, "1001", 8);
-    X509_CRL *rm_stale = delta_crl(f, 11, 10, AT - 3600, "1001", 8);
-    X509_CRL *rm_kc = delta_crl(f, 11, 10, AT + DAY, "1001", 1), *clean = simple_crl(f, 10, NULL, -1);
-    STACK_OF(X509_CRL) *s_hold = stk(1, hold), *s_rm = stk(2, hold, rm), *s_stale = stk(2, hold, rm_stale);
-    STACK_OF(X509_CRL) *s_kc = stk(2, kc, rm), *s_rm_only = stk(2, clean, rm);
-    STACK_OF(X509_CRL) *s_hold_kc = stk(2, hold, rm_kc);
-    struct sb_err e;
-
-    assert_int_equal(check(f, s_hold, SB_REV_REQUIRE, c, &e), SB_R_REVOKED);
-    assert_msg_has(&e, "certificateHold");
-    /* PKITS 4.15.5: hold released by removeFromCRL in a current delta */
-    assert_int_equal(check(f, s_rm, SB_REV_REQUIRE, c, &e), SB_OK);
-    assert_int_equal(check(f, s_stale, SB_REV_PREFER, c, &e), SB_R_REVOKED);
-    /* PKITS 4.15.6: hold turned into keyCompromise by the delta */
-    assert_int_equal(check(f, s_hold_kc, SB_REV_REQUIRE, c, &e), SB_R_REVOKED);
-    assert_msg_has(&e, "keyCompromise");
-    /* removeFromCRL cannot undo a permanent revocation */
-    assert_int_equal(check(f, s_kc, SB_REV_REQUIRE, c, &e), SB_R_REVOKED);
-    /* PKITS 4.15.7: removeFromCRL for a certificate not on the complete CRL */
-    assert_int_equal(check(f, s_rm_only, SB_REV_REQUIRE, c, &e), SB_OK);
-    stk_free(s_hold);
-    stk_free(s_rm);
-    stk_free(s_stale);
-    stk_free(s_kc);
-    stk_free(s_rm_only);
-    stk_free(s_hold_kc);
-    X509_CRL_free(hold);
-    X509_CRL_free(kc);
-    X509_CRL_free(rm);
-    X509_CRL_free(rm_stale);
-    X509_CRL_free(rm_kc);
-    X509_CRL_free(clean);
-    X509_free(c);
-}
-
-/* A certificateHold on an older CRL is released by a newer complete CRL that no longer lists it. */
-static void test_revocation_check_hold_released(void **state)
-{
-    const struct fx *f = *state;
-    X509 *c = leaf("1001", NULL, f);
-    X509_CRL *old = crl_begin("Test CA", AT - 10 * DAY, AT - 5 * DAY), *newer = simple_crl(f, 5, NULL, -1);
-    X509_CRL *old_kc = crl_begin("Test CA", AT - 10 * DAY, AT - 5 * DAY);
-    STACK_OF(X509_CRL) *s, *s_kc;
-    struct sb_err e;
-
-    crl_revoke(old, "1001", AT - 12 * DAY, 6, NULL, 0);
-    crl_number(old, 4, 0, X509V3_ADD_DEFAULT);
-    old = crl_end(old, f->ca_key, EVP_sha256());
-    crl_revoke(old_kc, "1001", AT - 12 * DAY, 1, NULL, 0);
-    crl_number(old_kc, 4, 0, X509V3_ADD_DEFAULT);
-    old_kc = crl_end(old_kc, f->ca_key, EVP_sha256());
-    s = stk(2, old, newer);
-    s_kc = stk(2, old_kc, newer);
-    assert_int_equal(check(f, s, SB_REV_REQUIRE, c, &e), SB_OK);
-    assert_int_equal(check(f, s_kc, SB_REV_REQUIRE, c, &e), SB_R_REVOKED);
-    stk_free(s);
-    stk_free(s_kc);
-    X509_CRL_free(old);
-    X509_CRL_free(old_kc);
-    X509_CRL_free(newer);
-    X509_free(c);
-}
-
 /* At most 256 CRLs are considered per check. */
 static void test_revocation_check_crl_cap(void **state)
 {
-    const struct fx *f = *state;
+    const struct fx *f = ct_fx(state);
     X509 *c = leaf("1001", NULL, f);
     STACK_OF(X509_CRL) *s = sk_X509_CRL_new_null();
     X509_CRL *crl;
@@ -1186,7 +1018,7 @@ static void test_revocation_check_crl_cap(void **state)
 
 static void test_revocation_check_bad_arguments(void **state)
 {
-    const struct fx *f = *state;
+    const struct fx *f = ct_fx(state);
     X509 *c = leaf("1001", NULL, f);
     struct sb_revocation_ctx ctx;
     struct sb_err e;
@@ -1205,32 +1037,17 @@ static void test_revocation_check_bad_arguments(void **state)
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_revocation_check_off_mode),
-        cmocka_unit_test(test_revocation_check_current_not_listed),
-        cmocka_unit_test(test_revocation_check_listed_revoked),
-        cmocka_unit_test(test_revocation_check_revoked_after_at),
-        cmocka_unit_test(test_revocation_check_stale_crl),
-        cmocka_unit_test(test_revocation_check_no_crl),
-        cmocka_unit_test(test_revocation_check_other_issuer_crl),
-        cmocka_unit_test(test_revocation_check_bad_signature),
-        cmocka_unit_test(test_revocation_check_crl_extensions),
-        cmocka_unit_test(test_revocation_check_issuer_key_usage),
-        cmocka_unit_test(test_revocation_check_crl_times),
-        cmocka_unit_test(test_revocation_check_weak_crl_algorithm),
-        cmocka_unit_test(test_revocation_check_serial_forms),
-        cmocka_unit_test(test_revocation_check_find_signer),
-        cmocka_unit_test(test_revocation_check_idp_only_contains),
-        cmocka_unit_test(test_revocation_check_idp_names),
-        cmocka_unit_test(test_revocation_check_idp_relative_name),
-        cmocka_unit_test(test_revocation_check_only_some_reasons),
-        cmocka_unit_test(test_revocation_check_indirect_crl),
-        cmocka_unit_test(test_revocation_check_delta_revokes),
-        cmocka_unit_test(test_revocation_check_delta_remove_from_crl),
-        cmocka_unit_test(test_revocation_check_hold_released),
-        cmocka_unit_test(test_revocation_check_crl_cap),
-        cmocka_unit_test(test_revocation_check_bad_arguments),
+    static const struct ct_fn fns[] = {
+        CT_FN(test_revocation_check_indirect_crl),
+        CT_FN(test_revocation_check_crl_cap),
+        CT_FN(test_revocation_check_bad_arguments),
     };
+    static const struct ct_table tables[] = {
+        CT_TABLE(rev_cases, run_rev_case),
+    };
+    struct fx fx;
+    const struct ct_fixture fixture = { &fx, fx_make, fx_free };
 
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    memset(&fx, 0, sizeof(fx));
+    return ct_main("test_revocation", fns, CT_COUNT(fns), tables, CT_COUNT(tables), &fixture);
 }

@@ -220,58 +220,47 @@ static void test_well_formed_high_bytes(void **state)
     ASN1_STRING_free(t);
 }
 
+/* A case table for sb_asn1_time_to_unix: the time, whether it converts, to what, and its fraction flag. */
+struct to_unix_case {
+    int type;
+    const char *text;
+    int want_ok;
+    int check_time;       /* out must equal want_time */
+    time_t want_time;
+    int want_frac;        /* -1: converted with frac NULL */
+};
+
+static const struct to_unix_case to_unix_cases[] = {
+    { V_ASN1_UTCTIME, "240101000000Z", 1, 1, T2024, 0 },
+    /* RFC 5280: UTCTime YY >= 50 is 19YY */
+    { V_ASN1_UTCTIME, "500101000000Z", 1, 1, (time_t)-631152000, -1 },
+    { V_ASN1_UTCTIME, "491231235959Z", 1, 1, (time_t)2524607999, -1 },
+    { V_ASN1_GENERALIZEDTIME, "20240101000000Z", 1, 1, T2024, 0 },
+    { V_ASN1_GENERALIZEDTIME, "20240101000000.25Z", 1, 1, T2024, 1 },
+    { V_ASN1_GENERALIZEDTIME, "20240101000000.000Z", 1, 0, 0, 0 },
+    { V_ASN1_GENERALIZEDTIME, "21000101000000Z", 1, 1, (time_t)4102444800, -1 },
+    /* unparsable */
+    { V_ASN1_GENERALIZEDTIME, "20241301000000Z", 0, 0, 0, -1 },
+    { V_ASN1_UTCTIME, "garbage", 0, 0, 0, -1 },
+};
+
 static void test_to_unix(void **state)
 {
-    ASN1_TIME *t;
     time_t out = 0;
-    int frac = -1;
+    size_t i;
 
     (void)state;
-    t = mk(V_ASN1_UTCTIME, "240101000000Z");
-    assert_int_equal(sb_asn1_time_to_unix(t, &out, &frac), 1);
-    assert_int_equal(out, T2024);
-    assert_int_equal(frac, 0);
-    ASN1_STRING_free(t);
+    for (i = 0; i < sizeof(to_unix_cases) / sizeof(to_unix_cases[0]); i++) {
+        const struct to_unix_case *c = &to_unix_cases[i];
+        ASN1_TIME *t = mk(c->type, c->text);
+        int frac = -1, ok = sb_asn1_time_to_unix(t, &out, c->want_frac >= 0 ? &frac : NULL);
 
-    /* RFC 5280: UTCTime YY >= 50 is 19YY */
-    t = mk(V_ASN1_UTCTIME, "500101000000Z");
-    assert_int_equal(sb_asn1_time_to_unix(t, &out, NULL), 1);
-    assert_int_equal(out, (time_t)-631152000);
-    ASN1_STRING_free(t);
-    t = mk(V_ASN1_UTCTIME, "491231235959Z");
-    assert_int_equal(sb_asn1_time_to_unix(t, &out, NULL), 1);
-    assert_int_equal(out, (time_t)2524607999);
-    ASN1_STRING_free(t);
-
-    t = mk(V_ASN1_GENERALIZEDTIME, "20240101000000Z");
-    assert_int_equal(sb_asn1_time_to_unix(t, &out, &frac), 1);
-    assert_int_equal(out, T2024);
-    assert_int_equal(frac, 0);
-    ASN1_STRING_free(t);
-
-    t = mk(V_ASN1_GENERALIZEDTIME, "20240101000000.25Z");
-    assert_int_equal(sb_asn1_time_to_unix(t, &out, &frac), 1);
-    assert_int_equal(out, T2024);
-    assert_int_equal(frac, 1);
-    ASN1_STRING_free(t);
-
-    t = mk(V_ASN1_GENERALIZEDTIME, "20240101000000.000Z");
-    assert_int_equal(sb_asn1_time_to_unix(t, &out, &frac), 1);
-    assert_int_equal(frac, 0);
-    ASN1_STRING_free(t);
-
-    t = mk(V_ASN1_GENERALIZEDTIME, "21000101000000Z");
-    assert_int_equal(sb_asn1_time_to_unix(t, &out, NULL), 1);
-    assert_int_equal(out, (time_t)4102444800);
-    ASN1_STRING_free(t);
-
-    /* unparsable */
-    t = mk(V_ASN1_GENERALIZEDTIME, "20241301000000Z");
-    assert_int_equal(sb_asn1_time_to_unix(t, &out, NULL), 0);
-    ASN1_STRING_free(t);
-    t = mk(V_ASN1_UTCTIME, "garbage");
-    assert_int_equal(sb_asn1_time_to_unix(t, &out, NULL), 0);
-    ASN1_STRING_free(t);
+        if (ok != c->want_ok || (c->check_time && out != c->want_time) || (c->want_frac >= 0 && frac != c->want_frac)) {
+            fail_msg("%s: got ok %d, %lld, frac %d; want ok %d, %lld, frac %d", c->text, ok, (long long)out, frac,
+                     c->want_ok, (long long)c->want_time, c->want_frac);
+        }
+        ASN1_STRING_free(t);
+    }
     assert_int_equal(sb_asn1_time_to_unix(NULL, &out, NULL), 0);
 }
 

@@ -240,6 +240,14 @@ static TC_UNUSED void tc_add_policies(X509 *x, const char *list)
     sk_POLICYINFO_pop_free(cp, POLICYINFO_free);
 }
 
+/* A spec for a certificate of cn and key, issued by issuer/ikey (issuer NULL: self-signed); the rest zero. */
+static TC_UNUSED struct tc_spec tc_spec_of(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey)
+{
+    struct tc_spec s = { .cn = cn, .key = key, .issuer = issuer, .issuer_key = ikey };
+
+    return s;
+}
+
 static TC_UNUSED X509 *tc_make(const struct tc_spec *s)
 {
     X509 *x = X509_new();
@@ -297,11 +305,8 @@ static TC_UNUSED X509 *tc_make(const struct tc_spec *s)
 /* A self-signed root CA: critical basicConstraints cA, keyUsage keyCertSign + cRLSign, SKI. */
 static TC_UNUSED X509 *tc_root(const char *cn, EVP_PKEY *key)
 {
-    struct tc_spec s;
+    struct tc_spec s = tc_spec_of(cn, key, NULL, NULL);
 
-    memset(&s, 0, sizeof(s));
-    s.cn = cn;
-    s.key = key;
     s.bc = "critical,CA:TRUE";
     s.ku = "critical,keyCertSign,cRLSign";
     return tc_make(&s);
@@ -310,14 +315,9 @@ static TC_UNUSED X509 *tc_root(const char *cn, EVP_PKEY *key)
 /* An intermediate CA issued by issuer/ikey (pathlen < 0: no pathLenConstraint). */
 static TC_UNUSED X509 *tc_inter(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey, int pathlen)
 {
-    struct tc_spec s;
+    struct tc_spec s = tc_spec_of(cn, key, issuer, ikey);
     char bc[64];
 
-    memset(&s, 0, sizeof(s));
-    s.cn = cn;
-    s.key = key;
-    s.issuer = issuer;
-    s.issuer_key = ikey;
     if (pathlen >= 0) {
         snprintf(bc, sizeof(bc), "critical,CA:TRUE,pathlen:%d", pathlen);
     } else {
@@ -332,15 +332,10 @@ static TC_UNUSED X509 *tc_inter(const char *cn, EVP_PKEY *key, X509 *issuer, EVP
 /* An end-entity certificate for host name cn (SAN DNS:<cn>, digitalSignature). */
 static TC_UNUSED X509 *tc_leaf(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey)
 {
-    struct tc_spec s;
+    struct tc_spec s = tc_spec_of(cn, key, issuer, ikey);
     char san[300];
 
-    memset(&s, 0, sizeof(s));
     snprintf(san, sizeof(san), "DNS:%s", cn);
-    s.cn = cn;
-    s.key = key;
-    s.issuer = issuer;
-    s.issuer_key = ikey;
     s.ku = "critical,digitalSignature";
     s.san = san;
     s.serial = 3;
@@ -364,12 +359,41 @@ static TC_UNUSED X509_EXTENSION *tc_ext_raw(const char *oid, int critical, const
     return ext;
 }
 
+/* A GeneralName of type (GEN_DNS, GEN_EMAIL, GEN_URI) holding the IA5String s. */
+static TC_UNUSED GENERAL_NAME *tc_gn_ia5(int type, const char *s)
+{
+    GENERAL_NAME *g = GENERAL_NAME_new();
+    ASN1_IA5STRING *v = ASN1_IA5STRING_new();
+
+    assert_non_null(g);
+    assert_non_null(v);
+    assert_int_equal(ASN1_STRING_set(v, s, (int)strlen(s)), 1);
+    GENERAL_NAME_set0_value(g, type, v);
+    return g;
+}
+
+/* Sign x with key (SHA-256) and replace it by a copy re-parsed from its DER. */
+static TC_UNUSED X509 *tc_sign_reparse(X509 *x, EVP_PKEY *key)
+{
+    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
+    return tc_reparse(x);
+}
+
 /* ---- CRLs ------------------------------------------------------------------------------------- */
 
-/* A v2 CRL by issuer/key valid [last, next] listing the given serials revoked at last; SM2 keys sign
- * with sm2_id (NULL: GM/T default). */
-static TC_UNUSED X509_CRL *tc_crl(X509 *issuer, EVP_PKEY *key, time_t last, time_t next, const long *revoked,
-                                  int nrev, const char *sm2_id)
+/* What tc_crl_make builds: a v2 CRL. Zero-initialise, then fill what matters. */
+struct tc_crl_spec {
+    X509 *issuer;               /* borrowed: names the issuer */
+    EVP_PKEY *key;              /* signer */
+    time_t last, next;          /* thisUpdate; nextUpdate (0: none) */
+    const long *revoked;        /* serials listed, revoked at last */
+    int nrev;
+    int no_number;              /* leave out the CRL number (else 1) */
+    const EVP_MD *md;           /* NULL: SHA-256 (SM3 for SM2 keys) */
+    const char *sm2_id;         /* SM2 signer: distinguishing ID (NULL: GM/T default) */
+};
+
+static TC_UNUSED X509_CRL *tc_crl_make(const struct tc_crl_spec *s)
 {
     X509_CRL *c = X509_CRL_new();
     ASN1_TIME *t = ASN1_TIME_new();
@@ -382,32 +406,48 @@ static TC_UNUSED X509_CRL *tc_crl(X509 *issuer, EVP_PKEY *key, time_t last, time
     assert_non_null(t);
     assert_non_null(num);
     assert_int_equal(X509_CRL_set_version(c, X509_CRL_VERSION_2), 1);
-    assert_int_equal(X509_CRL_set_issuer_name(c, X509_get_subject_name(issuer)), 1);
-    assert_non_null(ASN1_TIME_set(t, last));
+    assert_int_equal(X509_CRL_set_issuer_name(c, X509_get_subject_name(s->issuer)), 1);
+    assert_non_null(ASN1_TIME_set(t, s->last));
     assert_int_equal(X509_CRL_set1_lastUpdate(c, t), 1);
-    assert_non_null(ASN1_TIME_set(t, next));
-    assert_int_equal(X509_CRL_set1_nextUpdate(c, t), 1);
-    for (i = 0; i < nrev; i++) {
+    if (s->next != 0) {
+        assert_non_null(ASN1_TIME_set(t, s->next));
+        assert_int_equal(X509_CRL_set1_nextUpdate(c, t), 1);
+    }
+    for (i = 0; i < s->nrev; i++) {
         ASN1_INTEGER *sn = ASN1_INTEGER_new();
 
         assert_non_null(r = X509_REVOKED_new());
         assert_non_null(sn);
-        assert_int_equal(ASN1_INTEGER_set(sn, revoked[i]), 1);
+        assert_int_equal(ASN1_INTEGER_set(sn, s->revoked[i]), 1);
         assert_int_equal(X509_REVOKED_set_serialNumber(r, sn), 1);
-        assert_non_null(ASN1_TIME_set(t, last));
+        assert_non_null(ASN1_TIME_set(t, s->last));
         assert_int_equal(X509_REVOKED_set_revocationDate(r, t), 1);
         assert_int_equal(X509_CRL_add0_revoked(c, r), 1);
         ASN1_INTEGER_free(sn);
     }
-    assert_int_equal(ASN1_INTEGER_set(num, 1), 1);
-    assert_int_equal(X509_CRL_add1_ext_i2d(c, NID_crl_number, num, 0, 0), 1);
+    if (!s->no_number) {
+        assert_int_equal(ASN1_INTEGER_set(num, 1), 1);
+        assert_int_equal(X509_CRL_add1_ext_i2d(c, NID_crl_number, num, 0, 0), 1);
+    }
     assert_int_equal(X509_CRL_sort(c), 1);
-    mctx = tc_sign_ctx(key, NULL, sm2_id);
+    mctx = tc_sign_ctx(s->key, s->md, s->sm2_id);
     assert_true(X509_CRL_sign_ctx(c, mctx) > 0);
     EVP_MD_CTX_free(mctx);
     ASN1_TIME_free(t);
     ASN1_INTEGER_free(num);
     return tc_crl_reparse(c);
+}
+
+/* A v2 CRL by issuer/key valid [last, next] listing the given serials revoked at last, numbered 1; SM2
+ * keys sign with sm2_id (NULL: GM/T default). */
+static TC_UNUSED X509_CRL *tc_crl(X509 *issuer, EVP_PKEY *key, time_t last, time_t next, const long *revoked,
+                                  int nrev, const char *sm2_id)
+{
+    struct tc_crl_spec s = {
+        .issuer = issuer, .key = key, .last = last, .next = next, .revoked = revoked, .nrev = nrev, .sm2_id = sm2_id
+    };
+
+    return tc_crl_make(&s);
 }
 
 /* ---- misc ------------------------------------------------------------------------------------- */
