@@ -423,7 +423,8 @@ static int cmd_explain(int argc, char **argv)
     }
     x.to = to;
     if (sbgw_policy_load_set(x.dir, json, &x.set, &err) != SB_OK ||
-        (x.fp = sbgw_policy_find_jur(x.set, x.from, "--from", &err)) == NULL || sbgw_policy_find_jur(x.set, to, "--to", &err) == NULL ||
+        (x.fp = sbgw_policy_find_jur(x.set, x.from, "--from", &err)) == NULL ||
+        sbgw_policy_find_jur(x.set, to, "--to", &err) == NULL ||
         sb_load_certs(argv[optind], &x.certs, &err) != SB_OK) {
         code = sbgw_fail_usage(json, &err);
         goto out;
