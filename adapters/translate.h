@@ -3,10 +3,10 @@
  *
  * One request: the sending jurisdiction's adapter parses the body into evidence; the evidence is
  * validated under A's policy (sb_validate, pki/verdict/validate.h); every signer is put to
- * recognition.yaml's A→B rule (sb_recognise); when all are recognised and the rule has an attest block, a canonical attestation
- * document is signed with B's gateway key in the rule's format (GM/T 0010 for cn, CMS for hk, XML-DSig
- * for mo, as configured) by B's adapter. Not recognised → no attestation; the reason is POLICY and
- * names the rule and the certificate policy that failed.
+ * recognition.yaml's A→B rule (sb_recognise); when all are recognised and the rule has an attest block,
+ * a canonical attestation document is signed with B's gateway key in the rule's format (GM/T 0010 for
+ * cn, CMS for hk, XML-DSig for mo, as configured) by B's adapter. Not recognised → no attestation; the
+ * reason is POLICY and names the rule and the certificate policy that failed.
  *
  * The canonical document (README.md) is JSON with sorted keys and no white space:
  * {"content_sha256"?,"from","gateway_id","indication","level","object_sha256","policy_oid","policy_snapshot",
