@@ -3,10 +3,10 @@
  *
  * An adapter is a BearSSL-style class: one `const struct sb_adapter` per source/target system. Its
  * parse() turns whatever that system sends (a JSON envelope, CMS, XML-DSig) into the common evidence
- * structure below, checking only the envelope's own consistency (types, base64, lengths, a document
- * whose hash does not match the envelope's hash); every cryptographic and trust decision is made later
- * by sb_evidence_validate() under the sending jurisdiction's policy. Its render() signs a gateway
- * attestation in the receiving system's native format (adapters/attest.c does the work).
+ * structure (pki/verdict/evidence.h), checking only the envelope's own consistency (types, base64, lengths,
+ * a document whose hash does not match the envelope's hash); every cryptographic and trust decision is
+ * made later by sb_validate() (pki/verdict/validate.h) under the sending jurisdiction's policy. Its
+ * render() signs a gateway attestation in the receiving system's native format (adapters/attest.c).
  *
  * Adding a jurisdiction = one policy file (policies/<id>.yaml) and, when its systems send something
  * other than plain CMS or XML-DSig, one adapter registered in adapters/registry.c (see README.md).
@@ -25,45 +25,11 @@
 #include "pki/base/err.h"
 #include "pki/policy/recognition.h"
 #include "pki/policy/trust_policy.h"
+#include "pki/verdict/evidence.h"
 
 #define SB_EV_MAX_INPUT   (16u * 1024u * 1024u)   /* largest envelope or object an adapter accepts */
 #define SB_EV_MAX_ID      1024                    /* longest SM2 distinguishing ID taken from an envelope */
 #define SB_EV_MAX_CHAIN   16                      /* extra certificates in an envelope's "chain" */
-
-/* What kind of signature the evidence carries. */
-enum sb_ev_format {
-    SB_EV_CMS = 0,             /* CMS / PKCS#7 SignedData (DER, PEM or S/MIME) */
-    SB_EV_GMT0010,             /* GM/T 0010 SignedData (validated by the same CMS code) */
-    SB_EV_XMLDSIG,             /* an XML document with enveloped/enveloping ds:Signature elements */
-    SB_EV_RAW_SIG              /* a bare signature value + the signer's certificate */
-};
-
-/*
- * The common evidence: what was signed and how. Filled by an adapter's parse(); release with
- * sb_evidence_clear(). For RAW_SIG the signature covers either the digest (RSA PKCS#1 v1.5 over the
- * DigestInfo, ECDSA over the digest) or, for SM2 keys, the message in content (SM3(ZA || M) under sm2_id).
- */
-struct sb_evidence {
-    enum sb_ev_format format;
-    const char *adapter;                 /* borrowed: name of the adapter that parsed it */
-    const char *jurisdiction;            /* borrowed: the source jurisdiction the adapter serves */
-    unsigned char *obj;                  /* owned (OPENSSL_free): CMS or XML bytes, or the raw signature */
-    size_t obj_len;
-    int raw_rs;                          /* RAW_SIG with an SM2 key: obj is the 64-byte r||s form */
-    unsigned char *content;              /* owned: detached content / the signed message; NULL = none */
-    size_t content_len;
-    unsigned char digest[EVP_MAX_MD_SIZE];   /* digest-only mode: the hash that was signed */
-    size_t digest_len;                   /* 0 = no digest given */
-    char digest_alg[16];                 /* with digest: sha256 | sha384 | sha512 | sm3 */
-    STACK_OF(X509) *certs;               /* owned: untrusted candidate certificates; may be NULL */
-    X509 *signer;                        /* owned: RAW_SIG: the signer's certificate */
-    int has_claimed_time;                /* claimed_time holds the envelope's claimed signing time */
-    time_t claimed_time;
-    char *sm2_id;                        /* owned: the signer's SM2 ID; NULL = the policy's default */
-    int has_content_sha256;              /* content_sha256 is the SHA-256 of the signed document */
-    unsigned char content_sha256[32];
-    unsigned char input_sha256[32];      /* SHA-256 of the bytes given to parse() */
-};
 
 /* The attested statement, built by translate.c and signed by an adapter's render(). */
 struct sb_attestation_doc {
@@ -104,6 +70,9 @@ struct sb_adapter {
     /* Sign doc in this side's format into *out (OPENSSL_free): DER SignedData or an XML document. */
     enum sb_reason (*render)(const struct sb_attestation_doc *doc, const struct sb_attest_key *key,
                              unsigned char **out, size_t *out_len, struct sb_err *err);
+    /* The members that mark a JSON body as this system's envelope rather than the gateway's own /v1/verify
+     * envelope (NULL-terminated); NULL when the system has no JSON envelope. */
+    const char *const *envelope_members;
 };
 
 /* ---- registry (adapters/registry.c) --------------------------------------------------------- */
@@ -119,25 +88,25 @@ extern const struct sb_adapter sb_cn_gmt_adapter;
 extern const struct sb_adapter sb_mo_esigntrust_adapter;
 extern const struct sb_adapter sb_generic_adapter;
 
-/* ---- evidence (adapters/evidence.c) --------------------------------------------------------- */
-
-/* Zero ev. */
-void sb_evidence_init(struct sb_evidence *ev);
-/* Release what ev owns and zero it. */
-void sb_evidence_clear(struct sb_evidence *ev);
-/* "cms" / "gmt0010" / "xmldsig" / "raw". */
-const char *sb_evidence_format_name(enum sb_ev_format f);
+/* ---- JSON bodies of POST /v1/verify (adapters/gateway_envelope.c) -------------------------- */
 
 /*
- * Validate ev under p: CMS/GM/T 0010 through sb_validate_object, XML-DSig through sb_xmldsig_verify plus
- * the policy's path rules, RAW_SIG by verifying the signature value with the signer's key and validating
- * its path under p (sb_trust_policy_validate). res gets the result shape of sb_validate_object (one
- * signer entry per signature; sb_validate_result_json renders it) and its reason is returned. at: an
- * explicit validation time (NULL: the policy's rule at now); *at_used (may be NULL) the time applied.
+ * The gateway's own envelope: {"signature": BASE64 (the CMS object), "content": BASE64 (detached content,
+ * optional), "digest": {"alg": "sha256" | "sha384" | "sha512" | "sm3", "value": HEX} (optional, not with
+ * content), "sm2_id": "…" (optional, at most 127 bytes)}; unknown members are refused. ev is filled as a
+ * CMS evidence (the decoded parts owned by ev). ENVELOPE_* reasons with a message naming the member.
  */
-enum sb_reason sb_evidence_validate(const struct sb_trust_policy *p, const struct sb_evidence *ev, time_t now,
-                                    const time_t *at, struct sb_cms_result *res, time_t *at_used,
-                                    struct sb_err *err) SB_MUST_USE;
+enum sb_reason sb_gateway_envelope_parse(const unsigned char *in, size_t len, struct sb_evidence *ev,
+                                         struct sb_err *err) SB_MUST_USE;
+
+/*
+ * A JSON body sent to POST /v1/verify for jurisdiction: the jurisdiction adapter's envelope when the
+ * object names one of its envelope_members (parsed by its parse()), else the gateway's own envelope
+ * (*gateway_envelope = 1, also for a body that is no JSON object). Reasons as the chosen parser's.
+ */
+enum sb_reason sb_adapter_parse_json_body(const char *jurisdiction, const unsigned char *in, size_t len,
+                                          struct sb_evidence *ev, int *gateway_envelope,
+                                          struct sb_err *err) SB_MUST_USE;
 
 /* ---- attestations (adapters/attest.c) ------------------------------------------------------- */
 

@@ -45,6 +45,13 @@ enum sb_reason sb_ev_json_str(const json_t *root, const char *key, int required,
  * an empty string is accepted (zero bytes). */
 enum sb_reason sb_ev_json_b64(const json_t *root, const char *key, int required, int allow_empty,
                               unsigned char **out, size_t *out_len, struct sb_err *err) SB_MUST_USE;
+/* Required base64 field decoded into ev's object (owned by ev). */
+enum sb_reason sb_ev_json_object(const json_t *root, const char *key, struct sb_evidence *ev,
+                                 struct sb_err *err) SB_MUST_USE;
+/* Base64 field (may be empty: zero bytes) decoded into ev's content (owned by ev); absent and not required:
+ * content stays NULL. */
+enum sb_reason sb_ev_json_content(const json_t *root, const char *key, int required, struct sb_evidence *ev,
+                                  struct sb_err *err) SB_MUST_USE;
 /* Certificate field: PEM text, or base64 of DER / PEM; every certificate found is appended to *out
  * (created when NULL), the first one being the field's certificate. */
 enum sb_reason sb_ev_json_certs(const json_t *root, const char *key, STACK_OF(X509) **out,

@@ -30,8 +30,11 @@ static enum sb_reason cn_parse(const unsigned char *in, size_t len, const char *
 static enum sb_reason cn_render(const struct sb_attestation_doc *doc, const struct sb_attest_key *key,
                                 unsigned char **out, size_t *out_len, struct sb_err *err);
 
+/* The members only an SM2 envelope has (not the gateway's own /v1/verify envelope). */
+static const char *const cn_members[] = { "certificate", "data", "id", "pkcs7", "signature_format", "chain", NULL };
+
 const struct sb_adapter sb_cn_gmt_adapter = {
-    "cn_gmt", "cn", cn_parse, cn_render,
+    "cn_gmt", "cn", cn_parse, cn_render, cn_members,
 };
 
 /* Signature encoding: *raw_rs = 1 for r||s. */
@@ -96,7 +99,7 @@ static enum sb_reason parse_raw(const json_t *root, struct sb_evidence *ev, stru
     if ((rc = sb_ev_json_b64(root, "signature", 1, 0, &sig, &sig_len, err)) != SB_OK ||
         (rc = sig_form(root, sig, sig_len, &ev->raw_rs, err)) != SB_OK ||
         (rc = sb_ev_json_certs(root, "certificate", &certs, err)) != SB_OK ||
-        (rc = sb_ev_json_b64(root, "data", 1, 1, &ev->content, &ev->content_len, err)) != SB_OK) {
+        (rc = sb_ev_json_content(root, "data", 1, ev, err)) != SB_OK) {
         goto err;
     }
     ev->signer = sk_X509_shift(certs);
@@ -110,8 +113,7 @@ static enum sb_reason parse_raw(const json_t *root, struct sb_evidence *ev, stru
         goto err;
     }
     ev->format = SB_EV_RAW_SIG;
-    ev->obj = sig;
-    ev->obj_len = sig_len;
+    sb_evidence_set0_obj(ev, sig, sig_len);
     sig = NULL;
     rc = SB_OK;
 err:
@@ -124,7 +126,7 @@ static enum sb_reason parse_pkcs7(const json_t *root, struct sb_evidence *ev, st
 {
     enum sb_reason rc;
 
-    if ((rc = sb_ev_json_b64(root, "pkcs7", 1, 0, &ev->obj, &ev->obj_len, err)) != SB_OK) {
+    if ((rc = sb_ev_json_object(root, "pkcs7", ev, err)) != SB_OK) {
         return rc;
     }
     if (sb_ev_is_certificate(ev->obj, ev->obj_len)) {
@@ -136,7 +138,7 @@ static enum sb_reason parse_pkcs7(const json_t *root, struct sb_evidence *ev, st
                           "SignedData");
     }
     ev->format = SB_EV_GMT0010;
-    return sb_ev_json_b64(root, "data", 0, 1, &ev->content, &ev->content_len, err);
+    return sb_ev_json_content(root, "data", 0, ev, err);
 }
 
 static enum sb_reason parse_envelope(const unsigned char *in, size_t len, struct sb_evidence *ev, struct sb_err *err)

@@ -130,6 +130,7 @@ enum sb_reason sb_ev_stamp(struct sb_evidence *ev, const struct sb_adapter *a, c
 enum sb_reason sb_ev_set_object(struct sb_evidence *ev, const struct sb_adapter *a, enum sb_ev_kind kind,
                                 const unsigned char *in, size_t len, struct sb_err *err)
 {
+    unsigned char *copy;
     enum sb_reason rc;
 
     switch (kind) {
@@ -146,10 +147,10 @@ enum sb_reason sb_ev_set_object(struct sb_evidence *ev, const struct sb_adapter 
     if ((rc = sb_ev_stamp(ev, a, in, len, err)) != SB_OK) {
         return rc;
     }
-    if ((ev->obj = OPENSSL_memdup(in, len)) == NULL) {
+    if ((copy = OPENSSL_memdup(in, len)) == NULL) {
         return sb_err_set(err, SB_R_INTERNAL, "out of memory");
     }
-    ev->obj_len = len;
+    sb_evidence_set0_obj(ev, copy, len);
     return SB_OK;
 }
 
@@ -306,6 +307,31 @@ enum sb_reason sb_ev_json_b64(const json_t *root, const char *key, int required,
         return SB_OK;
     }
     return sb_ev_b64_decode(json_string_value(v), json_string_length(v), key, out, out_len, err);
+}
+
+enum sb_reason sb_ev_json_object(const json_t *root, const char *key, struct sb_evidence *ev, struct sb_err *err)
+{
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    enum sb_reason rc;
+
+    if ((rc = sb_ev_json_b64(root, key, 1, 0, &buf, &len, err)) == SB_OK) {
+        sb_evidence_set0_obj(ev, buf, len);
+    }
+    return rc;
+}
+
+enum sb_reason sb_ev_json_content(const json_t *root, const char *key, int required, struct sb_evidence *ev,
+                                  struct sb_err *err)
+{
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    enum sb_reason rc;
+
+    if ((rc = sb_ev_json_b64(root, key, required, 1, &buf, &len, err)) == SB_OK && buf != NULL) {
+        sb_evidence_set0_content(ev, buf, len);
+    }
+    return rc;
 }
 
 static int has_pem_header(const char *s, size_t n)

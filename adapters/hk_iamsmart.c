@@ -33,8 +33,11 @@ static enum sb_reason hk_parse(const unsigned char *in, size_t len, const char *
 static enum sb_reason hk_render(const struct sb_attestation_doc *doc, const struct sb_attest_key *key,
                                 unsigned char **out, size_t *out_len, struct sb_err *err);
 
+/* The members only an iAM Smart envelope has (not the gateway's own /v1/verify envelope). */
+static const char *const hk_members[] = { "hash", "hash_alg", "pkcs7", "certificate", "document", "chain", NULL };
+
 const struct sb_adapter sb_hk_iamsmart_adapter = {
-    "hk_iamsmart", "hk", hk_parse, hk_render,
+    "hk_iamsmart", "hk", hk_parse, hk_render, hk_members,
 };
 
 /* hash_alg → OpenSSL digest name; NULL when not accepted. */
@@ -103,8 +106,7 @@ static enum sb_reason parse_raw(const json_t *root, struct sb_evidence *ev, stru
         goto err;
     }
     ev->format = SB_EV_RAW_SIG;
-    ev->obj = sig;
-    ev->obj_len = sig_len;
+    sb_evidence_set0_obj(ev, sig, sig_len);
     sig = NULL;
     rc = SB_OK;
 err:
@@ -132,8 +134,7 @@ static enum sb_reason parse_pkcs7(const json_t *root, struct sb_evidence *ev, st
         return sb_err_set(err, SB_R_ENVELOPE_BAD_PKCS7, "envelope: 'pkcs7' does not hold a CMS / PKCS#7 SignedData");
     }
     ev->format = SB_EV_CMS;
-    ev->obj = p7;
-    ev->obj_len = p7_len;
+    sb_evidence_set0_obj(ev, p7, p7_len);
     return SB_OK;
 }
 

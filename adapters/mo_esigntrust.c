@@ -14,7 +14,7 @@ static enum sb_reason mo_render(const struct sb_attestation_doc *doc, const stru
                                 unsigned char **out, size_t *out_len, struct sb_err *err);
 
 const struct sb_adapter sb_mo_esigntrust_adapter = {
-    "mo_esigntrust", "mo", mo_parse, mo_render,
+    "mo_esigntrust", "mo", mo_parse, mo_render, NULL,
 };
 
 static enum sb_reason mo_parse(const unsigned char *in, size_t len, const char *content_type, struct sb_evidence *ev,

@@ -13,7 +13,7 @@ static enum sb_reason generic_parse(const unsigned char *in, size_t len, const c
                                     struct sb_evidence *ev, struct sb_err *err);
 
 const struct sb_adapter sb_generic_adapter = {
-    "generic", NULL, generic_parse, sb_attest_render,
+    "generic", NULL, generic_parse, sb_attest_render, NULL,
 };
 
 static const struct sb_adapter *const sb_adapters[] = {

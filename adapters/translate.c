@@ -16,6 +16,7 @@
 #include "pki/verdict/report.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/verdict/validate.h"
+#include "pki/verdict/verdict_render.h"
 
 #define SB_TR_MAX_ATTEST_CHAIN 8   /* CA certificates carried after the gateway certificate */
 
@@ -225,6 +226,7 @@ enum sb_reason sb_translate_run(const struct sb_translate_req *req, struct sb_tr
     const struct sb_recognition_rule *rule = NULL;
     const struct sb_adapter *a;
     struct sb_evidence ev;
+    struct sb_validation_ctx ctx;
     struct sb_cms_result res;
     struct sb_recognition_decision d;
     struct sb_attestation_doc doc;
@@ -277,7 +279,14 @@ enum sb_reason sb_translate_run(const struct sb_translate_req *req, struct sb_tr
         snprintf(res.message, sizeof(res.message), "%s", e.msg);
         rc = prc;
     } else {
-        rc = sb_evidence_validate(fp, &ev, req->now, req->at, &res, &at, &e);
+        memset(&ctx, 0, sizeof(ctx));
+        ctx.policy = fp;
+        ctx.now = req->now;
+        ctx.at = req->at;
+        if (req->caches != NULL) {
+            ctx.caches = *req->caches;
+        }
+        rc = sb_validate(&ctx, &ev, &res, &at, &e);
         if (sb_reason_exit_code(rc) == 2 && res.n_signers == 0) {
             rc = sb_err_set(err, rc, "%s", e.msg);
             goto fail;
@@ -313,7 +322,7 @@ enum sb_reason sb_translate_run(const struct sb_translate_req *req, struct sb_tr
         }
     }
     /* the verdict */
-    if ((j = sb_validate_result_json(&res, at)) == NULL) {
+    if ((j = sb_verdict_json(&res, at, req->caches != NULL ? req->caches->memo : NULL)) == NULL) {
         rc = sb_err_set(err, SB_R_INTERNAL, "cannot build the result JSON");
         goto fail;
     }
@@ -363,29 +372,5 @@ done:
     free(doc.json);
     sb_cms_result_clear(&res);
     sb_evidence_clear(&ev);
-    return rc;
-}
-
-enum sb_reason sb_translate(const struct sb_policy_set *set, const char *from, const char *to,
-                            const unsigned char *bytes, size_t len, const char *content_type, time_t now,
-                            const char *gateway_id, json_t **json_out, struct sb_err *err)
-{
-    struct sb_translate_req req;
-    struct sb_translate_out out;
-    enum sb_reason rc;
-
-    memset(&req, 0, sizeof(req));
-    req.set = set;
-    req.from = from;
-    req.to = to;
-    req.in = bytes;
-    req.len = len;
-    req.content_type = content_type;
-    req.now = now;
-    req.gateway_id = gateway_id;
-    rc = sb_translate_run(&req, &out, err);
-    *json_out = out.json;
-    out.json = NULL;
-    sb_translate_out_clear(&out);
     return rc;
 }

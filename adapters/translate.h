@@ -2,11 +2,11 @@
  * adapters/translate.h — cross-border translation: validate under A, recognise for B, attest for B.
  *
  * One request: the sending jurisdiction's adapter parses the body into evidence; the evidence is
- * validated under A's policy (sb_evidence_validate); every signer is put to recognition.yaml's A→B rule
- * (sb_recognise); when all are recognised and the rule has an attest block, a canonical attestation
- * document is signed with B's gateway key in the rule's format (GM/T 0010 for cn, CMS for hk, XML-DSig
- * for mo, as configured) by B's adapter. Not recognised → no attestation; the reason is POLICY and
- * names the rule and the certificate policy that failed.
+ * validated under A's policy (sb_validate, pki/verdict/validate.h); every signer is put to
+ * recognition.yaml's A→B rule (sb_recognise); when all are recognised and the rule has an attest block,
+ * a canonical attestation document is signed with B's gateway key in the rule's format (GM/T 0010 for
+ * cn, CMS for hk, XML-DSig for mo, as configured) by B's adapter. Not recognised → no attestation; the
+ * reason is POLICY and names the rule and the certificate policy that failed.
  *
  * The canonical document (README.md) is JSON with sorted keys and no white space:
  * {"content_sha256"?,"from","gateway_id","indication","level","object_sha256","policy_oid","policy_snapshot",
@@ -22,6 +22,7 @@
 #include <time.h>
 #include <jansson.h>
 #include "adapter.h"
+#include "pki/verdict/validate.h"
 
 struct sb_translate_req {
     const struct sb_policy_set *set;     /* borrowed */
@@ -32,6 +33,8 @@ struct sb_translate_req {
     time_t now;
     const time_t *at;                    /* explicit validation time; NULL: A's policy rule at now */
     const char *gateway_id;              /* NULL: "sigbridge" */
+    const struct sb_validation_caches *caches;   /* the daemon's caches for validation under A (scope: A's
+                                                  * under this policy set); NULL = none */
 };
 
 /* Everything a caller (CLI, HTTP worker, audit) needs from one translation. */
@@ -62,13 +65,5 @@ void sb_translate_out_clear(struct sb_translate_out *o);
  */
 enum sb_reason sb_translate_run(const struct sb_translate_req *req, struct sb_translate_out *out,
                                 struct sb_err *err) SB_MUST_USE;
-
-/*
- * The worker-thread entry point of POST /v1/translate: as sb_translate_run, returning only the JSON
- * (*json_out new, json_decref; NULL after an input error — then err says why).
- */
-enum sb_reason sb_translate(const struct sb_policy_set *set, const char *from, const char *to,
-                            const unsigned char *bytes, size_t len, const char *content_type, time_t now,
-                            const char *gateway_id, json_t **json_out, struct sb_err *err) SB_MUST_USE;
 
 #endif

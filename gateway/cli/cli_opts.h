@@ -1,6 +1,7 @@
 /*
  * gateway/cli/cli_opts.h — the certificate-path options shared by `sigbridge chain` and `sigbridge verify`
- * (DESIGN §7): anchors, untrusted candidates, CRLs, time, policy inputs, name and usage requirements.
+ * (DESIGN §7): anchors, untrusted candidates, CRLs, time, policy inputs, name and usage requirements
+ * (cli_opts.c); and `--policy-dir DIR` for every command that takes one (policy_dir.c).
  */
 #ifndef SBGW_CLI_OPTS_H
 #define SBGW_CLI_OPTS_H
@@ -67,6 +68,9 @@ enum sb_reason sbgw_policy_cli_prepare(struct sbgw_policy_cli *p, const struct s
 /* Release what p owns. */
 void sbgw_policy_cli_free(struct sbgw_policy_cli *p);
 
+/* The policy of jurisdiction id in s, or NULL with a usage error in err naming opt and the known ids. */
+const struct sb_trust_policy *sbgw_policy_find_jur(const struct sb_policy_set *s, const char *id, const char *opt,
+                                                   struct sb_err *err);
 /* Load dir into *set, printing every error to stderr ("sigbridge: " prefix omitted: they are located).
  * On failure err says "N errors in DIR" (text) or holds the first error (json). */
 enum sb_reason sbgw_policy_load_set(const char *dir, int json, struct sb_policy_set **set,

@@ -3,7 +3,6 @@
  * recognised by another: validation under the sending side's trust policy (which anchor, which path),
  * the sending side's certificate requirements (path length, key usage, policy OIDs, assurance level),
  * then the recognition rule (which OIDs matched which patterns, why not). Text or JSON (--json).
- * Also the `--policy-dir DIR --from JUR` helper shared by `chain` and `verify`.
  */
 #include "gateway/cli/cli_opts.h"
 #include "gateway/cli/cmd.h"
@@ -15,159 +14,11 @@
 
 #include <openssl/x509v3.h>
 
-#include "gateway/cli/cmd.h"
 #include "pki/base/load.h"
 #include "pki/policy/recognition.h"
 #include "pki/verdict/report.h"
+#include "pki/verdict/validate.h"
 #include "pki/base/rfc3339_time.h"
-
-/* ---- --policy-dir / --from for chain and verify -------------------------------------------------- */
-
-void sbgw_policy_cli_note(struct sbgw_policy_cli *p, const char *name)
-{
-    if (strcmp(name, "anchor") == 0) {
-        p->given |= SBGW_GIVEN_ANCHOR;
-    } else if (strcmp(name, "revocation") == 0) {
-        p->given |= SBGW_GIVEN_REVOCATION;
-    } else if (strcmp(name, "max-depth") == 0) {
-        p->given |= SBGW_GIVEN_MAX_DEPTH;
-    } else if (strcmp(name, "profile") == 0) {
-        p->given |= SBGW_GIVEN_PROFILE;
-    } else if (strcmp(name, "sm2-id") == 0 || strcmp(name, "chain-sm2-id") == 0) {
-        p->given |= SBGW_GIVEN_SM2_ID;
-    }
-}
-
-int sbgw_policy_cli_apply(struct sbgw_policy_cli *p, int opt, const char *val)
-{
-    if (opt == SBGW_POLICY_OPT_DIR) {
-        p->dir = val;
-        return 1;
-    }
-    if (opt == SBGW_POLICY_OPT_FROM) {
-        p->from = val;
-        return 1;
-    }
-    return 0;
-}
-
-void sbgw_policy_cli_free(struct sbgw_policy_cli *p)
-{
-    sb_tp_inputs_clear(&p->in);
-    sb_policy_set_free(p->set);
-    p->set = NULL;
-    p->pol = NULL;
-}
-
-enum sb_reason sbgw_policy_load_set(const char *dir, int json, struct sb_policy_set **set, struct sb_err *err)
-{
-    struct sb_diag d;
-    struct sb_err first;
-    size_t i;
-    enum sb_reason rc;
-
-    sb_diag_init(&d);
-    sb_err_clear(&first);
-    rc = sb_policy_set_load(dir, &d, set, &first);
-    if (rc != SB_OK) {
-        for (i = 0; i < d.n; i++) {
-            fprintf(stderr, "%s\n", d.msgs[i]);
-        }
-        if (json || d.n <= 1) {
-            sb_err_set(err, rc, "%s", first.msg);
-        } else {
-            sb_err_set(err, rc, "policy directory %s has %zu errors (listed above)", dir, d.n);
-        }
-    }
-    sb_diag_clear(&d);
-    return rc;
-}
-
-static void known_ids(const struct sb_policy_set *s, char *buf, size_t len)
-{
-    size_t i, o = 0;
-
-    buf[0] = '\0';
-    for (i = 0; i < sb_policy_set_count(s) && o < len; i++) {
-        int w = snprintf(buf + o, len - o, "%s%s", i > 0 ? ", " : "", sb_policy_set_get0(s, i)->id);
-
-        o += w > 0 ? (size_t)w : 0;
-    }
-}
-
-/* The jurisdiction id in the set, or a usage error naming the known ones. */
-static const struct sb_trust_policy *find_jur(const struct sb_policy_set *s, const char *id, const char *opt,
-                                              struct sb_err *err)
-{
-    const struct sb_trust_policy *p = sb_policy_set_find(s, id);
-    char known[256];
-
-    if (p == NULL) {
-        known_ids(s, known, sizeof(known));
-        sb_err_set(err, SB_R_USAGE, "%s: unknown jurisdiction '%s' (%s defines: %s)", opt, id, sb_policy_set_dir(s),
-                   known);
-    }
-    return p;
-}
-
-enum sb_reason sbgw_policy_cli_prepare(struct sbgw_policy_cli *p, const struct sbgw_chain_args *a, int json,
-                                       struct sb_err *err)
-{
-    struct sb_path_opts *o;
-    enum sb_reason rc;
-    size_t i;
-
-    if (p->dir == NULL || p->from == NULL) {
-        return sb_err_set(err, SB_R_USAGE, "--policy-dir and --from go together");
-    }
-    if ((p->given & SBGW_GIVEN_ANCHOR) != 0) {
-        return sb_err_set(err, SB_R_USAGE,
-                          "--anchor cannot be combined with --policy-dir: the anchors are the policy's trust_anchors");
-    }
-    if ((rc = sbgw_policy_load_set(p->dir, json, &p->set, err)) != SB_OK) {
-        return rc;
-    }
-    if ((p->pol = find_jur(p->set, p->from, "--from", err)) == NULL) {
-        return SB_R_USAGE;
-    }
-    if ((rc = sb_trust_policy_prepare(p->pol, a->untrusted, a->crls, a->at_given ? a->path.at : time(NULL), &p->in,
-                                      err)) != SB_OK) {
-        return rc;
-    }
-    o = &p->in.opts;
-    /* the command line can only tighten the policy */
-    o->policies = a->path.policies;
-    o->explicit_policy |= a->path.explicit_policy;
-    o->inhibit_policy_mapping |= a->path.inhibit_policy_mapping;
-    o->inhibit_any_policy |= a->path.inhibit_any_policy;
-    if ((p->given & SBGW_GIVEN_MAX_DEPTH) != 0 && (o->max_depth < 0 || a->path.max_depth < o->max_depth)) {
-        o->max_depth = a->path.max_depth;
-    }
-    if ((p->given & SBGW_GIVEN_REVOCATION) != 0) {
-        if (a->path.revocation < o->revocation) {
-            return sb_err_set(err, SB_R_USAGE,
-                              "--revocation %s is weaker than %s's revocation.mode %s; the command line can only "
-                              "tighten a policy", sb_tp_revocation_name(a->path.revocation), p->pol->id,
-                              sb_tp_revocation_name(o->revocation));
-        }
-        o->revocation = a->path.revocation;
-    }
-    if ((p->given & SBGW_GIVEN_PROFILE) != 0 && a->path.profile == SB_PROFILE_WEBPKI) {
-        o->profile = SB_PROFILE_WEBPKI;
-        o->algs.webpki = 1;
-    }
-    if ((p->given & SBGW_GIVEN_SM2_ID) != 0) {
-        o->sm2_id = a->path.sm2_id;
-    }
-    o->ekus = a->path.ekus;
-    o->key_usage = a->path.key_usage;
-    o->hostname = a->path.hostname;
-    for (i = 0; i < a->path.n_emails; i++) {
-        o->emails[i] = a->path.emails[i];
-    }
-    o->n_emails = a->path.n_emails;
-    return SB_OK;
-}
 
 /* ---- policy explain ------------------------------------------------------------------------------ */
 
@@ -215,11 +66,12 @@ static void run_explain(struct explain *x)
     sb_err_clear(&x->e_chain);
     sb_err_clear(&x->e_pol);
     sb_err_clear(&x->e_rec);
-    x->rc_pol = SB_OK;
-    x->rc_chain = sb_chain_validate(&x->in.opts, x->leaf, x->in.anchors, x->in.untrusted, &x->res, &x->e_chain);
+    /* the same path checks as every signature's under sb_validate: chain, then the policy's own rules */
+    (void)sb_validate_path(x->fp, &x->in, x->leaf, &x->res, &x->match, &x->e_chain, &x->e_pol);
+    x->rc_chain = x->e_chain.reason;
+    x->rc_pol = x->e_pol.reason;
     sb_tp_cert_policies(x->leaf, NULL, &x->leaf_cp);
     if (x->rc_chain == SB_OK) {
-        x->rc_pol = sb_trust_policy_check_path(x->fp, x->res.chain, x->res.policies, &x->match, &x->e_pol);
         sb_tp_cert_policies(x->leaf, x->res.policies, &x->cp);
     } else {
         x->cp = x->leaf_cp;
@@ -571,7 +423,8 @@ static int cmd_explain(int argc, char **argv)
     }
     x.to = to;
     if (sbgw_policy_load_set(x.dir, json, &x.set, &err) != SB_OK ||
-        (x.fp = find_jur(x.set, x.from, "--from", &err)) == NULL || find_jur(x.set, to, "--to", &err) == NULL ||
+        (x.fp = sbgw_policy_find_jur(x.set, x.from, "--from", &err)) == NULL ||
+        sbgw_policy_find_jur(x.set, to, "--to", &err) == NULL ||
         sb_load_certs(argv[optind], &x.certs, &err) != SB_OK) {
         code = sbgw_fail_usage(json, &err);
         goto out;

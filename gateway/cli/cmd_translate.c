@@ -16,6 +16,7 @@
 #include <getopt.h>
 
 #include "adapters/translate.h"
+#include "gateway/cli/cli_opts.h"
 #include "gateway/cli/cmd.h"
 #include "pki/base/load.h"
 #include "pki/verdict/report.h"
@@ -156,16 +157,14 @@ int sbgw_cmd_translate(int argc, char **argv)
     struct sb_translate_req req;
     struct sb_translate_out out;
     struct sb_policy_set *set = NULL;
-    struct sb_diag diag;
     struct sb_err err;
     unsigned char *in = NULL;
-    size_t in_len = 0, i;
+    size_t in_len = 0;
     char host[128];
     int code, k;
 
     memset(&a, 0, sizeof(a));
     memset(&out, 0, sizeof(out));
-    sb_diag_init(&diag);
     sb_err_clear(&err);
     for (k = 1; k < argc; k++) {
         if (strcmp(argv[k], "--json") == 0) {
@@ -175,14 +174,7 @@ int sbgw_cmd_translate(int argc, char **argv)
     if ((code = parse_args(argc, argv, &a, &err)) >= 0) {
         goto out;
     }
-    if (sb_policy_set_load(a.policy_dir, &diag, &set, &err) != SB_OK) {
-        if (!a.json && diag.n > 0) {
-            for (i = 0; i < diag.n; i++) {
-                fprintf(stderr, "%s\n", diag.msgs[i]);
-            }
-            code = 2;
-            goto out;
-        }
+    if (sbgw_policy_load_set(a.policy_dir, a.json, &set, &err) != SB_OK) {
         code = sbgw_fail_usage(a.json, &err);
         goto out;
     }
@@ -226,7 +218,6 @@ int sbgw_cmd_translate(int argc, char **argv)
 out:
     sb_translate_out_clear(&out);
     sb_policy_set_free(set);
-    sb_diag_clear(&diag);
     free(in);
     return code;
 }

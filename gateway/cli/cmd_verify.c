@@ -1,8 +1,11 @@
 /*
- * `sigbridge verify [options] FILE` — verify a CMS / PKCS#7 SignedData (DESIGN §7): DER, PEM or
- * S/MIME, PKCS#7 or GM/T 0010 OIDs, attached, detached (--data) or over a digest (--digest); or an
- * XML-DSig document (leading '<' after an optional BOM / XML declaration; pki/xml/xmldsig.h).
- * Every chain option applies to the signers' paths; --sm2-id is the signer's own ID, --chain-sm2-id the
+ * `sigbridge verify [options] FILE` — verify a signed object (DESIGN §7) through the one validation entry
+ * point, sb_validate (pki/verdict/validate.h). Without --policy-dir: a CMS / PKCS#7 SignedData (DER, PEM
+ * or S/MIME, PKCS#7 or GM/T 0010 OIDs, attached, detached (--data) or over a digest (--digest)) or an
+ * XML-DSig document (leading '<' after an optional BOM / XML declaration), under the chain options.
+ * With --policy-dir DIR --from JUR: whatever JUR's adapter reads (adapters/adapter.h: CMS, GM/T 0010,
+ * XML-DSig, the jurisdiction's JSON envelope) under JUR's trust policy, its time rule included
+ * (time.validate_at), tightened by the chain options. --sm2-id is the signer's own ID, --chain-sm2-id the
  * one for certificate and CRL signatures. --report FILE writes the ETSI TS 119 102-2 report.
  */
 #include <stdio.h>
@@ -11,19 +14,19 @@
 
 #include <openssl/crypto.h>
 
+#include "adapters/adapter.h"
 #include "gateway/cli/cli_opts.h"
 #include "gateway/cli/cmd.h"
-#include "gateway/cli/cli_opts.h"
-#include "gateway/cli/cmd.h"
-#include "pki/cms/cms.h"
-#include "pki/verdict/validate.h"
 #include "pki/base/load.h"
+#include "pki/cms/cms.h"
 #include "pki/verdict/report.h"
-#include "pki/verdict/report_etsi.h"
+#include "pki/verdict/validate.h"
+#include "pki/verdict/verdict_render.h"
+#include "pki/xml/xml_safe.h"
 #include "pki/xml/xmldsig.h"
 
 enum {
-    OPT_DATA = 2000, OPT_DIGEST, OPT_DIGEST_ALG, OPT_REPORT, OPT_POLICY_DIR, OPT_FROM
+    OPT_DATA = 2100, OPT_DIGEST, OPT_DIGEST_ALG, OPT_REPORT   /* clear of SBGW_POLICY_OPT_* (cli_opts.h) */
 };
 
 static const struct option verify_extra[] = {
@@ -31,8 +34,8 @@ static const struct option verify_extra[] = {
     { "digest", required_argument, NULL, OPT_DIGEST },
     { "digest-alg", required_argument, NULL, OPT_DIGEST_ALG },
     { "report", required_argument, NULL, OPT_REPORT },
-    { "policy-dir", required_argument, NULL, OPT_POLICY_DIR },
-    { "from", required_argument, NULL, OPT_FROM },
+    { "policy-dir", required_argument, NULL, SBGW_POLICY_OPT_DIR },
+    { "from", required_argument, NULL, SBGW_POLICY_OPT_FROM },
     { "help", no_argument, NULL, 'h' },
 };
 
@@ -61,6 +64,8 @@ static void verify_usage(FILE *f)
             "  --at TIME  --policy OID  --explicit-policy  --inhibit-policy-mapping  --inhibit-any-policy\n"
             "  --max-depth N  --revocation require|prefer|off  --eku NAME  --key-usage NAME\n"
             "  --hostname NAME  --email ADDR  --profile rfc5280|webpki   (as for sigbridge chain)\n"
+            "  --policy-dir DIR --from JUR   validate under JUR's trust policy in DIR; FILE may then also be\n"
+            "                           JUR's JSON envelope (e.g. an iAM Smart signing result)\n"
             "  --report FILE            write the ETSI TS 119 102-2 validation report (XML) to FILE\n"
             "  --json                   one JSON object on stdout\n"
             "exit: 0 passed, 1 failed, 3 indeterminate, 2 usage or unreadable input\n");
@@ -96,72 +101,9 @@ static void print_text(const struct sb_cms_result *res)
     }
 }
 
-static void print_json(const struct sb_cms_result *res, time_t at)
+static void print_xml_text(const struct sb_cms_result *res)
 {
     const struct sb_cms_signer *s;
-    json_t *top, *arr;
-    size_t i;
-
-    top = sb_report_result(res->reason, res->message, at,
-                           res->n_signers > 0 ? res->signers[res->worst].chain : NULL);
-    arr = json_array();
-    for (i = 0; arr != NULL && i < res->n_signers; i++) {
-        s = &res->signers[i];
-        json_array_append_new(arr, sb_report_signer(s->subject, s->issuer, s->serial, s->reason, s->message,
-                                                    s->signing_time, s->chain));
-    }
-    if (top != NULL) {
-        json_object_set_new(top, "signers", arr != NULL ? arr : json_array());
-    } else {
-        json_decref(arr);
-    }
-    sbgw_print_json(top);
-}
-
-/* Append {"uri","element"} of each reference of s whose signature and digest verified to arr; arr. */
-static json_t *xml_refs(const struct sb_xmldsig_signer *s, json_t *arr)
-{
-    size_t i;
-
-    for (i = 0; arr != NULL && s->cert != NULL && i < s->n_refs; i++) {
-        if (s->refs[i].digest_ok) {
-            json_array_append_new(arr, json_pack("{s:s, s:s}", "uri", s->refs[i].uri, "element", s->refs[i].element));
-        }
-    }
-    return arr;
-}
-
-static void print_xml_json(const struct sb_xmldsig_result *res, time_t at)
-{
-    const struct sb_xmldsig_signer *s;
-    json_t *top, *arr, *all, *one;
-    size_t i;
-
-    top = sb_report_result(res->reason, res->message, at, res->n_signers > 0 ? res->signers[res->worst].chain : NULL);
-    arr = json_array();
-    all = json_array();
-    for (i = 0; arr != NULL && i < res->n_signers; i++) {
-        s = &res->signers[i];
-        one = sb_report_signer(s->subject, s->issuer, s->serial, s->reason, s->message, s->signing_time, s->chain);
-        if (one != NULL) {
-            json_object_set_new(one, "signed_references", xml_refs(s, json_array()));
-            json_array_append_new(arr, one);
-        }
-        all = xml_refs(s, all);
-    }
-    if (top != NULL) {
-        json_object_set_new(top, "signers", arr != NULL ? arr : json_array());
-        json_object_set_new(top, "signed_references", all != NULL ? all : json_array());
-    } else {
-        json_decref(arr);
-        json_decref(all);
-    }
-    sbgw_print_json(top);
-}
-
-static void print_xml_text(const struct sb_xmldsig_result *res)
-{
-    const struct sb_xmldsig_signer *s;
     char subj[512];
     size_t i, k;
     int j;
@@ -194,15 +136,17 @@ static void print_xml_text(const struct sb_xmldsig_result *res)
     }
 }
 
-/* Write the ETSI TS 119 102-2 report to path; SB_OK or an error in err. */
-static enum sb_reason write_report(const char *path, const struct sb_etsi_input *in, struct sb_err *err)
+/* Write the ETSI TS 119 102-2 report of res about ev to path; SB_OK or an error in err. */
+static enum sb_reason write_report(const char *path, const struct sb_cms_result *res, time_t at,
+                                   const struct sb_evidence *ev, const struct sb_path_opts *constraints,
+                                   struct sb_err *err)
 {
     unsigned char *xml = NULL;
     size_t len = 0;
     FILE *f;
     enum sb_reason rc;
 
-    if ((rc = sb_report_etsi(in, &xml, &len, err)) != SB_OK) {
+    if ((rc = sb_verdict_etsi(res, at, ev, constraints, &xml, &len, err)) != SB_OK) {
         return rc;
     }
     if ((f = fopen(path, "wb")) == NULL) {
@@ -217,123 +161,60 @@ static enum sb_reason write_report(const char *path, const struct sb_etsi_input 
     return rc;
 }
 
-/* The XML-DSig branch of verify; returns the exit status. */
-static int verify_xml(struct sbgw_chain_args *a, const struct verify_args *va, int json, const unsigned char *in,
-                      size_t in_len, struct sb_err *err)
+/*
+ * The evidence of FILE in[0..len) (borrowed by ev: in must outlive it). With --policy-dir, what JUR's
+ * adapter reads (*verdict set when the adapter already reached one, a document that does not match its
+ * envelope's hash); else CMS or XML-DSig by sniffing. Then --data / --digest / --sm2-id. -1 to go on,
+ * else the exit status (usage error).
+ */
+static int make_evidence(const struct sbgw_policy_cli *pc, struct verify_args *va, int json, const unsigned char *in,
+                         size_t len, const unsigned char *data, size_t data_len, const unsigned char *digest,
+                         size_t digest_len, struct sb_evidence *ev, enum sb_reason *verdict, struct sb_err *err)
 {
-    struct sb_xmldsig_verify_opts xo;
-    struct sb_xmldsig_result res;
-    struct sb_etsi_signer *es = NULL;
-    struct sb_etsi_input ei;
+    const struct sb_adapter *a;
     enum sb_reason rc;
-    size_t i;
-    int code;
 
-    memset(&res, 0, sizeof(res));
-    if (va->data_path != NULL || va->digest_hex != NULL) {
+    *verdict = SB_OK;
+    if (pc->dir != NULL) {
+        a = sb_adapter_find(pc->from);
+        if ((rc = a->parse(in, len, NULL, ev, err)) != SB_OK) {
+            if (sb_reason_exit_code(rc) == 2) {
+                return sbgw_fail_usage(json, err);
+            }
+            *verdict = rc;
+            return -1;
+        }
+    } else {
+        ev->format = !sb_cms_looks_like(in, len) && sb_xml_looks_like(in, len) ? SB_EV_XMLDSIG : SB_EV_CMS;
+        ev->obj = in;
+        ev->obj_len = len;
+    }
+    if ((data != NULL || digest != NULL) && ev->format != SB_EV_CMS && ev->format != SB_EV_GMT0010) {
         sb_err_set(err, SB_R_USAGE, "--data and --digest apply to CMS only: XML-DSig references must point into "
                    "the document");
         return sbgw_fail_usage(json, err);
     }
-    memset(&xo, 0, sizeof(xo));
-    xo.path = &a->path;
-    xo.anchors = a->anchors;
-    xo.untrusted = a->untrusted;
-    rc = sb_xmldsig_verify(in, in_len, &xo, &res, err);
-    if (sb_reason_exit_code(rc) == 2) {
-        code = sbgw_fail_usage(json, err);
-        goto out;
+    if (data != NULL) {
+        ev->content = data;
+        ev->content_len = data_len;
     }
-    if (va->report_path != NULL) {
-        memset(&ei, 0, sizeof(ei));
-        if (res.n_signers > 0 && (es = OPENSSL_zalloc(sizeof(*es) * res.n_signers)) == NULL) {
+    if (digest != NULL && !sb_evidence_set_digest(ev, va->digest_alg, digest, digest_len)) {
+        if (sb_evidence_digest_size(va->digest_alg) == 0) {
+            sb_err_set(err, SB_R_USAGE, "digest algorithm '%s' is not sha256, sha384, sha512 or sm3", va->digest_alg);
+        } else {
+            sb_err_set(err, SB_R_USAGE, "a %s digest is %zu bytes, %zu were given", va->digest_alg,
+                       sb_evidence_digest_size(va->digest_alg), digest_len);
+        }
+        return sbgw_fail_usage(json, err);
+    }
+    if (va->signer_id != NULL) {
+        OPENSSL_free(ev->sm2_id);
+        if ((ev->sm2_id = OPENSSL_strdup(va->signer_id)) == NULL) {
             sb_err_set(err, SB_R_INTERNAL, "out of memory");
-            code = sbgw_fail_usage(json, err);
-            goto out;
-        }
-        for (i = 0; i < res.n_signers; i++) {
-            es[i].reason = res.signers[i].reason;
-            es[i].message = res.signers[i].message;
-            es[i].cert = res.signers[i].cert;
-            es[i].chain = res.signers[i].chain;
-            es[i].signing_time = res.signers[i].signing_time;
-            es[i].sig_value = res.signers[i].sig_value;
-            es[i].sig_len = res.signers[i].sig_len;
-        }
-        ei.validation_time = a->path.at;
-        ei.object = in;
-        ei.object_len = in_len;
-        ei.path = &a->path;
-        ei.signers = es;
-        ei.n_signers = res.n_signers;
-        ei.reason = res.reason;
-        ei.message = res.message;
-        if (write_report(va->report_path, &ei, err) != SB_OK) {
-            code = sbgw_fail_usage(json, err);
-            goto out;
+            return sbgw_fail_usage(json, err);
         }
     }
-    if (json) {
-        print_xml_json(&res, a->path.at);
-    } else {
-        print_xml_text(&res);
-    }
-    code = sb_reason_exit_code(rc);
-out:
-    OPENSSL_free(es);
-    sb_xmldsig_result_clear(&res);
-    return code;
-}
-
-/* The ETSI report for a CMS result. */
-static enum sb_reason cms_report(const struct verify_args *va, const struct sbgw_chain_args *a,
-                                 const struct sb_cms_result *res, const unsigned char *in, size_t in_len,
-                                 const unsigned char *data, size_t data_len, struct sb_err *err)
-{
-    struct sb_etsi_signer *es = NULL;
-    struct sb_etsi_input ei;
-    enum sb_reason rc;
-    size_t i;
-
-    memset(&ei, 0, sizeof(ei));
-    if (res->n_signers > 0 && (es = OPENSSL_zalloc(sizeof(*es) * res->n_signers)) == NULL) {
-        return sb_err_set(err, SB_R_INTERNAL, "out of memory");
-    }
-    for (i = 0; i < res->n_signers; i++) {
-        es[i].reason = res->signers[i].reason;
-        es[i].message = res->signers[i].message;
-        es[i].cert = res->signers[i].cert;
-        es[i].chain = res->signers[i].chain;
-        es[i].signing_time = res->signers[i].signing_time;
-    }
-    ei.validation_time = a->path.at;
-    ei.object = in;
-    ei.object_len = in_len;
-    ei.content = data;
-    ei.content_len = data_len;
-    ei.hash_only = va->digest_hex != NULL;
-    ei.path = &a->path;
-    ei.signers = es;
-    ei.n_signers = res->n_signers;
-    ei.reason = res->reason;
-    ei.message = res->message;
-    rc = write_report(va->report_path, &ei, err);
-    OPENSSL_free(es);
-    return rc;
-}
-
-/* 1 if the input starts (after a BOM and white space) with '<': XML. */
-static int looks_xml(const unsigned char *d, size_t n)
-{
-    size_t i = 0;
-
-    if (n >= 3 && d[0] == 0xEF && d[1] == 0xBB && d[2] == 0xBF) {
-        i = 3;
-    }
-    while (i < n && (d[i] == ' ' || d[i] == '\t' || d[i] == '\r' || d[i] == '\n')) {
-        i++;
-    }
-    return i < n && d[i] == '<';
+    return -1;
 }
 
 /* Parse the command line into a and va; -1 to go on, else the exit status (usage error or --help). */
@@ -378,14 +259,11 @@ static int parse_args(int argc, char **argv, int json, struct sbgw_chain_args *a
         case OPT_REPORT:
             va->report_path = optarg;
             continue;
-        case OPT_POLICY_DIR:
-            pc->dir = optarg;
-            continue;
-        case OPT_FROM:
-            pc->from = optarg;
-            continue;
         default:
             break;
+        }
+        if (sbgw_policy_cli_apply(pc, c, optarg)) {
+            continue;
         }
         if (idx >= 0) {
             sbgw_policy_cli_note(pc, longopts[idx].name);
@@ -426,19 +304,23 @@ int sbgw_cmd_verify(int argc, char **argv)
 {
     struct sbgw_chain_args a;
     struct verify_args va;
-    struct sb_cms_verify_opts vo;
     struct sbgw_policy_cli pc;
+    struct sb_tp_inputs flags;
+    struct sb_validation_ctx ctx;
+    struct sb_evidence ev;
     struct sb_cms_result res;
     struct sb_err err;
     unsigned char *in = NULL, *data = NULL, *digest = NULL;
     size_t in_len = 0, data_len = 0, digest_len = 0;
+    time_t at = 0;
     long dlen = 0;
     int i, json = 0, code;
-    enum sb_reason rc;
+    enum sb_reason rc, verdict;
 
     memset(&va, 0, sizeof(va));
     memset(&pc, 0, sizeof(pc));
     memset(&res, 0, sizeof(res));
+    sb_evidence_init(&ev);
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             json = 1;
@@ -472,45 +354,52 @@ int sbgw_cmd_verify(int argc, char **argv)
             va.digest_alg = digest_len == 48 ? "sha384" : (digest_len == 64 ? "sha512" : "sha256");
         }
     }
-    if (!sb_cms_looks_like(in, in_len) && looks_xml(in, in_len)) {
-        if (pc.dir != NULL) {
-            sb_err_set(&err, SB_R_USAGE, "--policy-dir with XML input: use sigbridge translate or the gateway");
-            code = sbgw_fail_usage(json, &err);
-            goto out;
-        }
-        code = verify_xml(&a, &va, json, in, in_len, &err);
+    if ((code = make_evidence(&pc, &va, json, in, in_len, data, data_len, digest, digest_len, &ev, &verdict,
+                              &err)) >= 0) {
         goto out;
     }
-    memset(&vo, 0, sizeof(vo));
-    vo.path = pc.dir != NULL ? &pc.in.opts : &a.path;
-    vo.anchors = pc.dir != NULL ? pc.in.anchors : a.anchors;
-    vo.untrusted = pc.dir != NULL ? pc.in.untrusted : a.untrusted;
-    vo.data = data;
-    vo.data_len = data_len;
-    vo.digest = digest;
-    vo.digest_len = digest_len;
-    vo.digest_alg = va.digest_alg;
-    vo.sm2_id = va.signer_id != NULL || pc.pol == NULL ? va.signer_id : pc.pol->sm2_default_id;
-    rc = sb_cms_verify(in, in_len, &vo, &res, &err);
-    if (pc.pol != NULL && res.n_signers > 0) {
-        sb_validate_apply_policy(pc.pol, &res);
-        rc = res.reason;
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.now = time(NULL);
+    if (pc.dir != NULL) {
+        ctx.policy = pc.pol;
+        ctx.inputs = &pc.in;             /* the policy, tightened by the command line */
+        ctx.at = a.at_given ? &a.path.at : NULL;
+    } else {
+        memset(&flags, 0, sizeof(flags));
+        flags.opts = a.path;
+        flags.anchors = a.anchors;
+        flags.untrusted = a.untrusted;
+        flags.crls = a.crls;
+        ctx.inputs = &flags;
+        ctx.at = &a.path.at;
+    }
+    at = ctx.at != NULL ? *ctx.at : ctx.now;
+    if (verdict != SB_OK) {
+        /* a verdict reached while reading the envelope (a document that does not match its hash) */
+        res.reason = verdict;
+        snprintf(res.message, sizeof(res.message), "%s", err.msg);
+        rc = verdict;
+    } else {
+        rc = sb_validate(&ctx, &ev, &res, &at, &err);
     }
     if (sb_reason_exit_code(rc) == 2) {
         code = sbgw_fail_usage(json, &err);
         goto out;
     }
-    if (va.report_path != NULL && cms_report(&va, &a, &res, in, in_len, data, data_len, &err) != SB_OK) {
+    if (va.report_path != NULL && write_report(va.report_path, &res, at, &ev, &a.path, &err) != SB_OK) {
         code = sbgw_fail_usage(json, &err);
         goto out;
     }
     if (json) {
-        print_json(&res, vo.path->at);
+        sbgw_print_json(sb_verdict_json(&res, at, NULL));
+    } else if (res.xmldsig) {
+        print_xml_text(&res);
     } else {
         print_text(&res);
     }
     code = sb_reason_exit_code(rc);
 out:
+    sb_evidence_clear(&ev);
     sbgw_policy_cli_free(&pc);
     sb_cms_result_clear(&res);
     free(in);

@@ -21,20 +21,15 @@
 #include <event2/keyvalq_struct.h>
 
 #include "adapters/translate.h"
-
-static void set_error(struct sbgw_vjob *j, const char *code, const char *msg, int status)
-{
-    free(j->reply);
-    j->reply = sbgw_error_json(code, msg, status);
-    j->status = status;
-}
+#include "pki/verdict/validate.h"
 
 static void translate_run(struct sbgw_work *w)
 {
-    struct sbgw_vjob *j = (struct sbgw_vjob *)w;
+    struct sbgw_verify_job *j = (struct sbgw_verify_job *)w;
     struct sbgw *gw = j->rq->gw;
     struct sb_translate_req req;
     struct sb_translate_out out;
+    struct sb_validation_caches caches;
     struct sbgw_audit_rec rec;
     struct sb_err err;
     size_t len = evbuffer_get_length(j->body);
@@ -52,11 +47,12 @@ static void translate_run(struct sbgw_work *w)
     req.content_type = j->content_type[0] != '\0' ? j->content_type : NULL;
     req.now = time(NULL);
     req.gateway_id = gw->boot.node_id[0] != '\0' ? gw->boot.node_id : NULL;
+    sbgw_verify_job_caches(j, j->pol, &caches);      /* j->pol is A's policy of this snapshot */
+    req.caches = &caches;
     sb_err_clear(&err);
     rc = sb_translate_run(&req, &out, &err);
     if (out.json == NULL) {                   /* input the adapters cannot read: no decision */
-        set_error(j, sb_reason_name(rc), err.msg[0] != '\0' ? err.msg : sb_reason_message(rc),
-                  sb_reason_http_status(rc) == 200 ? 400 : sb_reason_http_status(rc));
+        sbgw_verify_job_error_reason(j, rc, err.msg);
         goto out;
     }
     ind = sb_indication_name(sb_reason_indication(rc));
@@ -79,15 +75,14 @@ static void translate_run(struct sbgw_work *w)
     rec.snapshot = sb_policy_set_id(j->snap->set);
     if (sbgw_audit_append(&gw->audit, &rec, NULL) != 0) {
         sbgw_log_warn(&gw->log, j->rq->id, "audit: cannot write the decision to %s", gw->audit.path);
-        set_error(j, sbgw_http_error_name(SBGW_E_AUDIT_UNAVAILABLE), sbgw_http_error_message(SBGW_E_AUDIT_UNAVAILABLE),
-                  sbgw_http_error_status(SBGW_E_AUDIT_UNAVAILABLE));
+        sbgw_verify_job_error(j, SBGW_E_AUDIT_UNAVAILABLE, NULL);
         j->indication[0] = '\0';
         goto out;
     }
     json_object_set_new(out.json, "snapshot", json_string(sb_policy_set_id(j->snap->set)));
     free(j->reply);
     if ((j->reply = json_dumps(out.json, JSON_COMPACT)) == NULL) {
-        set_error(j, "INTERNAL_ERROR", "cannot encode the verdict", 500);
+        sbgw_verify_job_error(j, SBGW_E_INTERNAL_ERROR, "cannot encode the verdict");
         goto out;
     }
     j->status = 200;
@@ -95,18 +90,18 @@ static void translate_run(struct sbgw_work *w)
 out:
     sb_translate_out_clear(&out);
     if (j->reply == NULL) {
-        set_error(j, "INTERNAL_ERROR", "out of memory", 500);
+        sbgw_verify_job_error(j, SBGW_E_INTERNAL_ERROR, "out of memory");
     }
 }
 
-static void translate_then(struct sbgw_vjob *j)
+static void translate_then(struct sbgw_verify_job *j)
 {
     if (j->status == 503) {
         sbgw_reply_header(j->rq, "Retry-After", "1");
     }
     sbgw_reply_header(j->rq, "Sigbridge-Snapshot", sb_policy_set_id(j->snap->set));
     sbgw_reply(j->rq, j->status, "application/json", j->reply, strlen(j->reply));
-    sbgw_vjob_free(j);
+    sbgw_verify_job_free(j);
 }
 
 void sbgw_api_translate(struct sbgw_req *rq, struct sbgw_snap *s)
@@ -116,7 +111,7 @@ void sbgw_api_translate(struct sbgw_req *rq, struct sbgw_snap *s)
     const struct sb_trust_policy *pol;
     const char *from, *to, *query = uri != NULL ? evhttp_uri_get_query(uri) : NULL, *ct;
     const char *who = rq->client[0] != '\0' ? rq->client : NULL;
-    struct sbgw_vjob *j;
+    struct sbgw_verify_job *j;
 
     TAILQ_INIT(&q);
     if (!sbgw_acl_allows(&s->cfg->api.verify, who)) {
@@ -146,7 +141,7 @@ void sbgw_api_translate(struct sbgw_req *rq, struct sbgw_snap *s)
         sbgw_reply_error(rq, SBGW_E_BAD_REQUEST, "the request body is empty (send the signed object)");
         goto out;
     }
-    if ((j = sbgw_vjob_new(rq, s, pol, "translate")) == NULL) {
+    if ((j = sbgw_verify_job_new(rq, s, pol, "translate")) == NULL) {
         sbgw_reply_error(rq, SBGW_E_OVERLOADED, "out of memory");
         goto out;
     }
@@ -157,7 +152,7 @@ void sbgw_api_translate(struct sbgw_req *rq, struct sbgw_snap *s)
     }
     evbuffer_add_buffer(j->body, evhttp_request_get_input_buffer(rq->req));
     j->then = translate_then;
-    sbgw_vjob_submit(j);
+    sbgw_verify_job_submit(j);
 out:
     evhttp_clear_headers(&q);
 }

@@ -1,26 +1,30 @@
 /*
- * gateway/daemon/api_verify.c — POST /v1/verify?from=JUR and the validation job shared with proxy routes.
+ * gateway/daemon/api_verify.c — POST /v1/verify?from=JUR: validate a signed object under JUR's policy.
  *
- * Input (chosen by Content-Type; parameters such as smime-type are ignored):
+ * Input (chosen by Content-Type; parameters such as smime-type are ignored) — every format
+ * POST /v1/translate accepts:
  *   application/pkcs7-mime, application/x-pkcs7-mime, application/pkcs7-signature,
  *   application/x-pkcs7-signature, application/cms, application/octet-stream, application/x-pem-file,
- *   message/rfc822 (an S/MIME message)  — the body is the signed object (DER, PEM or S/MIME); with
- *       "X-Sigbridge-Digest: sha256=HEX" (sha256 | sha384 | sha512 | sm3) the object signs only that
+ *   message/rfc822 (an S/MIME message), application/xml, text/xml — the body is the signed object: CMS /
+ *       PKCS#7 or GM/T 0010 (DER, PEM or S/MIME), or an XML-DSig document (a body starting with '<'). With
+ *       "X-Sigbridge-Digest: sha256=HEX" (sha256 | sha384 | sha512 | sm3) a CMS object signs only that
  *       digest of content that is not sent (digest-only mode).
- *   application/json — the envelope {"signature": BASE64 (the CMS object), "content": BASE64 (detached
- *       content, optional), "digest": {"alg": "sha256", "value": HEX} (optional), "sm2_id": "…"
- *       (optional)}; unknown members are refused. This is how detached content travels.
+ *   application/json — the gateway's envelope {"signature": BASE64 (the CMS object), "content": BASE64
+ *       (detached content, optional), "digest": {"alg": "sha256", "value": HEX} (optional), "sm2_id": "…"
+ *       (optional)}, unknown members refused (errors: 400 BAD_REQUEST); or JUR's own envelope when the
+ *       body names one of its members (adapters/adapter.h: an iAM Smart signing result for hk, a GM/T 0009
+ *       SM2 signature for cn), with that adapter's 400 ENVELOPE_* error codes.
  *   "X-Sigbridge-SM2-Id: ID" sets the signer's SM2 distinguishing ID (default: the policy's).
  * Output: 200 with the DESIGN §7 verdict JSON plus "jurisdiction" and "snapshot" for every validation
  * outcome (a signature that fails is an answer, not an HTTP error); input the pipeline cannot read is
  * 400 with the reason code; 404 unknown jurisdiction, 415 other types, 403 when the client is not on
  * the access list, 406 when Accept allows neither JSON nor XML, 503 + Retry-After when the queue is full
- * or the audit log cannot be written. With
- * "Accept: application/xml" (and not application/json) a verdict is answered as the ETSI TS 119 102-2
- * validation report (pki/verdict/report_etsi.h) instead; errors stay JSON.
+ * or the audit log cannot be written. With "Accept: application/xml" (and not application/json) a verdict
+ * is answered as the ETSI TS 119 102-2 validation report (pki/verdict/verdict_render.h) instead; errors
+ * stay JSON.
  *
- * The job (vjob.c) runs on a worker: body parsing, base64, hashing, sb_validate_object, the verdict and
- * the audit record; only the reply is sent on the loop thread.
+ * The job (verify_job.c) runs on a worker: envelope parsing, hashing, sb_validate, the verdict and the
+ * audit record; only the reply is sent on the loop thread.
  */
 #include "gateway/daemon/sbgw.h"
 
@@ -37,7 +41,7 @@
 
 /* ---- the handler (loop side) ---------------------------------------------------------------- */
 
-static void verify_then(struct sbgw_vjob *j)
+static void verify_then(struct sbgw_verify_job *j)
 {
     if (j->status == 503) {
         sbgw_reply_header(j->rq, "Retry-After", "1");
@@ -47,11 +51,11 @@ static void verify_then(struct sbgw_vjob *j)
     }
     sbgw_reply(j->rq, j->status, j->reply_type != NULL ? j->reply_type : "application/json", j->reply,
                strlen(j->reply));
-    sbgw_vjob_free(j);
+    sbgw_verify_job_free(j);
 }
 
-/* The body kind for a Content-Type, or -1 (unsupported; *xml set for XML types). */
-static int body_kind(const char *ct, int *xml)
+/* The body kind for a Content-Type, or -1 (unsupported). */
+static int body_kind(const char *ct)
 {
     static const char *const cms_types[] = {
         "application/pkcs7-mime",      "application/x-pkcs7-mime", "application/pkcs7-signature",
@@ -61,7 +65,6 @@ static int body_kind(const char *ct, int *xml)
     char t[96];
     size_t i, n;
 
-    *xml = 0;
     if (ct == NULL) {
         return -1;
     }
@@ -80,7 +83,9 @@ static int body_kind(const char *ct, int *xml)
     if (strcmp(t, "application/json") == 0) {
         return SBGW_VIN_ENVELOPE;
     }
-    *xml = strcmp(t, "application/xml") == 0 || strcmp(t, "text/xml") == 0;
+    if (strcmp(t, "application/xml") == 0 || strcmp(t, "text/xml") == 0) {
+        return SBGW_VIN_RAW;                 /* an XML-DSig document (sniffed by its leading '<') */
+    }
     return -1;
 }
 
@@ -105,8 +110,8 @@ void sbgw_api_verify(struct sbgw_req *rq, struct sbgw_snap *s)
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(rq->req);
     const struct sb_trust_policy *pol;
     const char *from, *query = uri != NULL ? evhttp_uri_get_query(uri) : NULL, *h;
-    struct sbgw_vjob *j;
-    int kind, xml;
+    struct sbgw_verify_job *j;
+    int kind;
 
     TAILQ_INIT(&q);
     if (!sbgw_acl_allows(&s->cfg->api.verify, rq->client[0] != '\0' ? rq->client : NULL)) {
@@ -134,18 +139,18 @@ void sbgw_api_verify(struct sbgw_req *rq, struct sbgw_snap *s)
                                                     "report, application/xml");
         goto out;
     }
-    if ((kind = body_kind(evhttp_find_header(hin, "Content-Type"), &xml)) < 0) {
-        sbgw_reply_error(rq, SBGW_E_UNSUPPORTED_MEDIA_TYPE, xml ? "XML-DSig objects are not accepted by /v1/verify yet"
-                                                                : "Content-Type must be application/pkcs7-mime, "
-                                                                  "application/cms, application/octet-stream, "
-                                                                  "application/pkcs7-signature or application/json");
+    if ((kind = body_kind(evhttp_find_header(hin, "Content-Type"))) < 0) {
+        sbgw_reply_error(rq, SBGW_E_UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/pkcs7-mime, "
+                                                            "application/cms, application/octet-stream, "
+                                                            "application/pkcs7-signature, application/xml or "
+                                                            "application/json");
         goto out;
     }
     if (evbuffer_get_length(evhttp_request_get_input_buffer(rq->req)) == 0) {
         sbgw_reply_error(rq, SBGW_E_BAD_REQUEST, "the request body is empty (send the signed object)");
         goto out;
     }
-    if ((j = sbgw_vjob_new(rq, s, pol, "verify")) == NULL) {
+    if ((j = sbgw_verify_job_new(rq, s, pol, "verify")) == NULL) {
         sbgw_reply_error(rq, SBGW_E_OVERLOADED, "out of memory");
         goto out;
     }
@@ -160,7 +165,7 @@ void sbgw_api_verify(struct sbgw_req *rq, struct sbgw_snap *s)
     }
     evbuffer_add_buffer(j->body, evhttp_request_get_input_buffer(rq->req));
     j->then = verify_then;
-    sbgw_vjob_submit(j);
+    sbgw_verify_job_submit(j);
 out:
     evhttp_clear_headers(&q);
 }

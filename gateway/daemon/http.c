@@ -270,32 +270,19 @@ void sbgw_reply_error(struct sbgw_req *rq, enum sbgw_http_error e, const char *f
     if (rq->req == NULL) {
         return;
     }
-    if (fmt == NULL) {
-        snprintf(msg, sizeof(msg), "%s", sbgw_http_error_message(e));
-    } else {
-        va_start(ap, fmt);
-        vsnprintf(msg, sizeof(msg), fmt, ap);
-        va_end(ap);
-    }
+    va_start(ap, fmt);
+    sbgw_http_error_vformat(msg, sizeof(msg), e, fmt, ap);
+    va_end(ap);
     if (status == 503) {
         sbgw_reply_header(rq, "Retry-After", "1");
     }
     reply_error_text(rq, sbgw_http_error_name(e), msg, status);
 }
 
-void sbgw_reply_reason(struct sbgw_req *rq, enum sb_reason r, const char *msg)
-{
-    if (rq->req == NULL) {
-        return;
-    }
-    reply_error_text(rq, sb_reason_name(r), msg != NULL && msg[0] != '\0' ? msg : sb_reason_message(r),
-                     sb_reason_http_status(r));
-}
-
 static void deadline_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct sbgw_req *rq = arg;
-    struct sbgw_vjob *j = rq->job;
+    struct sbgw_verify_job *j = rq->job;
 
     (void)fd;
     (void)what;
@@ -392,7 +379,7 @@ static void dispatch(struct evhttp_request *req, void *arg)
     const char *path, *hid;
 
     if ((rq = calloc(1, sizeof(*rq))) == NULL) {
-        evhttp_send_error(req, 503, NULL);
+        evhttp_send_error(req, sbgw_http_error_status(SBGW_E_OVERLOADED), NULL);   /* no memory for a body */
         return;
     }
     gw->live_reqs++;

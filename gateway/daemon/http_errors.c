@@ -4,6 +4,7 @@
 #include "gateway/daemon/http_errors.h"
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct row {
     const char *name;
@@ -38,4 +39,13 @@ int sbgw_http_error_status(enum sbgw_http_error e)
 const char *sbgw_http_error_message(enum sbgw_http_error e)
 {
     return row_of(e)->msg;
+}
+
+void sbgw_http_error_vformat(char *buf, size_t len, enum sbgw_http_error e, const char *fmt, va_list ap)
+{
+    if (fmt == NULL) {
+        snprintf(buf, len, "%s", sbgw_http_error_message(e));
+    } else {
+        vsnprintf(buf, len, fmt, ap);
+    }
 }

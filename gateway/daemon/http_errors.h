@@ -9,6 +9,9 @@
 #ifndef SBGW_HTTP_ERRORS_H
 #define SBGW_HTTP_ERRORS_H
 
+#include <stdarg.h>
+#include <stddef.h>
+
 /*   name                     status  message */
 #define SBGW_HTTP_ERROR_TABLE(X) \
     X(BAD_REQUEST,             400, "the request is malformed") \
@@ -45,5 +48,8 @@ const char *sbgw_http_error_name(enum sbgw_http_error e);
 int sbgw_http_error_status(enum sbgw_http_error e);
 /* Default message of e. */
 const char *sbgw_http_error_message(enum sbgw_http_error e);
+/* The message of an error reply into buf: fmt with ap, or e's default message when fmt is NULL. */
+void sbgw_http_error_vformat(char *buf, size_t len, enum sbgw_http_error e, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
 
 #endif

@@ -25,6 +25,7 @@
 #include "pki/crypto/sm2_cache.h"
 #include "pki/x509/chain_cache.h"
 #include "pki/verdict/validate.h"
+#include "pki/verdict/verdict_memo.h"
 
 
 static void drain_grace_cb(evutil_socket_t fd, short what, void *arg)

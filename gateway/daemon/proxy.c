@@ -23,7 +23,7 @@
 #include <jansson.h>
 
 struct proxy_ctx {
-    struct sbgw_vjob *j;                 /* owned: holds the request and the snapshot (and so the route) */
+    struct sbgw_verify_job *j;                 /* owned: holds the request and the snapshot (and so the route) */
     struct evhttp_connection *evcon;     /* owned: freed through the reap list, never inside its callback */
     const struct sbgw_route *r;          /* borrowed: j->snap->cfg */
     enum evhttp_request_error err;
@@ -112,7 +112,7 @@ static void reap_later(struct sbgw *gw, struct evhttp_connection *evcon)
 static void ctx_free(struct proxy_ctx *c)
 {
     reap_later(c->j->rq->gw, c->evcon);
-    sbgw_vjob_free(c->j);
+    sbgw_verify_job_free(c->j);
     free(c);
 }
 
@@ -163,7 +163,7 @@ static void upstream_done(struct evhttp_request *up, void *arg)
 
 static void forward(struct proxy_ctx *c)
 {
-    struct sbgw_vjob *j = c->j;
+    struct sbgw_verify_job *j = c->j;
     struct sbgw_req *rq = j->rq;
     struct evhttp_connection *evcon;
     struct evhttp_request *up;
@@ -221,7 +221,7 @@ static void forward(struct proxy_ctx *c)
     }
 }
 
-static void proxy_then(struct sbgw_vjob *j)
+static void proxy_then(struct sbgw_verify_job *j)
 {
     struct sbgw_req *rq = j->rq;
     struct proxy_ctx *c;
@@ -230,30 +230,32 @@ static void proxy_then(struct sbgw_vjob *j)
 
     if (j->status == 503 || j->status >= 500) {
         sbgw_reply_json(rq, j->status, j->reply);
-        sbgw_vjob_free(j);
+        sbgw_verify_job_free(j);
         return;
     }
     if (j->status != 200 || !j->passed) {
         verdict = json_loads(j->reply, 0, NULL);
-        o = json_pack("{s:{s:s,s:s,s:i,s:s?,s:s?},s:o?}", "error", "code", "SIGNATURE_REJECTED", "message",
-                      "the request does not carry a valid signature from the route's jurisdiction", "status", 403,
+        o = json_pack("{s:{s:s,s:s,s:i,s:s?,s:s?},s:o?}", "error", "code",
+                      sbgw_http_error_name(SBGW_E_SIGNATURE_REJECTED), "message",
+                      "the request does not carry a valid signature from the route's jurisdiction", "status",
+                      sbgw_http_error_status(SBGW_E_SIGNATURE_REJECTED),
                       "reason", j->reason[0] != '\0' ? j->reason : NULL, "indication",
                       j->indication[0] != '\0' ? j->indication : NULL, j->status == 200 ? "verdict" : "detail",
                       verdict);
         text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
         json_decref(o);
         if (text != NULL) {
-            sbgw_reply_json(rq, 403, text);
+            sbgw_reply_json(rq, sbgw_http_error_status(SBGW_E_SIGNATURE_REJECTED), text);
             free(text);
         } else {
             sbgw_reply_error(rq, SBGW_E_SIGNATURE_REJECTED, NULL);
         }
-        sbgw_vjob_free(j);
+        sbgw_verify_job_free(j);
         return;
     }
     if ((c = calloc(1, sizeof(*c))) == NULL) {
         sbgw_reply_error(rq, SBGW_E_INTERNAL_ERROR, "out of memory");
-        sbgw_vjob_free(j);
+        sbgw_verify_job_free(j);
         return;
     }
     c->j = j;
@@ -270,7 +272,7 @@ void sbgw_proxy(struct sbgw_req *rq, struct sbgw_snap *s, const struct sbgw_rout
 {
     const struct sb_trust_policy *pol = sb_policy_set_find(s->set, r->from);
     const char *sig = evhttp_find_header(evhttp_request_get_input_headers(rq->req), "X-Sigbridge-Signature");
-    struct sbgw_vjob *j;
+    struct sbgw_verify_job *j;
 
     if (!sbgw_acl_allows(&r->clients, rq->client[0] != '\0' ? rq->client : NULL)) {
         sbgw_reply_error(rq, SBGW_E_FORBIDDEN, "client %s may not use route %s",
@@ -292,7 +294,7 @@ void sbgw_proxy(struct sbgw_req *rq, struct sbgw_snap *s, const struct sbgw_rout
         sbgw_reply_error(rq, SBGW_E_SIGNATURE_REJECTED, "route %s needs a signed CMS object as the body", r->name);
         return;
     }
-    if ((j = sbgw_vjob_new(rq, s, pol, rq->route)) == NULL) {
+    if ((j = sbgw_verify_job_new(rq, s, pol, rq->route)) == NULL) {
         sbgw_reply_error(rq, SBGW_E_OVERLOADED, "out of memory");
         return;
     }
@@ -303,7 +305,7 @@ void sbgw_proxy(struct sbgw_req *rq, struct sbgw_snap *s, const struct sbgw_rout
         j->kind = SBGW_VIN_DETACHED;
         if ((j->sig_b64 = strdup(sig)) == NULL) {
             sbgw_reply_error(rq, SBGW_E_OVERLOADED, "out of memory");
-            sbgw_vjob_free(j);
+            sbgw_verify_job_free(j);
             return;
         }
     } else {
@@ -311,5 +313,5 @@ void sbgw_proxy(struct sbgw_req *rq, struct sbgw_snap *s, const struct sbgw_rout
     }
     evbuffer_add_buffer(j->body, evhttp_request_get_input_buffer(rq->req));
     j->then = proxy_then;
-    sbgw_vjob_submit(j);
+    sbgw_verify_job_submit(j);
 }

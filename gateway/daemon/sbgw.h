@@ -2,7 +2,7 @@
  * gateway/daemon/sbgw.h — the daemon's internals shared by lifecycle.c, http.c, api_*.c, proxy.c, reload.c and
  * tls.c: the single mutable daemon context (struct sbgw), the published snapshot (configuration + policy
  * set + TLS contexts, refcounted, immutable once published), the per-request context and the validation
- * job (vjob.c) that api_verify.c and proxy.c hand to the worker pool.
+ * job (verify_job.c) that api_verify.c, api_translate.c and proxy.c hand to the worker pool.
  *
  * Threads: everything here is owned by the loop thread except (a) a snapshot, which any thread may hold
  * a reference to and read, (b) a validation job while a worker runs it, (c) the pieces with their own
@@ -25,6 +25,8 @@
 #include "gateway/daemon/metrics.h"
 #include "gateway/daemon/workers.h"
 #include "pki/policy/trust_policy.h"
+
+struct sb_validation_caches;
 
 #define SBGW_REQ_ID_MAX 64
 
@@ -142,12 +144,14 @@ struct sbgw_req {
 
 /* Input forms a validation job understands. */
 enum sbgw_vin {
-    SBGW_VIN_RAW = 0,         /* the body is the signed object (optional digest / SM2 id headers) */
-    SBGW_VIN_ENVELOPE,        /* the body is the JSON envelope {signature, content | digest, sm2_id} */
+    SBGW_VIN_RAW = 0,         /* the body is the signed object: XML-DSig when it starts with '<', else CMS
+                               * (optional digest / SM2 id headers) */
+    SBGW_VIN_ENVELOPE,        /* the body is a JSON envelope: the gateway's {signature, content | digest, sm2_id}
+                               * or the jurisdiction adapter's (adapters/adapter.h) */
     SBGW_VIN_DETACHED         /* sig is a base64 detached CMS over the body (proxy detached-header) */
 };
 
-struct sbgw_vjob {
+struct sbgw_verify_job {
     struct sbgw_work w;
     struct sbgw_req *rq;                      /* reference */
     struct sbgw_snap *snap;                   /* reference: the snapshot the job started with */
@@ -170,7 +174,7 @@ struct sbgw_vjob {
     const char *reply_type;                   /* its Content-Type (static); NULL = application/json */
     char indication[24], reason[48];
     char signer_subject[512], signer_serial[128];
-    void (*then)(struct sbgw_vjob *j);        /* continuation on the loop thread */
+    void (*then)(struct sbgw_verify_job *j);        /* continuation on the loop thread */
 };
 
 /* ---- snapshots (reload.c) ------------------------------------------------------------------- */
@@ -217,8 +221,6 @@ void sbgw_reply_json(struct sbgw_req *rq, int status, const char *json);
 /* {"error":{"code","message","status"}} with e's status (fmt NULL = the table's message). */
 void sbgw_reply_error(struct sbgw_req *rq, enum sbgw_http_error e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Same for a pki reason (input errors found by the pipeline), with its HTTP status. */
-void sbgw_reply_reason(struct sbgw_req *rq, enum sb_reason r, const char *msg);
 /* Add a response header (before the reply). */
 void sbgw_reply_header(struct sbgw_req *rq, const char *name, const char *value);
 /* Arm the per-request deadline (request_timeout_ms): answers 503 TIMEOUT if still pending. */
@@ -230,13 +232,22 @@ char *sbgw_error_json(const char *code, const char *msg, int status);
 
 void sbgw_api_verify(struct sbgw_req *rq, struct sbgw_snap *s);                 /* api_verify.c */
 void sbgw_api_translate(struct sbgw_req *rq, struct sbgw_snap *s);              /* api_translate.c */
-/* Queue a validation job (vjob.c); on a full queue answers 503 and returns -1. */
-int sbgw_vjob_submit(struct sbgw_vjob *j);
+/* Queue a validation job (verify_job.c); on a full queue answers 503 and returns -1. */
+int sbgw_verify_job_submit(struct sbgw_verify_job *j);
 /* Drop the job and its references (request, snapshot). Loop thread. */
-void sbgw_vjob_free(struct sbgw_vjob *j);
+void sbgw_verify_job_free(struct sbgw_verify_job *j);
 /* A job for rq validating under pol of s (references to rq and s taken); NULL when out of memory. */
-struct sbgw_vjob *sbgw_vjob_new(struct sbgw_req *rq, struct sbgw_snap *s, const struct sb_trust_policy *pol,
+struct sbgw_verify_job *sbgw_verify_job_new(struct sbgw_req *rq, struct sbgw_snap *s, const struct sb_trust_policy *pol,
                                 const char *route);
+/* Make the job's reply the error e of the HTTP error table (fmt NULL = the table's message). Worker. */
+void sbgw_verify_job_error(struct sbgw_verify_job *j, enum sbgw_http_error e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Make the job's reply the pipeline's input error r (its code and HTTP status; 400 for a verdict reason)
+ * with msg (NULL or "" = the reason table's). Worker. */
+void sbgw_verify_job_error_reason(struct sbgw_verify_job *j, enum sb_reason r, const char *msg);
+/* The daemon's caches for validating under pol of the job's snapshot (chain-cache scope: pol's). */
+void sbgw_verify_job_caches(const struct sbgw_verify_job *j, const struct sb_trust_policy *pol,
+                            struct sb_validation_caches *c);
 void sbgw_api_healthz(struct sbgw_req *rq);                                     /* api_admin.c */
 void sbgw_api_readyz(struct sbgw_req *rq, struct sbgw_snap *s);
 void sbgw_api_policies(struct sbgw_req *rq, struct sbgw_snap *s);

@@ -33,6 +33,7 @@
 struct sb_cert_cache;
 struct sb_verdict_memo;
 struct sb_sm2_cache;
+struct sb_xmldsig_ref;
 
 #define SB_CMS_MAX_SIGNERS 64     /* SignerInfos in one object */
 #define SB_CMS_MAX_ATTRS   64     /* signed attributes in one SignerInfo */
@@ -73,6 +74,12 @@ struct sb_cms_signer {
     X509 *cert;                        /* owned: the signer's certificate, NULL when not found */
     STACK_OF(X509) *chain;             /* owned: leaf → anchor as built (possibly failed); may be NULL */
     STACK_OF(ASN1_OBJECT) *policies;   /* owned: the path's valid policy set when it validated, else NULL */
+    /* Filled only when the result is an XML-DSig document's (pki/verdict/validate.h); zero for CMS: */
+    char location[512];                /* location of the ds:Signature element */
+    struct sb_xmldsig_ref *refs;       /* owned (OPENSSL_free): what each ds:Reference signed (xmldsig.h) */
+    size_t n_refs;
+    unsigned char *sig_value;          /* owned (OPENSSL_free): the decoded SignatureValue; NULL = unknown */
+    size_t sig_len;
 };
 
 struct sb_cms_result {
@@ -83,6 +90,7 @@ struct sb_cms_result {
     struct sb_cms_signer *signers;     /* owned: n_signers entries */
     size_t n_signers;
     size_t worst;                      /* index of the signer that decided reason (when n_signers > 0) */
+    int xmldsig;                       /* 1: the signers are an XML-DSig document's ds:Signature elements */
 };
 
 /* Release what r owns and zero it. */

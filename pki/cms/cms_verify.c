@@ -355,6 +355,8 @@ void sb_cms_result_clear(struct sb_cms_result *r)
         X509_free(r->signers[i].cert);
         sk_X509_pop_free(r->signers[i].chain, X509_free);
         sk_ASN1_OBJECT_pop_free(r->signers[i].policies, ASN1_OBJECT_free);
+        OPENSSL_free(r->signers[i].refs);
+        OPENSSL_free(r->signers[i].sig_value);
     }
     OPENSSL_free(r->signers);
     memset(r, 0, sizeof(*r));

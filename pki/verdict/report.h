@@ -1,5 +1,7 @@
 /*
- * pki/verdict/report.h — the JSON result of DESIGN §7 (and, later, the ETSI TS 119 102-2 report).
+ * pki/verdict/report.h — the building blocks of the DESIGN §7 JSON: certificates, chains, one outcome,
+ * one signer, an error. Whole validation results are rendered by pki/verdict/verdict_render.h; the ETSI
+ * TS 119 102-2 report is pki/verdict/report_etsi.h.
  *
  * Names in RFC 2253 form, serials and SHA-256 fingerprints in lowercase hex. Returns new jansson
  * objects owned by the caller (json_decref). Thread-safe.

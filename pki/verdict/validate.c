@@ -1,104 +1,43 @@
+/*
+ * pki/verdict/validate.c — sb_validate (pki/verdict/validate.h): the inputs of each run, the dispatch by
+ * evidence format, the signing-time rule and the CMS step. XML-DSig and raw signatures: validate_xml.c,
+ * validate_raw.c.
+ */
 #include "pki/verdict/validate.h"
 
-#include <pthread.h>
-#include <stdint.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
-#include "pki/verdict/report.h"
 #include "pki/base/rfc3339_time.h"
+#include "pki/verdict/validate_local.h"
 
-/* sb_report_chain, through memo when there is one. */
-static json_t *chain_json(STACK_OF(X509) *chain, struct sb_verdict_memo *memo)
+/* ---- shared steps --------------------------------------------------------------------------------- */
+
+int sb_validate_policy_rules(const struct sb_trust_policy *p, struct sb_cms_signer *s,
+                             STACK_OF(ASN1_OBJECT) *valid_policies)
 {
-    json_t *arr;
-    int i;
-
-    if (memo == NULL) {
-        return sb_report_chain(chain);
-    }
-    arr = json_array();
-    for (i = 0; arr != NULL && i < sk_X509_num(chain); i++) {
-        if (json_array_append_new(arr, sb_verdict_memo_cert(memo, sk_X509_value(chain, i))) != 0) {
-            json_decref(arr);
-            return NULL;
-        }
-    }
-    return arr;
-}
-
-/*
- * The worst signer's chain is rendered once and the same (immutable) array is placed both at the top level
- * and in that signer's entry: rendering a certificate (two RFC 2253 names, serial, SHA-256) is the costly
- * part of a verdict. The text json_dumps produces is the same as with two separate copies.
- */
-json_t *sb_validate_result_json_ex(const struct sb_cms_result *res, time_t at, struct sb_verdict_memo *memo)
-{
-    const struct sb_cms_signer *s;
-    STACK_OF(X509) *worst = res->n_signers > 0 ? res->signers[res->worst].chain : NULL;
-    json_t *top = NULL, *arr = NULL, *chain = NULL, *sj, *own;
-    size_t i;
-
-    if ((chain = chain_json(worst, memo)) == NULL || (arr = json_array()) == NULL ||
-        (top = sb_report_result(res->reason, res->message, at, NULL)) == NULL ||
-        json_object_set(top, "chain", chain) != 0) {
-        goto err;
-    }
-    for (i = 0; i < res->n_signers; i++) {
-        s = &res->signers[i];
-        sj = sb_report_signer(s->subject, s->issuer, s->serial, s->reason, s->message, s->signing_time, NULL);
-        if (sj != NULL) {
-            own = s->chain == worst ? json_incref(chain) : chain_json(s->chain, memo);
-            if (json_object_set_new(sj, "chain", own) != 0) {
-                json_decref(sj);
-                goto err;
-            }
-        }
-        if (json_array_append_new(arr, sj) != 0) {         /* takes sj, also on failure */
-            goto err;
-        }
-    }
-    if (json_object_set_new(top, "signers", arr) != 0) {
-        arr = NULL;
-        goto err;
-    }
-    json_decref(chain);
-    return top;
-err:
-    json_decref(chain);
-    json_decref(arr);
-    json_decref(top);
-    return NULL;
-}
-
-json_t *sb_validate_result_json(const struct sb_cms_result *res, time_t at)
-{
-    return sb_validate_result_json_ex(res, at, NULL);
-}
-
-void sb_validate_apply_policy(const struct sb_trust_policy *p, struct sb_cms_result *res)
-{
-    struct sb_cms_signer *s;
+    char why[SB_ERR_MSG_MAX];
     struct sb_err e;
+
+    if (p == NULL || s->reason != SB_OK || s->chain == NULL) {
+        return 0;
+    }
+    sb_err_clear(&e);
+    if (sb_trust_policy_check_path(p, s->chain, valid_policies, NULL, &e) == SB_OK) {
+        return 0;
+    }
+    s->reason = e.reason;
+    memcpy(why, e.msg, sizeof(why));
+    snprintf(s->message, sizeof(s->message), "policy %.32s: %.470s", p->id, why);
+    return 1;
+}
+
+void sb_validate_pick_worst(struct sb_cms_result *res)
+{
     size_t i;
 
-    for (i = 0; i < res->n_signers; i++) {
-        s = &res->signers[i];
-        if (s->reason != SB_OK || s->chain == NULL) {
-            continue;
-        }
-        sb_err_clear(&e);
-        if (sb_trust_policy_check_path(p, s->chain, s->policies, NULL, &e) != SB_OK) {
-            s->reason = e.reason;
-            char why[SB_ERR_MSG_MAX];
-
-            memcpy(why, e.msg, sizeof(why));
-            sb_err_set(&e, e.reason, "policy %.32s: %.470s", p->id, why);
-            memcpy(s->message, e.msg, sizeof(s->message));
-        }
-    }
     if (res->n_signers == 0) {
         return;
     }
@@ -112,45 +51,30 @@ void sb_validate_apply_policy(const struct sb_trust_policy *p, struct sb_cms_res
     snprintf(res->message, sizeof(res->message), "%s", res->signers[res->worst].message);
 }
 
-static enum sb_reason run_once(const struct sb_trust_policy *p, const struct sb_validate_input *in, time_t at,
-                               struct sb_cms_result *res, struct sb_err *err)
+enum sb_reason sb_validate_path(const struct sb_trust_policy *policy, const struct sb_tp_inputs *in, X509 *leaf,
+                                struct sb_chain_result *res, struct sb_tp_policy_match *m, struct sb_err *chain_err,
+                                struct sb_err *policy_err)
 {
-    struct sb_tp_inputs tp;
-    struct sb_cms_verify_opts o;
-    enum sb_reason rc;
+    enum sb_reason crc;
 
-    memset(&tp, 0, sizeof(tp));
-    if ((rc = sb_trust_policy_prepare(p, NULL, NULL, at, &tp, err)) != SB_OK) {
-        return rc;
+    sb_err_clear(chain_err);
+    sb_err_clear(policy_err);
+    crc = sb_chain_validate(&in->opts, leaf, in->anchors, in->untrusted, res, chain_err);
+    chain_err->reason = crc;
+    if (crc != SB_OK) {
+        if (crc == SB_R_CHAIN_TOO_LONG && policy != NULL && policy->max_chain_length > 0) {
+            char why[SB_ERR_MSG_MAX];
+
+            memcpy(why, chain_err->msg, sizeof(why));
+            sb_err_set(chain_err, crc, "%s's max_chain_length %d: %.400s", policy->id, policy->max_chain_length, why);
+        }
+        return crc;
     }
-    memset(&o, 0, sizeof(o));
-    o.path = &tp.opts;
-    o.anchors = tp.anchors;
-    o.untrusted = tp.untrusted;
-    o.data = in->data;
-    o.data_len = in->data_len;
-    o.digest = in->digest;
-    o.digest_len = in->digest_len;
-    o.digest_alg = in->digest_alg;
-    o.sm2_id = in->sm2_id != NULL ? in->sm2_id : p->sm2_default_id;
-    o.cert_cache = in->cert_cache;
-    o.memo = in->memo;
-    o.sm2_cache = in->sm2_cache;
-    if (in->chain_cache != NULL && in->cache_scope != NULL) {    /* never a cache without its scope */
-        tp.opts.cache = in->chain_cache;
-        memcpy(tp.opts.cache_scope, in->cache_scope, sizeof(tp.opts.cache_scope));
-        /* the scope's snapshot id covers the policy's anchors and CRL files (sb_trust_policy.digest) */
-        tp.opts.scope_covers_anchors = 1;
-        tp.opts.scoped_crls = sk_X509_CRL_num(tp.crls);
+    if (policy == NULL) {
+        return SB_OK;
     }
-    rc = sb_cms_verify(in->obj, in->len, &o, res, err);
-    if (res->n_signers > 0) {
-        sb_validate_apply_policy(p, res);
-        rc = res->reason;
-        sb_err_set(err, rc, "%s", res->message);
-    }
-    sb_tp_inputs_clear(&tp);
-    return rc;
+    policy_err->reason = sb_trust_policy_check_path(policy, res->chain, res->policies, m, policy_err);
+    return policy_err->reason;
 }
 
 int sb_validate_cache_scope(const char *snapshot, const char *jurisdiction, unsigned char out[32])
@@ -173,6 +97,132 @@ err:
     return ok;
 }
 
+/* ---- CMS / GM/T 0010 ------------------------------------------------------------------------------ */
+
+enum sb_reason sb_validate_cms(const struct sb_validate_run *r, struct sb_cms_result *res, struct sb_err *err)
+{
+    const struct sb_evidence *ev = r->ev;
+    const struct sb_trust_policy *p = r->ctx->policy;
+    struct sb_cms_verify_opts o;
+    size_t i;
+    enum sb_reason rc;
+
+    memset(&o, 0, sizeof(o));
+    o.path = &r->in.opts;
+    o.anchors = r->in.anchors;
+    o.untrusted = r->in.untrusted;
+    if (ev->digest_len > 0) {
+        o.digest = ev->digest;           /* an adapter has checked a supplied document against the digest */
+        o.digest_len = ev->digest_len;
+        o.digest_alg = ev->digest_alg;
+    } else {
+        o.data = ev->content;
+        o.data_len = ev->content_len;
+    }
+    o.sm2_id = ev->sm2_id != NULL ? ev->sm2_id : (p != NULL ? p->sm2_default_id : NULL);
+    o.cert_cache = r->ctx->caches.certs;
+    o.memo = r->ctx->caches.memo;
+    o.sm2_cache = r->ctx->caches.sm2;
+    rc = sb_cms_verify(ev->obj, ev->obj_len, &o, res, err);
+    if (p != NULL && res->n_signers > 0) {
+        for (i = 0; i < res->n_signers; i++) {
+            (void)sb_validate_policy_rules(p, &res->signers[i], res->signers[i].policies);
+        }
+        sb_validate_pick_worst(res);
+        rc = res->reason;
+        sb_err_set(err, rc, "%s", res->message);
+    }
+    return rc;
+}
+
+/* ---- one run -------------------------------------------------------------------------------------- */
+
+static enum sb_reason run_begin(const struct sb_validation_ctx *ctx, const struct sb_evidence *ev, time_t at,
+                                struct sb_validate_run *r, struct sb_err *err)
+{
+    const struct sb_validation_caches *c = &ctx->caches;
+    enum sb_reason rc;
+    int i;
+
+    memset(r, 0, sizeof(*r));
+    r->ctx = ctx;
+    r->ev = ev;
+    if (ctx->inputs == NULL) {
+        if (ctx->policy == NULL) {
+            return sb_err_set(err, SB_R_USAGE, "sb_validate: neither a trust policy nor inputs");
+        }
+        if ((rc = sb_trust_policy_prepare(ctx->policy, ev->certs, NULL, at, &r->in, err)) != SB_OK) {
+            return rc;
+        }
+        r->prepared = 1;
+        if (c->chain != NULL && c->scope != NULL) {        /* never a cache without its scope */
+            r->in.opts.cache = c->chain;
+            memcpy(r->in.opts.cache_scope, c->scope, sizeof(r->in.opts.cache_scope));
+            /* the scope's snapshot id covers the policy's anchors and CRL files (sb_trust_policy.digest) */
+            r->in.opts.scope_covers_anchors = 1;
+            r->in.opts.scoped_crls = sk_X509_CRL_num(r->in.crls);
+        }
+        return SB_OK;
+    }
+    r->in = *ctx->inputs;
+    r->in.opts.at = at;
+    if (sk_X509_num(ev->certs) > 0) {
+        /* the evidence's certificates join the caller's pool, after it (its index stays valid) */
+        if ((r->pool = ctx->inputs->untrusted != NULL ? sk_X509_dup(ctx->inputs->untrusted) : sk_X509_new_null())
+            == NULL) {
+            return sb_err_set(err, SB_R_INTERNAL, "out of memory");
+        }
+        for (i = 0; i < sk_X509_num(ev->certs); i++) {
+            if (sk_X509_push(r->pool, sk_X509_value(ev->certs, i)) <= 0) {
+                return sb_err_set(err, SB_R_INTERNAL, "out of memory");
+            }
+        }
+        r->in.untrusted = r->pool;
+    }
+    return SB_OK;
+}
+
+static void run_end(struct sb_validate_run *r)
+{
+    if (r->prepared) {
+        sb_tp_inputs_clear(&r->in);
+    }
+    sk_X509_free(r->pool);
+    memset(r, 0, sizeof(*r));
+}
+
+static enum sb_reason run_once(const struct sb_validation_ctx *ctx, const struct sb_evidence *ev, time_t at,
+                               struct sb_cms_result *res, struct sb_err *err)
+{
+    struct sb_validate_run r;
+    enum sb_reason rc;
+
+    memset(res, 0, sizeof(*res));
+    if ((rc = run_begin(ctx, ev, at, &r, err)) != SB_OK) {
+        res->reason = rc;
+        snprintf(res->message, sizeof(res->message), "%s", err != NULL ? err->msg : sb_reason_message(rc));
+        run_end(&r);
+        return rc;
+    }
+    switch (ev->format) {
+    case SB_EV_CMS:
+    case SB_EV_GMT0010:
+        rc = sb_validate_cms(&r, res, err);
+        break;
+    case SB_EV_XMLDSIG:
+        rc = sb_validate_xml(&r, res, err);
+        break;
+    case SB_EV_RAW_SIG:
+        rc = sb_validate_raw(&r, res, err);
+        break;
+    default:
+        rc = sb_err_set(err, SB_R_INTERNAL, "unknown evidence format %d", (int)ev->format);
+        break;
+    }
+    run_end(&r);
+    return rc;
+}
+
 /* The claimed signing time of the first signer that has one. */
 static int claimed_signing_time(const struct sb_cms_result *res, time_t *t)
 {
@@ -188,31 +238,37 @@ static int claimed_signing_time(const struct sb_cms_result *res, time_t *t)
     return 0;
 }
 
-enum sb_reason sb_validate_object(const struct sb_trust_policy *p, const struct sb_validate_input *in,
-                                  struct sb_cms_result *res, time_t *at_used, struct sb_err *err)
+enum sb_reason sb_validate(const struct sb_validation_ctx *ctx, const struct sb_evidence *ev,
+                           struct sb_cms_result *res, time_t *at_used, struct sb_err *err)
 {
-    time_t at = in->at != NULL ? *in->at : in->now, claimed;
+    time_t at = ctx->at != NULL ? *ctx->at : ctx->now, claimed, policy_at;
+    struct sb_err e;
     enum sb_reason rc;
 
-    memset(res, 0, sizeof(*res));
-    rc = run_once(p, in, at, res, err);
-    if (in->at == NULL && claimed_signing_time(res, &claimed)) {
-        time_t policy_at;
-        struct sb_err e;
-
-        /* a claim from the future is refused in every mode; signing_time mode re-validates at the claim */
-        if (sb_trust_policy_validation_time(p, in->now, &claimed, &policy_at, &e) != SB_OK) {
+    rc = run_once(ctx, ev, at, res, err);
+    /* the policy's time rule: a claim from the future is refused in every mode; signing_time mode
+     * validates again at the claimed time */
+    if (ctx->policy != NULL && ctx->at == NULL && claimed_signing_time(res, &claimed)) {
+        sb_err_clear(&e);
+        if (sb_trust_policy_validation_time(ctx->policy, ctx->now, &claimed, &policy_at, &e) != SB_OK) {
             res->reason = e.reason;
             snprintf(res->message, sizeof(res->message), "%s", e.msg);
             rc = sb_err_set(err, e.reason, "%s", e.msg);
         } else if (policy_at != at) {
             sb_cms_result_clear(res);
             at = policy_at;
-            rc = run_once(p, in, at, res, err);
+            rc = run_once(ctx, ev, at, res, err);
         }
     }
     if (at_used != NULL) {
         *at_used = at;
+    }
+    if (res->reason == SB_OK && rc != SB_OK) {
+        res->reason = rc;
+        snprintf(res->message, sizeof(res->message), "%s", err != NULL ? err->msg : sb_reason_message(rc));
+    }
+    if (rc == SB_OK && res->message[0] == '\0') {
+        snprintf(res->message, sizeof(res->message), "%s", sb_reason_message(SB_OK));
     }
     return rc;
 }

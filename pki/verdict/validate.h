@@ -1,63 +1,79 @@
 /*
- * pki/verdict/validate.h — validate a signed object under one jurisdiction's trust policy.
+ * pki/verdict/validate.h — the one validation entry point: any evidence, one result.
  *
- * The pipeline shared by `sigbridge verify --policy-dir`, the gateway's /v1/verify and translation:
- * the policy gives anchors, intermediates, CRLs, algorithms, revocation mode, validation time rule and
- * SM2 ID; the object's signatures and every signer's path are verified (pki/cms/cms.h); then each passing
- * signer's path is held to the policy's own rules (certificate policy OIDs, key usage any-of, chain
- * length: sb_trust_policy_check_path). Thread-safe on an immutable policy; no I/O.
+ * sb_validate() is what every caller runs: POST /v1/verify, the proxy routes, POST /v1/translate,
+ * `sigbridge verify` (with and without --policy-dir) and `sigbridge translate`. It takes the evidence
+ * (pki/verdict/evidence.h: CMS / GM/T 0010, XML-DSig or a raw signature value) and a context naming what
+ * to validate against: a jurisdiction's trust policy (anchors, intermediates, CRLs, algorithms, revocation
+ * mode, validation time rule, SM2 ID, and its own path rules: certificate policy OIDs, key usage any-of,
+ * chain length), or — for `sigbridge verify` without --policy-dir — prepared inputs from command-line
+ * flags alone. The result is a struct sb_cms_result for every format (one entry per signature), rendered by
+ * pki/verdict/verdict_render.h. The policy's `time.validate_at: signing_time` rule is applied here, once,
+ * for every format: a claimed signing time moves the validation time and the evidence is validated again.
+ *
+ * Not done here: no envelope parsing (adapters/), no recognition (pki/policy/recognition.h), no I/O.
+ * Thread-safe on an immutable policy; the optional caches are thread-safe themselves.
  */
 #ifndef SB_VALIDATE_H
 #define SB_VALIDATE_H
 
 #include <stddef.h>
 #include <time.h>
-#include <jansson.h>
 #include "pki/cms/cms.h"
 #include "pki/policy/trust_policy.h"
-#include "pki/verdict/verdict_memo.h"
+#include "pki/verdict/evidence.h"
 
-/* The object and what comes with it. All pointers borrowed. */
-struct sb_validate_input {
-    const unsigned char *obj;          /* the signed object (CMS DER / PEM / S/MIME) */
-    size_t len;
-    const unsigned char *data;         /* detached content; NULL = none */
-    size_t data_len;
-    const unsigned char *digest;       /* digest-only mode; NULL = not used */
-    size_t digest_len;
-    const char *digest_alg;            /* with digest: sha256 | sha384 | sha512 | sm3 */
-    const char *sm2_id;                /* the signer's SM2 ID; NULL = the policy's sm2.default_id */
-    time_t now;                        /* the current time */
-    const time_t *at;                  /* explicit validation time (overrides the policy rule); NULL */
-    /* Optional caches shared across calls (all NULL = none; a zeroed input keeps working unchanged). */
-    struct sb_chain_cache *chain_cache;   /* validated paths (chain_cache.h); used only with cache_scope */
-    const unsigned char *cache_scope;     /* 32 bytes naming the policy snapshot + jurisdiction: entries are
-                                           * never served to another scope (sb_validate_cache_scope) */
-    struct sb_cert_cache *cert_cache;     /* decoded certificates by SHA-256 of their DER (cert_cache.h) */
-    struct sb_verdict_memo *memo;         /* rendered certificate names (verdict_memo.h) */
-    struct sb_sm2_cache *sm2_cache;       /* SM2 key form + ZA per (key, ID) (sm2_cache.h) */
+struct sb_chain_cache;
+struct sb_cert_cache;
+struct sb_verdict_memo;
+struct sb_sm2_cache;
+
+/* Caches shared across calls, all borrowed and optional (a zeroed struct = none). */
+struct sb_validation_caches {
+    struct sb_chain_cache *chain;        /* validated paths (chain_cache.h): every format; only with scope */
+    const unsigned char *scope;          /* 32 bytes naming the policy snapshot + jurisdiction: entries are never
+                                          * served to another scope (sb_validate_cache_scope) */
+    struct sb_cert_cache *certs;         /* decoded certificates by SHA-256 of their DER (CMS) */
+    struct sb_verdict_memo *memo;        /* rendered certificate names (CMS signers, verdict JSON) */
+    struct sb_sm2_cache *sm2;            /* SM2 key form + ZA per (key, ID) (CMS) */
+};
+
+/* What to validate against and when. All pointers borrowed. */
+struct sb_validation_ctx {
+    const struct sb_trust_policy *policy;  /* the source jurisdiction's trust policy; NULL = inputs alone */
+    const struct sb_tp_inputs *inputs;     /* prepared anchors, untrusted pool and path options. Required when
+                                            * policy is NULL (plain command-line flags). With a policy: NULL =
+                                            * prepared from the policy for each run; else used as given
+                                            * (--policy-dir tightened by flags), only opts.at is replaced */
+    time_t now;                            /* the current time */
+    const time_t *at;                      /* explicit validation time; NULL = the policy's rule at now (no
+                                            * policy: now) */
+    struct sb_validation_caches caches;    /* the chain cache is used only with a policy and inputs NULL */
 };
 
 /*
- * Validate in->obj under p. res is filled in every case (one entry per signer once parsed; each signer's
- * verdict includes the policy's rules) and its reason returned; *at_used (may be NULL) gets the validation
- * time applied. err carries the overall reason and message.
+ * Validate ev under ctx. res is filled in every case (one entry per signature once the object was read;
+ * with a policy, each passing signer is also held to the policy's own rules; res->reason is the worst) and
+ * its reason returned. Input the pipeline cannot read returns an exit-2 reason (INPUT_MALFORMED, FORMAT
+ * parse failures stay verdicts) with res->n_signers 0. *at_used (may be NULL) gets the validation time
+ * applied. err carries the overall reason and message.
  */
-enum sb_reason sb_validate_object(const struct sb_trust_policy *p, const struct sb_validate_input *in,
-                                  struct sb_cms_result *res, time_t *at_used, struct sb_err *err) SB_MUST_USE;
+enum sb_reason sb_validate(const struct sb_validation_ctx *ctx, const struct sb_evidence *ev,
+                           struct sb_cms_result *res, time_t *at_used, struct sb_err *err) SB_MUST_USE;
+
+/*
+ * The path checks every format shares, also run alone by `policy explain` for a bare certificate:
+ * sb_chain_validate of leaf under in, then (policy non-NULL and the path valid) the policy's own rules,
+ * sb_trust_policy_check_path (m, may be NULL, says which OID matched which pattern). res gets the path.
+ * chain_err and policy_err (both required) get each step's reason and message (SB_OK when it passed or
+ * was not run). Returns the chain's reason when it failed, else the rules'.
+ */
+enum sb_reason sb_validate_path(const struct sb_trust_policy *policy, const struct sb_tp_inputs *in, X509 *leaf,
+                                struct sb_chain_result *res, struct sb_tp_policy_match *m, struct sb_err *chain_err,
+                                struct sb_err *policy_err);
 
 /* The chain-cache scope of jurisdiction under policy snapshot: SHA-256(snapshot || 0x00 || jurisdiction).
  * 0 on failure (then pass no chain cache). */
 int sb_validate_cache_scope(const char *snapshot, const char *jurisdiction, unsigned char out[32]);
-
-/* Hold every passing signer of res to p's own rules (sb_trust_policy_check_path), then recompute the
- * overall verdict as the worst signer. */
-void sb_validate_apply_policy(const struct sb_trust_policy *p, struct sb_cms_result *res);
-
-/* The DESIGN §7 JSON of a CMS result (top-level verdict = worst signer, plus "signers"); NULL on failure. */
-json_t *sb_validate_result_json(const struct sb_cms_result *res, time_t at);
-
-/* sb_validate_result_json with certificates rendered through memo (NULL = none); the same JSON. */
-json_t *sb_validate_result_json_ex(const struct sb_cms_result *res, time_t at, struct sb_verdict_memo *memo);
 
 #endif

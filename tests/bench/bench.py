@@ -10,7 +10,7 @@ it measures
   speed  `openssl speed -mr` verify rate of RSA-2048 / ECDSA P-256 / SM2 (1 core): the crypto limit;
   bare   tests/bench/bench_bare.c: d2i_CMS_ContentInfo + CMS_verify with an X509_STORE, 1 and 2 threads
          (stock OpenSSL 3.0 cannot verify SM2 SignedData: attempted once, shown as n/a);
-  lib    tests/bench/bench_lib.c: sb_validate_object under the jurisdiction's policy + the verdict JSON,
+  lib    tests/bench/bench_lib.c: sb_validate under the jurisdiction's policy + the verdict JSON,
          2 threads, in-process;
   http   `sigbridge serve` under wrk (keep-alive, 2 threads, 2 connections per core, wrk on the same cores),
          POST /v1/verify?from=J with the object as the body;

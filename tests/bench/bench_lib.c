@@ -1,9 +1,9 @@
 /*
  * tests/bench/bench_lib.c — the library path in-process (part of `make bench`), never run as a test.
  *
- * What one gateway request does on a worker, minus HTTP and the audit log: sb_validate_object of one
+ * What one gateway request does on a worker, minus HTTP and the audit log: sb_validate of one
  * signed object under a jurisdiction's trust policy loaded from a policy directory (the same loader as
- * the daemon), then the verdict JSON (sb_validate_result_json_ex + json_dumps). THREADS threads run the loop
+ * the daemon), then the verdict JSON (sb_verdict_json + json_dumps). THREADS threads run the loop
  * for SECONDS; with --chains/--certificates > 0 the validated-path and decoded-certificate caches are
  * shared by the threads exactly as the daemon shares them (scope = sb_validate_cache_scope of the
  * snapshot id and jurisdiction; --certificates also sizes the verdict memo and the SM2 key cache, as in the
@@ -31,6 +31,7 @@
 #include "pki/crypto/sm2_cache.h"
 #include "pki/policy/trust_policy.h"
 #include "pki/verdict/validate.h"
+#include "pki/verdict/verdict_render.h"
 
 struct ctx {
     const struct sb_trust_policy *pol;
@@ -72,7 +73,8 @@ static double cpu_s(void)
 /* One request's worth of work; 1 when the object validated (TOTAL_PASSED). */
 static int one(struct ctx *c)
 {
-    struct sb_validate_input in;
+    struct sb_validation_ctx vc;
+    struct sb_evidence ev;
     struct sb_cms_result res;
     struct sb_err err;
     time_t at = 0;
@@ -80,22 +82,25 @@ static int one(struct ctx *c)
     char *text;
     int ok;
 
-    memset(&in, 0, sizeof(in));
-    in.obj = c->obj;
-    in.len = c->len;
-    in.now = time(NULL);
-    in.chain_cache = c->chains;
-    in.cache_scope = c->scope;
-    in.cert_cache = c->certs;
-    in.memo = c->memo;
-    in.sm2_cache = c->sm2;
+    sb_evidence_init(&ev);
+    ev.format = SB_EV_CMS;
+    ev.obj = c->obj;                     /* borrowed, as the daemon borrows the request body */
+    ev.obj_len = c->len;
+    memset(&vc, 0, sizeof(vc));
+    vc.policy = c->pol;
+    vc.now = time(NULL);
+    vc.caches.chain = c->chains;
+    vc.caches.scope = c->scope;
+    vc.caches.certs = c->certs;
+    vc.caches.memo = c->memo;
+    vc.caches.sm2 = c->sm2;
     sb_err_clear(&err);
-    ok = sb_validate_object(c->pol, &in, &res, &at, &err) == SB_OK;
+    ok = sb_validate(&vc, &ev, &res, &at, &err) == SB_OK;
     if (!ok) {
         fprintf(stderr, "bench_lib: the object does not validate: %s\n", err.msg);
     }
     if (ok && c->json) {
-        if ((v = sb_validate_result_json_ex(&res, at, c->memo)) == NULL || (text = json_dumps(v, JSON_COMPACT)) == NULL) {
+        if ((v = sb_verdict_json(&res, at, c->memo)) == NULL || (text = json_dumps(v, JSON_COMPACT)) == NULL) {
             ok = 0;
         } else {
             free(text);

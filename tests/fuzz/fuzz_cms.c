@@ -18,7 +18,7 @@
 
 #include "fuzz_common.h"
 #include "pki/cms/cms_local.h"
-#include "pki/verdict/report.h"
+#include "pki/verdict/verdict_render.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -72,8 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     STACK_OF(X509) *anchors;
     unsigned char dg[EVP_MAX_MD_SIZE];
     unsigned int dlen = 0;
-    json_t *top, *arr, *s;
-    size_t i, sel = size % 3;
+    json_t *top;
+    size_t sel = size % 3;
     int detached = 0;
     enum sb_reason rc;
 
@@ -104,18 +104,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (rc == SB_OK) {
         check(res.n_signers >= 1);
     }
-    /* the JSON the CLI prints (gateway/cli/cmd_verify.c) */
-    top = sb_report_result(res.reason, res.message, po.at, res.n_signers > 0 ? res.signers[res.worst].chain : NULL);
+    /* the JSON every caller prints (pki/verdict/verdict_render.h) */
+    top = sb_verdict_json(&res, po.at, NULL);
     check(top != NULL);
-    arr = json_array();
-    for (i = 0; arr != NULL && i < res.n_signers; i++) {
-        s = sb_report_signer(res.signers[i].subject, res.signers[i].issuer, res.signers[i].serial,
-                             res.signers[i].reason, res.signers[i].message, res.signers[i].signing_time,
-                             res.signers[i].chain);
-        check(s != NULL);
-        json_array_append_new(arr, s);
-    }
-    json_decref(arr);
+    check(json_array_size(json_object_get(top, "signers")) == res.n_signers);
     json_decref(top);
     sb_cms_result_clear(&res);
     sk_X509_pop_free(anchors, X509_free);

@@ -1,9 +1,10 @@
 #!/bin/sh
 # tests/integration/test_gateway_verdicts.sh — the real `sigbridge serve` answering POST /v1/verify for
 # objects signed in each jurisdiction: good and bad ones for hk (RSA CMS by openssl cms), cn (SM2 GM/T 0010
-# and PKCS#7-OID CMS by sigbridge sign) and mo (ECDSA and RSA CMS; XML-DSig through /v1/translate), each
-# with its exact indication, subindication and reason; the HTTP error cases 400 / 404 / 413 / 415 / 503
-# (TIMEOUT, SHUTTING_DOWN during a drain) with their JSON error codes; and one audit record per decision.
+# and PKCS#7-OID CMS by sigbridge sign) and mo (ECDSA and RSA CMS; XML-DSig through /v1/translate and
+# /v1/verify), each with its exact indication, subindication and reason; the HTTP error cases 400 / 404 /
+# 413 / 415 / 503 (TIMEOUT, SHUTTING_DOWN during a drain) with their JSON error codes; and one audit record
+# per decision.
 # (403 cases: test_gateway_tls.sh; 503 OVERLOADED / AUDIT_UNAVAILABLE: test_gateway.sh and
 # test_gateway_conns.sh.) Env: SB_BIN, SB_PKI. Prints 'N passed, M failed'.
 . "$(dirname "$0")/gw_lib.sh"
@@ -99,7 +100,7 @@ v "revoked signer" mo mo-revoked.p7s TOTAL_FAILED REVOKED REVOKED
 v "content changed after signing" mo mo-tampered.p7s TOTAL_FAILED HASH_FAILURE HASH_MISMATCH
 v "hk object claimed as mo" mo hk.p7s INDETERMINATE NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR
 v "cn object claimed as mo" mo cn.p7s INDETERMINATE NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR
-# XML-DSig is validated by /v1/translate (POST /v1/verify answers 415 for XML today — see the report).
+# XML-DSig through /v1/translate and POST /v1/verify (the same pipeline; more in test_gateway_pipeline.sh).
 x() { # x NAME FILE INDICATION SUBINDICATION REASON
     DECISIONS=$((DECISIONS + 1))
     t "mo: XML-DSig $1 (/v1/translate): $3/$4/$5" 200 "d['indication']=='$3' and d['subindication']==(None if '$4'=='-' else '$4') and d['reason']==(None if '$5'=='-' else '$5')" \
@@ -108,13 +109,12 @@ x() { # x NAME FILE INDICATION SUBINDICATION REASON
 x "good signature" mo.xml TOTAL_PASSED - -
 x "revoked signer" mo-revoked.xml TOTAL_FAILED REVOKED REVOKED
 x "document changed after signing" mo-tampered.xml TOTAL_FAILED HASH_FAILURE HASH_MISMATCH
-if [ -n "${SB_GW_KNOWN_BUGS:-}" ]; then
-    DECISIONS=$((DECISIONS + 1))
-    t "mo: XML-DSig through POST /v1/verify (issue 7: body CMS or XML)" 200 "d['indication']=='TOTAL_PASSED'" \
-        -H "Content-Type: application/xml" --data-binary "@$O/mo.xml" "$V?from=mo"
-else
-    skip "XML-DSig through POST /v1/verify" "known daemon gap: answered 415 'not accepted by /v1/verify yet' (gateway/daemon/api_verify.c); SB_GW_KNOWN_BUGS=1 runs it"
-fi
+DECISIONS=$((DECISIONS + 1))
+t "mo: XML-DSig through POST /v1/verify: TOTAL_PASSED" 200 "d['indication']=='TOTAL_PASSED' and d['reason'] is None and d['jurisdiction']=='mo'" \
+    -H "Content-Type: application/xml" --data-binary "@$O/mo.xml" "$V?from=mo"
+DECISIONS=$((DECISIONS + 1))
+t "mo: XML-DSig revoked signer through POST /v1/verify: TOTAL_FAILED/REVOKED" 200 "d['indication']=='TOTAL_FAILED' and d['reason']=='REVOKED'" \
+    -H "Content-Type: application/xml" --data-binary "@$O/mo-revoked.xml" "$V?from=mo"
 
 section "ETSI report for a failure"
 DECISIONS=$((DECISIONS + 1))

@@ -17,6 +17,7 @@
 #include <openssl/pem.h>
 
 #include "adapters/adapter.h"
+#include "pki/verdict/validate.h"
 #include "testcert.h"
 
 #define AF_POLICY_OID "2.16.344.8.2.2008.810.2.2012.1.0"
@@ -162,12 +163,17 @@ static TC_UNUSED enum sb_reason af_parse_text(const struct sb_adapter *a, const 
 /* Validate ev under f's policy at TC_T2025; returns the reason and clears ev. */
 static TC_UNUSED enum sb_reason af_validate(struct af *f, struct sb_evidence *ev, struct sb_err *err)
 {
+    struct sb_validation_ctx ctx;
     struct sb_cms_result res;
     time_t at = TC_T2025, used = 0;
     enum sb_reason rc;
 
     sb_err_clear(err);
-    rc = sb_evidence_validate(f->pol, ev, TC_T2025, &at, &res, &used, err);
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.policy = f->pol;
+    ctx.now = TC_T2025;
+    ctx.at = &at;
+    rc = sb_validate(&ctx, ev, &res, &used, err);
     assert_int_equal(used, at);
     assert_int_equal(res.reason, rc);
     if (rc == SB_OK) {

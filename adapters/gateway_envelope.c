@@ -1,0 +1,158 @@
+/*
+ * adapters/gateway_envelope.c — JSON bodies of POST /v1/verify (adapters/adapter.h): the gateway's own
+ * envelope {signature, content | digest, sm2_id}, or the jurisdiction adapter's envelope when the body
+ * names one of that adapter's members (an iAM Smart signing result, a GM/T 0009 SM2 signature).
+ */
+#include "adapter_local.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#define GW_ENV_MAX_SM2_ID 127
+
+static const char *const gw_members[] = { "signature", "content", "digest", "sm2_id" };
+
+static int gw_member(const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(gw_members) / sizeof(gw_members[0]); i++) {
+        if (strcmp(key, gw_members[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Base64 member key of o into *out (OPENSSL_free); an empty string is zero bytes when allow_empty. */
+static int b64_member(const json_t *v, int allow_empty, unsigned char **out, size_t *len)
+{
+    struct sb_err e;
+
+    *out = NULL;
+    *len = 0;
+    if (!json_is_string(v)) {
+        return 0;
+    }
+    if (json_string_length(v) == 0) {
+        return allow_empty && (*out = OPENSSL_malloc(1)) != NULL;
+    }
+    return sb_ev_b64_decode(json_string_value(v), json_string_length(v), "member", out, len, &e) == SB_OK;
+}
+
+static enum sb_reason parse_members(const json_t *o, struct sb_evidence *ev, struct sb_err *err)
+{
+    const json_t *v, *alg, *val;
+    const char *key, *why = NULL;
+    unsigned char *buf;
+    size_t len;
+
+    json_object_foreach((json_t *)o, key, v) {
+        if (!gw_member(key)) {
+            return sb_err_set(err, SB_R_ENVELOPE_BAD_VALUE, "unknown member '%.64s' in the envelope (signature, "
+                              "content, digest, sm2_id)", key);
+        }
+    }
+    if (!b64_member(json_object_get(o, "signature"), 0, &buf, &len)) {
+        return sb_err_set(err, json_object_get(o, "signature") == NULL ? SB_R_ENVELOPE_MISSING_FIELD
+                          : SB_R_ENVELOPE_BAD_BASE64, "envelope member 'signature' must be the signed object in "
+                          "base64");
+    }
+    sb_evidence_set0_obj(ev, buf, len);
+    if ((v = json_object_get(o, "content")) != NULL) {
+        if (!b64_member(v, 1, &buf, &len)) {
+            return sb_err_set(err, SB_R_ENVELOPE_BAD_BASE64, "envelope member 'content' must be base64");
+        }
+        sb_evidence_set0_content(ev, buf, len);
+    }
+    if ((v = json_object_get(o, "digest")) != NULL) {
+        if (!json_is_object(v) || !json_is_string(alg = json_object_get(v, "alg")) ||
+            !json_is_string(val = json_object_get(v, "value")) || json_object_size(v) != 2 ||
+            !sb_evidence_set_digest_hex(ev, json_string_value(alg), json_string_value(val), &why)) {
+            return sb_err_set(err, SB_R_ENVELOPE_BAD_VALUE, "envelope member 'digest' must be {\"alg\": …, "
+                              "\"value\": HEX}%s%s", why != NULL ? ": " : "", why != NULL ? why : "");
+        }
+        if (ev->content != NULL) {
+            return sb_err_set(err, SB_R_ENVELOPE_CONFLICTING_FIELDS, "give either the detached content or its "
+                              "digest, not both");
+        }
+    }
+    if ((v = json_object_get(o, "sm2_id")) != NULL) {
+        if (!json_is_string(v) || json_string_length(v) > GW_ENV_MAX_SM2_ID ||
+            strlen(json_string_value(v)) != json_string_length(v)) {
+            return sb_err_set(err, SB_R_ENVELOPE_BAD_TYPE, "envelope member 'sm2_id' must be a string of at most "
+                              "%d bytes", GW_ENV_MAX_SM2_ID);
+        }
+        if ((ev->sm2_id = OPENSSL_strdup(json_string_value(v))) == NULL) {
+            return sb_err_set(err, SB_R_INTERNAL, "out of memory");
+        }
+    }
+    ev->format = SB_EV_CMS;
+    return SB_OK;
+}
+
+/* The body as a JSON object, or the gateway envelope's error. */
+static enum sb_reason load_object(const unsigned char *in, size_t len, json_t **out, struct sb_err *err)
+{
+    json_error_t je;
+    json_t *o;
+
+    *out = NULL;
+    if ((o = json_loadb((const char *)in, len, JSON_REJECT_DUPLICATES, &je)) == NULL || !json_is_object(o)) {
+        sb_err_set(err, SB_R_ENVELOPE_BAD_JSON, "the JSON envelope does not parse%s%s (line %d, column %d)",
+                   o == NULL ? ": " : "", o == NULL ? je.text : ": not an object", je.line, je.column);
+        json_decref(o);
+        return SB_R_ENVELOPE_BAD_JSON;
+    }
+    *out = o;
+    return SB_OK;
+}
+
+enum sb_reason sb_gateway_envelope_parse(const unsigned char *in, size_t len, struct sb_evidence *ev,
+                                         struct sb_err *err)
+{
+    json_t *o = NULL;
+    enum sb_reason rc;
+
+    if ((rc = load_object(in, len, &o, err)) == SB_OK) {
+        rc = parse_members(o, ev, err);
+    }
+    json_decref(o);
+    return rc;
+}
+
+/* 1 if o names one of a's envelope members. */
+static int names_adapter_member(const json_t *o, const struct sb_adapter *a)
+{
+    size_t i;
+
+    for (i = 0; a->envelope_members != NULL && a->envelope_members[i] != NULL; i++) {
+        if (json_object_get(o, a->envelope_members[i]) != NULL) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+enum sb_reason sb_adapter_parse_json_body(const char *jurisdiction, const unsigned char *in, size_t len,
+                                          struct sb_evidence *ev, int *gateway_envelope, struct sb_err *err)
+{
+    const struct sb_adapter *a = sb_adapter_find(jurisdiction);
+    json_t *o = NULL;
+    enum sb_reason rc;
+
+    *gateway_envelope = 1;
+    if ((rc = load_object(in, len, &o, err)) != SB_OK) {
+        return rc;
+    }
+    if (names_adapter_member(o, a)) {
+        *gateway_envelope = 0;
+        rc = a->parse(in, len, "application/json", ev, err);
+    } else {
+        rc = parse_members(o, ev, err);
+    }
+    json_decref(o);
+    return rc;
+}
