@@ -255,10 +255,6 @@ int sb_y_int(struct sb_yfile *c, const struct sb_ynode *v, const char *kpath, lo
                 *out = val;
                 return 1;
             }
-            if (c->doc->conf_wording) {
-                sb_y_error_at(c, v, kpath, "%lld is out of range (%lld to %lld)", val, min, max);
-                return 0;
-            }
         }
     }
     sb_y_error_at(c, v, kpath, "expected an integer from %lld to %lld, got %s", min, max, got);
@@ -366,7 +362,6 @@ static void join_names(const char *const *names, size_t n, const char *last_sep,
 
 int sb_y_enum(struct sb_yfile *c, const struct sb_ynode *v, const char *kpath, const char *const *names, size_t n)
 {
-    const int conf = c->doc->conf_wording;
     const char *hint = NULL;
     char list[256], q[64];
     size_t i;
@@ -386,18 +381,13 @@ int sb_y_enum(struct sb_yfile *c, const struct sb_ynode *v, const char *kpath, c
             return (int)i;
         }
     }
-    join_names(names, n, conf ? " or " : ", ", list, sizeof(list));
+    join_names(names, n, ", ", list, sizeof(list));
     sb_y_quote(v->value, v->len, q, sizeof(q), 40);
     if (!sb_y_capped(c)) {
         hint = sb_nearest(v->value, names, n);
     }
-    if (conf) {
-        sb_y_error_at(c, v, kpath, "'%s' is not one of %s%s%s%s", q, list, hint != NULL ? " (did you mean '" : "",
-                      hint != NULL ? hint : "", hint != NULL ? "'?)" : "");
-    } else {
-        sb_y_error_at(c, v, kpath, "expected one of %s, got '%s'%s%s%s", list, q,
-                      hint != NULL ? " (did you mean '" : "", hint != NULL ? hint : "", hint != NULL ? "'?)" : "");
-    }
+    sb_y_error_at(c, v, kpath, "expected one of %s, got '%s'%s%s%s", list, q,
+                  hint != NULL ? " (did you mean '" : "", hint != NULL ? hint : "", hint != NULL ? "'?)" : "");
     return -1;
 }
 

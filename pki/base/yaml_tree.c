@@ -16,8 +16,8 @@
 
 #include <yaml.h>
 
-const struct sb_ydoc sb_ydoc_policy = { "policy files", "a policy file", 0, 1 };
-const struct sb_ydoc sb_ydoc_conf = { "the configuration", "the configuration file", 1, 0 };
+const struct sb_ydoc sb_ydoc_policy = { "policy files", "a policy file", 1 };
+const struct sb_ydoc sb_ydoc_conf = { "the configuration", "the configuration file", 0 };
 
 /* ---- located errors ---------------------------------------------------------------------------- */
 
@@ -337,11 +337,6 @@ static void syntax_error(struct sb_yfile *c, const yaml_parser_t *p, const unsig
     unsigned line = (unsigned)p->problem_mark.line + 1, col = (unsigned)p->problem_mark.column + 1;
     const char *problem = p->problem != NULL ? p->problem : "unknown problem";
 
-    if (c->doc->conf_wording) {
-        sb_y_error(c, line, col, NULL, "not well-formed YAML: %s%s%s", problem, p->context != NULL ? " " : "",
-                   p->context != NULL ? p->context : "");
-        return;
-    }
     switch (p->error) {
     case YAML_READER_ERROR:
         offset_to_mark(data, len, p->problem_offset, &line, &col);

@@ -40,14 +40,11 @@ struct sb_ynode {
     size_t n, alloc;
 };
 
-/* What kind of file is read: its name in messages, and the wording of three messages. */
+/* What kind of file is read: its name in messages, and whether it is hashed. Every other message is worded
+ * the same for every file. */
 struct sb_ydoc {
     const char *plural;             /* "policy files": "YAML anchors (&a) are not allowed in policy files" */
     const char *one;                /* "a policy file": "a second YAML document ('---'); a policy file holds…" */
-    int conf_wording;               /* 1: syntax errors, out-of-range integers and unknown enum values keep the
-                                     * wording conf/sigbridge.yaml always had ("not well-formed YAML: …",
-                                     * "0 is out of range (1 to 9)", "'x' is not one of a or b"), which its
-                                     * tests and operators' scripts match; 0: the policy files' wording */
     int hashed;                     /* 1: SHA-256 the file and every file it references (policy set id) */
 };
 

@@ -177,8 +177,8 @@ static void test_config_wrong_type_and_range_located(void **state)
                              "audit: { path: a, fsync: sometimes }\nqueue_max: 0\n"),
                      -1);
     assert_true(has_msg(f, ":2:36: listeners.api.port: expected an integer from 1 to 65535", NULL));
-    assert_true(has_msg(f, ":4:26: audit.fsync: 'sometimes' is not one of every, batch or off", NULL));
-    assert_true(has_msg(f, ":5:12: queue_max: 0 is out of range", NULL));
+    assert_true(has_msg(f, ":4:26: audit.fsync: expected one of every, batch, off, got 'sometimes'", NULL));
+    assert_true(has_msg(f, ":5:12: queue_max: expected an integer from 1 to 1000000, got integer 0", NULL));
     assert_int_equal(f->diag.n, 3);                    /* all errors of the file, not just the first */
 }
 
@@ -292,7 +292,7 @@ static void test_config_routes_checked(void **state)
                      -1);
     assert_true(has_msg(f, ":6:24: routes[0].prefix: '/v1/x' overlaps the gateway's own path /v1/", NULL));
     assert_true(has_msg(f, ":7:39: routes[1].upstream: 'https://127.0.0.1:1' is not an upstream", NULL));
-    assert_true(has_msg(f, "routes[2].require: 'both' is not one of attached or detached-header", NULL));
+    assert_true(has_msg(f, "routes[2].require: expected one of attached, detached-header, got 'both'", NULL));
     assert_true(has_msg(f, "routes[2]: duplicate route name 'a' (first at line 6)", NULL));
     assert_true(has_msg(f, "routes[2]: duplicate prefix '/b/' (first at line 7)", NULL));
     assert_true(has_msg(f, ":9:5: routes[3].from: required key is missing", NULL));
@@ -307,7 +307,7 @@ static void test_config_unreadable_and_malformed(void **state)
     assert_null(c);
     assert_true(has_msg(f, "/nonexistent/sigbridge.yaml: cannot read", NULL));
     assert_int_equal(load(f, "listeners: [unclosed\n"), -1);
-    assert_true(has_msg(f, "sigbridge.yaml:2:1: not well-formed YAML", NULL));
+    assert_true(has_msg(f, "sigbridge.yaml:2:1: YAML syntax error: ", NULL));
 }
 
 int main(void)
