@@ -62,7 +62,5 @@ enum sb_reason sb_ev_b64_decode(const char *s, size_t n, const char *what, unsig
 int sb_ev_is_certificate(const unsigned char *buf, size_t n);
 /* 1 if buf[0..n) is exactly one DER ECDSA-Sig-Value SEQUENCE { r, s } (also the SM2 DER form). */
 int sb_ev_is_der_ecdsa_sig(const unsigned char *buf, size_t n);
-/* Lowercase hex of d[0..n) into buf (2n + 1 bytes at least; truncated otherwise). */
-void sb_ev_hex(const unsigned char *d, size_t n, char *buf, size_t len);
 
 #endif

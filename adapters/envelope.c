@@ -14,24 +14,10 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include "pki/base/base64.h"
+#include "pki/base/hex.h"
 #include "pki/base/load.h"
 #include "pki/base/rfc3339_time.h"
-
-void sb_ev_hex(const unsigned char *d, size_t n, char *buf, size_t len)
-{
-    static const char digits[] = "0123456789abcdef";
-    size_t i, max;
-
-    if (len == 0) {
-        return;
-    }
-    max = (len - 1) / 2;
-    for (i = 0; i < n && i < max; i++) {
-        buf[2 * i] = digits[d[i] >> 4];
-        buf[2 * i + 1] = digits[d[i] & 0x0F];
-    }
-    buf[2 * i] = '\0';
-}
 
 /* ---- body kind ---------------------------------------------------------------------------------- */
 
@@ -227,56 +213,28 @@ enum sb_reason sb_ev_json_str(const json_t *root, const char *key, int required,
 enum sb_reason sb_ev_b64_decode(const char *s, size_t n, const char *what, unsigned char **out, size_t *out_len,
                                 struct sb_err *err)
 {
-    EVP_ENCODE_CTX *ctx = NULL;
-    unsigned char *buf = NULL;
-    size_t i, chars = 0, pad = 0;
-    int l1 = 0, l2 = 0;
-    enum sb_reason rc;
+    size_t at = 0;
 
-    *out = NULL;
-    *out_len = 0;
-    /* OpenSSL decodes; this pass only makes it strict (its decoder stops quietly at some characters) */
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
+    enum sb_b64_status st = sb_base64_decode(s, n, (size_t)0x7FFFFFF0 / 4 * 3, out, out_len, &at);
 
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-            continue;
-        }
-        if (c == '=') {
-            pad++;
-            chars++;
-            continue;
-        }
-        if (pad > 0 || !(isalnum(c) || c == '+' || c == '/') || c > 0x7F) {
-            return sb_err_set(err, SB_R_ENVELOPE_BAD_BASE64, "envelope: '%s': not base64 (%s at offset %zu)", what,
-                              pad > 0 ? "data after '=' padding" : "invalid character", i);
-        }
-        chars++;
+    switch (st) {
+    case SB_B64_OK:
+        return SB_OK;
+    case SB_B64_BAD_CHAR:
+    case SB_B64_AFTER_PAD:
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_BASE64, "envelope: '%s': not base64 (%s at offset %zu)", what,
+                          st == SB_B64_AFTER_PAD ? "data after '=' padding" : "invalid character", at);
+    case SB_B64_EMPTY:
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_BASE64, "envelope: '%s': not base64 (empty)", what);
+    case SB_B64_BAD_LENGTH:
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_BASE64,
+                          "envelope: '%s': not base64 (length is not a multiple of 4 or bad padding)", what);
+    case SB_B64_TOO_LONG:
+        return sb_err_set(err, SB_R_INPUT_TOO_LARGE, "envelope: '%s': cannot decode", what);
+    case SB_B64_NO_MEMORY:
+    default:
+        return sb_err_set(err, SB_R_INTERNAL, "envelope: '%s': cannot decode", what);
     }
-    if (chars == 0 || chars % 4 != 0 || pad > 2) {
-        return sb_err_set(err, SB_R_ENVELOPE_BAD_BASE64, "envelope: '%s': not base64 (%s)", what,
-                          chars == 0 ? "empty" : "length is not a multiple of 4 or bad padding");
-    }
-    if (n > (size_t)0x7FFFFFF0 || (buf = OPENSSL_malloc(n / 4 * 3 + 4)) == NULL ||
-        (ctx = EVP_ENCODE_CTX_new()) == NULL) {
-        rc = sb_err_set(err, n > (size_t)0x7FFFFFF0 ? SB_R_INPUT_TOO_LARGE : SB_R_INTERNAL,
-                        "envelope: '%s': cannot decode", what);
-        goto err;
-    }
-    EVP_DecodeInit(ctx);
-    if (EVP_DecodeUpdate(ctx, buf, &l1, (const unsigned char *)s, (int)n) < 0 || EVP_DecodeFinal(ctx, buf + l1, &l2) < 0
-        || l1 + l2 <= 0) {
-        rc = sb_err_openssl(err, SB_R_ENVELOPE_BAD_BASE64, "envelope: '%s': not base64", what);
-        goto err;
-    }
-    *out = buf;
-    *out_len = (size_t)(l1 + l2);
-    buf = NULL;
-    rc = SB_OK;
-err:
-    EVP_ENCODE_CTX_free(ctx);
-    OPENSSL_free(buf);
-    return rc;
 }
 
 enum sb_reason sb_ev_json_b64(const json_t *root, const char *key, int required, int allow_empty,

@@ -26,6 +26,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include "pki/base/hex.h"
 #include "pki/crypto/sm2.h"
 
 static enum sb_reason hk_parse(const unsigned char *in, size_t len, const char *content_type, struct sb_evidence *ev,
@@ -196,8 +197,8 @@ static enum sb_reason parse_envelope(const unsigned char *in, size_t len, struct
             goto err;
         }
         if (dl != hash_len || CRYPTO_memcmp(dg, hash, hash_len) != 0) {
-            sb_ev_hex(dg, dl, h1, sizeof(h1));
-            sb_ev_hex(hash, hash_len, h2, sizeof(h2));
+            sb_hex_encode(dg, dl, h1, sizeof(h1));
+            sb_hex_encode(hash, hash_len, h2, sizeof(h2));
             rc = sb_err_set(err, SB_R_HASH_MISMATCH, "envelope: the %s of 'document' (%.16s…) does not match "
                             "'hash' (%.16s…)", alg, h1, h2);
             goto err;

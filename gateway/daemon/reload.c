@@ -20,7 +20,7 @@
 
 #include "pki/x509/chain_cache.h"
 #include "pki/policy/recognition.h"
-#include "pki/verdict/report.h"
+#include "pki/x509/cert_format.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/verdict/validate.h"
 
@@ -109,8 +109,8 @@ static json_t *jurisdiction_json(const struct sb_trust_policy *p)
         X509 *x = sk_X509_value(p->anchors, i);
         json_t *a = json_object();
 
-        sb_report_name(X509_get_subject_name(x), name, sizeof(name));
-        sb_report_sha256(x, fp, sizeof(fp));
+        sb_certfmt_name(X509_get_subject_name(x), name, sizeof(name));
+        sb_certfmt_sha256(x, fp, sizeof(fp));
         json_object_set_new(a, "subject", json_string(name));
         json_object_set_new(a, "sha256", json_string(fp));
         json_array_append_new(anchors, a);

@@ -1,5 +1,5 @@
 /*
- * pki/verdict/report.h — the JSON result of DESIGN §7 (and, later, the ETSI TS 119 102-2 report).
+ * pki/verdict/report.h — the JSON result of DESIGN §7 (the ETSI TS 119 102-2 report is report_etsi.h).
  *
  * Names in RFC 2253 form, serials and SHA-256 fingerprints in lowercase hex. Returns new jansson
  * objects owned by the caller (json_decref). Thread-safe.
@@ -11,13 +11,22 @@
 #include <jansson.h>
 #include <openssl/x509.h>
 #include "pki/base/err.h"
+#include "pki/x509/cert_format.h"
 
-/* RFC 2253 form of name into buf; buf gets "" on failure. */
-void sb_report_name(const X509_NAME *name, char *buf, size_t len);
-/* Lowercase hex of the certificate's serial (two's complement magnitude; "-" prefix when negative). */
-void sb_report_serial(X509 *x, char *buf, size_t len);
-/* Lowercase hex SHA-256 of the DER certificate into buf (65 bytes). */
-void sb_report_sha256(X509 *x, char *buf, size_t len);
+/* Names, serials and fingerprints come from pki/x509/cert_format.h. These three aliases of sb_certfmt_name,
+ * _serial and _sha256 remain only until every caller names those directly. */
+static inline void sb_report_name(const X509_NAME *name, char *buf, size_t len)
+{
+    sb_certfmt_name(name, buf, len);
+}
+static inline void sb_report_serial(const X509 *x, char *buf, size_t len)
+{
+    sb_certfmt_serial(x, buf, len);
+}
+static inline void sb_report_sha256(const X509 *x, char *buf, size_t len)
+{
+    sb_certfmt_sha256(x, buf, len);
+}
 /* {"subject","issuer","serial","sha256"} of x. */
 json_t *sb_report_cert(X509 *x);
 /* Array of sb_report_cert for chain (leaf → anchor); [] for NULL. */

@@ -22,6 +22,8 @@
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
+#include "pki/x509/cert_format.h"
+
 #define PT_NONE SIZE_MAX
 #define PT_NAME_MAX 128     /* subject text kept in messages */
 #define PT_LIST_MAX 160     /* OID list text kept in messages */
@@ -139,27 +141,6 @@ static enum sb_reason pt_oom(struct sb_err *err)
     return sb_err_set(err, SB_R_INTERNAL, "policy processing: out of memory");
 }
 
-/* One-line subject of x ("CN=Sub CA, O=Example") into buf; never fails. */
-static const char *pt_name(X509 *x, char *buf, size_t size)
-{
-    unsigned long flags = (XN_FLAG_ONELINE & ~XN_FLAG_SPC_EQ) & ~(unsigned long)ASN1_STRFLGS_ESC_MSB;
-    BIO *b = BIO_new(BIO_s_mem());
-    int len = 0;
-
-    buf[0] = '\0';
-    if (b != NULL && X509_NAME_print_ex(b, X509_get_subject_name(x), 0, flags) >= 0) {
-        len = BIO_read(b, buf, (int)size - 1);
-        if (len < 0) {
-            len = 0;
-        }
-        buf[len] = '\0';
-    }
-    BIO_free(b);
-    if (buf[0] == '\0') {
-        snprintf(buf, size, "empty subject");
-    }
-    return buf;
-}
 
 /* Text of OID id (dotted decimal). */
 static void pt_oid_text(const struct pt_ctx *ctx, int id, char *buf, size_t size)
@@ -289,7 +270,7 @@ static enum sb_reason pt_malformed(struct pt_cert *c, size_t i, const char *ext,
     char name[PT_NAME_MAX];
 
     return sb_err_openssl(err, SB_R_POLICY, "certificate %zu (%s) has a malformed %s extension: %s", i,
-                          pt_name(c->x, name, sizeof(name)), ext, why);
+                          sb_certfmt_subject(c->x, name, sizeof(name)), ext, why);
 }
 
 /* Decode one extension: *out NULL when absent; POLICY when present twice or undecodable. */
@@ -340,7 +321,7 @@ static enum sb_reason pt_load_cert(struct pt_ctx *ctx, size_t i, size_t *npolici
         if (*npolicies > SB_CERTPOL_MAX_POLICIES) {
             rc = sb_err_set(err, SB_R_POLICY, "certificate %zu (%s): the path asserts more than %d "
                             "certificate policies in total (denial-of-service limit)", i,
-                            pt_name(c->x, name, sizeof(name)), SB_CERTPOL_MAX_POLICIES);
+                            sb_certfmt_subject(c->x, name, sizeof(name)), SB_CERTPOL_MAX_POLICIES);
             goto err;
         }
         for (k = 0; k < num; k++) {
@@ -367,7 +348,7 @@ static enum sb_reason pt_load_cert(struct pt_ctx *ctx, size_t i, size_t *npolici
         if (*nmappings > SB_CERTPOL_MAX_MAPPINGS) {
             rc = sb_err_set(err, SB_R_POLICY, "certificate %zu (%s): the path has more than %d policy "
                             "mappings in total (denial-of-service limit)", i,
-                            pt_name(c->x, name, sizeof(name)), SB_CERTPOL_MAX_MAPPINGS);
+                            sb_certfmt_subject(c->x, name, sizeof(name)), SB_CERTPOL_MAX_MAPPINGS);
             goto err;
         }
         for (k = 0; k < num; k++) {
@@ -377,7 +358,7 @@ static enum sb_reason pt_load_cert(struct pt_ctx *ctx, size_t i, size_t *npolici
             if (pt_is_any(m->issuerDomainPolicy) || pt_is_any(m->subjectDomainPolicy)) {
                 rc = sb_err_set(err, SB_R_POLICY, "certificate %zu (%s) maps %s anyPolicy in "
                                 "policyMappings, which RFC 5280 6.1.4 (a) forbids", i,
-                                pt_name(c->x, name, sizeof(name)),
+                                sb_certfmt_subject(c->x, name, sizeof(name)),
                                 pt_is_any(m->issuerDomainPolicy) ? "from" : "to");
                 goto err;
             }
@@ -447,7 +428,7 @@ static enum sb_reason pt_index_cert(struct pt_ctx *ctx, size_t i, struct sb_err 
                 pt_oid_text(ctx, id, oid, sizeof(oid));
                 return sb_err_set(err, SB_R_POLICY, "certificate %zu (%s) has a malformed "
                                   "certificatePolicies extension: policy %s appears more than once", i,
-                                  pt_name(c->x, name, sizeof(name)), oid);
+                                  sb_certfmt_subject(c->x, name, sizeof(name)), oid);
             }
             ctx->mark[id] = ctx->stamp;
             if (id == ctx->any_id) {
@@ -575,7 +556,7 @@ static enum sb_reason pt_node_new(struct pt_ctx *ctx, int pol, size_t *out, stru
     if (ctx->nnodes >= SB_CERTPOL_MAX_NODES) {
         return sb_err_set(err, SB_R_POLICY, "certificate %zu (%s): the policy graph would exceed %d "
                           "nodes (denial-of-service limit)", ctx->depth,
-                          ctx->depth > 0 ? pt_name(ctx->certs[ctx->depth - 1].x, name, sizeof(name)) : "-",
+                          ctx->depth > 0 ? sb_certfmt_subject(ctx->certs[ctx->depth - 1].x, name, sizeof(name)) : "-",
                           SB_CERTPOL_MAX_NODES);
     }
     p = pt_grow(ctx->nodes, &ctx->cap_nodes, ctx->nnodes + 1, sizeof(*ctx->nodes));
@@ -885,7 +866,7 @@ static void pt_explicit_why(const struct pt_ctx *ctx, char *buf, size_t size)
         snprintf(buf, size, "initial-explicit-policy is set");
     } else {
         snprintf(buf, size, "requireExplicitPolicy of certificate %zu (%s)", ctx->explicit_src,
-                 pt_name(ctx->certs[ctx->explicit_src - 1].x, name, sizeof(name)));
+                 sb_certfmt_subject(ctx->certs[ctx->explicit_src - 1].x, name, sizeof(name)));
     }
 }
 
@@ -895,7 +876,7 @@ static void pt_null_why(const struct pt_ctx *ctx, char *buf, size_t size)
     const struct pt_cert *c = &ctx->certs[ctx->null_depth - 1];
     char name[PT_NAME_MAX], list[PT_LIST_MAX];
 
-    pt_name(c->x, name, sizeof(name));
+    sb_certfmt_subject(c->x, name, sizeof(name));
     switch (ctx->null_cause) {
     case PT_NULL_NO_EXT:
         snprintf(buf, size, "certificate %zu (%s) has no certificatePolicies", ctx->null_depth, name);
@@ -930,7 +911,7 @@ static enum sb_reason pt_check_explicit(const struct pt_ctx *ctx, size_t i, stru
         return sb_err_set(err, SB_R_POLICY, "%s while an explicit policy is required (%s)", what, why);
     }
     return sb_err_set(err, SB_R_POLICY, "an explicit policy is required at certificate %zu (%s) (%s), but "
-                      "%s", i, pt_name(ctx->certs[i - 1].x, name, sizeof(name)), why, what);
+                      "%s", i, sb_certfmt_subject(ctx->certs[i - 1].x, name, sizeof(name)), why, what);
 }
 
 /* 6.1.4 (h), (i), (j): update the counters after certificate i. */

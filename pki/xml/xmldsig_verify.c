@@ -15,7 +15,7 @@
 #include <openssl/x509v3.h>
 
 #include "pki/x509/chain.h"
-#include "pki/verdict/report.h"
+#include "pki/x509/cert_format.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/xml/xml_safe.h"
 
@@ -678,9 +678,9 @@ static enum sb_reason verify_one(struct sb_xdv_doc *d, xmlNodePtr sig, struct sb
         || (rc = check_signature_value(&s, &e)) != SB_OK) {
         goto out;
     }
-    sb_report_name(X509_get_subject_name(out->cert), out->subject, sizeof(out->subject));
-    sb_report_name(X509_get_issuer_name(out->cert), out->issuer, sizeof(out->issuer));
-    sb_report_serial(out->cert, out->serial, sizeof(out->serial));
+    sb_certfmt_name(X509_get_subject_name(out->cert), out->subject, sizeof(out->subject));
+    sb_certfmt_name(X509_get_issuer_name(out->cert), out->issuer, sizeof(out->issuer));
+    sb_certfmt_serial(out->cert, out->serial, sizeof(out->serial));
     if ((rc = check_digests(&s, &e)) == SB_OK) {
         for (i = 0; i < s.n_refs && d->n_cover < SB_XDV_MAX_COVER; i++) {
             d->cover[d->n_cover++] = s.refs[i].set;
