@@ -3,15 +3,13 @@
  */
 #include "pki/verdict/verdict_memo.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "pki/base/err.h"
+#include "pki/base/slot_table.h"
 #include "pki/verdict/report.h"
-
-#define MEMO_STRIPES 64
 
 struct memo_slot {
     X509 *x;                             /* owned reference: the key */
@@ -19,63 +17,56 @@ struct memo_slot {
 };
 
 struct sb_verdict_memo {
-    struct memo_slot *slots;             /* owned: n entries */
-    size_t n;                            /* a power of two */
-    pthread_mutex_t locks[MEMO_STRIPES];
+    struct sb_slot_table t;              /* of struct memo_slot */
 };
 
 struct sb_verdict_memo *sb_verdict_memo_new(size_t capacity)
 {
     struct sb_verdict_memo *m = calloc(1, sizeof(*m));
-    size_t i;
 
-    if (m == NULL) {
-        return NULL;
-    }
-    for (m->n = 64; m->n < capacity && m->n < ((size_t)1 << 24); m->n <<= 1) {
-    }
-    if ((m->slots = calloc(m->n, sizeof(*m->slots))) == NULL) {
+    if (m == NULL || !sb_slot_table_init(&m->t, capacity, (size_t)1 << 24, sizeof(struct memo_slot))) {
         free(m);
         return NULL;
-    }
-    for (i = 0; i < MEMO_STRIPES; i++) {
-        pthread_mutex_init(&m->locks[i], NULL);
     }
     return m;
 }
 
+static void slot_clear(void *p)
+{
+    struct memo_slot *s = p;
+
+    X509_free(s->x);
+    json_decref(s->j);
+}
+
 void sb_verdict_memo_free(struct sb_verdict_memo *m)
 {
-    size_t i;
-
     if (m == NULL) {
         return;
     }
-    for (i = 0; i < m->n; i++) {
-        X509_free(m->slots[i].x);
-        json_decref(m->slots[i].j);
-    }
-    for (i = 0; i < MEMO_STRIPES; i++) {
-        pthread_mutex_destroy(&m->locks[i]);
-    }
-    free(m->slots);
+    sb_slot_table_destroy(&m->t, slot_clear);
     free(m);
+}
+
+/* The slot of x: the object's address is the key. */
+static size_t slot_of(const struct sb_verdict_memo *m, const X509 *x)
+{
+    uintptr_t k = (uintptr_t)x;
+
+    return sb_slot_table_index(&m->t, (uint64_t)(((k >> 4) * (uintptr_t)0x9E3779B97F4A7C15ULL) >> 8));
 }
 
 json_t *sb_verdict_memo_cert(struct sb_verdict_memo *m, X509 *x)
 {
-    uintptr_t k = (uintptr_t)x;
-    size_t i = (size_t)(((k >> 4) * (uintptr_t)0x9E3779B97F4A7C15ULL) >> 8) & (m->n - 1);
-    struct memo_slot *s = &m->slots[i];
-    pthread_mutex_t *mu = &m->locks[i % MEMO_STRIPES];
+    size_t i = slot_of(m, x);
+    struct memo_slot *s = sb_slot_table_lock(&m->t, i);
     json_t *out = NULL, *fresh, *old_j;
     X509 *old_x;
 
-    pthread_mutex_lock(mu);
     if (s->x == x) {
         out = json_deep_copy(s->j);
     }
-    pthread_mutex_unlock(mu);
+    sb_slot_table_unlock(&m->t, i);
     if (out != NULL) {
         return out;
     }
@@ -84,12 +75,12 @@ json_t *sb_verdict_memo_cert(struct sb_verdict_memo *m, X509 *x)
         json_decref(out);
         return NULL;
     }
-    pthread_mutex_lock(mu);
+    s = sb_slot_table_lock(&m->t, i);
     old_x = s->x;
     old_j = s->j;
     s->x = x;
     s->j = fresh;
-    pthread_mutex_unlock(mu);
+    sb_slot_table_unlock(&m->t, i);
     X509_free(old_x);
     json_decref(old_j);
     return out;
@@ -107,20 +98,17 @@ static void copy_member(const json_t *j, const char *key, char *buf, size_t len)
 int sb_verdict_memo_names(struct sb_verdict_memo *m, X509 *x, char *subject, size_t slen, char *issuer,
                           size_t ilen)
 {
-    uintptr_t k = (uintptr_t)x;
-    size_t i = (size_t)(((k >> 4) * (uintptr_t)0x9E3779B97F4A7C15ULL) >> 8) & (m->n - 1);
-    struct memo_slot *s = &m->slots[i];
-    pthread_mutex_t *mu = &m->locks[i % MEMO_STRIPES];
+    size_t i = slot_of(m, x);
+    struct memo_slot *s = sb_slot_table_lock(&m->t, i);
     json_t *j;
     int hit = 0;
 
-    pthread_mutex_lock(mu);
     if (s->x == x) {
         copy_member(s->j, "subject", subject, slen);
         copy_member(s->j, "issuer", issuer, ilen);
         hit = 1;
     }
-    pthread_mutex_unlock(mu);
+    sb_slot_table_unlock(&m->t, i);
     if (hit) {
         return 1;
     }

@@ -25,7 +25,7 @@ void sb_verdict_memo_free(struct sb_verdict_memo *m);
 /* A new {"subject","issuer","serial","sha256"} object for x (sb_report_cert): a copy of the remembered
  * one, else rendered and remembered (replacing whatever occupied the slot). NULL when out of memory. */
 json_t *sb_verdict_memo_cert(struct sb_verdict_memo *m, X509 *x);
-/* x's subject and issuer as sb_report_name renders them, through m. 1 on success, 0 when out of memory. */
+/* x's subject and issuer as sb_certfmt_name renders them, through m. 1 on success, 0 when out of memory. */
 int sb_verdict_memo_names(struct sb_verdict_memo *m, X509 *x, char *subject, size_t slen, char *issuer,
                           size_t ilen);
 
