@@ -99,20 +99,13 @@ static enum sb_reason parse_raw(const json_t *root, struct sb_evidence *ev, stru
         (rc = sb_ev_json_b64(root, "data", 1, 1, &ev->content, &ev->content_len, err)) != SB_OK) {
         goto err;
     }
-    ev->signer = sk_X509_shift(certs);
-    ev->certs = certs;
-    certs = NULL;
-    if ((pkey = X509_get0_pubkey(ev->signer)) == NULL || !sb_sm2_is_sm2_key(pkey)) {
+    if ((pkey = sb_ev_set_raw(ev, &sig, sig_len, &certs)) == NULL || !sb_sm2_is_sm2_key(pkey)) {
         ERR_clear_error();
         rc = sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: 'certificate' carries %s key; a GM/T 0009 "
                         "signature needs an SM2 key", pkey == NULL ? "an unreadable"
                         : (EVP_PKEY_is_a(pkey, "RSA") ? "an RSA" : "a non-SM2"));
         goto err;
     }
-    ev->format = SB_EV_RAW_SIG;
-    ev->obj = sig;
-    ev->obj_len = sig_len;
-    sig = NULL;
     rc = SB_OK;
 err:
     OPENSSL_free(sig);
@@ -173,22 +166,12 @@ err:
 static enum sb_reason cn_parse(const unsigned char *in, size_t len, const char *content_type, struct sb_evidence *ev,
                                struct sb_err *err)
 {
-    enum sb_ev_kind kind;
-    enum sb_reason rc;
+    enum sb_reason rc = sb_ev_parse_body(ev, &sb_cn_gmt_adapter, in, len, content_type, parse_envelope, NULL, err);
 
-    if ((rc = sb_ev_kind_of(in, len, content_type, &kind, err)) != SB_OK) {
-        return rc;
+    if (rc == SB_OK && ev->format == SB_EV_CMS) {
+        ev->format = SB_EV_GMT0010;          /* PKCS#7 OIDs are accepted by the same validation */
     }
-    if (kind != SB_EV_KIND_JSON) {
-        if ((rc = sb_ev_set_object(ev, &sb_cn_gmt_adapter, kind, in, len, err)) == SB_OK && kind == SB_EV_KIND_CMS) {
-            ev->format = SB_EV_GMT0010;      /* PKCS#7 OIDs are accepted by the same validation */
-        }
-        return rc;
-    }
-    if ((rc = sb_ev_stamp(ev, &sb_cn_gmt_adapter, in, len, err)) != SB_OK) {
-        return rc;
-    }
-    return parse_envelope(in, len, ev, err);
+    return rc;
 }
 
 /* Mainland systems verify SM2/SM3 GM/T 0010 SignedData; the rule picks the format and key. */

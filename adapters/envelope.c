@@ -139,6 +139,28 @@ enum sb_reason sb_ev_set_object(struct sb_evidence *ev, const struct sb_adapter 
     return SB_OK;
 }
 
+enum sb_reason sb_ev_parse_body(struct sb_evidence *ev, const struct sb_adapter *a, const unsigned char *in,
+                                size_t len, const char *content_type, sb_ev_envelope_fn envelope,
+                                const char *no_envelope, struct sb_err *err)
+{
+    enum sb_ev_kind kind;
+    enum sb_reason rc;
+
+    if ((rc = sb_ev_kind_of(in, len, content_type, &kind, err)) != SB_OK) {
+        return rc;
+    }
+    if (kind != SB_EV_KIND_JSON) {
+        return sb_ev_set_object(ev, a, kind, in, len, err);
+    }
+    if (envelope == NULL) {
+        return sb_err_set(err, SB_R_INPUT_MALFORMED, "%s", no_envelope);
+    }
+    if ((rc = sb_ev_stamp(ev, a, in, len, err)) != SB_OK) {
+        return rc;
+    }
+    return envelope(in, len, ev, err);
+}
+
 /* ---- JSON --------------------------------------------------------------------------------------- */
 
 static const char *type_name(const json_t *v)
@@ -188,20 +210,29 @@ int sb_ev_json_has(const json_t *root, const char *key)
     return json_object_get(root, key) != NULL;
 }
 
+/* The string member key of root into *v (NULL when absent and not required); want names the expected
+ * content in the type error ("a string", "a base64 string"). */
+static enum sb_reason json_string_member(const json_t *root, const char *key, int required, const char *want,
+                                         const json_t **v, struct sb_err *err)
+{
+    if ((*v = json_object_get(root, key)) == NULL) {
+        return required ? sb_err_set(err, SB_R_ENVELOPE_MISSING_FIELD, "envelope: missing '%s'", key) : SB_OK;
+    }
+    if (!json_is_string(*v)) {
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_TYPE, "envelope: '%s' must be %s, got %s", key, want, type_name(*v));
+    }
+    return SB_OK;
+}
+
 enum sb_reason sb_ev_json_str(const json_t *root, const char *key, int required, const char **out,
                               struct sb_err *err)
 {
-    const json_t *v = json_object_get(root, key);
+    const json_t *v;
+    enum sb_reason rc;
 
     *out = NULL;
-    if (v == NULL) {
-        if (required) {
-            return sb_err_set(err, SB_R_ENVELOPE_MISSING_FIELD, "envelope: missing '%s'", key);
-        }
-        return SB_OK;
-    }
-    if (!json_is_string(v)) {
-        return sb_err_set(err, SB_R_ENVELOPE_BAD_TYPE, "envelope: '%s' must be a string, got %s", key, type_name(v));
+    if ((rc = json_string_member(root, key, required, "a string", &v, err)) != SB_OK || v == NULL) {
+        return rc;
     }
     if (strlen(json_string_value(v)) != json_string_length(v)) {
         return sb_err_set(err, SB_R_ENVELOPE_BAD_VALUE, "envelope: '%s' contains a NUL character", key);
@@ -214,7 +245,6 @@ enum sb_reason sb_ev_b64_decode(const char *s, size_t n, const char *what, unsig
                                 struct sb_err *err)
 {
     size_t at = 0;
-
     enum sb_b64_status st = sb_base64_decode(s, n, (size_t)0x7FFFFFF0 / 4 * 3, out, out_len, &at);
 
     switch (st) {
@@ -240,19 +270,13 @@ enum sb_reason sb_ev_b64_decode(const char *s, size_t n, const char *what, unsig
 enum sb_reason sb_ev_json_b64(const json_t *root, const char *key, int required, int allow_empty,
                               unsigned char **out, size_t *out_len, struct sb_err *err)
 {
-    const json_t *v = json_object_get(root, key);
+    const json_t *v;
+    enum sb_reason rc;
 
     *out = NULL;
     *out_len = 0;
-    if (v == NULL) {
-        if (required) {
-            return sb_err_set(err, SB_R_ENVELOPE_MISSING_FIELD, "envelope: missing '%s'", key);
-        }
-        return SB_OK;
-    }
-    if (!json_is_string(v)) {
-        return sb_err_set(err, SB_R_ENVELOPE_BAD_TYPE, "envelope: '%s' must be a base64 string, got %s", key,
-                          type_name(v));
+    if ((rc = json_string_member(root, key, required, "a base64 string", &v, err)) != SB_OK || v == NULL) {
+        return rc;
     }
     if (json_string_length(v) == 0) {
         if (!allow_empty) {
@@ -264,6 +288,24 @@ enum sb_reason sb_ev_json_b64(const json_t *root, const char *key, int required,
         return SB_OK;
     }
     return sb_ev_b64_decode(json_string_value(v), json_string_length(v), key, out, out_len, err);
+}
+
+EVP_PKEY *sb_ev_set_raw(struct sb_evidence *ev, unsigned char **sig, size_t sig_len, STACK_OF(X509) **certs)
+{
+    EVP_PKEY *pkey;
+
+    ev->format = SB_EV_RAW_SIG;
+    ev->obj = *sig;
+    ev->obj_len = sig_len;
+    *sig = NULL;
+    ev->signer = sk_X509_shift(*certs);
+    ev->certs = *certs;
+    *certs = NULL;
+    if (ev->signer == NULL || (pkey = X509_get0_pubkey(ev->signer)) == NULL) {
+        ERR_clear_error();
+        return NULL;
+    }
+    return pkey;
 }
 
 static int has_pem_header(const char *s, size_t n)
@@ -313,14 +355,11 @@ static enum sb_reason certs_from_string(const char *s, size_t n, const char *wha
 
 enum sb_reason sb_ev_json_certs(const json_t *root, const char *key, STACK_OF(X509) **out, struct sb_err *err)
 {
-    const json_t *v = json_object_get(root, key);
+    const json_t *v;
+    enum sb_reason rc;
 
-    if (v == NULL) {
-        return sb_err_set(err, SB_R_ENVELOPE_MISSING_FIELD, "envelope: missing '%s'", key);
-    }
-    if (!json_is_string(v)) {
-        return sb_err_set(err, SB_R_ENVELOPE_BAD_TYPE, "envelope: '%s' must be a string (base64 DER or PEM), got %s",
-                          key, type_name(v));
+    if ((rc = json_string_member(root, key, 1, "a string (base64 DER or PEM)", &v, err)) != SB_OK) {
+        return rc;
     }
     if (json_string_length(v) == 0) {
         return sb_err_set(err, SB_R_ENVELOPE_MISSING_FIELD, "envelope: '%s' is empty", key);

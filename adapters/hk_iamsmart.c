@@ -75,11 +75,7 @@ static enum sb_reason parse_raw(const json_t *root, struct sb_evidence *ev, stru
                         "signature value");
         goto err;
     }
-    ev->signer = sk_X509_shift(certs);
-    ev->certs = certs;
-    certs = NULL;
-    if ((pkey = X509_get0_pubkey(ev->signer)) == NULL) {
-        ERR_clear_error();
+    if ((pkey = sb_ev_set_raw(ev, &sig, sig_len, &certs)) == NULL) {
         rc = sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: the public key of 'certificate' cannot be read");
         goto err;
     }
@@ -103,10 +99,6 @@ static enum sb_reason parse_raw(const json_t *root, struct sb_evidence *ev, stru
                         "signatures are RSA (or ECDSA)", type != NULL ? type : "unsupported");
         goto err;
     }
-    ev->format = SB_EV_RAW_SIG;
-    ev->obj = sig;
-    ev->obj_len = sig_len;
-    sig = NULL;
     rc = SB_OK;
 err:
     OPENSSL_free(sig);
@@ -215,19 +207,7 @@ err:
 static enum sb_reason hk_parse(const unsigned char *in, size_t len, const char *content_type, struct sb_evidence *ev,
                                struct sb_err *err)
 {
-    enum sb_ev_kind kind;
-    enum sb_reason rc;
-
-    if ((rc = sb_ev_kind_of(in, len, content_type, &kind, err)) != SB_OK) {
-        return rc;
-    }
-    if (kind != SB_EV_KIND_JSON) {
-        return sb_ev_set_object(ev, &sb_hk_iamsmart_adapter, kind, in, len, err);
-    }
-    if ((rc = sb_ev_stamp(ev, &sb_hk_iamsmart_adapter, in, len, err)) != SB_OK) {
-        return rc;
-    }
-    return parse_envelope(in, len, ev, err);
+    return sb_ev_parse_body(ev, &sb_hk_iamsmart_adapter, in, len, content_type, parse_envelope, NULL, err);
 }
 
 /* Hong Kong systems check RSA CMS with their own tools (openssl cms -verify); the rule picks the format. */

@@ -366,27 +366,3 @@ done:
     sb_evidence_clear(&ev);
     return rc;
 }
-
-enum sb_reason sb_translate(const struct sb_policy_set *set, const char *from, const char *to,
-                            const unsigned char *bytes, size_t len, const char *content_type, time_t now,
-                            const char *gateway_id, json_t **json_out, struct sb_err *err)
-{
-    struct sb_translate_req req;
-    struct sb_translate_out out;
-    enum sb_reason rc;
-
-    memset(&req, 0, sizeof(req));
-    req.set = set;
-    req.from = from;
-    req.to = to;
-    req.in = bytes;
-    req.len = len;
-    req.content_type = content_type;
-    req.now = now;
-    req.gateway_id = gateway_id;
-    rc = sb_translate_run(&req, &out, err);
-    *json_out = out.json;
-    out.json = NULL;
-    sb_translate_out_clear(&out);
-    return rc;
-}

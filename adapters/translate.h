@@ -63,12 +63,4 @@ void sb_translate_out_clear(struct sb_translate_out *o);
 enum sb_reason sb_translate_run(const struct sb_translate_req *req, struct sb_translate_out *out,
                                 struct sb_err *err) SB_MUST_USE;
 
-/*
- * The worker-thread entry point of POST /v1/translate: as sb_translate_run, returning only the JSON
- * (*json_out new, json_decref; NULL after an input error — then err says why).
- */
-enum sb_reason sb_translate(const struct sb_policy_set *set, const char *from, const char *to,
-                            const unsigned char *bytes, size_t len, const char *content_type, time_t now,
-                            const char *gateway_id, json_t **json_out, struct sb_err *err) SB_MUST_USE;
-
 #endif

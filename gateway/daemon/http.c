@@ -283,15 +283,6 @@ void sbgw_reply_error(struct sbgw_req *rq, enum sbgw_http_error e, const char *f
     reply_error_text(rq, sbgw_http_error_name(e), msg, status);
 }
 
-void sbgw_reply_reason(struct sbgw_req *rq, enum sb_reason r, const char *msg)
-{
-    if (rq->req == NULL) {
-        return;
-    }
-    reply_error_text(rq, sb_reason_name(r), msg != NULL && msg[0] != '\0' ? msg : sb_reason_message(r),
-                     sb_reason_http_status(r));
-}
-
 static void deadline_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct sbgw_req *rq = arg;

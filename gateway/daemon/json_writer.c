@@ -266,11 +266,6 @@ static void value(struct sbgw_jbuf *b, const json_t *v, int ensure_ascii, int de
     }
 }
 
-void sbgw_jbuf_value(struct sbgw_jbuf *b, const json_t *v, int ensure_ascii)
-{
-    value(b, v, ensure_ascii, 0);
-}
-
 char *sbgw_json_compact(const json_t *v)
 {
     struct sbgw_jbuf b;

@@ -21,6 +21,7 @@
 
 #include "gateway/daemon/lifecycle.h"
 #include "gateway/daemon/sbgw.h"
+#include "pki/base/hex.h"
 #include "pki/x509/cert_cache.h"
 #include "pki/crypto/sm2_cache.h"
 #include "pki/x509/chain_cache.h"
@@ -145,7 +146,7 @@ static int start(struct sbgw *gw, struct sbgw_snap *s)
     if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
         memset(rnd, 0, sizeof(rnd));
     }
-    snprintf(gw->id_prefix, sizeof(gw->id_prefix), "%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
+    sb_hex_encode(rnd, sizeof(rnd), gw->id_prefix, sizeof(gw->id_prefix));
     raise_nofile(gw, (long)s->cfg->limits.max_connections + 256);
     if (sbgw_audit_open(&gw->audit, s->cfg->audit.path, s->cfg->audit.node_id, s->cfg->audit.fsync,
                         s->cfg->audit.batch_ms, &ai, err, sizeof(err)) != 0) {

@@ -217,8 +217,6 @@ void sbgw_reply_json(struct sbgw_req *rq, int status, const char *json);
 /* {"error":{"code","message","status"}} with e's status (fmt NULL = the table's message). */
 void sbgw_reply_error(struct sbgw_req *rq, enum sbgw_http_error e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Same for a pki reason (input errors found by the pipeline), with its HTTP status. */
-void sbgw_reply_reason(struct sbgw_req *rq, enum sb_reason r, const char *msg);
 /* Add a response header (before the reply). */
 void sbgw_reply_header(struct sbgw_req *rq, const char *name, const char *value);
 /* Arm the per-request deadline (request_timeout_ms): answers 503 TIMEOUT if still pending. */

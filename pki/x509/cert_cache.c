@@ -17,9 +17,11 @@ struct centry {
     X509 *x;                             /* owned reference */
 };
 
-struct sb_cert_cache {
-    struct sb_lru *lru;                  /* owned */
-};
+/* struct sb_cert_cache is the map itself: the handle is never dereferenced as anything but a struct sb_lru. */
+static struct sb_lru *lru_of(struct sb_cert_cache *c)
+{
+    return (struct sb_lru *)(void *)c;
+}
 
 static void centry_free(struct sb_lru_node *n)
 {
@@ -41,22 +43,12 @@ static enum sb_lru_use centry_take(struct sb_lru_node *n, void *arg)
 
 struct sb_cert_cache *sb_cert_cache_new(size_t capacity)
 {
-    struct sb_cert_cache *c = calloc(1, sizeof(*c));
-
-    if (c == NULL || (c->lru = sb_lru_new(capacity, centry_free)) == NULL) {
-        free(c);
-        return NULL;
-    }
-    return c;
+    return (struct sb_cert_cache *)(void *)sb_lru_new(capacity, centry_free);
 }
 
 void sb_cert_cache_free(struct sb_cert_cache *c)
 {
-    if (c == NULL) {
-        return;
-    }
-    sb_lru_free(c->lru);
-    free(c);
+    sb_lru_free(lru_of(c));
 }
 
 static X509 *decode(const unsigned char *der, size_t len)
@@ -77,11 +69,11 @@ X509 *sb_cert_cache_d2i(struct sb_cert_cache *c, const unsigned char *der, size_
     struct centry *e;
     X509 *x = NULL;
 
-    if (c == NULL || !sb_lru_enabled(c->lru) || len > (1u << 20) ||
+    if (!sb_lru_enabled(lru_of(c)) || len > (1u << 20) ||
         !EVP_Digest(der, len, key, NULL, sb_md(SB_MD_SHA256), NULL)) {
         return decode(der, len);
     }
-    if (sb_lru_get(c->lru, key, centry_take, &x)) {
+    if (sb_lru_get(lru_of(c), key, centry_take, &x)) {
         return x;
     }
     if ((x = decode(der, len)) == NULL) {
@@ -95,7 +87,7 @@ X509 *sb_cert_cache_d2i(struct sb_cert_cache *c, const unsigned char *der, size_
     memcpy(e->node.key, key, sizeof(key));
     e->x = x;
     X509_up_ref(x);
-    sb_lru_put(c->lru, &e->node);
+    sb_lru_put(lru_of(c), &e->node);
     return x;
 }
 
@@ -103,7 +95,7 @@ void sb_cert_cache_counts(struct sb_cert_cache *c, uint64_t *hits, uint64_t *mis
 {
     struct sb_lru_stats st;
 
-    sb_lru_stats(c != NULL ? c->lru : NULL, &st);
+    sb_lru_stats(lru_of(c), &st);
     *hits = st.hits;
     *misses = st.misses;
 }

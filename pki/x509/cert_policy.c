@@ -27,13 +27,7 @@ static int pt_pair_cmp(const void *a, const void *b)
     const struct pt_pair *x = a;
     const struct pt_pair *y = b;
 
-    if (x->pol != y->pol) {
-        return x->pol < y->pol ? -1 : 1;
-    }
-    if (x->node != y->node) {
-        return x->node < y->node ? -1 : 1;
-    }
-    return 0;
+    return x->pol != y->pol ? pt_cmp(x->pol, y->pol) : pt_cmp((long long)x->node, (long long)y->node);
 }
 
 static enum sb_reason pt_node_new(struct pt_ctx *ctx, int pol, size_t *out, struct sb_err *err)

@@ -102,13 +102,7 @@ static int pt_map_cmp(const void *a, const void *b)
     const struct pt_map *x = a;
     const struct pt_map *y = b;
 
-    if (x->from != y->from) {
-        return x->from < y->from ? -1 : 1;
-    }
-    if (x->to != y->to) {
-        return x->to < y->to ? -1 : 1;
-    }
-    return 0;
+    return x->from != y->from ? pt_cmp(x->from, y->from) : pt_cmp(x->to, y->to);
 }
 
 static int pt_is_any(const ASN1_OBJECT *obj)
@@ -183,6 +177,25 @@ static enum sb_reason pt_get_ext(struct pt_cert *c, size_t i, int nid, const cha
     return pt_malformed(c, i, ext, "cannot be decoded", err);
 }
 
+/* num entries of extension ext of certificate i: none is malformed (none_why), and the running total of what
+ * they are (the path "asserts" / "has" ... "certificate policies") must stay within max, a denial-of-service
+ * limit (POLICY). */
+static enum sb_reason pt_count(struct pt_cert *c, size_t i, int num, const char *ext, const char *none_why,
+                               size_t *total, int max, const char *verb, const char *what, struct sb_err *err)
+{
+    char name[PT_NAME_MAX];
+
+    if (num <= 0) {
+        return pt_malformed(c, i, ext, none_why, err);
+    }
+    *total += (size_t)num;
+    if (*total > (size_t)max) {
+        return sb_err_set(err, SB_R_POLICY, "certificate %zu (%s): the path %s more than %d %s in total "
+                          "(denial-of-service limit)", i, sb_certfmt_subject(c->x, name, sizeof(name)), verb, max, what);
+    }
+    return SB_OK;
+}
+
 /* Decode the policy extensions of certificate i (1-based) and collect their OIDs for interning. */
 static enum sb_reason pt_load_cert(struct pt_ctx *ctx, size_t i, size_t *npolicies, size_t *nmappings,
                                    struct sb_err *err)
@@ -206,15 +219,8 @@ static enum sb_reason pt_load_cert(struct pt_ctx *ctx, size_t i, size_t *npolici
     c->pols = ext;
     if (c->pols != NULL) {
         num = sk_POLICYINFO_num(c->pols);
-        if (num <= 0) {
-            rc = pt_malformed(c, i, "certificatePolicies", "it lists no policy", err);
-            goto err;
-        }
-        *npolicies += (size_t)num;
-        if (*npolicies > SB_CERTPOL_MAX_POLICIES) {
-            rc = sb_err_set(err, SB_R_POLICY, "certificate %zu (%s): the path asserts more than %d "
-                            "certificate policies in total (denial-of-service limit)", i,
-                            sb_certfmt_subject(c->x, name, sizeof(name)), SB_CERTPOL_MAX_POLICIES);
+        if ((rc = pt_count(c, i, num, "certificatePolicies", "it lists no policy", npolicies,
+                           SB_CERTPOL_MAX_POLICIES, "asserts", "certificate policies", err)) != SB_OK) {
             goto err;
         }
         for (k = 0; k < num; k++) {
@@ -233,15 +239,8 @@ static enum sb_reason pt_load_cert(struct pt_ctx *ctx, size_t i, size_t *npolici
     }
     if (c->maps != NULL) {
         num = sk_POLICY_MAPPING_num(c->maps);
-        if (num <= 0) {
-            rc = pt_malformed(c, i, "policyMappings", "it lists no mapping", err);
-            goto err;
-        }
-        *nmappings += (size_t)num;
-        if (*nmappings > SB_CERTPOL_MAX_MAPPINGS) {
-            rc = sb_err_set(err, SB_R_POLICY, "certificate %zu (%s): the path has more than %d policy "
-                            "mappings in total (denial-of-service limit)", i,
-                            sb_certfmt_subject(c->x, name, sizeof(name)), SB_CERTPOL_MAX_MAPPINGS);
+        if ((rc = pt_count(c, i, num, "policyMappings", "it lists no mapping", nmappings, SB_CERTPOL_MAX_MAPPINGS,
+                           "has", "policy mappings", err)) != SB_OK) {
             goto err;
         }
         for (k = 0; k < num; k++) {

@@ -100,6 +100,11 @@ struct pt_ctx {
     size_t null_depth;                 /* certificate at which the graph became NULL */
 };
 
+/* -1, 0 or 1 as a is below, equal to or above b: the qsort order of ids and node indexes. */
+static inline int pt_cmp(long long a, long long b)
+{
+    return a < b ? -1 : (a > b ? 1 : 0);
+}
 /* Grow buf to hold need elements of elem bytes; returns the (possibly moved) buffer or NULL (buf untouched). */
 void *sb_certpol_grow(void *buf, size_t *cap, size_t need, size_t elem);
 /* INTERNAL "policy processing: out of memory" into err. */

@@ -15,17 +15,16 @@ struct entry {
     time_t from, until;
 };
 
-struct sb_chain_cache {
-    struct sb_lru *lru;                    /* owned */
-};
+/* struct sb_chain_cache is the map itself: the handle is never dereferenced as anything but a struct sb_lru. */
+static struct sb_lru *lru_of(struct sb_chain_cache *c)
+{
+    return (struct sb_lru *)(void *)c;
+}
 
 static void entry_free(struct sb_lru_node *n)
 {
     struct entry *e = (struct entry *)n;
 
-    if (e == NULL) {
-        return;
-    }
     sk_X509_pop_free(e->chain, X509_free);
     sk_ASN1_OBJECT_pop_free(e->policies, ASN1_OBJECT_free);
     free(e);
@@ -33,36 +32,24 @@ static void entry_free(struct sb_lru_node *n)
 
 struct sb_chain_cache *sb_chain_cache_new(size_t capacity)
 {
-    struct sb_chain_cache *c = calloc(1, sizeof(*c));
-
-    if (c == NULL || (c->lru = sb_lru_new(capacity, entry_free)) == NULL) {
-        free(c);
-        return NULL;
-    }
-    return c;
+    return (struct sb_chain_cache *)(void *)sb_lru_new(capacity, entry_free);
 }
 
 void sb_chain_cache_free(struct sb_chain_cache *c)
 {
-    if (c == NULL) {
-        return;
-    }
-    sb_lru_free(c->lru);
-    free(c);
+    sb_lru_free(lru_of(c));
 }
 
 void sb_chain_cache_flush(struct sb_chain_cache *c)
 {
-    if (c != NULL) {
-        sb_lru_flush(c->lru);
-    }
+    sb_lru_flush(lru_of(c));
 }
 
 void sb_chain_cache_stats(struct sb_chain_cache *c, struct sb_chain_cache_stats *out)
 {
     struct sb_lru_stats st;
 
-    sb_lru_stats(c != NULL ? c->lru : NULL, &st);
+    sb_lru_stats(lru_of(c), &st);
     out->hits = st.hits;
     out->misses = st.misses;
     out->insertions = st.insertions;
@@ -140,7 +127,7 @@ int sb_chain_cache_get(struct sb_chain_cache *c, const unsigned char key[32], ti
     if (policies != NULL) {
         *policies = NULL;
     }
-    return c != NULL && sb_lru_get(c->lru, key, entry_take, &q);
+    return sb_lru_get(lru_of(c), key, entry_take, &q);
 }
 
 void sb_chain_cache_put(struct sb_chain_cache *c, const unsigned char key[32], STACK_OF(X509) *chain,
@@ -148,7 +135,7 @@ void sb_chain_cache_put(struct sb_chain_cache *c, const unsigned char key[32], S
 {
     struct entry *e;
 
-    if (c == NULL || !sb_lru_enabled(c->lru) || from > until) {
+    if (!sb_lru_enabled(lru_of(c)) || from > until) {
         return;
     }
     if ((e = calloc(1, sizeof(*e))) == NULL) {
@@ -163,5 +150,5 @@ void sb_chain_cache_put(struct sb_chain_cache *c, const unsigned char key[32], S
         entry_free(&e->node);
         return;
     }
-    sb_lru_put(c->lru, &e->node);
+    sb_lru_put(lru_of(c), &e->node);
 }

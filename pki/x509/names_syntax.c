@@ -246,6 +246,39 @@ static int sb_ip_constraint_syntax(const unsigned char *s, size_t n)
     return 1;
 }
 
+/*
+ * 1 if nm is well formed as a NameConstraints base (constraint) or as a subjectAltName entry. The forms not
+ * evaluated (otherName, x400Address, ediPartyName, registeredID) pass: a certificate using a constrained
+ * form of them is refused by the constraint check (sb_nc_check_name).
+ */
+static int name_syntax_ok(const struct sb_nm *nm, int constraint)
+{
+    size_t at;
+
+    switch (nm->type) {
+    case GEN_DIRNAME:
+        return nm->dn != NULL;
+    case GEN_OTHERNAME:
+    case GEN_X400:
+    case GEN_EDIPARTY:
+    case GEN_RID:
+        return 1;
+    case GEN_DNS:
+        return nm->data != NULL && sb_names_dns_syntax(nm->data, nm->len, constraint ? SB_DNS_EMPTY : SB_DNS_WILDCARD);
+    case GEN_EMAIL:
+        return nm->data != NULL && (constraint ? sb_host_constraint_syntax(nm->data, nm->len, 1)
+                                               : sb_names_mailbox_split(nm->data, nm->len, &at));
+    case GEN_URI:
+        return nm->data != NULL && (constraint ? sb_host_constraint_syntax(nm->data, nm->len, 0)
+                                               : sb_names_uri_syntax(nm->data, nm->len));
+    case GEN_IPADD:
+        return nm->data != NULL && (constraint ? sb_ip_constraint_syntax(nm->data, nm->len)
+                                               : (nm->len == 4 || nm->len == 16));
+    default:
+        return 0;
+    }
+}
+
 static enum sb_reason sb_subtrees_syntax(const STACK_OF(GENERAL_SUBTREE) *st, const char *which,
                                          struct sb_err *err)
 {
@@ -254,7 +287,6 @@ static enum sb_reason sb_subtrees_syntax(const STACK_OF(GENERAL_SUBTREE) *st, co
     struct sb_nm nm;
     char buf[SB_NAME_STR_MAX];
     int i;
-    int ok;
 
     if (st == NULL) {
         return SB_OK;
@@ -273,33 +305,7 @@ static enum sb_reason sb_subtrees_syntax(const STACK_OF(GENERAL_SUBTREE) *st, co
         }
         g = sub->base;
         sb_names_nm_from_gen(g, which, &nm);
-        switch (g->type) {
-        case GEN_DNS:
-            ok = nm.data != NULL && sb_names_dns_syntax(nm.data, nm.len, SB_DNS_EMPTY);
-            break;
-        case GEN_EMAIL:
-            ok = nm.data != NULL && sb_host_constraint_syntax(nm.data, nm.len, 1);
-            break;
-        case GEN_URI:
-            ok = nm.data != NULL && sb_host_constraint_syntax(nm.data, nm.len, 0);
-            break;
-        case GEN_IPADD:
-            ok = nm.data != NULL && sb_ip_constraint_syntax(nm.data, nm.len);
-            break;
-        case GEN_DIRNAME:
-            ok = nm.dn != NULL;
-            break;
-        case GEN_OTHERNAME:
-        case GEN_X400:
-        case GEN_EDIPARTY:
-        case GEN_RID:
-            ok = 1; /* not evaluated; a certificate using the form is refused (sb_nc_check_name) */
-            break;
-        default:
-            ok = 0;
-            break;
-        }
-        if (!ok) {
+        if (!name_syntax_ok(&nm, 1)) {
             sb_names_gen_str(g, buf, sizeof(buf));
             return sb_err_set(err, SB_R_NAME_CONSTRAINTS, "nameConstraints: malformed %s %s constraint '%s'",
                               which, sb_names_gen_type(g->type), buf);
@@ -339,11 +345,9 @@ enum sb_reason sb_names_check_san_syntax(X509 *cert, struct sb_err *err)
     struct sb_nm nm;
     char cbuf[SB_CERT_STR_MAX];
     char nbuf[SB_NAME_STR_MAX];
-    size_t at;
     int idx;
     int subj_empty;
     int i;
-    int ok;
     enum sb_reason rc;
 
     if (cert == NULL) {
@@ -383,33 +387,7 @@ enum sb_reason sb_names_check_san_syntax(X509 *cert, struct sb_err *err)
     }
     for (i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
         sb_names_nm_from_gen(sk_GENERAL_NAME_value(gens, i), "subjectAltName", &nm);
-        switch (nm.type) {
-        case GEN_DNS:
-            ok = nm.data != NULL && sb_names_dns_syntax(nm.data, nm.len, SB_DNS_WILDCARD);
-            break;
-        case GEN_IPADD:
-            ok = nm.data != NULL && (nm.len == 4 || nm.len == 16);
-            break;
-        case GEN_EMAIL:
-            ok = nm.data != NULL && sb_names_mailbox_split(nm.data, nm.len, &at);
-            break;
-        case GEN_URI:
-            ok = nm.data != NULL && sb_names_uri_syntax(nm.data, nm.len);
-            break;
-        case GEN_DIRNAME:
-            ok = nm.dn != NULL;
-            break;
-        case GEN_OTHERNAME:
-        case GEN_X400:
-        case GEN_EDIPARTY:
-        case GEN_RID:
-            ok = 1;
-            break;
-        default:
-            ok = 0;
-            break;
-        }
-        if (!ok) {
+        if (!name_syntax_ok(&nm, 0)) {
             sb_names_nm_str(&nm, nbuf, sizeof(nbuf));
             rc = sb_err_set(err, SB_R_CERT_MALFORMED, "certificate '%s': malformed subjectAltName %s '%s'",
                             cbuf, sb_names_gen_type(nm.type), nbuf);

@@ -335,6 +335,18 @@ err:
     return ok;
 }
 
+/* The decoded value of ext (new; its type's _free), or NULL with why when it is malformed. */
+static void *ext_value(X509_EXTENSION *ext, const char *name, char *why, size_t wl)
+{
+    void *v = X509V3_EXT_d2i(ext);
+
+    if (v == NULL) {
+        ERR_clear_error();
+        snprintf(why, wl, "its %s extension is malformed", name);
+    }
+    return v;
+}
+
 /* CRL extensions: known ones decoded, at most one of each, unknown critical ones refused, CRL number
  * present and non-critical, a consistent IDP. 0 with why when the CRL must not be used. */
 static int parse_crl_exts(struct crl_info *ci, char *why, size_t wl)
@@ -375,23 +387,17 @@ static int parse_crl_exts(struct crl_info *ci, char *why, size_t wl)
                 snprintf(why, wl, "its CRL number extension is critical (RFC 5280 5.2.3)");
                 return 0;
             }
-            if ((ci->number = X509V3_EXT_d2i(ext)) == NULL) {
-                ERR_clear_error();
-                snprintf(why, wl, "its CRL number extension is malformed");
+            if ((ci->number = ext_value(ext, "CRL number", why, wl)) == NULL) {
                 return 0;
             }
             break;
         case NID_delta_crl:
-            if ((ci->base = X509V3_EXT_d2i(ext)) == NULL) {
-                ERR_clear_error();
-                snprintf(why, wl, "its deltaCRLIndicator extension is malformed");
+            if ((ci->base = ext_value(ext, "deltaCRLIndicator", why, wl)) == NULL) {
                 return 0;
             }
             break;
         case NID_issuing_distribution_point:
-            if ((ci->idp = X509V3_EXT_d2i(ext)) == NULL) {
-                ERR_clear_error();
-                snprintf(why, wl, "its issuingDistributionPoint extension is malformed");
+            if ((ci->idp = ext_value(ext, "issuingDistributionPoint", why, wl)) == NULL) {
                 return 0;
             }
             ci->idp_der = X509_EXTENSION_get_data(ext);

@@ -303,14 +303,9 @@ xmlNodePtr sb_xml_next_elem(const xmlNode *n)
 
 xmlNodePtr sb_xml_child(const xmlNode *parent, const char *ns, const char *local)
 {
-    xmlNodePtr c;
+    xmlNodePtr c = sb_xml_first_elem(parent);
 
-    for (c = sb_xml_first_elem(parent); c != NULL; c = sb_xml_next_elem(c)) {
-        if (sb_xml_is(c, ns, local)) {
-            return c;
-        }
-    }
-    return NULL;
+    return c == NULL || sb_xml_is(c, ns, local) ? c : sb_xml_next(c, ns, local);
 }
 
 xmlNodePtr sb_xml_next(const xmlNode *n, const char *ns, const char *local)
