@@ -1,5 +1,5 @@
 /*
- * gateway/daemon/json_writer.c — compact JSON text identical to jansson 2.14's json_dumps (see jsonw.h).
+ * gateway/daemon/json_writer.c — compact JSON text identical to jansson 2.14's json_dumps (see json_writer.h).
  */
 #include "gateway/daemon/json_writer.h"
 

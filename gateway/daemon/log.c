@@ -12,19 +12,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pki/base/name_table.h"
+
 static const char *level_name(enum sbgw_log_level l)
 {
-    switch (l) {
-    case SBGW_LOG_DEBUG:
-        return "debug";
-    case SBGW_LOG_INFO:
-        return "info";
-    case SBGW_LOG_WARN:
-        return "warn";
-    case SBGW_LOG_ERROR:
-    default:
-        return "error";
-    }
+    static const struct sb_name_row names[] = {
+        { SBGW_LOG_DEBUG, "debug" }, { SBGW_LOG_INFO, "info" }, { SBGW_LOG_WARN, "warn" },
+    };
+
+    return sb_name_of(SB_NAME_ROWS(names), (int)l, "error");
 }
 
 void sbgw_time_now_text(char *buf, size_t len)

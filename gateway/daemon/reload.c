@@ -364,7 +364,6 @@ static void answer_ok(struct sbgw *gw, struct sbgw_req *rq, const char *previous
 {
     struct sbgw_snap *s = gw->snap;
     json_t *o = json_object(), *jurs = json_array();
-    char *text;
     size_t i;
 
     for (i = 0; i < sb_policy_set_count(s->set); i++) {
@@ -376,20 +375,12 @@ static void answer_ok(struct sbgw *gw, struct sbgw_req *rq, const char *previous
     json_object_set_new(o, "changed", json_boolean(strcmp(previous, sb_policy_set_id(s->set)) != 0));
     json_object_set_new(o, "generation", json_integer(s->generation));
     json_object_set_new(o, "jurisdictions", jurs);
-    text = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    if (text == NULL) {
-        sbgw_reply_error(rq, SBGW_E_INTERNAL_ERROR, NULL);
-    } else {
-        sbgw_reply_json(rq, 200, text);
-    }
-    free(text);
+    sbgw_reply_json_value(rq, 200, o, SBGW_E_INTERNAL_ERROR);
 }
 
 static void answer_failed(struct sbgw_req *rq, const struct sbgw_diag *diag)
 {
     json_t *o = json_object(), *e = json_object(), *errs = json_array();
-    char *text;
     size_t i;
 
     snprintf(rq->reason, sizeof(rq->reason), "%s", sbgw_http_error_name(SBGW_E_RELOAD_FAILED));
@@ -403,14 +394,7 @@ static void answer_failed(struct sbgw_req *rq, const struct sbgw_diag *diag)
     json_object_set_new(e, "status", json_integer(sbgw_http_error_status(SBGW_E_RELOAD_FAILED)));
     json_object_set_new(e, "errors", errs);
     json_object_set_new(o, "error", e);
-    text = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    if (text == NULL) {
-        sbgw_reply_error(rq, SBGW_E_RELOAD_FAILED, NULL);
-    } else {
-        sbgw_reply_json(rq, sbgw_http_error_status(SBGW_E_RELOAD_FAILED), text);
-    }
-    free(text);
+    sbgw_reply_json_value(rq, sbgw_http_error_status(SBGW_E_RELOAD_FAILED), o, SBGW_E_RELOAD_FAILED);
 }
 
 static void reload_done(evutil_socket_t fd, short what, void *arg)

@@ -214,6 +214,9 @@ void sbgw_req_unref(struct sbgw_req *rq);
  * line. No-op if rq was already answered. */
 void sbgw_reply(struct sbgw_req *rq, int status, const char *content_type, const char *body, size_t len);
 void sbgw_reply_json(struct sbgw_req *rq, int status, const char *json);
+/* Send o (taken: json_decref'd here; NULL allowed) as compact JSON with status; when it cannot be written,
+ * the error reply of on_failure instead. */
+void sbgw_reply_json_value(struct sbgw_req *rq, int status, json_t *o, enum sbgw_http_error on_failure);
 /* {"error":{"code","message","status"}} with e's status (fmt NULL = the table's message). */
 void sbgw_reply_error(struct sbgw_req *rq, enum sbgw_http_error e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

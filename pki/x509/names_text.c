@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pki/base/name_table.h"
 #include "pki/x509/cert_format.h"
 
 static int sb_lc(int c)
@@ -87,28 +88,13 @@ static void sb_ip_str(const unsigned char *ip, size_t n, char *buf, size_t sz)
 
 const char *sb_names_gen_type(int type)
 {
-    switch (type) {
-    case GEN_OTHERNAME:
-        return "otherName";
-    case GEN_EMAIL:
-        return "rfc822Name";
-    case GEN_DNS:
-        return "dNSName";
-    case GEN_X400:
-        return "x400Address";
-    case GEN_DIRNAME:
-        return "directoryName";
-    case GEN_EDIPARTY:
-        return "ediPartyName";
-    case GEN_URI:
-        return "uniformResourceIdentifier";
-    case GEN_IPADD:
-        return "iPAddress";
-    case GEN_RID:
-        return "registeredID";
-    default:
-        return "unknown";
-    }
+    static const struct sb_name_row names[] = {
+        { GEN_OTHERNAME, "otherName" }, { GEN_EMAIL, "rfc822Name" }, { GEN_DNS, "dNSName" },
+        { GEN_X400, "x400Address" }, { GEN_DIRNAME, "directoryName" }, { GEN_EDIPARTY, "ediPartyName" },
+        { GEN_URI, "uniformResourceIdentifier" }, { GEN_IPADD, "iPAddress" }, { GEN_RID, "registeredID" },
+    };
+
+    return sb_name_of(SB_NAME_ROWS(names), type, "unknown");
 }
 
 void sb_names_nm_str(const struct sb_nm *nm, char *buf, size_t sz)

@@ -14,24 +14,19 @@
 
 #include <openssl/err.h>
 
+#include "pki/base/name_table.h"
 #include "pki/x509/cert_format.h"
 
+/* CRLReason values (RFC 5280 5.3.1; -1: the entry has none). */
 static const char *reason_name(int r)
 {
-    switch (r) {
-    case -1: return "unspecified (no reasonCode)";
-    case 0: return "unspecified";
-    case 1: return "keyCompromise";
-    case 2: return "cACompromise";
-    case 3: return "affiliationChanged";
-    case 4: return "superseded";
-    case 5: return "cessationOfOperation";
-    case 6: return "certificateHold";
-    case 8: return "removeFromCRL";
-    case 9: return "privilegeWithdrawn";
-    case 10: return "aACompromise";
-    default: return "unknown reason";
-    }
+    static const struct sb_name_row names[] = {
+        { -1, "unspecified (no reasonCode)" }, { 0, "unspecified" }, { 1, "keyCompromise" }, { 2, "cACompromise" },
+        { 3, "affiliationChanged" }, { 4, "superseded" }, { 5, "cessationOfOperation" }, { 6, "certificateHold" },
+        { 8, "removeFromCRL" }, { 9, "privilegeWithdrawn" }, { 10, "aACompromise" },
+    };
+
+    return sb_name_of(SB_NAME_ROWS(names), r, "unknown reason");
 }
 
 /* ReasonFlags bit names, indexed by bit number. */

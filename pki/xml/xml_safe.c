@@ -277,28 +277,23 @@ int sb_xml_is(const xmlNode *n, const char *ns, const char *local)
     return n->ns != NULL && n->ns->href != NULL && strcmp((const char *)n->ns->href, ns) == 0;
 }
 
+/* The first element among c and its following siblings; NULL when there is none. */
+static xmlNodePtr element_from(xmlNodePtr c)
+{
+    while (c != NULL && c->type != XML_ELEMENT_NODE) {
+        c = c->next;
+    }
+    return c;
+}
+
 xmlNodePtr sb_xml_first_elem(const xmlNode *parent)
 {
-    xmlNodePtr c;
-
-    for (c = parent != NULL ? parent->children : NULL; c != NULL; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE) {
-            return c;
-        }
-    }
-    return NULL;
+    return element_from(parent != NULL ? parent->children : NULL);
 }
 
 xmlNodePtr sb_xml_next_elem(const xmlNode *n)
 {
-    xmlNodePtr c;
-
-    for (c = n != NULL ? n->next : NULL; c != NULL; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE) {
-            return c;
-        }
-    }
-    return NULL;
+    return element_from(n != NULL ? n->next : NULL);
 }
 
 xmlNodePtr sb_xml_child(const xmlNode *parent, const char *ns, const char *local)
