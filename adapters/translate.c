@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "adapter_local.h"
+#include "pki/base/base64.h"
 #include "pki/base/hex.h"
 #include "pki/base/load.h"
 #include "pki/verdict/report.h"
@@ -332,11 +333,10 @@ enum sb_reason sb_translate_run(const struct sb_translate_req *req, struct sb_tr
     json_object_set_new(j, "object_sha256", json_string(out->object_sha256));
     json_object_set_new(j, "recognition", recognition_json(out, &d, decided));
     if (out->attestation != NULL) {
-        if ((b64 = OPENSSL_malloc((out->attestation_len + 2) / 3 * 4 + 1)) == NULL) {
+        if ((b64 = sb_base64_encode(out->attestation, out->attestation_len)) == NULL) {
             rc = sb_err_set(err, SB_R_INTERNAL, "out of memory");
             goto fail;
         }
-        EVP_EncodeBlock((unsigned char *)b64, out->attestation, (int)out->attestation_len);
         json_object_set_new(j, "attestation", json_string(b64));
         json_object_set_new(j, "attestation_format", json_string(sb_attest_format_name(out->attestation_format)));
         json_object_set(j, "attested", attested);
