@@ -67,10 +67,14 @@ enum sb_reason sb_ev_json_time(const json_t *root, struct sb_evidence *ev, struc
  * *out (OPENSSL_free). what names the field in messages. */
 enum sb_reason sb_ev_b64_decode(const char *s, size_t n, const char *what, unsigned char **out, size_t *out_len,
                                 struct sb_err *err) SB_MUST_USE;
-/* The raw form (a bare signature value and its certificates): ev takes *sig as its object (SB_EV_RAW_SIG)
- * and *certs, the first being the signer; both become NULL. Returns the signer's public key (borrowed), or
- * NULL when there is none or it cannot be read (OpenSSL's error queue is cleared then). */
-EVP_PKEY *sb_ev_set_raw(struct sb_evidence *ev, unsigned char **sig, size_t sig_len, STACK_OF(X509) **certs);
+/* Checks a raw signature value sig[0..len) of the envelope root before the certificate is read (may set ev). */
+typedef enum sb_reason (*sb_ev_sig_check_fn)(const json_t *root, const unsigned char *sig, size_t len,
+                                             struct sb_evidence *ev, struct sb_err *err);
+/* The raw form (a bare signature value and its certificates): 'signature' (base64), check (may be NULL) on it,
+ * then 'certificate'; ev takes the signature as its object (SB_EV_RAW_SIG) and the certificates, the first
+ * being the signer. *pkey is the signer's public key (borrowed), NULL when it cannot be read. */
+enum sb_reason sb_ev_json_raw(const json_t *root, struct sb_evidence *ev, sb_ev_sig_check_fn check, EVP_PKEY **pkey,
+                              struct sb_err *err) SB_MUST_USE;
 /* 1 if buf[0..n) is exactly one DER X.509 certificate (a certificate sent where a signature belongs). */
 int sb_ev_is_certificate(const unsigned char *buf, size_t n);
 /* 1 if buf[0..n) is exactly one DER ECDSA-Sig-Value SEQUENCE { r, s } (also the SM2 DER form). */

@@ -35,7 +35,7 @@ const struct sb_adapter sb_cn_gmt_adapter = {
 };
 
 /* Signature encoding: *raw_rs = 1 for r||s. */
-static enum sb_reason sig_form(const json_t *root, const unsigned char *sig, size_t len, int *raw_rs,
+static enum sb_reason sig_form(const json_t *root, const unsigned char *sig, size_t len, struct sb_evidence *ev,
                                struct sb_err *err)
 {
     const char *form;
@@ -53,11 +53,11 @@ static enum sb_reason sig_form(const json_t *root, const unsigned char *sig, siz
                           "\"rs\"", form);
     }
     if ((form == NULL || strcmp(form, "der") == 0) && sb_ev_is_der_ecdsa_sig(sig, len)) {
-        *raw_rs = 0;
+        ev->raw_rs = 0;
         return SB_OK;
     }
     if ((form == NULL || strcmp(form, "rs") == 0) && len == 64) {
-        *raw_rs = 1;
+        ev->raw_rs = 1;
         return SB_OK;
     }
     if (form != NULL) {
@@ -87,30 +87,20 @@ static enum sb_reason parse_id(const json_t *root, struct sb_evidence *ev, struc
 
 static enum sb_reason parse_raw(const json_t *root, struct sb_evidence *ev, struct sb_err *err)
 {
-    unsigned char *sig = NULL;
-    size_t sig_len = 0;
-    STACK_OF(X509) *certs = NULL;
     EVP_PKEY *pkey;
     enum sb_reason rc;
 
-    if ((rc = sb_ev_json_b64(root, "signature", 1, 0, &sig, &sig_len, err)) != SB_OK ||
-        (rc = sig_form(root, sig, sig_len, &ev->raw_rs, err)) != SB_OK ||
-        (rc = sb_ev_json_certs(root, "certificate", &certs, err)) != SB_OK ||
+    if ((rc = sb_ev_json_raw(root, ev, sig_form, &pkey, err)) != SB_OK ||
         (rc = sb_ev_json_b64(root, "data", 1, 1, &ev->content, &ev->content_len, err)) != SB_OK) {
-        goto err;
+        return rc;
     }
-    if ((pkey = sb_ev_set_raw(ev, &sig, sig_len, &certs)) == NULL || !sb_sm2_is_sm2_key(pkey)) {
+    if (pkey == NULL || !sb_sm2_is_sm2_key(pkey)) {
         ERR_clear_error();
-        rc = sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: 'certificate' carries %s key; a GM/T 0009 "
-                        "signature needs an SM2 key", pkey == NULL ? "an unreadable"
-                        : (EVP_PKEY_is_a(pkey, "RSA") ? "an RSA" : "a non-SM2"));
-        goto err;
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: 'certificate' carries %s key; a GM/T 0009 "
+                          "signature needs an SM2 key", pkey == NULL ? "an unreadable"
+                          : (EVP_PKEY_is_a(pkey, "RSA") ? "an RSA" : "a non-SM2"));
     }
-    rc = SB_OK;
-err:
-    OPENSSL_free(sig);
-    sk_X509_pop_free(certs, X509_free);
-    return rc;
+    return SB_OK;
 }
 
 static enum sb_reason parse_pkcs7(const json_t *root, struct sb_evidence *ev, struct sb_err *err)

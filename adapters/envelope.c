@@ -290,24 +290,6 @@ enum sb_reason sb_ev_json_b64(const json_t *root, const char *key, int required,
     return sb_ev_b64_decode(json_string_value(v), json_string_length(v), key, out, out_len, err);
 }
 
-EVP_PKEY *sb_ev_set_raw(struct sb_evidence *ev, unsigned char **sig, size_t sig_len, STACK_OF(X509) **certs)
-{
-    EVP_PKEY *pkey;
-
-    ev->format = SB_EV_RAW_SIG;
-    ev->obj = *sig;
-    ev->obj_len = sig_len;
-    *sig = NULL;
-    ev->signer = sk_X509_shift(*certs);
-    ev->certs = *certs;
-    *certs = NULL;
-    if (ev->signer == NULL || (pkey = X509_get0_pubkey(ev->signer)) == NULL) {
-        ERR_clear_error();
-        return NULL;
-    }
-    return pkey;
-}
-
 static int has_pem_header(const char *s, size_t n)
 {
     static const char tag[] = "-----BEGIN";
@@ -365,6 +347,32 @@ enum sb_reason sb_ev_json_certs(const json_t *root, const char *key, STACK_OF(X5
         return sb_err_set(err, SB_R_ENVELOPE_MISSING_FIELD, "envelope: '%s' is empty", key);
     }
     return certs_from_string(json_string_value(v), json_string_length(v), key, out, err);
+}
+
+enum sb_reason sb_ev_json_raw(const json_t *root, struct sb_evidence *ev, sb_ev_sig_check_fn check, EVP_PKEY **pkey,
+                              struct sb_err *err)
+{
+    unsigned char *sig = NULL;
+    size_t sig_len = 0;
+    STACK_OF(X509) *certs = NULL;
+    enum sb_reason rc;
+
+    *pkey = NULL;
+    if ((rc = sb_ev_json_b64(root, "signature", 1, 0, &sig, &sig_len, err)) != SB_OK ||
+        (check != NULL && (rc = check(root, sig, sig_len, ev, err)) != SB_OK) ||
+        (rc = sb_ev_json_certs(root, "certificate", &certs, err)) != SB_OK) {
+        OPENSSL_free(sig);
+        return rc;
+    }
+    ev->format = SB_EV_RAW_SIG;
+    ev->obj = sig;
+    ev->obj_len = sig_len;
+    ev->signer = sk_X509_shift(certs);
+    ev->certs = certs;
+    if (ev->signer != NULL && (*pkey = X509_get0_pubkey(ev->signer)) == NULL) {
+        ERR_clear_error();
+    }
+    return SB_OK;
 }
 
 enum sb_reason sb_ev_json_chain(const json_t *root, struct sb_evidence *ev, struct sb_err *err)

@@ -57,53 +57,50 @@ static const char *hash_alg_name(const char *s)
     return NULL;
 }
 
+/* A certificate where the signature value belongs. */
+static enum sb_reason not_a_certificate(const json_t *root, const unsigned char *sig, size_t len,
+                                        struct sb_evidence *ev, struct sb_err *err)
+{
+    (void)root;
+    (void)ev;
+    if (sb_ev_is_certificate(sig, len)) {
+        return sb_err_set(err, SB_R_ENVELOPE_NOT_A_SIGNATURE, "envelope: 'signature' holds a certificate, not a "
+                          "signature value");
+    }
+    return SB_OK;
+}
+
 /* The raw form: signature + certificate. */
 static enum sb_reason parse_raw(const json_t *root, struct sb_evidence *ev, struct sb_err *err)
 {
-    unsigned char *sig = NULL;
-    size_t sig_len = 0;
-    STACK_OF(X509) *certs = NULL;
     EVP_PKEY *pkey;
     enum sb_reason rc;
 
-    if ((rc = sb_ev_json_b64(root, "signature", 1, 0, &sig, &sig_len, err)) != SB_OK ||
-        (rc = sb_ev_json_certs(root, "certificate", &certs, err)) != SB_OK) {
-        goto err;
+    if ((rc = sb_ev_json_raw(root, ev, not_a_certificate, &pkey, err)) != SB_OK) {
+        return rc;
     }
-    if (sb_ev_is_certificate(sig, sig_len)) {
-        rc = sb_err_set(err, SB_R_ENVELOPE_NOT_A_SIGNATURE, "envelope: 'signature' holds a certificate, not a "
-                        "signature value");
-        goto err;
-    }
-    if ((pkey = sb_ev_set_raw(ev, &sig, sig_len, &certs)) == NULL) {
-        rc = sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: the public key of 'certificate' cannot be read");
-        goto err;
+    if (pkey == NULL) {
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: the public key of 'certificate' cannot be "
+                          "read");
     }
     if (EVP_PKEY_is_a(pkey, "RSA")) {
-        if (sig_len != (size_t)EVP_PKEY_get_size(pkey)) {
-            rc = sb_err_set(err, SB_R_ENVELOPE_BAD_SIGNATURE, "envelope: 'signature' is %zu bytes; a signature of "
-                            "the certificate's RSA-%d key is %d bytes", sig_len, EVP_PKEY_get_bits(pkey),
-                            EVP_PKEY_get_size(pkey));
-            goto err;
+        if (ev->obj_len != (size_t)EVP_PKEY_get_size(pkey)) {
+            return sb_err_set(err, SB_R_ENVELOPE_BAD_SIGNATURE, "envelope: 'signature' is %zu bytes; a signature of "
+                              "the certificate's RSA-%d key is %d bytes", ev->obj_len, EVP_PKEY_get_bits(pkey),
+                              EVP_PKEY_get_size(pkey));
         }
     } else if (EVP_PKEY_is_a(pkey, "EC") && !sb_sm2_is_sm2_key(pkey)) {
-        if (!sb_ev_is_der_ecdsa_sig(sig, sig_len)) {
-            rc = sb_err_set(err, SB_R_ENVELOPE_BAD_SIGNATURE, "envelope: 'signature' is not a DER ECDSA signature "
-                            "value");
-            goto err;
+        if (!sb_ev_is_der_ecdsa_sig(ev->obj, ev->obj_len)) {
+            return sb_err_set(err, SB_R_ENVELOPE_BAD_SIGNATURE, "envelope: 'signature' is not a DER ECDSA signature "
+                              "value");
         }
     } else {
         const char *type = EVP_PKEY_get0_type_name(pkey);
 
-        rc = sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: 'certificate' carries a %s key; iAM Smart "
-                        "signatures are RSA (or ECDSA)", type != NULL ? type : "unsupported");
-        goto err;
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: 'certificate' carries a %s key; iAM Smart "
+                          "signatures are RSA (or ECDSA)", type != NULL ? type : "unsupported");
     }
-    rc = SB_OK;
-err:
-    OPENSSL_free(sig);
-    sk_X509_pop_free(certs, X509_free);
-    return rc;
+    return SB_OK;
 }
 
 static enum sb_reason parse_pkcs7(const json_t *root, struct sb_evidence *ev, struct sb_err *err)
