@@ -63,10 +63,6 @@ enum sb_reason sb_ev_json_chain(const json_t *root, struct sb_evidence *ev, stru
 /* Optional "signing_time": RFC 3339 claimed signing time into ev. */
 enum sb_reason sb_ev_json_time(const json_t *root, struct sb_evidence *ev, struct sb_err *err) SB_MUST_USE;
 
-/* Strict base64 (standard alphabet, '=' padding only at the end, white space ignored) of s[0..n) into
- * *out (OPENSSL_free). what names the field in messages. */
-enum sb_reason sb_ev_b64_decode(const char *s, size_t n, const char *what, unsigned char **out, size_t *out_len,
-                                struct sb_err *err) SB_MUST_USE;
 /* Checks a raw signature value sig[0..len) of the envelope root before the certificate is read (may set ev). */
 typedef enum sb_reason (*sb_ev_sig_check_fn)(const json_t *root, const unsigned char *sig, size_t len,
                                              struct sb_evidence *ev, struct sb_err *err);

@@ -23,7 +23,8 @@ void sb_path_opts_init(struct sb_path_opts *o)
     sb_algs_default(&o->algs);
 }
 
-int sb_cert_self_issued(X509 *x)
+/* 1 if x's subject and issuer names are equal (RFC 5280 "self-issued"). */
+static int sb_cert_self_issued(X509 *x)
 {
     return X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
 }
