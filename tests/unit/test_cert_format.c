@@ -27,20 +27,13 @@ struct fx {
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof(*f));
-    struct tc_spec s;
 
     if (f == NULL) {
         return -1;
     }
     f->key = tc_key_ec();
-    f->root = tc_root("Report Root", f->key);
-    memset(&s, 0, sizeof(s));
-    s.cn = "leaf.example";
-    s.key = f->key;
-    s.issuer = f->root;
-    s.issuer_key = f->key;
-    s.serial = 0xABCDEF;
-    f->leaf = tc_make(&s);
+    f->root = tc_root("Format Root", f->key);
+    f->leaf = tc_leaf("leaf.example", f->key, f->root, f->key);
     *state = f;
     return 0;
 }
