@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,19 +46,6 @@ static int teardown(void **state)
     EVP_PKEY_free(f->key);
     free(f);
     return 0;
-}
-
-static void assert_lower_hex(const char *s, size_t want_len)
-{
-    size_t i, n = strlen(s);
-
-    if (want_len != 0) {
-        assert_int_equal(n, want_len);
-    }
-    assert_true(n > 0);
-    for (i = 0; i < n; i++) {
-        assert_true(isdigit((unsigned char)s[i]) || (s[i] >= 'a' && s[i] <= 'f'));
-    }
 }
 
 /* A leaf with a given serial (hex, big-endian magnitude; negative when neg). */
@@ -108,7 +94,7 @@ static void test_sha256(void **state)
     char buf[65], small[10];
 
     sb_certfmt_sha256(f->leaf, buf, sizeof(buf)); /* exactly 65 bytes, as documented */
-    assert_lower_hex(buf, 64);
+    tc_assert_lower_hex(buf, 64);
     sb_certfmt_sha256(f->leaf, small, sizeof(small));
     assert_int_equal(strlen(small), 8);
     assert_memory_equal(small, buf, 8);

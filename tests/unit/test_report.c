@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,19 +66,6 @@ static void assert_keys(json_t *obj, const char *const *keys, size_t n)
     }
 }
 
-static void assert_lower_hex(const char *s, size_t want_len)
-{
-    size_t i, n = strlen(s);
-
-    if (want_len != 0) {
-        assert_int_equal(n, want_len);
-    }
-    assert_true(n > 0);
-    for (i = 0; i < n; i++) {
-        assert_true(isdigit((unsigned char)s[i]) || (s[i] >= 'a' && s[i] <= 'f'));
-    }
-}
-
 static const char *str(json_t *obj, const char *key)
 {
     json_t *v = json_object_get(obj, key);
@@ -102,7 +88,7 @@ static void check_cert_entry(json_t *c, X509 *x)
         snprintf(hex + 2 * i, 3, "%02x", md[i]);
     }
     assert_string_equal(str(c, "sha256"), hex);
-    assert_lower_hex(str(c, "serial"), 0);
+    tc_assert_lower_hex(str(c, "serial"), 0);
 }
 
 static void test_result_ok(void **state)
