@@ -363,6 +363,7 @@ enum sb_reason sb_ev_json_raw(const json_t *root, struct sb_evidence *ev, sb_ev_
         (check != NULL && (rc = check(root, sig, sig_len, ev, err)) != SB_OK) ||
         (rc = sb_ev_json_certs(root, "certificate", &certs, err)) != SB_OK) {
         OPENSSL_free(sig);
+        sk_X509_pop_free(certs, X509_free);     /* a failed read may leave a partial stack */
         return rc;
     }
     ev->format = SB_EV_RAW_SIG;
