@@ -42,7 +42,7 @@ LIBAD  := $(BUILD)/libsbadapters.a
 LIBGW  := $(BUILD)/libsbgw.a
 BIN    := $(BUILD)/sigbridge
 
-.PHONY: all deps test unit integration conformance clean pki-fixtures demo
+.PHONY: all deps test unit integration conformance layout clean pki-fixtures demo
 all: deps $(BIN)
 
 # $(call deb_install,WHO,PACKAGES): installs the missing ones when run as root; otherwise prints the exact
@@ -94,7 +94,11 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBGW) $(LIBAD) $(LIBPKI)
 
 # make test T=test_chain runs one unit test only.
 test: all $(UNIT_BIN) pki-fixtures
-	@$(MAKE) --no-print-directory unit integration conformance fuzz-replay
+	@$(MAKE) --no-print-directory layout unit integration conformance fuzz-replay
+
+# The source tree's structural rules (README "Source tour"): layers, no include cycles, no .c over 750 lines.
+layout:
+	@$(PYTHON) tests/layout/check_layout.py
 
 pki-fixtures: $(BIN)
 	@sh tests/pki/make-all.sh $(PKI_DIR) >/dev/null

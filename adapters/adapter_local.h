@@ -29,6 +29,15 @@ enum sb_reason sb_ev_kind_of(const unsigned char *in, size_t len, const char *co
 /* Fill ev from a CMS or XML body: format, a copy of the bytes as obj, input_sha256, adapter names. */
 enum sb_reason sb_ev_set_object(struct sb_evidence *ev, const struct sb_adapter *a, enum sb_ev_kind kind,
                                 const unsigned char *in, size_t len, struct sb_err *err) SB_MUST_USE;
+/* Parses a JSON envelope body into ev (the adapter's own format). */
+typedef enum sb_reason (*sb_ev_envelope_fn)(const unsigned char *in, size_t len, struct sb_evidence *ev,
+                                            struct sb_err *err);
+/* The parse() of an adapter: a CMS or XML body becomes ev's object (sb_ev_set_object); a JSON body is
+ * stamped and handed to envelope, or refused with INPUT_MALFORMED and the message no_envelope when the
+ * adapter defines no envelope (envelope NULL). */
+enum sb_reason sb_ev_parse_body(struct sb_evidence *ev, const struct sb_adapter *a, const unsigned char *in,
+                                size_t len, const char *content_type, sb_ev_envelope_fn envelope,
+                                const char *no_envelope, struct sb_err *err) SB_MUST_USE;
 /* Record the adapter names and SHA-256 of the whole input in ev. */
 enum sb_reason sb_ev_stamp(struct sb_evidence *ev, const struct sb_adapter *a, const unsigned char *in, size_t len,
                            struct sb_err *err) SB_MUST_USE;
@@ -61,15 +70,17 @@ enum sb_reason sb_ev_json_chain(const json_t *root, struct sb_evidence *ev, stru
 /* Optional "signing_time": RFC 3339 claimed signing time into ev. */
 enum sb_reason sb_ev_json_time(const json_t *root, struct sb_evidence *ev, struct sb_err *err) SB_MUST_USE;
 
-/* Strict base64 (standard alphabet, '=' padding only at the end, white space ignored) of s[0..n) into
- * *out (OPENSSL_free). what names the field in messages. */
-enum sb_reason sb_ev_b64_decode(const char *s, size_t n, const char *what, unsigned char **out, size_t *out_len,
-                                struct sb_err *err) SB_MUST_USE;
+/* Checks a raw signature value sig[0..len) of the envelope root before the certificate is read (may set ev). */
+typedef enum sb_reason (*sb_ev_sig_check_fn)(const json_t *root, const unsigned char *sig, size_t len,
+                                             struct sb_evidence *ev, struct sb_err *err);
+/* The raw form (a bare signature value and its certificates): 'signature' (base64), check (may be NULL) on it,
+ * then 'certificate'; ev takes the signature as its object (SB_EV_RAW_SIG) and the certificates, the first
+ * being the signer. *pkey is the signer's public key (borrowed), NULL when it cannot be read. */
+enum sb_reason sb_ev_json_raw(const json_t *root, struct sb_evidence *ev, sb_ev_sig_check_fn check, EVP_PKEY **pkey,
+                              struct sb_err *err) SB_MUST_USE;
 /* 1 if buf[0..n) is exactly one DER X.509 certificate (a certificate sent where a signature belongs). */
 int sb_ev_is_certificate(const unsigned char *buf, size_t n);
 /* 1 if buf[0..n) is exactly one DER ECDSA-Sig-Value SEQUENCE { r, s } (also the SM2 DER form). */
 int sb_ev_is_der_ecdsa_sig(const unsigned char *buf, size_t n);
-/* Lowercase hex of d[0..n) into buf (2n + 1 bytes at least; truncated otherwise). */
-void sb_ev_hex(const unsigned char *d, size_t n, char *buf, size_t len);
 
 #endif

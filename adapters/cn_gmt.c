@@ -38,7 +38,7 @@ const struct sb_adapter sb_cn_gmt_adapter = {
 };
 
 /* Signature encoding: *raw_rs = 1 for r||s. */
-static enum sb_reason sig_form(const json_t *root, const unsigned char *sig, size_t len, int *raw_rs,
+static enum sb_reason sig_form(const json_t *root, const unsigned char *sig, size_t len, struct sb_evidence *ev,
                                struct sb_err *err)
 {
     const char *form;
@@ -56,11 +56,11 @@ static enum sb_reason sig_form(const json_t *root, const unsigned char *sig, siz
                           "\"rs\"", form);
     }
     if ((form == NULL || strcmp(form, "der") == 0) && sb_ev_is_der_ecdsa_sig(sig, len)) {
-        *raw_rs = 0;
+        ev->raw_rs = 0;
         return SB_OK;
     }
     if ((form == NULL || strcmp(form, "rs") == 0) && len == 64) {
-        *raw_rs = 1;
+        ev->raw_rs = 1;
         return SB_OK;
     }
     if (form != NULL) {
@@ -90,36 +90,20 @@ static enum sb_reason parse_id(const json_t *root, struct sb_evidence *ev, struc
 
 static enum sb_reason parse_raw(const json_t *root, struct sb_evidence *ev, struct sb_err *err)
 {
-    unsigned char *sig = NULL;
-    size_t sig_len = 0;
-    STACK_OF(X509) *certs = NULL;
     EVP_PKEY *pkey;
     enum sb_reason rc;
 
-    if ((rc = sb_ev_json_b64(root, "signature", 1, 0, &sig, &sig_len, err)) != SB_OK ||
-        (rc = sig_form(root, sig, sig_len, &ev->raw_rs, err)) != SB_OK ||
-        (rc = sb_ev_json_certs(root, "certificate", &certs, err)) != SB_OK ||
+    if ((rc = sb_ev_json_raw(root, ev, sig_form, &pkey, err)) != SB_OK ||
         (rc = sb_ev_json_content(root, "data", 1, ev, err)) != SB_OK) {
-        goto err;
+        return rc;
     }
-    ev->signer = sk_X509_shift(certs);
-    ev->certs = certs;
-    certs = NULL;
-    if ((pkey = X509_get0_pubkey(ev->signer)) == NULL || !sb_sm2_is_sm2_key(pkey)) {
+    if (pkey == NULL || !sb_sm2_is_sm2_key(pkey)) {
         ERR_clear_error();
-        rc = sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: 'certificate' carries %s key; a GM/T 0009 "
-                        "signature needs an SM2 key", pkey == NULL ? "an unreadable"
-                        : (EVP_PKEY_is_a(pkey, "RSA") ? "an RSA" : "a non-SM2"));
-        goto err;
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: 'certificate' carries %s key; a GM/T 0009 "
+                          "signature needs an SM2 key", pkey == NULL ? "an unreadable"
+                          : (EVP_PKEY_is_a(pkey, "RSA") ? "an RSA" : "a non-SM2"));
     }
-    ev->format = SB_EV_RAW_SIG;
-    sb_evidence_set0_obj(ev, sig, sig_len);
-    sig = NULL;
-    rc = SB_OK;
-err:
-    OPENSSL_free(sig);
-    sk_X509_pop_free(certs, X509_free);
-    return rc;
+    return SB_OK;
 }
 
 static enum sb_reason parse_pkcs7(const json_t *root, struct sb_evidence *ev, struct sb_err *err)
@@ -175,22 +159,12 @@ err:
 static enum sb_reason cn_parse(const unsigned char *in, size_t len, const char *content_type, struct sb_evidence *ev,
                                struct sb_err *err)
 {
-    enum sb_ev_kind kind;
-    enum sb_reason rc;
+    enum sb_reason rc = sb_ev_parse_body(ev, &sb_cn_gmt_adapter, in, len, content_type, parse_envelope, NULL, err);
 
-    if ((rc = sb_ev_kind_of(in, len, content_type, &kind, err)) != SB_OK) {
-        return rc;
+    if (rc == SB_OK && ev->format == SB_EV_CMS) {
+        ev->format = SB_EV_GMT0010;          /* PKCS#7 OIDs are accepted by the same validation */
     }
-    if (kind != SB_EV_KIND_JSON) {
-        if ((rc = sb_ev_set_object(ev, &sb_cn_gmt_adapter, kind, in, len, err)) == SB_OK && kind == SB_EV_KIND_CMS) {
-            ev->format = SB_EV_GMT0010;      /* PKCS#7 OIDs are accepted by the same validation */
-        }
-        return rc;
-    }
-    if ((rc = sb_ev_stamp(ev, &sb_cn_gmt_adapter, in, len, err)) != SB_OK) {
-        return rc;
-    }
-    return parse_envelope(in, len, ev, err);
+    return rc;
 }
 
 /* Mainland systems verify SM2/SM3 GM/T 0010 SignedData; the rule picks the format and key. */

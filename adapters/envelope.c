@@ -14,24 +14,10 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include "pki/base/base64.h"
+#include "pki/base/hex.h"
 #include "pki/base/load.h"
 #include "pki/base/rfc3339_time.h"
-
-void sb_ev_hex(const unsigned char *d, size_t n, char *buf, size_t len)
-{
-    static const char digits[] = "0123456789abcdef";
-    size_t i, max;
-
-    if (len == 0) {
-        return;
-    }
-    max = (len - 1) / 2;
-    for (i = 0; i < n && i < max; i++) {
-        buf[2 * i] = digits[d[i] >> 4];
-        buf[2 * i + 1] = digits[d[i] & 0x0F];
-    }
-    buf[2 * i] = '\0';
-}
 
 /* ---- body kind ---------------------------------------------------------------------------------- */
 
@@ -154,6 +140,28 @@ enum sb_reason sb_ev_set_object(struct sb_evidence *ev, const struct sb_adapter 
     return SB_OK;
 }
 
+enum sb_reason sb_ev_parse_body(struct sb_evidence *ev, const struct sb_adapter *a, const unsigned char *in,
+                                size_t len, const char *content_type, sb_ev_envelope_fn envelope,
+                                const char *no_envelope, struct sb_err *err)
+{
+    enum sb_ev_kind kind;
+    enum sb_reason rc;
+
+    if ((rc = sb_ev_kind_of(in, len, content_type, &kind, err)) != SB_OK) {
+        return rc;
+    }
+    if (kind != SB_EV_KIND_JSON) {
+        return sb_ev_set_object(ev, a, kind, in, len, err);
+    }
+    if (envelope == NULL) {
+        return sb_err_set(err, SB_R_INPUT_MALFORMED, "%s", no_envelope);
+    }
+    if ((rc = sb_ev_stamp(ev, a, in, len, err)) != SB_OK) {
+        return rc;
+    }
+    return envelope(in, len, ev, err);
+}
+
 /* ---- JSON --------------------------------------------------------------------------------------- */
 
 static const char *type_name(const json_t *v)
@@ -203,20 +211,29 @@ int sb_ev_json_has(const json_t *root, const char *key)
     return json_object_get(root, key) != NULL;
 }
 
+/* The string member key of root into *v (NULL when absent and not required); want names the expected
+ * content in the type error ("a string", "a base64 string"). */
+static enum sb_reason json_string_member(const json_t *root, const char *key, int required, const char *want,
+                                         const json_t **v, struct sb_err *err)
+{
+    if ((*v = json_object_get(root, key)) == NULL) {
+        return required ? sb_err_set(err, SB_R_ENVELOPE_MISSING_FIELD, "envelope: missing '%s'", key) : SB_OK;
+    }
+    if (!json_is_string(*v)) {
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_TYPE, "envelope: '%s' must be %s, got %s", key, want, type_name(*v));
+    }
+    return SB_OK;
+}
+
 enum sb_reason sb_ev_json_str(const json_t *root, const char *key, int required, const char **out,
                               struct sb_err *err)
 {
-    const json_t *v = json_object_get(root, key);
+    const json_t *v;
+    enum sb_reason rc;
 
     *out = NULL;
-    if (v == NULL) {
-        if (required) {
-            return sb_err_set(err, SB_R_ENVELOPE_MISSING_FIELD, "envelope: missing '%s'", key);
-        }
-        return SB_OK;
-    }
-    if (!json_is_string(v)) {
-        return sb_err_set(err, SB_R_ENVELOPE_BAD_TYPE, "envelope: '%s' must be a string, got %s", key, type_name(v));
+    if ((rc = json_string_member(root, key, required, "a string", &v, err)) != SB_OK || v == NULL) {
+        return rc;
     }
     if (strlen(json_string_value(v)) != json_string_length(v)) {
         return sb_err_set(err, SB_R_ENVELOPE_BAD_VALUE, "envelope: '%s' contains a NUL character", key);
@@ -225,77 +242,43 @@ enum sb_reason sb_ev_json_str(const json_t *root, const char *key, int required,
     return SB_OK;
 }
 
-enum sb_reason sb_ev_b64_decode(const char *s, size_t n, const char *what, unsigned char **out, size_t *out_len,
+/* Strict base64 (base64.h) of s[0..n) into *out (OPENSSL_free); what names the field in messages. */
+static enum sb_reason b64_field(const char *s, size_t n, const char *what, unsigned char **out, size_t *out_len,
                                 struct sb_err *err)
 {
-    EVP_ENCODE_CTX *ctx = NULL;
-    unsigned char *buf = NULL;
-    size_t i, chars = 0, pad = 0;
-    int l1 = 0, l2 = 0;
-    enum sb_reason rc;
+    size_t at = 0;
+    enum sb_b64_status st = sb_base64_decode(s, n, (size_t)0x7FFFFFF0 / 4 * 3, out, out_len, &at);
 
-    *out = NULL;
-    *out_len = 0;
-    /* OpenSSL decodes; this pass only makes it strict (its decoder stops quietly at some characters) */
-    for (i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-            continue;
-        }
-        if (c == '=') {
-            pad++;
-            chars++;
-            continue;
-        }
-        if (pad > 0 || !(isalnum(c) || c == '+' || c == '/') || c > 0x7F) {
-            return sb_err_set(err, SB_R_ENVELOPE_BAD_BASE64, "envelope: '%s': not base64 (%s at offset %zu)", what,
-                              pad > 0 ? "data after '=' padding" : "invalid character", i);
-        }
-        chars++;
+    switch (st) {
+    case SB_B64_OK:
+        return SB_OK;
+    case SB_B64_BAD_CHAR:
+    case SB_B64_AFTER_PAD:
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_BASE64, "envelope: '%s': not base64 (%s at offset %zu)", what,
+                          st == SB_B64_AFTER_PAD ? "data after '=' padding" : "invalid character", at);
+    case SB_B64_EMPTY:
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_BASE64, "envelope: '%s': not base64 (empty)", what);
+    case SB_B64_BAD_LENGTH:
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_BASE64,
+                          "envelope: '%s': not base64 (length is not a multiple of 4 or bad padding)", what);
+    case SB_B64_TOO_LONG:
+        return sb_err_set(err, SB_R_INPUT_TOO_LARGE, "envelope: '%s': cannot decode", what);
+    case SB_B64_NO_MEMORY:
+    default:
+        return sb_err_set(err, SB_R_INTERNAL, "envelope: '%s': cannot decode", what);
     }
-    if (chars == 0 || chars % 4 != 0 || pad > 2) {
-        return sb_err_set(err, SB_R_ENVELOPE_BAD_BASE64, "envelope: '%s': not base64 (%s)", what,
-                          chars == 0 ? "empty" : "length is not a multiple of 4 or bad padding");
-    }
-    if (n > (size_t)0x7FFFFFF0 || (buf = OPENSSL_malloc(n / 4 * 3 + 4)) == NULL ||
-        (ctx = EVP_ENCODE_CTX_new()) == NULL) {
-        rc = sb_err_set(err, n > (size_t)0x7FFFFFF0 ? SB_R_INPUT_TOO_LARGE : SB_R_INTERNAL,
-                        "envelope: '%s': cannot decode", what);
-        goto err;
-    }
-    EVP_DecodeInit(ctx);
-    if (EVP_DecodeUpdate(ctx, buf, &l1, (const unsigned char *)s, (int)n) < 0 || EVP_DecodeFinal(ctx, buf + l1, &l2) < 0
-        || l1 + l2 <= 0) {
-        rc = sb_err_openssl(err, SB_R_ENVELOPE_BAD_BASE64, "envelope: '%s': not base64", what);
-        goto err;
-    }
-    *out = buf;
-    *out_len = (size_t)(l1 + l2);
-    buf = NULL;
-    rc = SB_OK;
-err:
-    EVP_ENCODE_CTX_free(ctx);
-    OPENSSL_free(buf);
-    return rc;
 }
 
 enum sb_reason sb_ev_json_b64(const json_t *root, const char *key, int required, int allow_empty,
                               unsigned char **out, size_t *out_len, struct sb_err *err)
 {
-    const json_t *v = json_object_get(root, key);
+    const json_t *v;
+    enum sb_reason rc;
 
     *out = NULL;
     *out_len = 0;
-    if (v == NULL) {
-        if (required) {
-            return sb_err_set(err, SB_R_ENVELOPE_MISSING_FIELD, "envelope: missing '%s'", key);
-        }
-        return SB_OK;
-    }
-    if (!json_is_string(v)) {
-        return sb_err_set(err, SB_R_ENVELOPE_BAD_TYPE, "envelope: '%s' must be a base64 string, got %s", key,
-                          type_name(v));
+    if ((rc = json_string_member(root, key, required, "a base64 string", &v, err)) != SB_OK || v == NULL) {
+        return rc;
     }
     if (json_string_length(v) == 0) {
         if (!allow_empty) {
@@ -306,7 +289,7 @@ enum sb_reason sb_ev_json_b64(const json_t *root, const char *key, int required,
         }
         return SB_OK;
     }
-    return sb_ev_b64_decode(json_string_value(v), json_string_length(v), key, out, out_len, err);
+    return b64_field(json_string_value(v), json_string_length(v), key, out, out_len, err);
 }
 
 enum sb_reason sb_ev_json_object(const json_t *root, const char *key, struct sb_evidence *ev, struct sb_err *err)
@@ -360,7 +343,7 @@ static enum sb_reason certs_from_string(const char *s, size_t n, const char *wha
 
     snprintf(name, sizeof(name), "envelope '%s'", what);
     sb_err_clear(&e);
-    if (!has_pem_header(s, n) && (rc = sb_ev_b64_decode(s, n, what, &der, &der_len, err)) != SB_OK) {
+    if (!has_pem_header(s, n) && (rc = b64_field(s, n, what, &der, &der_len, err)) != SB_OK) {
         return rc;                            /* ENVELOPE_BAD_BASE64 */
     }
     if (der != NULL) {
@@ -381,19 +364,42 @@ static enum sb_reason certs_from_string(const char *s, size_t n, const char *wha
 
 enum sb_reason sb_ev_json_certs(const json_t *root, const char *key, STACK_OF(X509) **out, struct sb_err *err)
 {
-    const json_t *v = json_object_get(root, key);
+    const json_t *v;
+    enum sb_reason rc;
 
-    if (v == NULL) {
-        return sb_err_set(err, SB_R_ENVELOPE_MISSING_FIELD, "envelope: missing '%s'", key);
-    }
-    if (!json_is_string(v)) {
-        return sb_err_set(err, SB_R_ENVELOPE_BAD_TYPE, "envelope: '%s' must be a string (base64 DER or PEM), got %s",
-                          key, type_name(v));
+    if ((rc = json_string_member(root, key, 1, "a string (base64 DER or PEM)", &v, err)) != SB_OK) {
+        return rc;
     }
     if (json_string_length(v) == 0) {
         return sb_err_set(err, SB_R_ENVELOPE_MISSING_FIELD, "envelope: '%s' is empty", key);
     }
     return certs_from_string(json_string_value(v), json_string_length(v), key, out, err);
+}
+
+enum sb_reason sb_ev_json_raw(const json_t *root, struct sb_evidence *ev, sb_ev_sig_check_fn check, EVP_PKEY **pkey,
+                              struct sb_err *err)
+{
+    unsigned char *sig = NULL;
+    size_t sig_len = 0;
+    STACK_OF(X509) *certs = NULL;
+    enum sb_reason rc;
+
+    *pkey = NULL;
+    if ((rc = sb_ev_json_b64(root, "signature", 1, 0, &sig, &sig_len, err)) != SB_OK ||
+        (check != NULL && (rc = check(root, sig, sig_len, ev, err)) != SB_OK) ||
+        (rc = sb_ev_json_certs(root, "certificate", &certs, err)) != SB_OK) {
+        OPENSSL_free(sig);
+        sk_X509_pop_free(certs, X509_free);     /* a failed read may leave a partial stack */
+        return rc;
+    }
+    ev->format = SB_EV_RAW_SIG;
+    sb_evidence_set0_obj(ev, sig, sig_len);
+    ev->signer = sk_X509_shift(certs);
+    ev->certs = certs;
+    if (ev->signer != NULL && (*pkey = X509_get0_pubkey(ev->signer)) == NULL) {
+        ERR_clear_error();
+    }
+    return SB_OK;
 }
 
 enum sb_reason sb_ev_json_chain(const json_t *root, struct sb_evidence *ev, struct sb_err *err)

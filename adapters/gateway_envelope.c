@@ -10,6 +10,8 @@
 
 #include <openssl/crypto.h>
 
+#include "pki/base/base64.h"
+
 #define GW_ENV_MAX_SM2_ID 127
 
 static const char *const gw_members[] = { "signature", "content", "digest", "sm2_id" };
@@ -29,8 +31,6 @@ static int gw_member(const char *key)
 /* Base64 member key of o into *out (OPENSSL_free); an empty string is zero bytes when allow_empty. */
 static int b64_member(const json_t *v, int allow_empty, unsigned char **out, size_t *len)
 {
-    struct sb_err e;
-
     *out = NULL;
     *len = 0;
     if (!json_is_string(v)) {
@@ -39,7 +39,7 @@ static int b64_member(const json_t *v, int allow_empty, unsigned char **out, siz
     if (json_string_length(v) == 0) {
         return allow_empty && (*out = OPENSSL_malloc(1)) != NULL;
     }
-    return sb_ev_b64_decode(json_string_value(v), json_string_length(v), "member", out, len, &e) == SB_OK;
+    return sb_base64_decode(json_string_value(v), json_string_length(v), SB_EV_MAX_INPUT, out, len, NULL) == SB_B64_OK;
 }
 
 static enum sb_reason parse_members(const json_t *o, struct sb_evidence *ev, struct sb_err *err)

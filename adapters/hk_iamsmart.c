@@ -26,6 +26,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include "pki/base/hex.h"
 #include "pki/crypto/sm2.h"
 
 static enum sb_reason hk_parse(const unsigned char *in, size_t len, const char *content_type, struct sb_evidence *ev,
@@ -59,60 +60,50 @@ static const char *hash_alg_name(const char *s)
     return NULL;
 }
 
+/* A certificate where the signature value belongs. */
+static enum sb_reason not_a_certificate(const json_t *root, const unsigned char *sig, size_t len,
+                                        struct sb_evidence *ev, struct sb_err *err)
+{
+    (void)root;
+    (void)ev;
+    if (sb_ev_is_certificate(sig, len)) {
+        return sb_err_set(err, SB_R_ENVELOPE_NOT_A_SIGNATURE, "envelope: 'signature' holds a certificate, not a "
+                          "signature value");
+    }
+    return SB_OK;
+}
+
 /* The raw form: signature + certificate. */
 static enum sb_reason parse_raw(const json_t *root, struct sb_evidence *ev, struct sb_err *err)
 {
-    unsigned char *sig = NULL;
-    size_t sig_len = 0;
-    STACK_OF(X509) *certs = NULL;
     EVP_PKEY *pkey;
     enum sb_reason rc;
 
-    if ((rc = sb_ev_json_b64(root, "signature", 1, 0, &sig, &sig_len, err)) != SB_OK ||
-        (rc = sb_ev_json_certs(root, "certificate", &certs, err)) != SB_OK) {
-        goto err;
+    if ((rc = sb_ev_json_raw(root, ev, not_a_certificate, &pkey, err)) != SB_OK) {
+        return rc;
     }
-    if (sb_ev_is_certificate(sig, sig_len)) {
-        rc = sb_err_set(err, SB_R_ENVELOPE_NOT_A_SIGNATURE, "envelope: 'signature' holds a certificate, not a "
-                        "signature value");
-        goto err;
-    }
-    ev->signer = sk_X509_shift(certs);
-    ev->certs = certs;
-    certs = NULL;
-    if ((pkey = X509_get0_pubkey(ev->signer)) == NULL) {
-        ERR_clear_error();
-        rc = sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: the public key of 'certificate' cannot be read");
-        goto err;
+    if (pkey == NULL) {
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: the public key of 'certificate' cannot be "
+                          "read");
     }
     if (EVP_PKEY_is_a(pkey, "RSA")) {
-        if (sig_len != (size_t)EVP_PKEY_get_size(pkey)) {
-            rc = sb_err_set(err, SB_R_ENVELOPE_BAD_SIGNATURE, "envelope: 'signature' is %zu bytes; a signature of "
-                            "the certificate's RSA-%d key is %d bytes", sig_len, EVP_PKEY_get_bits(pkey),
-                            EVP_PKEY_get_size(pkey));
-            goto err;
+        if (ev->obj_len != (size_t)EVP_PKEY_get_size(pkey)) {
+            return sb_err_set(err, SB_R_ENVELOPE_BAD_SIGNATURE, "envelope: 'signature' is %zu bytes; a signature of "
+                              "the certificate's RSA-%d key is %d bytes", ev->obj_len, EVP_PKEY_get_bits(pkey),
+                              EVP_PKEY_get_size(pkey));
         }
     } else if (EVP_PKEY_is_a(pkey, "EC") && !sb_sm2_is_sm2_key(pkey)) {
-        if (!sb_ev_is_der_ecdsa_sig(sig, sig_len)) {
-            rc = sb_err_set(err, SB_R_ENVELOPE_BAD_SIGNATURE, "envelope: 'signature' is not a DER ECDSA signature "
-                            "value");
-            goto err;
+        if (!sb_ev_is_der_ecdsa_sig(ev->obj, ev->obj_len)) {
+            return sb_err_set(err, SB_R_ENVELOPE_BAD_SIGNATURE, "envelope: 'signature' is not a DER ECDSA signature "
+                              "value");
         }
     } else {
         const char *type = EVP_PKEY_get0_type_name(pkey);
 
-        rc = sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: 'certificate' carries a %s key; iAM Smart "
-                        "signatures are RSA (or ECDSA)", type != NULL ? type : "unsupported");
-        goto err;
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_CERTIFICATE, "envelope: 'certificate' carries a %s key; iAM Smart "
+                          "signatures are RSA (or ECDSA)", type != NULL ? type : "unsupported");
     }
-    ev->format = SB_EV_RAW_SIG;
-    sb_evidence_set0_obj(ev, sig, sig_len);
-    sig = NULL;
-    rc = SB_OK;
-err:
-    OPENSSL_free(sig);
-    sk_X509_pop_free(certs, X509_free);
-    return rc;
+    return SB_OK;
 }
 
 static enum sb_reason parse_pkcs7(const json_t *root, struct sb_evidence *ev, struct sb_err *err)
@@ -197,8 +188,8 @@ static enum sb_reason parse_envelope(const unsigned char *in, size_t len, struct
             goto err;
         }
         if (dl != hash_len || CRYPTO_memcmp(dg, hash, hash_len) != 0) {
-            sb_ev_hex(dg, dl, h1, sizeof(h1));
-            sb_ev_hex(hash, hash_len, h2, sizeof(h2));
+            sb_hex_encode(dg, dl, h1, sizeof(h1));
+            sb_hex_encode(hash, hash_len, h2, sizeof(h2));
             rc = sb_err_set(err, SB_R_HASH_MISMATCH, "envelope: the %s of 'document' (%.16s…) does not match "
                             "'hash' (%.16s…)", alg, h1, h2);
             goto err;
@@ -215,19 +206,7 @@ err:
 static enum sb_reason hk_parse(const unsigned char *in, size_t len, const char *content_type, struct sb_evidence *ev,
                                struct sb_err *err)
 {
-    enum sb_ev_kind kind;
-    enum sb_reason rc;
-
-    if ((rc = sb_ev_kind_of(in, len, content_type, &kind, err)) != SB_OK) {
-        return rc;
-    }
-    if (kind != SB_EV_KIND_JSON) {
-        return sb_ev_set_object(ev, &sb_hk_iamsmart_adapter, kind, in, len, err);
-    }
-    if ((rc = sb_ev_stamp(ev, &sb_hk_iamsmart_adapter, in, len, err)) != SB_OK) {
-        return rc;
-    }
-    return parse_envelope(in, len, ev, err);
+    return sb_ev_parse_body(ev, &sb_hk_iamsmart_adapter, in, len, content_type, parse_envelope, NULL, err);
 }
 
 /* Hong Kong systems check RSA CMS with their own tools (openssl cms -verify); the rule picks the format. */

@@ -20,17 +20,9 @@ const struct sb_adapter sb_mo_esigntrust_adapter = {
 static enum sb_reason mo_parse(const unsigned char *in, size_t len, const char *content_type, struct sb_evidence *ev,
                                struct sb_err *err)
 {
-    enum sb_ev_kind kind;
-    enum sb_reason rc;
-
-    if ((rc = sb_ev_kind_of(in, len, content_type, &kind, err)) != SB_OK) {
-        return rc;
-    }
-    if (kind == SB_EV_KIND_JSON) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "mo (eSignTrust): no JSON envelope is defined for Macao; send "
-                          "an XML-DSig document or CMS");
-    }
-    return sb_ev_set_object(ev, &sb_mo_esigntrust_adapter, kind, in, len, err);
+    return sb_ev_parse_body(ev, &sb_mo_esigntrust_adapter, in, len, content_type, NULL,
+                            "mo (eSignTrust): no JSON envelope is defined for Macao; send an XML-DSig document or CMS",
+                            err);
 }
 
 /* Macao systems verify enveloped XML-DSig (xmlsec1); the rule picks the format and key. */

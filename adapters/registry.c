@@ -25,17 +25,8 @@ static const struct sb_adapter *const sb_adapters[] = {
 static enum sb_reason generic_parse(const unsigned char *in, size_t len, const char *content_type,
                                     struct sb_evidence *ev, struct sb_err *err)
 {
-    enum sb_ev_kind kind;
-    enum sb_reason rc;
-
-    if ((rc = sb_ev_kind_of(in, len, content_type, &kind, err)) != SB_OK) {
-        return rc;
-    }
-    if (kind == SB_EV_KIND_JSON) {
-        return sb_err_set(err, SB_R_INPUT_MALFORMED, "this jurisdiction has no adapter for JSON envelopes; send CMS "
-                          "or an XML-DSig document");
-    }
-    return sb_ev_set_object(ev, &sb_generic_adapter, kind, in, len, err);
+    return sb_ev_parse_body(ev, &sb_generic_adapter, in, len, content_type, NULL,
+                            "this jurisdiction has no adapter for JSON envelopes; send CMS or an XML-DSig document", err);
 }
 
 size_t sb_adapter_count(void)

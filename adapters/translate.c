@@ -12,8 +12,9 @@
 #include <openssl/evp.h>
 
 #include "adapter_local.h"
+#include "pki/base/base64.h"
+#include "pki/base/hex.h"
 #include "pki/base/load.h"
-#include "pki/verdict/report.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/verdict/validate.h"
 #include "pki/verdict/verdict_render.h"
@@ -81,9 +82,9 @@ static enum sb_reason build_doc(const struct sb_translate_req *req, const struct
     int ok;
 
     memset(doc, 0, sizeof(*doc));
-    sb_ev_hex(ev->input_sha256, sizeof(ev->input_sha256), doc->object_sha256, sizeof(doc->object_sha256));
+    sb_hex_encode(ev->input_sha256, sizeof(ev->input_sha256), doc->object_sha256, sizeof(doc->object_sha256));
     if (ev->has_content_sha256) {
-        sb_ev_hex(ev->content_sha256, sizeof(ev->content_sha256), doc->content_sha256, sizeof(doc->content_sha256));
+        sb_hex_encode(ev->content_sha256, sizeof(ev->content_sha256), doc->content_sha256, sizeof(doc->content_sha256));
     }
     snprintf(doc->subject, sizeof(doc->subject), "%s", s->subject);
     snprintf(doc->issuer, sizeof(doc->issuer), "%s", s->issuer);
@@ -265,7 +266,7 @@ enum sb_reason sb_translate_run(const struct sb_translate_req *req, struct sb_tr
         snprintf(out->rule, sizeof(out->rule), "%s->%s", req->from, req->to);
     }
     if (EVP_Digest(req->in, req->len, ev.input_sha256, NULL, EVP_sha256(), NULL) == 1) {
-        sb_ev_hex(ev.input_sha256, 32, out->object_sha256, sizeof(out->object_sha256));
+        sb_hex_encode(ev.input_sha256, 32, out->object_sha256, sizeof(out->object_sha256));
     }
     a = sb_adapter_find(req->from);
     prc = a->parse(req->in, req->len, req->content_type, &ev, &e);
@@ -340,11 +341,10 @@ enum sb_reason sb_translate_run(const struct sb_translate_req *req, struct sb_tr
     json_object_set_new(j, "object_sha256", json_string(out->object_sha256));
     json_object_set_new(j, "recognition", recognition_json(out, &d, decided));
     if (out->attestation != NULL) {
-        if ((b64 = OPENSSL_malloc((out->attestation_len + 2) / 3 * 4 + 1)) == NULL) {
+        if ((b64 = sb_base64_encode(out->attestation, out->attestation_len)) == NULL) {
             rc = sb_err_set(err, SB_R_INTERNAL, "out of memory");
             goto fail;
         }
-        EVP_EncodeBlock((unsigned char *)b64, out->attestation, (int)out->attestation_len);
         json_object_set_new(j, "attestation", json_string(b64));
         json_object_set_new(j, "attestation_format", json_string(sb_attest_format_name(out->attestation_format)));
         json_object_set(j, "attested", attested);

@@ -197,3 +197,15 @@ int sbgw_chain_args_apply(struct sbgw_chain_args *a, int opt, const char *val, s
         return 0;
     }
 }
+
+int sbgw_cli_wants_json(int argc, char **argv)
+{
+    int i;
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}

@@ -27,6 +27,10 @@ struct sbgw_chain_args {
 extern const struct option sbgw_chain_longopts[];
 #define SBGW_CHAIN_LONGOPTS_COUNT 18   /* rows before the terminator */
 
+/* 1 when --json is among argv[1..argc): known before the options are parsed, so that even a usage error is
+ * reported as JSON. */
+int sbgw_cli_wants_json(int argc, char **argv);
+
 /* Initialise a with defaults (now, prefer, rfc5280). */
 enum sb_reason sbgw_chain_args_init(struct sbgw_chain_args *a, struct sb_err *err) SB_MUST_USE;
 /* Apply one parsed option (opt = getopt value, val = optarg). 1 if it was a chain option, 0 if not;

@@ -12,6 +12,7 @@
 #include "pki/x509/chain.h"
 #include "pki/base/load.h"
 #include "pki/verdict/report.h"
+#include "pki/x509/cert_format.h"
 
 static void chain_usage(FILE *f)
 {
@@ -51,7 +52,7 @@ static void print_text(enum sb_reason rc, const char *msg, STACK_OF(X509) *chain
                sb_reason_name(rc), msg[0] != '\0' ? msg : sb_reason_message(rc));
     }
     for (i = 0; i < sk_X509_num(chain); i++) {
-        sb_report_name(X509_get_subject_name(sk_X509_value(chain, i)), subj, sizeof(subj));
+        sb_certfmt_name(X509_get_subject_name(sk_X509_value(chain, i)), subj, sizeof(subj));
         printf("  %d: %s\n", i, subj);
     }
 }
@@ -76,11 +77,7 @@ int sbgw_cmd_chain(int argc, char **argv)
         (struct option){ "policy-dir", required_argument, NULL, SBGW_POLICY_OPT_DIR };
     longopts[SBGW_CHAIN_LONGOPTS_COUNT + 2] = (struct option){ "from", required_argument, NULL, SBGW_POLICY_OPT_FROM };
     longopts[SBGW_CHAIN_LONGOPTS_COUNT + 3] = (struct option){ NULL, 0, NULL, 0 };
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        }
-    }
+    json = sbgw_cli_wants_json(argc, argv);
     sb_err_clear(&err);
     if (sbgw_chain_args_init(&a, &err) != SB_OK) {
         code = sbgw_fail_usage(json, &err);

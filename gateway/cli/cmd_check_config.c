@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "gateway/cli/cmd.h"
+#include "pki/x509/cert_format.h"
 #include "pki/policy/recognition.h"
-#include "pki/verdict/report.h"
 
 static void check_usage(FILE *f)
 {
@@ -43,8 +43,8 @@ static void print_policy(const struct sb_trust_policy *p)
     for (i = 0; i < sk_X509_num(p->anchors); i++) {
         X509 *x = sk_X509_value(p->anchors, i);
 
-        sb_report_name(X509_get_subject_name(x), subj, sizeof(subj));
-        sb_report_sha256(x, sha, sizeof(sha));
+        sb_certfmt_name(X509_get_subject_name(x), subj, sizeof(subj));
+        sb_certfmt_sha256(x, sha, sizeof(sha));
         printf("  anchor %s\n    sha256 %s\n    from %s (line %u)\n", subj, sha, p->anchor_src[i].file,
                p->anchor_src[i].line);
     }
@@ -109,7 +109,7 @@ static void print_rules(const struct sb_recognition *rec)
                r->policy_oids.n > 0 ? buf : "(any)", r->min_level != SB_TP_LEVEL_NONE ? sb_tp_level_name(r->min_level)
                                                                                        : "(none)");
         if (r->has_attest) {
-            sb_report_name(X509_get_subject_name(r->attest_cert), subj, sizeof(subj));
+            sb_certfmt_name(X509_get_subject_name(r->attest_cert), subj, sizeof(subj));
             printf("      attest %s as %s (key %s)\n", sb_attest_format_name(r->attest_format), subj, r->attest_key);
         } else {
             printf("      attest: none\n");

@@ -14,6 +14,7 @@
 
 #include <openssl/x509v3.h>
 
+#include "pki/x509/cert_format.h"
 #include "pki/base/load.h"
 #include "pki/policy/recognition.h"
 #include "pki/verdict/report.h"
@@ -148,10 +149,10 @@ static void print_text(const struct explain *x)
     sb_time_format(x->at, when, sizeof(when));
     printf("policy set %s (%s: %zu jurisdictions, %zu recognition rules)\n", sb_policy_set_id(x->set), x->dir,
            sb_policy_set_count(x->set), rec->n);
-    sb_report_name(X509_get_subject_name(x->leaf), subj, sizeof(subj));
-    sb_report_sha256(x->leaf, sha, sizeof(sha));
+    sb_certfmt_name(X509_get_subject_name(x->leaf), subj, sizeof(subj));
+    sb_certfmt_sha256(x->leaf, sha, sizeof(sha));
     printf("certificate %s\n  sha256 %s\n", subj, sha);
-    sb_report_name(X509_get_issuer_name(x->leaf), subj, sizeof(subj));
+    sb_certfmt_name(X509_get_issuer_name(x->leaf), subj, sizeof(subj));
     cp_text(&x->leaf_cp, buf, sizeof(buf));
     printf("  issuer %s\n  certificate policies: %s\n\n", subj, buf);
 
@@ -162,12 +163,12 @@ static void print_text(const struct explain *x)
     for (i = 0; i < n; i++) {
         X509 *c = sk_X509_value(x->res.chain, i);
 
-        sb_report_name(X509_get_subject_name(c), subj, sizeof(subj));
+        sb_certfmt_name(X509_get_subject_name(c), subj, sizeof(subj));
         printf("  path[%d] %s\n", i, subj);
         if (i == n - 1) {
             for (k = 0; k < (size_t)sk_X509_num(p->anchors); k++) {
                 if (X509_cmp(sk_X509_value(p->anchors, (int)k), c) == 0) {
-                    sb_report_sha256(c, sha, sizeof(sha));
+                    sb_certfmt_sha256(c, sha, sizeof(sha));
                     printf("          trust anchor from %s:%u:%u (%s), sha256 %s\n", p->file, p->anchor_src[k].line,
                            p->anchor_src[k].col, p->anchor_src[k].file, sha);
                 }
@@ -233,7 +234,7 @@ static void print_text(const struct explain *x)
                    sb_tp_level_name(x->dec.level), ok_or(x->dec.level >= x->rule->min_level));
         }
         if (x->rule->has_attest) {
-            sb_report_name(X509_get_subject_name(x->rule->attest_cert), subj, sizeof(subj));
+            sb_certfmt_name(X509_get_subject_name(x->rule->attest_cert), subj, sizeof(subj));
             printf("  attests as %s with %s (key %s)\n", sb_attest_format_name(x->rule->attest_format), subj,
                    x->rule->attest_key);
         }
@@ -282,7 +283,7 @@ static json_t *explain_json(const struct explain *x)
 {
     const struct sb_trust_policy *p = x->fp;
     const struct sb_recognition *rec = sb_policy_set_recognition(x->set);
-    json_t *top = json_object(), *cert = sb_report_cert(x->leaf), *steps = json_array(), *s, *anchor = json_null();
+    json_t *top = json_object(), *cert = sb_certfmt_json(x->leaf), *steps = json_array(), *s, *anchor = json_null();
     char when[32], loc[PATH_MAX + 32], kus[256];
     int n = sk_X509_num(x->res.chain);
     size_t k;
@@ -306,7 +307,7 @@ static json_t *explain_json(const struct explain *x)
         for (k = 0; k < (size_t)sk_X509_num(p->anchors); k++) {
             if (X509_cmp(sk_X509_value(p->anchors, (int)k), sk_X509_value(x->res.chain, n - 1)) == 0) {
                 json_decref(anchor);
-                anchor = sb_report_cert(sk_X509_value(p->anchors, (int)k));
+                anchor = sb_certfmt_json(sk_X509_value(p->anchors, (int)k));
                 snprintf(loc, sizeof(loc), "%s:%u:%u", p->file, p->anchor_src[k].line, p->anchor_src[k].col);
                 json_object_set_new(anchor, "defined_at", json_string(loc));
                 json_object_set_new(anchor, "file", json_string(p->anchor_src[k].file));
@@ -377,11 +378,7 @@ static int cmd_explain(int argc, char **argv)
     memset(&x, 0, sizeof(x));
     x.dir = "policies";
     sb_err_clear(&err);
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        }
-    }
+    json = sbgw_cli_wants_json(argc, argv);
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {

@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <openssl/crypto.h>
 
+#include "gateway/cli/cli_opts.h"
 #include "gateway/cli/cmd.h"
 #include "pki/cms/cms.h"
 #include "pki/base/load.h"
@@ -54,13 +55,9 @@ int sbgw_cmd_sign(int argc, char **argv)
     struct sb_err err;
     unsigned char *in = NULL, *out = NULL;
     size_t in_len = 0, out_len = 0;
-    int c, i, json = 0, detached = 0, xml = 0, code;
+    int c, json = 0, detached = 0, xml = 0, code;
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        }
-    }
+    json = sbgw_cli_wants_json(argc, argv);
     sb_err_clear(&err);
     optind = 1;
     opterr = 0;

@@ -12,10 +12,11 @@
 
 #include <getopt.h>
 
+#include "gateway/cli/cli_opts.h"
 #include "gateway/cli/cmd.h"
 #include "gateway/cli/cmd.h"
 #include "pki/base/load.h"
-#include "pki/verdict/report.h"
+#include "pki/x509/cert_format.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/policy/trustlist.h"
 #include "pki/xml/xml_safe.h"
@@ -59,10 +60,10 @@ static json_t *signer_json(const struct sb_tl *tl)
         return json_pack("{s:n, s:b, s:s, s:s}", "source", "valid", 0, "reason", sb_reason_name(tl->sig_reason),
                          "message", tl->sig_message);
     }
-    sb_report_name(X509_get_subject_name(tl->signer), subj, sizeof(subj));
-    sb_report_name(X509_get_issuer_name(tl->signer), iss, sizeof(iss));
-    sb_report_serial(tl->signer, serial, sizeof(serial));
-    sb_report_sha256(tl->signer, fp, sizeof(fp));
+    sb_certfmt_name(X509_get_subject_name(tl->signer), subj, sizeof(subj));
+    sb_certfmt_name(X509_get_issuer_name(tl->signer), iss, sizeof(iss));
+    sb_certfmt_serial(tl->signer, serial, sizeof(serial));
+    sb_certfmt_sha256(tl->signer, fp, sizeof(fp));
     j = json_pack("{s:s?, s:s, s:s, s:s, s:s, s:b, s:s?, s:s}", "source", src, "subject", subj, "issuer", iss,
                   "serial", serial, "sha256", fp, "valid", tl->sig_reason == SB_OK,
                   "reason", tl->sig_reason == SB_OK ? NULL : sb_reason_name(tl->sig_reason), "message", tl->sig_message);
@@ -130,7 +131,7 @@ static void print_text(const struct sb_tl *tl, const struct sb_err *fresh)
     printf("trusted list %s, sequence %lld, issued %s, next update %s\n", tl->territory, tl->sequence_number, a,
            tl->has_next_update ? b : "(none: closed list)");
     if (tl->sig_reason == SB_OK) {
-        sb_report_name(X509_get_subject_name(tl->signer), subj, sizeof(subj));
+        sb_certfmt_name(X509_get_subject_name(tl->signer), subj, sizeof(subj));
         printf("signature: valid, signer %s (%s)\n", subj,
                tl->sig_source == SB_XMLDSIG_SRC_KEYINFO ? "from the list's own KeyInfo: self-asserted" : "expected signer");
     } else {
@@ -224,13 +225,8 @@ out:
 int sbgw_cmd_tl(int argc, char **argv)
 {
     struct sb_err err;
-    int i, json = 0;
+    int json = sbgw_cli_wants_json(argc, argv);
 
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        }
-    }
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         tl_usage(stdout);
         return 0;

@@ -19,7 +19,6 @@
 #include "gateway/cli/cli_opts.h"
 #include "gateway/cli/cmd.h"
 #include "pki/base/load.h"
-#include "pki/verdict/report.h"
 #include "pki/base/rfc3339_time.h"
 
 enum { OPT_POLICY_DIR = 1000, OPT_FROM, OPT_TO, OPT_AT, OPT_CT, OPT_GW, OPT_JSON, OPT_OUT };
@@ -161,16 +160,12 @@ int sbgw_cmd_translate(int argc, char **argv)
     unsigned char *in = NULL;
     size_t in_len = 0;
     char host[128];
-    int code, k;
+    int code;
 
     memset(&a, 0, sizeof(a));
     memset(&out, 0, sizeof(out));
     sb_err_clear(&err);
-    for (k = 1; k < argc; k++) {
-        if (strcmp(argv[k], "--json") == 0) {
-            a.json = 1;
-        }
-    }
+    a.json = sbgw_cli_wants_json(argc, argv);
     if ((code = parse_args(argc, argv, &a, &err)) >= 0) {
         goto out;
     }

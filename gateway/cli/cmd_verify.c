@@ -17,9 +17,9 @@
 #include "adapters/adapter.h"
 #include "gateway/cli/cli_opts.h"
 #include "gateway/cli/cmd.h"
+#include "pki/x509/cert_format.h"
 #include "pki/base/load.h"
 #include "pki/cms/cms.h"
-#include "pki/verdict/report.h"
 #include "pki/verdict/validate.h"
 #include "pki/verdict/verdict_render.h"
 #include "pki/xml/xml_safe.h"
@@ -71,6 +71,17 @@ static void verify_usage(FILE *f)
             "exit: 0 passed, 1 failed, 3 indeterminate, 2 usage or unreadable input\n");
 }
 
+/* The first line of the text output: "OK: message" or "INDICATION/SUBINDICATION (REASON): message". */
+static void print_outcome(const struct sb_cms_result *res)
+{
+    if (res->reason == SB_OK) {
+        printf("OK: %s\n", res->message);
+    } else {
+        printf("%s/%s (%s): %s\n", sb_indication_name(sb_reason_indication(res->reason)),
+               sb_reason_subindication(res->reason), sb_reason_name(res->reason), res->message);
+    }
+}
+
 static void print_text(const struct sb_cms_result *res)
 {
     const struct sb_cms_signer *s;
@@ -78,12 +89,7 @@ static void print_text(const struct sb_cms_result *res)
     size_t i;
     int j;
 
-    if (res->reason == SB_OK) {
-        printf("OK: %s\n", res->message);
-    } else {
-        printf("%s/%s (%s): %s\n", sb_indication_name(sb_reason_indication(res->reason)),
-               sb_reason_subindication(res->reason), sb_reason_name(res->reason), res->message);
-    }
+    print_outcome(res);
     for (i = 0; i < res->n_signers; i++) {
         s = &res->signers[i];
         printf("signer %zu: %s — %s\n", i + 1, s->subject[0] != '\0' ? s->subject : "(certificate not found)",
@@ -95,7 +101,7 @@ static void print_text(const struct sb_cms_result *res)
             printf("  %s\n", s->message);
         }
         for (j = 0; j < sk_X509_num(s->chain); j++) {
-            sb_report_name(X509_get_subject_name(sk_X509_value(s->chain, j)), subj, sizeof(subj));
+            sb_certfmt_name(X509_get_subject_name(sk_X509_value(s->chain, j)), subj, sizeof(subj));
             printf("  %d: %s\n", j, subj);
         }
     }
@@ -108,12 +114,7 @@ static void print_xml_text(const struct sb_cms_result *res)
     size_t i, k;
     int j;
 
-    if (res->reason == SB_OK) {
-        printf("OK: %s\n", res->message);
-    } else {
-        printf("%s/%s (%s): %s\n", sb_indication_name(sb_reason_indication(res->reason)),
-               sb_reason_subindication(res->reason), sb_reason_name(res->reason), res->message);
-    }
+    print_outcome(res);
     for (i = 0; i < res->n_signers; i++) {
         s = &res->signers[i];
         printf("signature %zu at %s: %s — %s\n", i + 1, s->location,
@@ -130,7 +131,7 @@ static void print_xml_text(const struct sb_cms_result *res)
                    s->refs[k].digest_ok ? "" : " (digest not verified)");
         }
         for (j = 0; j < sk_X509_num(s->chain); j++) {
-            sb_report_name(X509_get_subject_name(sk_X509_value(s->chain, j)), subj, sizeof(subj));
+            sb_certfmt_name(X509_get_subject_name(sk_X509_value(s->chain, j)), subj, sizeof(subj));
             printf("  %d: %s\n", j, subj);
         }
     }
@@ -314,18 +315,14 @@ int sbgw_cmd_verify(int argc, char **argv)
     size_t in_len = 0, data_len = 0, digest_len = 0;
     time_t at = 0;
     long dlen = 0;
-    int i, json = 0, code;
+    int json = 0, code;
     enum sb_reason rc, verdict;
 
     memset(&va, 0, sizeof(va));
     memset(&pc, 0, sizeof(pc));
     memset(&res, 0, sizeof(res));
     sb_evidence_init(&ev);
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        }
-    }
+    json = sbgw_cli_wants_json(argc, argv);
     sb_err_clear(&err);
     if (sbgw_chain_args_init(&a, &err) != SB_OK) {
         code = sbgw_fail_usage(json, &err);

@@ -25,7 +25,6 @@ void sbgw_api_readyz(struct sbgw_req *rq, struct sbgw_snap *s)
 {
     struct sbgw *gw = rq->gw;
     json_t *o;
-    char *text;
 
     if (gw->draining) {
         sbgw_reply_error(rq, SBGW_E_SHUTTING_DOWN, NULL);
@@ -40,14 +39,7 @@ void sbgw_api_readyz(struct sbgw_req *rq, struct sbgw_snap *s)
     o = json_pack("{s:b,s:s,s:i,s:i,s:i,s:i}", "ready", 1, "snapshot", sb_policy_set_id(s->set), "generation",
                   (int)s->generation, "jurisdictions", (int)sb_policy_set_count(s->set), "workers", gw->pool.n,
                   "queue_depth", (int)sbgw_pool_depth(&gw->pool));
-    text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-    json_decref(o);
-    if (text == NULL) {
-        sbgw_reply_error(rq, SBGW_E_INTERNAL_ERROR, NULL);
-        return;
-    }
-    sbgw_reply_json(rq, 200, text);
-    free(text);
+    sbgw_reply_json_value(rq, 200, o, SBGW_E_INTERNAL_ERROR);
 }
 
 void sbgw_api_policies(struct sbgw_req *rq, struct sbgw_snap *s)

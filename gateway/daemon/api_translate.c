@@ -30,11 +30,9 @@ static void translate_run(struct sbgw_work *w)
     struct sb_translate_req req;
     struct sb_translate_out out;
     struct sb_validation_caches caches;
-    struct sbgw_audit_rec rec;
     struct sb_err err;
     size_t len = evbuffer_get_length(j->body);
     const unsigned char *body = evbuffer_pullup(j->body, -1);
-    const char *ind;
     enum sb_reason rc;
 
     memset(&out, 0, sizeof(out));
@@ -55,28 +53,7 @@ static void translate_run(struct sbgw_work *w)
         sbgw_verify_job_error_reason(j, rc, err.msg);
         goto out;
     }
-    ind = sb_indication_name(sb_reason_indication(rc));
-    snprintf(j->indication, sizeof(j->indication), "%s", ind != NULL ? ind : "");
-    snprintf(j->reason, sizeof(j->reason), "%s", rc == SB_OK ? "" : sb_reason_name(rc));
-    snprintf(j->signer_subject, sizeof(j->signer_subject), "%s", out.signer_subject);
-    snprintf(j->signer_serial, sizeof(j->signer_serial), "%s", out.signer_serial);
-    memset(&rec, 0, sizeof(rec));
-    rec.request_id = j->rq->id;
-    rec.client = j->rq->client;
-    rec.route = j->route;
-    rec.from = j->from;
-    rec.to = j->to;
-    rec.object_sha256 = out.object_sha256;
-    rec.signer_subject = j->signer_subject;
-    rec.signer_serial = j->signer_serial;
-    rec.indication = ind;
-    rec.subindication = sb_reason_subindication(rc);
-    rec.reason = rc == SB_OK ? NULL : sb_reason_name(rc);
-    rec.snapshot = sb_policy_set_id(j->snap->set);
-    if (sbgw_audit_append(&gw->audit, &rec, NULL) != 0) {
-        sbgw_log_warn(&gw->log, j->rq->id, "audit: cannot write the decision to %s", gw->audit.path);
-        sbgw_verify_job_error(j, SBGW_E_AUDIT_UNAVAILABLE, NULL);
-        j->indication[0] = '\0';
+    if (sbgw_verify_job_record(j, rc, out.object_sha256, out.signer_subject, out.signer_serial) != 0) {
         goto out;
     }
     json_object_set_new(out.json, "snapshot", json_string(sb_policy_set_id(j->snap->set)));

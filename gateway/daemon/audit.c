@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,20 +18,9 @@
 
 #include "gateway/daemon/json_writer.h"
 #include "gateway/daemon/log.h"
+#include "pki/base/hex.h"
 
 static const char genesis[65] = "0000000000000000000000000000000000000000000000000000000000000000";
-
-static void hexify(const unsigned char *in, size_t n, char *out)
-{
-    static const char hx[] = "0123456789abcdef";
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        out[2 * i] = hx[in[i] >> 4];
-        out[2 * i + 1] = hx[in[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
 
 static int is_hex64(const char *s)
 {
@@ -62,7 +52,7 @@ int sbgw_audit_hash(const json_t *rec, char out[65])
         return -1;
     }
     if (EVP_Digest(canon, strlen(canon), md, &mdlen, EVP_sha256(), NULL) == 1 && mdlen == 32) {
-        hexify(md, 32, out);
+        sb_hex_encode(md, 32, out, 65);
         rc = 0;
     }
     free(canon);
@@ -209,6 +199,22 @@ out:
     return rc;
 }
 
+/* Close the file (after fdatasync when sync) and free the path and the digest; a is then closed. */
+static void release_file(struct sbgw_audit *a, int sync)
+{
+    if (a->fd >= 0) {
+        if (sync) {
+            fdatasync(a->fd);
+        }
+        close(a->fd);
+    }
+    a->fd = -1;
+    free(a->path);
+    a->path = NULL;
+    EVP_MD_free(a->sha256);
+    a->sha256 = NULL;
+}
+
 int sbgw_audit_open(struct sbgw_audit *a, const char *path, const char *node_id, enum sbgw_fsync mode,
                     int batch_ms, struct sbgw_audit_open_info *info, char *err, size_t errlen)
 {
@@ -220,10 +226,7 @@ int sbgw_audit_open(struct sbgw_audit *a, const char *path, const char *node_id,
     snprintf(a->node_id, sizeof(a->node_id), "%s", node_id);
     if ((a->path = strdup(path)) == NULL || (a->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {
         snprintf(err, errlen, "out of memory");
-        free(a->path);
-        a->path = NULL;
-        EVP_MD_free(a->sha256);
-        a->sha256 = NULL;
+        release_file(a, 0);
         return -1;
     }
     if ((a->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0) {
@@ -246,14 +249,7 @@ int sbgw_audit_open(struct sbgw_audit *a, const char *path, const char *node_id,
     a->flusher_running = 1;
     return 0;
 err:
-    if (a->fd >= 0) {
-        close(a->fd);
-    }
-    a->fd = -1;
-    free(a->path);
-    a->path = NULL;
-    EVP_MD_free(a->sha256);
-    a->sha256 = NULL;
+    release_file(a, 0);
     return -1;
 }
 
@@ -309,35 +305,58 @@ static void member_node(struct sbgw_jbuf *b, const char *node_id)
  *   signer_subject, snapshot, subindication, time, to
  * Subjects come from certificates and may hold invalid UTF-8: written as null (as json_string refuses it).
  */
+#define REC(f) offsetof(struct sbgw_audit_rec, f)
+#define NODE ((size_t)-1)                /* the node id: from the log, not the record */
+
+/* A record field: its key and where its value is (NODE: the node id). */
+struct rec_field {
+    const char *key;
+    size_t off;
+};
+
+/* The canonical chunks, in sorted key order; a NULL key ends a chunk. */
+static const struct rec_field canon_fields[] = {
+    { "client", REC(client) }, { "from", REC(from) }, { "indication", REC(indication) }, { "node", NODE },
+    { "object_sha256", REC(object_sha256) }, { NULL, 0 },                                /* c_a; then prev */
+    { "reason", REC(reason) }, { "request_id", REC(request_id) }, { "route", REC(route) }, { NULL, 0 }, /* c_b */
+    { "signer_serial", REC(signer_serial) }, { "signer_subject", REC(signer_subject) },
+    { "snapshot", REC(snapshot) }, { "subindication", REC(subindication) }, { NULL, 0 },   /* c_c; then time */
+    { "to", REC(to) }, { NULL, 0 },                                                       /* c_d */
+};
+
+/* The line's fields between time and prev, in the order they are written. */
+static const struct rec_field line_fields[] = {
+    { "node", NODE }, { "request_id", REC(request_id) }, { "client", REC(client) }, { "route", REC(route) },
+    { "from", REC(from) }, { "to", REC(to) }, { "object_sha256", REC(object_sha256) },
+    { "signer_subject", REC(signer_subject) }, { "signer_serial", REC(signer_serial) },
+    { "indication", REC(indication) }, { "subindication", REC(subindication) }, { "reason", REC(reason) },
+    { "snapshot", REC(snapshot) }, { NULL, 0 },
+};
+
+/* Write the fields from f up to the next NULL key into b; returns the entry after that NULL. */
+static const struct rec_field *members(struct sbgw_jbuf *b, const struct rec_field *f, const struct sbgw_audit *a,
+                                       const struct sbgw_audit_rec *r)
+{
+    for (; f->key != NULL; f++) {
+        if (f->off == NODE) {
+            member_node(b, a->node_id);
+        } else {
+            member(b, f->key, *(const char *const *)(const void *)((const char *)r + f->off));
+        }
+    }
+    return f + 1;
+}
+
 static int prepare(struct sbgw_audit *a, const struct sbgw_audit_rec *r, struct prepared *p)
 {
+    const struct rec_field *f = canon_fields;
+
     memset(p, 0, sizeof(*p));
-    member(&p->c_a, "client", r->client);
-    member(&p->c_a, "from", r->from);
-    member(&p->c_a, "indication", r->indication);
-    member_node(&p->c_a, a->node_id);
-    member(&p->c_a, "object_sha256", r->object_sha256);
-    member(&p->c_b, "reason", r->reason);
-    member(&p->c_b, "request_id", r->request_id);
-    member(&p->c_b, "route", r->route);
-    member(&p->c_c, "signer_serial", r->signer_serial);
-    member(&p->c_c, "signer_subject", r->signer_subject);
-    member(&p->c_c, "snapshot", r->snapshot);
-    member(&p->c_c, "subindication", r->subindication);
-    member(&p->c_d, "to", r->to);
-    member_node(&p->line, a->node_id);
-    member(&p->line, "request_id", r->request_id);
-    member(&p->line, "client", r->client);
-    member(&p->line, "route", r->route);
-    member(&p->line, "from", r->from);
-    member(&p->line, "to", r->to);
-    member(&p->line, "object_sha256", r->object_sha256);
-    member(&p->line, "signer_subject", r->signer_subject);
-    member(&p->line, "signer_serial", r->signer_serial);
-    member(&p->line, "indication", r->indication);
-    member(&p->line, "subindication", r->subindication);
-    member(&p->line, "reason", r->reason);
-    member(&p->line, "snapshot", r->snapshot);
+    f = members(&p->c_a, f, a, r);
+    f = members(&p->c_b, f, a, r);
+    f = members(&p->c_c, f, a, r);
+    (void)members(&p->c_d, f, a, r);
+    (void)members(&p->line, line_fields, a, r);
     if (p->c_a.failed || p->c_b.failed || p->c_c.failed || p->c_d.failed || p->line.failed) {
         prepared_free(p);
         return 0;
@@ -363,7 +382,7 @@ static char *finish(struct sbgw_audit *a, const struct prepared *p, long long se
     if (n < 0 || (size_t)n >= cap || EVP_Digest(canon, (size_t)n, md, &mdlen, a->sha256, NULL) != 1 || mdlen != 32) {
         goto err;
     }
-    hexify(md, 32, hash);
+    sb_hex_encode(md, 32, hash, 65);
     n = snprintf(line, cap, "{\"seq\":%lld,\"time\":\"%s\",%s,\"prev\":\"%s\",\"hash\":\"%s\"}\n", seq, ts,
                  p->line.p, a->prev, hash);
     if (n < 0 || (size_t)n >= cap) {
@@ -466,17 +485,7 @@ void sbgw_audit_close(struct sbgw_audit *a)
         pthread_cond_destroy(&a->cv);
         pthread_mutex_destroy(&a->mu);
     }
-    if (a->fd >= 0) {
-        if (a->mode != SBGW_FSYNC_OFF) {
-            fdatasync(a->fd);
-        }
-        close(a->fd);
-        a->fd = -1;
-    }
-    free(a->path);
-    a->path = NULL;
-    EVP_MD_free(a->sha256);
-    a->sha256 = NULL;
+    release_file(a, a->mode != SBGW_FSYNC_OFF);
 }
 
 /* ---- verifying ------------------------------------------------------------------------------ */

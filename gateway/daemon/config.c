@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "gateway/daemon/config_local.h"
+#include "pki/base/name_table.h"
 
 #define C_OFF(field) offsetof(struct sbgw_config, field)
 
@@ -300,15 +301,11 @@ const struct sbgw_route *sbgw_config_route(const struct sbgw_config *c, const ch
     return best;
 }
 
+static const struct sb_name_row listener_names[] = {
+    { SBGW_L_API, "api" }, { SBGW_L_ADMIN, "admin" },
+};
+
 const char *sbgw_listener_name(enum sbgw_listener_kind k)
 {
-    switch (k) {
-    case SBGW_L_API:
-        return "api";
-    case SBGW_L_ADMIN:
-        return "admin";
-    case SBGW_L__COUNT:
-    default:
-        return "?";
-    }
+    return sb_name_of(SB_NAME_ROWS(listener_names), (int)k, "?");
 }

@@ -30,6 +30,8 @@
 #include <event2/listener.h>
 #include <jansson.h>
 
+#include "pki/base/name_table.h"
+
 #define BODY_SLACK (64 * 1024)
 #define CONN_BUCKETS 4096
 
@@ -109,26 +111,13 @@ void sbgw_req_unref(struct sbgw_req *rq)
 
 static const char *method_name(enum evhttp_cmd_type c)
 {
-    switch (c) {
-    case EVHTTP_REQ_GET:
-        return "GET";
-    case EVHTTP_REQ_POST:
-        return "POST";
-    case EVHTTP_REQ_HEAD:
-        return "HEAD";
-    case EVHTTP_REQ_PUT:
-        return "PUT";
-    case EVHTTP_REQ_DELETE:
-        return "DELETE";
-    case EVHTTP_REQ_OPTIONS:
-        return "OPTIONS";
-    case EVHTTP_REQ_PATCH:
-        return "PATCH";
-    case EVHTTP_REQ_TRACE:
-    case EVHTTP_REQ_CONNECT:
-    default:
-        return "OTHER";
-    }
+    static const struct sb_name_row names[] = {
+        { EVHTTP_REQ_GET, "GET" }, { EVHTTP_REQ_POST, "POST" }, { EVHTTP_REQ_HEAD, "HEAD" },
+        { EVHTTP_REQ_PUT, "PUT" }, { EVHTTP_REQ_DELETE, "DELETE" }, { EVHTTP_REQ_OPTIONS, "OPTIONS" },
+        { EVHTTP_REQ_PATCH, "PATCH" },
+    };
+
+    return sb_name_of(SB_NAME_ROWS(names), (int)c, "OTHER");
 }
 
 static int req_id_ok(const char *s)
@@ -229,6 +218,19 @@ void sbgw_reply(struct sbgw_req *rq, int status, const char *content_type, const
 void sbgw_reply_json(struct sbgw_req *rq, int status, const char *json)
 {
     sbgw_reply(rq, status, "application/json", json, strlen(json));
+}
+
+void sbgw_reply_json_value(struct sbgw_req *rq, int status, json_t *o, enum sbgw_http_error on_failure)
+{
+    char *text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+
+    json_decref(o);
+    if (text == NULL) {
+        sbgw_reply_error(rq, on_failure, NULL);
+        return;
+    }
+    sbgw_reply_json(rq, status, text);
+    free(text);
 }
 
 char *sbgw_error_json(const char *code, const char *msg, int status)

@@ -1,5 +1,5 @@
 /*
- * gateway/daemon/json_writer.c — compact JSON text identical to jansson 2.14's json_dumps (see jsonw.h).
+ * gateway/daemon/json_writer.c — compact JSON text identical to jansson 2.14's json_dumps (see json_writer.h).
  */
 #include "gateway/daemon/json_writer.h"
 
@@ -88,12 +88,41 @@ static size_t utf8_seq(const unsigned char *s, size_t left, uint32_t *cp)
     return n;
 }
 
-int sbgw_jbuf_string(struct sbgw_jbuf *b, const char *str, size_t len, int ensure_ascii)
+/* The two-character escape of cp (backslash + n for a newline...) into out; 0 when cp has none. */
+static size_t short_escape(uint32_t cp, char *out)
+{
+    static const char pairs[] = "\\\\\"\"\bb\ff\nn\rr\tt";
+    size_t i;
+
+    for (i = 0; pairs[i] != '\0'; i += 2) {
+        if (cp == (unsigned char)pairs[i]) {
+            out[0] = '\\';
+            out[1] = pairs[i + 1];
+            return 2;
+        }
+    }
+    return 0;
+}
+
+/* Backslash-uXXXX of the UTF-16 unit u into out (uppercase hex, as jansson writes it); returns 6. */
+static size_t u_escape(char *out, uint32_t u)
 {
     static const char hx[] = "0123456789ABCDEF";
+
+    out[0] = '\\';
+    out[1] = 'u';
+    out[2] = hx[(u >> 12) & 15];
+    out[3] = hx[(u >> 8) & 15];
+    out[4] = hx[(u >> 4) & 15];
+    out[5] = hx[u & 15];
+    return 6;
+}
+
+int sbgw_jbuf_string(struct sbgw_jbuf *b, const char *str, size_t len, int ensure_ascii)
+{
     const unsigned char *s = (const unsigned char *)str;
     size_t start = b->n, i = 0, run, k;
-    uint32_t cp, hi, lo;
+    uint32_t cp;
     char esc[12];
     size_t elen;
 
@@ -122,57 +151,14 @@ int sbgw_jbuf_string(struct sbgw_jbuf *b, const char *str, size_t len, int ensur
             i += k;
             continue;
         }
-        elen = 2;
-        esc[0] = '\\';
-        switch (cp) {
-        case '\\':
-            esc[1] = '\\';
-            break;
-        case '"':
-            esc[1] = '"';
-            break;
-        case '\b':
-            esc[1] = 'b';
-            break;
-        case '\f':
-            esc[1] = 'f';
-            break;
-        case '\n':
-            esc[1] = 'n';
-            break;
-        case '\r':
-            esc[1] = 'r';
-            break;
-        case '\t':
-            esc[1] = 't';
-            break;
-        default:
+        if ((elen = short_escape(cp, esc)) == 0) {
             if (cp < 0x10000) {
-                hi = cp;
-                esc[1] = 'u';
-                esc[2] = hx[(hi >> 12) & 15];
-                esc[3] = hx[(hi >> 8) & 15];
-                esc[4] = hx[(hi >> 4) & 15];
-                esc[5] = hx[hi & 15];
-                elen = 6;
-            } else {
+                elen = u_escape(esc, cp);
+            } else {                              /* a UTF-16 surrogate pair */
                 cp -= 0x10000;
-                hi = 0xD800 | ((cp & 0xFFC00) >> 10);
-                lo = 0xDC00 | (cp & 0x003FF);
-                esc[1] = 'u';
-                esc[2] = hx[(hi >> 12) & 15];
-                esc[3] = hx[(hi >> 8) & 15];
-                esc[4] = hx[(hi >> 4) & 15];
-                esc[5] = hx[hi & 15];
-                esc[6] = '\\';
-                esc[7] = 'u';
-                esc[8] = hx[(lo >> 12) & 15];
-                esc[9] = hx[(lo >> 8) & 15];
-                esc[10] = hx[(lo >> 4) & 15];
-                esc[11] = hx[lo & 15];
-                elen = 12;
+                elen = u_escape(esc, 0xD800 | ((cp & 0xFFC00) >> 10));
+                elen += u_escape(esc + elen, 0xDC00 | (cp & 0x003FF));
             }
-            break;
         }
         memcpy(b->p + b->n, esc, elen);
         b->n += elen;
@@ -264,11 +250,6 @@ static void value(struct sbgw_jbuf *b, const json_t *v, int ensure_ascii, int de
         b->failed = 1;
         break;
     }
-}
-
-void sbgw_jbuf_value(struct sbgw_jbuf *b, const json_t *v, int ensure_ascii)
-{
-    value(b, v, ensure_ascii, 0);
 }
 
 char *sbgw_json_compact(const json_t *v)

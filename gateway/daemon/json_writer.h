@@ -30,8 +30,6 @@ int sbgw_jbuf_string(struct sbgw_jbuf *b, const char *s, size_t len, int ensure_
 /* Append s as json_dumps would write json_string(s) for a jansson-backed record field: null when s is
  * NULL, empty or not valid UTF-8 (as the audit log's fields are written). */
 void sbgw_jbuf_string_or_null(struct sbgw_jbuf *b, const char *s, int ensure_ascii);
-/* Append v (any jansson value). */
-void sbgw_jbuf_value(struct sbgw_jbuf *b, const json_t *v, int ensure_ascii);
 /* json_dumps(v, JSON_COMPACT) as malloc'd text, or NULL on failure (as json_dumps). */
 char *sbgw_json_compact(const json_t *v);
 

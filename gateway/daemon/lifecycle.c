@@ -21,11 +21,12 @@
 
 #include "gateway/daemon/lifecycle.h"
 #include "gateway/daemon/sbgw.h"
+#include "pki/base/hex.h"
 #include "pki/x509/cert_cache.h"
 #include "pki/crypto/sm2_cache.h"
 #include "pki/x509/chain_cache.h"
 #include "pki/verdict/validate.h"
-#include "pki/verdict/verdict_memo.h"
+#include "pki/x509/cert_memo.h"
 
 
 static void drain_grace_cb(evutil_socket_t fd, short what, void *arg)
@@ -146,7 +147,7 @@ static int start(struct sbgw *gw, struct sbgw_snap *s)
     if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
         memset(rnd, 0, sizeof(rnd));
     }
-    snprintf(gw->id_prefix, sizeof(gw->id_prefix), "%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
+    sb_hex_encode(rnd, sizeof(rnd), gw->id_prefix, sizeof(gw->id_prefix));
     raise_nofile(gw, (long)s->cfg->limits.max_connections + 256);
     if (sbgw_audit_open(&gw->audit, s->cfg->audit.path, s->cfg->audit.node_id, s->cfg->audit.fsync,
                         s->cfg->audit.batch_ms, &ai, err, sizeof(err)) != 0) {
@@ -165,7 +166,7 @@ static int start(struct sbgw *gw, struct sbgw_snap *s)
     if ((s->cfg->cache.chains > 0 && (gw->chain_cache = sb_chain_cache_new((size_t)s->cfg->cache.chains)) == NULL) ||
         (s->cfg->cache.certificates > 0 &&
          ((gw->cert_cache = sb_cert_cache_new((size_t)s->cfg->cache.certificates)) == NULL ||
-          (gw->verdict_memo = sb_verdict_memo_new((size_t)s->cfg->cache.certificates)) == NULL ||
+          (gw->cert_memo = sb_cert_memo_new((size_t)s->cfg->cache.certificates)) == NULL ||
           (gw->sm2_cache = sb_sm2_cache_new((size_t)s->cfg->cache.certificates)) == NULL))) {
         sbgw_log_error(&gw->log, "-", "cannot allocate the caches");
         return -1;
@@ -228,11 +229,11 @@ static void stop(struct sbgw *gw)
     sbgw_metrics_free(&gw->metrics);
     sb_chain_cache_free(gw->chain_cache);     /* after the pool: no job uses them any more */
     sb_cert_cache_free(gw->cert_cache);
-    sb_verdict_memo_free(gw->verdict_memo);
+    sb_cert_memo_free(gw->cert_memo);
     sb_sm2_cache_free(gw->sm2_cache);
     gw->chain_cache = NULL;
     gw->cert_cache = NULL;
-    gw->verdict_memo = NULL;
+    gw->cert_memo = NULL;
     gw->sm2_cache = NULL;
 }
 

@@ -12,19 +12,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pki/base/name_table.h"
+
 static const char *level_name(enum sbgw_log_level l)
 {
-    switch (l) {
-    case SBGW_LOG_DEBUG:
-        return "debug";
-    case SBGW_LOG_INFO:
-        return "info";
-    case SBGW_LOG_WARN:
-        return "warn";
-    case SBGW_LOG_ERROR:
-    default:
-        return "error";
-    }
+    static const struct sb_name_row names[] = {
+        { SBGW_LOG_DEBUG, "debug" }, { SBGW_LOG_INFO, "info" }, { SBGW_LOG_WARN, "warn" },
+    };
+
+    return sb_name_of(SB_NAME_ROWS(names), (int)l, "error");
 }
 
 void sbgw_time_now_text(char *buf, size_t len)
@@ -198,4 +194,3 @@ SBGW_LOG_FN(sbgw_log_info, SBGW_LOG_INFO, 0)
 SBGW_LOG_FN(sbgw_log_warn, SBGW_LOG_WARN, 1)
 SBGW_LOG_FN(sbgw_log_warnx, SBGW_LOG_WARN, 0)
 SBGW_LOG_FN(sbgw_log_error, SBGW_LOG_ERROR, 0)
-SBGW_LOG_FN(sbgw_log_debug, SBGW_LOG_DEBUG, 0)

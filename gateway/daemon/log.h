@@ -39,7 +39,6 @@ void sbgw_log_warn(struct sbgw_log *lg, const char *req, const char *fmt, ...) _
 /* Warning without errno. */
 void sbgw_log_warnx(struct sbgw_log *lg, const char *req, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void sbgw_log_error(struct sbgw_log *lg, const char *req, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void sbgw_log_debug(struct sbgw_log *lg, const char *req, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* RFC 3339 UTC time with milliseconds ("2025-01-01T00:00:00.123Z") of now into buf (>= 32 bytes). */
 void sbgw_time_now_text(char *buf, size_t len);

@@ -226,7 +226,6 @@ static void proxy_then(struct sbgw_verify_job *j)
     struct sbgw_req *rq = j->rq;
     struct proxy_ctx *c;
     json_t *verdict, *o;
-    char *text;
 
     if (j->status == 503 || j->status >= 500) {
         sbgw_reply_json(rq, j->status, j->reply);
@@ -242,14 +241,7 @@ static void proxy_then(struct sbgw_verify_job *j)
                       "reason", j->reason[0] != '\0' ? j->reason : NULL, "indication",
                       j->indication[0] != '\0' ? j->indication : NULL, j->status == 200 ? "verdict" : "detail",
                       verdict);
-        text = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
-        json_decref(o);
-        if (text != NULL) {
-            sbgw_reply_json(rq, sbgw_http_error_status(SBGW_E_SIGNATURE_REJECTED), text);
-            free(text);
-        } else {
-            sbgw_reply_error(rq, SBGW_E_SIGNATURE_REJECTED, NULL);
-        }
+        sbgw_reply_json_value(rq, sbgw_http_error_status(SBGW_E_SIGNATURE_REJECTED), o, SBGW_E_SIGNATURE_REJECTED);
         sbgw_verify_job_free(j);
         return;
     }

@@ -20,7 +20,7 @@
 
 #include "pki/x509/chain_cache.h"
 #include "pki/policy/recognition.h"
-#include "pki/verdict/report.h"
+#include "pki/x509/cert_format.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/verdict/validate.h"
 
@@ -109,8 +109,8 @@ static json_t *jurisdiction_json(const struct sb_trust_policy *p)
         X509 *x = sk_X509_value(p->anchors, i);
         json_t *a = json_object();
 
-        sb_report_name(X509_get_subject_name(x), name, sizeof(name));
-        sb_report_sha256(x, fp, sizeof(fp));
+        sb_certfmt_name(X509_get_subject_name(x), name, sizeof(name));
+        sb_certfmt_sha256(x, fp, sizeof(fp));
         json_object_set_new(a, "subject", json_string(name));
         json_object_set_new(a, "sha256", json_string(fp));
         json_array_append_new(anchors, a);
@@ -358,7 +358,6 @@ static void answer_ok(struct sbgw *gw, struct sbgw_req *rq, const char *previous
 {
     struct sbgw_snap *s = gw->snap;
     json_t *o = json_object(), *jurs = json_array();
-    char *text;
     size_t i;
 
     for (i = 0; i < sb_policy_set_count(s->set); i++) {
@@ -370,20 +369,12 @@ static void answer_ok(struct sbgw *gw, struct sbgw_req *rq, const char *previous
     json_object_set_new(o, "changed", json_boolean(strcmp(previous, sb_policy_set_id(s->set)) != 0));
     json_object_set_new(o, "generation", json_integer(s->generation));
     json_object_set_new(o, "jurisdictions", jurs);
-    text = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    if (text == NULL) {
-        sbgw_reply_error(rq, SBGW_E_INTERNAL_ERROR, NULL);
-    } else {
-        sbgw_reply_json(rq, 200, text);
-    }
-    free(text);
+    sbgw_reply_json_value(rq, 200, o, SBGW_E_INTERNAL_ERROR);
 }
 
 static void answer_failed(struct sbgw_req *rq, const struct sb_diag *diag)
 {
     json_t *o = json_object(), *e = json_object(), *errs = json_array();
-    char *text;
     size_t i;
 
     snprintf(rq->reason, sizeof(rq->reason), "%s", sbgw_http_error_name(SBGW_E_RELOAD_FAILED));
@@ -397,14 +388,7 @@ static void answer_failed(struct sbgw_req *rq, const struct sb_diag *diag)
     json_object_set_new(e, "status", json_integer(sbgw_http_error_status(SBGW_E_RELOAD_FAILED)));
     json_object_set_new(e, "errors", errs);
     json_object_set_new(o, "error", e);
-    text = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    if (text == NULL) {
-        sbgw_reply_error(rq, SBGW_E_RELOAD_FAILED, NULL);
-    } else {
-        sbgw_reply_json(rq, sbgw_http_error_status(SBGW_E_RELOAD_FAILED), text);
-    }
-    free(text);
+    sbgw_reply_json_value(rq, sbgw_http_error_status(SBGW_E_RELOAD_FAILED), o, SBGW_E_RELOAD_FAILED);
 }
 
 static void reload_done(evutil_socket_t fd, short what, void *arg)

@@ -90,7 +90,7 @@ struct sbgw {
     struct sbgw_pool pool;
     struct sb_chain_cache *chain_cache;       /* owned: validated paths, shared by the workers; NULL = off */
     struct sb_cert_cache *cert_cache;         /* owned: decoded certificates by DER hash; NULL = off */
-    struct sb_verdict_memo *verdict_memo;     /* owned: rendered certificates of verdicts; NULL = off (with
+    struct sb_cert_memo *cert_memo;     /* owned: rendered certificates of verdicts; NULL = off (with
                                                * cert_cache) */
     struct sb_sm2_cache *sm2_cache;           /* owned: SM2 key form + ZA per (key, ID); NULL = off (with
                                                * cert_cache) */
@@ -218,6 +218,9 @@ void sbgw_req_unref(struct sbgw_req *rq);
  * line. No-op if rq was already answered. */
 void sbgw_reply(struct sbgw_req *rq, int status, const char *content_type, const char *body, size_t len);
 void sbgw_reply_json(struct sbgw_req *rq, int status, const char *json);
+/* Send o (taken: json_decref'd here; NULL allowed) as compact JSON with status; when it cannot be written,
+ * the error reply of on_failure instead. */
+void sbgw_reply_json_value(struct sbgw_req *rq, int status, json_t *o, enum sbgw_http_error on_failure);
 /* {"error":{"code","message","status"}} with e's status (fmt NULL = the table's message). */
 void sbgw_reply_error(struct sbgw_req *rq, enum sbgw_http_error e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -242,6 +245,10 @@ struct sbgw_verify_job *sbgw_verify_job_new(struct sbgw_req *rq, struct sbgw_sna
 /* Make the job's reply the error e of the HTTP error table (fmt NULL = the table's message). Worker. */
 void sbgw_verify_job_error(struct sbgw_verify_job *j, enum sbgw_http_error e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Record j's decision r (the indication, reason and signer it keeps for the access log and the audit record)
+ * and append the audit record; 0, or -1 with the 503 AUDIT_UNAVAILABLE error set (worker thread). */
+int sbgw_verify_job_record(struct sbgw_verify_job *j, enum sb_reason r, const char *object_sha256,
+                           const char *signer_subject, const char *signer_serial);
 /* Make the job's reply the pipeline's input error r (its code and HTTP status; 400 for a verdict reason)
  * with msg (NULL or "" = the reason table's). Worker. */
 void sbgw_verify_job_error_reason(struct sbgw_verify_job *j, enum sb_reason r, const char *msg);

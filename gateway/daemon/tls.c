@@ -17,7 +17,7 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
-#include "pki/verdict/report.h"
+#include "pki/x509/cert_format.h"
 
 static void tls_err(struct sb_diag *diag, const struct sbgw_config *cfg, enum sbgw_listener_kind l,
                     const char *what, const char *file)
@@ -89,8 +89,8 @@ void sbgw_tls_client_id(struct evhttp_connection *evcon, const struct sbgw_tls_c
         SSL_get_verify_result(ssl) != X509_V_OK) {
         return;
     }
-    sb_report_sha256(peer, fp, sizeof(fp));
-    sb_report_name(X509_get_subject_name(peer), subject, sizeof(subject));
+    sb_certfmt_sha256(peer, fp, sizeof(fp));
+    sb_certfmt_name(X509_get_subject_name(peer), subject, sizeof(subject));
     for (i = 0; i < t->n_clients; i++) {
         const struct sbgw_client *c = &t->clients[i];
 

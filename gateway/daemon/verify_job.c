@@ -23,6 +23,8 @@
 
 #include "adapters/adapter.h"
 #include "gateway/daemon/json_writer.h"
+#include "pki/base/base64.h"
+#include "pki/base/hex.h"
 #include "pki/verdict/validate.h"
 #include "pki/verdict/verdict_render.h"
 #include "pki/xml/xml_safe.h"
@@ -61,45 +63,13 @@ void sbgw_verify_job_error_reason(struct sbgw_verify_job *j, enum sb_reason r, c
 /* md: fetched once (the audit log's SHA-256): EVP_sha256() would fetch implicitly on every call. */
 static void sha256_hex(const EVP_MD *md_alg, const unsigned char *p, size_t n, char out[65])
 {
-    static const char hx[] = "0123456789abcdef";
     unsigned char md[32];
     unsigned int mdlen = 0;
-    size_t i;
 
     out[0] = '\0';
-    if (EVP_Digest(p, n, md, &mdlen, md_alg, NULL) != 1 || mdlen != 32) {
-        return;
+    if (EVP_Digest(p, n, md, &mdlen, md_alg, NULL) == 1 && mdlen == 32) {
+        sb_hex_encode(md, sizeof(md), out, 65);
     }
-    for (i = 0; i < 32; i++) {
-        out[2 * i] = hx[md[i] >> 4];
-        out[2 * i + 1] = hx[md[i] & 15];
-    }
-    out[64] = '\0';
-}
-
-/* Base64 of the detached-signature header (OpenSSL's decoder, lenient as it always was here). */
-static int b64_decode(const char *in, size_t len, unsigned char **out, size_t *outlen)
-{
-    EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
-    unsigned char *buf;
-    int n = 0, fin = 0;
-
-    *out = NULL;
-    if (ctx == NULL || len > (size_t)1 << 30 || (buf = OPENSSL_malloc(len / 4 * 3 + 4)) == NULL) {
-        EVP_ENCODE_CTX_free(ctx);
-        return 0;
-    }
-    EVP_DecodeInit(ctx);
-    if (EVP_DecodeUpdate(ctx, buf, &n, (const unsigned char *)in, (int)len) < 0 ||
-        EVP_DecodeFinal(ctx, buf + n, &fin) != 1) {
-        EVP_ENCODE_CTX_free(ctx);
-        OPENSSL_free(buf);
-        return 0;
-    }
-    EVP_ENCODE_CTX_free(ctx);
-    *out = buf;
-    *outlen = (size_t)(n + fin);
-    return 1;
 }
 
 /* A JSON body: the jurisdiction adapter's envelope or the gateway's own; 0 with the error reply set. A
@@ -168,7 +138,8 @@ static int read_input(struct sbgw_verify_job *j, struct sb_evidence *ev, enum sb
         }
         break;
     case SBGW_VIN_DETACHED:
-        if (j->sig_b64 == NULL || !b64_decode(j->sig_b64, strlen(j->sig_b64), &sig, &n)) {
+        if (j->sig_b64 == NULL ||
+            sb_base64_decode(j->sig_b64, strlen(j->sig_b64), SB_EV_MAX_INPUT, &sig, &n, NULL) != SB_B64_OK) {
             sbgw_verify_job_error(j, SBGW_E_BAD_REQUEST, "X-Sigbridge-Signature must be a detached CMS object in "
                                   "base64");
             return 0;
@@ -220,28 +191,24 @@ static int etsi_reply(struct sbgw_verify_job *j, const struct sb_cms_result *res
     return 1;
 }
 
-static void audit_and_reply(struct sbgw_verify_job *j, const struct sb_cms_result *res, time_t at,
-                            const char *obj_sha, const struct sb_evidence *ev)
+int sbgw_verify_job_record(struct sbgw_verify_job *j, enum sb_reason r, const char *object_sha256,
+                           const char *signer_subject, const char *signer_serial)
 {
     struct sbgw *gw = j->rq->gw;
     struct sbgw_audit_rec rec;
-    enum sb_reason r = res->reason;
     const char *ind = sb_indication_name(sb_reason_indication(r));
-    json_t *verdict;
 
     snprintf(j->indication, sizeof(j->indication), "%s", ind != NULL ? ind : "");
     snprintf(j->reason, sizeof(j->reason), "%s", r == SB_OK ? "" : sb_reason_name(r));
-    if (res->n_signers > 0) {
-        snprintf(j->signer_subject, sizeof(j->signer_subject), "%s", res->signers[res->worst].subject);
-        snprintf(j->signer_serial, sizeof(j->signer_serial), "%s", res->signers[res->worst].serial);
-    }
+    snprintf(j->signer_subject, sizeof(j->signer_subject), "%s", signer_subject);
+    snprintf(j->signer_serial, sizeof(j->signer_serial), "%s", signer_serial);
     memset(&rec, 0, sizeof(rec));
     rec.request_id = j->rq->id;
     rec.client = j->rq->client;
     rec.route = j->route;
     rec.from = j->from;
     rec.to = j->to[0] != '\0' ? j->to : NULL;
-    rec.object_sha256 = obj_sha;
+    rec.object_sha256 = object_sha256;
     rec.signer_subject = j->signer_subject;
     rec.signer_serial = j->signer_serial;
     rec.indication = ind;
@@ -252,6 +219,21 @@ static void audit_and_reply(struct sbgw_verify_job *j, const struct sb_cms_resul
         sbgw_log_warn(&gw->log, j->rq->id, "audit: cannot write the decision to %s", gw->audit.path);
         sbgw_verify_job_error(j, SBGW_E_AUDIT_UNAVAILABLE, NULL);
         j->indication[0] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+static void audit_and_reply(struct sbgw_verify_job *j, const struct sb_cms_result *res, time_t at,
+                            const char *obj_sha, const struct sb_evidence *ev)
+{
+    struct sbgw *gw = j->rq->gw;
+    enum sb_reason r = res->reason;
+    const struct sb_cms_signer *worst = res->n_signers > 0 ? &res->signers[res->worst] : NULL;
+    json_t *verdict;
+
+    if (sbgw_verify_job_record(j, r, obj_sha, worst != NULL ? worst->subject : "",
+                               worst != NULL ? worst->serial : "") != 0) {
         return;
     }
     if (j->want_xml) {
@@ -263,7 +245,7 @@ static void audit_and_reply(struct sbgw_verify_job *j, const struct sb_cms_resul
         j->passed = r == SB_OK;
         return;
     }
-    if ((verdict = sb_verdict_json(res, at, gw->verdict_memo)) == NULL) {
+    if ((verdict = sb_verdict_json(res, at, gw->cert_memo)) == NULL) {
         sbgw_verify_job_error(j, SBGW_E_INTERNAL_ERROR, "cannot encode the verdict");
         return;
     }
@@ -288,7 +270,7 @@ void sbgw_verify_job_caches(const struct sbgw_verify_job *j, const struct sb_tru
     memset(c, 0, sizeof(*c));
     c->certs = gw->cert_cache;
     c->chain = gw->chain_cache;
-    c->memo = gw->verdict_memo;
+    c->memo = gw->cert_memo;
     c->sm2 = gw->sm2_cache;
     c->scope = sbgw_snap_scope(j->snap, pol);        /* NULL (no chain cache) if pol is not of snap */
 }

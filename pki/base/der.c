@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include <openssl/asn1.h>
+
+#include "pki/base/name_table.h"
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
@@ -89,16 +91,11 @@ enum sb_reason sb_der_next(struct sb_der *d, struct sb_der_elem *e, const char *
 
 static const char *class_name(int cls)
 {
-    switch (cls) {
-    case SB_DER_UNIVERSAL:
-        return "universal";
-    case SB_DER_CONTEXT:
-        return "context";
-    case 0x40:
-        return "application";
-    default:
-        return "private";
-    }
+    static const struct sb_name_row names[] = {
+        { SB_DER_UNIVERSAL, "universal" }, { SB_DER_CONTEXT, "context" }, { 0x40, "application" },
+    };
+
+    return sb_name_of(SB_NAME_ROWS(names), cls, "private");
 }
 
 enum sb_reason sb_der_expect(struct sb_der *d, int cls, int tag, int constructed, struct sb_der_elem *e,

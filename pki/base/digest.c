@@ -1,5 +1,5 @@
 /*
- * pki/base/digest.c — message digests fetched once per process (md.h). The table is written once under
+ * pki/base/digest.c — message digests fetched once per process (digest.h). The table is written once under
  * pthread_once and only read afterwards.
  */
 #include "pki/base/digest.h"

@@ -2,6 +2,8 @@
 
 #include <stddef.h>
 
+#include "pki/base/name_table.h"
+
 struct sb_reason_row {
     const char *name;
     enum sb_indication ind;
@@ -40,18 +42,13 @@ enum sb_indication sb_reason_indication(enum sb_reason r)
 
 const char *sb_indication_name(enum sb_indication ind)
 {
-    switch (ind) {
-    case SB_IND_TOTAL_PASSED:
-        return "TOTAL_PASSED";
-    case SB_IND_TOTAL_FAILED:
-        return "TOTAL_FAILED";
-    case SB_IND_INDETERMINATE:
-        return "INDETERMINATE";
-    case SB_IND_NONE:
-    default:
-        break;
-    }
-    return NULL;
+    static const struct sb_name_row names[] = {
+        { SB_IND_TOTAL_PASSED, "TOTAL_PASSED" },
+        { SB_IND_TOTAL_FAILED, "TOTAL_FAILED" },
+        { SB_IND_INDETERMINATE, "INDETERMINATE" },
+    };
+
+    return sb_name_of(SB_NAME_ROWS(names), (int)ind, NULL);
 }
 
 const char *sb_reason_subindication(enum sb_reason r)

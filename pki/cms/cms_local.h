@@ -1,5 +1,5 @@
 /*
- * pki/cms/cms_local.h — private to pki/cms_*.c: the parsed SignedData and the OIDs it is made of.
+ * pki/cms/cms_local.h — private to pki/cms/cms_*.c: the parsed SignedData and the OIDs it is made of.
  *
  * sb_cms_parse() turns any accepted input (DER, PEM, S/MIME, BER with indefinite lengths) into one DER
  * buffer it owns and a set of element pointers into that buffer; nothing is re-encoded after that point,

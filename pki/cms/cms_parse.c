@@ -434,6 +434,34 @@ static enum sb_reason parse_encap(struct sb_der *sd, struct sb_cms_parsed *p, st
     return sb_der_done(&ec, "encapContentInfo", err);
 }
 
+/*
+ * The next element of the revocationInfoChoices / CertificateChoices SET entered as c that is a plain SEQUENCE
+ * (a certificate, a CRL) into *e, with *n counting every element: SB_OK with *have 1, or *have 0 at the end.
+ * Other choices (attribute certificates, OtherRevocationInfoFormat such as OCSP responses) are skipped: they
+ * are not used. FORMAT when an element is malformed or there are more than max (what: "certificate", plural
+ * in messages what + "s").
+ */
+static enum sb_reason next_sequence(struct sb_der *c, struct sb_der_elem *e, const char *what, size_t *n, int max,
+                                    int *have, struct sb_err *err)
+{
+    enum sb_reason rc;
+
+    *have = 0;
+    while (sb_der_more(c)) {
+        if ((rc = sb_der_next(c, e, what, err)) != SB_OK) {
+            return rc;
+        }
+        if (++*n > (size_t)max) {
+            return sb_err_set(err, SB_R_FORMAT, "more than %d %ss in the SignedData", max, what);
+        }
+        if (e->cls == SB_DER_UNIVERSAL && e->tag == V_ASN1_SEQUENCE) {
+            *have = 1;
+            return SB_OK;
+        }
+    }
+    return SB_OK;
+}
+
 static enum sb_reason parse_certs(const struct sb_der *sd, const struct sb_der_elem *set, struct sb_cms_parsed *p,
                                   struct sb_err *err)
 {
@@ -441,21 +469,13 @@ static enum sb_reason parse_certs(const struct sb_der *sd, const struct sb_der_e
     struct sb_der_elem e;
     X509 *x;
     size_t n = 0;
+    int have;
     enum sb_reason rc;
 
     if ((rc = sb_der_enter(sd, set, &c, "certificates", err)) != SB_OK) {
         return rc;
     }
-    while (sb_der_more(&c)) {
-        if ((rc = sb_der_next(&c, &e, "certificate", err)) != SB_OK) {
-            return rc;
-        }
-        if (++n > SB_CMS_MAX_CERTS) {
-            return sb_err_set(err, SB_R_FORMAT, "more than %d certificates in the SignedData", SB_CMS_MAX_CERTS);
-        }
-        if (e.cls != SB_DER_UNIVERSAL || e.tag != V_ASN1_SEQUENCE) {
-            continue; /* attribute certificates and other choices are not path candidates */
-        }
+    while ((rc = next_sequence(&c, &e, "certificate", &n, SB_CMS_MAX_CERTS, &have, err)) == SB_OK && have) {
         if ((x = sb_cert_cache_d2i(p->cert_cache, e.der, e.der_len)) == NULL) {
             return sb_err_openssl(err, SB_R_FORMAT, "certificate %zu in the SignedData cannot be decoded", n);
         }
@@ -464,7 +484,7 @@ static enum sb_reason parse_certs(const struct sb_der *sd, const struct sb_der_e
             return sb_err_set(err, SB_R_INTERNAL, "out of memory");
         }
     }
-    return SB_OK;
+    return rc;
 }
 
 static enum sb_reason parse_crls(const struct sb_der *sd, const struct sb_der_elem *set, struct sb_cms_parsed *p,
@@ -475,21 +495,13 @@ static enum sb_reason parse_crls(const struct sb_der *sd, const struct sb_der_el
     const unsigned char *q;
     X509_CRL *crl;
     size_t n = 0;
+    int have;
     enum sb_reason rc;
 
     if ((rc = sb_der_enter(sd, set, &c, "crls", err)) != SB_OK) {
         return rc;
     }
-    while (sb_der_more(&c)) {
-        if ((rc = sb_der_next(&c, &e, "CRL", err)) != SB_OK) {
-            return rc;
-        }
-        if (++n > SB_CMS_MAX_CRLS) {
-            return sb_err_set(err, SB_R_FORMAT, "more than %d CRLs in the SignedData", SB_CMS_MAX_CRLS);
-        }
-        if (e.cls != SB_DER_UNIVERSAL || e.tag != V_ASN1_SEQUENCE) {
-            continue; /* OtherRevocationInfoFormat (OCSP responses...) are not used */
-        }
+    while ((rc = next_sequence(&c, &e, "CRL", &n, SB_CMS_MAX_CRLS, &have, err)) == SB_OK && have) {
         q = e.der;
         if ((crl = d2i_X509_CRL(NULL, &q, (long)e.der_len)) == NULL || q != e.der + e.der_len) {
             X509_CRL_free(crl);
@@ -500,7 +512,7 @@ static enum sb_reason parse_crls(const struct sb_der *sd, const struct sb_der_el
             return sb_err_set(err, SB_R_INTERNAL, "out of memory");
         }
     }
-    return SB_OK;
+    return rc;
 }
 
 static enum sb_reason parse_signed_data(struct sb_der *sd, struct sb_cms_parsed *p, struct sb_err *err)

@@ -19,10 +19,11 @@
 #include <openssl/x509v3.h>
 
 #include "pki/x509/chain.h"
-#include "pki/verdict/report.h"
+#include "pki/base/hex.h"
+#include "pki/x509/cert_format.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/crypto/sm2_cache.h"
-#include "pki/verdict/verdict_memo.h"
+#include "pki/x509/cert_memo.h"
 
 #define SB_SM2_ID_MAX_LEN 8191
 
@@ -41,21 +42,6 @@ struct vctx {
     int digest_conflict;               /* supplied digest matches neither the eContent nor its hash */
     int sig_budget;                    /* signature checks left for every signer's path together */
 };
-
-static void hex(const unsigned char *d, size_t n, char *buf, size_t len)
-{
-    static const char digits[] = "0123456789abcdef";
-    size_t i, max = len > 0 ? (len - 1) / 2 : 0;
-
-    if (len == 0) {
-        return;
-    }
-    for (i = 0; i < n && i < max; i++) {
-        buf[2 * i] = digits[d[i] >> 4];
-        buf[2 * i + 1] = digits[d[i] & 0x0F];
-    }
-    buf[2 * i] = '\0';
-}
 
 static int is_data_oid(const struct sb_der_elem *e)
 {
@@ -269,7 +255,7 @@ static void verify_signer(const struct vctx *c, size_t idx, struct sb_cms_signer
     sb_err_clear(&cerr);
     sb_err_clear(&xerr);
     if (si->sid_ski) {
-        hex(si->sid_keyid.content, si->sid_keyid.len, out->serial, sizeof(out->serial));
+        sb_hex_encode(si->sid_keyid.content, si->sid_keyid.len, out->serial, sizeof(out->serial));
         snprintf(out->message, sizeof(out->message), "subjectKeyIdentifier %s", out->serial);
         out->serial[0] = '\0';
     } else if ((cert = find_cert_exact(c->p->certs, si)) == NULL && (cert = find_cert_exact(c->untrusted, si)) == NULL
@@ -288,8 +274,8 @@ static void verify_signer(const struct vctx *c, size_t idx, struct sb_cms_signer
     if (cert == NULL && (cert = find_cert(c->p->certs, si, iss, ser)) == NULL
         && (cert = find_cert(c->untrusted, si, iss, ser)) == NULL && (cert = find_cert(c->anchors, si, iss, ser)) == NULL) {
         if (!si->sid_ski) {
-            sb_report_name(iss, out->issuer, sizeof(out->issuer));
-            hex(ASN1_STRING_get0_data(ser), (size_t)ASN1_STRING_length(ser), out->serial, sizeof(out->serial));
+            sb_certfmt_name(iss, out->issuer, sizeof(out->issuer));
+            sb_certfmt_integer(ser, out->serial, sizeof(out->serial));
             snprintf(out->message, sizeof(out->message), "issuer %.300s, serial %.100s", out->issuer, out->serial);
         }
         out->reason = sb_err_set(&cerr, SB_R_FORMAT, "signer certificate (%s) is neither in the SignedData nor "
@@ -304,12 +290,12 @@ static void verify_signer(const struct vctx *c, size_t idx, struct sb_cms_signer
     }
     out->cert = cert;
     if (c->o->memo == NULL
-        || !sb_verdict_memo_names(c->o->memo, cert, out->subject, sizeof(out->subject), out->issuer,
+        || !sb_cert_memo_names(c->o->memo, cert, out->subject, sizeof(out->subject), out->issuer,
                                   sizeof(out->issuer))) {
-        sb_report_name(X509_get_subject_name(cert), out->subject, sizeof(out->subject));
-        sb_report_name(X509_get_issuer_name(cert), out->issuer, sizeof(out->issuer));
+        sb_certfmt_name(X509_get_subject_name(cert), out->subject, sizeof(out->subject));
+        sb_certfmt_name(X509_get_issuer_name(cert), out->issuer, sizeof(out->issuer));
     }
-    sb_report_serial(cert, out->serial, sizeof(out->serial));
+    sb_certfmt_serial(cert, out->serial, sizeof(out->serial));
     crc = SB_OK;
     if (si->has_stime) {
         crc = signing_time(si, out->signing_time, sizeof(out->signing_time), &cerr);

@@ -276,38 +276,6 @@ static int is_sm2_sigalg(const X509_ALGOR *alg)
     return nid == NID_SM2_with_SM3 || nid == NID_sm2;
 }
 
-enum sb_reason sb_sig_verify_cert(X509 *cert, EVP_PKEY *issuer_key, const char *sm2_id, struct sb_err *err)
-{
-    const ASN1_BIT_STRING *sig = NULL;
-    const X509_ALGOR *alg = NULL;
-    const unsigned char *tbs;
-    unsigned char *der = NULL;
-    long tbs_len;
-    int len;
-    enum sb_reason rc;
-
-    X509_get0_signature(&sig, &alg, cert);
-    if (X509_ALGOR_cmp(alg, X509_get0_tbs_sigalg(cert)) != 0) {
-        return sb_err_set(err, SB_R_SIG_CRYPTO,
-                          "certificate signatureAlgorithm differs from the algorithm inside tbsCertificate");
-    }
-    if (!is_sm2_sigalg(alg)) {
-        sb_openssl_errors_clear();
-        if (X509_verify(cert, issuer_key) > 0) {
-            return SB_OK;
-        }
-        return sb_err_openssl(err, SB_R_SIG_CRYPTO, "certificate signature does not verify with the issuer key");
-    }
-    if ((len = i2d_X509(cert, &der)) <= 0 || !tbs_span(der, len, &tbs, &tbs_len)) {
-        rc = sb_err_openssl(err, SB_R_CERT_MALFORMED, "certificate cannot be re-read for SM2 verification");
-        goto err;
-    }
-    rc = sm2_verify_tbs(tbs, tbs_len, sig, issuer_key, sm2_id, "certificate", err);
-err:
-    OPENSSL_free(der);
-    return rc;
-}
-
 /* tbsCertList ::= SEQUENCE { version INTEGER OPTIONAL, signature AlgorithmIdentifier, ... } */
 static int crl_inner_alg_matches(const unsigned char *tbs, long tbs_len, const X509_ALGOR *outer)
 {
@@ -336,35 +304,59 @@ static int crl_inner_alg_matches(const unsigned char *tbs, long tbs_len, const X
     return same;
 }
 
-enum sb_reason sb_sig_verify_crl(X509_CRL *crl, EVP_PKEY *issuer_key, const char *sm2_id, struct sb_err *err)
+/*
+ * The signature of a certificate (cert) or a CRL (crl; cert NULL) with key, its outer algorithm alg and value
+ * sig already taken out. Non-SM2: OpenSSL verifies (X509_CRL_verify also refuses an outer/inner algorithm
+ * mismatch). SM2: the object is re-encoded and the signed tbs part verified with sm2_id, a CRL's inner
+ * algorithm compared with the outer one first.
+ */
+static enum sb_reason verify_signed(X509 *cert, X509_CRL *crl, const X509_ALGOR *alg, const ASN1_BIT_STRING *sig,
+                                    EVP_PKEY *key, const char *sm2_id, struct sb_err *err)
 {
-    const ASN1_BIT_STRING *sig = NULL;
-    const X509_ALGOR *alg = NULL;
+    const char *what = cert != NULL ? "certificate" : "CRL";
     const unsigned char *tbs;
     unsigned char *der = NULL;
     long tbs_len;
     int len;
     enum sb_reason rc;
 
-    X509_CRL_get0_signature(crl, &sig, &alg);
     if (!is_sm2_sigalg(alg)) {
-        /* X509_CRL_verify also refuses an outer/inner signature algorithm mismatch */
         sb_openssl_errors_clear();
-        if (X509_CRL_verify(crl, issuer_key) > 0) {
+        if ((cert != NULL ? X509_verify(cert, key) : X509_CRL_verify(crl, key)) > 0) {
             return SB_OK;
         }
-        return sb_err_openssl(err, SB_R_SIG_CRYPTO, "CRL signature does not verify with the issuer key");
+        return sb_err_openssl(err, SB_R_SIG_CRYPTO, "%s signature does not verify with the issuer key", what);
     }
-    if ((len = i2d_X509_CRL(crl, &der)) <= 0 || !tbs_span(der, len, &tbs, &tbs_len)) {
-        rc = sb_err_openssl(err, SB_R_CERT_MALFORMED, "CRL cannot be re-read for SM2 verification");
-        goto err;
-    }
-    if (!crl_inner_alg_matches(tbs, tbs_len, alg)) {
+    len = cert != NULL ? i2d_X509(cert, &der) : i2d_X509_CRL(crl, &der);
+    if (len <= 0 || !tbs_span(der, len, &tbs, &tbs_len)) {
+        rc = sb_err_openssl(err, SB_R_CERT_MALFORMED, "%s cannot be re-read for SM2 verification", what);
+    } else if (crl != NULL && !crl_inner_alg_matches(tbs, tbs_len, alg)) {
         rc = sb_err_set(err, SB_R_SIG_CRYPTO, "CRL signatureAlgorithm differs from the algorithm inside tbsCertList");
-        goto err;
+    } else {
+        rc = sm2_verify_tbs(tbs, tbs_len, sig, key, sm2_id, what, err);
     }
-    rc = sm2_verify_tbs(tbs, tbs_len, sig, issuer_key, sm2_id, "CRL", err);
-err:
     OPENSSL_free(der);
     return rc;
+}
+
+enum sb_reason sb_sig_verify_cert(X509 *cert, EVP_PKEY *issuer_key, const char *sm2_id, struct sb_err *err)
+{
+    const ASN1_BIT_STRING *sig = NULL;
+    const X509_ALGOR *alg = NULL;
+
+    X509_get0_signature(&sig, &alg, cert);
+    if (X509_ALGOR_cmp(alg, X509_get0_tbs_sigalg(cert)) != 0) {
+        return sb_err_set(err, SB_R_SIG_CRYPTO,
+                          "certificate signatureAlgorithm differs from the algorithm inside tbsCertificate");
+    }
+    return verify_signed(cert, NULL, alg, sig, issuer_key, sm2_id, err);
+}
+
+enum sb_reason sb_sig_verify_crl(X509_CRL *crl, EVP_PKEY *issuer_key, const char *sm2_id, struct sb_err *err)
+{
+    const ASN1_BIT_STRING *sig = NULL;
+    const X509_ALGOR *alg = NULL;
+
+    X509_CRL_get0_signature(crl, &sig, &alg);
+    return verify_signed(NULL, crl, alg, sig, issuer_key, sm2_id, err);
 }

@@ -345,56 +345,36 @@ err:
     return rc;
 }
 
-/* EVP verification of DER dsig over msg: the ID reaches the pkey ctx after init and before the first
- * update, where the provider hashes ZA. SB_OK or SIG_CRYPTO (INTERNAL if EVP cannot be set up). */
-static enum sb_reason sm2_evp_verify(EVP_PKEY *key, const char *idv, size_t id_len, const unsigned char *msg,
-                                     size_t msg_len, const unsigned char *dsig, size_t dsig_len,
-                                     struct sb_err *err)
+/*
+ * SM2 with SM3 through EVP over msg, the ID set on the pkey ctx after init and before the first update (where
+ * the provider hashes ZA): out NULL verifies the DER signature vsig[0..vsig_len) (SB_OK or SIG_CRYPTO);
+ * otherwise signs into out (*out_len: buffer size in, DER length out). INTERNAL if EVP cannot be set up.
+ */
+static enum sb_reason sm2_evp(EVP_PKEY *key, const char *idv, size_t id_len, const unsigned char *msg,
+                              size_t msg_len, const unsigned char *vsig, size_t vsig_len, unsigned char *out,
+                              size_t *out_len, struct sb_err *err)
 {
     static const unsigned char empty[1] = { 0 };
+    const unsigned char *m = msg != NULL ? msg : empty;
+    const char *what = out != NULL ? "signing" : "verification";
     EVP_MD_CTX *mctx = NULL;
     EVP_PKEY_CTX *pctx = NULL; /* borrowed: owned by mctx */
     enum sb_reason rc;
 
     if ((mctx = EVP_MD_CTX_new()) == NULL
-        || EVP_DigestVerifyInit_ex(mctx, &pctx, "SM3", NULL, NULL, key, NULL) != 1
+        || (out != NULL ? EVP_DigestSignInit_ex(mctx, &pctx, "SM3", NULL, NULL, key, NULL)
+                        : EVP_DigestVerifyInit_ex(mctx, &pctx, "SM3", NULL, NULL, key, NULL)) != 1
         || EVP_PKEY_CTX_set1_id(pctx, idv, (int)id_len) != 1) {
-        rc = sb_err_openssl(err, SB_R_INTERNAL, "cannot set up SM2 verification with distinguishing ID '%s'", idv);
-        goto err;
+        rc = sb_err_openssl(err, SB_R_INTERNAL, "cannot set up SM2 %s with distinguishing ID '%s'", what, idv);
+    } else if (out != NULL) {
+        rc = EVP_DigestSign(mctx, out, out_len, m, msg_len) == 1
+                 ? SB_OK : sb_err_openssl(err, SB_R_INTERNAL, "SM2 signing failed");
+    } else {
+        /* 0 = mismatch; < 0 = r or s out of range and the like: still "does not verify", fail closed. */
+        rc = EVP_DigestVerify(mctx, vsig, vsig_len, m, msg_len) == 1
+                 ? SB_OK : sb_err_openssl(err, SB_R_SIG_CRYPTO, "SM2 signature does not verify with distinguishing "
+                                          "ID '%s'", idv);
     }
-    /* 0 = mismatch; < 0 = r or s out of range and the like: still "does not verify", fail closed. */
-    if (EVP_DigestVerify(mctx, dsig, dsig_len, msg != NULL ? msg : empty, msg_len) != 1) {
-        rc = sb_err_openssl(err, SB_R_SIG_CRYPTO, "SM2 signature does not verify with distinguishing ID '%s'",
-                            idv);
-        goto err;
-    }
-    rc = SB_OK;
-err:
-    EVP_MD_CTX_free(mctx);
-    return rc;
-}
-
-/* EVP signing of msg into out (*out_len: buffer size in, DER length out), ID set as for verification. */
-static enum sb_reason sm2_evp_sign(EVP_PKEY *key, const char *idv, size_t id_len, const unsigned char *msg,
-                                   size_t msg_len, unsigned char *out, size_t *out_len, struct sb_err *err)
-{
-    static const unsigned char empty[1] = { 0 };
-    EVP_MD_CTX *mctx = NULL;
-    EVP_PKEY_CTX *pctx = NULL; /* borrowed: owned by mctx */
-    enum sb_reason rc;
-
-    if ((mctx = EVP_MD_CTX_new()) == NULL
-        || EVP_DigestSignInit_ex(mctx, &pctx, "SM3", NULL, NULL, key, NULL) != 1
-        || EVP_PKEY_CTX_set1_id(pctx, idv, (int)id_len) != 1) {
-        rc = sb_err_openssl(err, SB_R_INTERNAL, "cannot set up SM2 signing with distinguishing ID '%s'", idv);
-        goto err;
-    }
-    if (EVP_DigestSign(mctx, out, out_len, msg != NULL ? msg : empty, msg_len) != 1) {
-        rc = sb_err_openssl(err, SB_R_INTERNAL, "SM2 signing failed");
-        goto err;
-    }
-    rc = SB_OK;
-err:
     EVP_MD_CTX_free(mctx);
     return rc;
 }
@@ -437,7 +417,7 @@ enum sb_reason sb_sm2_verify(EVP_PKEY *pub, const char *id, const unsigned char 
     if (id_len > SB_SM2_OPENSSL_ID_MAX) {
         rc = sm2_prehash_op(key, idv, msg, msg_len, dsig, dsig_len, NULL, NULL, err);
     } else {
-        rc = sm2_evp_verify(key, idv, id_len, msg, msg_len, dsig, dsig_len, err);
+        rc = sm2_evp(key, idv, id_len, msg, msg_len, dsig, dsig_len, NULL, NULL, err);
     }
 err:
     sb_openssl_errors_clear();
@@ -483,7 +463,7 @@ enum sb_reason sb_sm2_sign(EVP_PKEY *priv, const char *id, const unsigned char *
     if (id_len > SB_SM2_OPENSSL_ID_MAX) {
         rc = sm2_prehash_op(key, idv, msg, msg_len, NULL, 0, out, &out_len, err);
     } else {
-        rc = sm2_evp_sign(key, idv, id_len, msg, msg_len, out, &out_len, err);
+        rc = sm2_evp(key, idv, id_len, msg, msg_len, NULL, 0, out, &out_len, err);
     }
     if (rc != SB_OK) {
         goto err;

@@ -3,12 +3,12 @@
  */
 #include "pki/crypto/sm2_cache.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define STRIPES 64
+#include "pki/base/slot_table.h"
+
 #define KEY_MAX 160                      /* an uncompressed point on a 521-bit curve is 133 bytes */
 
 struct slot {
@@ -19,49 +19,40 @@ struct slot {
 };
 
 struct sb_sm2_cache {
-    struct slot *slots;                  /* owned: n entries */
-    size_t n;                            /* a power of two */
-    pthread_mutex_t locks[STRIPES];
+    struct sb_slot_table t;              /* of struct slot */
     atomic_uint_fast64_t hits, misses;
 };
 
 struct sb_sm2_cache *sb_sm2_cache_new(size_t capacity)
 {
     struct sb_sm2_cache *c;
-    size_t i;
 
     if (capacity == 0 || (c = calloc(1, sizeof(*c))) == NULL) {
         return NULL;
     }
-    for (c->n = 64; c->n < capacity && c->n < ((size_t)1 << 22); c->n <<= 1) {
-    }
-    if ((c->slots = calloc(c->n, sizeof(*c->slots))) == NULL) {
+    if (!sb_slot_table_init(&c->t, capacity, (size_t)1 << 22, sizeof(struct slot))) {
         free(c);
         return NULL;
-    }
-    for (i = 0; i < STRIPES; i++) {
-        pthread_mutex_init(&c->locks[i], NULL);
     }
     atomic_init(&c->hits, 0);
     atomic_init(&c->misses, 0);
     return c;
 }
 
+static void slot_clear(void *p)
+{
+    struct slot *s = p;
+
+    free(s->id);
+    sb_sm2_pre_clear(&s->pre);
+}
+
 void sb_sm2_cache_free(struct sb_sm2_cache *c)
 {
-    size_t i;
-
     if (c == NULL) {
         return;
     }
-    for (i = 0; i < c->n; i++) {
-        free(c->slots[i].id);
-        sb_sm2_pre_clear(&c->slots[i].pre);
-    }
-    for (i = 0; i < STRIPES; i++) {
-        pthread_mutex_destroy(&c->locks[i]);
-    }
-    free(c->slots);
+    sb_slot_table_destroy(&c->t, slot_clear);
     free(c);
 }
 
@@ -83,23 +74,22 @@ static size_t slot_of(const struct sb_sm2_cache *c, const unsigned char *k, size
     for (i = 0; id[i] != '\0'; i++) {
         h = (h ^ (unsigned char)id[i]) * 0x100000001b3ULL;
     }
-    return (size_t)(h ^ (h >> 29)) & (c->n - 1);
+    return sb_slot_table_index(&c->t, h ^ (h >> 29));
 }
 
 /* A reference-holding copy of the entry for (k, id) into *out; 1 on a hit. */
 static int lookup(struct sb_sm2_cache *c, size_t i, const unsigned char *k, size_t klen, const char *id,
                   struct sb_sm2_pre *out)
 {
-    struct slot *s = &c->slots[i];
+    struct slot *s = sb_slot_table_lock(&c->t, i);
     int hit = 0;
 
-    pthread_mutex_lock(&c->locks[i % STRIPES]);
     if (s->key_len == klen && memcmp(s->key, k, klen) == 0 && s->id != NULL && strcmp(s->id, id) == 0
         && EVP_PKEY_up_ref(s->pre.key) == 1) {
         *out = s->pre;
         hit = 1;
     }
-    pthread_mutex_unlock(&c->locks[i % STRIPES]);
+    sb_slot_table_unlock(&c->t, i);
     return hit;
 }
 
@@ -107,7 +97,7 @@ static int lookup(struct sb_sm2_cache *c, size_t i, const unsigned char *k, size
 static void remember(struct sb_sm2_cache *c, size_t i, const unsigned char *k, size_t klen, const char *id,
                      const struct sb_sm2_pre *pre)
 {
-    struct slot *s = &c->slots[i];
+    struct slot *s;
     struct sb_sm2_pre old;
     char *nid = strdup(id), *old_id;
 
@@ -115,14 +105,14 @@ static void remember(struct sb_sm2_cache *c, size_t i, const unsigned char *k, s
         free(nid);
         return;
     }
-    pthread_mutex_lock(&c->locks[i % STRIPES]);
+    s = sb_slot_table_lock(&c->t, i);
     old = s->pre;
     old_id = s->id;
     memcpy(s->key, k, klen);
     s->key_len = klen;
     s->id = nid;
     s->pre = *pre;
-    pthread_mutex_unlock(&c->locks[i % STRIPES]);
+    sb_slot_table_unlock(&c->t, i);
     free(old_id);
     sb_sm2_pre_clear(&old);
 }

@@ -3,6 +3,7 @@
  * checked as a whole (duplicate jurisdictions, rules naming unknown ones), identified by the SHA-256 of
  * every input, immutable and reference-counted once loaded (trust_policy.h).
  */
+#include "pki/base/hex.h"
 #include "pki/policy/trust_policy_local.h"
 
 #include <dirent.h>
@@ -166,7 +167,6 @@ static void join_path(char *out, size_t len, const char *dir, const char *name)
 /* The set id: SHA-256 over each file's base name and digest, in order. */
 static void compute_id(struct sb_policy_set *s)
 {
-    static const char hexd[] = "0123456789abcdef";
     unsigned char md[32];
     unsigned int mdlen = 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -188,11 +188,7 @@ static void compute_id(struct sb_policy_set *s)
         EVP_DigestFinal_ex(ctx, md, &mdlen);
     }
     EVP_MD_CTX_free(ctx);
-    for (i = 0; i < 32; i++) {
-        s->id[2 * i] = hexd[md[i] >> 4];
-        s->id[2 * i + 1] = hexd[md[i] & 15];
-    }
-    s->id[64] = '\0';
+    sb_hex_encode(md, sizeof(md), s->id, 65);
 }
 
 enum sb_reason sb_policy_set_load(const char *dir, struct sb_diag *diag, struct sb_policy_set **out,

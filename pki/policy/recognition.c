@@ -1,6 +1,8 @@
 /*
  * pki/policy/recognition.c — recognition.yaml (a list of from → to rules) and the recognition decision.
  */
+#include "pki/x509/cert_format.h"
+#include "pki/base/name_table.h"
 #include "pki/policy/recognition.h"
 
 #include <errno.h>
@@ -15,7 +17,6 @@
 
 #include "pki/base/load.h"
 #include "pki/base/nearest.h"
-#include "pki/verdict/report.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/crypto/sm2.h"
 #include "pki/policy/trust_policy_local.h"
@@ -34,18 +35,13 @@ struct rctx {
     const struct sb_ynode *key_node, *cert_node, *format_node, *from_node, *to_node;
 };
 
+static const struct sb_name_row attest_format_names[] = {
+    { SB_ATTEST_CMS, "cms" }, { SB_ATTEST_GMT0010, "gmt0010" }, { SB_ATTEST_XMLDSIG, "xmldsig" },
+};
+
 const char *sb_attest_format_name(enum sb_attest_format f)
 {
-    switch (f) {
-    case SB_ATTEST_CMS:
-        return "cms";
-    case SB_ATTEST_GMT0010:
-        return "gmt0010";
-    case SB_ATTEST_XMLDSIG:
-        return "xmldsig";
-    default:
-        return "unknown";
-    }
+    return sb_name_of(SB_NAME_ROWS(attest_format_names), (int)f, "unknown");
 }
 
 /* ---- setters ----------------------------------------------------------------------------------- */
@@ -204,7 +200,7 @@ static void set_cert(struct sb_yfile *c, void *obj, const struct sb_ykey *k, con
         goto out;
     }
     cert = sk_X509_value(certs, 0);
-    sb_report_name(X509_get_subject_name(cert), subj, sizeof(subj));
+    sb_certfmt_name(X509_get_subject_name(cert), subj, sizeof(subj));
     if (X509_cmp_time(X509_get0_notAfter(cert), NULL) < 0) {
         sb_y_error_at(c, v, kpath, "attestation certificate %s has expired", subj);
         goto out;
@@ -261,7 +257,7 @@ static void set_attest(struct sb_yfile *c, void *obj, const struct sb_ykey *k, c
     if (x->key != NULL && x->r->attest_cert != NULL && x->cert_node != NULL &&
         X509_check_private_key(x->r->attest_cert, x->key) != 1) {
         ERR_clear_error();
-        sb_report_name(X509_get_subject_name(x->r->attest_cert), subj, sizeof(subj));
+        sb_certfmt_name(X509_get_subject_name(x->r->attest_cert), subj, sizeof(subj));
         sb_y_kpath_key(child, sizeof(child), kpath, "cert");
         sb_y_error_at(c, x->cert_node, child, "certificate %s does not belong to the private key in attest.key", subj);
     }
@@ -457,7 +453,7 @@ enum sb_reason sb_recognise(const struct sb_policy_set *set, const char *from, c
     }
     d->rule = (int)idx;
     snprintf(where, sizeof(where), "rule [%zu] %s -> %s (%s:%u:%u)", idx, from, to, rec->file, r->line, r->col);
-    sb_report_name(X509_get_subject_name(leaf), subj, sizeof(subj));
+    sb_certfmt_name(X509_get_subject_name(leaf), subj, sizeof(subj));
     sb_tp_cert_policies(leaf, valid_policies, &cp);
     d->level = sb_trust_policy_level(fp, &cp, NULL);
     if (r->policy_oids.n > 0) {

@@ -4,6 +4,7 @@
  * patterns, key usage any-of, path length in certificates), assurance levels and the validation time.
  * Loading: trust_policy_load.c; OID patterns: oid_pattern.c; the set of all policies: policy_set.c.
  */
+#include "pki/x509/cert_format.h"
 #include "pki/policy/trust_policy_local.h"
 
 #include <stdio.h>
@@ -13,41 +14,28 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "pki/base/name_table.h"
 #include "pki/x509/cert_policy.h"
-#include "pki/verdict/report.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/crypto/sig.h"
 
 /* ---- names ------------------------------------------------------------------------------------- */
 
+static const struct sb_name_row level_names[] = {
+    { SB_TP_LEVEL_LOW, "low" }, { SB_TP_LEVEL_SUBSTANTIAL, "substantial" }, { SB_TP_LEVEL_HIGH, "high" },
+};
+static const struct sb_name_row revocation_names[] = {
+    { SB_REV_OFF, "off" }, { SB_REV_PREFER, "prefer" }, { SB_REV_REQUIRE, "require" },
+};
+
 const char *sb_tp_level_name(enum sb_tp_level l)
 {
-    switch (l) {
-    case SB_TP_LEVEL_LOW:
-        return "low";
-    case SB_TP_LEVEL_SUBSTANTIAL:
-        return "substantial";
-    case SB_TP_LEVEL_HIGH:
-        return "high";
-    case SB_TP_LEVEL_NONE:
-    case SB_TP_LEVEL__COUNT:
-    default:
-        return "none";
-    }
+    return sb_name_of(SB_NAME_ROWS(level_names), (int)l, "none");
 }
 
 const char *sb_tp_revocation_name(enum sb_revocation_mode m)
 {
-    switch (m) {
-    case SB_REV_OFF:
-        return "off";
-    case SB_REV_PREFER:
-        return "prefer";
-    case SB_REV_REQUIRE:
-        return "require";
-    default:
-        return "unknown";
-    }
+    return sb_name_of(SB_NAME_ROWS(revocation_names), (int)m, "unknown");
 }
 
 static void cp_add(struct sb_tp_cert_policies *out, const ASN1_OBJECT *obj)
@@ -256,8 +244,8 @@ enum sb_reason sb_trust_policy_check_path(const struct sb_trust_policy *p, STACK
     }
     leaf = sk_X509_value(chain, 0);
     if (p->max_chain_length > 0 && n > p->max_chain_length) {
-        sb_report_name(X509_get_subject_name(leaf), subj, sizeof(subj));
-        sb_report_name(X509_get_subject_name(sk_X509_value(chain, n - 1)), top, sizeof(top));
+        sb_certfmt_name(X509_get_subject_name(leaf), subj, sizeof(subj));
+        sb_certfmt_name(X509_get_subject_name(sk_X509_value(chain, n - 1)), top, sizeof(top));
         return sb_err_set(err, SB_R_CHAIN_TOO_LONG,
                           "path of %d certificates (%s up to %s) is longer than %s's max_chain_length %d", n, subj,
                           top, p->id, p->max_chain_length);
@@ -265,14 +253,14 @@ enum sb_reason sb_trust_policy_check_path(const struct sb_trust_policy *p, STACK
     if (p->key_usage_any != 0) {
         if ((X509_get_extension_flags(leaf) & EXFLAG_KUSAGE) == 0) {
             ku_text(p->key_usage_any, kus, sizeof(kus));
-            sb_report_name(X509_get_subject_name(leaf), subj, sizeof(subj));
+            sb_certfmt_name(X509_get_subject_name(leaf), subj, sizeof(subj));
             return sb_err_set(err, SB_R_KEY_USAGE, "%s has no keyUsage extension; %s's key_usage requires one of [%s]",
                               subj, p->id, kus);
         }
         if ((X509_get_key_usage(leaf) & p->key_usage_any) == 0) {
             ku_text(p->key_usage_any, kus, sizeof(kus));
             ku_text(X509_get_key_usage(leaf), have, sizeof(have));
-            sb_report_name(X509_get_subject_name(leaf), subj, sizeof(subj));
+            sb_certfmt_name(X509_get_subject_name(leaf), subj, sizeof(subj));
             return sb_err_set(err, SB_R_KEY_USAGE, "%s keyUsage (%s) has none of %s's key_usage [%s]", subj,
                               have[0] != '\0' ? have : "empty", p->id, kus);
         }
@@ -298,7 +286,7 @@ enum sb_reason sb_trust_policy_check_path(const struct sb_trust_policy *p, STACK
         }
     }
     sb_tp_oid_list_text(&p->policy_oids, pats, sizeof(pats));
-    sb_report_name(X509_get_subject_name(leaf), subj, sizeof(subj));
+    sb_certfmt_name(X509_get_subject_name(leaf), subj, sizeof(subj));
     if (cp.n == 0) {
         return sb_err_set(err, SB_R_POLICY, "%s has no valid certificate policy; %s's policy_oids require one of %s",
                           subj, p->id, pats);

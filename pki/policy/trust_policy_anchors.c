@@ -3,6 +3,7 @@
  * files (expired and repeated anchors refused), and ETSI TS 119 612 trusted lists verified under their
  * configured signer, whose CA services granted now become anchors.
  */
+#include "pki/x509/cert_format.h"
 #include "pki/policy/trust_policy_local.h"
 
 #include <limits.h>
@@ -16,7 +17,6 @@
 #include "pki/base/load.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/policy/trustlist.h"
-#include "pki/verdict/report.h"
 
 int sb_tp_read_certs(struct sb_yfile *c, const struct sb_ynode *v, const char *kpath, STACK_OF(X509) **out)
 {
@@ -93,7 +93,7 @@ static void set_anchor_file(struct sb_yfile *c, void *obj, const struct sb_ykey 
     for (i = 0; i < sk_X509_num(certs); i++) {
         X509 *x = sk_X509_value(certs, i);
 
-        sb_report_name(X509_get_subject_name(x), subj, sizeof(subj));
+        sb_certfmt_name(X509_get_subject_name(x), subj, sizeof(subj));
         if (X509_cmp_time(X509_get0_notAfter(x), NULL) < 0) {
             if (sb_asn1_time_to_unix(X509_get0_notAfter(x), &t, &frac)) {
                 sb_time_format(t, when, sizeof(when));

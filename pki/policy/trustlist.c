@@ -10,6 +10,7 @@
 #include <libxml/tree.h>
 #include <openssl/evp.h>
 
+#include "pki/base/hex.h"
 #include "pki/base/load.h"
 #include "pki/x509/path.h"
 #include "pki/base/rfc3339_time.h"
@@ -187,7 +188,7 @@ static enum sb_reason read_identities(struct sb_tl_service *s, const xmlNode *sd
     unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
     const unsigned char *p;
     unsigned int mdlen;
-    size_t der_len, i;
+    size_t der_len;
     struct sb_err e;
     X509 *x;
     void *grown;
@@ -216,9 +217,7 @@ static enum sb_reason read_identities(struct sb_tl_service *s, const xmlNode *sd
             OPENSSL_free(der);
             return oom(err);
         }
-        for (i = 0; i < mdlen; i++) {
-            snprintf(s->sha256[s->n_sha256] + 2 * i, 3, "%02x", md[i]);
-        }
+        sb_hex_encode(md, mdlen, s->sha256[s->n_sha256], sizeof(s->sha256[s->n_sha256]));
         s->n_sha256++;
         p = der;
         if ((x = d2i_X509(NULL, &p, (long)der_len)) != NULL && p == der + der_len) {

@@ -1,75 +1,10 @@
+#include "pki/x509/cert_format.h"
 #include "pki/verdict/report.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/bn.h>
-#include <openssl/evp.h>
-
-#include "pki/base/digest.h"
 #include "pki/base/rfc3339_time.h"
-
-void sb_report_name(const X509_NAME *name, char *buf, size_t len)
-{
-    BIO *b = BIO_new(BIO_s_mem());
-    int n = 0;
-
-    buf[0] = '\0';
-    if (b == NULL) {
-        return;
-    }
-    if (X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
-        n = BIO_read(b, buf, (int)len - 1);
-    }
-    buf[n > 0 ? n : 0] = '\0';
-    sb_utf8_sanitize(buf);
-    BIO_free(b);
-}
-
-static void hex(const unsigned char *d, size_t n, char *buf, size_t len)
-{
-    size_t i;
-
-    buf[0] = '\0';
-    for (i = 0; i < n && 2 * i + 2 < len; i++) {
-        snprintf(buf + 2 * i, 3, "%02x", d[i]);
-    }
-}
-
-void sb_report_serial(X509 *x, char *buf, size_t len)
-{
-    const ASN1_INTEGER *s = X509_get0_serialNumber(x);
-    int neg = ASN1_STRING_type(s) == V_ASN1_NEG_INTEGER;
-
-    if (neg && len > 1) {
-        buf[0] = '-';
-        hex(ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s), buf + 1, len - 1);
-        return;
-    }
-    hex(ASN1_STRING_get0_data(s), (size_t)ASN1_STRING_length(s), buf, len);
-}
-
-void sb_report_sha256(X509 *x, char *buf, size_t len)
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-
-    buf[0] = '\0';
-    if (X509_digest(x, sb_md(SB_MD_SHA256), md, &mdlen)) {
-        hex(md, mdlen, buf, len);
-    }
-}
-
-json_t *sb_report_cert(X509 *x)
-{
-    char subj[1024], iss[1024], serial[128], fp[80];
-
-    sb_report_name(X509_get_subject_name(x), subj, sizeof(subj));
-    sb_report_name(X509_get_issuer_name(x), iss, sizeof(iss));
-    sb_report_serial(x, serial, sizeof(serial));
-    sb_report_sha256(x, fp, sizeof(fp));
-    return json_pack("{s:s, s:s, s:s, s:s}", "subject", subj, "issuer", iss, "serial", serial, "sha256", fp);
-}
 
 json_t *sb_report_chain(STACK_OF(X509) *chain)
 {
@@ -77,7 +12,7 @@ json_t *sb_report_chain(STACK_OF(X509) *chain)
     int i;
 
     for (i = 0; arr != NULL && i < sk_X509_num(chain); i++) {
-        if (json_array_append_new(arr, sb_report_cert(sk_X509_value(chain, i))) != 0) {
+        if (json_array_append_new(arr, sb_certfmt_json(sk_X509_value(chain, i))) != 0) {
             json_decref(arr);
             return NULL;
         }

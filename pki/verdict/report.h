@@ -14,14 +14,7 @@
 #include <openssl/x509.h>
 #include "pki/base/err.h"
 
-/* RFC 2253 form of name into buf; buf gets "" on failure. */
-void sb_report_name(const X509_NAME *name, char *buf, size_t len);
-/* Lowercase hex of the certificate's serial (two's complement magnitude; "-" prefix when negative). */
-void sb_report_serial(X509 *x, char *buf, size_t len);
-/* Lowercase hex SHA-256 of the DER certificate into buf (65 bytes). */
-void sb_report_sha256(X509 *x, char *buf, size_t len);
-/* {"subject","issuer","serial","sha256"} of x. */
-json_t *sb_report_cert(X509 *x);
+/* Names, serials and fingerprints are formatted by pki/x509/cert_format.h. */
 /* Array of sb_report_cert for chain (leaf → anchor); [] for NULL. */
 json_t *sb_report_chain(STACK_OF(X509) *chain);
 /* {"valid","indication","subindication","reason","message","validation_time","chain"} for outcome rc

@@ -1,6 +1,7 @@
 /*
  * pki/verdict/report_etsi.c — ETSI TS 119 102-2 validation report (pki/verdict/report_etsi.h).
  */
+#include "pki/x509/cert_format.h"
 #include "pki/verdict/report_etsi.h"
 
 #include <stdio.h>
@@ -73,7 +74,7 @@ static void vo_ref(struct rb *b, X509 *x, char *id, size_t idlen)
     xmlChar *have;
     int len;
 
-    sb_report_sha256(x, fp, sizeof(fp));
+    sb_certfmt_sha256(x, fp, sizeof(fp));
     snprintf(id, idlen, "vo-%.16s", fp);
     if (b->objects == NULL) {
         b->objects = el(b, b->root, b->vr, "SignatureValidationObjects", NULL);
@@ -243,7 +244,7 @@ static void one_report(struct rb *b, const struct sb_etsi_input *in, const struc
         n = el(b, svr, b->vr, "SignerInformation", NULL);
         vo_ref(b, s->cert, id, sizeof(id));
         attr(b, el(b, n, b->vr, "SignerCertificate", NULL), "VOReference", id);
-        sb_report_name(X509_get_subject_name(s->cert), subj, sizeof(subj));
+        sb_certfmt_name(X509_get_subject_name(s->cert), subj, sizeof(subj));
         el(b, n, b->vr, "Signer", subj);
     }
     n = el(b, svr, b->vr, "SignatureValidationProcess", NULL);

@@ -8,6 +8,7 @@
  * (sb_validate_path: chain, then the policy's own rules). One signer entry; the worse of crypto and path
  * wins, crypto first on a tie.
  */
+#include "pki/x509/cert_format.h"
 #include "pki/verdict/validate_local.h"
 
 #include <stdint.h>
@@ -21,7 +22,6 @@
 #include "pki/base/rfc3339_time.h"
 #include "pki/crypto/sig.h"
 #include "pki/crypto/sm2.h"
-#include "pki/verdict/report.h"
 
 /* The policy's id for messages. */
 static const char *run_policy_id(const struct sb_validate_run *r)
@@ -196,9 +196,9 @@ static enum sb_reason raw_crypto(const struct sb_validate_run *r, struct sb_err 
 
 static void signer_identity(struct sb_cms_signer *s, X509 *cert)
 {
-    sb_report_name(X509_get_subject_name(cert), s->subject, sizeof(s->subject));
-    sb_report_name(X509_get_issuer_name(cert), s->issuer, sizeof(s->issuer));
-    sb_report_serial(cert, s->serial, sizeof(s->serial));
+    sb_certfmt_name(X509_get_subject_name(cert), s->subject, sizeof(s->subject));
+    sb_certfmt_name(X509_get_issuer_name(cert), s->issuer, sizeof(s->issuer));
+    sb_certfmt_serial(cert, s->serial, sizeof(s->serial));
 }
 
 enum sb_reason sb_validate_raw(const struct sb_validate_run *r, struct sb_cms_result *res, struct sb_err *err)

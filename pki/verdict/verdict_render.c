@@ -13,7 +13,7 @@
 #include "pki/xml/xmldsig.h"
 
 /* sb_report_chain, through memo when there is one. */
-static json_t *chain_json(STACK_OF(X509) *chain, struct sb_verdict_memo *memo)
+static json_t *chain_json(STACK_OF(X509) *chain, struct sb_cert_memo *memo)
 {
     json_t *arr;
     int i;
@@ -23,7 +23,7 @@ static json_t *chain_json(STACK_OF(X509) *chain, struct sb_verdict_memo *memo)
     }
     arr = json_array();
     for (i = 0; arr != NULL && i < sk_X509_num(chain); i++) {
-        if (json_array_append_new(arr, sb_verdict_memo_cert(memo, sk_X509_value(chain, i))) != 0) {
+        if (json_array_append_new(arr, sb_cert_memo_cert(memo, sk_X509_value(chain, i))) != 0) {
             json_decref(arr);
             return NULL;
         }
@@ -52,7 +52,7 @@ static json_t *refs_json(const struct sb_cms_signer *s, json_t *arr)
  * and in that signer's entry: rendering a certificate (two RFC 2253 names, serial, SHA-256) is the costly
  * part of a verdict. The text json_dumps produces is the same as with two separate copies.
  */
-json_t *sb_verdict_json(const struct sb_cms_result *res, time_t at, struct sb_verdict_memo *memo)
+json_t *sb_verdict_json(const struct sb_cms_result *res, time_t at, struct sb_cert_memo *memo)
 {
     const struct sb_cms_signer *s;
     STACK_OF(X509) *worst = res->n_signers > 0 ? res->signers[res->worst].chain : NULL;

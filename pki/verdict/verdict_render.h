@@ -16,11 +16,11 @@
 #include <jansson.h>
 #include "pki/cms/cms.h"
 #include "pki/verdict/evidence.h"
-#include "pki/verdict/verdict_memo.h"
+#include "pki/x509/cert_memo.h"
 
 /* The JSON verdict of res validated at at, certificates rendered through memo (NULL = none); new
  * (json_decref), NULL on failure. */
-json_t *sb_verdict_json(const struct sb_cms_result *res, time_t at, struct sb_verdict_memo *memo);
+json_t *sb_verdict_json(const struct sb_cms_result *res, time_t at, struct sb_cert_memo *memo);
 
 /* The ETSI TS 119 102-2 report of res validated at at, about ev (the object as received, its detached
  * content or digest); constraints (may be NULL) are the path options to list as applied. *xml new

@@ -1,6 +1,8 @@
+/*
+ * pki/x509/cert_cache.c — decoded certificates by SHA-256 of their DER, in a sharded LRU (cert_cache.h).
+ */
 #include "pki/x509/cert_cache.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,117 +10,45 @@
 #include <openssl/x509v3.h>
 
 #include "pki/base/digest.h"
-
-#define SHARDS 16
+#include "pki/base/lru.h"
 
 struct centry {
-    unsigned char key[32];
+    struct sb_lru_node node;             /* first: the map's part */
     X509 *x;                             /* owned reference */
-    struct centry *prev, *next;          /* LRU, most recent first */
-    struct centry *hnext;
 };
 
-struct cshard {
-    pthread_mutex_t lock;
-    struct centry **buckets;
-    size_t nbuckets, count, capacity;
-    struct centry *head, *tail;
-    uint64_t hits, misses;
-};
-
-struct sb_cert_cache {
-    struct cshard shards[SHARDS];
-    size_t capacity;
-};
-
-static size_t bucket(const struct cshard *s, const unsigned char key[32])
+/* struct sb_cert_cache is the map itself: the handle is never dereferenced as anything but a struct sb_lru. */
+static struct sb_lru *lru_of(struct sb_cert_cache *c)
 {
-    size_t h;
-
-    memcpy(&h, key + 8, sizeof(h));
-    return h % s->nbuckets;
+    return (struct sb_lru *)(void *)c;
 }
 
-static void lru_unlink(struct cshard *s, struct centry *e)
+static void centry_free(struct sb_lru_node *n)
 {
-    if (e->prev != NULL) {
-        e->prev->next = e->next;
-    } else {
-        s->head = e->next;
-    }
-    if (e->next != NULL) {
-        e->next->prev = e->prev;
-    } else {
-        s->tail = e->prev;
-    }
-    e->prev = e->next = NULL;
-}
+    struct centry *e = (struct centry *)n;
 
-static void lru_front(struct cshard *s, struct centry *e)
-{
-    e->next = s->head;
-    e->prev = NULL;
-    if (s->head != NULL) {
-        s->head->prev = e;
-    }
-    s->head = e;
-    if (s->tail == NULL) {
-        s->tail = e;
-    }
-}
-
-static void drop(struct cshard *s, struct centry *e)
-{
-    struct centry **pp = &s->buckets[bucket(s, e->key)];
-
-    while (*pp != NULL && *pp != e) {
-        pp = &(*pp)->hnext;
-    }
-    if (*pp == e) {
-        *pp = e->hnext;
-    }
-    lru_unlink(s, e);
-    s->count--;
     X509_free(e->x);
     free(e);
 }
 
+/* A hit hands out a new reference (*arg). */
+static enum sb_lru_use centry_take(struct sb_lru_node *n, void *arg)
+{
+    struct centry *e = (struct centry *)n;
+
+    X509_up_ref(e->x);
+    *(X509 **)arg = e->x;
+    return SB_LRU_HIT;
+}
+
 struct sb_cert_cache *sb_cert_cache_new(size_t capacity)
 {
-    struct sb_cert_cache *c = calloc(1, sizeof(*c));
-    size_t i, per = (capacity + SHARDS - 1) / SHARDS;
-
-    if (c == NULL) {
-        return NULL;
-    }
-    c->capacity = capacity;
-    for (i = 0; i < SHARDS; i++) {
-        pthread_mutex_init(&c->shards[i].lock, NULL);
-        c->shards[i].capacity = per;
-        c->shards[i].nbuckets = per < 8 ? 8 : per;
-        if ((c->shards[i].buckets = calloc(c->shards[i].nbuckets, sizeof(struct centry *))) == NULL) {
-            sb_cert_cache_free(c);
-            return NULL;
-        }
-    }
-    return c;
+    return (struct sb_cert_cache *)(void *)sb_lru_new(capacity, centry_free);
 }
 
 void sb_cert_cache_free(struct sb_cert_cache *c)
 {
-    size_t i;
-
-    if (c == NULL) {
-        return;
-    }
-    for (i = 0; i < SHARDS; i++) {
-        while (c->shards[i].head != NULL) {
-            drop(&c->shards[i], c->shards[i].head);
-        }
-        free(c->shards[i].buckets);
-        pthread_mutex_destroy(&c->shards[i].lock);
-    }
-    free(c);
+    sb_lru_free(lru_of(c));
 }
 
 static X509 *decode(const unsigned char *der, size_t len)
@@ -135,34 +65,17 @@ static X509 *decode(const unsigned char *der, size_t len)
 
 X509 *sb_cert_cache_d2i(struct sb_cert_cache *c, const unsigned char *der, size_t len)
 {
-    unsigned char key[32];
-    struct cshard *s;
+    unsigned char key[SB_LRU_KEY_LEN];
     struct centry *e;
-    X509 *x;
+    X509 *x = NULL;
 
-    if (c == NULL || c->capacity == 0 || len > (1u << 20) ||
+    if (!sb_lru_enabled(lru_of(c)) || len > (1u << 20) ||
         !EVP_Digest(der, len, key, NULL, sb_md(SB_MD_SHA256), NULL)) {
         return decode(der, len);
     }
-    s = &c->shards[key[0] % SHARDS];
-    pthread_mutex_lock(&s->lock);
-    for (e = s->buckets[bucket(s, key)]; e != NULL; e = e->hnext) {
-        if (memcmp(e->key, key, sizeof(key)) == 0) {
-            break;
-        }
-    }
-    if (e != NULL) {
-        X509_up_ref(e->x);
-        x = e->x;
-        lru_unlink(s, e);
-        lru_front(s, e);
-        s->hits++;
-        pthread_mutex_unlock(&s->lock);
+    if (sb_lru_get(lru_of(c), key, centry_take, &x)) {
         return x;
     }
-    s->misses++;
-    pthread_mutex_unlock(&s->lock);
-
     if ((x = decode(der, len)) == NULL) {
         return NULL;
     }
@@ -171,42 +84,18 @@ X509 *sb_cert_cache_d2i(struct sb_cert_cache *c, const unsigned char *der, size_
     if ((e = calloc(1, sizeof(*e))) == NULL) {
         return x;
     }
-    memcpy(e->key, key, sizeof(key));
+    memcpy(e->node.key, key, sizeof(key));
     e->x = x;
     X509_up_ref(x);
-    pthread_mutex_lock(&s->lock);
-    {
-        struct centry *old;
-
-        for (old = s->buckets[bucket(s, key)]; old != NULL; old = old->hnext) {
-            if (memcmp(old->key, key, sizeof(key)) == 0) {
-                break;
-            }
-        }
-        if (old != NULL) {
-            drop(s, old);
-        }
-    }
-    while (s->count >= s->capacity && s->tail != NULL) {
-        drop(s, s->tail);
-    }
-    e->hnext = s->buckets[bucket(s, key)];
-    s->buckets[bucket(s, key)] = e;
-    lru_front(s, e);
-    s->count++;
-    pthread_mutex_unlock(&s->lock);
+    sb_lru_put(lru_of(c), &e->node);
     return x;
 }
 
 void sb_cert_cache_counts(struct sb_cert_cache *c, uint64_t *hits, uint64_t *misses)
 {
-    size_t i;
+    struct sb_lru_stats st;
 
-    *hits = *misses = 0;
-    for (i = 0; c != NULL && i < SHARDS; i++) {
-        pthread_mutex_lock(&c->shards[i].lock);
-        *hits += c->shards[i].hits;
-        *misses += c->shards[i].misses;
-        pthread_mutex_unlock(&c->shards[i].lock);
-    }
+    sb_lru_stats(lru_of(c), &st);
+    *hits = st.hits;
+    *misses = st.misses;
 }

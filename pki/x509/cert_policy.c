@@ -7,564 +7,27 @@
  * contiguous run of parent edges and an expected_policy_set (implicitly {id} until a mapping replaces
  * it). There is at most one node per id per depth, edges come from expected_policy_set entries, and
  * those are bounded by nodes + mappings, so time and memory stay linear in the input; the caps in
- * policy_tree.h bound the input itself. Policy qualifiers are ignored (RFC 9618 §4.2 recommends not
+ * cert_policy.h bound the input itself. Policy qualifiers are ignored (RFC 9618 §4.2 recommends not
  * returning them). No global state.
  */
-#include "pki/x509/cert_policy.h"
+#include "pki/x509/cert_policy_local.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
-#define PT_NONE SIZE_MAX
-#define PT_NAME_MAX 128     /* subject text kept in messages */
-#define PT_LIST_MAX 160     /* OID list text kept in messages */
-#define PT_LIST_SHOWN 4     /* OIDs spelled out in a list before "+N more" */
-
-/* Why the graph became NULL; reported when an explicit policy turns out to be required. */
-enum pt_null_cause {
-    PT_NULL_NONE = 0,
-    PT_NULL_NO_EXT,        /* certificate without certificatePolicies (6.1.3 (e)) */
-    PT_NULL_NO_MATCH,      /* none of the certificate's policies continues a valid policy (6.1.3 (d)) */
-    PT_NULL_MAP_INHIBITED  /* policy mapping inhibited: mapped policies deleted (6.1.4 (b)(2)) */
-};
-
-struct pt_map {
-    int from;   /* issuerDomainPolicy id */
-    int to;     /* subjectDomainPolicy id */
-};
-
-struct pt_cert {
-    X509 *x;                          /* borrowed: path[i - 1] */
-    CERTIFICATEPOLICIES *pols;        /* owned; NULL when the extension is absent */
-    POLICY_MAPPINGS *maps;            /* owned; NULL when absent (never read for the target) */
-    int self_issued;
-    int has_any;                      /* certificatePolicies lists anyPolicy */
-    int *pol_ids;                     /* owned: the other policies, as ids */
-    size_t npol;
-    struct pt_map *map_ids;           /* owned: sorted by (from, to), without repeats */
-    size_t nmap;
-    long long require_explicit;       /* policyConstraints requireExplicitPolicy; -1 when absent */
-    long long inhibit_mapping;        /* policyConstraints inhibitPolicyMapping; -1 when absent */
-    long long inhibit_any;            /* inhibitAnyPolicy SkipCerts; -1 when absent or target */
-};
-
-struct pt_node {
-    int pol;          /* valid_policy id */
-    int live;         /* 0 once deleted by pruning */
-    size_t par_off;   /* parents: edges[par_off .. par_off + par_n) */
-    size_t par_n;
-    size_t exp_off;   /* expected_policy_set: exps[exp_off .. exp_off + exp_n); exp_n == 0 means {pol} */
-    size_t exp_n;
-    size_t nchild;    /* live children */
-};
-
-struct pt_pair {
-    int pol;          /* an expected_policy_set entry ... */
-    size_t node;      /* ... of this node of the previous depth */
-};
-
-struct pt_ctx {
-    size_t n;                          /* path length */
-    struct pt_cert *certs;             /* owned: n entries */
-    const ASN1_OBJECT **oids;          /* owned array of borrowed OIDs, sorted and unique: id -> OID */
-    size_t noids;
-    size_t cap_oids;
-    int any_id;
-    int *user_ids;                     /* owned: user-initial-policy-set ids, without repeats */
-    size_t nuser;
-    int user_any;                      /* user-initial-policy-set is {anyPolicy} */
-
-    struct pt_node *nodes;             /* owned graph; node 0 is the depth-0 anyPolicy root */
-    size_t nnodes, cap_nodes;
-    size_t *edges;                     /* owned: parent node indexes */
-    size_t nedges, cap_edges;
-    int *exps;                         /* owned: mapped expected_policy_set entries */
-    size_t nexps, cap_exps;
-    struct pt_pair *pairs;             /* owned scratch: expected entries of the previous depth */
-    size_t cap_pairs;
-    size_t *stack;                     /* owned scratch for pruning */
-    size_t cap_stack;
-    size_t *lvl;                       /* owned: n + 2 entries, first node index of each depth */
-    size_t *any_node;                  /* owned: n + 1 entries, the anyPolicy node of each depth */
-    size_t *slot;                      /* owned: noids entries, node of the current depth per id */
-    size_t *mark;                      /* owned: noids entries, stamps for set membership */
-    size_t stamp;
-    size_t depth;                      /* depth being built */
-
-    long long explicit_policy;
-    long long policy_mapping;
-    long long inhibit_any_policy;
-    size_t explicit_src;               /* 0: initial-explicit-policy, else certificate whose constraint set it */
-    int graph_null;
-    enum pt_null_cause null_cause;
-    size_t null_depth;                 /* certificate at which the graph became NULL */
-};
-
-/* Grow buf to hold need elements; returns the (possibly moved) buffer or NULL (buf untouched). */
-static void *pt_grow(void *buf, size_t *cap, size_t need, size_t elem)
-{
-    size_t ncap;
-    void *p;
-
-    if (need <= *cap) {
-        return buf;
-    }
-    ncap = *cap < 16 ? 16 : *cap;
-    while (ncap < need) {
-        if (ncap > SIZE_MAX / 2) {
-            return NULL;
-        }
-        ncap *= 2;
-    }
-    if (ncap > SIZE_MAX / elem) {
-        return NULL;
-    }
-    p = realloc(buf, ncap * elem);
-    if (p == NULL) {
-        return NULL;
-    }
-    *cap = ncap;
-    return p;
-}
-
-static enum sb_reason pt_oom(struct sb_err *err)
-{
-    return sb_err_set(err, SB_R_INTERNAL, "policy processing: out of memory");
-}
-
-/* One-line subject of x ("CN=Sub CA, O=Example") into buf; never fails. */
-static const char *pt_name(X509 *x, char *buf, size_t size)
-{
-    unsigned long flags = (XN_FLAG_ONELINE & ~XN_FLAG_SPC_EQ) & ~(unsigned long)ASN1_STRFLGS_ESC_MSB;
-    BIO *b = BIO_new(BIO_s_mem());
-    int len = 0;
-
-    buf[0] = '\0';
-    if (b != NULL && X509_NAME_print_ex(b, X509_get_subject_name(x), 0, flags) >= 0) {
-        len = BIO_read(b, buf, (int)size - 1);
-        if (len < 0) {
-            len = 0;
-        }
-        buf[len] = '\0';
-    }
-    BIO_free(b);
-    if (buf[0] == '\0') {
-        snprintf(buf, size, "empty subject");
-    }
-    return buf;
-}
-
-/* Text of OID id (dotted decimal). */
-static void pt_oid_text(const struct pt_ctx *ctx, int id, char *buf, size_t size)
-{
-    if (OBJ_obj2txt(buf, (int)size, ctx->oids[id], 1) <= 0) {
-        snprintf(buf, size, "?");
-    }
-}
-
-/* "{1.2.3, 1.2.4, ... (+N more)}" for ids[0..count) plus anyPolicy when with_any. */
-static const char *pt_list_text(const struct pt_ctx *ctx, const int *ids, size_t count, int with_any,
-                                char *buf, size_t size)
-{
-    char oid[80];
-    size_t used = 0, shown = 0, i;
-    int w;
-
-    w = snprintf(buf, size, "{");
-    used = w > 0 ? (size_t)w : 0;
-    if (with_any) {
-        w = snprintf(buf + used, size - used, "anyPolicy");
-        used += w > 0 ? (size_t)w : 0;
-        shown++;
-    }
-    for (i = 0; i < count && used < size; i++) {
-        if (shown == PT_LIST_SHOWN) {
-            w = snprintf(buf + used, size - used, ", ... (+%zu more)", count - i);
-            used += w > 0 ? (size_t)w : 0;
-            break;
-        }
-        pt_oid_text(ctx, ids[i], oid, sizeof(oid));
-        w = snprintf(buf + used, size - used, "%s%s", shown > 0 ? ", " : "", oid);
-        used += w > 0 ? (size_t)w : 0;
-        shown++;
-    }
-    if (used < size) {
-        snprintf(buf + used, size - used, "}");
-    }
-    return buf;
-}
-
-static int pt_oid_cmp(const void *a, const void *b)
-{
-    const ASN1_OBJECT *const *x = a;
-    const ASN1_OBJECT *const *y = b;
-
-    return OBJ_cmp(*x, *y);
-}
-
-static int pt_map_cmp(const void *a, const void *b)
-{
-    const struct pt_map *x = a;
-    const struct pt_map *y = b;
-
-    if (x->from != y->from) {
-        return x->from < y->from ? -1 : 1;
-    }
-    if (x->to != y->to) {
-        return x->to < y->to ? -1 : 1;
-    }
-    return 0;
-}
+#include "pki/x509/cert_format.h"
 
 static int pt_pair_cmp(const void *a, const void *b)
 {
     const struct pt_pair *x = a;
     const struct pt_pair *y = b;
 
-    if (x->pol != y->pol) {
-        return x->pol < y->pol ? -1 : 1;
-    }
-    if (x->node != y->node) {
-        return x->node < y->node ? -1 : 1;
-    }
-    return 0;
-}
-
-static int pt_is_any(const ASN1_OBJECT *obj)
-{
-    return OBJ_obj2nid(obj) == NID_any_policy;
-}
-
-static enum sb_reason pt_add_ref(struct pt_ctx *ctx, const ASN1_OBJECT *obj, struct sb_err *err)
-{
-    const ASN1_OBJECT **p;
-
-    p = pt_grow(ctx->oids, &ctx->cap_oids, ctx->noids + 1, sizeof(*ctx->oids));
-    if (p == NULL) {
-        return pt_oom(err);
-    }
-    ctx->oids = p;
-    ctx->oids[ctx->noids++] = obj;
-    return SB_OK;
-}
-
-/* Id of an interned OID (always present: every OID used was added before interning). */
-static int pt_id(const struct pt_ctx *ctx, const ASN1_OBJECT *obj)
-{
-    const ASN1_OBJECT *const *hit;
-
-    hit = bsearch(&obj, ctx->oids, ctx->noids, sizeof(*ctx->oids), pt_oid_cmp);
-    if (hit == NULL) {
-        return -1;
-    }
-    return (int)(hit - ctx->oids);
-}
-
-/* SkipCerts INTEGER (0..MAX) as a count; values beyond any path length saturate. 0 if negative. */
-static int pt_skipcerts(const ASN1_INTEGER *a, long long *out)
-{
-    uint64_t v = 0;
-
-    if (ASN1_STRING_type(a) == V_ASN1_NEG_INTEGER) {
-        return 0;
-    }
-    if (ASN1_INTEGER_get_uint64(&v, a) != 1 || v > (uint64_t)SB_CERTPOL_MAX_NODES * 1000u) {
-        ERR_clear_error();
-        v = (uint64_t)SB_CERTPOL_MAX_NODES * 1000u;   /* larger than any path we accept */
-    }
-    *out = (long long)v;
-    return 1;
-}
-
-static enum sb_reason pt_malformed(struct pt_cert *c, size_t i, const char *ext, const char *why,
-                                   struct sb_err *err)
-{
-    char name[PT_NAME_MAX];
-
-    return sb_err_openssl(err, SB_R_POLICY, "certificate %zu (%s) has a malformed %s extension: %s", i,
-                          pt_name(c->x, name, sizeof(name)), ext, why);
-}
-
-/* Decode one extension: *out NULL when absent; POLICY when present twice or undecodable. */
-static enum sb_reason pt_get_ext(struct pt_cert *c, size_t i, int nid, const char *ext, void **out,
-                                 struct sb_err *err)
-{
-    int crit = -1;
-
-    ERR_clear_error();
-    *out = X509_get_ext_d2i(c->x, nid, &crit, NULL);
-    if (*out != NULL || crit == -1) {
-        return SB_OK;
-    }
-    if (crit == -2) {
-        return pt_malformed(c, i, ext, "the extension appears more than once", err);
-    }
-    return pt_malformed(c, i, ext, "cannot be decoded", err);
-}
-
-/* Decode the policy extensions of certificate i (1-based) and collect their OIDs for interning. */
-static enum sb_reason pt_load_cert(struct pt_ctx *ctx, size_t i, size_t *npolicies, size_t *nmappings,
-                                   struct sb_err *err)
-{
-    struct pt_cert *c = &ctx->certs[i - 1];
-    POLICY_CONSTRAINTS *pc = NULL;
-    ASN1_INTEGER *iap = NULL;
-    void *ext = NULL;
-    char name[PT_NAME_MAX];
-    enum sb_reason rc;
-    int k, num;
-
-    c->require_explicit = -1;
-    c->inhibit_mapping = -1;
-    c->inhibit_any = -1;
-    c->self_issued = X509_NAME_cmp(X509_get_subject_name(c->x), X509_get_issuer_name(c->x)) == 0;
-
-    if ((rc = pt_get_ext(c, i, NID_certificate_policies, "certificatePolicies", &ext, err)) != SB_OK) {
-        goto err;
-    }
-    c->pols = ext;
-    if (c->pols != NULL) {
-        num = sk_POLICYINFO_num(c->pols);
-        if (num <= 0) {
-            rc = pt_malformed(c, i, "certificatePolicies", "it lists no policy", err);
-            goto err;
-        }
-        *npolicies += (size_t)num;
-        if (*npolicies > SB_CERTPOL_MAX_POLICIES) {
-            rc = sb_err_set(err, SB_R_POLICY, "certificate %zu (%s): the path asserts more than %d "
-                            "certificate policies in total (denial-of-service limit)", i,
-                            pt_name(c->x, name, sizeof(name)), SB_CERTPOL_MAX_POLICIES);
-            goto err;
-        }
-        for (k = 0; k < num; k++) {
-            if ((rc = pt_add_ref(ctx, sk_POLICYINFO_value(c->pols, k)->policyid, err)) != SB_OK) {
-                goto err;
-            }
-        }
-    }
-
-    /* policyMappings and inhibitAnyPolicy only matter in preparing for the next certificate (6.1.4). */
-    if (i < ctx->n) {
-        if ((rc = pt_get_ext(c, i, NID_policy_mappings, "policyMappings", &ext, err)) != SB_OK) {
-            goto err;
-        }
-        c->maps = ext;
-    }
-    if (c->maps != NULL) {
-        num = sk_POLICY_MAPPING_num(c->maps);
-        if (num <= 0) {
-            rc = pt_malformed(c, i, "policyMappings", "it lists no mapping", err);
-            goto err;
-        }
-        *nmappings += (size_t)num;
-        if (*nmappings > SB_CERTPOL_MAX_MAPPINGS) {
-            rc = sb_err_set(err, SB_R_POLICY, "certificate %zu (%s): the path has more than %d policy "
-                            "mappings in total (denial-of-service limit)", i,
-                            pt_name(c->x, name, sizeof(name)), SB_CERTPOL_MAX_MAPPINGS);
-            goto err;
-        }
-        for (k = 0; k < num; k++) {
-            POLICY_MAPPING *m = sk_POLICY_MAPPING_value(c->maps, k);
-
-            /* 6.1.4 (a): anyPolicy may be neither an issuerDomainPolicy nor a subjectDomainPolicy. */
-            if (pt_is_any(m->issuerDomainPolicy) || pt_is_any(m->subjectDomainPolicy)) {
-                rc = sb_err_set(err, SB_R_POLICY, "certificate %zu (%s) maps %s anyPolicy in "
-                                "policyMappings, which RFC 5280 6.1.4 (a) forbids", i,
-                                pt_name(c->x, name, sizeof(name)),
-                                pt_is_any(m->issuerDomainPolicy) ? "from" : "to");
-                goto err;
-            }
-            if ((rc = pt_add_ref(ctx, m->issuerDomainPolicy, err)) != SB_OK ||
-                (rc = pt_add_ref(ctx, m->subjectDomainPolicy, err)) != SB_OK) {
-                goto err;
-            }
-        }
-    }
-
-    if ((rc = pt_get_ext(c, i, NID_policy_constraints, "policyConstraints", &ext, err)) != SB_OK) {
-        goto err;
-    }
-    pc = ext;
-    if (pc != NULL) {
-        if (pc->requireExplicitPolicy == NULL && pc->inhibitPolicyMapping == NULL) {
-            rc = pt_malformed(c, i, "policyConstraints", "it is an empty sequence", err);
-            goto err;
-        }
-        if ((pc->requireExplicitPolicy != NULL &&
-             pt_skipcerts(pc->requireExplicitPolicy, &c->require_explicit) == 0) ||
-            (pc->inhibitPolicyMapping != NULL &&
-             pt_skipcerts(pc->inhibitPolicyMapping, &c->inhibit_mapping) == 0)) {
-            rc = pt_malformed(c, i, "policyConstraints", "negative SkipCerts", err);
-            goto err;
-        }
-    }
-
-    if (i < ctx->n) {
-        if ((rc = pt_get_ext(c, i, NID_inhibit_any_policy, "inhibitAnyPolicy", &ext, err)) != SB_OK) {
-            goto err;
-        }
-        iap = ext;
-        if (iap != NULL && pt_skipcerts(iap, &c->inhibit_any) == 0) {
-            rc = pt_malformed(c, i, "inhibitAnyPolicy", "negative SkipCerts", err);
-            goto err;
-        }
-    }
-    rc = SB_OK;
-err:
-    POLICY_CONSTRAINTS_free(pc);
-    ASN1_INTEGER_free(iap);
-    return rc;
-}
-
-/* Turn certificate i's decoded policies and mappings into ids; duplicates in certificatePolicies are
- * malformed (RFC 5280 4.2.1.4: a policy OID MUST NOT appear more than once). */
-static enum sb_reason pt_index_cert(struct pt_ctx *ctx, size_t i, struct sb_err *err)
-{
-    struct pt_cert *c = &ctx->certs[i - 1];
-    char name[PT_NAME_MAX], oid[80];
-    size_t k, num, out;
-    int id;
-
-    if (c->pols != NULL) {
-        num = (size_t)sk_POLICYINFO_num(c->pols);
-        if ((c->pol_ids = calloc(num, sizeof(*c->pol_ids))) == NULL) {
-            return pt_oom(err);
-        }
-        ctx->stamp++;
-        for (k = 0; k < num; k++) {
-            id = pt_id(ctx, sk_POLICYINFO_value(c->pols, (int)k)->policyid);
-            if (id < 0) {
-                return sb_err_set(err, SB_R_INTERNAL, "policy processing: OID not interned");
-            }
-            if (ctx->mark[id] == ctx->stamp) {
-                pt_oid_text(ctx, id, oid, sizeof(oid));
-                return sb_err_set(err, SB_R_POLICY, "certificate %zu (%s) has a malformed "
-                                  "certificatePolicies extension: policy %s appears more than once", i,
-                                  pt_name(c->x, name, sizeof(name)), oid);
-            }
-            ctx->mark[id] = ctx->stamp;
-            if (id == ctx->any_id) {
-                c->has_any = 1;
-            } else {
-                c->pol_ids[c->npol++] = id;
-            }
-        }
-    }
-    if (c->maps != NULL) {
-        num = (size_t)sk_POLICY_MAPPING_num(c->maps);
-        if ((c->map_ids = calloc(num, sizeof(*c->map_ids))) == NULL) {
-            return pt_oom(err);
-        }
-        for (k = 0; k < num; k++) {
-            POLICY_MAPPING *m = sk_POLICY_MAPPING_value(c->maps, (int)k);
-
-            c->map_ids[k].from = pt_id(ctx, m->issuerDomainPolicy);
-            c->map_ids[k].to = pt_id(ctx, m->subjectDomainPolicy);
-            if (c->map_ids[k].from < 0 || c->map_ids[k].to < 0) {
-                return sb_err_set(err, SB_R_INTERNAL, "policy processing: OID not interned");
-            }
-        }
-        qsort(c->map_ids, num, sizeof(*c->map_ids), pt_map_cmp);
-        /* A repeated (issuer, subject) pair adds nothing to a set. */
-        for (k = 0, out = 0; k < num; k++) {
-            if (out == 0 || pt_map_cmp(&c->map_ids[out - 1], &c->map_ids[k]) != 0) {
-                c->map_ids[out++] = c->map_ids[k];
-            }
-        }
-        c->nmap = out;
-    }
-    return SB_OK;
-}
-
-/* Decode the whole path and the user set, intern every OID, and allocate the graph arrays. */
-static enum sb_reason pt_load(struct pt_ctx *ctx, X509 *const *path, const struct sb_certpol_params *params,
-                              struct sb_err *err)
-{
-    STACK_OF(ASN1_OBJECT) *user = params->user_initial_policy_set;
-    const ASN1_OBJECT *any = OBJ_nid2obj(NID_any_policy);
-    size_t i, k, out, npolicies = 0, nmappings = 0;
-    enum sb_reason rc;
-    int id, unum;
-
-    if ((ctx->certs = calloc(ctx->n + 1, sizeof(*ctx->certs))) == NULL) {
-        return pt_oom(err);
-    }
-    for (i = 1; i <= ctx->n; i++) {
-        if (path[i - 1] == NULL) {
-            return sb_err_set(err, SB_R_INTERNAL, "policy processing: certificate %zu is NULL", i);
-        }
-        ctx->certs[i - 1].x = path[i - 1];
-        if ((rc = pt_load_cert(ctx, i, &npolicies, &nmappings, err)) != SB_OK) {
-            return rc;
-        }
-    }
-    if (any == NULL) {
-        return sb_err_set(err, SB_R_INTERNAL, "policy processing: anyPolicy OID unavailable");
-    }
-    if ((rc = pt_add_ref(ctx, any, err)) != SB_OK) {
-        return rc;
-    }
-    unum = user != NULL ? sk_ASN1_OBJECT_num(user) : 0;
-    for (k = 0; k < (size_t)(unum > 0 ? unum : 0); k++) {
-        const ASN1_OBJECT *obj = sk_ASN1_OBJECT_value(user, (int)k);
-
-        if (obj == NULL) {
-            return sb_err_set(err, SB_R_USAGE, "user-initial-policy-set entry %zu is NULL", k + 1);
-        }
-        if ((rc = pt_add_ref(ctx, obj, err)) != SB_OK) {
-            return rc;
-        }
-    }
-
-    qsort(ctx->oids, ctx->noids, sizeof(*ctx->oids), pt_oid_cmp);
-    for (k = 0, out = 0; k < ctx->noids; k++) {
-        if (out == 0 || OBJ_cmp(ctx->oids[out - 1], ctx->oids[k]) != 0) {
-            ctx->oids[out++] = ctx->oids[k];
-        }
-    }
-    ctx->noids = out;
-    ctx->any_id = pt_id(ctx, any);
-    if (ctx->any_id < 0 ||
-        (ctx->slot = malloc(ctx->noids * sizeof(*ctx->slot))) == NULL ||
-        (ctx->mark = calloc(ctx->noids, sizeof(*ctx->mark))) == NULL ||
-        (ctx->user_ids = calloc((size_t)(unum > 0 ? unum : 0) + 1, sizeof(*ctx->user_ids))) == NULL ||
-        (ctx->lvl = calloc(ctx->n + 2, sizeof(*ctx->lvl))) == NULL ||
-        (ctx->any_node = malloc((ctx->n + 1) * sizeof(*ctx->any_node))) == NULL) {
-        return pt_oom(err);
-    }
-    for (k = 0; k < ctx->noids; k++) {
-        ctx->slot[k] = PT_NONE;
-    }
-    for (k = 0; k <= ctx->n; k++) {
-        ctx->any_node[k] = PT_NONE;
-    }
-
-    /* NULL or empty user set, or one that contains anyPolicy, accepts any policy. */
-    ctx->user_any = unum <= 0;
-    ctx->stamp++;
-    for (k = 0; k < (size_t)(unum > 0 ? unum : 0); k++) {
-        id = pt_id(ctx, sk_ASN1_OBJECT_value(user, (int)k));
-        if (id == ctx->any_id) {
-            ctx->user_any = 1;
-        } else if (id >= 0 && ctx->mark[id] != ctx->stamp) {
-            ctx->mark[id] = ctx->stamp;
-            ctx->user_ids[ctx->nuser++] = id;
-        }
-    }
-
-    for (i = 1; i <= ctx->n; i++) {
-        if ((rc = pt_index_cert(ctx, i, err)) != SB_OK) {
-            return rc;
-        }
-    }
-    return SB_OK;
+    return x->pol != y->pol ? pt_cmp(x->pol, y->pol) : pt_cmp((long long)x->node, (long long)y->node);
 }
 
 static enum sb_reason pt_node_new(struct pt_ctx *ctx, int pol, size_t *out, struct sb_err *err)
@@ -575,12 +38,12 @@ static enum sb_reason pt_node_new(struct pt_ctx *ctx, int pol, size_t *out, stru
     if (ctx->nnodes >= SB_CERTPOL_MAX_NODES) {
         return sb_err_set(err, SB_R_POLICY, "certificate %zu (%s): the policy graph would exceed %d "
                           "nodes (denial-of-service limit)", ctx->depth,
-                          ctx->depth > 0 ? pt_name(ctx->certs[ctx->depth - 1].x, name, sizeof(name)) : "-",
+                          ctx->depth > 0 ? sb_certfmt_subject(ctx->certs[ctx->depth - 1].x, name, sizeof(name)) : "-",
                           SB_CERTPOL_MAX_NODES);
     }
-    p = pt_grow(ctx->nodes, &ctx->cap_nodes, ctx->nnodes + 1, sizeof(*ctx->nodes));
+    p = sb_certpol_grow(ctx->nodes, &ctx->cap_nodes, ctx->nnodes + 1, sizeof(*ctx->nodes));
     if (p == NULL) {
-        return pt_oom(err);
+        return sb_certpol_oom(err);
     }
     ctx->nodes = p;
     p = &ctx->nodes[ctx->nnodes];
@@ -604,9 +67,9 @@ static enum sb_reason pt_edge_add(struct pt_ctx *ctx, size_t child, size_t paren
 {
     size_t *p;
 
-    p = pt_grow(ctx->edges, &ctx->cap_edges, ctx->nedges + 1, sizeof(*ctx->edges));
+    p = sb_certpol_grow(ctx->edges, &ctx->cap_edges, ctx->nedges + 1, sizeof(*ctx->edges));
     if (p == NULL) {
-        return pt_oom(err);
+        return sb_certpol_oom(err);
     }
     ctx->edges = p;
     ctx->edges[ctx->nedges++] = parent;
@@ -622,9 +85,9 @@ static enum sb_reason pt_exp_set(struct pt_ctx *ctx, size_t k, const struct pt_m
     int *p;
     size_t j;
 
-    p = pt_grow(ctx->exps, &ctx->cap_exps, ctx->nexps + count, sizeof(*ctx->exps));
+    p = sb_certpol_grow(ctx->exps, &ctx->cap_exps, ctx->nexps + count, sizeof(*ctx->exps));
     if (p == NULL) {
-        return pt_oom(err);
+        return sb_certpol_oom(err);
     }
     ctx->exps = p;
     ctx->nodes[k].exp_off = ctx->nexps;
@@ -640,9 +103,9 @@ static enum sb_reason pt_delete(struct pt_ctx *ctx, size_t k, struct sb_err *err
 {
     size_t *p, top = 0, j, e;
 
-    p = pt_grow(ctx->stack, &ctx->cap_stack, ctx->nnodes, sizeof(*ctx->stack));
+    p = sb_certpol_grow(ctx->stack, &ctx->cap_stack, ctx->nnodes, sizeof(*ctx->stack));
     if (p == NULL) {
-        return pt_oom(err);
+        return sb_certpol_oom(err);
     }
     ctx->stack = p;
     ctx->stack[top++] = k;
@@ -690,9 +153,9 @@ static enum sb_reason pt_build_pairs(struct pt_ctx *ctx, size_t d, size_t *npair
             count += ctx->nodes[k].exp_n > 0 ? ctx->nodes[k].exp_n : 1;
         }
     }
-    p = pt_grow(ctx->pairs, &ctx->cap_pairs, count, sizeof(*ctx->pairs));
+    p = sb_certpol_grow(ctx->pairs, &ctx->cap_pairs, count, sizeof(*ctx->pairs));
     if (p == NULL) {
-        return pt_oom(err);
+        return sb_certpol_oom(err);
     }
     ctx->pairs = p;
     count = 0;
@@ -885,7 +348,7 @@ static void pt_explicit_why(const struct pt_ctx *ctx, char *buf, size_t size)
         snprintf(buf, size, "initial-explicit-policy is set");
     } else {
         snprintf(buf, size, "requireExplicitPolicy of certificate %zu (%s)", ctx->explicit_src,
-                 pt_name(ctx->certs[ctx->explicit_src - 1].x, name, sizeof(name)));
+                 sb_certfmt_subject(ctx->certs[ctx->explicit_src - 1].x, name, sizeof(name)));
     }
 }
 
@@ -895,14 +358,14 @@ static void pt_null_why(const struct pt_ctx *ctx, char *buf, size_t size)
     const struct pt_cert *c = &ctx->certs[ctx->null_depth - 1];
     char name[PT_NAME_MAX], list[PT_LIST_MAX];
 
-    pt_name(c->x, name, sizeof(name));
+    sb_certfmt_subject(c->x, name, sizeof(name));
     switch (ctx->null_cause) {
     case PT_NULL_NO_EXT:
         snprintf(buf, size, "certificate %zu (%s) has no certificatePolicies", ctx->null_depth, name);
         break;
     case PT_NULL_NO_MATCH:
         snprintf(buf, size, "none of the policies %s of certificate %zu (%s) is valid for the path",
-                 pt_list_text(ctx, c->pol_ids, c->npol, c->has_any, list, sizeof(list)), ctx->null_depth,
+                 sb_certpol_list_text(ctx, c->pol_ids, c->npol, c->has_any, list, sizeof(list)), ctx->null_depth,
                  name);
         break;
     case PT_NULL_MAP_INHIBITED:
@@ -930,7 +393,7 @@ static enum sb_reason pt_check_explicit(const struct pt_ctx *ctx, size_t i, stru
         return sb_err_set(err, SB_R_POLICY, "%s while an explicit policy is required (%s)", what, why);
     }
     return sb_err_set(err, SB_R_POLICY, "an explicit policy is required at certificate %zu (%s) (%s), but "
-                      "%s", i, pt_name(ctx->certs[i - 1].x, name, sizeof(name)), why, what);
+                      "%s", i, sb_certfmt_subject(ctx->certs[i - 1].x, name, sizeof(name)), why, what);
 }
 
 /* 6.1.4 (h), (i), (j): update the counters after certificate i. */
@@ -975,7 +438,7 @@ static enum sb_reason pt_wrap_up(struct pt_ctx *ctx, STACK_OF(ASN1_OBJECT) **out
 
     if ((auth = calloc(ctx->noids + 1, sizeof(*auth))) == NULL ||
         (result = calloc(ctx->noids + 1, sizeof(*result))) == NULL) {
-        rc = pt_oom(err);
+        rc = sb_certpol_oom(err);
         goto err;
     }
     /* (1)-(4): the authorities-constrained set: nodes whose only parent is anyPolicy, plus the
@@ -1018,21 +481,21 @@ static enum sb_reason pt_wrap_up(struct pt_ctx *ctx, STACK_OF(ASN1_OBJECT) **out
         } else {
             rc = sb_err_set(err, SB_R_POLICY, "no policy of user-initial-policy-set %s is valid for the "
                             "path (authorities-constrained policies %s; %s)",
-                            pt_list_text(ctx, ctx->user_ids, ctx->nuser, 0, list, sizeof(list)),
-                            pt_list_text(ctx, auth, nauth, auth_any, alist, sizeof(alist)), why);
+                            sb_certpol_list_text(ctx, ctx->user_ids, ctx->nuser, 0, list, sizeof(list)),
+                            sb_certpol_list_text(ctx, auth, nauth, auth_any, alist, sizeof(alist)), why);
         }
         goto err;
     }
 
     if (out != NULL) {
         if ((res = sk_ASN1_OBJECT_new_null()) == NULL) {
-            rc = pt_oom(err);
+            rc = sb_certpol_oom(err);
             goto err;
         }
         for (k = 0; k < (res_any != 0 ? 1 : nres); k++) {
             dup = OBJ_dup(ctx->oids[res_any != 0 ? ctx->any_id : result[k]]);
             if (dup == NULL || sk_ASN1_OBJECT_push(res, dup) <= 0) {
-                rc = pt_oom(err);
+                rc = sb_certpol_oom(err);
                 goto err;
             }
             dup = NULL;
@@ -1096,7 +559,7 @@ enum sb_reason sb_certpol_process(X509 *const *path, size_t n, const struct sb_c
         goto err;
     }
     ctx.n = n;
-    if ((rc = pt_load(&ctx, path, params, err)) != SB_OK) {
+    if ((rc = sb_certpol_load(&ctx, path, params, err)) != SB_OK) {
         goto err;
     }
 

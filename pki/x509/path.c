@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 
+#include "pki/x509/cert_format.h"
 #include "pki/x509/names.h"
 #include "pki/x509/cert_policy.h"
 #include "pki/base/rfc3339_time.h"
@@ -22,7 +23,8 @@ void sb_path_opts_init(struct sb_path_opts *o)
     sb_algs_default(&o->algs);
 }
 
-int sb_cert_self_issued(X509 *x)
+/* 1 if x's subject and issuer names are equal (RFC 5280 "self-issued"). */
+static int sb_cert_self_issued(X509 *x)
 {
     return X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
 }
@@ -31,18 +33,8 @@ int sb_cert_self_issued(X509 *x)
 static const char *label(X509 *x, size_t idx, char *buf, size_t len)
 {
     char name[200];
-    BIO *b = BIO_new(BIO_s_mem());
-    int n = 0;
 
-    name[0] = '\0';
-    if (b != NULL) {
-        X509_NAME_print_ex(b, X509_get_subject_name(x), 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-        n = BIO_read(b, name, (int)sizeof(name) - 1);
-        name[n > 0 ? n : 0] = '\0';
-        BIO_free(b);
-    }
-    sb_utf8_sanitize(name);
-    snprintf(buf, len, "certificate %zu (%s)", idx, name[0] != '\0' ? name : "empty subject");
+    snprintf(buf, len, "certificate %zu (%s)", idx, sb_certfmt_subject(x, name, sizeof(name)));
     sb_utf8_sanitize(buf);
     return buf;
 }

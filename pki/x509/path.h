@@ -62,9 +62,6 @@ struct sb_path_opts {
 /* Fill o with defaults: now, anyPolicy, no limits, revocation prefer, rfc5280 profile, strong algorithms. */
 void sb_path_opts_init(struct sb_path_opts *o);
 
-/* 1 if x's subject and issuer names are equal (RFC 5280 "self-issued"). */
-int sb_cert_self_issued(X509 *x);
-
 /*
  * Validate path[0] (leaf) .. path[n-1] (anchor); signatures between links must already have been
  * checked by the caller (the builder does it while building). rev is the revocation context to use

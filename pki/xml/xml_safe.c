@@ -9,15 +9,14 @@
 #include "pki/xml/xml_safe.h"
 
 #include <ctype.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <libxml/SAX2.h>
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
-#include <openssl/evp.h>
 
+#include "pki/base/base64.h"
 #include "pki/base/rfc3339_time.h"
 
 /* Per-parse state, reached through ctxt->_private. */
@@ -278,40 +277,30 @@ int sb_xml_is(const xmlNode *n, const char *ns, const char *local)
     return n->ns != NULL && n->ns->href != NULL && strcmp((const char *)n->ns->href, ns) == 0;
 }
 
+/* The first element among c and its following siblings; NULL when there is none. */
+static xmlNodePtr element_from(xmlNodePtr c)
+{
+    while (c != NULL && c->type != XML_ELEMENT_NODE) {
+        c = c->next;
+    }
+    return c;
+}
+
 xmlNodePtr sb_xml_first_elem(const xmlNode *parent)
 {
-    xmlNodePtr c;
-
-    for (c = parent != NULL ? parent->children : NULL; c != NULL; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE) {
-            return c;
-        }
-    }
-    return NULL;
+    return element_from(parent != NULL ? parent->children : NULL);
 }
 
 xmlNodePtr sb_xml_next_elem(const xmlNode *n)
 {
-    xmlNodePtr c;
-
-    for (c = n != NULL ? n->next : NULL; c != NULL; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE) {
-            return c;
-        }
-    }
-    return NULL;
+    return element_from(n != NULL ? n->next : NULL);
 }
 
 xmlNodePtr sb_xml_child(const xmlNode *parent, const char *ns, const char *local)
 {
-    xmlNodePtr c;
+    xmlNodePtr c = sb_xml_first_elem(parent);
 
-    for (c = sb_xml_first_elem(parent); c != NULL; c = sb_xml_next_elem(c)) {
-        if (sb_xml_is(c, ns, local)) {
-            return c;
-        }
-    }
-    return NULL;
+    return c == NULL || sb_xml_is(c, ns, local) ? c : sb_xml_next(c, ns, local);
 }
 
 xmlNodePtr sb_xml_next(const xmlNode *n, const char *ns, const char *local)
@@ -405,70 +394,36 @@ void sb_xml_path(const xmlNode *n, char *buf, size_t len)
 enum sb_reason sb_xml_b64_decode(const xmlChar *text, size_t max, unsigned char **out, size_t *out_len,
                                  const char *what, struct sb_err *err)
 {
-    unsigned char *clean = NULL, *bin = NULL;
-    size_t n = 0, i, pad = 0;
-    int got;
-    enum sb_reason rc;
+    const char *t = (const char *)text;
+    size_t at = 0;
 
     *out = NULL;
     *out_len = 0;
     if (text == NULL) {
         return sb_err_set(err, SB_R_FORMAT, "%s: no base64 content", what);
     }
-    i = strlen((const char *)text);
-    if (i / 4 * 3 > max + 3) {
+    switch (sb_base64_decode(t, strlen(t), max, out, out_len, &at)) {
+    case SB_B64_OK:
+        return SB_OK;
+    case SB_B64_BAD_CHAR:
+    case SB_B64_AFTER_PAD:
+        return sb_err_set(err, SB_R_FORMAT, "%s: invalid base64 character 0x%02x", what, text[at]);
+    case SB_B64_EMPTY:
+    case SB_B64_BAD_LENGTH:
+        return sb_err_set(err, SB_R_FORMAT, "%s: base64 value is empty or not a multiple of 4 characters", what);
+    case SB_B64_TOO_LONG:
         return sb_err_set(err, SB_R_FORMAT, "%s: base64 value longer than %zu bytes", what, max);
-    }
-    if ((clean = OPENSSL_malloc(i + 1)) == NULL) {
+    case SB_B64_NO_MEMORY:
+    default:
         return sb_err_set(err, SB_R_INTERNAL, "%s: out of memory", what);
     }
-    for (i = 0; text[i] != '\0'; i++) {
-        if (xml_space(text[i])) {
-            continue;
-        }
-        if (!(isalnum(text[i]) || text[i] == '+' || text[i] == '/' || text[i] == '=') || (pad > 0 && text[i] != '=')) {
-            rc = sb_err_set(err, SB_R_FORMAT, "%s: invalid base64 character 0x%02x", what, text[i]);
-            goto err;
-        }
-        pad += text[i] == '=';
-        clean[n++] = text[i];
-    }
-    if (n == 0 || n % 4 != 0 || pad > 2) {
-        rc = sb_err_set(err, SB_R_FORMAT, "%s: base64 value is empty or not a multiple of 4 characters", what);
-        goto err;
-    }
-    if (n > INT_MAX || (bin = OPENSSL_malloc(n / 4 * 3 + 1)) == NULL) {
-        rc = sb_err_set(err, SB_R_INTERNAL, "%s: out of memory", what);
-        goto err;
-    }
-    if ((got = EVP_DecodeBlock(bin, clean, (int)n)) < 0 || (size_t)got < pad) {
-        rc = sb_err_set(err, SB_R_FORMAT, "%s: invalid base64", what);
-        goto err;
-    }
-    if ((size_t)got - pad > max) {
-        rc = sb_err_set(err, SB_R_FORMAT, "%s: base64 value longer than %zu bytes", what, max);
-        goto err;
-    }
-    *out = bin;
-    *out_len = (size_t)got - pad;
-    bin = NULL;
-    rc = SB_OK;
-err:
-    OPENSSL_free(clean);
-    OPENSSL_free(bin);
-    return rc;
 }
 
 enum sb_reason sb_xml_b64_encode(const unsigned char *in, size_t len, char **out, struct sb_err *err)
 {
-    char *b;
-
-    *out = NULL;
-    if (len > (size_t)INT_MAX / 2 || (b = OPENSSL_malloc((len + 2) / 3 * 4 + 1)) == NULL) {
+    if ((*out = sb_base64_encode(in, len)) == NULL) {
         return sb_err_set(err, SB_R_INTERNAL, "cannot base64-encode %zu bytes", len);
     }
-    (void)EVP_EncodeBlock((unsigned char *)b, in, (int)len);
-    *out = b;
     return SB_OK;
 }
 

@@ -51,40 +51,33 @@ static const struct sb_xd_sigalg sig_algs[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-const struct sb_xd_c14n *sb_xd_c14n_by_uri(const char *uri)
+/* The row of rows[0..n) (each size bytes, its first member the URI) whose URI is uri; NULL when none. */
+static const void *row_by_uri(const void *rows, size_t n, size_t size, const char *uri)
 {
+    const unsigned char *row = rows;
     size_t i;
 
-    for (i = 0; uri != NULL && i < COUNT(c14n_algs); i++) {
-        if (strcmp(uri, c14n_algs[i].uri) == 0) {
-            return &c14n_algs[i];
+    for (i = 0; uri != NULL && i < n; i++, row += size) {
+        if (strcmp(uri, *(const char *const *)(const void *)row) == 0) {
+            return row;
         }
     }
     return NULL;
+}
+
+const struct sb_xd_c14n *sb_xd_c14n_by_uri(const char *uri)
+{
+    return row_by_uri(c14n_algs, COUNT(c14n_algs), sizeof(c14n_algs[0]), uri);
 }
 
 const struct sb_xd_digest *sb_xd_digest_by_uri(const char *uri)
 {
-    size_t i;
-
-    for (i = 0; uri != NULL && i < COUNT(digest_algs); i++) {
-        if (strcmp(uri, digest_algs[i].uri) == 0) {
-            return &digest_algs[i];
-        }
-    }
-    return NULL;
+    return row_by_uri(digest_algs, COUNT(digest_algs), sizeof(digest_algs[0]), uri);
 }
 
 const struct sb_xd_sigalg *sb_xd_sigalg_by_uri(const char *uri)
 {
-    size_t i;
-
-    for (i = 0; uri != NULL && i < COUNT(sig_algs); i++) {
-        if (strcmp(uri, sig_algs[i].uri) == 0) {
-            return &sig_algs[i];
-        }
-    }
-    return NULL;
+    return row_by_uri(sig_algs, COUNT(sig_algs), sizeof(sig_algs[0]), uri);
 }
 
 int sb_xd_is_hmac(const char *uri)

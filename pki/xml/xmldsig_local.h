@@ -1,5 +1,5 @@
 /*
- * pki/xml/xmldsig_local.h — internals shared by xmldsig_alg.c, xmldsig_verify.c and xmldsig_sign.c:
+ * pki/xml/xmldsig_local.h — internals shared by xmldsig_alg.c, the verification files and xmldsig_sign.c:
  * the algorithm tables, canonicalization of a node-set, and the raw signature operations.
  * Not a public interface.
  */

@@ -1,5 +1,7 @@
 /*
- * pki/xml/xmldsig_verify_local.h — state shared by xmldsig_verify.c and xmldsig_doc.c. Not public.
+ * pki/xml/xmldsig_verify_local.h — state shared by the verification files (not public): xmldsig_doc.c
+ * (document-level checks), xmldsig_signedinfo.c (reading one ds:Signature) and xmldsig_verify.c
+ * (verifying it).
  */
 #ifndef SB_XMLDSIG_VERIFY_LOCAL_H
 #define SB_XMLDSIG_VERIFY_LOCAL_H
@@ -33,5 +35,42 @@ enum sb_reason sb_xdv_resolve(const struct sb_xdv_doc *d, const char *uri, struc
 /* FORMAT when an element outside the covered node-sets and the verified signatures is neither covered
  * nor an ancestor of covered content. */
 enum sb_reason sb_xdv_check_unsigned(const struct sb_xdv_doc *d, struct sb_err *err) SB_MUST_USE;
+
+/* One parsed ds:Reference. */
+struct xref {
+    xmlNodePtr el;
+    xmlNodePtr target;
+    struct sb_xd_nodeset set;
+    const struct sb_xd_c14n *c14n;
+    xmlChar **prefixes;                 /* owned */
+    const struct sb_xd_digest *dg;
+    unsigned char *dv;                  /* owned: DigestValue */
+    size_t dv_len;
+};
+
+/* One signature being verified. */
+struct xsig {
+    struct sb_xdv_doc *d;
+    xmlNodePtr sig, signed_info, sigvalue_el, keyinfo;
+    const struct sb_xd_c14n *c14n;
+    xmlChar **c14n_prefixes;            /* owned */
+    const struct sb_xd_sigalg *alg;
+    struct sb_xd_pss pss;
+    int has_pss;
+    struct xref refs[SB_XMLDSIG_MAX_REFERENCES];
+    size_t n_refs;
+    STACK_OF(X509) *keyinfo_certs;      /* owned */
+    struct sb_xmldsig_signer *out;
+};
+
+/* Free what s owns (not s itself). */
+void sb_xdv_sig_free(struct xsig *s);
+/* Algorithm attribute of el as a C string in buf; FORMAT when absent or too long. */
+enum sb_reason sb_xdv_algorithm(const xmlNode *el, char *buf, size_t len, struct sb_err *err) SB_MUST_USE;
+/* Read s->sig strictly: SignedInfo (CanonicalizationMethod, SignatureMethod, Reference+ with their URIs,
+ * transforms and digests), SignatureValue and KeyInfo structure. FORMAT / ALG_NOT_ALLOWED on failure. */
+enum sb_reason sb_xdv_parse_signature(struct xsig *s, struct sb_err *err) SB_MUST_USE;
+/* Decode SignatureValue into s->out and the KeyInfo certificates into s->keyinfo_certs. */
+enum sb_reason sb_xdv_read_value_and_certs(struct xsig *s, struct sb_err *err) SB_MUST_USE;
 
 #endif

@@ -39,7 +39,7 @@ struct ctx {
     size_t len;
     struct sb_chain_cache *chains;
     struct sb_cert_cache *certs;
-    struct sb_verdict_memo *memo;      /* with certs, as the daemon does */
+    struct sb_cert_memo *memo;      /* with certs, as the daemon does */
     struct sb_sm2_cache *sm2;          /* with certs, as the daemon does */
     unsigned char scope[32];
     int json;
@@ -191,7 +191,7 @@ int main(int argc, char **argv)
     c.obj = obj;
     if ((chains > 0 && (c.chains = sb_chain_cache_new((size_t)chains)) == NULL) ||
         (certs > 0 && ((c.certs = sb_cert_cache_new((size_t)certs)) == NULL ||
-                       (c.memo = sb_verdict_memo_new((size_t)certs)) == NULL ||
+                       (c.memo = sb_cert_memo_new((size_t)certs)) == NULL ||
                        (c.sm2 = sb_sm2_cache_new((size_t)certs)) == NULL)) ||
         !sb_validate_cache_scope(sb_policy_set_id(set), c.pol->id, c.scope)) {
         fprintf(stderr, "bench_lib: cannot set up the caches\n");
@@ -227,7 +227,7 @@ int main(int argc, char **argv)
 out:
     sb_chain_cache_free(c.chains);
     sb_cert_cache_free(c.certs);
-    sb_verdict_memo_free(c.memo);
+    sb_cert_memo_free(c.memo);
     sb_sm2_cache_free(c.sm2);
     sb_diag_clear(&diag);
     sb_policy_set_free(set);

@@ -97,6 +97,46 @@ static void test_parse_raw_good(void **state)
     af_expect(af_validate(&F, &ev, &err), SB_OK, &err, "");
 }
 
+/* The raw form with an ECDSA signer: the DER signature value is accepted (checked after the certificate is
+ * read), bare r||s is not. */
+static void test_parse_raw_ecdsa(void **state)
+{
+    EVP_PKEY *k = tc_key_ec();
+    X509 *x = af_leaf("ECDSA Signer", k, F.ca, F.ca_key, NULL);
+    EVP_PKEY_CTX *c = EVP_PKEY_CTX_new(k, NULL);
+    unsigned char h[32], sig[128], rs[64];
+    size_t n = sizeof(sig);
+    struct sb_evidence ev;
+    struct sb_err err;
+    char *cert = af_cert_b64(x);
+    json_t *j = json_object();
+
+    (void)state;
+    sha256(doc, h);
+    assert_non_null(c);
+    assert_int_equal(EVP_PKEY_sign_init(c), 1);
+    assert_true(EVP_PKEY_CTX_set_signature_md(c, EVP_sha256()) > 0);
+    assert_int_equal(EVP_PKEY_sign(c, sig, &n, h, 32), 1);
+    EVP_PKEY_CTX_free(c);
+    af_set_b64(j, "hash", h, 32);
+    json_object_set_new(j, "hash_alg", json_string("SHA-256"));
+    json_object_set_new(j, "certificate", json_string(cert));
+    af_set_b64(j, "signature", sig, n);
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, json_deep_copy(j), &ev, &err), SB_OK, &err, "");
+    assert_int_equal(ev.format, SB_EV_RAW_SIG);
+    assert_int_equal(ev.obj_len, n);
+    assert_memory_equal(ev.obj, sig, n);
+    sb_evidence_clear(&ev);
+    memset(rs, 0x5A, sizeof(rs));
+    af_set_b64(j, "signature", rs, sizeof(rs));
+    af_expect(af_parse(&sb_hk_iamsmart_adapter, j, &ev, &err), SB_R_ENVELOPE_BAD_SIGNATURE, &err,
+              "'signature' is not a DER ECDSA signature value");
+    sb_evidence_clear(&ev);
+    free(cert);
+    X509_free(x);
+    EVP_PKEY_free(k);
+}
+
 static void test_parse_raw_pem_certificate_and_document(void **state)
 {
     struct sb_evidence ev;
@@ -435,6 +475,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_raw_good),
+        cmocka_unit_test(test_parse_raw_ecdsa),
         cmocka_unit_test(test_parse_raw_pem_certificate_and_document),
         cmocka_unit_test(test_document_mismatch_is_hash_failure),
         cmocka_unit_test(test_wrong_hash_fails_signature),

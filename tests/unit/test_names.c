@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_names.c — pki/x509/names.c: NameConstraints syntax, name constraints per name form, SAN
+ * tests/unit/test_names.c — pki/x509/names_*.c (names.h): NameConstraints syntax, name constraints per name form, SAN
  * syntax, host / e-mail matching and the web PKI leaf profile.
  *
  * Every certificate is built here in C (X509 + GENERAL_NAMEs), signed with a throwaway P-256 key and

@@ -1,6 +1,7 @@
 /*
  * tests/unit/test_report.c — the JSON result of DESIGN §7 (pki/verdict/report.h): exact key set, null
- * subindication / reason when passed, RFC 2253 names, lowercase hex serials and SHA-256 fingerprints.
+ * subindication / reason when passed, lowercase hex serials and SHA-256 fingerprints in every chain entry
+ * (the formats themselves: test_cert_format.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,14 +9,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bn.h>
-
 #include "pki/verdict/report.h"
+#include "pki/x509/cert_format.h"
 #include "tests/unit/testcert.h"
 
 struct fx {
@@ -64,19 +63,6 @@ static void assert_keys(json_t *obj, const char *const *keys, size_t n)
     }
 }
 
-static void assert_lower_hex(const char *s, size_t want_len)
-{
-    size_t i, n = strlen(s);
-
-    if (want_len != 0) {
-        assert_int_equal(n, want_len);
-    }
-    assert_true(n > 0);
-    for (i = 0; i < n; i++) {
-        assert_true(isdigit((unsigned char)s[i]) || (s[i] >= 'a' && s[i] <= 'f'));
-    }
-}
-
 static const char *str(json_t *obj, const char *key)
 {
     json_t *v = json_object_get(obj, key);
@@ -99,7 +85,7 @@ static void check_cert_entry(json_t *c, X509 *x)
         snprintf(hex + 2 * i, 3, "%02x", md[i]);
     }
     assert_string_equal(str(c, "sha256"), hex);
-    assert_lower_hex(str(c, "serial"), 0);
+    tc_assert_lower_hex(str(c, "serial"), 0);
 }
 
 static void test_result_ok(void **state)
@@ -199,83 +185,6 @@ static void test_error_object(void **state)
     json_decref(j);
 }
 
-/* A leaf with a given serial (hex, big-endian magnitude; negative when neg). */
-static X509 *with_serial(struct fx *f, const char *hex, int neg)
-{
-    BIGNUM *bn = NULL;
-    X509 *x = X509_dup(f->leaf);
-
-    assert_non_null(x);
-    assert_true(BN_hex2bn(&bn, hex) > 0);
-    BN_set_negative(bn, neg);
-    assert_non_null(BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)));
-    BN_free(bn);
-    assert_true(X509_sign(x, f->key, EVP_sha256()) > 0);
-    return tc_reparse(x);
-}
-
-static void test_serial_forms(void **state)
-{
-    struct fx *f = *state;
-    char buf[128];
-    X509 *x;
-
-    x = with_serial(f, "80", 0); /* DER 02 02 00 80: no leading zero in the output */
-    sb_report_serial(x, buf, sizeof(buf));
-    assert_string_equal(buf, "80");
-    X509_free(x);
-    x = with_serial(f, "0102030405060708090A0B0C0D0E0F1011121314", 0); /* 20 octets */
-    sb_report_serial(x, buf, sizeof(buf));
-    assert_string_equal(buf, "0102030405060708090a0b0c0d0e0f1011121314");
-    X509_free(x);
-    x = with_serial(f, "7F", 1);
-    sb_report_serial(x, buf, sizeof(buf));
-    assert_string_equal(buf, "-7f");
-    X509_free(x);
-    /* a short buffer truncates, never overflows */
-    x = with_serial(f, "ABCDEF01", 0);
-    sb_report_serial(x, buf, 5);
-    assert_string_equal(buf, "abcd");
-    X509_free(x);
-}
-
-static void test_sha256(void **state)
-{
-    struct fx *f = *state;
-    char buf[65], small[10];
-
-    sb_report_sha256(f->leaf, buf, sizeof(buf)); /* exactly 65 bytes, as documented */
-    assert_lower_hex(buf, 64);
-    sb_report_sha256(f->leaf, small, sizeof(small));
-    assert_int_equal(strlen(small), 8);
-    assert_memory_equal(small, buf, 8);
-}
-
-static void test_names_rfc2253(void **state)
-{
-    X509_NAME *n = X509_NAME_new();
-    char buf[256];
-
-    (void)state;
-    assert_non_null(n);
-    assert_int_equal(X509_NAME_add_entry_by_txt(n, "C", MBSTRING_ASC, (const unsigned char *)"HK", -1, -1, 0), 1);
-    assert_int_equal(X509_NAME_add_entry_by_txt(n, "O", MBSTRING_ASC, (const unsigned char *)"Example, Ltd", -1, -1, 0),
-                     1);
-    assert_int_equal(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8,
-                                                (const unsigned char *)"\xe9\xa6\x99\xe6\xb8\xaf", -1, -1, 0), 1);
-    sb_report_name(n, buf, sizeof(buf));
-    /* RFC 2253: most specific RDN first, ',' separators, ',' escaped, UTF-8 kept as UTF-8 */
-    assert_string_equal(buf, "CN=\xe9\xa6\x99\xe6\xb8\xaf,O=Example\\, Ltd,C=HK");
-    sb_report_name(n, buf, 8);
-    assert_true(strlen(buf) <= 7);
-    X509_NAME_free(n);
-
-    n = X509_NAME_new();
-    sb_report_name(n, buf, sizeof(buf));
-    assert_string_equal(buf, "");
-    X509_NAME_free(n);
-}
-
 static void test_chain_array(void **state)
 {
     struct fx *f = *state;
@@ -289,7 +198,7 @@ static void test_chain_array(void **state)
     a = sb_report_chain(empty);
     assert_int_equal(json_array_size(a), 0);
     json_decref(a);
-    a = sb_report_cert(f->root);
+    a = sb_certfmt_json(f->root);
     check_cert_entry(a, f->root);
     assert_string_equal(str(a, "subject"), str(a, "issuer"));
     json_decref(a);
@@ -318,7 +227,7 @@ static void assert_result_survives(struct fx *f, X509 *x)
     assert_int_equal(json_array_size(c), 2);
     assert_true(json_is_string(json_object_get(json_array_get(c, 0), "subject")));
     json_decref(j);
-    assert_non_null(j = sb_report_cert(x));
+    assert_non_null(j = sb_certfmt_json(x));
     json_decref(j);
     sk_X509_pop_free(chain, X509_free);
 }
@@ -380,9 +289,6 @@ int main(void)
         cmocka_unit_test(test_result_ok),
         cmocka_unit_test(test_result_failures),
         cmocka_unit_test(test_error_object),
-        cmocka_unit_test(test_serial_forms),
-        cmocka_unit_test(test_sha256),
-        cmocka_unit_test(test_names_rfc2253),
         cmocka_unit_test(test_chain_array),
         cmocka_unit_test(test_long_utf8_subject_truncation),
         cmocka_unit_test(test_result_with_non_utf8_message),

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pki/verdict/report.h"
+#include "pki/x509/cert_format.h"
 #include "pki/policy/trustlist.h"
 #include "pki/xml/xml_safe.h"
 #include "pki/xml/xmldsig.h"
@@ -225,7 +225,7 @@ static void test_tl_parse_fields(void **state)
     assert_int_equal(s->status_start, T2023);
     assert_int_equal(s->n_sha256, 1);
     assert_int_equal(sk_X509_num(s->certs), 1);
-    sb_report_sha256(f->ca1, fp, sizeof(fp));
+    sb_certfmt_sha256(f->ca1, fp, sizeof(fp));
     assert_string_equal(s->sha256[0], fp);
     assert_int_equal(s->n_history, 3);
     assert_string_equal(tl->services[1].name, "CA two"); /* no xml:lang: the first Name */

@@ -479,4 +479,18 @@ static TC_UNUSED STACK_OF(X509) *tc_stack(X509 *first, ...)
     return sk;
 }
 
+/* s is lowercase hex, of want_len characters when want_len is not 0 (serials, fingerprints: DESIGN §7). */
+static TC_UNUSED void tc_assert_lower_hex(const char *s, size_t want_len)
+{
+    size_t i, n = strlen(s);
+
+    if (want_len != 0) {
+        assert_int_equal(n, want_len);
+    }
+    assert_true(n > 0);
+    for (i = 0; i < n; i++) {
+        assert_true((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f'));
+    }
+}
+
 #endif
