@@ -8,8 +8,8 @@
  * (same-subject pools, loops, a 100-certificate chain, 10,000 policy mappings) stay functions; they also
  * assert a resource bound: the answer comes within 1 s (CLOCK_MONOTONIC).
  *
- * The path code also calls pki/x509/names.c (SAN syntax, host names), pki/x509/cert_policy.c and
- * pki/x509/revocation.c, so these tests exercise them too where noted.
+ * The path code also calls pki/x509/names_*.c (SAN syntax, host names), pki/x509/cert_policy.c and
+ * pki/x509/revocation*.c, so these tests exercise them too where noted.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -322,7 +322,7 @@ static const struct chain_case chain_cases[] = {
     { .name = "key_usage_required_present", .key_usage = KU_DIGITAL_SIGNATURE, .want = SB_OK },
     { .name = "key_usage_required_missing", .key_usage = KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION,
       .want = SB_R_KEY_USAGE },
-    /* host names use pki/x509/names.c (sb_names_match_host) */
+    /* host names use pki/x509/names_match.c (sb_names_match_host) */
     { .name = "hostname_match", .hostname = LEAF_CN, .want = SB_OK },
     { .name = "hostname_match_case_insensitive", .hostname = "LEAF.Example", .want = SB_OK },
     { .name = "hostname_other", .hostname = "other.example", .want = SB_R_NAME_MISMATCH },

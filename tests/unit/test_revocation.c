@@ -1,5 +1,5 @@
 /*
- * tests/unit/test_revocation.c — RFC 5280 §6.3 CRL processing (pki/x509/revocation.c).
+ * tests/unit/test_revocation.c — RFC 5280 §6.3 CRL processing (pki/x509/revocation.c and revocation_crl.c).
  *
  * Every CA, certificate and CRL is built here with OpenSSL APIs (P-256 keys generated once per run) and
  * passed through DER, as if loaded from files. Cases follow NIST PKITS 4.4 / 4.14 / 4.15 and the
