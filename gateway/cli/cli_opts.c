@@ -50,23 +50,6 @@ void sbgw_chain_args_free(struct sbgw_chain_args *a)
     memset(a, 0, sizeof(*a));
 }
 
-static int push_oid(STACK_OF(ASN1_OBJECT) *sk, const char *txt, int numeric_only, const char *what,
-                    struct sb_err *err)
-{
-    ASN1_OBJECT *o = OBJ_txt2obj(txt, numeric_only);
-
-    if (o == NULL) {
-        sb_err_openssl(err, SB_R_USAGE, "%s: '%s' is not a known name or dotted OID", what, txt);
-        return -1;
-    }
-    if (!sk_ASN1_OBJECT_push(sk, o)) {
-        ASN1_OBJECT_free(o);
-        sb_err_set(err, SB_R_INTERNAL, "out of memory");
-        return -1;
-    }
-    return 1;
-}
-
 static int set_crl(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err)
 {
     struct sbgw_chain_args *a = obj;
@@ -75,27 +58,27 @@ static int set_crl(void *obj, const struct sbgw_opt *o, const char *val, struct 
     return sb_load_crls(val, &a->crls, err) == SB_OK ? 0 : -1;
 }
 
-static int set_policy(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err)
+/* --policy OID (dotted only) and --eku NAME|OID: appended to the policies / ekus the path options point to. */
+static int set_oid(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err)
 {
     struct sbgw_chain_args *a = obj;
+    int policy = strcmp(o->name, "policy") == 0;
+    ASN1_OBJECT *oid = OBJ_txt2obj(val, policy);
 
-    (void)o;
-    if (push_oid(a->policies, val, 1, "--policy", err) < 0) {
+    if (oid == NULL) {
+        sb_err_openssl(err, SB_R_USAGE, "--%s: '%s' is not a known name or dotted OID", o->name, val);
         return -1;
     }
-    a->path.policies = a->policies;
-    return 0;
-}
-
-static int set_eku(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err)
-{
-    struct sbgw_chain_args *a = obj;
-
-    (void)o;
-    if (push_oid(a->ekus, val, 0, "--eku", err) < 0) {
+    if (!sk_ASN1_OBJECT_push(policy ? a->policies : a->ekus, oid)) {
+        ASN1_OBJECT_free(oid);
+        sb_err_set(err, SB_R_INTERNAL, "out of memory");
         return -1;
     }
-    a->path.ekus = a->ekus;
+    if (policy) {
+        a->path.policies = a->policies;
+    } else {
+        a->path.ekus = a->ekus;
+    }
     return 0;
 }
 
@@ -116,19 +99,13 @@ static int set_max_depth(void *obj, const struct sbgw_opt *o, const char *val, s
 
 static int set_revocation(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err)
 {
-    struct sbgw_chain_args *a = obj;
+    static const enum sb_revocation_mode modes[] = { SB_REV_REQUIRE, SB_REV_PREFER, SB_REV_OFF };
+    int i = sbgw_opt_word(o, val, err);
 
-    (void)o;
-    if (strcmp(val, "require") == 0) {
-        a->path.revocation = SB_REV_REQUIRE;
-    } else if (strcmp(val, "prefer") == 0) {
-        a->path.revocation = SB_REV_PREFER;
-    } else if (strcmp(val, "off") == 0) {
-        a->path.revocation = SB_REV_OFF;
-    } else {
-        sb_err_set(err, SB_R_USAGE, "--revocation: '%s' is not require, prefer or off", val);
+    if (i < 0) {
         return -1;
     }
+    ((struct sbgw_chain_args *)obj)->path.revocation = modes[i];
     return 0;
 }
 
@@ -164,18 +141,13 @@ static int set_email(void *obj, const struct sbgw_opt *o, const char *val, struc
 static int set_profile(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err)
 {
     struct sbgw_chain_args *a = obj;
+    int i = sbgw_opt_word(o, val, err);
 
-    (void)o;
-    if (strcmp(val, "rfc5280") == 0) {
-        a->path.profile = SB_PROFILE_RFC5280;
-        a->path.algs.webpki = 0;
-    } else if (strcmp(val, "webpki") == 0) {
-        a->path.profile = SB_PROFILE_WEBPKI;
-        a->path.algs.webpki = 1;
-    } else {
-        sb_err_set(err, SB_R_USAGE, "--profile: '%s' is not rfc5280 or webpki", val);
+    if (i < 0) {
         return -1;
     }
+    a->path.profile = i == 0 ? SB_PROFILE_RFC5280 : SB_PROFILE_WEBPKI;
+    a->path.algs.webpki = i;
     return 0;
 }
 
@@ -196,19 +168,20 @@ const struct sbgw_opt sbgw_chain_opts[] = {
     { .name = "untrusted", .has_value = 1, .kind = SBGW_OPT_CERTS, .off = CA(untrusted) },
     { .name = "crl", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_crl },
     { .name = "at", .has_value = 1, .kind = SBGW_OPT_TIME, .off = CA(path.at), .given_off = CA(at_given) },
-    { .name = "policy", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_policy },
+    { .name = "policy", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_oid },
     { .name = "explicit-policy", .kind = SBGW_OPT_FLAG, .off = CA(path.explicit_policy) },
     { .name = "inhibit-policy-mapping", .kind = SBGW_OPT_FLAG, .off = CA(path.inhibit_policy_mapping) },
     { .name = "inhibit-any-policy", .kind = SBGW_OPT_FLAG, .off = CA(path.inhibit_any_policy) },
     { .name = "max-depth", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_max_depth,
       .given = SBGW_GIVEN_MAX_DEPTH },
     { .name = "revocation", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_revocation,
-      .given = SBGW_GIVEN_REVOCATION },
-    { .name = "eku", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_eku },
+      .names = (const char *const[]){ "require", "prefer", "off", NULL }, .given = SBGW_GIVEN_REVOCATION },
+    { .name = "eku", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_oid },
     { .name = "key-usage", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_key_usage },
     { .name = "hostname", .has_value = 1, .kind = SBGW_OPT_STR, .off = CA(path.hostname) },
     { .name = "email", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_email },
-    { .name = "profile", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_profile, .given = SBGW_GIVEN_PROFILE },
+    { .name = "profile", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_profile,
+      .names = (const char *const[]){ "rfc5280", "webpki", NULL }, .given = SBGW_GIVEN_PROFILE },
     { .name = "sm2-id", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = sbgw_opt_sm2_id, .off = CA(path.sm2_id),
       .given = SBGW_GIVEN_SM2_ID },
     { .name = "chain-sm2-id", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = sbgw_opt_sm2_id,

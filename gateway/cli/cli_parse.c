@@ -24,6 +24,27 @@ static int fail(const struct sbgw_cli *cmd, enum sbgw_cli_fault f, const char *a
     return cmd->fail != NULL ? cmd->fail(f, arg, err) : sbgw_fail_usage(json, err);
 }
 
+int sbgw_opt_word(const struct sbgw_opt *o, const char *val, struct sb_err *err)
+{
+    char list[256];
+    size_t n, i, len = 0;
+
+    for (n = 0; o->names[n] != NULL; n++) {
+        if (strcmp(o->names[n], val) == 0) {
+            return (int)n;
+        }
+    }
+    list[0] = '\0';
+    for (i = 0; i < n && len < sizeof(list); i++) {
+        int w = snprintf(list + len, sizeof(list) - len, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ",
+                         o->names[i]);
+
+        len += w > 0 ? (size_t)w : 0;
+    }
+    sb_err_set(err, SB_R_USAGE, "--%s: '%s' is not %s", o->name, val, list);
+    return -1;
+}
+
 /* Store val as row r says; 0, or -1 with err set. */
 static int store(const struct row_ref *r, const char *val, struct sb_err *err)
 {

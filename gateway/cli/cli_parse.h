@@ -40,6 +40,7 @@ struct sbgw_opt {
     int required;              /* the command fails (required_msg) without it */
     unsigned given;            /* bits or-ed into the group's *given when the option is seen */
     sbgw_opt_fn fn;            /* CUSTOM */
+    const char *const *names;  /* a CUSTOM row's accepted words, NULL-terminated, for sbgw_opt_word */
 };
 
 /* Rows and the object they write into; earlier groups win when two rows share a name. */
@@ -71,6 +72,9 @@ struct sbgw_cli {
      * wording: returns the exit status. */
     int (*fail)(enum sbgw_cli_fault f, const char *arg, const struct sb_err *err);
 };
+
+/* The index of val in o->names, or -1 with the usage error "--NAME: 'VAL' is not a, b or c" in err. */
+int sbgw_opt_word(const struct sbgw_opt *o, const char *val, struct sb_err *err);
 
 /* Parse argv[1..argc) (argv[0] is the command or subcommand name). -1 to go on, with the positional
  * arguments at argv[optind..argc); else the exit status (0 after --help, 2 on a usage error). json: report

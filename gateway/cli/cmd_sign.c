@@ -26,17 +26,15 @@ struct sign_args {
 static int set_format(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err)
 {
     struct sign_args *a = obj;
+    int i = sbgw_opt_word(o, val, err);
 
-    (void)o;
-    if (strcmp(val, "cms") == 0) {
-        a->format = SB_CMS_FORMAT_CMS;
-    } else if (strcmp(val, "gmt0010") == 0) {
-        a->format = SB_CMS_FORMAT_GMT0010;
-    } else if (strcmp(val, "xmldsig") == 0) {
+    if (i < 0) {
+        return -1;
+    }
+    if (i == 2) {
         a->xml = 1;
     } else {
-        sb_err_set(err, SB_R_USAGE, "--format: '%s' is not cms, gmt0010 or xmldsig", val);
-        return -1;
+        a->format = i == 0 ? SB_CMS_FORMAT_CMS : SB_CMS_FORMAT_GMT0010;
     }
     return 0;
 }
@@ -47,7 +45,8 @@ static const struct sbgw_opt sign_opts[] = {
     { .name = "key", .has_value = 1, .kind = SBGW_OPT_STR, .off = SA(key_path), .required = 1 },
     { .name = "cert", .has_value = 1, .kind = SBGW_OPT_STR, .off = SA(cert_path), .required = 1 },
     { .name = "chain", .has_value = 1, .kind = SBGW_OPT_STR, .off = SA(chain_path) },
-    { .name = "format", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_format },
+    { .name = "format", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_format,
+      .names = (const char *const[]){ "cms", "gmt0010", "xmldsig", NULL } },
     { .name = "detached", .kind = SBGW_OPT_FLAG, .off = SA(detached) },
     { .name = "sm2-id", .has_value = 1, .kind = SBGW_OPT_STR, .off = SA(sm2_id) },
 };
