@@ -1,6 +1,7 @@
 #include "gateway/cli/cmd.h"
 #include "gateway/cli/cli_opts.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,34 +10,6 @@
 
 #include "pki/base/load.h"
 #include "pki/base/rfc3339_time.h"
-
-enum {
-    OPT_ANCHOR = 1000, OPT_UNTRUSTED, OPT_CRL, OPT_AT, OPT_POLICY, OPT_EXPLICIT, OPT_INHIBIT_MAP,
-    OPT_INHIBIT_ANY, OPT_MAX_DEPTH, OPT_REVOCATION, OPT_EKU, OPT_KEY_USAGE, OPT_HOSTNAME, OPT_EMAIL,
-    OPT_PROFILE, OPT_SM2_ID, OPT_JSON, OPT_CHAIN_SM2_ID
-};
-
-const struct option sbgw_chain_longopts[] = {
-    { "anchor", required_argument, NULL, OPT_ANCHOR },
-    { "untrusted", required_argument, NULL, OPT_UNTRUSTED },
-    { "crl", required_argument, NULL, OPT_CRL },
-    { "at", required_argument, NULL, OPT_AT },
-    { "policy", required_argument, NULL, OPT_POLICY },
-    { "explicit-policy", no_argument, NULL, OPT_EXPLICIT },
-    { "inhibit-policy-mapping", no_argument, NULL, OPT_INHIBIT_MAP },
-    { "inhibit-any-policy", no_argument, NULL, OPT_INHIBIT_ANY },
-    { "max-depth", required_argument, NULL, OPT_MAX_DEPTH },
-    { "revocation", required_argument, NULL, OPT_REVOCATION },
-    { "eku", required_argument, NULL, OPT_EKU },
-    { "key-usage", required_argument, NULL, OPT_KEY_USAGE },
-    { "hostname", required_argument, NULL, OPT_HOSTNAME },
-    { "email", required_argument, NULL, OPT_EMAIL },
-    { "profile", required_argument, NULL, OPT_PROFILE },
-    { "sm2-id", required_argument, NULL, OPT_SM2_ID },
-    { "chain-sm2-id", required_argument, NULL, OPT_CHAIN_SM2_ID },
-    { "json", no_argument, NULL, OPT_JSON },
-    { NULL, 0, NULL, 0 },
-};
 
 struct ku_name {
     const char *name;
@@ -77,126 +50,154 @@ void sbgw_chain_args_free(struct sbgw_chain_args *a)
     memset(a, 0, sizeof(*a));
 }
 
-static int push_oid(STACK_OF(ASN1_OBJECT) *sk, const char *txt, int numeric_only, const char *what,
-                    struct sb_err *err)
+static int set_crl(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err)
 {
-    ASN1_OBJECT *o = OBJ_txt2obj(txt, numeric_only);
+    struct sbgw_chain_args *a = obj;
 
-    if (o == NULL) {
-        sb_err_openssl(err, SB_R_USAGE, "%s: '%s' is not a known name or dotted OID", what, txt);
+    (void)o;
+    return sb_load_crls(val, &a->crls, err) == SB_OK ? 0 : -1;
+}
+
+/* --policy OID (dotted only) and --eku NAME|OID: appended to the policies / ekus the path options point to. */
+static int set_oid(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err)
+{
+    struct sbgw_chain_args *a = obj;
+    int policy = strcmp(o->name, "policy") == 0;
+    ASN1_OBJECT *oid = OBJ_txt2obj(val, policy);
+
+    if (oid == NULL) {
+        sb_err_openssl(err, SB_R_USAGE, "--%s: '%s' is not a known name or dotted OID", o->name, val);
         return -1;
     }
-    if (!sk_ASN1_OBJECT_push(sk, o)) {
-        ASN1_OBJECT_free(o);
+    if (!sk_ASN1_OBJECT_push(policy ? a->policies : a->ekus, oid)) {
+        ASN1_OBJECT_free(oid);
         sb_err_set(err, SB_R_INTERNAL, "out of memory");
         return -1;
     }
-    return 1;
+    if (policy) {
+        a->path.policies = a->policies;
+    } else {
+        a->path.ekus = a->ekus;
+    }
+    return 0;
 }
 
-int sbgw_chain_args_apply(struct sbgw_chain_args *a, int opt, const char *val, struct sb_err *err)
+static int set_max_depth(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err)
 {
+    struct sbgw_chain_args *a = obj;
     char *end;
-    long n;
+    long n = strtol(val, &end, 10);
+
+    (void)o;
+    if (*val == '\0' || *end != '\0' || n < 0 || n > 1000) {
+        sb_err_set(err, SB_R_USAGE, "--max-depth: '%s' is not a number from 0 to 1000", val);
+        return -1;
+    }
+    a->path.max_depth = (int)n;
+    return 0;
+}
+
+static int set_revocation(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err)
+{
+    static const enum sb_revocation_mode modes[] = { SB_REV_REQUIRE, SB_REV_PREFER, SB_REV_OFF };
+    int i = sbgw_opt_word(o, val, err);
+
+    if (i < 0) {
+        return -1;
+    }
+    ((struct sbgw_chain_args *)obj)->path.revocation = modes[i];
+    return 0;
+}
+
+static int set_key_usage(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err)
+{
+    struct sbgw_chain_args *a = obj;
     size_t i;
 
-    switch (opt) {
-    case OPT_ANCHOR:
-        return sb_load_certs(val, &a->anchors, err) == SB_OK ? 1 : -1;
-    case OPT_UNTRUSTED:
-        return sb_load_certs(val, &a->untrusted, err) == SB_OK ? 1 : -1;
-    case OPT_CRL:
-        return sb_load_crls(val, &a->crls, err) == SB_OK ? 1 : -1;
-    case OPT_AT:
-        a->at_given = 1;
-        return sb_time_parse_rfc3339(val, &a->path.at, err) == SB_OK ? 1 : -1;
-    case OPT_POLICY:
-        if (push_oid(a->policies, val, 1, "--policy", err) < 0) {
-            return -1;
+    (void)o;
+    for (i = 0; i < sizeof(ku_names) / sizeof(ku_names[0]); i++) {
+        if (strcmp(ku_names[i].name, val) == 0) {
+            a->path.key_usage |= ku_names[i].bit;
+            return 0;
         }
-        a->path.policies = a->policies;
-        return 1;
-    case OPT_EXPLICIT:
-        a->path.explicit_policy = 1;
-        return 1;
-    case OPT_INHIBIT_MAP:
-        a->path.inhibit_policy_mapping = 1;
-        return 1;
-    case OPT_INHIBIT_ANY:
-        a->path.inhibit_any_policy = 1;
-        return 1;
-    case OPT_MAX_DEPTH:
-        n = strtol(val, &end, 10);
-        if (*val == '\0' || *end != '\0' || n < 0 || n > 1000) {
-            sb_err_set(err, SB_R_USAGE, "--max-depth: '%s' is not a number from 0 to 1000", val);
-            return -1;
-        }
-        a->path.max_depth = (int)n;
-        return 1;
-    case OPT_REVOCATION:
-        if (strcmp(val, "require") == 0) {
-            a->path.revocation = SB_REV_REQUIRE;
-        } else if (strcmp(val, "prefer") == 0) {
-            a->path.revocation = SB_REV_PREFER;
-        } else if (strcmp(val, "off") == 0) {
-            a->path.revocation = SB_REV_OFF;
-        } else {
-            sb_err_set(err, SB_R_USAGE, "--revocation: '%s' is not require, prefer or off", val);
-            return -1;
-        }
-        return 1;
-    case OPT_EKU:
-        if (push_oid(a->ekus, val, 0, "--eku", err) < 0) {
-            return -1;
-        }
-        a->path.ekus = a->ekus;
-        return 1;
-    case OPT_KEY_USAGE:
-        for (i = 0; i < sizeof(ku_names) / sizeof(ku_names[0]); i++) {
-            if (strcmp(ku_names[i].name, val) == 0) {
-                a->path.key_usage |= ku_names[i].bit;
-                return 1;
-            }
-        }
-        sb_err_set(err, SB_R_USAGE, "--key-usage: unknown usage '%s' (digitalSignature, nonRepudiation, ...)", val);
-        return -1;
-    case OPT_HOSTNAME:
-        a->path.hostname = val;
-        return 1;
-    case OPT_EMAIL:
-        if (a->path.n_emails >= SB_PATH_MAX_EMAILS) {
-            sb_err_set(err, SB_R_USAGE, "--email: at most %d addresses", SB_PATH_MAX_EMAILS);
-            return -1;
-        }
-        a->path.emails[a->path.n_emails++] = val;
-        return 1;
-    case OPT_PROFILE:
-        if (strcmp(val, "rfc5280") == 0) {
-            a->path.profile = SB_PROFILE_RFC5280;
-            a->path.algs.webpki = 0;
-        } else if (strcmp(val, "webpki") == 0) {
-            a->path.profile = SB_PROFILE_WEBPKI;
-            a->path.algs.webpki = 1;
-        } else {
-            sb_err_set(err, SB_R_USAGE, "--profile: '%s' is not rfc5280 or webpki", val);
-            return -1;
-        }
-        return 1;
-    case OPT_SM2_ID:
-    case OPT_CHAIN_SM2_ID:
-        if (strlen(val) > 8191) {
-            sb_err_set(err, SB_R_USAGE, "SM2 ID longer than 8191 bytes");
-            return -1;
-        }
-        a->path.sm2_id = val;
-        return 1;
-    case OPT_JSON:
-        a->json = 1;
-        return 1;
-    default:
-        return 0;
     }
+    sb_err_set(err, SB_R_USAGE, "--key-usage: unknown usage '%s' (digitalSignature, nonRepudiation, ...)", val);
+    return -1;
 }
+
+static int set_email(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err)
+{
+    struct sbgw_chain_args *a = obj;
+
+    (void)o;
+    if (a->path.n_emails >= SB_PATH_MAX_EMAILS) {
+        sb_err_set(err, SB_R_USAGE, "--email: at most %d addresses", SB_PATH_MAX_EMAILS);
+        return -1;
+    }
+    a->path.emails[a->path.n_emails++] = val;
+    return 0;
+}
+
+static int set_profile(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err)
+{
+    struct sbgw_chain_args *a = obj;
+    int i = sbgw_opt_word(o, val, err);
+
+    if (i < 0) {
+        return -1;
+    }
+    a->path.profile = i == 0 ? SB_PROFILE_RFC5280 : SB_PROFILE_WEBPKI;
+    a->path.algs.webpki = i;
+    return 0;
+}
+
+int sbgw_opt_sm2_id(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err)
+{
+    if (strlen(val) > 8191) {
+        sb_err_set(err, SB_R_USAGE, "SM2 ID longer than 8191 bytes");
+        return -1;
+    }
+    *(const char **)((char *)obj + o->off) = val;
+    return 0;
+}
+
+#define CA(f) offsetof(struct sbgw_chain_args, f)
+
+const struct sbgw_opt sbgw_chain_opts[] = {
+    { .name = "anchor", .has_value = 1, .kind = SBGW_OPT_CERTS, .off = CA(anchors), .given = SBGW_GIVEN_ANCHOR },
+    { .name = "untrusted", .has_value = 1, .kind = SBGW_OPT_CERTS, .off = CA(untrusted) },
+    { .name = "crl", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_crl },
+    { .name = "at", .has_value = 1, .kind = SBGW_OPT_TIME, .off = CA(path.at), .given_off = CA(at_given) },
+    { .name = "policy", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_oid },
+    { .name = "explicit-policy", .kind = SBGW_OPT_FLAG, .off = CA(path.explicit_policy) },
+    { .name = "inhibit-policy-mapping", .kind = SBGW_OPT_FLAG, .off = CA(path.inhibit_policy_mapping) },
+    { .name = "inhibit-any-policy", .kind = SBGW_OPT_FLAG, .off = CA(path.inhibit_any_policy) },
+    { .name = "max-depth", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_max_depth,
+      .given = SBGW_GIVEN_MAX_DEPTH },
+    { .name = "revocation", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_revocation,
+      .names = (const char *const[]){ "require", "prefer", "off", NULL }, .given = SBGW_GIVEN_REVOCATION },
+    { .name = "eku", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_oid },
+    { .name = "key-usage", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_key_usage },
+    { .name = "hostname", .has_value = 1, .kind = SBGW_OPT_STR, .off = CA(path.hostname) },
+    { .name = "email", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_email },
+    { .name = "profile", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_profile,
+      .names = (const char *const[]){ "rfc5280", "webpki", NULL }, .given = SBGW_GIVEN_PROFILE },
+    { .name = "sm2-id", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = sbgw_opt_sm2_id, .off = CA(path.sm2_id),
+      .given = SBGW_GIVEN_SM2_ID },
+    { .name = "chain-sm2-id", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = sbgw_opt_sm2_id,
+      .off = CA(path.sm2_id), .given = SBGW_GIVEN_SM2_ID },
+};
+
+const size_t sbgw_chain_opts_n = sizeof(sbgw_chain_opts) / sizeof(sbgw_chain_opts[0]);
+
+#define PC(f) offsetof(struct sbgw_policy_cli, f)
+
+const struct sbgw_opt sbgw_policy_cli_opts[] = {
+    { .name = "policy-dir", .has_value = 1, .kind = SBGW_OPT_STR, .off = PC(dir) },
+    { .name = "from", .has_value = 1, .kind = SBGW_OPT_STR, .off = PC(from) },
+};
+
+const size_t sbgw_policy_cli_opts_n = sizeof(sbgw_policy_cli_opts) / sizeof(sbgw_policy_cli_opts[0]);
 
 int sbgw_cli_wants_json(int argc, char **argv)
 {

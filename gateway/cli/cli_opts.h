@@ -1,13 +1,14 @@
 /*
  * gateway/cli/cli_opts.h — the certificate-path options shared by `sigbridge chain` and `sigbridge verify`
- * (DESIGN §7): anchors, untrusted candidates, CRLs, time, policy inputs, name and usage requirements
- * (cli_opts.c); and `--policy-dir DIR` for every command that takes one (policy_dir.c).
+ * (DESIGN §7) as option rows for cli_parse.h: anchors, untrusted candidates, CRLs, time, policy inputs,
+ * name and usage requirements (cli_opts.c); and `--policy-dir DIR` for every command that takes one
+ * (policy_dir.c).
  */
 #ifndef SBGW_CLI_OPTS_H
 #define SBGW_CLI_OPTS_H
 
-#include <getopt.h>
 #include <openssl/x509.h>
+#include "gateway/cli/cli_parse.h"
 #include "pki/base/err.h"
 #include "pki/x509/path.h"
 #include "pki/policy/trust_policy.h"
@@ -19,13 +20,18 @@ struct sbgw_chain_args {
     STACK_OF(X509_CRL) *crls;               /* owned */
     STACK_OF(ASN1_OBJECT) *policies;        /* owned */
     STACK_OF(ASN1_OBJECT) *ekus;            /* owned */
-    int json;
-    int at_given;
+    int at_given;                           /* --at was given */
 };
 
-/* getopt_long option rows for the chain options (terminated by a zero row); values >= 1000. */
-extern const struct option sbgw_chain_longopts[];
-#define SBGW_CHAIN_LONGOPTS_COUNT 18   /* rows before the terminator */
+/* Option rows (cli_parse.h) of the chain options, over a struct sbgw_chain_args; each policy-relevant row
+ * carries its SBGW_GIVEN_* bit. */
+extern const struct sbgw_opt sbgw_chain_opts[];
+extern const size_t sbgw_chain_opts_n;
+/* Option rows of --policy-dir DIR and --from JUR, over a struct sbgw_policy_cli. */
+extern const struct sbgw_opt sbgw_policy_cli_opts[];
+extern const size_t sbgw_policy_cli_opts_n;
+/* CUSTOM handler: the const char * at o->off in obj = val, refused when longer than 8191 bytes. */
+int sbgw_opt_sm2_id(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err);
 
 /* 1 when --json is among argv[1..argc): known before the options are parsed, so that even a usage error is
  * reported as JSON. */
@@ -33,16 +39,10 @@ int sbgw_cli_wants_json(int argc, char **argv);
 
 /* Initialise a with defaults (now, prefer, rfc5280). */
 enum sb_reason sbgw_chain_args_init(struct sbgw_chain_args *a, struct sb_err *err) SB_MUST_USE;
-/* Apply one parsed option (opt = getopt value, val = optarg). 1 if it was a chain option, 0 if not;
- * on a bad value sets err and returns -1. */
-int sbgw_chain_args_apply(struct sbgw_chain_args *a, int opt, const char *val, struct sb_err *err);
 /* Free what a owns. */
 void sbgw_chain_args_free(struct sbgw_chain_args *a);
 
 /* ---- --policy-dir DIR --from JUR: chain options taken from a jurisdiction's trust policy ---- */
-
-#define SBGW_POLICY_OPT_DIR  2000    /* getopt values for --policy-dir / --from (clear of cli_opts.c's) */
-#define SBGW_POLICY_OPT_FROM 2001
 
 #define SBGW_GIVEN_ANCHOR     (1u << 0)
 #define SBGW_GIVEN_REVOCATION (1u << 1)
@@ -60,10 +60,6 @@ struct sbgw_policy_cli {
     struct sb_tp_inputs in;              /* owned: what to pass to sb_chain_validate / sb_cms_verify */
 };
 
-/* Record that the chain option with long name `name` (a row of sbgw_chain_longopts) was given. */
-void sbgw_policy_cli_note(struct sbgw_policy_cli *p, const char *name);
-/* Handle SBGW_POLICY_OPT_DIR / _FROM: 1 if opt was one of them, 0 otherwise. */
-int sbgw_policy_cli_apply(struct sbgw_policy_cli *p, int opt, const char *val);
 /* Load p->dir, select p->from and fill p->in from the policy plus a's explicit options (tightening only;
  * a->untrusted and a->crls are added). On failure (exit-2 reasons) every load error has been printed to
  * stderr and err says what failed. */

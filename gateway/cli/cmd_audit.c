@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "gateway/cli/cli_opts.h"
 #include "gateway/cli/cmd.h"
 #include "gateway/daemon/audit.h"
 
@@ -40,37 +41,40 @@ static void print_json(const char *file, int rc, const struct sbgw_audit_verify 
     json_decref(o);
 }
 
+/* audit words its usage errors itself (never JSON). */
+static int audit_fail(enum sbgw_cli_fault f, const char *arg, const struct sb_err *err)
+{
+    (void)err;
+    if (f == SBGW_CLI_BAD_OPTION) {
+        fprintf(stderr, "sigbridge audit verify: unknown option '%s'\n", arg);
+    } else {
+        audit_usage(stderr);
+    }
+    return 2;
+}
+
 int sbgw_cmd_audit(int argc, char **argv)
 {
+    const struct sbgw_cli cli = { .usage = audit_usage, .json = 1, .n_args = 1, .fail = audit_fail };
     struct sbgw_audit_verify v;
-    const char *file = NULL;
-    int i, json = 0, rc;
+    struct sb_err err;
+    const char *file;
+    int json, rc;
 
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         audit_usage(stdout);
         return 0;
     }
-    if (argc < 3 || strcmp(argv[1], "verify") != 0) {
+    if (argc < 2 || strcmp(argv[1], "verify") != 0) {
         audit_usage(stderr);
         return 2;
     }
-    for (i = 2; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0) {
-            json = 1;
-        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "sigbridge audit verify: unknown option '%s'\n", argv[i]);
-            return 2;
-        } else if (file == NULL) {
-            file = argv[i];
-        } else {
-            audit_usage(stderr);
-            return 2;
-        }
+    json = sbgw_cli_wants_json(argc, argv);
+    sb_err_clear(&err);
+    if ((rc = sbgw_cli_parse(&cli, argc - 1, argv + 1, json, &err)) >= 0) {
+        return rc;
     }
-    if (file == NULL) {
-        audit_usage(stderr);
-        return 2;
-    }
+    file = argv[1 + optind];
     rc = sbgw_audit_verify_file(file, &v);
     if (json) {
         print_json(file, rc, &v);

@@ -7,8 +7,6 @@
 
 #include "gateway/cli/cli_opts.h"
 #include "gateway/cli/cmd.h"
-#include "gateway/cli/cli_opts.h"
-#include "gateway/cli/cmd.h"
 #include "pki/x509/chain.h"
 #include "pki/base/load.h"
 #include "pki/verdict/report.h"
@@ -59,62 +57,36 @@ static void print_text(enum sb_reason rc, const char *msg, STACK_OF(X509) *chain
 
 int sbgw_cmd_chain(int argc, char **argv)
 {
-    struct option longopts[SBGW_CHAIN_LONGOPTS_COUNT + 4];
     struct sbgw_policy_cli pc;
     struct sbgw_chain_args a;
     struct sb_chain_result res = { NULL, NULL };
     struct sb_err err;
     STACK_OF(X509) *target = NULL;
     X509 *leaf;
-    int c, r, i, json = 0, code, idx;
+    int i, json = 0, code;
     time_t at;
     enum sb_reason rc;
 
     memset(&pc, 0, sizeof(pc));
-    memcpy(longopts, sbgw_chain_longopts, sizeof(struct option) * SBGW_CHAIN_LONGOPTS_COUNT);
-    longopts[SBGW_CHAIN_LONGOPTS_COUNT] = (struct option){ "help", no_argument, NULL, 'h' };
-    longopts[SBGW_CHAIN_LONGOPTS_COUNT + 1] =
-        (struct option){ "policy-dir", required_argument, NULL, SBGW_POLICY_OPT_DIR };
-    longopts[SBGW_CHAIN_LONGOPTS_COUNT + 2] = (struct option){ "from", required_argument, NULL, SBGW_POLICY_OPT_FROM };
-    longopts[SBGW_CHAIN_LONGOPTS_COUNT + 3] = (struct option){ NULL, 0, NULL, 0 };
     json = sbgw_cli_wants_json(argc, argv);
     sb_err_clear(&err);
     if (sbgw_chain_args_init(&a, &err) != SB_OK) {
         code = sbgw_fail_usage(json, &err);
         goto out;
     }
-    optind = 1;
-    opterr = 0;
-    while ((idx = -1, c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
-        if (sbgw_policy_cli_apply(&pc, c, optarg)) {
-            continue;
-        }
-        if (idx >= 0 && idx < SBGW_CHAIN_LONGOPTS_COUNT) {
-            sbgw_policy_cli_note(&pc, longopts[idx].name);
-        }
-        if (c == 'h') {
-            chain_usage(stdout);
-            code = 0;
+    {
+        const struct sbgw_opt_group groups[] = {
+            { sbgw_policy_cli_opts, sbgw_policy_cli_opts_n, &pc, NULL },
+            { sbgw_chain_opts, sbgw_chain_opts_n, &a, &pc.given },
+        };
+        const struct sbgw_cli cli = {
+            .usage = chain_usage, .groups = groups, .n_groups = 2, .json = 1, .n_args = 1,
+            .args_msg = "exactly one CERT argument expected (see sigbridge chain --help)",
+        };
+
+        if ((code = sbgw_cli_parse(&cli, argc, argv, json, &err)) >= 0) {
             goto out;
         }
-        if (c == '?' || c == ':') {
-            sb_err_set(&err, SB_R_USAGE, "unknown option or missing value: %s", argv[optind - 1]);
-            code = sbgw_fail_usage(json, &err);
-            goto out;
-        }
-        r = sbgw_chain_args_apply(&a, c, optarg, &err);
-        if (r <= 0) {
-            if (r == 0) {
-                sb_err_set(&err, SB_R_USAGE, "option not valid for chain");
-            }
-            code = sbgw_fail_usage(json, &err);
-            goto out;
-        }
-    }
-    if (optind != argc - 1) {
-        sb_err_set(&err, SB_R_USAGE, "exactly one CERT argument expected (see sigbridge chain --help)");
-        code = sbgw_fail_usage(json, &err);
-        goto out;
     }
     if (sb_load_certs(argv[optind], &target, &err) != SB_OK) {
         code = sbgw_fail_usage(json, &err);

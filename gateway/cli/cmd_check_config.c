@@ -8,7 +8,6 @@
 #include "gateway/cli/cli_opts.h"
 #include "gateway/cli/cmd.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -117,40 +116,35 @@ static void print_rules(const struct sb_recognition *rec)
     }
 }
 
+/* check-config words its usage errors itself (never JSON). */
+static int check_fail(enum sbgw_cli_fault f, const char *arg, const struct sb_err *err)
+{
+    if (f == SBGW_CLI_BAD_ARGS) {
+        fprintf(stderr, "sigbridge: check-config: unexpected argument '%s'\n", arg);
+        return 2;
+    }
+    fprintf(stderr, "sigbridge: check-config: %s\n", err->msg);
+    check_usage(stderr);
+    return 2;
+}
+
 int sbgw_cmd_check_config(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        { "policy-dir", required_argument, NULL, 'd' },
-        { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+    static const struct sbgw_opt check_opts[] = {
+        { .name = "policy-dir", .has_value = 1, .kind = SBGW_OPT_STR, .off = 0 },
     };
     struct sb_policy_set *set = NULL;
     struct sb_diag d;
     struct sb_err err;
     const char *dir = "policies";
+    const struct sbgw_opt_group group = { check_opts, 1, &dir, NULL };
+    const struct sbgw_cli cli = { .usage = check_usage, .groups = &group, .n_groups = 1, .fail = check_fail };
     size_t i;
-    int c;
+    int code;
 
     sb_err_clear(&err);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            check_usage(stdout);
-            return 0;
-        case 'd':
-            dir = optarg;
-            break;
-        default:
-            fprintf(stderr, "sigbridge: check-config: unknown option or missing value: %s\n", argv[optind - 1]);
-            check_usage(stderr);
-            return 2;
-        }
-    }
-    if (optind != argc) {
-        fprintf(stderr, "sigbridge: check-config: unexpected argument '%s'\n", argv[optind]);
-        return 2;
+    if ((code = sbgw_cli_parse(&cli, argc, argv, 0, &err)) >= 0) {
+        return code;
     }
     sb_diag_init(&d);
     if (sb_policy_set_load(dir, &d, &set, &err) != SB_OK) {

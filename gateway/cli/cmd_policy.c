@@ -7,6 +7,7 @@
 #include "gateway/cli/cli_opts.h"
 #include "gateway/cli/cmd.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ struct explain {
     STACK_OF(X509) *certs;                       /* owned: CERT file contents */
     STACK_OF(X509) *extra;                       /* owned: certs[1..] */
     time_t at;
+    int at_given;                                /* --at was given */
     struct sb_tp_inputs in;
     struct sb_chain_result res;
     enum sb_reason rc_chain, rc_pol, rc_rec, rc;
@@ -364,64 +366,32 @@ static json_t *explain_json(const struct explain *x)
 
 static int cmd_explain(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        { "policy-dir", required_argument, NULL, 'd' }, { "from", required_argument, NULL, 'f' },
-        { "to", required_argument, NULL, 't' },         { "at", required_argument, NULL, 'a' },
-        { "json", no_argument, NULL, 'j' },             { "help", no_argument, NULL, 'h' },
-        { NULL, 0, NULL, 0 },
+    static const struct sbgw_opt explain_opts[] = {
+        { .name = "policy-dir", .has_value = 1, .kind = SBGW_OPT_STR, .off = offsetof(struct explain, dir) },
+        { .name = "from", .has_value = 1, .kind = SBGW_OPT_STR, .off = offsetof(struct explain, from), .required = 1 },
+        { .name = "to", .has_value = 1, .kind = SBGW_OPT_STR, .off = offsetof(struct explain, to), .required = 1 },
+        { .name = "at", .has_value = 1, .kind = SBGW_OPT_TIME, .off = offsetof(struct explain, at),
+          .given_off = offsetof(struct explain, at_given) },
     };
     struct explain x;
     struct sb_err err;
-    const char *to = NULL;
-    int c, i, json = 0, at_given = 0, code = 2;
+    const struct sbgw_opt_group group = { explain_opts, sizeof(explain_opts) / sizeof(explain_opts[0]), &x, NULL };
+    const struct sbgw_cli cli = {
+        .usage = explain_usage, .groups = &group, .n_groups = 1, .json = 1, .n_args = 1,
+        .args_msg = "--from JUR, --to JUR and exactly one CERT are required (see sigbridge policy explain --help)",
+    };
+    int i, json, code = 2;
 
     memset(&x, 0, sizeof(x));
     x.dir = "policies";
     sb_err_clear(&err);
     json = sbgw_cli_wants_json(argc, argv);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            explain_usage(stdout);
-            code = 0;
-            goto out;
-        case 'd':
-            x.dir = optarg;
-            break;
-        case 'f':
-            x.from = optarg;
-            break;
-        case 't':
-            to = optarg;
-            break;
-        case 'a':
-            if (sb_time_parse_rfc3339(optarg, &x.at, &err) != SB_OK) {
-                code = sbgw_fail_usage(json, &err);
-                goto out;
-            }
-            at_given = 1;
-            break;
-        case 'j':
-            json = 1;
-            break;
-        default:
-            sb_err_set(&err, SB_R_USAGE, "unknown option or missing value: %s", argv[optind - 1]);
-            code = sbgw_fail_usage(json, &err);
-            goto out;
-        }
-    }
-    if (x.from == NULL || to == NULL || optind != argc - 1) {
-        sb_err_set(&err, SB_R_USAGE, "--from JUR, --to JUR and exactly one CERT are required (see sigbridge policy "
-                                     "explain --help)");
-        code = sbgw_fail_usage(json, &err);
+    if ((code = sbgw_cli_parse(&cli, argc, argv, json, &err)) >= 0) {
         goto out;
     }
-    x.to = to;
     if (sbgw_policy_load_set(x.dir, json, &x.set, &err) != SB_OK ||
         (x.fp = sbgw_policy_find_jur(x.set, x.from, "--from", &err)) == NULL ||
-        sbgw_policy_find_jur(x.set, to, "--to", &err) == NULL ||
+        sbgw_policy_find_jur(x.set, x.to, "--to", &err) == NULL ||
         sb_load_certs(argv[optind], &x.certs, &err) != SB_OK) {
         code = sbgw_fail_usage(json, &err);
         goto out;
@@ -439,7 +409,7 @@ static int cmd_explain(int argc, char **argv)
             X509_free(e);
         }
     }
-    if (!at_given) {
+    if (!x.at_given) {
         x.at = time(NULL);
     }
     if (sb_trust_policy_prepare(x.fp, x.extra, NULL, x.at, &x.in, &err) != SB_OK) {

@@ -5,11 +5,13 @@
  * or prints every located error (exit 1) through sb_diag_print, as `check-config` does.
  */
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <event2/thread.h>
 
+#include "gateway/cli/cli_parse.h"
 #include "gateway/cli/cmd.h"
 #include "gateway/daemon/lifecycle.h"
 #include "gateway/daemon/sbgw.h"
@@ -24,35 +26,51 @@ static void serve_usage(FILE *f)
                "signals: HUP reload, TERM/INT graceful drain, USR1 reopen the log file\n", DEFAULT_CONF);
 }
 
+/* serve words its usage errors itself: every one is an unexpected argument. */
+static int serve_fail(enum sbgw_cli_fault f, const char *arg, const struct sb_err *err)
+{
+    (void)f;
+    (void)err;
+    fprintf(stderr, "sigbridge serve: unexpected argument '%s'\n", arg);
+    serve_usage(stderr);
+    return 2;
+}
+
+struct serve_args {
+    const char *conf;
+    int check;
+};
+
+static const struct sbgw_opt serve_opts[] = {
+    { .name = "config", .short_name = 'c', .has_value = 1, .kind = SBGW_OPT_STR,
+      .off = offsetof(struct serve_args, conf) },
+    { .name = "check", .kind = SBGW_OPT_FLAG, .off = offsetof(struct serve_args, check) },
+};
+
 int sbgw_cmd_serve(int argc, char **argv)
 {
-    const char *conf = DEFAULT_CONF;
+    struct serve_args a = { DEFAULT_CONF, 0 };
+    const struct sbgw_opt_group group = { serve_opts, sizeof(serve_opts) / sizeof(serve_opts[0]), &a, NULL };
+    const struct sbgw_cli cli = { .usage = serve_usage, .groups = &group, .n_groups = 1, .fail = serve_fail };
+    const char *conf;
     struct sb_diag diag;
     struct sbgw_snap *s;
     struct sbgw gw;
-    int i, check = 0, rc;
+    struct sb_err err;
+    int rc;
 
-    for (i = 1; i < argc; i++) {
-        if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) && i + 1 < argc) {
-            conf = argv[++i];
-        } else if (strcmp(argv[i], "--check") == 0) {
-            check = 1;
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            serve_usage(stdout);
-            return 0;
-        } else {
-            fprintf(stderr, "sigbridge serve: unexpected argument '%s'\n", argv[i]);
-            serve_usage(stderr);
-            return 2;
-        }
+    sb_err_clear(&err);
+    if ((rc = sbgw_cli_parse(&cli, argc, argv, 0, &err)) >= 0) {
+        return rc;
     }
+    conf = a.conf;
     signal(SIGPIPE, SIG_IGN);
     if (evthread_use_pthreads() != 0) {
         fprintf(stderr, "sigbridge serve: libevent has no pthreads support\n");
         return 1;
     }
     sb_diag_init(&diag);
-    if (check) {
+    if (a.check) {
         if ((s = sbgw_snap_load(conf, NULL, &diag)) == NULL) {
             sb_diag_print(&diag, stderr);
             fprintf(stderr, "sigbridge serve: %s: configuration refused\n", conf);

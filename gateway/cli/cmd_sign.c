@@ -4,11 +4,11 @@
  * the XML document IN with an enveloped XML-DSig signature (exclusive C14N, RSA-SHA256 or ECDSA-SHA256).
  * CERT may hold several certificates: the first is the signer's, the rest are carried like --chain.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <getopt.h>
 #include <openssl/crypto.h>
 
 #include "gateway/cli/cli_opts.h"
@@ -17,18 +17,38 @@
 #include "pki/base/load.h"
 #include "pki/xml/xmldsig.h"
 
-enum { OPT_KEY = 1000, OPT_CERT, OPT_CHAIN, OPT_FORMAT, OPT_DETACHED, OPT_SM2_ID, OPT_JSON };
+struct sign_args {
+    const char *key_path, *cert_path, *chain_path, *sm2_id;
+    enum sb_cms_format format;
+    int detached, xml;
+};
 
-static const struct option sign_longopts[] = {
-    { "key", required_argument, NULL, OPT_KEY },
-    { "cert", required_argument, NULL, OPT_CERT },
-    { "chain", required_argument, NULL, OPT_CHAIN },
-    { "format", required_argument, NULL, OPT_FORMAT },
-    { "detached", no_argument, NULL, OPT_DETACHED },
-    { "sm2-id", required_argument, NULL, OPT_SM2_ID },
-    { "json", no_argument, NULL, OPT_JSON },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
+static int set_format(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err)
+{
+    struct sign_args *a = obj;
+    int i = sbgw_opt_word(o, val, err);
+
+    if (i < 0) {
+        return -1;
+    }
+    if (i == 2) {
+        a->xml = 1;
+    } else {
+        a->format = i == 0 ? SB_CMS_FORMAT_CMS : SB_CMS_FORMAT_GMT0010;
+    }
+    return 0;
+}
+
+#define SA(f) offsetof(struct sign_args, f)
+
+static const struct sbgw_opt sign_opts[] = {
+    { .name = "key", .has_value = 1, .kind = SBGW_OPT_STR, .off = SA(key_path), .required = 1 },
+    { .name = "cert", .has_value = 1, .kind = SBGW_OPT_STR, .off = SA(cert_path), .required = 1 },
+    { .name = "chain", .has_value = 1, .kind = SBGW_OPT_STR, .off = SA(chain_path) },
+    { .name = "format", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_format,
+      .names = (const char *const[]){ "cms", "gmt0010", "xmldsig", NULL } },
+    { .name = "detached", .kind = SBGW_OPT_FLAG, .off = SA(detached) },
+    { .name = "sm2-id", .has_value = 1, .kind = SBGW_OPT_STR, .off = SA(sm2_id) },
 };
 
 static void sign_usage(FILE *f)
@@ -47,87 +67,44 @@ static void sign_usage(FILE *f)
 
 int sbgw_cmd_sign(int argc, char **argv)
 {
-    const char *key_path = NULL, *cert_path = NULL, *chain_path = NULL, *sm2_id = NULL;
-    enum sb_cms_format format = SB_CMS_FORMAT_CMS;
+    struct sign_args a = { .format = SB_CMS_FORMAT_CMS };
+    const struct sbgw_opt_group group = { sign_opts, sizeof(sign_opts) / sizeof(sign_opts[0]), &a, NULL };
+    const struct sbgw_cli cli = {
+        .usage = sign_usage, .groups = &group, .n_groups = 1, .json = 1, .n_args = 1,
+        .args_msg = "--key, --cert and exactly one IN argument are required (see sigbridge sign --help)",
+    };
     STACK_OF(X509) *certs = NULL;
     EVP_PKEY *key = NULL;
     X509 *signer;
     struct sb_err err;
     unsigned char *in = NULL, *out = NULL;
     size_t in_len = 0, out_len = 0;
-    int c, json = 0, detached = 0, xml = 0, code;
+    int json, code;
 
     json = sbgw_cli_wants_json(argc, argv);
     sb_err_clear(&err);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", sign_longopts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            sign_usage(stdout);
-            code = 0;
-            goto out;
-        case OPT_KEY:
-            key_path = optarg;
-            break;
-        case OPT_CERT:
-            cert_path = optarg;
-            break;
-        case OPT_CHAIN:
-            chain_path = optarg;
-            break;
-        case OPT_FORMAT:
-            if (strcmp(optarg, "cms") == 0) {
-                format = SB_CMS_FORMAT_CMS;
-            } else if (strcmp(optarg, "gmt0010") == 0) {
-                format = SB_CMS_FORMAT_GMT0010;
-            } else if (strcmp(optarg, "xmldsig") == 0) {
-                xml = 1;
-            } else {
-                sb_err_set(&err, SB_R_USAGE, "--format: '%s' is not cms, gmt0010 or xmldsig", optarg);
-                code = sbgw_fail_usage(json, &err);
-                goto out;
-            }
-            break;
-        case OPT_DETACHED:
-            detached = 1;
-            break;
-        case OPT_SM2_ID:
-            sm2_id = optarg;
-            break;
-        case OPT_JSON:
-            break;
-        default:
-            sb_err_set(&err, SB_R_USAGE, "unknown option or missing value: %s", argv[optind - 1]);
-            code = sbgw_fail_usage(json, &err);
-            goto out;
-        }
-    }
-    if (key_path == NULL || cert_path == NULL || optind != argc - 1) {
-        sb_err_set(&err, SB_R_USAGE, "--key, --cert and exactly one IN argument are required (see sigbridge sign "
-                   "--help)");
-        code = sbgw_fail_usage(json, &err);
+    if ((code = sbgw_cli_parse(&cli, argc, argv, json, &err)) >= 0) {
         goto out;
     }
-    if (sb_load_key(key_path, &key, &err) != SB_OK || sb_load_certs(cert_path, &certs, &err) != SB_OK
-        || (chain_path != NULL && sb_load_certs(chain_path, &certs, &err) != SB_OK)
+    if (sb_load_key(a.key_path, &key, &err) != SB_OK || sb_load_certs(a.cert_path, &certs, &err) != SB_OK
+        || (a.chain_path != NULL && sb_load_certs(a.chain_path, &certs, &err) != SB_OK)
         || sb_load_file(argv[optind], SB_CMS_MAX_INPUT, &in, &in_len, &err) != SB_OK) {
         code = sbgw_fail_usage(json, &err);
         goto out;
     }
-    if (xml && (detached || sm2_id != NULL)) {
+    if (a.xml && (a.detached || a.sm2_id != NULL)) {
         sb_err_set(&err, SB_R_USAGE, "--detached and --sm2-id do not apply to --format xmldsig");
         code = sbgw_fail_usage(json, &err);
         goto out;
     }
     signer = sk_X509_shift(certs);
-    if (xml) {
+    if (a.xml) {
         if (sb_xmldsig_sign(key, signer, certs, in, in_len, NULL, &out, &out_len, &err) != SB_OK) {
             X509_free(signer);
             code = sbgw_fail_usage(json, &err);
             goto out;
         }
-    } else if (sb_cms_sign(key, signer, certs, in, in_len, detached, format, sm2_id, 0, &out, &out_len, &err) != SB_OK) {
+    } else if (sb_cms_sign(key, signer, certs, in, in_len, a.detached, a.format, a.sm2_id, 0, &out, &out_len, &err) != SB_OK) {
         X509_free(signer);
         code = sbgw_fail_usage(json, &err);
         goto out;

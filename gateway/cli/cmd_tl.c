@@ -5,31 +5,19 @@
  * NextUpdate; 1: missing, broken or foreign signature; 3: expired; 2: unparsable or not a trusted list
  * (and usage errors). When several hold, the first of 2, 1, 3 wins.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <getopt.h>
-
 #include "gateway/cli/cli_opts.h"
-#include "gateway/cli/cmd.h"
 #include "gateway/cli/cmd.h"
 #include "pki/base/load.h"
 #include "pki/x509/cert_format.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/policy/trustlist.h"
 #include "pki/xml/xml_safe.h"
-
-enum { OPT_SIGNER = 1000, OPT_AT, OPT_JSON };
-
-static const struct option tl_longopts[] = {
-    { "signer", required_argument, NULL, OPT_SIGNER },
-    { "at", required_argument, NULL, OPT_AT },
-    { "json", no_argument, NULL, OPT_JSON },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-};
 
 static void tl_usage(FILE *f)
 {
@@ -156,50 +144,34 @@ static void print_text(const struct sb_tl *tl, const struct sb_err *fresh)
     }
 }
 
+struct tl_args {
+    STACK_OF(X509) *signers;    /* owned */
+    time_t at;
+};
+
+static const struct sbgw_opt tl_opts[] = {
+    { .name = "signer", .has_value = 1, .kind = SBGW_OPT_CERTS, .off = offsetof(struct tl_args, signers) },
+    { .name = "at", .has_value = 1, .kind = SBGW_OPT_TIME, .off = offsetof(struct tl_args, at) },
+};
+
 static int tl_show(int argc, char **argv, int json)
 {
-    STACK_OF(X509) *signers = NULL;
+    struct tl_args ta = { NULL, time(NULL) };
+    const struct sbgw_opt_group group = { tl_opts, sizeof(tl_opts) / sizeof(tl_opts[0]), &ta, NULL };
+    const struct sbgw_cli cli = {
+        .usage = tl_usage, .groups = &group, .n_groups = 1, .json = 1, .n_args = 1,
+        .args_msg = "exactly one FILE argument expected (see sigbridge tl show --help)",
+    };
     struct sb_tl *tl = NULL;
     struct sb_err err, fresh;
     unsigned char *in = NULL;
     size_t in_len = 0;
-    time_t at = time(NULL);
     enum sb_reason sig, fr;
-    int c, code;
+    int code;
 
     sb_err_clear(&err);
     sb_err_clear(&fresh);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", tl_longopts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            tl_usage(stdout);
-            code = 0;
-            goto out;
-        case OPT_SIGNER:
-            if (sb_load_certs(optarg, &signers, &err) != SB_OK) {
-                code = sbgw_fail_usage(json, &err);
-                goto out;
-            }
-            break;
-        case OPT_AT:
-            if (sb_time_parse_rfc3339(optarg, &at, &err) != SB_OK) {
-                code = sbgw_fail_usage(json, &err);
-                goto out;
-            }
-            break;
-        case OPT_JSON:
-            break;
-        default:
-            sb_err_set(&err, SB_R_USAGE, "unknown option or missing value: %s", argv[optind - 1]);
-            code = sbgw_fail_usage(json, &err);
-            goto out;
-        }
-    }
-    if (optind != argc - 1) {
-        sb_err_set(&err, SB_R_USAGE, "exactly one FILE argument expected (see sigbridge tl show --help)");
-        code = sbgw_fail_usage(json, &err);
+    if ((code = sbgw_cli_parse(&cli, argc, argv, json, &err)) >= 0) {
         goto out;
     }
     if (sb_load_file(argv[optind], SB_XML_MAX_INPUT, &in, &in_len, &err) != SB_OK
@@ -207,8 +179,8 @@ static int tl_show(int argc, char **argv, int json)
         code = sbgw_fail_usage(json, &err);
         goto out;
     }
-    sig = sb_tl_verify(tl, signers, &err);
-    fr = sb_tl_check_fresh(tl, at, &fresh);
+    sig = sb_tl_verify(tl, ta.signers, &err);
+    fr = sb_tl_check_fresh(tl, ta.at, &fresh);
     if (json) {
         print_json(tl);
     } else {
@@ -218,7 +190,7 @@ static int tl_show(int argc, char **argv, int json)
 out:
     sb_tl_free(tl);
     free(in);
-    sk_X509_pop_free(signers, X509_free);
+    sk_X509_pop_free(ta.signers, X509_free);
     return code;
 }
 

@@ -7,13 +7,12 @@
  */
 #include "gateway/cli/cmd.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <getopt.h>
 
 #include "adapters/translate.h"
 #include "gateway/cli/cli_opts.h"
@@ -21,25 +20,22 @@
 #include "pki/base/load.h"
 #include "pki/base/rfc3339_time.h"
 
-enum { OPT_POLICY_DIR = 1000, OPT_FROM, OPT_TO, OPT_AT, OPT_CT, OPT_GW, OPT_JSON, OPT_OUT };
-
-static const struct option translate_longopts[] = {
-    { "policy-dir", required_argument, NULL, OPT_POLICY_DIR },
-    { "from", required_argument, NULL, OPT_FROM },
-    { "to", required_argument, NULL, OPT_TO },
-    { "at", required_argument, NULL, OPT_AT },
-    { "content-type", required_argument, NULL, OPT_CT },
-    { "gateway-id", required_argument, NULL, OPT_GW },
-    { "json", no_argument, NULL, OPT_JSON },
-    { "out", required_argument, NULL, OPT_OUT },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
-};
-
 struct translate_args {
     const char *policy_dir, *from, *to, *content_type, *gateway_id, *out, *file;
     time_t at;
     int at_given, json;
+};
+
+#define TA(f) offsetof(struct translate_args, f)
+
+static const struct sbgw_opt translate_opts[] = {
+    { .name = "policy-dir", .has_value = 1, .kind = SBGW_OPT_STR, .off = TA(policy_dir), .required = 1 },
+    { .name = "from", .has_value = 1, .kind = SBGW_OPT_STR, .off = TA(from), .required = 1 },
+    { .name = "to", .has_value = 1, .kind = SBGW_OPT_STR, .off = TA(to), .required = 1 },
+    { .name = "at", .has_value = 1, .kind = SBGW_OPT_TIME, .off = TA(at), .given_off = TA(at_given) },
+    { .name = "content-type", .has_value = 1, .kind = SBGW_OPT_STR, .off = TA(content_type) },
+    { .name = "gateway-id", .has_value = 1, .kind = SBGW_OPT_STR, .off = TA(gateway_id) },
+    { .name = "out", .has_value = 1, .kind = SBGW_OPT_STR, .off = TA(out) },
 };
 
 static void translate_usage(FILE *f)
@@ -61,54 +57,17 @@ static void translate_usage(FILE *f)
 /* -1 to go on, else the exit status. */
 static int parse_args(int argc, char **argv, struct translate_args *a, struct sb_err *err)
 {
-    int c;
+    const struct sbgw_opt_group group = { translate_opts, sizeof(translate_opts) / sizeof(translate_opts[0]), a,
+                                          NULL };
+    const struct sbgw_cli cli = {
+        .usage = translate_usage, .groups = &group, .n_groups = 1, .json = 1, .n_args = 1,
+        .args_msg = "exactly one FILE argument expected (see sigbridge translate --help)",
+        .required_msg = "--policy-dir, --from and --to are required",
+    };
+    int code;
 
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", translate_longopts, NULL)) != -1) {
-        switch (c) {
-        case 'h':
-            translate_usage(stdout);
-            return 0;
-        case OPT_POLICY_DIR:
-            a->policy_dir = optarg;
-            break;
-        case OPT_FROM:
-            a->from = optarg;
-            break;
-        case OPT_TO:
-            a->to = optarg;
-            break;
-        case OPT_AT:
-            if (sb_time_parse_rfc3339(optarg, &a->at, err) != SB_OK) {
-                return sbgw_fail_usage(a->json, err);
-            }
-            a->at_given = 1;
-            break;
-        case OPT_CT:
-            a->content_type = optarg;
-            break;
-        case OPT_GW:
-            a->gateway_id = optarg;
-            break;
-        case OPT_JSON:
-            a->json = 1;
-            break;
-        case OPT_OUT:
-            a->out = optarg;
-            break;
-        default:
-            sb_err_set(err, SB_R_USAGE, "unknown option or missing value: %s", argv[optind - 1]);
-            return sbgw_fail_usage(a->json, err);
-        }
-    }
-    if (optind != argc - 1) {
-        sb_err_set(err, SB_R_USAGE, "exactly one FILE argument expected (see sigbridge translate --help)");
-        return sbgw_fail_usage(a->json, err);
-    }
-    if (a->policy_dir == NULL || a->from == NULL || a->to == NULL) {
-        sb_err_set(err, SB_R_USAGE, "--policy-dir, --from and --to are required");
-        return sbgw_fail_usage(a->json, err);
+    if ((code = sbgw_cli_parse(&cli, argc, argv, a->json, err)) >= 0) {
+        return code;
     }
     a->file = argv[optind];
     return -1;

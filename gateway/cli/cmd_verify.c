@@ -8,6 +8,7 @@
  * (time.validate_at), tightened by the chain options. --sm2-id is the signer's own ID, --chain-sm2-id the
  * one for certificate and CRL signatures. --report FILE writes the ETSI TS 119 102-2 report.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,22 +25,6 @@
 #include "pki/verdict/verdict_render.h"
 #include "pki/xml/xml_safe.h"
 #include "pki/xml/xmldsig.h"
-
-enum {
-    OPT_DATA = 2100, OPT_DIGEST, OPT_DIGEST_ALG, OPT_REPORT   /* clear of SBGW_POLICY_OPT_* (cli_opts.h) */
-};
-
-static const struct option verify_extra[] = {
-    { "data", required_argument, NULL, OPT_DATA },
-    { "digest", required_argument, NULL, OPT_DIGEST },
-    { "digest-alg", required_argument, NULL, OPT_DIGEST_ALG },
-    { "report", required_argument, NULL, OPT_REPORT },
-    { "policy-dir", required_argument, NULL, SBGW_POLICY_OPT_DIR },
-    { "from", required_argument, NULL, SBGW_POLICY_OPT_FROM },
-    { "help", no_argument, NULL, 'h' },
-};
-
-#define VERIFY_EXTRA_COUNT (sizeof(verify_extra) / sizeof(verify_extra[0]))
 
 struct verify_args {
     const char *signer_id;      /* --sm2-id */
@@ -218,73 +203,35 @@ static int make_evidence(const struct sbgw_policy_cli *pc, struct verify_args *v
     return -1;
 }
 
+#define VA(f) offsetof(struct verify_args, f)
+
+/* verify's own rows; its --sm2-id (the signer's own ID) stands before the chain rows' */
+static const struct sbgw_opt verify_opts[] = {
+    { .name = "data", .has_value = 1, .kind = SBGW_OPT_STR, .off = VA(data_path) },
+    { .name = "digest", .has_value = 1, .kind = SBGW_OPT_STR, .off = VA(digest_hex) },
+    { .name = "digest-alg", .has_value = 1, .kind = SBGW_OPT_STR, .off = VA(digest_alg) },
+    { .name = "report", .has_value = 1, .kind = SBGW_OPT_STR, .off = VA(report_path) },
+    { .name = "sm2-id", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = sbgw_opt_sm2_id, .off = VA(signer_id),
+      .given = SBGW_GIVEN_SM2_ID },
+};
+
 /* Parse the command line into a and va; -1 to go on, else the exit status (usage error or --help). */
 static int parse_args(int argc, char **argv, int json, struct sbgw_chain_args *a, struct verify_args *va,
                       struct sbgw_policy_cli *pc, struct sb_err *err)
 {
-    struct option longopts[SBGW_CHAIN_LONGOPTS_COUNT + VERIFY_EXTRA_COUNT + 1];
-    size_t n = 0;
-    int c, r, idx;
+    const struct sbgw_opt_group groups[] = {
+        { verify_opts, sizeof(verify_opts) / sizeof(verify_opts[0]), va, &pc->given },
+        { sbgw_policy_cli_opts, sbgw_policy_cli_opts_n, pc, NULL },
+        { sbgw_chain_opts, sbgw_chain_opts_n, a, &pc->given },
+    };
+    const struct sbgw_cli cli = {
+        .usage = verify_usage, .groups = groups, .n_groups = 3, .json = 1, .n_args = 1,
+        .args_msg = "exactly one FILE argument expected (see sigbridge verify --help)",
+    };
+    int code;
 
-    /* the shared rows, up to their terminator (SBGW_CHAIN_LONGOPTS_COUNT bounds the table) */
-    while (n < SBGW_CHAIN_LONGOPTS_COUNT && sbgw_chain_longopts[n].name != NULL) {
-        n++;
-    }
-    memcpy(longopts, sbgw_chain_longopts, sizeof(struct option) * n);
-    memcpy(longopts + n, verify_extra, sizeof(verify_extra));
-    longopts[n + VERIFY_EXTRA_COUNT] = (struct option){ NULL, 0, NULL, 0 };
-    optind = 1;
-    opterr = 0;
-    for (;;) {
-        idx = -1;
-        if ((c = getopt_long(argc, argv, "h", longopts, &idx)) == -1) {
-            break;
-        }
-        switch (c) {
-        case 'h':
-            verify_usage(stdout);
-            return 0;
-        case '?':
-        case ':':
-            sb_err_set(err, SB_R_USAGE, "unknown option or missing value: %s", argv[optind - 1]);
-            return sbgw_fail_usage(json, err);
-        case OPT_DATA:
-            va->data_path = optarg;
-            continue;
-        case OPT_DIGEST:
-            va->digest_hex = optarg;
-            continue;
-        case OPT_DIGEST_ALG:
-            va->digest_alg = optarg;
-            continue;
-        case OPT_REPORT:
-            va->report_path = optarg;
-            continue;
-        default:
-            break;
-        }
-        if (sbgw_policy_cli_apply(pc, c, optarg)) {
-            continue;
-        }
-        if (idx >= 0) {
-            sbgw_policy_cli_note(pc, longopts[idx].name);
-        }
-        /* the chain options' --sm2-id is, for verify, the signer's own ID */
-        if (idx >= 0 && strcmp(longopts[idx].name, "sm2-id") == 0) {
-            va->signer_id = optarg;
-            continue;
-        }
-        r = sbgw_chain_args_apply(a, c, optarg, err);
-        if (r <= 0) {
-            if (r == 0) {
-                sb_err_set(err, SB_R_USAGE, "option not valid for verify");
-            }
-            return sbgw_fail_usage(json, err);
-        }
-    }
-    if (optind != argc - 1) {
-        sb_err_set(err, SB_R_USAGE, "exactly one FILE argument expected (see sigbridge verify --help)");
-        return sbgw_fail_usage(json, err);
+    if ((code = sbgw_cli_parse(&cli, argc, argv, json, err)) >= 0) {
+        return code;
     }
     if ((pc->dir == NULL) != (pc->from == NULL)) {
         sb_err_set(err, SB_R_USAGE, "--policy-dir and --from go together");

@@ -9,34 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-void sbgw_policy_cli_note(struct sbgw_policy_cli *p, const char *name)
-{
-    if (strcmp(name, "anchor") == 0) {
-        p->given |= SBGW_GIVEN_ANCHOR;
-    } else if (strcmp(name, "revocation") == 0) {
-        p->given |= SBGW_GIVEN_REVOCATION;
-    } else if (strcmp(name, "max-depth") == 0) {
-        p->given |= SBGW_GIVEN_MAX_DEPTH;
-    } else if (strcmp(name, "profile") == 0) {
-        p->given |= SBGW_GIVEN_PROFILE;
-    } else if (strcmp(name, "sm2-id") == 0 || strcmp(name, "chain-sm2-id") == 0) {
-        p->given |= SBGW_GIVEN_SM2_ID;
-    }
-}
-
-int sbgw_policy_cli_apply(struct sbgw_policy_cli *p, int opt, const char *val)
-{
-    if (opt == SBGW_POLICY_OPT_DIR) {
-        p->dir = val;
-        return 1;
-    }
-    if (opt == SBGW_POLICY_OPT_FROM) {
-        p->from = val;
-        return 1;
-    }
-    return 0;
-}
-
 void sbgw_policy_cli_free(struct sbgw_policy_cli *p)
 {
     sb_tp_inputs_clear(&p->in);
