@@ -343,7 +343,7 @@ enum sb_reason sb_names_check_san_syntax(X509 *cert, struct sb_err *err)
     const unsigned char *p;
     const unsigned char *end;
     struct sb_nm nm;
-    char cbuf[SB_CERT_STR_MAX];
+    char cbuf[SB_CERT_STR_MAX];     /* the subject, rendered only for a message */
     char nbuf[SB_NAME_STR_MAX];
     int idx;
     int subj_empty;
@@ -353,7 +353,6 @@ enum sb_reason sb_names_check_san_syntax(X509 *cert, struct sb_err *err)
     if (cert == NULL) {
         return sb_err_set(err, SB_R_INTERNAL, "subjectAltName: no certificate");
     }
-    sb_certfmt_subject(cert, cbuf, sizeof(cbuf));
     subj_empty = X509_NAME_entry_count(X509_get_subject_name(cert)) == 0;
     idx = X509_get_ext_by_NID(cert, NID_subject_alt_name, -1);
     if (idx < 0) {
@@ -365,7 +364,7 @@ enum sb_reason sb_names_check_san_syntax(X509 *cert, struct sb_err *err)
     }
     if (X509_get_ext_by_NID(cert, NID_subject_alt_name, idx) >= 0) {
         return sb_err_set(err, SB_R_CERT_MALFORMED, "certificate '%s': subjectAltName present more than once",
-                          cbuf);
+                          sb_certfmt_subject(cert, cbuf, sizeof(cbuf)));
     }
     ext = X509_get_ext(cert, idx);
     if (subj_empty && X509_EXTENSION_get_critical(ext) != 1) {
@@ -378,11 +377,12 @@ enum sb_reason sb_names_check_san_syntax(X509 *cert, struct sb_err *err)
     end = p + ASN1_STRING_length(os);
     if ((gens = d2i_GENERAL_NAMES(NULL, &p, (long)(end - p))) == NULL || p != end) {
         rc = sb_err_openssl(err, SB_R_CERT_MALFORMED, "certificate '%s': subjectAltName is not valid DER",
-                            cbuf);
+                            sb_certfmt_subject(cert, cbuf, sizeof(cbuf)));
         goto err;
     }
     if (sk_GENERAL_NAME_num(gens) <= 0) {
-        rc = sb_err_set(err, SB_R_CERT_MALFORMED, "certificate '%s': subjectAltName is empty", cbuf);
+        rc = sb_err_set(err, SB_R_CERT_MALFORMED, "certificate '%s': subjectAltName is empty",
+                        sb_certfmt_subject(cert, cbuf, sizeof(cbuf)));
         goto err;
     }
     for (i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
@@ -390,7 +390,7 @@ enum sb_reason sb_names_check_san_syntax(X509 *cert, struct sb_err *err)
         if (!name_syntax_ok(&nm, 0)) {
             sb_names_nm_str(&nm, nbuf, sizeof(nbuf));
             rc = sb_err_set(err, SB_R_CERT_MALFORMED, "certificate '%s': malformed subjectAltName %s '%s'",
-                            cbuf, sb_names_gen_type(nm.type), nbuf);
+                            sb_certfmt_subject(cert, cbuf, sizeof(cbuf)), sb_names_gen_type(nm.type), nbuf);
             goto err;
         }
     }

@@ -39,6 +39,22 @@ static const char *label(X509 *x, size_t idx, char *buf, size_t len)
     return buf;
 }
 
+/* A certificate's label rendered on first use: a passing path writes no message, and rendering a name
+ * (X509_NAME_print_ex) costs more than most checks it would decorate. */
+struct cert_label {
+    X509 *x;
+    size_t idx;
+    char text[256];
+};
+
+static const char *lbl(struct cert_label *l)
+{
+    if (l->text[0] == '\0') {
+        label(l->x, l->idx, l->text, sizeof(l->text));
+    }
+    return l->text;
+}
+
 static int is_ca(X509 *x)
 {
     return (X509_get_extension_flags(x) & EXFLAG_CA) != 0 && (X509_get_extension_flags(x) & EXFLAG_BCONS) != 0;
@@ -81,7 +97,8 @@ static int known_extension(int nid)
 }
 
 /* An extension that is a SEQUENCE SIZE (1..MAX) must decode and hold at least one element. */
-static enum sb_reason check_nonempty_seq_ext(X509 *x, int nid, const char *what, const char *lb, struct sb_err *err)
+static enum sb_reason check_nonempty_seq_ext(X509 *x, int nid, const char *what, struct cert_label *lb,
+                                             struct sb_err *err)
 {
     int crit = -1, cnt;
     OPENSSL_STACK *sk;
@@ -89,7 +106,7 @@ static enum sb_reason check_nonempty_seq_ext(X509 *x, int nid, const char *what,
     sk = X509_get_ext_d2i(x, nid, &crit, NULL);
     if (sk == NULL) {
         if (crit >= 0) {
-            return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has a malformed %s extension", lb, what);
+            return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has a malformed %s extension", lbl(lb), what);
         }
         return SB_OK;
     }
@@ -100,7 +117,7 @@ static enum sb_reason check_nonempty_seq_ext(X509 *x, int nid, const char *what,
         sk_DIST_POINT_pop_free((CRL_DIST_POINTS *)sk, DIST_POINT_free);
     }
     if (cnt <= 0) {
-        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has an empty %s extension", lb, what);
+        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has an empty %s extension", lbl(lb), what);
     }
     return SB_OK;
 }
@@ -112,27 +129,26 @@ static enum sb_reason check_structure(const struct sb_path_opts *o, X509 *x, siz
     int i, j, n = X509_get_ext_count(x), nid;
     const ASN1_INTEGER *serial = X509_get0_serialNumber(x);
     uint32_t flags = X509_get_extension_flags(x);
-    char lb[256];
+    struct cert_label lb = { x, idx, "" };
     ASN1_OBJECT *oi;
     X509_EXTENSION *ext;
     const ASN1_BIT_STRING *ku_bits;
     enum sb_reason rc;
 
-    label(x, idx, lb, sizeof(lb));
     if (n > MAX_EXTENSIONS) {
-        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has %d extensions (limit %d)", lb, n, MAX_EXTENSIONS);
+        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has %d extensions (limit %d)", lbl(&lb), n, MAX_EXTENSIONS);
     }
     if ((flags & EXFLAG_INVALID) != 0) {
-        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has an extension that cannot be decoded", lb);
+        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has an extension that cannot be decoded", lbl(&lb));
     }
     if (n > 0 && X509_get_version(x) != X509_VERSION_3) {
-        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s carries extensions but is not version 3", lb);
+        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s carries extensions but is not version 3", lbl(&lb));
     }
     if (o->profile == SB_PROFILE_WEBPKI && X509_get_version(x) != X509_VERSION_3) {
-        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s is not a version 3 certificate", lb);
+        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s is not a version 3 certificate", lbl(&lb));
     }
-    if ((rc = check_nonempty_seq_ext(x, NID_info_access, "authorityInfoAccess", lb, err)) != SB_OK ||
-        (rc = check_nonempty_seq_ext(x, NID_crl_distribution_points, "cRLDistributionPoints", lb, err)) != SB_OK) {
+    if ((rc = check_nonempty_seq_ext(x, NID_info_access, "authorityInfoAccess", &lb, err)) != SB_OK ||
+        (rc = check_nonempty_seq_ext(x, NID_crl_distribution_points, "cRLDistributionPoints", &lb, err)) != SB_OK) {
         return rc;
     }
     if (is_anchor) {
@@ -142,25 +158,25 @@ static enum sb_reason check_structure(const struct sb_path_opts *o, X509 *x, siz
     /* RFC 5280 §4.1.2.2: positive, at most 20 octets. Negative serials are tolerated in the rfc5280
      * profile ("certificate users SHOULD be prepared to gracefully handle" them, as PKITS 4.4.14 expects). */
     if (ASN1_STRING_length(serial) > 20) {
-        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has a serial number longer than 20 octets", lb);
+        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has a serial number longer than 20 octets", lbl(&lb));
     }
     if (ASN1_STRING_length(serial) == 0 ||
         (ASN1_STRING_length(serial) == 1 && ASN1_STRING_get0_data(serial)[0] == 0)) {
-        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has serial number zero", lb);
+        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has serial number zero", lbl(&lb));
     }
     if (o->profile == SB_PROFILE_WEBPKI && ASN1_STRING_type(serial) == V_ASN1_NEG_INTEGER) {
-        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has a negative serial number", lb);
+        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has a negative serial number", lbl(&lb));
     }
     if (!sb_asn1_time_well_formed(X509_get0_notBefore(x)) || !sb_asn1_time_well_formed(X509_get0_notAfter(x))) {
-        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has a validity time outside the RFC 5280 profile", lb);
+        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has a validity time outside the RFC 5280 profile", lbl(&lb));
     }
     /* AKI is required except in self-signed certificates */
     if (X509_get0_authority_key_id(x) == NULL && !(sb_cert_self_issued(x) && X509_check_issued(x, x) == X509_V_OK)) {
-        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s lacks the authorityKeyIdentifier keyIdentifier", lb);
+        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s lacks the authorityKeyIdentifier keyIdentifier", lbl(&lb));
     }
 exts:
     if (X509_NAME_entry_count(X509_get_issuer_name(x)) == 0) {
-        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has an empty issuer name", lb);
+        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has an empty issuer name", lbl(&lb));
     }
     for (i = 0; i < n; i++) {
         ext = X509_get_ext(x, i);
@@ -168,24 +184,24 @@ exts:
         nid = OBJ_obj2nid(oi);
         for (j = i + 1; j < n; j++) {
             if (OBJ_cmp(oi, X509_EXTENSION_get_object(X509_get_ext(x, j))) == 0) {
-                return sb_err_set(err, SB_R_CERT_MALFORMED, "%s repeats an extension", lb);
+                return sb_err_set(err, SB_R_CERT_MALFORMED, "%s repeats an extension", lbl(&lb));
             }
         }
         if (X509_EXTENSION_get_critical(ext) && !known_extension(nid)) {
             char oid[80];
 
             OBJ_obj2txt(oid, sizeof(oid), oi, 1);
-            return sb_err_set(err, SB_R_UNKNOWN_CRITICAL_EXT, "%s has unknown critical extension %s", lb, oid);
+            return sb_err_set(err, SB_R_UNKNOWN_CRITICAL_EXT, "%s has unknown critical extension %s", lbl(&lb), oid);
         }
     }
     if (ext_crit(x, NID_authority_key_identifier) == 1 || ext_crit(x, NID_subject_key_identifier) == 1) {
-        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s marks a key identifier extension critical", lb);
+        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s marks a key identifier extension critical", lbl(&lb));
     }
     if (ext_crit(x, NID_info_access) == 1 || ext_crit(x, NID_freshest_crl) == 1) {
-        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s marks authorityInfoAccess or freshestCRL critical", lb);
+        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s marks authorityInfoAccess or freshestCRL critical", lbl(&lb));
     }
     if (ext_crit(x, NID_policy_constraints) == 0) {
-        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has a non-critical policyConstraints extension", lb);
+        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has a non-critical policyConstraints extension", lbl(&lb));
     }
     if ((ku_bits = X509_get_ext_d2i(x, NID_key_usage, NULL, NULL)) != NULL) {
         int empty = 1, b;
@@ -197,7 +213,7 @@ exts:
         }
         ASN1_BIT_STRING_free((ASN1_BIT_STRING *)ku_bits);
         if (empty) {
-            return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has a keyUsage extension with no bit set", lb);
+            return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has a keyUsage extension with no bit set", lbl(&lb));
         }
     }
     if ((flags & EXFLAG_XKUSAGE) != 0) {
@@ -206,12 +222,12 @@ exts:
 
         sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
         if (cnt == 0) {
-            return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has an empty extendedKeyUsage extension", lb);
+            return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has an empty extendedKeyUsage extension", lbl(&lb));
         }
     }
     /* keyCertSign requires cA (RFC 5280 §4.2.1.3) */
     if ((X509_get_key_usage(x) & KU_KEY_CERT_SIGN) != 0 && (flags & EXFLAG_KUSAGE) != 0 && !is_ca(x)) {
-        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s asserts keyCertSign without basicConstraints cA", lb);
+        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s asserts keyCertSign without basicConstraints cA", lbl(&lb));
     }
     if (o->profile == SB_PROFILE_WEBPKI && is_anchor && X509_get_ext_by_NID(x, NID_authority_key_identifier, -1) >= 0) {
         AUTHORITY_KEYID *akid = X509_get_ext_d2i(x, NID_authority_key_identifier, NULL, NULL);
@@ -221,8 +237,8 @@ exts:
 
         AUTHORITY_KEYID_free(akid);
         if (bad) {
-            return sb_err_set(err, SB_R_CERT_MALFORMED,
-                              "%s has an authorityKeyIdentifier that is not a keyIdentifier matching its own", lb);
+            return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has an authorityKeyIdentifier that is not a "
+                              "keyIdentifier matching its own", lbl(&lb));
         }
     }
     return SB_OK;
@@ -255,45 +271,44 @@ static enum sb_reason check_validity(const struct sb_path_opts *o, X509 *x, size
 static enum sb_reason check_issuer(const struct sb_path_opts *o, X509 *x, size_t idx, long below,
                                    int is_anchor, struct sb_err *err)
 {
-    char lb[256];
+    struct cert_label lb = { x, idx, "" };
     uint32_t flags = X509_get_extension_flags(x);
     long pathlen;
 
-    label(x, idx, lb, sizeof(lb));
     if (X509_get_version(x) != X509_VERSION_3 && is_anchor) {
         return SB_OK; /* a version 1 root: an operator-chosen anchor carries no CA extensions to check */
     }
     if (X509_get_version(x) != X509_VERSION_3) {
         /* RFC 5280 §6.1.4 (k): version 1/2 intermediates cannot be verified as CAs */
-        return sb_err_set(err, SB_R_BASIC_CONSTRAINTS, "%s is a version %ld certificate used as a CA", lb,
+        return sb_err_set(err, SB_R_BASIC_CONSTRAINTS, "%s is a version %ld certificate used as a CA", lbl(&lb),
                           X509_get_version(x) + 1);
     }
     if (!is_ca(x)) {
         return sb_err_set(err, SB_R_BASIC_CONSTRAINTS, "%s issues certificates but is not a CA (basicConstraints cA)",
-                          lb);
+                          lbl(&lb));
     }
     /* RFC 5280 §4.2.1.9 makes conforming CAs mark basicConstraints critical. Trust anchors and (Web PKI)
      * every CA are held to it; rfc5280 intermediates are accepted as PKITS 4.6.4 expects. */
     if (ext_crit(x, NID_basic_constraints) != 1 && (is_anchor || o->profile == SB_PROFILE_WEBPKI)) {
-        return sb_err_set(err, SB_R_BASIC_CONSTRAINTS, "%s is a CA whose basicConstraints is not critical", lb);
+        return sb_err_set(err, SB_R_BASIC_CONSTRAINTS, "%s is a CA whose basicConstraints is not critical", lbl(&lb));
     }
     if ((flags & EXFLAG_KUSAGE) != 0 && (X509_get_key_usage(x) & KU_KEY_CERT_SIGN) == 0) {
-        return sb_err_set(err, SB_R_KEY_USAGE, "%s issues certificates but its keyUsage lacks keyCertSign", lb);
+        return sb_err_set(err, SB_R_KEY_USAGE, "%s issues certificates but its keyUsage lacks keyCertSign", lbl(&lb));
     }
     if (X509_get0_subject_key_id(x) == NULL) {
-        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s is a CA without a subjectKeyIdentifier", lb);
+        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s is a CA without a subjectKeyIdentifier", lbl(&lb));
     }
     if (X509_NAME_entry_count(X509_get_subject_name(x)) == 0) {
-        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s is a CA with an empty subject name", lb);
+        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s is a CA with an empty subject name", lbl(&lb));
     }
     pathlen = X509_get_pathlen(x);
     if (pathlen >= 0 && below > pathlen) {
         return sb_err_set(err, SB_R_PATH_LENGTH, "%s allows %ld intermediate certificates below it, path has %ld",
-                          lb, pathlen, below);
+                          lbl(&lb), pathlen, below);
     }
     if (o->profile == SB_PROFILE_WEBPKI && (flags & EXFLAG_XKUSAGE) != 0 && idx > 0 &&
         X509_get_ext_by_NID(x, NID_ext_key_usage, -1) >= 0 && X509_check_issued(x, x) == X509_V_OK) {
-        return sb_err_set(err, SB_R_EKU, "%s is a root with an extendedKeyUsage extension", lb);
+        return sb_err_set(err, SB_R_EKU, "%s is a root with an extendedKeyUsage extension", lbl(&lb));
     }
     return SB_OK;
 }
@@ -418,28 +433,27 @@ static enum sb_reason check_leaf(const struct sb_path_opts *o, X509 *const *path
 {
     X509 *leaf = path[0];
     uint32_t ku = X509_get_key_usage(leaf);
-    char lb[256];
+    struct cert_label lb = { leaf, 0, "" };
     size_t i;
     enum sb_reason rc;
 
-    label(leaf, 0, lb, sizeof(lb));
     if (o->key_usage != 0 && (X509_get_extension_flags(leaf) & EXFLAG_KUSAGE) != 0 &&
         (ku & o->key_usage) != o->key_usage) {
-        return sb_err_set(err, SB_R_KEY_USAGE, "%s keyUsage does not allow the required usage", lb);
+        return sb_err_set(err, SB_R_KEY_USAGE, "%s keyUsage does not allow the required usage", lbl(&lb));
     }
     if ((rc = sb_names_check_san_syntax(leaf, err)) != SB_OK) {
         return rc;
     }
     if (o->profile == SB_PROFILE_WEBPKI) {
         if (n > 1 && is_ca(leaf)) {
-            return sb_err_set(err, SB_R_BASIC_CONSTRAINTS, "%s is a CA certificate used as an end entity", lb);
+            return sb_err_set(err, SB_R_BASIC_CONSTRAINTS, "%s is a CA certificate used as an end entity", lbl(&lb));
         }
         if ((rc = sb_names_check_webpki_leaf(leaf, err)) != SB_OK) {
             return rc;
         }
     }
     if (X509_NAME_entry_count(X509_get_subject_name(leaf)) == 0 && ext_crit(leaf, NID_subject_alt_name) != 1) {
-        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has an empty subject and no critical subjectAltName", lb);
+        return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has an empty subject and no critical subjectAltName", lbl(&lb));
     }
     if ((rc = check_eku(o, path, n, err)) != SB_OK) {
         return rc;
