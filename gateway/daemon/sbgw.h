@@ -90,7 +90,7 @@ struct sbgw {
     struct sbgw_pool pool;
     struct sb_chain_cache *chain_cache;       /* owned: validated paths, shared by the workers; NULL = off */
     struct sb_cert_cache *cert_cache;         /* owned: decoded certificates by DER hash; NULL = off */
-    struct sb_cert_memo *cert_memo;     /* owned: rendered certificates of verdicts; NULL = off (with
+    struct sb_cert_memo *cert_memo;           /* owned: rendered certificates of verdicts; NULL = off (with
                                                * cert_cache) */
     struct sb_sm2_cache *sm2_cache;           /* owned: SM2 key form + ZA per (key, ID); NULL = off (with
                                                * cert_cache) */

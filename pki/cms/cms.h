@@ -59,7 +59,7 @@ struct sb_cms_verify_opts {
     const char *digest_alg;            /* with digest: "sha256", "sha384", "sha512" or "sm3" */
     const char *sm2_id;                /* the signer's SM2 distinguishing ID; NULL = GM/T default */
     struct sb_cert_cache *cert_cache;  /* decoded certificates shared across calls (cert_cache.h); NULL */
-    struct sb_cert_memo *memo;      /* rendered certificate names shared across calls (cert_memo.h); NULL */
+    struct sb_cert_memo *memo;         /* rendered certificate names shared across calls (cert_memo.h); NULL */
     struct sb_sm2_cache *sm2_cache;    /* SM2 key form + ZA per (key, ID) shared across calls (sm2_cache.h); NULL */
 };
 

@@ -34,7 +34,7 @@ struct sb_validation_caches {
     const unsigned char *scope;          /* 32 bytes naming the policy snapshot + jurisdiction: entries are never
                                           * served to another scope (sb_validate_cache_scope) */
     struct sb_cert_cache *certs;         /* decoded certificates by SHA-256 of their DER (CMS) */
-    struct sb_cert_memo *memo;        /* rendered certificate names (CMS signers, verdict JSON) */
+    struct sb_cert_memo *memo;           /* rendered certificate names (CMS signers, verdict JSON) */
     struct sb_sm2_cache *sm2;            /* SM2 key form + ZA per (key, ID) (CMS) */
 };
 
