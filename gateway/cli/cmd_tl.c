@@ -2,8 +2,11 @@
  * `sigbridge tl show [--signer CERT]... [--at TIME] [--json] FILE` — parse an ETSI TS 119 612 trusted
  * list and check its signature (DESIGN §7). Exit 0: the signature verifies under one of the --signer
  * certificates (without --signer: under the certificate of the list's own KeyInfo) and --at is not past
- * NextUpdate; 1: missing, broken or foreign signature; 3: expired; 2: unparsable or not a trusted list
- * (and usage errors). When several hold, the first of 2, 1, 3 wins.
+ * NextUpdate; 1: missing, broken or foreign signature; 3: expired; 2: not XML, not a TrustServiceStatusList,
+ * or a list whose signature verifies but whose content does not read (and usage errors). The signature is
+ * checked before the content is read: a list altered after signing is 1 even when it no longer reads
+ * (its own keys are then null / empty). When several hold, the first of 2, 1, 3 wins. --json starts with
+ * the common keys valid, indication, subindication, reason, message (pki/verdict/report.h).
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -17,6 +20,7 @@
 #include "pki/x509/cert_format.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/policy/trustlist.h"
+#include "pki/verdict/report.h"
 #include "pki/xml/xml_safe.h"
 
 static void tl_usage(FILE *f)
@@ -94,21 +98,32 @@ static json_t *pointers_json(const struct sb_tl *tl)
     return arr;
 }
 
-static void print_json(const struct sb_tl *tl)
+/* The common top-level keys for outcome rc (message msg), then the list's own keys. */
+static void print_json(const struct sb_tl *tl, enum sb_reason rc, const char *msg)
 {
     char issue[40], next[40];
+    const int have = tl->content_read;
+    json_t *top = sb_report_outcome(rc, msg), *own;
     json_t *services = services_json(tl), *pointers = pointers_json(tl);
 
     time_str(tl->issue_date, issue, sizeof(issue));
     time_str(tl->next_update, next, sizeof(next));
-    sbgw_print_json(json_pack("{s:s, s:I, s:s, s:s?, s:o, s:o, s:o}", "territory", tl->territory,
-                              "sequence_number", (json_int_t)tl->sequence_number, "issue_date", issue,
-                              "next_update", tl->has_next_update ? next : NULL, "signer", signer_json(tl),
-                              "services", services != NULL ? services : json_array(),
-                              "pointers", pointers != NULL ? pointers : json_array()));
+    own = json_pack("{s:s?, s:o, s:s?, s:s?, s:o, s:o, s:o}", "territory", have ? tl->territory : NULL,
+                    "sequence_number", have ? json_integer((json_int_t)tl->sequence_number) : json_null(),
+                    "issue_date", have ? issue : NULL, "next_update", have && tl->has_next_update ? next : NULL,
+                    "signer", signer_json(tl), "services", services != NULL ? services : json_array(),
+                    "pointers", pointers != NULL ? pointers : json_array());
+    if (top != NULL && own != NULL && json_object_update(top, own) == 0) {
+        json_decref(own);
+        sbgw_print_json(top);
+        return;
+    }
+    json_decref(own);
+    json_decref(top);
+    sbgw_print_json(NULL);
 }
 
-static void print_text(const struct sb_tl *tl, const struct sb_err *fresh)
+static void print_text(const struct sb_tl *tl, const struct sb_err *fresh, const char *unread)
 {
     char a[40], b[40], subj[1024];
     const struct sb_tl_service *s;
@@ -116,8 +131,12 @@ static void print_text(const struct sb_tl *tl, const struct sb_err *fresh)
 
     time_str(tl->issue_date, a, sizeof(a));
     time_str(tl->next_update, b, sizeof(b));
-    printf("trusted list %s, sequence %lld, issued %s, next update %s\n", tl->territory, tl->sequence_number, a,
-           tl->has_next_update ? b : "(none: closed list)");
+    if (tl->content_read) {
+        printf("trusted list %s, sequence %lld, issued %s, next update %s\n", tl->territory, tl->sequence_number, a,
+               tl->has_next_update ? b : "(none: closed list)");
+    } else {
+        printf("trusted list content not read: %s\n", unread);
+    }
     if (tl->sig_reason == SB_OK) {
         sb_certfmt_name(X509_get_subject_name(tl->signer), subj, sizeof(subj));
         printf("signature: valid, signer %s (%s)\n", subj,
@@ -144,6 +163,21 @@ static void print_text(const struct sb_tl *tl, const struct sb_err *fresh)
     }
 }
 
+/* The message of a list whose signature verified and that has not expired. */
+static const char *ok_message(const struct sb_tl *tl, char *buf, size_t len)
+{
+    char subj[1024];
+
+    snprintf(subj, sizeof(subj), "(unknown)");
+    if (tl->signer != NULL) {
+        sb_certfmt_name(X509_get_subject_name(tl->signer), subj, sizeof(subj));
+    }
+    snprintf(buf, len, "trusted list %s #%lld: signature valid under %.300s (%s)", tl->territory, tl->sequence_number, subj,
+             tl->sig_source == SB_XMLDSIG_SRC_KEYINFO ? "the certificate of its own KeyInfo: self-asserted"
+                                                      : "an expected signer");
+    return buf;
+}
+
 struct tl_args {
     STACK_OF(X509) *signers;    /* owned */
     time_t at;
@@ -163,7 +197,9 @@ static int tl_show(int argc, char **argv, int json)
         .args_msg = "exactly one FILE argument expected (see sigbridge tl show --help)",
     };
     struct sb_tl *tl = NULL;
-    struct sb_err err, fresh;
+    struct sb_err err, fresh, unread;
+    const struct sb_err *outcome;
+    char msg[SB_ERR_MSG_MAX];
     unsigned char *in = NULL;
     size_t in_len = 0;
     enum sb_reason sig, fr;
@@ -175,16 +211,22 @@ static int tl_show(int argc, char **argv, int json)
         goto out;
     }
     if (sb_load_file(argv[optind], SB_XML_MAX_INPUT, &in, &in_len, &err) != SB_OK
-        || sb_tl_parse(in, in_len, argv[optind], &tl, &err) != SB_OK) {
+        || sb_tl_open(in, in_len, argv[optind], &tl, &err) != SB_OK) {
         code = sbgw_fail_usage(json, &err);
         goto out;
     }
     sig = sb_tl_verify(tl, ta.signers, &err);
+    sb_err_clear(&unread);
+    if (sb_tl_read(tl, argv[optind], &unread) != SB_OK && (sig == SB_OK || unread.reason == SB_R_INTERNAL)) {
+        code = sbgw_fail_usage(json, &unread); /* signed as it is, but not a readable list */
+        goto out;
+    }
     fr = sb_tl_check_fresh(tl, ta.at, &fresh);
+    outcome = sig != SB_OK ? &err : &fresh;
     if (json) {
-        print_json(tl);
+        print_json(tl, outcome->reason, outcome->reason == SB_OK ? ok_message(tl, msg, sizeof(msg)) : outcome->msg);
     } else {
-        print_text(tl, &fresh);
+        print_text(tl, &fresh, unread.msg);
     }
     code = sig != SB_OK ? 1 : (fr != SB_OK ? 3 : 0);
 out:

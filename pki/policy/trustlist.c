@@ -86,13 +86,11 @@ static void service_clear(struct sb_tl_service *s)
     memset(s, 0, sizeof(*s));
 }
 
-void sb_tl_free(struct sb_tl *tl)
+/* Free what sb_tl_read filled and reset those fields (the document and signature outcome stay). */
+static void content_clear(struct sb_tl *tl)
 {
     size_t i;
 
-    if (tl == NULL) {
-        return;
-    }
     for (i = 0; i < tl->n_services; i++) {
         service_clear(&tl->services[i]);
     }
@@ -103,6 +101,24 @@ void sb_tl_free(struct sb_tl *tl)
         free(tl->pointers[i].mime_type);
     }
     free(tl->pointers);
+    tl->services = NULL;
+    tl->n_services = 0;
+    tl->pointers = NULL;
+    tl->n_pointers = 0;
+    tl->territory[0] = '\0';
+    tl->sequence_number = 0;
+    tl->issue_date = 0;
+    tl->next_update = 0;
+    tl->has_next_update = 0;
+    tl->content_read = 0;
+}
+
+void sb_tl_free(struct sb_tl *tl)
+{
+    if (tl == NULL) {
+        return;
+    }
+    content_clear(tl);
     X509_free(tl->signer);
     xmlFreeDoc(tl->doc);
     free(tl);
@@ -436,12 +452,12 @@ out:
     return rc;
 }
 
-enum sb_reason sb_tl_parse(const unsigned char *in, size_t len, const char *name, struct sb_tl **out,
-                           struct sb_err *err)
+enum sb_reason sb_tl_open(const unsigned char *in, size_t len, const char *name, struct sb_tl **out,
+                          struct sb_err *err)
 {
-    struct sb_tl *tl = NULL;
+    struct sb_tl *tl;
     xmlDocPtr doc = NULL;
-    xmlNodePtr root, si;
+    xmlNodePtr root;
     enum sb_reason rc;
 
     *out = NULL;
@@ -456,29 +472,62 @@ enum sb_reason sb_tl_parse(const unsigned char *in, size_t len, const char *name
         rc = sb_err_set(err, SB_R_INPUT_MALFORMED, "%s: not an ETSI TS 119 612 trusted list (document element <%s> "
                         "in namespace %s, expected TrustServiceStatusList in %s)", name, (const char *)root->name,
                         root->ns != NULL && root->ns->href != NULL ? (const char *)root->ns->href : "(none)", TSL);
-        goto err;
+        xmlFreeDoc(doc);
+        return rc;
     }
     if ((tl = calloc(1, sizeof(*tl))) == NULL) {
-        rc = oom(err);
-        goto err;
+        xmlFreeDoc(doc);
+        return oom(err);
     }
     tl->sig_reason = SB_R_FORMAT;
     snprintf(tl->sig_message, sizeof(tl->sig_message), "signature not checked");
-    if ((si = sb_xml_child(root, TSL, "SchemeInformation")) == NULL) {
-        rc = sb_err_set(err, SB_R_INPUT_MALFORMED, "%s: no SchemeInformation", name);
-        goto err;
-    }
-    if ((rc = read_scheme(tl, si, err)) != SB_OK
-        || (rc = read_providers(tl, sb_xml_child(root, TSL, "TrustServiceProviderList"), err)) != SB_OK) {
-        goto err;
-    }
     tl->doc = doc;
     *out = tl;
     return SB_OK;
-err:
-    sb_tl_free(tl);
-    xmlFreeDoc(doc);
-    return rc;
+}
+
+enum sb_reason sb_tl_read(struct sb_tl *tl, const char *name, struct sb_err *err)
+{
+    xmlNodePtr root, si;
+    enum sb_reason rc;
+
+    if (tl == NULL || tl->doc == NULL) {
+        return sb_err_set(err, SB_R_USAGE, "sb_tl_read: no opened list");
+    }
+    if (name == NULL) {
+        name = "trusted list";
+    }
+    content_clear(tl);
+    root = xmlDocGetRootElement(tl->doc);
+    if ((si = sb_xml_child(root, TSL, "SchemeInformation")) == NULL) {
+        rc = sb_err_set(err, SB_R_INPUT_MALFORMED, "%s: no SchemeInformation", name);
+    } else if ((rc = read_scheme(tl, si, err)) == SB_OK) {
+        rc = read_providers(tl, sb_xml_child(root, TSL, "TrustServiceProviderList"), err);
+    }
+    if (rc != SB_OK) {
+        content_clear(tl);
+        return rc;
+    }
+    tl->content_read = 1;
+    return SB_OK;
+}
+
+enum sb_reason sb_tl_parse(const unsigned char *in, size_t len, const char *name, struct sb_tl **out,
+                           struct sb_err *err)
+{
+    struct sb_tl *tl = NULL;
+    enum sb_reason rc;
+
+    *out = NULL;
+    if ((rc = sb_tl_open(in, len, name, &tl, err)) != SB_OK) {
+        return rc;
+    }
+    if ((rc = sb_tl_read(tl, name, err)) != SB_OK) {
+        sb_tl_free(tl);
+        return rc;
+    }
+    *out = tl;
+    return SB_OK;
 }
 
 enum sb_reason sb_tl_verify(struct sb_tl *tl, STACK_OF(X509) *signers, struct sb_err *err)
@@ -554,6 +603,9 @@ enum sb_reason sb_tl_anchors(const struct sb_tl *tl, int ca_only, struct sb_tl_a
     if (tl == NULL || tl->sig_reason != SB_OK) {
         return sb_err_set(err, SB_R_USAGE, "trusted list signature not verified: its anchors cannot be used");
     }
+    if (!tl->content_read) {
+        return sb_err_set(err, SB_R_USAGE, "trusted list content not read: its anchors cannot be used");
+    }
     for (i = 0; i < tl->n_services; i++) {
         s = &tl->services[i];
         if ((ca_only && !sb_tl_service_is_ca(s)) || s->n_granted == 0) {
@@ -624,8 +676,8 @@ enum sb_reason sb_tl_load_anchors(const char *path, STACK_OF(X509) *signers, tim
         return sb_err_set(err, SB_R_USAGE, "%s: a trusted list needs its signer certificate", path);
     }
     if ((rc = sb_load_file(path, SB_XML_MAX_INPUT, &data, &len, err)) != SB_OK
-        || (rc = sb_tl_parse(data, len, path, &tl, err)) != SB_OK || (rc = sb_tl_verify(tl, signers, err)) != SB_OK
-        || (!allow_expired && (rc = sb_tl_check_fresh(tl, at, err)) != SB_OK)) {
+        || (rc = sb_tl_open(data, len, path, &tl, err)) != SB_OK || (rc = sb_tl_verify(tl, signers, err)) != SB_OK
+        || (rc = sb_tl_read(tl, path, err)) != SB_OK || (!allow_expired && (rc = sb_tl_check_fresh(tl, at, err)) != SB_OK)) {
         goto out;
     }
     rc = sb_tl_anchors(tl, 1, out, n, err);

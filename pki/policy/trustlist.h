@@ -2,7 +2,12 @@
  * pki/policy/trustlist.h — ETSI TS 119 612 trusted lists (namespace http://uri.etsi.org/02231/v2#): the EU list
  * of the lists (LOTL), national lists and MRA lists.
  *
- * sb_tl_parse reads the list with the safe parser of pki/xml/xml_safe.h (BOMs tolerated) and extracts
+ * Signature before structure: sb_tl_open parses the XML with the safe parser of pki/xml/xml_safe.h (BOMs
+ * tolerated) and checks only the root element; sb_tl_verify checks the signature over that document;
+ * sb_tl_read then interprets the content. A list altered after signing so that its content no longer
+ * reads is thus a broken signature, not an unparsable file. sb_tl_parse = sb_tl_open + sb_tl_read.
+ *
+ * sb_tl_read extracts
  * SchemeInformation (SchemeTerritory, TSLSequenceNumber, ListIssueDateTime, NextUpdate/dateTime,
  * PointersToOtherTSL: TSLLocation with SchemeTerritory and MimeType from AdditionalInformation) and the
  * TrustServiceProviderList (per TSP its name, per service its type, name, current status and status
@@ -95,6 +100,7 @@ struct sb_tl {
     char sig_message[SB_ERR_MSG_MAX];
     enum sb_xmldsig_source sig_source;  /* SUPPLIED (an expected signer) or KEYINFO */
     X509 *signer;                    /* owned: the certificate whose key verified the list, or NULL */
+    int content_read;                /* 1 once sb_tl_read succeeded (the fields above are filled) */
     void *doc;                       /* owned: the parsed document (xmlDocPtr) kept for sb_tl_verify */
 };
 
@@ -102,10 +108,22 @@ struct sb_tl {
 void sb_tl_free(struct sb_tl *tl);
 
 /*
- * Parse in[0..len) (name labels messages) into *out (sb_tl_free). INPUT_MALFORMED when it is not XML or
- * not a TS 119 612 list (wrong root or namespace, missing or bad SchemeTerritory, TSLSequenceNumber or
- * ListIssueDateTime); the safe parser's reasons (INPUT_TOO_LARGE, FORMAT for entity declarations).
+ * Parse in[0..len) as XML (name labels messages) into *out (sb_tl_free) without reading its content:
+ * INPUT_MALFORMED when it is not XML or its root is not a TS 119 612 TrustServiceStatusList; the safe
+ * parser's reasons (INPUT_TOO_LARGE, FORMAT for a DOCTYPE / entity declarations).
  */
+enum sb_reason sb_tl_open(const unsigned char *in, size_t len, const char *name, struct sb_tl **out,
+                          struct sb_err *err) SB_MUST_USE;
+
+/*
+ * Read the content of an opened list (SchemeInformation, TrustServiceProviderList) into tl and set
+ * tl->content_read. INPUT_MALFORMED when SchemeInformation, SchemeTerritory, TSLSequenceNumber or
+ * ListIssueDateTime is missing or bad, or a provider or service lacks a required element; INPUT_TOO_LARGE
+ * over the limits above. On failure the content fields are left empty.
+ */
+enum sb_reason sb_tl_read(struct sb_tl *tl, const char *name, struct sb_err *err) SB_MUST_USE;
+
+/* sb_tl_open then sb_tl_read: *out is set only when both succeed. */
 enum sb_reason sb_tl_parse(const unsigned char *in, size_t len, const char *name, struct sb_tl **out,
                            struct sb_err *err) SB_MUST_USE;
 
@@ -138,7 +156,8 @@ struct sb_tl_anchor {
 /*
  * The anchors of a verified list for the trust-policy loader: every certificate of every CA service
  * (ca_only) or of every service, each with its granted intervals; services never granted are left out.
- * *out (sb_tl_anchors_free) may be empty. USAGE when the list's signature was not verified.
+ * *out (sb_tl_anchors_free) may be empty. USAGE when the list's signature was not verified or its content
+ * not read.
  */
 enum sb_reason sb_tl_anchors(const struct sb_tl *tl, int ca_only, struct sb_tl_anchor **out, size_t *n,
                              struct sb_err *err) SB_MUST_USE;
@@ -147,8 +166,9 @@ void sb_tl_anchors_free(struct sb_tl_anchor *a, size_t n);
 STACK_OF(X509) *sb_tl_anchors_at(const struct sb_tl_anchor *a, size_t n, time_t at);
 
 /*
- * One call for the trust-policy loader: read the list file at path, verify it against signers (must be
- * non-empty), refuse it when stale at time at (unless allow_expired), and return its CA anchors.
+ * One call for the trust-policy loader: open the list file at path, verify it against signers (must be
+ * non-empty), read its content, refuse it when stale at time at (unless allow_expired), and return its
+ * CA anchors.
  * Reasons as above; INPUT_UNREADABLE when the file cannot be read.
  */
 enum sb_reason sb_tl_load_anchors(const char *path, STACK_OF(X509) *signers, time_t at, int allow_expired,

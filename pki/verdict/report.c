@@ -28,21 +28,30 @@ static const char *clean(char *buf, size_t len, const char *msg, enum sb_reason 
     return buf;
 }
 
+json_t *sb_report_outcome(enum sb_reason rc, const char *msg)
+{
+    char text[SB_ERR_MSG_MAX];
+
+    return json_pack("{s:b, s:s?, s:s?, s:s?, s:s}",
+                     "valid", rc == SB_OK,
+                     "indication", sb_indication_name(sb_reason_indication(rc)),
+                     "subindication", rc == SB_OK ? NULL : sb_reason_subindication(rc),
+                     "reason", rc == SB_OK ? NULL : sb_reason_name(rc),
+                     "message", clean(text, sizeof(text), msg, rc));
+}
+
 json_t *sb_report_result(enum sb_reason rc, const char *msg, time_t at, STACK_OF(X509) *chain)
 {
-    char when[40], text[SB_ERR_MSG_MAX];
-    const char *sub = sb_reason_subindication(rc);
-    const char *ind = sb_indication_name(sb_reason_indication(rc));
+    char when[40];
+    json_t *j = sb_report_outcome(rc, msg);
 
     sb_time_format(at, when, sizeof(when));
-    return json_pack("{s:b, s:s?, s:s?, s:s?, s:s, s:s, s:o}",
-                     "valid", rc == SB_OK,
-                     "indication", ind,
-                     "subindication", rc == SB_OK ? NULL : sub,
-                     "reason", rc == SB_OK ? NULL : sb_reason_name(rc),
-                     "message", clean(text, sizeof(text), msg, rc),
-                     "validation_time", when,
-                     "chain", sb_report_chain(chain));
+    if (j == NULL || json_object_set_new(j, "validation_time", json_string(when)) != 0
+        || json_object_set_new(j, "chain", sb_report_chain(chain)) != 0) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
 }
 
 json_t *sb_report_error(enum sb_reason rc, const char *msg)

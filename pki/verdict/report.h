@@ -17,7 +17,10 @@
 /* Names, serials and fingerprints are formatted by pki/x509/cert_format.h. */
 /* Array of sb_report_cert for chain (leaf → anchor); [] for NULL. */
 json_t *sb_report_chain(STACK_OF(X509) *chain);
-/* {"valid","indication","subindication","reason","message","validation_time","chain"} for outcome rc
+/* {"valid","indication","subindication","reason","message"} for outcome rc with message msg (NULL or
+ * "" = the table's): the common top-level keys of every --json output. */
+json_t *sb_report_outcome(enum sb_reason rc, const char *msg);
+/* sb_report_outcome plus "validation_time" and "chain", for outcome rc
  * with message msg (NULL = the table's), validation time at, and the chain (may be NULL). */
 json_t *sb_report_result(enum sb_reason rc, const char *msg, time_t at, STACK_OF(X509) *chain);
 /* {"error":{"code","message"}} for a usage / input error. */

@@ -18,6 +18,7 @@
 
 #include "pki/x509/cert_format.h"
 #include "pki/policy/trustlist.h"
+#include "pki/verdict/report.h"
 #include "pki/xml/xml_safe.h"
 #include "pki/xml/xmldsig.h"
 
@@ -391,6 +392,189 @@ static void test_tl_not_a_list(void **state)
     free(t);
 }
 
+#define TSPINFO "<TSPInformation><TSPName><Name xml:lang=\"pt\">Operador</Name><Name xml:lang=\"en\">Operator</Name>" \
+                "</TSPName></TSPInformation>"
+
+/* s without the span from the first `from` to the end of the first `to` after it (free()). */
+static char *cut_span(const char *s, const char *from, const char *to)
+{
+    const char *a = strstr(s, from), *b;
+    char *r;
+
+    assert_non_null(a);
+    assert_non_null(b = strstr(a, to));
+    b += strlen(to);
+    assert_non_null(r = malloc(strlen(s) + 1));
+    memcpy(r, s, (size_t)(a - s));
+    memcpy(r + (a - s), b, strlen(b) + 1);
+    return r;
+}
+
+/* A list file under /tmp holding text[0..len); path receives its name (unlink it). */
+static void write_tmp(char *path, const char *text, size_t len)
+{
+    int fd = mkstemp(path);
+
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, len), (ssize_t)len);
+    close(fd);
+}
+
+/* Signature before structure: a signed list whose structure was altered after signing is a broken
+ * signature (HASH_MISMATCH), even where its content no longer reads (INPUT_MALFORMED). */
+static void test_tl_signature_before_structure(void **state)
+{
+    struct fx *f = *state;
+    STACK_OF(X509) *right = one(f->signer);
+    struct sb_tl_anchor *a = NULL;
+    struct sb_tl *tl = NULL;
+    struct sb_err err;
+    char path[] = "/tmp/sb-test-tl-XXXXXX";
+    size_t len, n = 0;
+    char *s = signed_list(f, f->list, "tsl-root", &len), *t, *u;
+
+    /* TSPInformation removed after signing */
+    t = edit(s, TSPINFO, "");
+    assert_int_equal(sb_tl_parse((const unsigned char *)t, strlen(t), "x", &tl, &err), SB_R_INPUT_MALFORMED);
+    assert_null(tl);
+    assert_non_null(strstr(err.msg, "TSPInformation"));
+    assert_int_equal(sb_tl_open((const unsigned char *)t, strlen(t), "x", &tl, &err), SB_OK);
+    assert_int_equal(tl->content_read, 0);
+    assert_int_equal(sb_tl_verify(tl, right, &err), SB_R_HASH_MISMATCH);
+    assert_int_equal(tl->sig_reason, SB_R_HASH_MISMATCH);
+    assert_non_null(strstr(tl->sig_message, "digest does not match"));
+    assert_int_equal(sb_tl_verify(tl, NULL, &err), SB_R_HASH_MISMATCH); /* KeyInfo signer: the same */
+    assert_int_equal(sb_tl_read(tl, "x", &err), SB_R_INPUT_MALFORMED);
+    assert_int_equal(tl->content_read, 0);
+    assert_int_equal(tl->n_services, 0);
+    assert_string_equal(tl->territory, "");
+    assert_int_equal(sb_tl_anchors(tl, 1, &a, &n, &err), SB_R_USAGE);
+    sb_tl_free(tl);
+    tl = NULL;
+    /* the trust-policy loader answers with the signature, not the structure */
+    write_tmp(path, t, strlen(t));
+    assert_int_equal(sb_tl_load_anchors(path, right, TC_T2025, 0, &a, &n, &err), SB_R_HASH_MISMATCH);
+    assert_null(a);
+    assert_int_equal(n, 0);
+    unlink(path);
+    free(t);
+
+    /* the whole TrustServiceProvider removed: still a list (no services), but not the signed one */
+    t = cut_span(s, "<TrustServiceProvider>", "</TrustServiceProvider>");
+    assert_null(strstr(t, "TrustServiceProvider>"));
+    assert_int_equal(sb_tl_open((const unsigned char *)t, strlen(t), "x", &tl, &err), SB_OK);
+    assert_int_equal(sb_tl_verify(tl, right, &err), SB_R_HASH_MISMATCH);
+    assert_int_equal(sb_tl_read(tl, "x", &err), SB_OK);
+    assert_int_equal(tl->content_read, 1);
+    assert_int_equal(tl->n_services, 0);
+    assert_int_equal(sb_tl_anchors(tl, 1, &a, &n, &err), SB_R_USAGE); /* not verified */
+    sb_tl_free(tl);
+    tl = NULL;
+    free(t);
+
+    /* unsigned and without TSPInformation: a missing signature first */
+    t = edit(f->list, TSPINFO, "");
+    assert_int_equal(sb_tl_open((const unsigned char *)t, strlen(t), "x", &tl, &err), SB_OK);
+    assert_int_equal(sb_tl_verify(tl, right, &err), SB_R_FORMAT);
+    assert_int_equal(sb_tl_read(tl, "x", &err), SB_R_INPUT_MALFORMED);
+    sb_tl_free(tl);
+    tl = NULL;
+    free(t);
+
+    /* signed as it is, without TSPInformation: the signature verifies, the content does not read */
+    t = edit(f->list, TSPINFO, "");
+    u = signed_list(f, t, NULL, &len);
+    assert_int_equal(sb_tl_open((const unsigned char *)u, len, "x", &tl, &err), SB_OK);
+    assert_int_equal(sb_tl_verify(tl, right, &err), SB_OK);
+    assert_int_equal(sb_tl_read(tl, "x", &err), SB_R_INPUT_MALFORMED);
+    assert_int_equal(sb_tl_anchors(tl, 1, &a, &n, &err), SB_R_USAGE); /* content not read */
+    sb_tl_free(tl);
+    tl = NULL;
+    free(u);
+    free(t);
+
+    /* not XML, or not a TrustServiceStatusList: refused when opened */
+    assert_int_equal(sb_tl_open((const unsigned char *)"garbage", 7, "x", &tl, &err), SB_R_INPUT_MALFORMED);
+    assert_null(tl);
+    t = edit(s, "<TrustServiceStatusList ", "<TrustServiceStatusListX ");
+    u = edit(t, "</TrustServiceStatusList>", "</TrustServiceStatusListX>");
+    assert_int_equal(sb_tl_open((const unsigned char *)u, strlen(u), "x", &tl, &err), SB_R_INPUT_MALFORMED);
+    assert_null(tl);
+    assert_non_null(strstr(err.msg, "not an ETSI TS 119 612 trusted list"));
+    free(u);
+    free(t);
+    free(s);
+    sk_X509_free(right);
+}
+
+/* The common keys, in order, of the `tl show --json` outcome for rc with message msg. */
+static void assert_outcome(enum sb_reason rc, const char *msg, int valid, const char *ind, const char *sub,
+                           const char *reason)
+{
+    static const char *const keys[] = { "valid", "indication", "subindication", "reason", "message" };
+    json_t *j = sb_report_outcome(rc, msg), *v;
+    const char *k;
+    size_t i = 0;
+
+    assert_non_null(j);
+    assert_int_equal(json_object_size(j), 5);
+    json_object_foreach(j, k, v) {
+        assert_string_equal(k, keys[i]);
+        i++;
+    }
+    assert_int_equal(json_is_true(json_object_get(j, "valid")), valid);
+    assert_int_equal(json_is_false(json_object_get(j, "valid")), !valid);
+    assert_string_equal(json_string_value(json_object_get(j, "indication")), ind);
+    if (sub == NULL) {
+        assert_true(json_is_null(json_object_get(j, "subindication")));
+    } else {
+        assert_string_equal(json_string_value(json_object_get(j, "subindication")), sub);
+    }
+    if (reason == NULL) {
+        assert_true(json_is_null(json_object_get(j, "reason")));
+    } else {
+        assert_string_equal(json_string_value(json_object_get(j, "reason")), reason);
+    }
+    assert_string_equal(json_string_value(json_object_get(j, "message")), msg);
+    assert_int_equal(sb_reason_exit_code(rc), valid ? 0 : (strcmp(ind, "INDETERMINATE") == 0 ? 3 : 1));
+    json_decref(j);
+}
+
+/* valid / foreign signer / tampered / altered structure / expired lists, rendered as tl show renders them. */
+static void test_tl_outcome_keys(void **state)
+{
+    struct fx *f = *state;
+    STACK_OF(X509) *right = one(f->signer), *wrong = one(f->other);
+    struct sb_tl *tl;
+    struct sb_err err;
+    size_t len;
+    char *s = signed_list(f, f->list, NULL, &len), *t;
+
+    tl = parse_ok(s, len);
+    assert_int_equal(sb_tl_verify(tl, right, &err), SB_OK);
+    assert_outcome(tl->sig_reason, "trusted list valid", 1, "TOTAL_PASSED", NULL, NULL);
+    assert_int_equal(sb_tl_verify(tl, wrong, &err), SB_R_SIG_CRYPTO);
+    assert_outcome(tl->sig_reason, tl->sig_message, 0, "TOTAL_FAILED", "SIG_CRYPTO_FAILURE", "SIG_CRYPTO");
+    assert_int_equal(sb_tl_check_fresh(tl, T2035 + 1, &err), SB_R_REVOCATION_UNAVAILABLE);
+    assert_outcome(err.reason, err.msg, 0, "INDETERMINATE", "TRY_LATER", "REVOCATION_UNAVAILABLE");
+    sb_tl_free(tl);
+    t = edit(s, "<Name xml:lang=\"en\">CA one</Name>", "<Name xml:lang=\"en\">CA 0ne</Name>");
+    tl = parse_ok(t, strlen(t));
+    assert_int_equal(sb_tl_verify(tl, right, &err), SB_R_HASH_MISMATCH);
+    assert_outcome(tl->sig_reason, tl->sig_message, 0, "TOTAL_FAILED", "HASH_FAILURE", "HASH_MISMATCH");
+    sb_tl_free(tl);
+    free(t);
+    t = edit(s, TSPINFO, "");
+    assert_int_equal(sb_tl_open((const unsigned char *)t, strlen(t), "x", &tl, &err), SB_OK);
+    assert_int_equal(sb_tl_verify(tl, right, &err), SB_R_HASH_MISMATCH);
+    assert_outcome(tl->sig_reason, tl->sig_message, 0, "TOTAL_FAILED", "HASH_FAILURE", "HASH_MISMATCH");
+    sb_tl_free(tl);
+    free(t);
+    free(s);
+    sk_X509_free(right);
+    sk_X509_free(wrong);
+}
+
 static void test_tl_anchors(void **state)
 {
     struct fx *f = *state;
@@ -458,6 +642,8 @@ int main(void)
         cmocka_unit_test(test_tl_freshness),
         cmocka_unit_test(test_tl_not_a_list),
         cmocka_unit_test(test_tl_anchors),
+        cmocka_unit_test(test_tl_signature_before_structure),
+        cmocka_unit_test(test_tl_outcome_keys),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
