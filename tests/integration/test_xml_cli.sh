@@ -342,6 +342,22 @@ check "partial coverage: the ETSI report passes" test "$(xmllint --xpath "string
 check "partial coverage: the ETSI report lists the unsigned content" \
     test "$(xmllint --xpath "//*[local-name()='ReportData'][*[local-name()='Type']='urn:sigbridge:unsigned-content']/*[local-name()='Value']/text()" part-report.xml | tr '\n' ' ')" = \
     "/Form/Header /Form/Note "
+# an Object inside the enveloped signature covered by a second reference (as XAdES SignedProperties): the
+# signature's own elements are never listed, only the document's unsigned content
+$PY - <<'EOF'
+s = open("tpart.xml").read()
+ref2 = ('<Reference URI="#props"><Transforms><Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>'
+        '</Transforms><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><DigestValue/></Reference>')
+s = s.replace("</Reference>", "</Reference>" + ref2, 1)
+s = s.replace("</KeyInfo>", '</KeyInfo><Object Id="props"><Props xmlns="urn:example:form">signed here</Props></Object>', 1)
+open("tpart2.xml", "w").write(s)
+EOF
+if xmlsec1 --sign --id-attr:Id urn:example:form:Body --privkey-pem "$MO/leaf-rsa.key,$MO/leaf-rsa.pem" \
+    --output spart2.xml tpart2.xml >xs.log 2>&1; then ok; else ko "xmlsec1 --sign tpart2.xml: $(head -c 300 xs.log)"; fi
+expect "partial coverage with a signed ds:Object in the signature: TOTAL_PASSED" 0 "" spart2.xml
+check "signed ds:Object in the signature: only Header and Note unsigned" \
+    test "$(jfield '[d["reason"], d["unsigned_content"], [r["element"] for r in d["signed_references"]]]' <out.json)" = \
+    '[null, ["/Form/Header", "/Form/Note"], ["/Form/Body", "/Form/Signature/Object"]]'
 # a policy copy with xml.require_full_coverage: true refuses it; the shipped policy lists it
 PD=$T/policies
 mkdir -p "$PD"
@@ -358,6 +374,11 @@ got=$?
 check "require_full_coverage: exit 3 INDETERMINATE/SIG_CONSTRAINTS_FAILURE/UNSIGNED_CONTENT naming /Form/Header (exit $got)" \
     test "$got:$(jfield '[d["indication"], d["subindication"], d["reason"], d["unsigned_content"], "/Form/Header" in d["message"]]' <out.json)" = \
     '3:["INDETERMINATE", "SIG_CONSTRAINTS_FAILURE", "UNSIGNED_CONTENT", ["/Form/Header", "/Form/Note"], true]'
+"$BIN" verify --policy-dir "$PD" --from mo --report part-refused.xml spart.xml >/dev/null 2>&1
+got=$?
+check "require_full_coverage: the ETSI report says indeterminate / SIG_CONSTRAINTS_FAILURE / UNSIGNED_CONTENT (exit $got)" \
+    test "$got $(xmllint --xpath "string(//*[local-name()='MainIndication'])" part-refused.xml) $(xmllint --xpath "string(//*[local-name()='SubIndication'])" part-refused.xml) $(xmllint --xpath "string(//*[local-name()='ReportData'][*[local-name()='Type']='urn:sigbridge:reason']/*[local-name()='Value'])" part-refused.xml)" = \
+    "3 urn:etsi:019102:mainindication:indeterminate urn:etsi:019102:subindication:SIG_CONSTRAINTS_FAILURE UNSIGNED_CONTENT"
 "$BIN" verify --json --policy-dir "$PD" --from mo s1.xml >out.json 2>err.txt
 got=$?
 check "require_full_coverage: a fully signed document passes (exit $got)" \
