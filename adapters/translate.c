@@ -282,6 +282,7 @@ enum sb_reason sb_translate_run(const struct sb_translate_req *req, struct sb_tr
     } else {
         memset(&ctx, 0, sizeof(ctx));
         ctx.policy = fp;
+        ctx.require_full_coverage = 1;   /* the attestation vouches for the whole object */
         ctx.now = req->now;
         ctx.at = req->at;
         if (req->caches != NULL) {

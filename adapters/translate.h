@@ -2,7 +2,8 @@
  * adapters/translate.h — cross-border translation: validate under A, recognise for B, attest for B.
  *
  * One request: the sending jurisdiction's adapter parses the body into evidence; the evidence is
- * validated under A's policy (sb_validate, pki/verdict/validate.h); every signer is put to
+ * validated under A's policy (sb_validate, pki/verdict/validate.h; the attestation vouches for the whole
+ * object, so an XML-DSig document with content outside every reference is UNSIGNED_CONTENT); every signer is put to
  * recognition.yaml's A→B rule (sb_recognise); when all are recognised and the rule has an attest block,
  * a canonical attestation document is signed with B's gateway key in the rule's format (GM/T 0010 for
  * cn, CMS for hk, XML-DSig for mo, as configured) by B's adapter. Not recognised → no attestation; the

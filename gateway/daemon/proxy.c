@@ -8,7 +8,8 @@
  * configured upstream — never to an address taken from the request — with Sigbridge-Verdict,
  * Sigbridge-Signer, Sigbridge-Snapshot and Sigbridge-Request-Id headers (client-supplied Sigbridge-*
  * headers are removed first); anything else is answered 403 SIGNATURE_REJECTED with the verdict and
- * the upstream is never contacted. Upstream connection failures answer 502, an upstream slower than the
+ * the upstream is never contacted. An XML-DSig body must be signed whole (content outside every reference
+ * is UNSIGNED_CONTENT), since the upstream receives all of it. Upstream connection failures answer 502, an upstream slower than the
  * route's timeout_ms 504.
  */
 #include "gateway/daemon/sbgw.h"
@@ -304,6 +305,7 @@ void sbgw_proxy(struct sbgw_req *rq, struct sbgw_snap *s, const struct sbgw_rout
         j->kind = SBGW_VIN_RAW;
     }
     evbuffer_add_buffer(j->body, evhttp_request_get_input_buffer(rq->req));
+    j->require_full_coverage = 1;        /* the upstream gets the whole body: all of it must be signed */
     j->then = proxy_then;
     sbgw_verify_job_submit(j);
 }

@@ -167,6 +167,8 @@ struct sbgw_verify_job {
     int has_sm2_id;
     char content_type[96];                    /* the request's Content-Type (translate), "" if none */
     int want_xml;                             /* answer a verdict as the ETSI TS 119 102-2 report */
+    int require_full_coverage;                /* the body is forwarded whole (proxy routes): an XML-DSig
+                                               * document with unsigned content is UNSIGNED_CONTENT */
     /* results (written by the worker, read on the loop after done) */
     int status;                               /* HTTP status to answer */
     int passed;                               /* TOTAL_PASSED */

@@ -295,6 +295,7 @@ static void job_run(struct sbgw_work *w)
     sha256_hex(j->rq->gw->audit.sha256, ev.obj, ev.obj_len, obj_sha);
     memset(&ctx, 0, sizeof(ctx));
     ctx.policy = j->pol;
+    ctx.require_full_coverage = j->require_full_coverage;
     ctx.now = time(NULL);
     at = ctx.now;
     sbgw_verify_job_caches(j, j->pol, &ctx.caches);

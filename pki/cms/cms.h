@@ -34,6 +34,7 @@ struct sb_cert_cache;
 struct sb_cert_memo;
 struct sb_sm2_cache;
 struct sb_xmldsig_ref;
+struct sb_xmldsig_unsigned;
 
 #define SB_CMS_MAX_SIGNERS 64     /* SignerInfos in one object */
 #define SB_CMS_MAX_ATTRS   64     /* signed attributes in one SignerInfo */
@@ -91,6 +92,9 @@ struct sb_cms_result {
     size_t n_signers;
     size_t worst;                      /* index of the signer that decided reason (when n_signers > 0) */
     int xmldsig;                       /* 1: the signers are an XML-DSig document's ds:Signature elements */
+    struct sb_xmldsig_unsigned *unsigned_content;  /* owned (OPENSSL_free), XML-DSig only: content outside
+                                        * every reference (xmldsig.h) */
+    size_t n_unsigned, n_unsigned_omitted;
 };
 
 /* Release what r owns and zero it. */

@@ -345,6 +345,7 @@ void sb_cms_result_clear(struct sb_cms_result *r)
         OPENSSL_free(r->signers[i].sig_value);
     }
     OPENSSL_free(r->signers);
+    OPENSSL_free(r->unsigned_content);
     memset(r, 0, sizeof(*r));
 }
 

@@ -98,6 +98,8 @@ struct sb_trust_policy {
     enum sb_tp_validate_at validate_at;
     int max_clock_skew_s;                /* default 300 */
     char *sm2_default_id;                /* owned: SM2 ID for certificate and CRL signatures */
+    int xml_require_full_coverage;       /* xml.require_full_coverage: XML-DSig content outside every reference
+                                          * is UNSIGNED_CONTENT (default 0: listed only) */
     unsigned char digest[32];            /* SHA-256 of the file and every file it references */
 };
 

@@ -33,7 +33,7 @@ const char *const sb_tp_all_keys[] = {
     "certificate", "certificate.policy_oids", "certificate.require_explicit_policy", "certificate.key_usage",
     "certificate.max_chain_length", "certificate.assurance_levels",
     "revocation", "revocation.mode", "revocation.crl", "time", "time.validate_at", "time.max_clock_skew_s",
-    "sm2", "sm2.default_id", NULL,
+    "sm2", "sm2.default_id", "xml", "xml.require_full_coverage", NULL,
 };
 
 /* ---- names ------------------------------------------------------------------------------------- */
@@ -343,6 +343,11 @@ static const struct sb_ykey sm2_keys[] = {
       .dflt_str = SB_SM2_DEFAULT_ID, .help = "a quoted string such as \"1234567812345678\"" },
 };
 
+static const struct sb_ykey xml_keys[] = {
+    { .name = "require_full_coverage", .type = SB_YT_BOOL, .off = P_OFF(xml_require_full_coverage),
+      .help = "true or false" },
+};
+
 static const struct sb_ykey top_keys[] = {
     { .name = "jurisdiction", .type = SB_YT_STR, .required = 1, .off = SB_Y_NO_OFF, .help = "an id such as hk",
       .set = set_jurisdiction },
@@ -363,6 +368,8 @@ static const struct sb_ykey top_keys[] = {
       .help = "a mapping with validate_at and max_clock_skew_s", .sub = time_keys, .nsub = SB_Y_NKEYS(time_keys) },
     { .name = "sm2", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping with default_id", .sub = sm2_keys,
       .nsub = SB_Y_NKEYS(sm2_keys) },
+    { .name = "xml", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping with require_full_coverage",
+      .sub = xml_keys, .nsub = SB_Y_NKEYS(xml_keys) },
 };
 
 /* ---- lifecycle --------------------------------------------------------------------------------- */

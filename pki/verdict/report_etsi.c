@@ -14,6 +14,7 @@
 #include "pki/verdict/report.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/xml/xml_safe.h"
+#include "pki/xml/xmldsig.h"
 
 #define X (const xmlChar *)
 #define SB_ETSI_CONSTRAINT "urn:sigbridge:constraint:"
@@ -171,7 +172,18 @@ static void constraints(struct rb *b, xmlNodePtr svr, const struct sb_path_opts 
     }
 }
 
-static void status(struct rb *b, xmlNodePtr svr, enum sb_reason rc, const char *message, STACK_OF(X509) *chain)
+/* <vr:AdditionalValidationReportData><vr:ReportData><vr:Type>type</vr:Type><vr:Value>value</vr:Value>. */
+static void report_data(struct rb *b, xmlNodePtr a, const char *type, const char *value)
+{
+    xmlNodePtr c = el(b, a, b->vr, "AdditionalValidationReportData", NULL);
+
+    c = el(b, c, b->vr, "ReportData", NULL);
+    el(b, c, b->vr, "Type", type);
+    el(b, c, b->vr, "Value", value);
+}
+
+static void status(struct rb *b, xmlNodePtr svr, enum sb_reason rc, const char *message, STACK_OF(X509) *chain,
+                   const struct sb_etsi_input *in)
 {
     static const char *const main_ind[] = { "indeterminate", "total-passed", "total-failed", "indeterminate" };
     enum sb_indication ind = sb_reason_indication(rc);
@@ -196,15 +208,12 @@ static void status(struct rb *b, xmlNodePtr svr, enum sb_reason rc, const char *
             attr(b, c, "VOReference", id);
         }
     }
-    c = el(b, a, b->vr, "AdditionalValidationReportData", NULL);
-    c = el(b, c, b->vr, "ReportData", NULL);
-    el(b, c, b->vr, "Type", "urn:sigbridge:reason");
     snprintf(buf, sizeof(buf), "%s", sb_reason_name(rc));
-    el(b, c, b->vr, "Value", buf);
-    c = el(b, a, b->vr, "AdditionalValidationReportData", NULL);
-    c = el(b, c, b->vr, "ReportData", NULL);
-    el(b, c, b->vr, "Type", "urn:sigbridge:message");
-    el(b, c, b->vr, "Value", message != NULL && message[0] != '\0' ? message : sb_reason_message(rc));
+    report_data(b, a, "urn:sigbridge:reason", buf);
+    report_data(b, a, "urn:sigbridge:message", message != NULL && message[0] != '\0' ? message : sb_reason_message(rc));
+    for (i = 0; (size_t)i < in->n_unsigned; i++) {
+        report_data(b, a, "urn:sigbridge:unsigned-content", in->unsigned_content[i].location);
+    }
 }
 
 static void one_report(struct rb *b, const struct sb_etsi_input *in, const struct sb_etsi_signer *s, size_t idx)
@@ -249,7 +258,7 @@ static void one_report(struct rb *b, const struct sb_etsi_input *in, const struc
     }
     n = el(b, svr, b->vr, "SignatureValidationProcess", NULL);
     el(b, n, b->vr, "SignatureValidationProcessID", "urn:etsi:019102:validationprocess:Basic");
-    status(b, svr, rc, s != NULL ? s->message : in->message, s != NULL ? s->chain : NULL);
+    status(b, svr, rc, s != NULL ? s->message : in->message, s != NULL ? s->chain : NULL, in);
 }
 
 enum sb_reason sb_report_etsi_doc(const struct sb_etsi_input *in, xmlDocPtr *out, struct sb_err *err)

@@ -10,7 +10,8 @@
  * SignatureValidationProcess (Basic), SignatureValidationStatus (MainIndication
  * urn:etsi:019102:mainindication:total-passed | total-failed | indeterminate, SubIndication
  * urn:etsi:019102:subindication:<EN 319 102-1 name>, the certificate chain and our precise reason as
- * AssociatedValidationReportData). Certificates are vr:ValidationObject entries (base64 DER) under
+ * AssociatedValidationReportData, and for XML-DSig each XPath of content outside every reference as
+ * ReportData of type urn:sigbridge:unsigned-content). Certificates are vr:ValidationObject entries (base64 DER) under
  * vr:SignatureValidationObjects, shared between signers. Indications come only from pki/base/reason.h.
  * Nothing of the signed content itself is ever copied into the report. Thread-safe.
  */
@@ -23,6 +24,8 @@
 #include <openssl/x509.h>
 #include "pki/base/err.h"
 #include "pki/x509/path.h"
+
+struct sb_xmldsig_unsigned;
 
 #define SB_ETSI_NS   "http://uri.etsi.org/19102/v1.4.1#"
 #define SB_ETSI_MAIN "urn:etsi:019102:mainindication:"
@@ -52,6 +55,8 @@ struct sb_etsi_input {
     size_t n_signers;                    /* 0: one report for the object-level outcome below */
     enum sb_reason reason;               /* object-level outcome (used when n_signers is 0) */
     const char *message;
+    const struct sb_xmldsig_unsigned *unsigned_content;   /* XML-DSig: content outside every reference */
+    size_t n_unsigned;
 };
 
 /* Build the report as a new document (*out, xmlFreeDoc). INTERNAL on failure. */

@@ -49,6 +49,9 @@ struct sb_validation_ctx {
     const time_t *at;                      /* explicit validation time; NULL = the policy's rule at now (no
                                             * policy: now) */
     struct sb_validation_caches caches;    /* the chain cache is used only with a policy and inputs NULL */
+    int require_full_coverage;             /* 1: the caller forwards or re-attests the whole document (proxy
+                                            * routes, translation): an XML-DSig document with unsigned content
+                                            * is UNSIGNED_CONTENT; 0: the policy's xml.require_full_coverage */
 };
 
 /*

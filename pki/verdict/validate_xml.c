@@ -4,8 +4,10 @@
  * sb_xmldsig_verify runs with the run's anchors, pool, CRLs and algorithms; each ds:Signature becomes one
  * signer of the result (with its location, references and SignatureValue), then each passing signer's
  * path is held to the policy's own rules. Without a policy, or when the rules changed nothing, the
- * document's own outcome and message stand; otherwise a document-level failure (unsigned content,
- * duplicate Id) still outranks the signers' verdicts.
+ * document's own outcome and message stand; otherwise a document-level failure (duplicate Id) still
+ * outranks the signers' verdicts. Content outside every reference is listed in the result
+ * (unsigned_content); a valid document that has some is UNSIGNED_CONTENT when the caller forwards or
+ * re-attests the whole document (ctx->require_full_coverage) or the policy sets xml.require_full_coverage.
  */
 #include "pki/verdict/validate_local.h"
 
@@ -40,6 +42,26 @@ static void take_signer(struct sb_cms_signer *s, struct sb_xmldsig_signer *xs)
     xs->sig_len = 0;
 }
 
+/* A valid document with unsigned content becomes UNSIGNED_CONTENT when the whole document must be signed. */
+static enum sb_reason require_coverage(const struct sb_validate_run *r, struct sb_cms_result *res, enum sb_reason rc,
+                                       struct sb_err *err)
+{
+    const struct sb_trust_policy *p = r->ctx->policy;
+    size_t n = res->n_unsigned + res->n_unsigned_omitted;
+
+    if (rc != SB_OK || n == 0 || !(r->ctx->require_full_coverage || (p != NULL && p->xml_require_full_coverage))) {
+        return rc;
+    }
+    rc = sb_err_set(err, SB_R_UNSIGNED_CONTENT, "%zu item(s) of the document lie outside every signature reference, "
+                    "the first %.200s (line %ld), and %s needs the whole document signed", n,
+                    res->unsigned_content[0].location, res->unsigned_content[0].line,
+                    r->ctx->require_full_coverage ? "this use (the document is forwarded or attested whole)"
+                                                  : "the policy's xml.require_full_coverage");
+    res->reason = rc;
+    snprintf(res->message, sizeof(res->message), "%s", err != NULL ? err->msg : sb_reason_message(rc));
+    return rc;
+}
+
 enum sb_reason sb_validate_xml(const struct sb_validate_run *r, struct sb_cms_result *res, struct sb_err *err)
 {
     const struct sb_trust_policy *p = r->ctx->policy;
@@ -54,8 +76,13 @@ enum sb_reason sb_validate_xml(const struct sb_validate_run *r, struct sb_cms_re
     o.path = &r->in.opts;
     o.anchors = r->in.anchors;
     o.untrusted = r->in.untrusted;
+    o.allow_unsigned_content = 1;
     rc = sb_xmldsig_verify(r->ev->obj, r->ev->obj_len, &o, &xr, err);
     res->xmldsig = 1;
+    res->unsigned_content = xr.unsigned_content;
+    res->n_unsigned = xr.n_unsigned;
+    res->n_unsigned_omitted = xr.n_unsigned_omitted;
+    xr.unsigned_content = NULL;
     res->reason = xr.reason;
     snprintf(res->message, sizeof(res->message), "%s", xr.message);
     if (xr.n_signers == 0) {
@@ -73,7 +100,8 @@ enum sb_reason sb_validate_xml(const struct sb_validate_run *r, struct sb_cms_re
         changed |= sb_validate_policy_rules(p, &res->signers[i], NULL);
     }
     if (!changed) {
-        goto out;                        /* the document's outcome and message stand */
+        rc = require_coverage(r, res, rc, err);
+        goto out;                        /* otherwise the document's outcome and message stand */
     }
     if (sb_reason_severity(xr.reason) > sb_reason_severity(res->signers[xr.worst].reason)) {
         rc = xr.reason;
@@ -84,6 +112,7 @@ enum sb_reason sb_validate_xml(const struct sb_validate_run *r, struct sb_cms_re
     if (rc != SB_OK) {
         sb_err_set(err, rc, "%s", res->reason == rc ? res->message : xr.message);
     }
+    rc = require_coverage(r, res, rc, err);
 out:
     sb_xmldsig_result_clear(&xr);
     return rc;

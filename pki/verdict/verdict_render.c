@@ -47,6 +47,21 @@ static json_t *refs_json(const struct sb_cms_signer *s, json_t *arr)
     return arr;
 }
 
+/* ["/doc/item[2]", ...]: the content of an XML-DSig result outside every reference; NULL on failure. */
+static json_t *unsigned_json(const struct sb_cms_result *res)
+{
+    json_t *arr = json_array();
+    size_t i;
+
+    for (i = 0; arr != NULL && i < res->n_unsigned; i++) {
+        if (json_array_append_new(arr, json_string(res->unsigned_content[i].location)) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
 /*
  * The worst signer's chain is rendered once and the same (immutable) array is placed both at the top level
  * and in that signer's entry: rendering a certificate (two RFC 2253 names, serial, SHA-256) is the costly
@@ -92,6 +107,13 @@ json_t *sb_verdict_json(const struct sb_cms_result *res, time_t at, struct sb_ce
         all = NULL;
         goto err;
     }
+    all = NULL;
+    if (res->xmldsig && (json_object_set_new(top, "unsigned_content", unsigned_json(res)) != 0 ||
+                         (res->n_unsigned_omitted > 0 &&
+                          json_object_set_new(top, "unsigned_content_omitted",
+                                              json_integer((json_int_t)res->n_unsigned_omitted)) != 0))) {
+        goto err;
+    }
     json_decref(chain);
     return top;
 err:
@@ -119,6 +141,10 @@ enum sb_reason sb_verdict_etsi(const struct sb_cms_result *res, time_t at, const
     for (i = 0; i < res->n_signers; i++) {
         es[i].reason = res->signers[i].reason;
         es[i].message = res->signers[i].message;
+        if (res->reason == SB_R_UNSIGNED_CONTENT && es[i].reason == SB_OK) {
+            es[i].reason = res->reason;          /* the document-level refusal holds for every signature */
+            es[i].message = res->message;
+        }
         es[i].cert = res->signers[i].cert;
         es[i].chain = res->signers[i].chain;
         es[i].signing_time = res->signers[i].signing_time;
@@ -137,6 +163,8 @@ enum sb_reason sb_verdict_etsi(const struct sb_cms_result *res, time_t at, const
     in.n_signers = res->n_signers;
     in.reason = res->reason;
     in.message = res->message;
+    in.unsigned_content = res->unsigned_content;
+    in.n_unsigned = res->n_unsigned;
     rc = sb_report_etsi(&in, xml, len, err);
     OPENSSL_free(es);
     return rc;

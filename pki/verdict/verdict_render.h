@@ -5,7 +5,9 @@
  *
  * JSON: the top-level verdict (worst signer: valid, indication, subindication, reason, message,
  * validation_time, chain) plus "signers" (one entry per signature); for an XML-DSig document also
- * "signed_references" ({"uri","element"} of every verified reference), at the top and per signer.
+ * "signed_references" ({"uri","element"} of every verified reference), at the top and per signer, and
+ * "unsigned_content" (XPaths of what no reference covers, document order; "unsigned_content_omitted" counts
+ * those beyond SB_XMLDSIG_MAX_UNSIGNED). The ETSI report carries each as urn:sigbridge:unsigned-content.
  * Thread-safe; the memo (may be NULL) is thread-safe itself.
  */
 #ifndef SB_VERDICT_RENDER_H

@@ -142,6 +142,14 @@ static void h_unparsed_decl(void *ctx, const xmlChar *name, const xmlChar *publi
     refuse(ctx, SB_R_FORMAT, "entity declarations are refused: DOCTYPE declares unparsed entity '", name);
 }
 
+static void h_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id)
+{
+    (void)external_id;
+    (void)system_id;
+    refuse(ctx, SB_R_FORMAT, "DOCTYPE refused (a DTD can declare an entity, default attributes or IDs "
+           "that change what is signed): document type '", name);
+}
+
 static void h_reference(void *ctx, const xmlChar *name)
 {
     refuse(ctx, SB_R_FORMAT, "only the predefined entities are allowed: reference to entity '", name);
@@ -207,6 +215,7 @@ enum sb_reason sb_xml_parse(const unsigned char *in, size_t len, const char *nam
     ctxt->sax->comment = h_comment;
     ctxt->sax->processingInstruction = h_pi;
     ctxt->sax->cdataBlock = h_cdata;
+    ctxt->sax->internalSubset = h_doctype;
     ctxt->sax->entityDecl = h_entity_decl;
     ctxt->sax->unparsedEntityDecl = h_unparsed_decl;
     ctxt->sax->reference = h_reference;

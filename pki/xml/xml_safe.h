@@ -3,9 +3,10 @@
  * trusted-list code share.
  *
  * sb_xml_parse never loads anything: XML_PARSE_NONET, no DTD loading, no default attributes, no entity
- * substitution, no external subset. A DOCTYPE may be present, but the first ENTITY declaration in it
- * (general, parameter or unparsed; the XXE and "billion laughs" vectors) and any reference to a
- * non-predefined entity stop the parser at once with FORMAT. While parsing, SAX hooks count elements,
+ * substitution, no external subset. Any DOCTYPE (internal subset, external subset only, or both) stops
+ * the parser at once with FORMAT: a DTD can add default attributes and ID types that change what is
+ * canonicalised and signed (the XXE and "billion laughs" vectors go with it); an ENTITY declaration or a
+ * reference to a non-predefined entity is FORMAT as well. While parsing, SAX hooks count elements,
  * attributes, comments, processing instructions and CDATA sections and track nesting depth, stopping at
  * the caps below (INPUT_TOO_LARGE), so a hostile document is refused in time linear in the bytes read
  * before the cap. Input that is not well-formed XML is INPUT_MALFORMED, with libxml2's message and line.
@@ -35,7 +36,7 @@
 
 /*
  * Parse in[0..len) into *out (xmlFreeDoc) with the defences above. name labels messages. Returns
- * SB_OK, INPUT_TOO_LARGE (size / depth / count caps), FORMAT (entity declarations or references),
+ * SB_OK, INPUT_TOO_LARGE (size / depth / count caps), FORMAT (a DOCTYPE, entity references),
  * INPUT_MALFORMED (not well-formed), or INTERNAL.
  */
 enum sb_reason sb_xml_parse(const unsigned char *in, size_t len, const char *name, xmlDocPtr *out,

@@ -22,11 +22,14 @@
  *     xades:SigningTime is reported as the claimed signing time (never trusted).
  * Order per signature: structure/algorithms (FORMAT, WEAK_ALGORITHM), SignatureValue (SIG_CRYPTO),
  * reference digests (HASH_MISMATCH), then key and path (the worse of crypto and path wins, crypto first).
- * Unless allowed, the document may hold no unsigned content: every element outside the verified
- * ds:Signature elements must be covered by a reference or be an ancestor of covered content (the bare
- * skeleton of a detached same-document signature); otherwise FORMAT names the first unsigned element.
- * This closes the classic wrapping attacks where the signed element is moved and an unsigned one takes
- * its place. The result lists exactly which element each reference signed.
+ * Wrapping defences: every reference resolves through an ID value that occurs once in the whole document
+ * to exactly one element. Once every reference of every signature verified, the content no reference
+ * covers is listed (res->unsigned_content): the outermost elements outside every reference that contain
+ * no covered element, and non-blank text directly inside the skeleton (the ancestors of covered content),
+ * in document order; the verified ds:Signature elements themselves and xades:UnsignedProperties are not
+ * content. With allow_unsigned_content the signature stays valid and the list says what is unsigned;
+ * without it (trusted lists) any unsigned content is FORMAT naming the first item. The result lists
+ * exactly which element each reference signed.
  *
  * Signing makes an enveloped signature (URI "" or "#id") appended to the document element: exclusive
  * C14N by default, RSA-SHA256 / ECDSA-SHA256 (P-256) / sha256-rsa-MGF1 (RSA-PSS keys) by default,
@@ -68,7 +71,16 @@ struct sb_xmldsig_verify_opts {
                                         * signature must verify under one of their keys; no path validation */
     int keyinfo_trusted;               /* with signers NULL: accept the KeyInfo certificate whose key verifies
                                         * without path validation (self-asserted; trusted lists only) */
-    int allow_unsigned_content;        /* 1: do not require every element to be signed */
+    int allow_unsigned_content;        /* 1: unsigned content is only listed; 0: it is FORMAT */
+};
+
+#define SB_XMLDSIG_MAX_UNSIGNED 256    /* unsigned-content items listed (the rest are only counted) */
+
+/* One item of content outside every reference. */
+struct sb_xmldsig_unsigned {
+    char location[512];                /* XPath: "/doc/item[2]", or "/doc/text()[1]" for text */
+    long line;                         /* line in the document */
+    int text;                          /* 1: non-blank text directly inside an ancestor of covered content */
 };
 
 /* One ds:Reference and what it signed. */
@@ -105,6 +117,10 @@ struct sb_xmldsig_result {
     struct sb_xmldsig_signer *signers; /* owned: n_signers entries, document order */
     size_t n_signers;
     size_t worst;                      /* index of the signer that decided reason (when n_signers > 0) */
+    struct sb_xmldsig_unsigned *unsigned_content;  /* owned: what no reference covers, document order;
+                                        * filled once every reference of every signature verified */
+    size_t n_unsigned;
+    size_t n_unsigned_omitted;         /* items beyond SB_XMLDSIG_MAX_UNSIGNED, counted only */
 };
 
 /* Release what r owns and zero it. */

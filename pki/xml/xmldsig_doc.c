@@ -1,7 +1,7 @@
 /*
  * pki/xml/xmldsig_doc.c — document-level XML-DSig checks (pki/xml/xmldsig_verify_local.h): the Id index (a value
  * used twice is FORMAT), finding the ds:Signature elements, resolving same-document reference URIs,
- * and the "no unsigned content" rule that closes signature wrapping.
+ * and the listing of unsigned content (refused for trusted lists) that exposes signature wrapping.
  */
 #include "pki/xml/xmldsig_verify_local.h"
 
@@ -219,55 +219,108 @@ static int blank(const xmlChar *s)
     return 1;
 }
 
-struct scan {
+static int is_text(const xmlNode *n)
+{
+    return n != NULL && (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE);
+}
+
+/* The listing in progress. Marks in _private: cov (in a covered node-set), anc (holds covered content or a
+ * verified signature). */
+struct listing {
     const struct sb_xdv_doc *d;
-    void *marker;
-    xmlNodePtr bad;          /* first unsigned element (or parent of unsigned text) */
-    int bad_text;
-    int depth;
+    struct sb_xmldsig_result *res;
+    void *cov, *anc;
+    size_t cap;
+    int failed;
 };
 
-/* 1 if n is covered, a verified signature, or an ancestor of such content; records violations. */
-static int scan(struct scan *s, xmlNodePtr n)
+/* "/doc/text()[k]": k counts runs of adjacent text and CDATA nodes, as the XPath data model merges them. */
+static void text_path(const xmlNode *n, char *buf, size_t len)
 {
-    xmlNodePtr c, first_unsigned = NULL;
-    int any = 0, text = 0;
+    const xmlNode *s;
+    char parent[512];
+    int k = 0;
 
-    if (n->_private == s->marker) {
-        return 1;
-    }
-    if (is_verified_sig(s->d, n)) {
-        return 1;
-    }
-    if (++s->depth > SB_XML_MAX_DEPTH + 2) {
-        return 0;
-    }
-    for (c = n->children; c != NULL; c = c->next) {
-        if (c->type == XML_ELEMENT_NODE) {
-            if (ignorable(c)) {
-                continue;
-            }
-            if (scan(s, c)) {
-                any = 1;
-            } else if (first_unsigned == NULL) {
-                first_unsigned = c;
-            }
-        } else if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->_private != s->marker
-                   && !blank(c->content)) {
-            text = 1;
+    for (s = n->parent->children; s != NULL; s = s->next) {
+        if (is_text(s) && !is_text(s->prev)) {
+            k++;
+        }
+        if (s == n) {
+            break;
         }
     }
-    s->depth--;
-    if (!any) {
-        return 0;
+    sb_xml_path(n->parent, parent, sizeof(parent));
+    if (snprintf(buf, len, "%.480s/text()[%d]", parent, k) < 0 && len > 0) {
+        buf[0] = '\0';
     }
-    if (s->bad == NULL && first_unsigned != NULL) {
-        s->bad = first_unsigned;
-    } else if (s->bad == NULL && text) {
-        s->bad = n;
-        s->bad_text = 1;
+}
+
+static void add_unsigned(struct listing *l, const xmlNode *n, int text)
+{
+    struct sb_xmldsig_result *r = l->res;
+    struct sb_xmldsig_unsigned *u;
+    size_t cap;
+
+    if (r->n_unsigned == SB_XMLDSIG_MAX_UNSIGNED) {
+        r->n_unsigned_omitted++;
+        return;
     }
-    return 1;
+    if (r->n_unsigned == l->cap) {
+        cap = l->cap == 0 ? 8 : l->cap * 2;
+        if ((u = OPENSSL_realloc(r->unsigned_content, cap * sizeof(*u))) == NULL) {
+            l->failed = 1;
+            return;
+        }
+        r->unsigned_content = u;
+        l->cap = cap;
+    }
+    u = &r->unsigned_content[r->n_unsigned++];
+    memset(u, 0, sizeof(*u));
+    if (text) {
+        text_path(n, u->location, sizeof(u->location));
+    } else {
+        sb_xml_path(n, u->location, sizeof(u->location));
+    }
+    u->line = xmlGetLineNo(n);
+    u->text = text;
+}
+
+/* Mark with anc every ancestor of covered content and of the verified signatures. */
+static void mark_ancestors(struct listing *l, xmlNodePtr root)
+{
+    xmlNodePtr n, p;
+
+    for (n = root; n != NULL; n = walk_next(n, root)) {
+        if (n->type != XML_ELEMENT_NODE || (n->_private != l->cov && !is_verified_sig(l->d, n))) {
+            continue;
+        }
+        for (p = n->parent; p != NULL && p->type == XML_ELEMENT_NODE && p->_private == NULL; p = p->parent) {
+            p->_private = l->anc;
+        }
+    }
+}
+
+/* List the unsigned content below top, an element holding covered content (or a ds:Object). */
+static void list_below(struct listing *l, xmlNodePtr top)
+{
+    xmlNodePtr n = top->children;
+
+    while (n != NULL) {
+        if (n->type == XML_ELEMENT_NODE && is_verified_sig(l->d, n)) {
+            n = after_subtree(n, top);                 /* not content (its ds:Object elements: below) */
+            continue;
+        }
+        if (n->type == XML_ELEMENT_NODE && n->_private == l->anc) {
+            n = walk_next(n, top);                     /* descend: it holds covered content */
+            continue;
+        }
+        if (n->type == XML_ELEMENT_NODE && n->_private != l->cov && !ignorable(n)) {
+            add_unsigned(l, n, 0);                     /* outermost: nothing below it is covered */
+        } else if (is_text(n) && n->_private != l->cov && !blank(n->content)) {
+            add_unsigned(l, n, 1);
+        }
+        n = after_subtree(n, top);
+    }
 }
 
 /* Reset every _private of the document's element and text nodes. */
@@ -280,43 +333,54 @@ static void unmark(xmlDocPtr doc)
     }
 }
 
-enum sb_reason sb_xdv_check_unsigned(const struct sb_xdv_doc *d, struct sb_err *err)
+enum sb_reason sb_xdv_list_unsigned(const struct sb_xdv_doc *d, struct sb_xmldsig_result *res, int refuse,
+                                    struct sb_err *err)
 {
-    struct scan s;
-    xmlNodePtr root = xmlDocGetRootElement(d->doc), obj, c;
-    char where[256];
+    struct listing l;
+    char marks[2];
+    xmlNodePtr root = xmlDocGetRootElement(d->doc), obj;
+    const struct sb_xmldsig_unsigned *u;
+    char where[600];
     size_t i;
     enum sb_reason rc = SB_OK;
 
-    memset(&s, 0, sizeof(s));
-    s.d = d;
-    s.marker = (void *)&s;
+    memset(&l, 0, sizeof(l));
+    l.d = d;
+    l.res = res;
+    l.cov = &marks[0];
+    l.anc = &marks[1];
     for (i = 0; i < d->n_cover; i++) {
-        mark_set(d->doc, &d->cover[i], s.marker);
+        mark_set(d->doc, &d->cover[i], l.cov);
     }
-    if (!scan(&s, root) && s.bad == NULL) {
-        s.bad = root;
+    mark_ancestors(&l, root);
+    if (is_verified_sig(d, root) || root->_private == l.cov) {
+        /* an enveloping signature, or the whole document covered: only ds:Object content is left */
+    } else if (root->_private == l.anc) {
+        list_below(&l, root);
+    } else {
+        add_unsigned(&l, root, 0);
     }
-    /* the content of the verified signatures' ds:Object elements must be signed too */
-    for (i = 0; i < d->n_sigs && s.bad == NULL; i++) {
-        for (obj = sb_xml_child(d->sigs[i], SB_XMLNS_DSIG, "Object"); obj != NULL && s.bad == NULL;
+    /* the content of the verified signatures' ds:Object elements is listed too */
+    for (i = 0; i < d->n_sigs; i++) {
+        for (obj = sb_xml_child(d->sigs[i], SB_XMLNS_DSIG, "Object"); obj != NULL;
              obj = sb_xml_next(obj, SB_XMLNS_DSIG, "Object")) {
-            if (obj->_private == s.marker) {
-                continue;
-            }
-            for (c = sb_xml_first_elem(obj); c != NULL && s.bad == NULL; c = sb_xml_next_elem(c)) {
-                if (!ignorable(c) && !scan(&s, c) && s.bad == NULL) {
-                    s.bad = c;
-                }
+            if (obj->_private != l.cov) {
+                list_below(&l, obj);
             }
         }
     }
-    if (s.bad != NULL) {
-        sb_xml_path(s.bad, where, sizeof(where));
-        rc = sb_err_set(err, SB_R_FORMAT, "unsigned content: %s%s (line %ld) is not covered by any signature "
-                        "reference (possible signature wrapping)", s.bad_text ? "text in " : "", where,
-                        xmlGetLineNo(s.bad));
-    }
     unmark(d->doc);
+    if (l.failed) {
+        return sb_err_set(err, SB_R_INTERNAL, "out of memory listing unsigned content");
+    }
+    if (refuse && res->n_unsigned > 0) {
+        u = &res->unsigned_content[0];
+        snprintf(where, sizeof(where), "%s", u->location);
+        if (u->text && strstr(where, "/text()[") != NULL) {
+            *strstr(where, "/text()[") = '\0';
+        }
+        rc = sb_err_set(err, SB_R_FORMAT, "unsigned content: %s%s (line %ld) is not covered by any signature "
+                        "reference (possible signature wrapping)", u->text ? "text in " : "", where, u->line);
+    }
     return rc;
 }

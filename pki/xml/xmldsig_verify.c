@@ -354,6 +354,7 @@ void sb_xmldsig_result_clear(struct sb_xmldsig_result *r)
         OPENSSL_free(r->signers[i].refs);
     }
     OPENSSL_free(r->signers);
+    OPENSSL_free(r->unsigned_content);
     memset(r, 0, sizeof(*r));
 }
 
@@ -416,12 +417,17 @@ enum sb_reason sb_xmldsig_verify_doc(xmlDocPtr doc, const struct sb_xmldsig_veri
     } else {
         sb_err_set(&e, SB_OK, "%s", res->signers[0].message);
     }
-    if (!o->allow_unsigned_content && sb_reason_severity(rc) < sb_reason_severity(SB_R_FORMAT) && all_digested(res)) {
+    if (sb_reason_severity(rc) < sb_reason_severity(SB_R_FORMAT) && all_digested(res)) {
         struct sb_err ue;
 
-        if (sb_xdv_check_unsigned(d, &ue) != SB_OK) {
+        if (sb_xdv_list_unsigned(d, res, !o->allow_unsigned_content, &ue) != SB_OK) {
             rc = ue.reason;
             e = ue;
+        } else if (rc == SB_OK && res->n_unsigned > 0) {
+            struct sb_err pe = e;
+
+            sb_err_set(&e, SB_OK, "%.200s; unsigned content: %zu item(s) outside every reference, the first %.200s",
+                       pe.msg, res->n_unsigned + res->n_unsigned_omitted, res->unsigned_content[0].location);
         }
     }
 out:

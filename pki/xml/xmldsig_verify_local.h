@@ -32,9 +32,10 @@ enum sb_reason sb_xdv_find_signatures(struct sb_xdv_doc *d, struct sb_err *err) 
  * missing, external or names nothing. */
 enum sb_reason sb_xdv_resolve(const struct sb_xdv_doc *d, const char *uri, struct sb_xd_nodeset *set,
                               xmlNodePtr *target, struct sb_err *err) SB_MUST_USE;
-/* FORMAT when an element outside the covered node-sets and the verified signatures is neither covered
- * nor an ancestor of covered content. */
-enum sb_reason sb_xdv_check_unsigned(const struct sb_xdv_doc *d, struct sb_err *err) SB_MUST_USE;
+/* List into res the content outside the covered node-sets and the verified signatures (xmldsig.h). With
+ * refuse, any such content is FORMAT naming the first item; INTERNAL when out of memory. */
+enum sb_reason sb_xdv_list_unsigned(const struct sb_xdv_doc *d, struct sb_xmldsig_result *res, int refuse,
+                                    struct sb_err *err) SB_MUST_USE;
 
 /* One parsed ds:Reference. */
 struct xref {

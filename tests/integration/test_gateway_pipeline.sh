@@ -29,6 +29,7 @@ POLST=$TMP/policies-signing-time
 mkdir -p "$POLST"
 cp "$POL"/*.yaml "$POLST/"
 sed -i 's/validate_at: now/validate_at: signing_time/' "$POLST/hk.yaml"
+printf 'xml:\n  require_full_coverage: true\n' >>"$POLST/mo.yaml"     # and mo wants XML signed whole
 grep -q 'validate_at: signing_time' "$POLST/hk.yaml" || { echo "FAIL no validate_at in hk.yaml"; exit 1; }
 
 conf_with() {
@@ -42,8 +43,11 @@ queue_max: 64
 cache: { chains: 100, certificates: 100 }
 limits: { max_body: 262144, request_timeout_ms: 10000, idle_timeout_s: 10, drain_timeout_s: 10 }
 audit: { path: $TMP/audit-$2.jsonl, fsync: batch, node_id: it-pipeline }
+routes:
+  - { name: xmlfwd, prefix: /fwd/, upstream: "http://127.0.0.1:$DEAD", from: mo, timeout_ms: 2000 }
 EOF
 }
+DEAD=$(free_port)    # the proxy route's upstream: nothing listens there (a forwarded request answers 502)
 conf_now() { conf_with "$POL" now; }
 conf_st() { conf_with "$POLST" st; }
 
@@ -75,6 +79,12 @@ xsign() { # xsign LEAF OUT — xmlsec1 signs the template with mo/LEAF (certific
         { echo "FAIL xmlsec1 --sign $1: $(head -c 300 xs.log)"; exit 1; }
 }
 xsign leaf-rsa xs-good.xml
+# the same contract signed by a same-document "#amt" reference over the Amount alone: Party is unsigned
+sed -e 's|<Amount currency|<Amount Id="amt" currency|' -e 's|<Reference URI="">|<Reference URI="#amt">|' tmpl.xml \
+    >tmpl-part.xml
+xmlsec1 --sign --id-attr:Id urn:example:mo:Amount --privkey-pem "$P/mo/leaf-rsa.key,$P/mo/leaf-rsa.pem,$P/mo/int.pem" \
+    --output xs-part.xml tmpl-part.xml >xs.log 2>&1 || { echo "FAIL xmlsec1 --sign tmpl-part.xml: $(head -c 300 xs.log)"; exit 1; }
+grep -q 'URI="#amt"' xs-part.xml || { echo "FAIL xs-part.xml is not signed over #amt"; exit 1; }
 xsign leaf-revoked xs-revoked.xml
 sed 's/12000/92000/' xs-good.xml >xs-tampered.xml
 xmlsec1 --verify --trusted-pem "$P/mo/root.pem" --untrusted-pem "$P/mo/int.pem" xs-good.xml >/dev/null 2>&1 &&
@@ -128,6 +138,8 @@ v "xmlsec1 document" mo xs-good.xml application/xml TOTAL_PASSED - - \
 v "xmlsec1 document, octet-stream sniffed" mo xs-good.xml application/octet-stream TOTAL_PASSED - -
 v "xmlsec1 document by a revoked signer" mo xs-revoked.xml text/xml TOTAL_FAILED REVOKED REVOKED
 v "xmlsec1 document changed after signing" mo xs-tampered.xml application/xml TOTAL_FAILED HASH_FAILURE HASH_MISMATCH
+v "xmlsec1 document signed over one element (#amt)" mo xs-part.xml application/xml TOTAL_PASSED - - \
+    "d['unsigned_content']==['/Contract/Party'] and [r['element'] for r in d['signed_references']]==['/Contract/Amount']"
 v "Macao XML claimed as hk" hk xs-good.xml application/xml INDETERMINATE NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR
 DECISIONS=$((DECISIONS + 1))
 t "mo: xmlsec1 document as an ETSI TS 119 102-2 report" 200 "h['content-type'].startswith('application/xml') and b'urn:etsi:019102:mainindication:total-passed' in b" \
@@ -254,7 +266,34 @@ t "POST /v1/verify under validate_at signing_time: TOTAL_PASSED at the claimed t
     -H "Content-Type: application/json" --data-binary "@iam-expired-claim.json" "$V?from=hk"
 t "POST /v1/translate under validate_at signing_time: valid under hk at the claimed time" 200 "d['signers'][0]['reason'] is None and d['validation_time']=='2022-06-01T00:00:00Z'" \
     -H "Content-Type: application/json" --data-binary "@iam-expired-claim.json" "$A/v1/translate?from=hk&to=mo"
+section "6. partial XML-DSig coverage where the whole document must be signed"
+t "POST /v1/verify, mo's xml.require_full_coverage: INDETERMINATE/SIG_CONSTRAINTS_FAILURE/UNSIGNED_CONTENT" 200 \
+    "d['indication']=='INDETERMINATE' and d['subindication']=='SIG_CONSTRAINTS_FAILURE' and d['reason']=='UNSIGNED_CONTENT' and d['unsigned_content']==['/Contract/Party'] and '/Contract/Party' in d['message']" \
+    -H "Content-Type: application/xml" --data-binary "@xs-part.xml" "$V?from=mo"
+t "POST /v1/verify, mo's xml.require_full_coverage: a document signed whole passes" 200 \
+    "d['indication']=='TOTAL_PASSED' and d['unsigned_content']==[]" \
+    -H "Content-Type: application/xml" --data-binary "@xs-good.xml" "$V?from=mo"
+vp "verify --policy-dir with xml.require_full_coverage: exit 3 UNSIGNED_CONTENT" "$POLST" mo xs-part.xml 3 \
+    "d['reason']=='UNSIGNED_CONTENT' and d['unsigned_content']==['/Contract/Party']"
+t "POST /v1/translate mo -> hk: partial coverage refused (the attestation would vouch for all of it)" 200 \
+    "d['reason']=='UNSIGNED_CONTENT' and d['indication']=='INDETERMINATE' and d['attestation'] is None and d['unsigned_content']==['/Contract/Party']" \
+    -H "Content-Type: application/xml" --data-binary "@xs-part.xml" "$A/v1/translate?from=mo&to=hk"
+t "proxy route: partial coverage is 403 SIGNATURE_REJECTED with reason UNSIGNED_CONTENT, upstream not contacted" 403 \
+    "d['error']['code']=='SIGNATURE_REJECTED' and d['error']['reason']=='UNSIGNED_CONTENT' and d['verdict']['unsigned_content']==['/Contract/Party']" \
+    -H "Content-Type: application/xml" --data-binary "@xs-part.xml" "$A/fwd/order"
+t "proxy route: a document signed whole is forwarded (the dead upstream answers 502)" 502 "True" \
+    -H "Content-Type: application/xml" --data-binary "@xs-good.xml" "$A/fwd/order"
 stop_daemon
 check "daemon 2: clean exit (rc $rc)" [ "$rc" = 0 ]
+start_daemon d3 conf_now || { bad "daemon 3 did not start"; gw_finish; exit 1; }
+A=http://127.0.0.1:$API
+t "proxy route without the policy key: partial coverage still refused (UNSIGNED_CONTENT)" 403 \
+    "d['error']['reason']=='UNSIGNED_CONTENT'" \
+    -H "Content-Type: application/xml" --data-binary "@xs-part.xml" "$A/fwd/order"
+t "POST /v1/translate without the policy key: partial coverage still refused (UNSIGNED_CONTENT)" 200 \
+    "d['reason']=='UNSIGNED_CONTENT' and d['attestation'] is None" \
+    -H "Content-Type: application/xml" --data-binary "@xs-part.xml" "$A/v1/translate?from=mo&to=hk"
+stop_daemon
+check "daemon 3: clean exit (rc $rc)" [ "$rc" = 0 ]
 
 gw_finish

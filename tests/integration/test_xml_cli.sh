@@ -24,6 +24,7 @@ fi
 for tool in xmlsec1 xmllint openssl python3; do
     command -v $tool >/dev/null 2>&1 || { echo "test_xml_cli: $tool not installed" >&2; exit 2; }
 done
+SRC=$(cd "$(dirname "$0")/../.." && pwd)   # the repository (its policies/)
 T=$(mktemp -d "${TMPDIR:-/tmp}/sb-xml-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 trap 'exit 1' HUP INT TERM
@@ -171,9 +172,13 @@ EOF
 xsign leaf-rsa tenv.xml senv.xml && expect "xmlsec1 enveloping" 0 "" senv.xml
 sed 's/3 boxes/30 boxes/' senv.xml >senv-bad.xml
 expect "enveloping, object changed" 1 HASH_FAILURE senv-bad.xml
-# unsigned content slipped into the enveloping signature's Object
+# unsigned content slipped into the enveloping signature's Object: the signature stays valid (issue 15), the
+# unsigned Order is listed and only the signed Object is a signed reference
 sed 's|<Object Id="obj">|<Object><Order xmlns="urn:example:order">evil</Order></Object><Object Id="obj">|' senv.xml >senv-xsw.xml
-expect "enveloping, unsigned ds:Object added" 1 FORMAT_FAILURE senv-xsw.xml
+expect "enveloping, unsigned ds:Object added: valid" 0 "" senv-xsw.xml
+check "enveloping, unsigned ds:Object added: reason null, the added Order listed, the signed Object referenced" \
+    test "$(jfield '[d["reason"], d["unsigned_content"], [r["element"] for r in d["signed_references"]]]' <out.json)" = \
+    '[null, ["/Signature/Object[1]/Order"], ["/Signature/Object[2]"]]'
 
 # BOM before the XML declaration
 printf '\357\273\277' >bom.xml
@@ -283,7 +288,12 @@ open("xsw-newid.xml", "w").write(s.replace(orig, '<Data Id="evil" x:kind="paymen
 EOF
 expect "XSW: moved signed element + injected one with the same Id" 1 FORMAT_FAILURE xsw-dup.xml
 check "XSW message names the duplicate Id" grep -q "data-1" out.json
-expect "XSW: moved signed element + injected one with a new Id" 1 FORMAT_FAILURE xsw-newid.xml
+# (issue 15) a fresh Id: the signature is valid; the injected Data is listed as unsigned, the signed
+# references name the moved one (consumers read what was signed, never the first Data)
+expect "XSW: moved signed element + injected one with a new Id: valid" 0 "" xsw-newid.xml
+check "XSW new Id: reason null, the injected Data unsigned, the references at the moved Data" \
+    test "$(jfield '[d["reason"], d["unsigned_content"], [r["element"] for r in d["signed_references"]]]' <out.json)" = \
+    '[null, ["/Envelope/Data"], ["/Envelope/Wrapper/Data", "/Envelope/Wrapper/Data"]]'
 # signature moved into an unsigned wrapper: the Envelope signed by its Id, then wrapped with attacker content
 tmpl troot.xml "$EXC" "$RSA256" "$SHA256" "#env"
 xsign leaf-rsa troot.xml sroot.xml && expect "root signed by Id" 0 "" sroot.xml
@@ -293,7 +303,101 @@ i = s.index("<Envelope")
 j = s.index("</Envelope>") + len("</Envelope>")
 open("xsw-wrap.xml", "w").write(s[:i] + '<Wrapper xmlns="urn:example:envelope"><Data Id="x">Pay Mallory</Data>' + s[i:j] + "</Wrapper>" + s[j:])
 EOF
-expect "XSW: signed document moved into an unsigned wrapper" 1 FORMAT_FAILURE xsw-wrap.xml
+expect "XSW: signed document moved into an unsigned wrapper: valid" 0 "" xsw-wrap.xml
+check "XSW wrapper: the attacker's Data unsigned, the Envelope signed" \
+    test "$(jfield '[d["reason"], d["unsigned_content"], [r["element"] for r in d["signed_references"]]]' <out.json)" = \
+    '[null, ["/Wrapper/Data"], ["/Wrapper/Envelope"]]'
+
+# ---- partial coverage (issue 15): an xmlsec1 "#id" reference over one element -------------------------
+cat >tpart.xml <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<Form xmlns="urn:example:form">
+  <Header>Routing header, not signed</Header>
+  <Body Id="body-1"><Amount currency="MOP">100.00</Amount></Body>
+  <Note>Pay <b>later</b></Note>
+  <Signature xmlns="$DSIG">
+    <SignedInfo>
+      <CanonicalizationMethod Algorithm="$EXC"/>
+      <SignatureMethod Algorithm="$RSA256"/>
+      <Reference URI="#body-1">
+        <Transforms><Transform Algorithm="$EXC"/></Transforms>
+        <DigestMethod Algorithm="$SHA256"/>
+        <DigestValue/>
+      </Reference>
+    </SignedInfo>
+    <SignatureValue/>
+    <KeyInfo><X509Data/></KeyInfo>
+  </Signature>
+</Form>
+EOF
+if xmlsec1 --sign --id-attr:Id urn:example:form:Body --privkey-pem "$MO/leaf-rsa.key,$MO/leaf-rsa.pem" \
+    --output spart.xml tpart.xml >xs.log 2>&1; then ok; else ko "xmlsec1 --sign tpart.xml: $(head -c 300 xs.log)"; fi
+expect "partial coverage: TOTAL_PASSED" 0 "" spart.xml
+check "partial coverage: reason null, Header and Note unsigned, Body signed" \
+    test "$(jfield '[d["indication"], d["reason"], d["unsigned_content"], [r["element"] for r in d["signed_references"]]]' <out.json)" = \
+    '["TOTAL_PASSED", null, ["/Form/Header", "/Form/Note"], ["/Form/Body"]]'
+"$BIN" verify --anchor "$MO/root.pem" --untrusted "$MO/int.pem" --report part-report.xml spart.xml >/dev/null 2>&1
+check "partial coverage: the ETSI report passes" test "$(xmllint --xpath "string(//*[local-name()='MainIndication'])" part-report.xml)" = \
+    urn:etsi:019102:mainindication:total-passed
+check "partial coverage: the ETSI report lists the unsigned content" \
+    test "$(xmllint --xpath "//*[local-name()='ReportData'][*[local-name()='Type']='urn:sigbridge:unsigned-content']/*[local-name()='Value']/text()" part-report.xml | tr '\n' ' ')" = \
+    "/Form/Header /Form/Note "
+# an Object inside the enveloped signature covered by a second reference (as XAdES SignedProperties): the
+# signature's own elements are never listed, only the document's unsigned content
+$PY - <<'EOF'
+s = open("tpart.xml").read()
+ref2 = ('<Reference URI="#props"><Transforms><Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>'
+        '</Transforms><DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><DigestValue/></Reference>')
+s = s.replace("</Reference>", "</Reference>" + ref2, 1)
+s = s.replace("</KeyInfo>", '</KeyInfo><Object Id="props"><Props xmlns="urn:example:form">signed here</Props></Object>', 1)
+open("tpart2.xml", "w").write(s)
+EOF
+if xmlsec1 --sign --id-attr:Id urn:example:form:Body --privkey-pem "$MO/leaf-rsa.key,$MO/leaf-rsa.pem" \
+    --output spart2.xml tpart2.xml >xs.log 2>&1; then ok; else ko "xmlsec1 --sign tpart2.xml: $(head -c 300 xs.log)"; fi
+expect "partial coverage with a signed ds:Object in the signature: TOTAL_PASSED" 0 "" spart2.xml
+check "signed ds:Object in the signature: only Header and Note unsigned" \
+    test "$(jfield '[d["reason"], d["unsigned_content"], [r["element"] for r in d["signed_references"]]]' <out.json)" = \
+    '[null, ["/Form/Header", "/Form/Note"], ["/Form/Body", "/Form/Signature/Object"]]'
+# a policy copy with xml.require_full_coverage: true refuses it; the shipped policy lists it
+PD=$T/policies
+mkdir -p "$PD"
+for f in "$SRC"/policies/*.yaml; do
+    sed "s#\.\./build/pki#$PKI#g" "$f" >"$PD/$(basename "$f")"
+done
+"$BIN" verify --json --policy-dir "$PD" --from mo spart.xml >out.json 2>err.txt
+got=$?
+check "policy without require_full_coverage: exit 0, unsigned content listed (exit $got)" \
+    test "$got:$(jfield '[d["reason"], d["unsigned_content"]]' <out.json)" = '0:[null, ["/Form/Header", "/Form/Note"]]'
+printf 'xml:\n  require_full_coverage: true\n' >>"$PD/mo.yaml"
+"$BIN" verify --json --policy-dir "$PD" --from mo spart.xml >out.json 2>err.txt
+got=$?
+check "require_full_coverage: exit 3 INDETERMINATE/SIG_CONSTRAINTS_FAILURE/UNSIGNED_CONTENT naming /Form/Header (exit $got)" \
+    test "$got:$(jfield '[d["indication"], d["subindication"], d["reason"], d["unsigned_content"], "/Form/Header" in d["message"]]' <out.json)" = \
+    '3:["INDETERMINATE", "SIG_CONSTRAINTS_FAILURE", "UNSIGNED_CONTENT", ["/Form/Header", "/Form/Note"], true]'
+"$BIN" verify --policy-dir "$PD" --from mo --report part-refused.xml spart.xml >/dev/null 2>&1
+got=$?
+check "require_full_coverage: the ETSI report says indeterminate / SIG_CONSTRAINTS_FAILURE / UNSIGNED_CONTENT (exit $got)" \
+    test "$got $(xmllint --xpath "string(//*[local-name()='MainIndication'])" part-refused.xml) $(xmllint --xpath "string(//*[local-name()='SubIndication'])" part-refused.xml) $(xmllint --xpath "string(//*[local-name()='ReportData'][*[local-name()='Type']='urn:sigbridge:reason']/*[local-name()='Value'])" part-refused.xml)" = \
+    "3 urn:etsi:019102:mainindication:indeterminate urn:etsi:019102:subindication:SIG_CONSTRAINTS_FAILURE UNSIGNED_CONTENT"
+"$BIN" verify --json --policy-dir "$PD" --from mo s1.xml >out.json 2>err.txt
+got=$?
+check "require_full_coverage: a fully signed document passes (exit $got)" \
+    test "$got:$(jfield '[d["reason"], d["unsigned_content"]]' <out.json)" = '0:[null, []]'
+# duplicate IDs refuse the signature whatever the coverage rule
+sed 's|<Header>|<Header Id="body-1">|' spart.xml >part-dup.xml
+expect "partial coverage, the referenced Id on a second element" 1 FORMAT_FAILURE part-dup.xml
+check "duplicate Id: reason FORMAT naming the Id" test "$(jfield '[d["reason"], "body-1" in d["message"]]' <out.json)" = '["FORMAT", true]'
+# any DOCTYPE is refused, also an external subset without internal subset (nothing is loaded)
+$PY - <<'EOF'
+s = open("spart.xml").read()
+open("part-doctype.xml", "w").write(s.replace("?>", '?>\n<!DOCTYPE Form SYSTEM "file:///etc/passwd">', 1))
+open("part-attlist.xml", "w").write(s.replace("?>", '?>\n<!DOCTYPE Form [ <!ATTLIST Body Id ID #IMPLIED> ]>', 1))
+EOF
+expect "external-subset DOCTYPE" 1 FORMAT_FAILURE part-doctype.xml
+check "external-subset DOCTYPE: reason FORMAT, DOCTYPE named" test "$(jfield '[d["reason"], "DOCTYPE" in d["message"]]' <out.json)" = '["FORMAT", true]'
+if grep -q "root:" out.json err.txt; then ko "DOCTYPE: the file's content appears in the output"; else ok; fi
+expect "internal-subset DOCTYPE (ATTLIST only)" 1 FORMAT_FAILURE part-attlist.xml
+check "ATTLIST DOCTYPE: reason FORMAT" test "$(jfield 'd["reason"]' <out.json)" = FORMAT
 
 # XXE: a DOCTYPE entity pointing at a local file
 cat >xxe.xml <<'EOF'

@@ -45,7 +45,7 @@ static const struct bad_case bad_cases[] = {
       "@/p.yaml:4:1: min_rsa_bits: unknown key (did you mean 'algorithms.min_rsa_bits'?)", SB_R_INPUT_MALFORMED },
     { "unknown key far from any", BASE "colour: blue\n",
       "@/p.yaml:4:1: colour: unknown key; expected one of jurisdiction, description, trust_anchors, intermediates, "
-      "algorithms, certificate, revocation, time, sm2", SB_R_INPUT_MALFORMED },
+      "algorithms, certificate, revocation, time, sm2, xml", SB_R_INPUT_MALFORMED },
     { "missing jurisdiction", "trust_anchors:\n  - file: pki/hk/root.pem\n",
       "@/p.yaml:1:1: jurisdiction: required key is missing (expected an id such as hk)", SB_R_INPUT_MALFORMED },
     { "missing trust_anchors", "jurisdiction: hk\ndescription: x\n",
@@ -212,6 +212,8 @@ static const struct bad_case bad_cases[] = {
     { "SM2 ID unquoted", BASE "sm2:\n  default_id: 1234567812345678\n",
       "@/p.yaml:5:15: sm2.default_id: expected a string, got integer 1234567812345678 (put it in quotes if it is "
       "meant as text)", SB_R_INPUT_MALFORMED },
+    { "xml.require_full_coverage not a boolean", BASE "xml:\n  require_full_coverage: sometimes\n",
+      "@/p.yaml:5:26: xml.require_full_coverage: expected true or false, got string 'sometimes'", SB_R_INPUT_MALFORMED },
     { "sm2 section is a list", BASE "sm2: [\"1234567812345678\"]\n",
       "@/p.yaml:4:6: sm2: expected a mapping with default_id, got a list", SB_R_INPUT_MALFORMED },
     { "YAML anchor", BASE "description: &d Hong Kong\n",
@@ -416,7 +418,8 @@ static void test_trust_policy_load_full_and_relative(void **state)
                   "  assurance_levels: { high: [\"1.2.3\"], low: [] }\n"
                   "revocation: { mode: require, crl: [../pki/hk/int.crl, ../pki/hk/root.crl] }\n"
                   "time: { validate_at: signing_time, max_clock_skew_s: 60 }\n"
-                  "sm2: { default_id: \"ALICE123@YAHOO.COM\" }\n");
+                  "sm2: { default_id: \"ALICE123@YAHOO.COM\" }\n"
+                  "xml: { require_full_coverage: true }\n");
     tpf_path(&f->t, "sub/hk.yaml", path, sizeof(path));
     assert_string_equal(pol->file, path);
     assert_string_equal(pol->id, "hk");
@@ -442,6 +445,7 @@ static void test_trust_policy_load_full_and_relative(void **state)
     assert_int_equal(pol->validate_at, SB_TP_AT_SIGNING_TIME);
     assert_int_equal(pol->max_clock_skew_s, 60);
     assert_string_equal(pol->sm2_default_id, "ALICE123@YAHOO.COM");
+    assert_int_equal(pol->xml_require_full_coverage, 1);
     sb_trust_policy_free(pol);
 
     /* defaults */
@@ -456,6 +460,7 @@ static void test_trust_policy_load_full_and_relative(void **state)
     assert_int_equal(pol->validate_at, SB_TP_AT_NOW);
     assert_int_equal(pol->max_clock_skew_s, 300);
     assert_string_equal(pol->sm2_default_id, "1234567812345678");
+    assert_int_equal(pol->xml_require_full_coverage, 0);
     sb_trust_policy_free(pol);
 }
 

@@ -256,6 +256,20 @@ static void test_sb_verdict_json_xml_references(void **state)
     snprintf(res.signers[0].refs[1].uri, sizeof(res.signers[0].refs[1].uri), "%s", "#x");
     res.signers[0].refs[1].digest_ok = 0;          /* not verified: not listed */
     assert_non_null(j = sb_verdict_json(&res, TC_T2025, NULL));
+    assert_int_equal(json_array_size(json_object_get(j, "unsigned_content")), 0);   /* fully signed: empty */
+    assert_null(json_object_get(j, "unsigned_content_omitted"));
+    json_decref(j);
+    assert_non_null(res.unsigned_content = OPENSSL_zalloc(2 * sizeof(*res.unsigned_content)));
+    snprintf(res.unsigned_content[0].location, sizeof(res.unsigned_content[0].location), "%s", "/Contract/Note");
+    snprintf(res.unsigned_content[1].location, sizeof(res.unsigned_content[1].location), "%s", "/Contract/text()[2]");
+    res.n_unsigned = 2;
+    res.n_unsigned_omitted = 5;
+    assert_non_null(j = sb_verdict_json(&res, TC_T2025, NULL));
+    assert_int_equal(json_array_size(json_object_get(j, "unsigned_content")), 2);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(j, "unsigned_content"), 0)), "/Contract/Note");
+    assert_string_equal(json_string_value(json_array_get(json_object_get(j, "unsigned_content"), 1)),
+                        "/Contract/text()[2]");
+    assert_int_equal(json_integer_value(json_object_get(j, "unsigned_content_omitted")), 5);
     assert_int_equal(json_array_size(json_object_get(j, "signed_references")), 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(j, "signed_references"), 0),
                                                            "element")), "/Contract");
@@ -267,6 +281,7 @@ static void test_sb_verdict_json_xml_references(void **state)
     res.xmldsig = 0;
     assert_non_null(j = sb_verdict_json(&res, TC_T2025, NULL));
     assert_null(json_object_get(j, "signed_references"));
+    assert_null(json_object_get(j, "unsigned_content"));
     json_decref(j);
     sb_cms_result_clear(&res);
 }

@@ -225,6 +225,8 @@ struct xml_case {
     int want_source;                     /* signers[0].source (0: unchecked) */
     int want_no_chain;                   /* signers[0].chain NULL */
     int want_cert;                       /* signers[0].cert set */
+    const char *want_unsigned[3];        /* exactly res.unsigned_content, in order; when [0] is NULL, a passing
+                                          * case must list nothing */
 };
 
 /* Every signature method (with the digests in turn), signed with the intermediate carried along. */
@@ -280,7 +282,8 @@ static const struct xml_case xml_cases[] = {
     { "id_reference_other_item_unsigned", { DOC_FULL, BY_RSA, 0, { .ref_id = "i1" } }, .want = SB_R_FORMAT,
       .want_msg = { "unsigned content", "/doc/item[2]" } },
     { "id_reference_other_item_unsigned_allowed", { DOC_FULL, BY_RSA, 0, { .ref_id = "i1" } },
-      .verify = VO_ALLOW_UNSIGNED, .want = SB_OK, .want_ref_element = "/doc/item[1]" },
+      .verify = VO_ALLOW_UNSIGNED, .want = SB_OK, .want_ref_element = "/doc/item[1]",
+      .want_unsigned = { "/doc/item[2]" } },
 
     /* tampering */
     { "tamper_text", RSA_CHAIN, .edit = { { "world", "WORLD" } }, .want = SB_R_HASH_MISMATCH,
@@ -303,6 +306,22 @@ static const struct xml_case xml_cases[] = {
     { "wrapping_fresh_id", EC_SINGLE_I1,
       .edit = { { ITEM_I1, "<item Id=\"evil\">EVIL</item><wrapper>" ITEM_I1 "</wrapper>" } }, .want = SB_R_FORMAT,
       .want_msg = { "unsigned content" } },
+    /* unsigned content allowed (sb_validate): the signature stays valid, what is unsigned is listed (the
+     * outermost element holding nothing covered; the wrapper holds the signed element, so it is skeleton) */
+    { "wrapping_fresh_id_listed", EC_SINGLE_I1,
+      .edit = { { ITEM_I1, "<item Id=\"evil\">EVIL</item><wrapper>" ITEM_I1 "</wrapper>" } },
+      .verify = VO_ALLOW_UNSIGNED, .want = SB_OK, .want_ref_element = "/doc/wrapper/item",
+      .want_unsigned = { "/doc/item" } },
+    { "unsigned_nested_outermost_only", EC_SINGLE_I1,
+      .edit = { { ITEM_I1, "<a><b>x</b><c/></a>" ITEM_I1 "<d>y</d>" } }, .verify = VO_ALLOW_UNSIGNED,
+      .want = SB_OK, .want_unsigned = { "/doc/a", "/doc/d" } },
+    /* the wrapping defences hold whether or not unsigned content is allowed: an ID on two elements */
+    { "wrapping_same_id_allowed_still_refused", EC_SINGLE_I1,
+      .edit = { { ITEM_I1, "<item Id=\"i1\">EVIL</item><wrapper>" ITEM_I1 "</wrapper>" } },
+      .verify = VO_ALLOW_UNSIGNED, .want = SB_R_FORMAT, .want_msg = { "ID 'i1' is used twice" } },
+    { "wrapping_xml_id_collides_allowed_still_refused", EC_SINGLE_I1,
+      .edit = { { ITEM_I1, ITEM_I1 "<evil xml:id=\"i1\"/>" } }, .verify = VO_ALLOW_UNSIGNED, .want = SB_R_FORMAT,
+      .want_msg = { "used twice" } },
     /* the whole signed document moved into an unsigned wrapper document: URI "" now means the wrapper */
     { "wrapping_whole_document", { DOC_SINGLE, BY_EC, 0, { 0 } },
       .edit = { { "<doc xmlns=\"urn:test\">", "<wrap><evil>EVIL</evil><doc xmlns=\"urn:test\">" },
@@ -311,6 +330,9 @@ static const struct xml_case xml_cases[] = {
     /* unsigned text added next to a signed subtree */
     { "wrapping_unsigned_text", EC_SINGLE_I1, .edit = { { "<item Id=\"i1\">", "pay 1000 to Mallory<item Id=\"i1\">" } },
       .want = SB_R_FORMAT, .want_msg = { "text in /doc" } },
+    { "wrapping_unsigned_text_listed", EC_SINGLE_I1,
+      .edit = { { "<item Id=\"i1\">", "pay 1000 to Mallory<item Id=\"i1\">" } }, .verify = VO_ALLOW_UNSIGNED,
+      .want = SB_OK, .want_unsigned = { "/doc/text()[1]" } },
 
     /* algorithms refused */
     { "digest_sha1", RSA_CHAIN, .edit = { { SB_XMLDSIG_SHA256, "http://www.w3.org/2000/09/xmldsig#sha1" } },
@@ -572,6 +594,15 @@ static void run_xml_case(void **state)
     if (c->want_cert) {
         assert_non_null(res.signers[0].cert);
     }
+    for (i = 0; i < 3 && c->want_unsigned[i] != NULL; i++) {
+        if ((size_t)i >= res.n_unsigned) {
+            fail_msg("unsigned content lists %zu item(s), want '%s' at %d", res.n_unsigned, c->want_unsigned[i], i);
+        }
+        assert_string_equal(res.unsigned_content[i].location, c->want_unsigned[i]);
+    }
+    if (c->want == SB_OK) {
+        assert_int_equal(res.n_unsigned, (size_t)i);
+    }
     sb_xmldsig_result_clear(&res);
     sk_X509_free(fixed);
     free(text);
@@ -704,7 +735,10 @@ static void test_xml_safe_entities(void **state)
         " <!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">\n"
         " <!ENTITY lol9 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">\n"
         "]>\n<lolz>&lol9;</lolz>";
-    static const char dtd_ok[] = "<!DOCTYPE d [ <!ATTLIST d Id ID #IMPLIED> ]><d Id=\"a\">x &amp; &#65;</d>";
+    static const char dtd_attlist[] = "<!DOCTYPE d [ <!ATTLIST d Id ID #IMPLIED> ]><d Id=\"a\">x &amp; &#65;</d>";
+    static const char dtd_external[] = "<?xml version=\"1.0\"?>\n<!DOCTYPE d SYSTEM \"file:///etc/passwd\">\n<d/>";
+    static const char dtd_public[] = "<!DOCTYPE d PUBLIC \"-//x//y//EN\" \"http://example.invalid/d.dtd\"><d/>";
+    static const char no_dtd[] = "<d Id=\"a\">x &amp; &#65;</d>";
     struct sb_err err;
     clock_t t0 = clock();
 
@@ -716,7 +750,13 @@ static void test_xml_safe_entities(void **state)
     assert_int_equal(parse_rc(ext, strlen(ext), &err), SB_R_FORMAT);
     assert_int_equal(parse_rc(laughs, strlen(laughs), &err), SB_R_FORMAT);
     assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 0.5);
-    assert_int_equal(parse_rc(dtd_ok, strlen(dtd_ok), &err), SB_OK);
+    /* any DOCTYPE is refused (issue 15): an ATTLIST alone could declare IDs, an external subset alone too */
+    assert_int_equal(parse_rc(dtd_attlist, strlen(dtd_attlist), &err), SB_R_FORMAT);
+    assert_non_null(strstr(err.msg, "DOCTYPE refused"));
+    assert_int_equal(parse_rc(dtd_external, strlen(dtd_external), &err), SB_R_FORMAT);
+    assert_non_null(strstr(err.msg, "DOCTYPE refused"));
+    assert_int_equal(parse_rc(dtd_public, strlen(dtd_public), &err), SB_R_FORMAT);
+    assert_int_equal(parse_rc(no_dtd, strlen(no_dtd), &err), SB_OK);
 }
 
 static void test_xml_safe_limits(void **state)
