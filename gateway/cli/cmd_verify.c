@@ -6,7 +6,8 @@
  * With --policy-dir DIR --from JUR: whatever JUR's adapter reads (adapters/adapter.h: CMS, GM/T 0010,
  * XML-DSig, the jurisdiction's JSON envelope) under JUR's trust policy, its time rule included
  * (time.validate_at), tightened by the chain options. --sm2-id is the signer's own ID, --chain-sm2-id the
- * one for certificate and CRL signatures. --report FILE writes the ETSI TS 119 102-2 report.
+ * one for certificate and CRL signatures. --report FILE writes the ETSI TS 119 102-2 report; --report - writes
+ * it to stdout instead of the text output (refused with --json, which owns stdout).
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -52,6 +53,7 @@ static void verify_usage(FILE *f)
             "  --policy-dir DIR --from JUR   validate under JUR's trust policy in DIR; FILE may then also be\n"
             "                           JUR's JSON envelope (e.g. an iAM Smart signing result)\n"
             "  --report FILE            write the ETSI TS 119 102-2 validation report (XML) to FILE\n"
+            "                           ('-': to stdout instead of the text output; not with --json)\n"
             "  --json                   one JSON object on stdout\n"
             "exit: 0 passed, 1 failed, 3 indeterminate, 2 usage or unreadable input\n");
 }
@@ -122,7 +124,7 @@ static void print_xml_text(const struct sb_cms_result *res)
     }
 }
 
-/* Write the ETSI TS 119 102-2 report of res about ev to path; SB_OK or an error in err. */
+/* Write the ETSI TS 119 102-2 report of res about ev to path ("-": stdout); SB_OK or an error in err. */
 static enum sb_reason write_report(const char *path, const struct sb_cms_result *res, time_t at,
                                    const struct sb_evidence *ev, const struct sb_path_opts *constraints,
                                    struct sb_err *err)
@@ -133,6 +135,12 @@ static enum sb_reason write_report(const char *path, const struct sb_cms_result 
     enum sb_reason rc;
 
     if ((rc = sb_verdict_etsi(res, at, ev, constraints, &xml, &len, err)) != SB_OK) {
+        return rc;
+    }
+    if (strcmp(path, "-") == 0) {
+        rc = fwrite(xml, 1, len, stdout) == len && fflush(stdout) == 0
+                 ? SB_OK : sb_err_set(err, SB_R_INPUT_UNREADABLE, "--report: cannot write to stdout");
+        OPENSSL_free(xml);
         return rc;
     }
     if ((f = fopen(path, "wb")) == NULL) {
@@ -245,6 +253,10 @@ static int parse_args(int argc, char **argv, int json, struct sbgw_chain_args *a
         sb_err_set(err, SB_R_USAGE, "--digest-alg needs --digest");
         return sbgw_fail_usage(json, err);
     }
+    if (va->report_path != NULL && strcmp(va->report_path, "-") == 0 && json) {
+        sb_err_set(err, SB_R_USAGE, "--report - and --json both write to stdout: give --report a FILE");
+        return sbgw_fail_usage(json, err);
+    }
     return -1;
 }
 
@@ -336,6 +348,8 @@ int sbgw_cmd_verify(int argc, char **argv)
     }
     if (json) {
         sbgw_print_json(sb_verdict_json(&res, at, NULL));
+    } else if (va.report_path != NULL && strcmp(va.report_path, "-") == 0) {
+        /* stdout holds the report alone */
     } else if (res.xmldsig) {
         print_xml_text(&res);
     } else {

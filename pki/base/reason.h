@@ -59,7 +59,9 @@ enum sb_indication {
     X(REVOCATION_UNAVAILABLE, SB_IND_INDETERMINATE, "TRY_LATER",                  3, 200, "no usable revocation information") \
     X(SIGNED_DATA_NOT_FOUND, SB_IND_INDETERMINATE, "SIGNED_DATA_NOT_FOUND",       3, 200, "signed content not supplied") \
     X(POLICY_PROCESSING,   SB_IND_INDETERMINATE,  "POLICY_PROCESSING_ERROR",      3, 200, "validation policy cannot be applied") \
-    X(UNSIGNED_CONTENT,    SB_IND_INDETERMINATE,  "SIG_CONSTRAINTS_FAILURE",      3, 200, "the document holds content outside every signature reference where the whole document must be signed")
+    X(UNSIGNED_CONTENT,    SB_IND_INDETERMINATE,  "SIG_CONSTRAINTS_FAILURE",      3, 200, "the document holds content outside every signature reference where the whole document must be signed") \
+    X(NO_SIGNING_CERTIFICATE_FOUND, SB_IND_INDETERMINATE, "NO_SIGNING_CERTIFICATE_FOUND", 3, 200, "signer certificate neither carried in the object nor supplied") \
+    X(DIGEST_ALG_MISMATCH, SB_IND_INDETERMINATE,  "SIGNED_DATA_NOT_FOUND",        3, 200, "the supplied digest uses another algorithm than the signer")
 
 enum sb_reason {
 #define SB_REASON_ENUM(name, ind, sub, exitc, http, msg) SB_R_##name,

@@ -1,10 +1,11 @@
 /*
  * pki/cms/cms_verify.c — verification of every SignerInfo of a parsed SignedData (pki/cms/cms.h).
  *
- * Per signer: find the certificate (object's certificates, then the caller's), check digest and
- * signature algorithms against the allow-list, check content-type / message-digest over the content
- * (attached, detached or a caller-supplied digest), verify the signature over the signed attributes as
- * received (re-tagged SET OF) or over the content, then validate the certificate path and key usage.
+ * Per signer: find the certificate (object's certificates, then the caller's; neither:
+ * NO_SIGNING_CERTIFICATE_FOUND), check digest and signature algorithms against the allow-list, check
+ * content-type / message-digest over the content (attached, detached or a caller-supplied digest, which must
+ * use the signer's digest algorithm: else DIGEST_ALG_MISMATCH), verify the signature over the signed
+ * attributes as received (re-tagged SET OF) or over the content, then validate the certificate path and key usage.
  * The signer outcome is the worse of the cryptographic and the path result (crypto first on a tie).
  */
 #include "pki/cms/cms_local.h"
@@ -79,7 +80,7 @@ static enum sb_reason check_attrs(const struct vctx *c, const struct sb_cms_si *
         want = dg;
     } else if (c->given_md != NULL) {
         if (c->given_md != a->md) {
-            return sb_err_set(err, SB_R_SIGNED_DATA_NOT_FOUND, "a %s digest was supplied but the signer used %s",
+            return sb_err_set(err, SB_R_DIGEST_ALG_MISMATCH, "a %s digest was supplied but the signer used %s",
                               c->given_md->name, a->md->name);
         }
         want = c->o->digest;
@@ -160,7 +161,7 @@ static enum sb_reason check_crypto(const struct vctx *c, const struct sb_cms_si 
                           "supplied (give --data FILE or --digest HEX)");
     }
     if (c->given_md != a.md) {
-        return sb_err_set(err, SB_R_SIGNED_DATA_NOT_FOUND, "a %s digest was supplied but the signer used %s",
+        return sb_err_set(err, SB_R_DIGEST_ALG_MISMATCH, "a %s digest was supplied but the signer used %s",
                           c->given_md->name, a.md->name);
     }
     return sb_cms_verify_prehashed(&a, pkey, c->o->digest, c->o->digest_len, &si->sig, err);
@@ -278,8 +279,8 @@ static void verify_signer(const struct vctx *c, size_t idx, struct sb_cms_signer
             sb_certfmt_integer(ser, out->serial, sizeof(out->serial));
             snprintf(out->message, sizeof(out->message), "issuer %.300s, serial %.100s", out->issuer, out->serial);
         }
-        out->reason = sb_err_set(&cerr, SB_R_FORMAT, "signer certificate (%s) is neither in the SignedData nor "
-                                 "among the supplied certificates", out->message);
+        out->reason = sb_err_set(&cerr, SB_R_NO_SIGNING_CERTIFICATE_FOUND, "signer certificate (%s) is neither in "
+                                 "the SignedData nor among the supplied certificates", out->message);
         snprintf(out->message, sizeof(out->message), "%s", cerr.msg);
         goto out;
     }

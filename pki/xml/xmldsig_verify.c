@@ -75,7 +75,7 @@ static enum sb_reason check_signature_value(struct xsig *s, struct sb_err *err)
     if (found) {
         rc = SB_OK;
     } else if (tried == 0) {
-        rc = sb_err_set(err, o->signers != NULL ? SB_R_SIG_CRYPTO : SB_R_FORMAT, "%s",
+        rc = sb_err_set(err, o->signers != NULL ? SB_R_SIG_CRYPTO : SB_R_NO_SIGNING_CERTIFICATE_FOUND, "%s",
                         o->signers != NULL ? "no signer certificate was given to check the signature against"
                                            : "no certificate to verify the signature: ds:KeyInfo carries no "
                                              "X509Certificate and none was supplied");
@@ -83,8 +83,9 @@ static enum sb_reason check_signature_value(struct xsig *s, struct sb_err *err)
         rc = sb_err_set(err, SB_R_SIG_CRYPTO, "SignatureValue (%s) does not verify under any of the %d expected signer "
                         "certificate(s)", s->alg->uri, tried);
     } else if (sk_X509_num(s->keyinfo_certs) == 0) {
-        rc = sb_err_set(err, SB_R_FORMAT, "signer certificate not found: ds:KeyInfo carries no X509Certificate and the "
-                        "key of none of the %d supplied certificate(s) verifies the signature", tried);
+        rc = sb_err_set(err, SB_R_NO_SIGNING_CERTIFICATE_FOUND, "signer certificate not found: ds:KeyInfo carries no "
+                        "X509Certificate and the key of none of the %d supplied certificate(s) verifies the signature",
+                        tried);
     } else {
         rc = sb_err_set(err, SB_R_SIG_CRYPTO, "SignatureValue (%s) does not verify under any of the %d candidate "
                         "certificate(s)", s->alg->uri, tried);

@@ -60,6 +60,18 @@ expect() {
     fi
 }
 
+# expect_r NAME EXIT SUBINDICATION REASON PKI-DIR FILE [verify options]: expect, and the reason too.
+expect_r() {
+    r_name=$1 r_exit=$2 r_sub=$3 r_reason=$4 r_dir=$5 r_file=$6
+    shift 6
+    r_before=$fail
+    expect "$r_name" "$r_exit" "$r_sub" "$r_dir" "$r_file" "$@"
+    if [ "$fail" -eq "$r_before" ] && [ "$(jfield reason <out.json)" != "$r_reason" ]; then
+        pass=$((pass - 1))
+        ko "$r_name: reason '$(jfield reason <out.json)', expected '$r_reason' ($(head -c 300 out.json))"
+    fi
+}
+
 # run NAME CMD...: the command must succeed.
 run() {
     name=$1
@@ -116,6 +128,16 @@ expect "openssl -noattr" 0 "" hk noattr.der
 osign noattr-det.der -signer "$HK/leaf.pem" -inkey "$HK/leaf.key" -outform DER -binary -noattr
 expect "-noattr detached, other content" 1 HASH_FAILURE hk noattr-det.der --data other.txt
 expect "-noattr detached, --digest (RSA over the digest)" 0 "" hk noattr-det.der --digest "$DG"
+# the signer used SHA-384, the caller gives a SHA-256 digest: the signed data is not there (as before), and
+# the reason says why
+osign det384.der -signer "$HK/leaf.pem" -inkey "$HK/leaf.key" -outform DER -binary -md sha384
+DG384=$(openssl dgst -sha384 -r msg.txt | cut -d ' ' -f 1)
+expect_r "SHA-384 signer, --digest-alg sha384" 0 "" "" hk det384.der --digest "$DG384" --digest-alg sha384
+expect_r "SHA-384 signer, --digest-alg sha256" 3 SIGNED_DATA_NOT_FOUND DIGEST_ALG_MISMATCH hk det384.der \
+    --digest "$DG" --digest-alg sha256
+osign noattr-det384.der -signer "$HK/leaf.pem" -inkey "$HK/leaf.key" -outform DER -binary -noattr -md sha384
+expect_r "-noattr SHA-384 signer, --digest-alg sha256" 3 SIGNED_DATA_NOT_FOUND DIGEST_ALG_MISMATCH hk \
+    noattr-det384.der --digest "$DG" --digest-alg sha256
 osign s384.der -signer "$HK/leaf.pem" -inkey "$HK/leaf.key" -outform DER -nodetach -binary -md sha384
 expect "openssl -md sha384" 0 "" hk s384.der
 osign pss.der -signer "$HK/leaf.pem" -inkey "$HK/leaf.key" -outform DER -nodetach -binary -keyopt rsa_padding_mode:pss
@@ -134,7 +156,13 @@ expect "openssl -stream (BER, indefinite lengths)" 0 "" mo stream.der
 osign keyid.der -signer "$MO/leaf-rsa.pem" -inkey "$MO/leaf-rsa.key" -outform DER -nodetach -binary -keyid
 expect "openssl -keyid (subjectKeyIdentifier sid)" 0 "" mo keyid.der
 osign nocerts.der -signer "$MO/leaf-rsa.pem" -inkey "$MO/leaf-rsa.key" -outform DER -nodetach -binary -nocerts
-expect "-nocerts, signer not supplied" 1 FORMAT_FAILURE mo nocerts.der
+# ETSI EN 319 102-1: the signing certificate cannot be identified -> INDETERMINATE/NO_SIGNING_CERTIFICATE_FOUND
+expect_r "-nocerts, signer not supplied" 3 NO_SIGNING_CERTIFICATE_FOUND NO_SIGNING_CERTIFICATE_FOUND mo nocerts.der
+osign nocerts-keyid.der -signer "$MO/leaf-rsa.pem" -inkey "$MO/leaf-rsa.key" -outform DER -nodetach -binary -nocerts -keyid
+expect_r "-nocerts -keyid, signer not supplied" 3 NO_SIGNING_CERTIFICATE_FOUND NO_SIGNING_CERTIFICATE_FOUND mo \
+    nocerts-keyid.der
+expect_r "-nocerts, another certificate supplied" 3 NO_SIGNING_CERTIFICATE_FOUND NO_SIGNING_CERTIFICATE_FOUND mo \
+    nocerts.der --untrusted "$MO/leaf-ec.pem"
 expect "-nocerts, signer given with --untrusted" 0 "" mo nocerts.der --untrusted "$MO/leaf-rsa.pem"
 
 # two signers: one good, one revoked -> overall REVOKED, two entries in "signers"
@@ -170,6 +198,20 @@ expect "tampered signature" 1 SIG_CRYPTO_FAILURE hk badsig.der
 rm -f r.xml
 "$BIN" verify --report r.xml --anchor "$HK/root.pem" att.der >/dev/null 2>&1
 if [ $? -eq 0 ] && grep -q 'urn:etsi:019102:mainindication:total-passed' r.xml; then ok; else ko "--report does not write a TOTAL_PASSED ETSI report"; fi
+# --report -: the report alone on stdout (a well-formed XML document), no file named "-"
+"$BIN" verify --report - --anchor "$HK/root.pem" att.der >r-stdout.xml 2>err.txt
+if [ $? -eq 0 ] && [ ! -e ./- ] && python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' r-stdout.xml \
+    && grep -q 'urn:etsi:019102:mainindication:total-passed' r-stdout.xml; then ok; else
+    ko "--report - does not write the ETSI report alone to stdout ($(head -c 200 r-stdout.xml))"; fi
+"$BIN" verify --report - --anchor "$MO/root.pem" --untrusted "$MO/int.pem" nocerts.der >r-nocert.xml 2>err.txt
+if [ $? -eq 3 ] && grep -q 'urn:etsi:019102:mainindication:indeterminate' r-nocert.xml \
+    && grep -q 'urn:etsi:019102:subindication:NO_SIGNING_CERTIFICATE_FOUND' r-nocert.xml; then ok; else
+    ko "--report - for a missing signer certificate lacks INDETERMINATE/NO_SIGNING_CERTIFICATE_FOUND"; fi
+expect "--report - with --json" 2 error:USAGE hk att.der --report -
+if [ ! -e ./- ]; then ok; else ko "--report - with --json created a file named '-'"; fi
+"$BIN" verify --report - --json --anchor "$HK/root.pem" att.der >out.json 2>err.txt
+if [ $? -eq 2 ] && [ "$(jfield subindication <out.json)" = error:USAGE ]; then ok; else
+    ko "--report - before --json is not refused with exit 2 USAGE ($(head -c 200 out.json))"; fi
 
 # ---- our RSA / ECDSA output verifies with openssl cms -verify -------------------------------------
 run "sign cms RSA" sh -c "'$BIN' sign --key '$HK/leaf.key' --cert '$HK/leaf.pem' --chain '$HK/int.pem' msg.txt >our-rsa.der"

@@ -90,10 +90,15 @@ static void test_cms_rsa_digest_only(void **state)
     q.digest = dg_other;
     assert_int_equal(verdict(der, len, &q), SB_R_HASH_MISMATCH);
     assert_int_equal(verdict(noattr, len2, &q), SB_R_SIG_CRYPTO);
-    /* an SM3 digest cannot stand in for the SHA-256 the signer used */
+    /* an SM3 digest cannot stand in for the SHA-256 the signer used: the signed data is not there
+     * (INDETERMINATE/SIGNED_DATA_NOT_FOUND, exit 3) and the reason says why */
     q.digest = sm3;
     q.digest_alg = "sm3";
-    assert_int_equal(verdict(der, len, &q), SB_R_SIGNED_DATA_NOT_FOUND);
+    assert_int_equal(verdict(der, len, &q), SB_R_DIGEST_ALG_MISMATCH);
+    assert_int_equal(verdict(noattr, len2, &q), SB_R_DIGEST_ALG_MISMATCH);
+    assert_int_equal(sb_reason_indication(SB_R_DIGEST_ALG_MISMATCH), SB_IND_INDETERMINATE);
+    assert_string_equal(sb_reason_subindication(SB_R_DIGEST_ALG_MISMATCH), "SIGNED_DATA_NOT_FOUND");
+    assert_int_equal(sb_reason_exit_code(SB_R_DIGEST_ALG_MISMATCH), 3);
     /* bad option: 31 bytes for SHA-256 */
     q.digest = dg;
     q.digest_len = 31;
@@ -140,7 +145,7 @@ static const struct ossl_case variant_cases[] = {
     { "key_identifier", HK_LEAF, CMS_USE_KEYID, NULL, 0, 0, 0, 0, SB_OK },
     { "sha1", HK_LEAF, 0, EVP_sha1, 0, 0, 0, 0, SB_R_WEAK_ALGORITHM },
     /* signer certificate neither carried nor supplied */
-    { "no_certificates", HK_LEAF, CMS_NOCERTS, NULL, 0, 0, 0, 0, SB_R_FORMAT },
+    { "no_certificates", HK_LEAF, CMS_NOCERTS, NULL, 0, 0, 0, 0, SB_R_NO_SIGNING_CERTIFICATE_FOUND },
     { "no_certificates_signer_supplied", HK_LEAF, CMS_NOCERTS, NULL, 0, 0, 0, 1, SB_OK },
 };
 

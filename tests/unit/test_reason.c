@@ -107,6 +107,15 @@ static void test_specific_rows(void **state)
     assert_string_equal(sb_reason_subindication(SB_R_REVOCATION_UNAVAILABLE), "TRY_LATER");
     assert_string_equal(sb_reason_subindication(SB_R_POLICY_PROCESSING), "POLICY_PROCESSING_ERROR");
     assert_string_equal(sb_reason_subindication(SB_R_SIGNED_DATA_NOT_FOUND), "SIGNED_DATA_NOT_FOUND");
+    /* DESIGN §7: NO_SIGNING_CERTIFICATE_FOUND (3); a digest of another algorithm is still SIGNED_DATA_NOT_FOUND */
+    assert_string_equal(sb_reason_name(SB_R_NO_SIGNING_CERTIFICATE_FOUND), "NO_SIGNING_CERTIFICATE_FOUND");
+    assert_int_equal(sb_reason_indication(SB_R_NO_SIGNING_CERTIFICATE_FOUND), SB_IND_INDETERMINATE);
+    assert_string_equal(sb_reason_subindication(SB_R_NO_SIGNING_CERTIFICATE_FOUND), "NO_SIGNING_CERTIFICATE_FOUND");
+    assert_int_equal(sb_reason_exit_code(SB_R_NO_SIGNING_CERTIFICATE_FOUND), 3);
+    assert_string_equal(sb_reason_name(SB_R_DIGEST_ALG_MISMATCH), "DIGEST_ALG_MISMATCH");
+    assert_int_equal(sb_reason_indication(SB_R_DIGEST_ALG_MISMATCH), SB_IND_INDETERMINATE);
+    assert_string_equal(sb_reason_subindication(SB_R_DIGEST_ALG_MISMATCH), "SIGNED_DATA_NOT_FOUND");
+    assert_int_equal(sb_reason_exit_code(SB_R_DIGEST_ALG_MISMATCH), 3);
 
     assert_int_equal(sb_reason_exit_code(SB_R_USAGE), 2);
     assert_int_equal(sb_reason_exit_code(SB_R_INPUT_UNREADABLE), 2);

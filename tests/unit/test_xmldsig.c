@@ -391,7 +391,7 @@ static const struct xml_case xml_cases[] = {
     { "signer_no_intermediate", RSA_ALONE, .verify = VO_NO_INTERMEDIATE, .want = SB_R_CHAIN_NO_ANCHOR },
     { "signer_expired_at_validation_time", RSA_ALONE, .verify = VO_LATE, .want = SB_R_CERT_EXPIRED },
     /* KeyInfo removed: the signer must come from the caller */
-    { "signer_without_keyinfo", RSA_ALONE, .special = CUT_KEYINFO, .want = SB_R_FORMAT },
+    { "signer_without_keyinfo", RSA_ALONE, .special = CUT_KEYINFO, .want = SB_R_NO_SIGNING_CERTIFICATE_FOUND },
     { "signer_without_keyinfo_supplied", RSA_ALONE, .special = CUT_KEYINFO, .verify = VO_SUPPLIED_CHAIN,
       .want = SB_OK, .want_source = SB_XMLDSIG_SRC_SUPPLIED },
     /* fixed signers (trusted-list mode): no path, the key decides */
