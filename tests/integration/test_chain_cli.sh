@@ -77,6 +77,54 @@ expect "mo ECDSA leaf" 0 - - -- $B chain --json $AT --anchor $P/mo/root.pem --un
 expect "mo leaf against the hk anchor" 3 NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR -- \
     $B chain --json $AT --anchor $P/hk/root.pem --untrusted $P/mo/int.pem $P/mo/leaf-rsa.pem
 
+# Profiles (DESIGN §7 --profile) and impostor issuers, on certificates made here with the openssl CLI.
+# rfc5280 (default) does not judge RFC 5280 §4 rules that bind the issuing CA; strict does.
+X=$TMP/x
+mkdir -p "$X"
+. "$(dirname "$0")/xcert.sh"
+CA_EXT="basicConstraints=critical,CA:TRUE;keyUsage=critical,keyCertSign,cRLSign"
+EE_EXT="basicConstraints=critical,CA:FALSE;keyUsage=critical,digitalSignature;subjectAltName=DNS:leaf.example"
+xcert root "/O=sigbridge profile test/CN=Profile Root" self "$CA_EXT" || FAIL=$((FAIL + 1))
+xcert int-pc "/O=sigbridge profile test/CN=PC CA" root "$CA_EXT;policyConstraints=inhibitPolicyMapping:0" \
+    || FAIL=$((FAIL + 1))
+xcert leaf-pc "/O=sigbridge profile test/CN=leaf under PC CA" int-pc "$EE_EXT" || FAIL=$((FAIL + 1))
+xcert root-bcnc "/O=sigbridge profile test/CN=BC Root" self "basicConstraints=CA:TRUE;keyUsage=critical,keyCertSign,cRLSign" \
+    || FAIL=$((FAIL + 1))
+xcert leaf-bcnc "/O=sigbridge profile test/CN=leaf under BC Root" root-bcnc "$EE_EXT" || FAIL=$((FAIL + 1))
+xcert int "/O=sigbridge profile test/CN=Issuing CA" root "$CA_EXT" || FAIL=$((FAIL + 1))
+xcert leaf "/O=sigbridge profile test/CN=leaf" int "$EE_EXT" || FAIL=$((FAIL + 1))
+xcert impostor "/O=sigbridge profile test/CN=Issuing CA" root "$CA_EXT" || FAIL=$((FAIL + 1))
+
+expect "CA with non-critical policyConstraints, default profile (rfc5280)" 0 - - -- \
+    $B chain --json --revocation off --anchor $X/root.pem --untrusted $X/int-pc.pem $X/leaf-pc.pem
+expect "CA with non-critical policyConstraints, --profile rfc5280" 0 - - -- \
+    $B chain --json --profile rfc5280 --revocation off --anchor $X/root.pem --untrusted $X/int-pc.pem $X/leaf-pc.pem
+expect "CA with non-critical policyConstraints, --profile strict" 3 CHAIN_CONSTRAINTS_FAILURE CERT_MALFORMED -- \
+    $B chain --json --profile strict --revocation off --anchor $X/root.pem --untrusted $X/int-pc.pem $X/leaf-pc.pem
+expect_msg "strict names the policyConstraints rule" "non-critical policyConstraints" -- \
+    $B chain --json --profile strict --revocation off --anchor $X/root.pem --untrusted $X/int-pc.pem $X/leaf-pc.pem
+expect "anchor with non-critical basicConstraints, rfc5280" 0 - - -- \
+    $B chain --json --revocation off --anchor $X/root-bcnc.pem $X/leaf-bcnc.pem
+expect "anchor with non-critical basicConstraints, strict" 3 CHAIN_CONSTRAINTS_FAILURE BASIC_CONSTRAINTS -- \
+    $B chain --json --profile strict --revocation off --anchor $X/root-bcnc.pem $X/leaf-bcnc.pem
+expect_msg "strict names the basicConstraints rule" "basicConstraints is not critical" -- \
+    $B chain --json --profile strict --revocation off --anchor $X/root-bcnc.pem $X/leaf-bcnc.pem
+expect "anchor with non-critical basicConstraints, webpki" 3 CHAIN_CONSTRAINTS_FAILURE BASIC_CONSTRAINTS -- \
+    $B chain --json --profile webpki --revocation off --anchor $X/root-bcnc.pem $X/leaf-bcnc.pem
+expect "real issuer" 0 - - -- \
+    $B chain --json --revocation off --anchor $X/root.pem --untrusted $X/int.pem $X/leaf.pem
+expect "same-name impostor CA with another key: no chain" 3 NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR -- \
+    $B chain --json --revocation off --anchor $X/root.pem --untrusted $X/impostor.pem $X/leaf.pem
+expect_msg "the impostor is named as set aside" \
+    "candidate CN=Issuing CA,O=sigbridge profile test was set aside as issuer of CN=leaf" -- \
+    $B chain --json --revocation off --anchor $X/root.pem --untrusted $X/impostor.pem $X/leaf.pem
+expect "same-name impostor CA, strict" 3 NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR -- \
+    $B chain --json --profile strict --revocation off --anchor $X/root.pem --untrusted $X/impostor.pem $X/leaf.pem
+expect "impostor beside the real issuer" 0 - - -- \
+    $B chain --json --revocation off --anchor $X/root.pem --untrusted $X/impostor.pem --untrusted $X/int.pem $X/leaf.pem
+expect "same-name impostor anchor" 3 NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR -- \
+    $B chain --json --revocation off --anchor $X/impostor.pem $X/leaf.pem
+
 # Bad input: exit 2 with {"error":…}, never a crash
 head -c 3000 /dev/urandom > "$TMP/random.bin"
 printf '%s\n' '-----BEGIN CERTIFICATE-----' 'MIIB!!!notbase64' '-----END CERTIFICATE-----' > "$TMP/badb64.pem"
