@@ -28,6 +28,7 @@ struct build {
     int steps;
     int nesting;                              /* CRL-signer validations in progress above us */
     struct build *root;                       /* the top-level validation: owns the shared budgets */
+    struct build *parent;                     /* the validation whose CRL signer this one validates; or NULL */
     int done;                                 /* a path validated */
     struct sb_err path_fail;                  /* first complete path's failure */
     X509 *fail_path[SB_CHAIN_MAX_LEN];
@@ -345,6 +346,7 @@ static enum sb_reason validate_nested(const struct sb_path_opts *o, X509 *leaf, 
     }
     b->nesting = parent != NULL ? parent->nesting + 1 : 0;
     b->root = parent != NULL ? parent->root : b;
+    b->parent = parent;
     rc = run(b, leaf, res, err);
     sk_ASN1_OBJECT_pop_free(b->policies, ASN1_OBJECT_free);
     OPENSSL_free(b);
@@ -483,6 +485,18 @@ enum sb_reason sb_chain_validate(const struct sb_path_opts *o, X509 *leaf, STACK
     return rc;
 }
 
+/* 1 if cand is a CRL signer whose own path is being validated above b (b or one of its parents validates
+ * it as its leaf). */
+static int signer_in_validation(const struct build *b, X509 *cand)
+{
+    for (; b != NULL && b->nesting > 0; b = b->parent) {
+        if (X509_cmp(b->path[0], cand) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /*
  * Revocation callback: a CRL not signed by the certificate's issuer key. Look for a certificate named
  * like the CRL issuer whose key verifies the CRL, that may sign CRLs, and that validates to the anchor
@@ -535,7 +549,10 @@ static enum sb_reason crl_signer(void *arg, X509_CRL *crl, EVP_PKEY **signer_key
             if (sb_sig_verify_crl(crl, X509_get0_pubkey(cand), b->opts->sm2_id, &e) != SB_OK) {
                 continue;
             }
-            if (X509_cmp(cand, b->path[b->len - 1]) == 0) {
+            /* the path's anchor; or an indirect CRL issuer whose own status this CRL, which it issued,
+             * gives (RFC 5280 §5.2.5, §6.3.3 (b)): its path is the one being validated, so the
+             * recursion stops here */
+            if (X509_cmp(cand, b->path[b->len - 1]) == 0 || signer_in_validation(b, cand)) {
                 *signer_key = X509_get0_pubkey(cand);
                 rc = SB_OK;
                 break;

@@ -125,6 +125,36 @@ expect "impostor beside the real issuer" 0 - - -- \
 expect "same-name impostor anchor" 3 NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR -- \
     $B chain --json --revocation off --anchor $X/impostor.pem $X/leaf.pem
 
+# Indirect CRL (RFC 5280 §5.2.5, §6.3.3 (b)/(f)): the CRL issuer is a separate certificate named in the
+# leaf's cRLIssuer, and its own status comes from the indirect CRL it issued itself.
+DP_IND="crlDistributionPoints=dp;[dp];fullname=URI:http://crl.example/ind.crl;CRLissuer=dirName:crliss"
+DP_IND="$DP_IND;[crliss];O=sigbridge profile test;CN=Indirect CRL Issuer"
+xcert ica "/O=sigbridge profile test/CN=Indirect CA" root "$CA_EXT;crlDistributionPoints=URI:http://crl.example/root.crl" \
+    || FAIL=$((FAIL + 1))
+xcert icrl "/O=sigbridge profile test/CN=Indirect CRL Issuer" ica "keyUsage=critical,cRLSign;$DP_IND" \
+    || FAIL=$((FAIL + 1))
+# the same CRL issuer (name and key) without the distribution point that puts it under its own CRL
+XKEY=icrl
+xcert icrl-nodp "/O=sigbridge profile test/CN=Indirect CRL Issuer" ica "keyUsage=critical,cRLSign" || FAIL=$((FAIL + 1))
+XKEY=
+xcert ileaf "/O=sigbridge profile test/CN=leaf under Indirect CA" ica "keyUsage=critical,digitalSignature;$DP_IND" \
+    || FAIL=$((FAIL + 1))
+xcrl root root || FAIL=$((FAIL + 1))
+xcrl ind icrl "issuingDistributionPoint=critical,@idp;[idp];fullname=URI:http://crl.example/ind.crl;indirectCRL=TRUE" \
+    || FAIL=$((FAIL + 1))
+expect "indirect CRL whose issuer is covered by its own CRL" 0 - - -- \
+    $B chain --json --revocation require --anchor $X/root.pem --untrusted $X/ica.pem --untrusted $X/icrl.pem \
+    --crl $X/root.crl --crl $X/ind.crl $X/ileaf.pem
+expect "indirect CRL issuer with no CRL for itself" 3 TRY_LATER REVOCATION_UNAVAILABLE -- \
+    $B chain --json --revocation require --anchor $X/root.pem --untrusted $X/ica.pem --untrusted $X/icrl-nodp.pem \
+    --crl $X/root.crl --crl $X/ind.crl $X/ileaf.pem
+expect_msg "the CRL issuer's own status is what is missing" "CRL signer certificate does not validate" -- \
+    $B chain --json --revocation require --anchor $X/root.pem --untrusted $X/ica.pem --untrusted $X/icrl-nodp.pem \
+    --crl $X/root.crl --crl $X/ind.crl $X/ileaf.pem
+expect "indirect CRL without the anchor's CRL for the CA" 3 TRY_LATER REVOCATION_UNAVAILABLE -- \
+    $B chain --json --revocation require --anchor $X/root.pem --untrusted $X/ica.pem --untrusted $X/icrl.pem \
+    --crl $X/ind.crl $X/ileaf.pem
+
 # Bad input: exit 2 with {"error":…}, never a crash
 head -c 3000 /dev/urandom > "$TMP/random.bin"
 printf '%s\n' '-----BEGIN CERTIFICATE-----' 'MIIB!!!notbase64' '-----END CERTIFICATE-----' > "$TMP/badb64.pem"
