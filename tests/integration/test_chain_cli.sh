@@ -124,6 +124,34 @@ expect "impostor beside the real issuer" 0 - - -- \
     $B chain --json --revocation off --anchor $X/root.pem --untrusted $X/impostor.pem --untrusted $X/int.pem $X/leaf.pem
 expect "same-name impostor anchor" 3 NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR -- \
     $B chain --json --revocation off --anchor $X/impostor.pem $X/leaf.pem
+# the same path builder under CMS: `openssl cms -sign` with the impostor as the only other certificate
+xcert cms-leaf "/O=sigbridge profile test/CN=cms signer" int "keyUsage=critical,digitalSignature,nonRepudiation" \
+    || FAIL=$((FAIL + 1))
+printf 'signed text\n' > "$X/doc.txt"
+openssl cms -sign -binary -nodetach -in "$X/doc.txt" -signer "$X/cms-leaf.pem" -inkey "$X/cms-leaf.key" \
+    -certfile "$X/impostor.pem" -outform DER -out "$X/imp.p7s" 2>"$X/err" || { echo "FAIL openssl cms"; FAIL=$((FAIL + 1)); }
+expect "CMS whose only issuer candidate is the impostor" 3 NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR -- \
+    $B verify --json --revocation off --anchor $X/root.pem $X/imp.p7s
+expect_msg "CMS: the impostor is named as set aside" "candidate CN=Issuing CA,O=sigbridge profile test was set aside" -- \
+    $B verify --json --revocation off --anchor $X/root.pem $X/imp.p7s
+expect "CMS with the real issuer supplied" 0 - - -- \
+    $B verify --json --revocation off --anchor $X/root.pem --untrusted $X/int.pem $X/imp.p7s
+# ... and under XML-DSig: `xmlsec1 --sign`, the impostor in KeyInfo beside the signer
+DS=http://www.w3.org/2000/09/xmldsig#
+printf '%s' "<Doc><Data>signed</Data><Signature xmlns=\"$DS\"><SignedInfo><CanonicalizationMethod \
+Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/><SignatureMethod \
+Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256\"/><Reference URI=\"\"><Transforms><Transform \
+Algorithm=\"${DS}enveloped-signature\"/></Transforms><DigestMethod \
+Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><DigestValue/></Reference></SignedInfo><SignatureValue/>\
+<KeyInfo><X509Data/></KeyInfo></Signature></Doc>" > "$X/tmpl.xml"
+xmlsec1 --sign --privkey-pem "$X/cms-leaf.key,$X/cms-leaf.pem,$X/impostor.pem" --output "$X/imp.xml" "$X/tmpl.xml" \
+    2>"$X/err" || { echo "FAIL xmlsec1 --sign: $(cat "$X/err")"; FAIL=$((FAIL + 1)); }
+expect "XML-DSig whose only issuer candidate is the impostor" 3 NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR -- \
+    $B verify --json --revocation off --anchor $X/root.pem $X/imp.xml
+expect_msg "XML-DSig: the impostor is named as set aside" "candidate CN=Issuing CA,O=sigbridge profile test" -- \
+    $B verify --json --revocation off --anchor $X/root.pem $X/imp.xml
+expect "XML-DSig with the real issuer supplied" 0 - - -- \
+    $B verify --json --revocation off --anchor $X/root.pem --untrusted $X/int.pem $X/imp.xml
 
 # Indirect CRL (RFC 5280 §5.2.5, §6.3.3 (b)/(f)): the CRL issuer is a separate certificate named in the
 # leaf's cRLIssuer, and its own status comes from the indirect CRL it issued itself.
