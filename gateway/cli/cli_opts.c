@@ -146,8 +146,8 @@ static int set_profile(void *obj, const struct sbgw_opt *o, const char *val, str
     if (i < 0) {
         return -1;
     }
-    a->path.profile = i == 0 ? SB_PROFILE_RFC5280 : SB_PROFILE_WEBPKI;
-    a->path.algs.webpki = i;
+    a->path.profile = (enum sb_profile)i;   /* names[] is in enum sb_profile order */
+    a->path.algs.webpki = a->path.profile == SB_PROFILE_WEBPKI;
     return 0;
 }
 
@@ -181,7 +181,7 @@ const struct sbgw_opt sbgw_chain_opts[] = {
     { .name = "hostname", .has_value = 1, .kind = SBGW_OPT_STR, .off = CA(path.hostname) },
     { .name = "email", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_email },
     { .name = "profile", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_profile,
-      .names = (const char *const[]){ "rfc5280", "webpki", NULL }, .given = SBGW_GIVEN_PROFILE },
+      .names = (const char *const[]){ "rfc5280", "strict", "webpki", NULL }, .given = SBGW_GIVEN_PROFILE },
     { .name = "sm2-id", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = sbgw_opt_sm2_id, .off = CA(path.sm2_id),
       .given = SBGW_GIVEN_SM2_ID },
     { .name = "chain-sm2-id", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = sbgw_opt_sm2_id,

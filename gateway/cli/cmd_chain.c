@@ -28,7 +28,7 @@ static void chain_usage(FILE *f)
             "  --key-usage NAME         required key usage (repeatable)\n"
             "  --hostname NAME          DNS name or IP literal the leaf must match\n"
             "  --email ADDR             RFC 822 address the leaf must match (repeatable)\n"
-            "  --profile rfc5280|webpki (default rfc5280)\n"
+            "  --profile rfc5280|strict|webpki (default rfc5280)\n"
             "  --sm2-id ID              SM2 distinguishing ID for certificate and CRL signatures\n"
             "  --policy-dir DIR --from JUR\n"
             "                           validate under jurisdiction JUR's trust policy in DIR instead of\n"

@@ -3,7 +3,8 @@
  * uses at start and reload, and print what it understood (per jurisdiction: anchors with subject and
  * SHA-256, intermediates, algorithms, certificate requirements, revocation, time, SM2 ID; the
  * recognition rules) and "configuration OK" (exit 0), or every error as path:line:col (exit 2), printed
- * through sb_diag_print exactly as `serve --check` prints them.
+ * through sb_diag_print exactly as `serve --check` prints them. An anchor that breaks the RFC 5280 §4 CA
+ * profile gets a warning naming the rule (stdout under the anchor, and stderr); it changes no exit code.
  */
 #include "gateway/cli/cli_opts.h"
 #include "gateway/cli/cmd.h"
@@ -14,6 +15,7 @@
 #include "gateway/cli/cmd.h"
 #include "pki/x509/cert_format.h"
 #include "pki/policy/recognition.h"
+#include "pki/x509/path.h"
 
 static void check_usage(FILE *f)
 {
@@ -31,6 +33,24 @@ static void print_oids(const char *label, const struct sb_tp_oid_list *l)
     printf("%s%s\n", label, buf);
 }
 
+/* Warn (never fail) when an anchor breaks the RFC 5280 §4 CA profile: the default certificate.profile
+ * rfc5280 accepts it as a trust input, strict refuses it. */
+static void warn_anchor_profile(const struct sb_trust_policy *p, int i, X509 *x)
+{
+    struct sb_err e;
+    const char *verdict;
+
+    sb_err_clear(&e);
+    if (sb_path_anchor_profile(x, &e) == SB_OK) {
+        return;
+    }
+    verdict = p->profile >= SB_PROFILE_STRICT ? "this policy's certificate.profile strict refuses it"
+                                             : "accepted under certificate.profile rfc5280, refused under strict";
+    printf("    warning: breaks the RFC 5280 CA profile (%s): %s; %s\n", sb_reason_name(e.reason), e.msg, verdict);
+    fprintf(stderr, "sigbridge: warning: %s: anchor from %s (line %u) breaks the RFC 5280 CA profile (%s): %s; %s\n",
+            p->id, p->anchor_src[i].file, p->anchor_src[i].line, sb_reason_name(e.reason), e.msg, verdict);
+}
+
 static void print_policy(const struct sb_trust_policy *p)
 {
     char subj[512], sha[65], buf[512];
@@ -46,6 +66,7 @@ static void print_policy(const struct sb_trust_policy *p)
         sb_certfmt_sha256(x, sha, sizeof(sha));
         printf("  anchor %s\n    sha256 %s\n    from %s (line %u)\n", subj, sha, p->anchor_src[i].file,
                p->anchor_src[i].line);
+        warn_anchor_profile(p, i, x);
     }
     printf("  intermediates: %d\n", sk_X509_num(p->intermediates));
     buf[0] = '\0';
@@ -78,6 +99,7 @@ static void print_policy(const struct sb_trust_policy *p)
     } else {
         printf("max_chain_length unlimited\n");
     }
+    printf("  certificate profile %s\n", sb_profile_name((enum sb_profile)p->profile));
     for (l = SB_TP_LEVEL_HIGH; l > SB_TP_LEVEL_NONE; l--) {
         if (p->levels[l].n > 0) {
             snprintf(buf, sizeof(buf), "  assurance level %s: ", sb_tp_level_name((enum sb_tp_level)l));

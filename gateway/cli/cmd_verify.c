@@ -49,7 +49,7 @@ static void verify_usage(FILE *f)
             "  --anchor FILE  --untrusted FILE  --crl FILE   (repeatable)\n"
             "  --at TIME  --policy OID  --explicit-policy  --inhibit-policy-mapping  --inhibit-any-policy\n"
             "  --max-depth N  --revocation require|prefer|off  --eku NAME  --key-usage NAME\n"
-            "  --hostname NAME  --email ADDR  --profile rfc5280|webpki   (as for sigbridge chain)\n"
+            "  --hostname NAME  --email ADDR  --profile rfc5280|strict|webpki   (as for sigbridge chain)\n"
             "  --policy-dir DIR --from JUR   validate under JUR's trust policy in DIR; FILE may then also be\n"
             "                           JUR's JSON envelope (e.g. an iAM Smart signing result)\n"
             "  --report FILE            write the ETSI TS 119 102-2 validation report (XML) to FILE\n"

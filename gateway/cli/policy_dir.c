@@ -106,9 +106,15 @@ enum sb_reason sbgw_policy_cli_prepare(struct sbgw_policy_cli *p, const struct s
         }
         o->revocation = a->path.revocation;
     }
-    if ((p->given & SBGW_GIVEN_PROFILE) != 0 && a->path.profile == SB_PROFILE_WEBPKI) {
-        o->profile = SB_PROFILE_WEBPKI;
-        o->algs.webpki = 1;
+    if ((p->given & SBGW_GIVEN_PROFILE) != 0) {
+        if (a->path.profile < o->profile) {
+            return sb_err_set(err, SB_R_USAGE,
+                              "--profile %s is weaker than %s's certificate.profile %s; the command line can only "
+                              "tighten a policy", sb_profile_name(a->path.profile), p->pol->id,
+                              sb_profile_name(o->profile));
+        }
+        o->profile = a->path.profile;
+        o->algs.webpki = o->profile == SB_PROFILE_WEBPKI;
     }
     if ((p->given & SBGW_GIVEN_SM2_ID) != 0) {
         o->sm2_id = a->path.sm2_id;

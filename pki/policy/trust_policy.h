@@ -92,6 +92,7 @@ struct sb_trust_policy {
     int require_explicit_policy;         /* RFC 5280 initial-explicit-policy */
     uint32_t key_usage_any;              /* KU_* bits; the leaf needs at least one; 0 = no requirement */
     int max_chain_length;                /* certificates leaf..anchor inclusive; 0 = no limit */
+    int profile;                         /* enum sb_profile: rfc5280 (default) or strict */
     struct sb_tp_oid_list levels[SB_TP_LEVEL__COUNT];   /* certificate policies giving each level */
     enum sb_revocation_mode revocation;  /* default prefer */
     STACK_OF(X509_CRL) *crls;            /* owned */

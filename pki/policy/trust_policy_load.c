@@ -31,7 +31,7 @@ const char *const sb_tp_all_keys[] = {
     "jurisdiction", "description", "trust_anchors", "trust_anchors[].file", "intermediates",
     "algorithms", "algorithms.signature", "algorithms.min_rsa_bits",
     "certificate", "certificate.policy_oids", "certificate.require_explicit_policy", "certificate.key_usage",
-    "certificate.max_chain_length", "certificate.assurance_levels",
+    "certificate.max_chain_length", "certificate.assurance_levels", "certificate.profile",
     "revocation", "revocation.mode", "revocation.crl", "time", "time.validate_at", "time.max_clock_skew_s",
     "sm2", "sm2.default_id", "xml", "xml.require_full_coverage", NULL,
 };
@@ -310,6 +310,9 @@ static const struct sb_ykey algorithm_keys[] = {
       .dflt = 2048, .help = "an integer from 1024 to 16384" },
 };
 
+/* enum sb_profile order; webpki is a command-line choice for TLS peers, not a jurisdiction's profile */
+static const char *const profile_names[] = { "rfc5280", "strict", NULL };
+
 static const struct sb_ykey certificate_keys[] = {
     { .name = "policy_oids", .type = SB_YT_SEQ, .off = SB_Y_NO_OFF, .help = OIDS, .set = set_policy_oids },
     { .name = "require_explicit_policy", .type = SB_YT_BOOL, .off = P_OFF(require_explicit_policy),
@@ -320,6 +323,8 @@ static const struct sb_ykey certificate_keys[] = {
       .max = SB_CHAIN_MAX_LEN, .help = "an integer from 1 to 32" },
     { .name = "assurance_levels", .type = SB_YT_MAP, .off = SB_Y_NO_OFF,
       .help = "a mapping of low / substantial / high", .sub = level_keys, .nsub = SB_Y_NKEYS(level_keys) },
+    { .name = "profile", .type = SB_YT_ENUM, .off = P_OFF(profile), .dflt = SB_PROFILE_RFC5280,
+      .help = "rfc5280 or strict", .names = profile_names },
 };
 
 static const struct sb_ykey revocation_keys[] = {

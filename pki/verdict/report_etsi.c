@@ -138,7 +138,7 @@ static void constraints(struct rb *b, xmlNodePtr svr, const struct sb_path_opts 
     }
     r = el(b, svr, b->vr, "ValidationConstraintsEvaluationReport", NULL);
     constraint(b, r, "certificate-path", "RFC 5280 section 6 path validation to a configured trust anchor");
-    constraint(b, r, "profile", o->profile == SB_PROFILE_WEBPKI ? "webpki" : "rfc5280");
+    constraint(b, r, "profile", sb_profile_name(o->profile));
     constraint(b, r, "revocation", (unsigned)o->revocation < 3 ? rev[o->revocation] : "unknown");
     snprintf(buf, sizeof(buf), "%d", o->algs.min_rsa_bits);
     constraint(b, r, "min-rsa-bits", buf);

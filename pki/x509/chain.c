@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
+#include "pki/x509/cert_format.h"
 #include "pki/x509/cert_index.h"
 #include "pki/x509/chain_cache.h"
 #include "pki/base/digest.h"
@@ -27,6 +28,7 @@ struct build {
     int steps;
     int nesting;                              /* CRL-signer validations in progress above us */
     struct build *root;                       /* the top-level validation: owns the shared budgets */
+    struct build *parent;                     /* the validation whose CRL signer this one validates; or NULL */
     int done;                                 /* a path validated */
     struct sb_err path_fail;                  /* first complete path's failure */
     X509 *fail_path[SB_CHAIN_MAX_LEN];
@@ -34,7 +36,8 @@ struct build {
     X509 *ok_path[SB_CHAIN_MAX_LEN];
     size_t ok_len;
     struct sb_err link_fail;                  /* first signature failure of a candidate link */
-    int have_path_fail, have_link_fail;
+    struct sb_err set_aside;                  /* first candidate refused for its key identifier */
+    int have_path_fail, have_link_fail, have_set_aside;
     STACK_OF(ASN1_OBJECT) *policies;
 };
 
@@ -94,7 +97,8 @@ static int in_path(const struct build *b, X509 *x)
     return 0;
 }
 
-/* 1: AKI keyid matches issuer SKI (or either absent); 0: they differ. */
+/* 1: AKI keyid matches issuer SKI (or either absent); 0: they differ, and the candidate is another CA with
+ * the same name, never an issuer (RFC 4158 §3.5.12; OpenSSL's X509_check_issued agrees). */
 static int aki_matches(X509 *child, X509 *issuer)
 {
     const ASN1_OCTET_STRING *aki = X509_get0_authority_key_id(child);
@@ -188,6 +192,24 @@ static void try_issuer(struct build *b, X509 *cand)
     b->len--;
 }
 
+/* Remember the first issuer candidate refused because its subjectKeyIdentifier contradicts the child's
+ * authorityKeyIdentifier, for the message when no path is found. */
+static void note_set_aside(struct build *b, X509 *child, X509 *cand, int anchor)
+{
+    char cn[200], ch[200];
+
+    if (b->have_set_aside) {
+        return;
+    }
+    b->have_set_aside = 1;
+    sb_err_set(&b->set_aside, SB_R_CHAIN_NO_ANCHOR,
+               "no path from the certificate to a trusted anchor: %s %s was set aside as issuer of %s because "
+               "its subjectKeyIdentifier differs from that certificate's authorityKeyIdentifier (another CA "
+               "with the same name)", anchor ? "trust anchor" : "candidate",
+               sb_certfmt_subject(cand, cn, sizeof(cn)), sb_certfmt_subject(child, ch, sizeof(ch)));
+    sb_utf8_sanitize(b->set_aside.msg);
+}
+
 static void extend(struct build *b)
 {
     X509 *cur = b->path[b->len - 1];
@@ -196,7 +218,7 @@ static void extend(struct build *b)
     const struct sb_cert_index *index[2];
     X509 *idx[2][INDEX_BATCH];
     size_t n_idx[2], n;
-    int scan_from[2], pass, p, i;
+    int scan_from[2], p, i;
     X509 *cand;
 
     if (b->done || ++b->root->steps > SB_CHAIN_MAX_STEPS) {
@@ -218,21 +240,22 @@ static void extend(struct build *b)
             scan_from[p] = (int)sb_cert_index_count(index[p]);
         }
     }
-    /* pass 0: key identifiers agree; pass 1: they differ (a last resort, e.g. re-keyed CAs) */
-    for (pass = 0; pass < 2; pass++) {
-        for (p = 0; p < 2; p++) {
-            for (i = 0; i < (int)n_idx[p] + sk_X509_num(pools[p]) - scan_from[p]; i++) {
-                cand = i < (int)n_idx[p] ? idx[p][i] : sk_X509_value(pools[p], scan_from[p] + i - (int)n_idx[p]);
-                if (X509_NAME_cmp(X509_get_subject_name(cand), want) != 0 || aki_matches(cur, cand) != (pass == 0)) {
-                    continue;
-                }
-                if (p == 1 && is_anchor(b, cand)) {
-                    continue; /* already tried as an anchor */
-                }
-                try_issuer(b, cand);
-                if (b->done) {
-                    return;
-                }
+    for (p = 0; p < 2; p++) {
+        for (i = 0; i < (int)n_idx[p] + sk_X509_num(pools[p]) - scan_from[p]; i++) {
+            cand = i < (int)n_idx[p] ? idx[p][i] : sk_X509_value(pools[p], scan_from[p] + i - (int)n_idx[p]);
+            if (X509_NAME_cmp(X509_get_subject_name(cand), want) != 0) {
+                continue;
+            }
+            if (p == 1 && is_anchor(b, cand)) {
+                continue; /* already tried as an anchor */
+            }
+            if (!aki_matches(cur, cand)) {
+                note_set_aside(b, cur, cand, p == 0);
+                continue;
+            }
+            try_issuer(b, cand);
+            if (b->done) {
+                return;
             }
         }
     }
@@ -291,6 +314,12 @@ static enum sb_reason run(struct build *b, X509 *leaf, struct sb_chain_result *r
         b->paths_checked > SB_CHAIN_MAX_PATHS) {
         return sb_err_set(err, SB_R_CHAIN_NO_ANCHOR, "no path to a trusted anchor within the search limits");
     }
+    if (b->have_set_aside) {
+        if (err != NULL) {
+            *err = b->set_aside;
+        }
+        return b->set_aside.reason;
+    }
     return sb_err_set(err, SB_R_CHAIN_NO_ANCHOR, "no path from the certificate to a trusted anchor");
 }
 
@@ -317,6 +346,7 @@ static enum sb_reason validate_nested(const struct sb_path_opts *o, X509 *leaf, 
     }
     b->nesting = parent != NULL ? parent->nesting + 1 : 0;
     b->root = parent != NULL ? parent->root : b;
+    b->parent = parent;
     rc = run(b, leaf, res, err);
     sk_ASN1_OBJECT_pop_free(b->policies, ASN1_OBJECT_free);
     OPENSSL_free(b);
@@ -455,6 +485,18 @@ enum sb_reason sb_chain_validate(const struct sb_path_opts *o, X509 *leaf, STACK
     return rc;
 }
 
+/* 1 if cand is a CRL signer whose own path is being validated above b (b or one of its parents validates
+ * it as its leaf). */
+static int signer_in_validation(const struct build *b, X509 *cand)
+{
+    for (; b != NULL && b->nesting > 0; b = b->parent) {
+        if (X509_cmp(b->path[0], cand) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 /*
  * Revocation callback: a CRL not signed by the certificate's issuer key. Look for a certificate named
  * like the CRL issuer whose key verifies the CRL, that may sign CRLs, and that validates to the anchor
@@ -488,7 +530,7 @@ static enum sb_reason crl_signer(void *arg, X509_CRL *crl, EVP_PKEY **signer_key
     sub.hostname = NULL;
     sub.n_emails = 0;
     sub.max_depth = -1;
-    sub.profile = SB_PROFILE_RFC5280;
+    sub.profile = b->opts->profile == SB_PROFILE_WEBPKI ? SB_PROFILE_STRICT : b->opts->profile;
     pools[0] = b->anchors;
     pools[1] = b->untrusted;
     sb_err_set(err, SB_R_REVOCATION_UNAVAILABLE, "no certificate that signs the CRL validates to the same anchor");
@@ -507,7 +549,10 @@ static enum sb_reason crl_signer(void *arg, X509_CRL *crl, EVP_PKEY **signer_key
             if (sb_sig_verify_crl(crl, X509_get0_pubkey(cand), b->opts->sm2_id, &e) != SB_OK) {
                 continue;
             }
-            if (X509_cmp(cand, b->path[b->len - 1]) == 0) {
+            /* the path's anchor; or an indirect CRL issuer whose own status this CRL, which it issued,
+             * gives (RFC 5280 §5.2.5, §6.3.3 (b)): its path is the one being validated, so the
+             * recursion stops here */
+            if (X509_cmp(cand, b->path[b->len - 1]) == 0 || signer_in_validation(b, cand)) {
                 *signer_key = X509_get0_pubkey(cand);
                 rc = SB_OK;
                 break;

@@ -1,13 +1,15 @@
 /*
  * pki/x509/chain.h — certification path building and validation against a set of trust anchors.
  *
- * Builds paths depth-first from the target through the untrusted candidates to any anchor, preferring
- * issuers whose subjectKeyIdentifier matches the child's authorityKeyIdentifier, checking each link's
- * signature, and backtracking to alternative issuers (cross-certificates, several candidates, loops)
- * when a path fails validation. Hard caps on path length, signature checks and search steps keep
- * hostile inputs bounded. Revocation uses the supplied CRLs; a CRL signed by a key other than the
- * certificate's issuer (separate CRL keys, indirect CRLs) is accepted only from a certificate that
- * itself validates to the same anchor. Thread-safe; inputs are only read.
+ * Builds paths depth-first from the target through the untrusted candidates to any anchor, checking each
+ * link's signature, and backtracking to alternative issuers (cross-certificates, several candidates,
+ * loops) when a path fails validation. A candidate named like the issuer whose subjectKeyIdentifier
+ * contradicts the child's authorityKeyIdentifier is another CA with the same name and never an issuer
+ * (RFC 4158). Hard caps on path length, signature checks and search steps keep hostile inputs bounded.
+ * Revocation uses the supplied CRLs; a CRL signed by a key other than the certificate's issuer (separate
+ * CRL keys, indirect CRLs) is accepted only from a certificate that itself validates to the same anchor,
+ * or whose own path is the one being validated (an indirect CRL issuer whose status that CRL gives).
+ * Thread-safe; inputs are only read.
  */
 #ifndef SB_CHAIN_H
 #define SB_CHAIN_H
@@ -32,8 +34,8 @@ void sb_chain_result_clear(struct sb_chain_result *r);
 /*
  * Validate leaf under o against anchors, using untrusted as path candidates. On SB_OK res->chain is the
  * validated path. On failure err holds the most relevant reason: the failure of the first complete
- * path tried, else a signature failure, else CHAIN_NO_ANCHOR; res->chain then holds that failed path
- * when one was complete, otherwise it is empty.
+ * path tried, else a signature failure, else CHAIN_NO_ANCHOR (naming a candidate set aside for its key
+ * identifier, if any); res->chain then holds that failed path when one was complete, otherwise it is empty.
  */
 enum sb_reason sb_chain_validate(const struct sb_path_opts *o, X509 *leaf, STACK_OF(X509) *anchors,
                                  STACK_OF(X509) *untrusted, struct sb_chain_result *res,

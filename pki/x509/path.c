@@ -13,6 +13,24 @@
 
 #define MAX_EXTENSIONS 64
 
+const char *sb_profile_name(enum sb_profile p)
+{
+    switch (p) {
+    case SB_PROFILE_STRICT:
+        return "strict";
+    case SB_PROFILE_WEBPKI:
+        return "webpki";
+    default:
+        return "rfc5280";
+    }
+}
+
+/* 1 when the RFC 5280 §4 rules that bind the issuing CA, not the §6 outcome, are failures (strict, webpki). */
+static int ca_profile_rules(const struct sb_path_opts *o)
+{
+    return o->profile >= SB_PROFILE_STRICT;
+}
+
 void sb_path_opts_init(struct sb_path_opts *o)
 {
     memset(o, 0, sizeof(*o));
@@ -29,12 +47,18 @@ static int sb_cert_self_issued(X509 *x)
     return X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0;
 }
 
-/* "certificate 2 (CN=Example CA)" for messages. */
+#define ANCHOR_ALONE ((size_t)-1)   /* label index of an anchor judged on its own (sb_path_anchor_profile) */
+
+/* "certificate 2 (CN=Example CA)" for messages; "trust anchor (CN=Example CA)" for ANCHOR_ALONE. */
 static const char *label(X509 *x, size_t idx, char *buf, size_t len)
 {
     char name[200];
 
-    snprintf(buf, len, "certificate %zu (%s)", idx, sb_certfmt_subject(x, name, sizeof(name)));
+    if (idx == ANCHOR_ALONE) {
+        snprintf(buf, len, "trust anchor (%s)", sb_certfmt_subject(x, name, sizeof(name)));
+    } else {
+        snprintf(buf, len, "certificate %zu (%s)", idx, sb_certfmt_subject(x, name, sizeof(name)));
+    }
     sb_utf8_sanitize(buf);
     return buf;
 }
@@ -155,8 +179,8 @@ static enum sb_reason check_structure(const struct sb_path_opts *o, X509 *x, siz
         /* trust inputs: serial and key-identifier rules bind issuing CAs, not the operator's anchor list */
         goto exts;
     }
-    /* RFC 5280 §4.1.2.2: positive, at most 20 octets. Negative serials are tolerated in the rfc5280
-     * profile ("certificate users SHOULD be prepared to gracefully handle" them, as PKITS 4.4.14 expects). */
+    /* RFC 5280 §4.1.2.2: positive, at most 20 octets. Negative serials are tolerated in the rfc5280 and strict
+     * profiles ("certificate users SHOULD be prepared to gracefully handle" them, as PKITS 4.4.14 expects). */
     if (ASN1_STRING_length(serial) > 20) {
         return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has a serial number longer than 20 octets", lbl(&lb));
     }
@@ -170,12 +194,13 @@ static enum sb_reason check_structure(const struct sb_path_opts *o, X509 *x, siz
     if (!sb_asn1_time_well_formed(X509_get0_notBefore(x)) || !sb_asn1_time_well_formed(X509_get0_notAfter(x))) {
         return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has a validity time outside the RFC 5280 profile", lbl(&lb));
     }
-    /* AKI is required except in self-signed certificates */
-    if (X509_get0_authority_key_id(x) == NULL && !(sb_cert_self_issued(x) && X509_check_issued(x, x) == X509_V_OK)) {
+    /* AKI is required except in self-signed certificates (RFC 5280 §4.2.1.1 binds the CA: strict) */
+    if (ca_profile_rules(o) && X509_get0_authority_key_id(x) == NULL &&
+        !(sb_cert_self_issued(x) && X509_check_issued(x, x) == X509_V_OK)) {
         return sb_err_set(err, SB_R_CERT_MALFORMED, "%s lacks the authorityKeyIdentifier keyIdentifier", lbl(&lb));
     }
 exts:
-    if (X509_NAME_entry_count(X509_get_issuer_name(x)) == 0) {
+    if (X509_NAME_entry_count(X509_get_issuer_name(x)) == 0 && (!is_anchor || ca_profile_rules(o))) {
         return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has an empty issuer name", lbl(&lb));
     }
     for (i = 0; i < n; i++) {
@@ -193,6 +218,19 @@ exts:
             OBJ_obj2txt(oid, sizeof(oid), oi, 1);
             return sb_err_set(err, SB_R_UNKNOWN_CRITICAL_EXT, "%s has unknown critical extension %s", lbl(&lb), oid);
         }
+    }
+    if ((flags & EXFLAG_XKUSAGE) != 0) {
+        EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
+        int cnt = eku == NULL ? 0 : sk_ASN1_OBJECT_num(eku);
+
+        sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
+        if (cnt == 0) {
+            return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has an empty extendedKeyUsage extension", lbl(&lb));
+        }
+    }
+    if (!ca_profile_rules(o)) {
+        return SB_OK; /* the rest are RFC 5280 §4 rules for the issuing CA; §6 processes these extensions as
+                       * they are (policyConstraints whatever its criticality, keyUsage bit by bit) */
     }
     if (ext_crit(x, NID_authority_key_identifier) == 1 || ext_crit(x, NID_subject_key_identifier) == 1) {
         return sb_err_set(err, SB_R_CERT_MALFORMED, "%s marks a key identifier extension critical", lbl(&lb));
@@ -214,15 +252,6 @@ exts:
         ASN1_BIT_STRING_free((ASN1_BIT_STRING *)ku_bits);
         if (empty) {
             return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has a keyUsage extension with no bit set", lbl(&lb));
-        }
-    }
-    if ((flags & EXFLAG_XKUSAGE) != 0) {
-        EXTENDED_KEY_USAGE *eku = X509_get_ext_d2i(x, NID_ext_key_usage, NULL, NULL);
-        int cnt = eku == NULL ? 0 : sk_ASN1_OBJECT_num(eku);
-
-        sk_ASN1_OBJECT_pop_free(eku, ASN1_OBJECT_free);
-        if (cnt == 0) {
-            return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has an empty extendedKeyUsage extension", lbl(&lb));
         }
     }
     /* keyCertSign requires cA (RFC 5280 §4.2.1.3) */
@@ -283,19 +312,22 @@ static enum sb_reason check_issuer(const struct sb_path_opts *o, X509 *x, size_t
         return sb_err_set(err, SB_R_BASIC_CONSTRAINTS, "%s is a version %ld certificate used as a CA", lbl(&lb),
                           X509_get_version(x) + 1);
     }
-    if (!is_ca(x)) {
+    /* RFC 5280 §6.1.4 (k) binds intermediates. An anchor is a trust input (name and key, §6.1.1 (d)): under
+     * rfc5280 only its own cA=false refuses it; strict and webpki hold it to the CA profile. */
+    if (!is_ca(x) && (!is_anchor || ca_profile_rules(o) || (flags & EXFLAG_BCONS) != 0)) {
         return sb_err_set(err, SB_R_BASIC_CONSTRAINTS, "%s issues certificates but is not a CA (basicConstraints cA)",
                           lbl(&lb));
     }
-    /* RFC 5280 §4.2.1.9 makes conforming CAs mark basicConstraints critical. Trust anchors and (Web PKI)
-     * every CA are held to it; rfc5280 intermediates are accepted as PKITS 4.6.4 expects. */
-    if (ext_crit(x, NID_basic_constraints) != 1 && (is_anchor || o->profile == SB_PROFILE_WEBPKI)) {
+    /* RFC 5280 §4.2.1.9 makes conforming CAs mark basicConstraints critical. Under strict the anchor and under
+     * webpki every CA is held to it; intermediates with a non-critical one are accepted as PKITS 4.6.4 expects. */
+    if (ext_crit(x, NID_basic_constraints) != 1 &&
+        ((is_anchor && ca_profile_rules(o)) || o->profile == SB_PROFILE_WEBPKI)) {
         return sb_err_set(err, SB_R_BASIC_CONSTRAINTS, "%s is a CA whose basicConstraints is not critical", lbl(&lb));
     }
     if ((flags & EXFLAG_KUSAGE) != 0 && (X509_get_key_usage(x) & KU_KEY_CERT_SIGN) == 0) {
         return sb_err_set(err, SB_R_KEY_USAGE, "%s issues certificates but its keyUsage lacks keyCertSign", lbl(&lb));
     }
-    if (X509_get0_subject_key_id(x) == NULL) {
+    if (X509_get0_subject_key_id(x) == NULL && ca_profile_rules(o)) {
         return sb_err_set(err, SB_R_CERT_MALFORMED, "%s is a CA without a subjectKeyIdentifier", lbl(&lb));
     }
     if (X509_NAME_entry_count(X509_get_subject_name(x)) == 0) {
@@ -311,6 +343,19 @@ static enum sb_reason check_issuer(const struct sb_path_opts *o, X509 *x, size_t
         return sb_err_set(err, SB_R_EKU, "%s is a root with an extendedKeyUsage extension", lbl(&lb));
     }
     return SB_OK;
+}
+
+enum sb_reason sb_path_anchor_profile(X509 *anchor, struct sb_err *err)
+{
+    struct sb_path_opts o;
+    enum sb_reason rc;
+
+    sb_path_opts_init(&o);
+    o.profile = SB_PROFILE_STRICT;
+    if ((rc = check_structure(&o, anchor, ANCHOR_ALONE, 1, err)) != SB_OK) {
+        return rc;
+    }
+    return check_issuer(&o, anchor, ANCHOR_ALONE, 0, 1, err);
 }
 
 static enum sb_reason apply_name_constraints(const struct sb_path_opts *o, X509 *const *path, size_t n,
@@ -336,7 +381,9 @@ static enum sb_reason apply_name_constraints(const struct sb_path_opts *o, X509 
                             label(path[j], j, lb, sizeof(lb)));
             goto done;
         }
-        if (o->profile == SB_PROFILE_RFC5280 && crit != 1) {
+        if (o->profile == SB_PROFILE_STRICT && crit != 1) {
+            /* RFC 5280 §4.2.1.10 binds the CA; §6 applies the constraints whatever their criticality, and
+             * the CA/Browser Forum allows them non-critical */
             rc = sb_err_set(err, SB_R_NAME_CONSTRAINTS, "%s has a non-critical nameConstraints extension",
                             label(path[j], j, lb, sizeof(lb)));
             goto done;
@@ -452,7 +499,11 @@ static enum sb_reason check_leaf(const struct sb_path_opts *o, X509 *const *path
             return rc;
         }
     }
-    if (X509_NAME_entry_count(X509_get_subject_name(leaf)) == 0 && ext_crit(leaf, NID_subject_alt_name) != 1) {
+    /* RFC 5280 §4.2.1.6: with an empty subject the CA MUST mark subjectAltName critical (strict); a leaf that
+     * names nothing at all is refused in every profile */
+    if (X509_NAME_entry_count(X509_get_subject_name(leaf)) == 0 &&
+        (ext_crit(leaf, NID_subject_alt_name) == -1 ||
+         (ext_crit(leaf, NID_subject_alt_name) != 1 && ca_profile_rules(o)))) {
         return sb_err_set(err, SB_R_CERT_MALFORMED, "%s has an empty subject and no critical subjectAltName", lbl(&lb));
     }
     if ((rc = check_eku(o, path, n, err)) != SB_OK) {

@@ -1,10 +1,11 @@
 /*
  * pki/x509/path.h — RFC 5280 §6 validation of one concrete certification path.
  *
- * The path is given leaf first, trust anchor last. The anchor certificate's own constraints
- * (validity, basicConstraints, key usage, name constraints, key strength, critical extensions) are
- * enforced as for any CA certificate; only its self-signature is not checked. Chain building (which
- * path to try) is chain.h's job. No I/O, no global state; thread-safe.
+ * The path is given leaf first, trust anchor last. The anchor is a trust input: its validity, key,
+ * pathLenConstraint, key usage, name constraints and critical extensions constrain the path (RFC 5280
+ * §6.1.1 (d), RFC 5937), its self-signature is not checked, and its own §4 profile is judged only under
+ * the strict and webpki profiles. Chain building (which path to try) is chain.h's job. No I/O, no global
+ * state; thread-safe.
  */
 #ifndef SB_PATH_H
 #define SB_PATH_H
@@ -19,10 +20,17 @@
 
 struct sb_chain_cache;
 
+/* Ordered: each profile enforces everything the ones before it do. */
 enum sb_profile {
-    SB_PROFILE_RFC5280 = 0,
-    SB_PROFILE_WEBPKI          /* adds the CA/Browser Forum rules */
+    SB_PROFILE_RFC5280 = 0,    /* the RFC 5280 §6 algorithm; §4 CA-side MUSTs that do not change its outcome
+                                * (criticality of policyConstraints / nameConstraints / AKI / SKI, AKI and
+                                * SKI presence, the anchor's own profile) are not failures */
+    SB_PROFILE_STRICT,         /* adds those RFC 5280 §4 CA-profile rules */
+    SB_PROFILE_WEBPKI          /* adds the CA/Browser Forum rules to strict */
 };
+
+/* "rfc5280", "strict" or "webpki". */
+const char *sb_profile_name(enum sb_profile p);
 
 #define SB_PATH_MAX_EMAILS 16
 
@@ -71,5 +79,13 @@ void sb_path_opts_init(struct sb_path_opts *o);
 enum sb_reason sb_path_check(const struct sb_path_opts *o, X509 *const *path, size_t n,
                              const struct sb_revocation_ctx *rev, STACK_OF(ASN1_OBJECT) **policies,
                              struct sb_err *err) SB_MUST_USE;
+
+/*
+ * The trust anchor's own RFC 5280 §4 CA profile, as the strict profile judges it (critical basicConstraints
+ * cA=true, keyCertSign, subjectKeyIdentifier, extension criticality...); validity and key strength are not
+ * part of it. SB_OK or the first rule broken, err naming it ("trust anchor (CN=…) is a CA whose …").
+ * For operators (check-config): the default rfc5280 profile accepts such an anchor.
+ */
+enum sb_reason sb_path_anchor_profile(X509 *anchor, struct sb_err *err) SB_MUST_USE;
 
 #endif

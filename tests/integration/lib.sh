@@ -31,6 +31,23 @@ except Exception: print("nojson nojson")')
     fi
 }
 
+# expect_msg NAME TEXT -- command...: the JSON "message" contains TEXT
+expect_msg() {
+    name=$1 want_text=$2
+    shift 3
+    msg=$("$@" 2>/dev/null | python3 -c 'import json,sys
+try: print(json.load(sys.stdin).get("message") or "")
+except Exception: print("nojson")')
+    case "$msg" in
+    *"$want_text"*)
+        PASS=$((PASS + 1))
+        echo "ok   $name" ;;
+    *)
+        FAIL=$((FAIL + 1))
+        echo "FAIL $name: message '$msg' lacks '$want_text'" ;;
+    esac
+}
+
 finish() {
     echo "$PASS passed, $FAIL failed"
     [ "$FAIL" -eq 0 ]

@@ -77,6 +77,112 @@ expect "mo ECDSA leaf" 0 - - -- $B chain --json $AT --anchor $P/mo/root.pem --un
 expect "mo leaf against the hk anchor" 3 NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR -- \
     $B chain --json $AT --anchor $P/hk/root.pem --untrusted $P/mo/int.pem $P/mo/leaf-rsa.pem
 
+# Profiles (DESIGN §7 --profile) and impostor issuers, on certificates made here with the openssl CLI.
+# rfc5280 (default) does not judge RFC 5280 §4 rules that bind the issuing CA; strict does.
+X=$TMP/x
+mkdir -p "$X"
+. "$(dirname "$0")/xcert.sh"
+CA_EXT="basicConstraints=critical,CA:TRUE;keyUsage=critical,keyCertSign,cRLSign"
+EE_EXT="basicConstraints=critical,CA:FALSE;keyUsage=critical,digitalSignature;subjectAltName=DNS:leaf.example"
+xcert root "/O=sigbridge profile test/CN=Profile Root" self "$CA_EXT" || FAIL=$((FAIL + 1))
+xcert int-pc "/O=sigbridge profile test/CN=PC CA" root "$CA_EXT;policyConstraints=inhibitPolicyMapping:0" \
+    || FAIL=$((FAIL + 1))
+xcert leaf-pc "/O=sigbridge profile test/CN=leaf under PC CA" int-pc "$EE_EXT" || FAIL=$((FAIL + 1))
+xcert root-bcnc "/O=sigbridge profile test/CN=BC Root" self "basicConstraints=CA:TRUE;keyUsage=critical,keyCertSign,cRLSign" \
+    || FAIL=$((FAIL + 1))
+xcert leaf-bcnc "/O=sigbridge profile test/CN=leaf under BC Root" root-bcnc "$EE_EXT" || FAIL=$((FAIL + 1))
+xcert int "/O=sigbridge profile test/CN=Issuing CA" root "$CA_EXT" || FAIL=$((FAIL + 1))
+xcert leaf "/O=sigbridge profile test/CN=leaf" int "$EE_EXT" || FAIL=$((FAIL + 1))
+xcert impostor "/O=sigbridge profile test/CN=Issuing CA" root "$CA_EXT" || FAIL=$((FAIL + 1))
+
+expect "CA with non-critical policyConstraints, default profile (rfc5280)" 0 - - -- \
+    $B chain --json --revocation off --anchor $X/root.pem --untrusted $X/int-pc.pem $X/leaf-pc.pem
+expect "CA with non-critical policyConstraints, --profile rfc5280" 0 - - -- \
+    $B chain --json --profile rfc5280 --revocation off --anchor $X/root.pem --untrusted $X/int-pc.pem $X/leaf-pc.pem
+expect "CA with non-critical policyConstraints, --profile strict" 3 CHAIN_CONSTRAINTS_FAILURE CERT_MALFORMED -- \
+    $B chain --json --profile strict --revocation off --anchor $X/root.pem --untrusted $X/int-pc.pem $X/leaf-pc.pem
+expect_msg "strict names the policyConstraints rule" "non-critical policyConstraints" -- \
+    $B chain --json --profile strict --revocation off --anchor $X/root.pem --untrusted $X/int-pc.pem $X/leaf-pc.pem
+expect "anchor with non-critical basicConstraints, rfc5280" 0 - - -- \
+    $B chain --json --revocation off --anchor $X/root-bcnc.pem $X/leaf-bcnc.pem
+expect "anchor with non-critical basicConstraints, strict" 3 CHAIN_CONSTRAINTS_FAILURE BASIC_CONSTRAINTS -- \
+    $B chain --json --profile strict --revocation off --anchor $X/root-bcnc.pem $X/leaf-bcnc.pem
+expect_msg "strict names the basicConstraints rule" "basicConstraints is not critical" -- \
+    $B chain --json --profile strict --revocation off --anchor $X/root-bcnc.pem $X/leaf-bcnc.pem
+expect "anchor with non-critical basicConstraints, webpki" 3 CHAIN_CONSTRAINTS_FAILURE BASIC_CONSTRAINTS -- \
+    $B chain --json --profile webpki --revocation off --anchor $X/root-bcnc.pem $X/leaf-bcnc.pem
+expect "real issuer" 0 - - -- \
+    $B chain --json --revocation off --anchor $X/root.pem --untrusted $X/int.pem $X/leaf.pem
+expect "same-name impostor CA with another key: no chain" 3 NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR -- \
+    $B chain --json --revocation off --anchor $X/root.pem --untrusted $X/impostor.pem $X/leaf.pem
+expect_msg "the impostor is named as set aside" \
+    "candidate CN=Issuing CA,O=sigbridge profile test was set aside as issuer of CN=leaf" -- \
+    $B chain --json --revocation off --anchor $X/root.pem --untrusted $X/impostor.pem $X/leaf.pem
+expect "same-name impostor CA, strict" 3 NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR -- \
+    $B chain --json --profile strict --revocation off --anchor $X/root.pem --untrusted $X/impostor.pem $X/leaf.pem
+expect "impostor beside the real issuer" 0 - - -- \
+    $B chain --json --revocation off --anchor $X/root.pem --untrusted $X/impostor.pem --untrusted $X/int.pem $X/leaf.pem
+expect "same-name impostor anchor" 3 NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR -- \
+    $B chain --json --revocation off --anchor $X/impostor.pem $X/leaf.pem
+# the same path builder under CMS: `openssl cms -sign` with the impostor as the only other certificate
+xcert cms-leaf "/O=sigbridge profile test/CN=cms signer" int "keyUsage=critical,digitalSignature,nonRepudiation" \
+    || FAIL=$((FAIL + 1))
+printf 'signed text\n' > "$X/doc.txt"
+openssl cms -sign -binary -nodetach -in "$X/doc.txt" -signer "$X/cms-leaf.pem" -inkey "$X/cms-leaf.key" \
+    -certfile "$X/impostor.pem" -outform DER -out "$X/imp.p7s" 2>"$X/err" || { echo "FAIL openssl cms"; FAIL=$((FAIL + 1)); }
+expect "CMS whose only issuer candidate is the impostor" 3 NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR -- \
+    $B verify --json --revocation off --anchor $X/root.pem $X/imp.p7s
+expect_msg "CMS: the impostor is named as set aside" "candidate CN=Issuing CA,O=sigbridge profile test was set aside" -- \
+    $B verify --json --revocation off --anchor $X/root.pem $X/imp.p7s
+expect "CMS with the real issuer supplied" 0 - - -- \
+    $B verify --json --revocation off --anchor $X/root.pem --untrusted $X/int.pem $X/imp.p7s
+# ... and under XML-DSig: `xmlsec1 --sign`, the impostor in KeyInfo beside the signer
+DS=http://www.w3.org/2000/09/xmldsig#
+printf '%s' "<Doc><Data>signed</Data><Signature xmlns=\"$DS\"><SignedInfo><CanonicalizationMethod \
+Algorithm=\"http://www.w3.org/2001/10/xml-exc-c14n#\"/><SignatureMethod \
+Algorithm=\"http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256\"/><Reference URI=\"\"><Transforms><Transform \
+Algorithm=\"${DS}enveloped-signature\"/></Transforms><DigestMethod \
+Algorithm=\"http://www.w3.org/2001/04/xmlenc#sha256\"/><DigestValue/></Reference></SignedInfo><SignatureValue/>\
+<KeyInfo><X509Data/></KeyInfo></Signature></Doc>" > "$X/tmpl.xml"
+xmlsec1 --sign --privkey-pem "$X/cms-leaf.key,$X/cms-leaf.pem,$X/impostor.pem" --output "$X/imp.xml" "$X/tmpl.xml" \
+    2>"$X/err" || { echo "FAIL xmlsec1 --sign: $(cat "$X/err")"; FAIL=$((FAIL + 1)); }
+expect "XML-DSig whose only issuer candidate is the impostor" 3 NO_CERTIFICATE_CHAIN_FOUND CHAIN_NO_ANCHOR -- \
+    $B verify --json --revocation off --anchor $X/root.pem $X/imp.xml
+expect_msg "XML-DSig: the impostor is named as set aside" "candidate CN=Issuing CA,O=sigbridge profile test" -- \
+    $B verify --json --revocation off --anchor $X/root.pem $X/imp.xml
+expect "XML-DSig with the real issuer supplied" 0 - - -- \
+    $B verify --json --revocation off --anchor $X/root.pem --untrusted $X/int.pem $X/imp.xml
+
+# Indirect CRL (RFC 5280 §5.2.5, §6.3.3 (b)/(f)): the CRL issuer is a separate certificate named in the
+# leaf's cRLIssuer, and its own status comes from the indirect CRL it issued itself.
+DP_IND="crlDistributionPoints=dp;[dp];fullname=URI:http://crl.example/ind.crl;CRLissuer=dirName:crliss"
+DP_IND="$DP_IND;[crliss];O=sigbridge profile test;CN=Indirect CRL Issuer"
+xcert ica "/O=sigbridge profile test/CN=Indirect CA" root "$CA_EXT;crlDistributionPoints=URI:http://crl.example/root.crl" \
+    || FAIL=$((FAIL + 1))
+xcert icrl "/O=sigbridge profile test/CN=Indirect CRL Issuer" ica "keyUsage=critical,cRLSign;$DP_IND" \
+    || FAIL=$((FAIL + 1))
+# the same CRL issuer (name and key) without the distribution point that puts it under its own CRL
+XKEY=icrl
+xcert icrl-nodp "/O=sigbridge profile test/CN=Indirect CRL Issuer" ica "keyUsage=critical,cRLSign" || FAIL=$((FAIL + 1))
+XKEY=
+xcert ileaf "/O=sigbridge profile test/CN=leaf under Indirect CA" ica "keyUsage=critical,digitalSignature;$DP_IND" \
+    || FAIL=$((FAIL + 1))
+xcrl root root || FAIL=$((FAIL + 1))
+xcrl ind icrl "issuingDistributionPoint=critical,@idp;[idp];fullname=URI:http://crl.example/ind.crl;indirectCRL=TRUE" \
+    || FAIL=$((FAIL + 1))
+expect "indirect CRL whose issuer is covered by its own CRL" 0 - - -- \
+    $B chain --json --revocation require --anchor $X/root.pem --untrusted $X/ica.pem --untrusted $X/icrl.pem \
+    --crl $X/root.crl --crl $X/ind.crl $X/ileaf.pem
+expect "indirect CRL issuer with no CRL for itself" 3 TRY_LATER REVOCATION_UNAVAILABLE -- \
+    $B chain --json --revocation require --anchor $X/root.pem --untrusted $X/ica.pem --untrusted $X/icrl-nodp.pem \
+    --crl $X/root.crl --crl $X/ind.crl $X/ileaf.pem
+expect_msg "the CRL issuer's own status is what is missing" "CRL signer certificate does not validate" -- \
+    $B chain --json --revocation require --anchor $X/root.pem --untrusted $X/ica.pem --untrusted $X/icrl-nodp.pem \
+    --crl $X/root.crl --crl $X/ind.crl $X/ileaf.pem
+expect "indirect CRL without the anchor's CRL for the CA" 3 TRY_LATER REVOCATION_UNAVAILABLE -- \
+    $B chain --json --revocation require --anchor $X/root.pem --untrusted $X/ica.pem --untrusted $X/icrl.pem \
+    --crl $X/ind.crl $X/ileaf.pem
+
 # Bad input: exit 2 with {"error":…}, never a crash
 head -c 3000 /dev/urandom > "$TMP/random.bin"
 printf '%s\n' '-----BEGIN CERTIFICATE-----' 'MIIB!!!notbase64' '-----END CERTIFICATE-----' > "$TMP/badb64.pem"

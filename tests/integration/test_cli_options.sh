@@ -89,7 +89,7 @@ run "verify: --policy-dir without --from" 2 err "sigbridge: --policy-dir and --f
 # option words
 run "chain: --revocation word" 2 err "sigbridge: --revocation: 'maybe' is not require, prefer or off" -- \
     $B chain --revocation maybe x
-run "chain: --profile word" 2 err "sigbridge: --profile: 'x' is not rfc5280 or webpki" -- \
+run "chain: --profile word" 2 err "sigbridge: --profile: 'x' is not rfc5280, strict or webpki" -- \
     $B chain --profile x y
 run "sign: --format word" 2 err "sigbridge: --format: 'pdf' is not cms, gmt0010 or xmldsig" -- \
     $B sign --format pdf --key k --cert c in

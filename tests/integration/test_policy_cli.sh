@@ -197,5 +197,48 @@ expect_run "chain unknown jurisdiction" 2 "$BIN" chain --policy-dir "$POL" --fro
 expect_run "chain broken policy dir" 2 "$BIN" chain --json --policy-dir "$T/broken" --from hk "$PKI/hk/leaf.pem" &&
     expect_json "broken dir JSON error" 'd["error"]["code"]' INPUT_MALFORMED
 
+# ---- certificate.profile and check-config's CA-profile warning -------------------------------------
+# An anchor made with the openssl CLI whose basicConstraints is not critical: a trust input that the
+# default rfc5280 profile accepts and strict refuses; check-config warns (exit unchanged).
+X=$T/x
+mkdir -p "$X" "$T/bcnc"
+. "$(dirname "$0")/xcert.sh"
+xcert root "/O=sigbridge policy test/CN=BC Root" self "basicConstraints=CA:TRUE;keyUsage=critical,keyCertSign,cRLSign" &&
+xcert leaf "/O=sigbridge policy test/CN=leaf" root \
+    "keyUsage=critical,digitalSignature;subjectAltName=DNS:leaf.example" || ko "openssl certificates"
+printf 'jurisdiction: xx\ntrust_anchors:\n  - file: %s\nrevocation:\n  mode: off\n' "$X/root.pem" >"$T/bcnc/xx.yaml"
+if expect_run "check-config anchor with non-critical basicConstraints" 0 "$BIN" check-config --policy-dir "$T/bcnc"; then
+    expect_grep "check-config names the rule" out.txt \
+        "warning: breaks the RFC 5280 CA profile (BASIC_CONSTRAINTS): trust anchor (CN=BC Root,O=sigbridge policy test) is a CA whose basicConstraints is not critical; accepted under certificate.profile rfc5280, refused under strict"
+    expect_grep "check-config warns on stderr" err.txt "sigbridge: warning: xx: anchor from $X/root.pem"
+    expect_grep "check-config profile line" out.txt "  certificate profile rfc5280"
+    expect_grep "check-config still OK" out.txt "configuration OK"
+fi
+if expect_run "check-config shipped policies: no warning" 0 "$BIN" check-config --policy-dir "$POL"; then
+    if grep -q warning "$T/out.txt" "$T/err.txt"; then ko "shipped anchors warned: $(grep warning "$T/out.txt")"; else ok; fi
+fi
+chain_json "policy rfc5280: anchor with non-critical basicConstraints" 0 null "$T/bcnc" xx "$X/leaf.pem"
+chain_json "policy rfc5280, --profile strict tightens" 3 BASIC_CONSTRAINTS "$T/bcnc" xx "$X/leaf.pem" --profile strict
+expect_json "--profile strict: subindication" 'd["subindication"]' CHAIN_CONSTRAINTS_FAILURE
+mkdir -p "$T/bcnc-strict"
+printf 'jurisdiction: xx\ntrust_anchors:\n  - file: %s\ncertificate:\n  profile: strict\nrevocation:\n  mode: off\n' \
+    "$X/root.pem" >"$T/bcnc-strict/xx.yaml"
+chain_json "policy strict: anchor refused" 3 BASIC_CONSTRAINTS "$T/bcnc-strict" xx "$X/leaf.pem"
+expect_json "policy strict: subindication" 'd["subindication"]' CHAIN_CONSTRAINTS_FAILURE
+expect_json "policy strict: message" '"basicConstraints is not critical" in d["message"]' true
+if expect_run "check-config policy strict" 0 "$BIN" check-config --policy-dir "$T/bcnc-strict"; then
+    expect_grep "check-config strict verdict" out.txt "this policy's certificate.profile strict refuses it"
+fi
+if expect_run "chain weaker profile refused" 2 "$BIN" chain --policy-dir "$T/bcnc-strict" --from xx --profile rfc5280 \
+    "$X/leaf.pem"; then
+    expect_grep "--profile message" err.txt "--profile rfc5280 is weaker than xx's certificate.profile strict"
+fi
+chain_json "policy strict, --profile webpki" 3 BASIC_CONSTRAINTS "$T/bcnc-strict" xx "$X/leaf.pem" --profile webpki
+mkdir -p "$T/bad-profile"
+sed 's/profile: strict/profile: webpki/' "$T/bcnc-strict/xx.yaml" >"$T/bad-profile/xx.yaml"
+if expect_run "certificate.profile webpki is not a policy profile" 2 "$BIN" check-config --policy-dir "$T/bad-profile"; then
+    expect_grep "profile enum located" err.txt "certificate.profile: expected one of rfc5280, strict, got 'webpki'"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -184,17 +184,25 @@ struct cert_tweak {
     const char *ext_oid;      /* an unknown extension (value NULL) with this OID ... */
     int ext_critical;         /* ... marked critical */
     const char *nb_text;      /* notBefore rewritten to this GeneralizedTime text, then re-signed */
+    const char *pc;           /* policyConstraints, X509V3 config text ("critical," marks it critical) */
+    const char *nc;           /* nameConstraints, likewise */
+    int no_ski, no_aki;       /* leave out the subject / authority key identifier */
 };
 
 enum shape { ROOT_INT_LEAF = 0, ROOT_INT_INT_LEAF, ROOT_LEAF };
 enum leaf_by { BY_LAST_CA = 0, BY_FIRST_INTER, BY_ROOT };
-enum anchors { ANCHOR_ROOT = 0, ANCHOR_NONE, ANCHOR_LEAF, ANCHOR_INTER };
+enum anchors {
+    ANCHOR_ROOT = 0, ANCHOR_NONE, ANCHOR_LEAF, ANCHOR_INTER,
+    ANCHOR_IMPOSTOR,          /* only a self-signed root named like the root, under another key */
+};
 enum untrusted {
     UNTRUSTED_INTERS = 0,     /* the intermediates, first to last */
     UNTRUSTED_EMPTY,          /* an empty stack */
     UNTRUSTED_NULL,           /* no stack */
     UNTRUSTED_INTERS_ROOT,    /* the intermediates, then the root */
     UNTRUSTED_NOISE,          /* an unrelated CA and its root, the intermediates, the leaf itself */
+    UNTRUSTED_IMPOSTOR,       /* instead of the intermediate: a CA of the same name and issuer, another key */
+    UNTRUSTED_IMPOSTOR_INTERS,   /* that impostor, then the intermediates */
 };
 
 struct chain_case {
@@ -213,6 +221,7 @@ struct chain_case {
     unsigned key_usage;
     int allow_sha1, min_rsa_bits;
     const char *sm2_id;
+    enum sb_profile profile;   /* default rfc5280 */
     int revocation_default;    /* keep sb_path_opts_init's revocation mode ("prefer") */
     int crl_revokes_leaf;      /* a current CRL of the leaf's issuer lists the leaf */
     /* the verdict */
@@ -307,6 +316,59 @@ static const struct chain_case chain_cases[] = {
     { .name = "unknown_noncritical_extension_leaf", .leaf = { .ext_oid = "1.3.6.1.4.1.55555.1.1" }, .want = SB_OK },
     { .name = "unknown_critical_extension_intermediate",
       .inter = { { .ext_oid = "1.3.6.1.4.1.55555.1.2", .ext_critical = 1 } }, .want = SB_R_UNKNOWN_CRITICAL_EXT },
+
+    /* profiles (path.h): RFC 5280 §4 rules that bind the issuing CA are failures only under strict; §6
+     * still processes the extensions, and §6.1.4 (k) binds intermediates in every profile */
+    { .name = "policy_constraints_noncritical_rfc5280", .inter = { { .pc = "inhibitPolicyMapping:0" } },
+      .want = SB_OK },
+    { .name = "policy_constraints_noncritical_strict", .inter = { { .pc = "inhibitPolicyMapping:0" } },
+      .profile = SB_PROFILE_STRICT, .want = SB_R_CERT_MALFORMED,
+      .want_msg = "has a non-critical policyConstraints extension" },
+    { .name = "policy_constraints_critical_strict", .inter = { { .pc = "critical,inhibitPolicyMapping:0" } },
+      .profile = SB_PROFILE_STRICT, .want = SB_OK },
+    /* non-critical, still applied: requireExplicitPolicy 0 and a leaf without certificate policies */
+    { .name = "policy_constraints_noncritical_still_applied", .inter = { { .pc = "requireExplicitPolicy:0" } },
+      .want = SB_R_POLICY },
+    { .name = "anchor_bc_noncritical_rfc5280", .root = { .bc = "CA:TRUE", .serial = 2 }, .want = SB_OK },
+    { .name = "anchor_bc_noncritical_strict", .root = { .bc = "CA:TRUE", .serial = 2 }, .profile = SB_PROFILE_STRICT,
+      .want = SB_R_BASIC_CONSTRAINTS, .want_msg = "basicConstraints is not critical" },
+    { .name = "anchor_bc_noncritical_webpki", .root = { .bc = "CA:TRUE", .serial = 2 }, .profile = SB_PROFILE_WEBPKI,
+      .want = SB_R_BASIC_CONSTRAINTS, .want_msg = "basicConstraints is not critical" },
+    { .name = "anchor_without_bc_rfc5280", .root = { .bc = NONE, .serial = 2 }, .want = SB_OK },
+    { .name = "anchor_without_bc_strict", .root = { .bc = NONE, .serial = 2 }, .profile = SB_PROFILE_STRICT,
+      .want = SB_R_CERT_MALFORMED, .want_msg = "asserts keyCertSign without basicConstraints cA" },
+    /* the anchor's own cA=false and keyUsage still constrain the path */
+    { .name = "anchor_ca_false_rfc5280", .root = { .bc = "critical,CA:FALSE", .ku = NONE, .serial = 2 },
+      .want = SB_R_BASIC_CONSTRAINTS },
+    { .name = "anchor_without_key_cert_sign_rfc5280", .root = { .ku = "critical,cRLSign", .serial = 2 },
+      .want = SB_R_KEY_USAGE },
+    { .name = "intermediate_ca_false_strict", .inter = { { .bc = "critical,CA:FALSE", .ku = "critical,digitalSignature" } },
+      .profile = SB_PROFILE_STRICT, .want = SB_R_BASIC_CONSTRAINTS },
+    { .name = "intermediate_without_basic_constraints_strict", .inter = { { .bc = NONE, .ku = NONE } },
+      .profile = SB_PROFILE_STRICT, .want = SB_R_BASIC_CONSTRAINTS },
+    { .name = "intermediate_without_ski_rfc5280", .inter = { { .no_ski = 1 } }, .leaf = { .no_aki = 1 },
+      .want = SB_OK },
+    { .name = "intermediate_without_ski_strict", .inter = { { .no_ski = 1 } }, .leaf = { .no_aki = 1 },
+      .profile = SB_PROFILE_STRICT, .want = SB_R_CERT_MALFORMED },
+    { .name = "leaf_without_aki_rfc5280", .leaf = { .no_aki = 1 }, .want = SB_OK },
+    { .name = "leaf_without_aki_strict", .leaf = { .no_aki = 1 }, .profile = SB_PROFILE_STRICT,
+      .want = SB_R_CERT_MALFORMED, .want_msg = "lacks the authorityKeyIdentifier" },
+    /* nameConstraints are applied whatever their criticality; strict refuses the non-critical form */
+    { .name = "name_constraints_noncritical_rfc5280", .inter = { { .nc = "permitted;DNS:" LEAF_CN } }, .want = SB_OK },
+    { .name = "name_constraints_noncritical_rfc5280_applied", .inter = { { .nc = "permitted;DNS:other.example" } },
+      .want = SB_R_NAME_CONSTRAINTS },
+    { .name = "name_constraints_noncritical_strict", .inter = { { .nc = "permitted;DNS:" LEAF_CN } },
+      .profile = SB_PROFILE_STRICT, .want = SB_R_NAME_CONSTRAINTS, .want_msg = "non-critical nameConstraints" },
+
+    /* impostor issuers (RFC 4158): a candidate whose subjectKeyIdentifier contradicts the child's
+     * authorityKeyIdentifier is another CA with the same name, never tried as issuer */
+    { .name = "impostor_intermediate", .untrusted = UNTRUSTED_IMPOSTOR, .want = SB_R_CHAIN_NO_ANCHOR,
+      .want_len = NO_CHAIN, .want_msg = "candidate CN=Test CA" },
+    { .name = "impostor_anchor", .shape = ROOT_LEAF, .anchors = ANCHOR_IMPOSTOR, .untrusted = UNTRUSTED_EMPTY,
+      .want = SB_R_CHAIN_NO_ANCHOR, .want_len = NO_CHAIN, .want_msg = "trust anchor CN=Test Root" },
+    /* the real intermediate beside the impostor still builds the path */
+    { .name = "impostor_beside_real_intermediate", .untrusted = UNTRUSTED_IMPOSTOR_INTERS, .want = SB_OK,
+      .want_len = 3, .want_path = 1 },
 
     /* leaf requirements */
     { .name = "eku_server_required_client_only", .eku_nid = NID_server_auth, .leaf = { .eku = "clientAuth" },
@@ -415,8 +477,18 @@ static X509 *tweaked(struct fx *f, struct tc_spec s, const struct cert_tweak *t,
     if (t->ext_oid != NULL) {
         s.extra[0] = ext = tc_ext_raw(t->ext_oid, t->ext_critical, null_der, 2);
     }
+    if (t->pc != NULL) {
+        assert_non_null(s.extra[1] = X509V3_EXT_conf_nid(NULL, NULL, NID_policy_constraints, t->pc));
+    }
+    if (t->nc != NULL) {
+        assert_non_null(s.extra[2] = X509V3_EXT_conf_nid(NULL, NULL, NID_name_constraints, t->nc));
+    }
+    s.no_ski = t->no_ski;
+    s.no_aki = t->no_aki;
     x = tc_make(&s);
     X509_EXTENSION_free(ext);
+    X509_EXTENSION_free(s.extra[1]);
+    X509_EXTENSION_free(s.extra[2]);
     if (t->nb_text != NULL) {
         ASN1_TIME *nb = ASN1_STRING_type_new(V_ASN1_GENERALIZEDTIME);
 
@@ -481,6 +553,10 @@ static void built_make(struct fx *f, const struct chain_case *c, struct built *b
         break;
     case ANCHOR_NONE:
         break;
+    case ANCHOR_IMPOSTOR:
+        b->noise[1] = tc_root("Test Root", f->kx);
+        push_ref(b->anchors, b->noise[1]);
+        break;
     default:
         fail_msg("unknown anchors %d", (int)c->anchors);
     }
@@ -494,10 +570,14 @@ static void built_make(struct fx *f, const struct chain_case *c, struct built *b
         push_ref(b->untrusted, b->noise[1]);
     }
     if (c->untrusted == UNTRUSTED_INTERS || c->untrusted == UNTRUSTED_INTERS_ROOT ||
-        c->untrusted == UNTRUSTED_NOISE) {
+        c->untrusted == UNTRUSTED_NOISE || c->untrusted == UNTRUSTED_IMPOSTOR_INTERS) {
         for (i = 0; i < b->n_inter; i++) {
             push_ref(b->untrusted, b->inter[i]);
         }
+    }
+    if (c->untrusted == UNTRUSTED_IMPOSTOR || c->untrusted == UNTRUSTED_IMPOSTOR_INTERS) {
+        b->noise[0] = tc_inter("Test CA", f->kx, b->root, b->key_root, -1);
+        push_ref(b->untrusted, b->noise[0]);
     }
     if (c->untrusted == UNTRUSTED_INTERS_ROOT) {
         push_ref(b->untrusted, b->root);
@@ -563,6 +643,7 @@ static void case_opts(const struct chain_case *c, struct built *b, struct sb_pat
         o->sm2_id = c->sm2_id;
     }
     o->crls = b->crls;
+    o->profile = c->profile;
 }
 
 static void run_chain_case(void **state)
