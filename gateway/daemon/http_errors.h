@@ -22,10 +22,14 @@
     X(UNKNOWN_JURISDICTION,    404, "no trust policy for this jurisdiction") \
     X(METHOD_NOT_ALLOWED,      405, "method not allowed on this resource") \
     X(NOT_ACCEPTABLE,          406, "the requested representation is not available") \
+    X(REQUEST_TIMEOUT,         408, "the request did not arrive in time") \
     X(BODY_TOO_LARGE,          413, "request body over limit") \
     X(UNSUPPORTED_MEDIA_TYPE,  415, "unsupported Content-Type") \
+    X(EXPECTATION_FAILED,      417, "only the expectation 100-continue is supported") \
     X(RELOAD_FAILED,           422, "the new configuration or policy set was refused; the old one is kept") \
+    X(HEADERS_TOO_LARGE,       431, "the request header block is over limits.max_headers") \
     X(INTERNAL_ERROR,          500, "internal error") \
+    X(NOT_IMPLEMENTED,         501, "the method or transfer coding is not implemented") \
     X(UPSTREAM_ERROR,          502, "the upstream service could not be reached") \
     X(OVERLOADED,              503, "the gateway is at capacity; retry later") \
     X(TIMEOUT,                 503, "the request could not be completed in time; retry later") \
