@@ -496,10 +496,6 @@ static void on_write(struct bufferevent *bev, void *arg)
         return;                               /* a 100 Continue went out */
     }
     reply_done(c);
-    if (c->gw->draining) {
-        conn_free(c);
-        return;
-    }
     limits_now(c, &lim);
     c->state = CS_HEAD;
     c->started = 0;
@@ -645,18 +641,6 @@ int sbgw_conn_start(struct sbgw_listener *l, evutil_socket_t fd, const char *pee
 }
 
 /* ---- drain and shutdown --------------------------------------------------------------------- */
-
-void sbgw_conn_close_idle(struct sbgw *gw)
-{
-    struct sbgw_conn *c = gw->conns, *next;
-
-    for (; c != NULL; c = next) {
-        next = c->next;
-        if (c->state == CS_HEAD && !c->started && evbuffer_get_length(bufferevent_get_input(c->bev)) == 0) {
-            conn_free(c);
-        }
-    }
-}
 
 void sbgw_conn_free_all(struct sbgw *gw)
 {
