@@ -111,6 +111,7 @@ struct sbgw {
     struct sbgw_conn *conns;                  /* owned: every open client connection (http_conn.c) */
     long n_conns;                             /* of both listeners, refused ones included */
     long n_refusing;                          /* connections refused over a cap, writing their 503 */
+    long receiving;                           /* connections reading an admitted request's body */
     long long pending_body;                   /* bytes of unfinished bodies counted against
                                                * limits.pending_body_bytes (declared or received) */
     struct {
