@@ -1,9 +1,9 @@
 #!/bin/sh
 # tests/integration/test_gateway_protocol.sh — HTTP framing the client can rely on, over raw sockets.
 #
-# libevent 2.1 answers in the HTTP version it parsed from the request line; the gateway only serves 1.0 and
-# 1.1 and refuses anything else with 505 HTTP_VERSION_NOT_SUPPORTED in HTTP/1.1 (then closes), so every
-# reply can be framed. HEAD replies carry headers only, with the Content-Length a GET gets, so a pipelined
+# The gateway serves HTTP/1.0 and 1.1 requests and always answers in HTTP/1.1; another well-formed version
+# is 505 HTTP_VERSION_NOT_SUPPORTED, a malformed one 400 (then the connection closes), so every reply can be
+# framed. HEAD replies carry headers only, with the Content-Length a GET gets, so a pipelined
 # keep-alive request after a HEAD is read correctly (a fuzzing find). Env: SB_BIN, SB_PKI.
 . "$(dirname "$0")/gw_lib.sh"
 
@@ -42,12 +42,18 @@ PY
 }
 
 section "HTTP versions"
-for v in 1.44 0.1 1.2 1.9; do
+# HTTP-version is "HTTP/" DIGIT "." DIGIT (RFC 9112 §2.3): a well-formed other version is 505, a malformed one 400.
+raw "HTTP/1.44: 400 BAD_REQUEST (not a version)" \
+    "d.startswith(b'HTTP/1.1 400 ') and b'\"code\":\"BAD_REQUEST\"' in d and d.count(b'HTTP/1.1 ') == 1" \
+    "b'GET /healthz HTTP/1.44\r\nHost: x\r\n\r\n'"
+for v in 0.1 1.2 1.9 2.0; do
     raw "HTTP/$v: 505 HTTP_VERSION_NOT_SUPPORTED in HTTP/1.1" \
         "d.startswith(b'HTTP/1.1 505 ') and b'\"code\":\"HTTP_VERSION_NOT_SUPPORTED\"' in d and b'\"status\":505' in d" \
         "b'GET /healthz HTTP/$v\r\nHost: x\r\n\r\n'"
 done
-raw "HTTP/1.0: served" "d.startswith(b'HTTP/1.0 200 ')" "b'GET /healthz HTTP/1.0\r\n\r\n'"
+# the reply carries the server's version (RFC 9110 §2.5); a 1.0 request without keep-alive is closed
+raw "HTTP/1.0: served in HTTP/1.1, Connection: close" "d.startswith(b'HTTP/1.1 200 ') and b'Connection: close' in d" \
+    "b'GET /healthz HTTP/1.0\r\n\r\n'"
 raw "HTTP/1.1: served" "d.startswith(b'HTTP/1.1 200 ')" "b'GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'"
 
 section "HEAD then GET pipelined on one connection"

@@ -201,12 +201,8 @@ sc b12b "$API" rq-cn bank-b -tls1_2
 expect_sc "after the reload bank-b maps to no client id: 403 FORBIDDEN" "* TLSv1.2 0 403 FORBIDDEN *"
 sc a13b "$API" rq-hk bank-a -tls1_3
 expect_sc "after the reload bank-a still verifies: 200 TOTAL_PASSED" "* TLSv1.3 0 200 TOTAL_PASSED *"
-if [ -n "${SB_GW_KNOWN_BUGS:-}" ]; then
-    sc cn13 "$API" rq-health bank-a -tls1_3
-    expect_sc "the server ends the TLS connection with close_notify (s_client sees no unexpected EOF)" "0 TLSv1.3 0 200 ok *"
-else
-    skip "close_notify before closing" "known daemon gap: TLS connections are closed without close_notify (s_client: unexpected eof while reading); SB_GW_KNOWN_BUGS=1 runs it"
-fi
+sc cn13 "$API" rq-health bank-a -tls1_3
+expect_sc "the server ends the TLS connection with close_notify (s_client sees no unexpected EOF)" "0 TLSv1.3 0 200 ok *"
 t "curl over mTLS after all that: healthy" 200 "d['status']=='ok'" --cacert "$T/ca.pem" --cert "$T/bank-a.pem" \
     --key "$T/bank-a.key" "https://127.0.0.1:$API/healthz"
 check "refused handshakes did not reach the audit log (only decisions are audited)" py - "$TMP/audit.jsonl" <<'PY'
