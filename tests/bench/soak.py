@@ -174,14 +174,15 @@ def vmrss_kib(pid):
 
 
 def per_minute(samples, rss0):
-    """(t, KiB) at 0 (before the load) and at the first sample at or after each whole minute, then the last."""
+    """(t, KiB) at 0 (before the load) and at the first sample at or after each whole minute, then the last
+    one unless it is within 5 s of the last minute."""
     out = [(0.0, rss0)]
     minute = 60.0
     for t, k in samples:
         if t >= minute - 0.5:
             out.append((minute, k))
             minute += 60.0
-    if samples and samples[-1][0] > out[-1][0] + 0.5:
+    if samples and samples[-1][0] >= out[-1][0] + 5.0:     # not the sample taken just after the last minute
         out.append(samples[-1])
     return out
 
