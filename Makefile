@@ -178,7 +178,8 @@ $(BENCH_DIR)/bench_lib: tests/bench/bench_lib.c $(LIBPKI)
 #   BENCH_LATENCY_SECONDS (default 60): p50/p99/p99.9/max, requests over 100 ms (~4 min).
 # bench-soak: BENCH_SOAK_SIGNERS (default 100000) distinct signers (tests/bench/gen_signers.c, cached in
 #   $(BENCH_DIR)/signers-N.bin) at 50% of saturation for BENCH_SOAK_SECONDS (default 300), the daemon's RSS
-#   sampled every 5 s, cache metrics at the end.
+#   sampled every 5 s (printed every minute; flat within 5% over the last 20 minutes, or over the last half of a
+#   shorter run), cache metrics at the end.
 .PHONY: bench-latency bench-soak
 bench-latency: deps $(BENCH_DIR)/sbload $(BIN) pki-fixtures
 	$(if $(filter 1,$(SAN)),@echo "bench-latency: SAN=1 build; the figures below are not meaningful")

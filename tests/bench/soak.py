@@ -15,6 +15,9 @@ soak     N distinct Macao ECDSA signers (tests/bench/gen_signers.c; one signed o
          --seconds (BENCH_SOAK_SECONDS, 300) with 8 connections; the daemon's VmRSS sampled every 5 s.
          Goal (b): RSS at the end within 10% of RSS once every signer has been sent (then every cache is
          full and only replaces entries; at least --warmup s); every signer sent at least once.
+         Goal (issue 20): RSS flat within 5% over the last 20 minutes (runs shorter than 20 minutes: over
+         their last half): (max - min) / min of the samples in that window; printed after the RSS curve at
+         every minute.
 
 Usage: soak.py latency|soak --bin build/sigbridge --pki build/pki --policies policies --bench-bin DIR --out DIR
                             [--seconds S] [--sat-seconds S] [--signers N] [--rate R] [--log-level warn]
@@ -34,6 +37,8 @@ import bench  # noqa: E402  (Daemon, http, make_objects, CASES)
 EXPECT = '"indication":"TOTAL_PASSED"'
 P99_GOAL_MS = 5.0
 RSS_GOAL_PCT = 10.0
+FLAT_GOAL_PCT = 5.0           # issue 20: RSS flat within 5% ...
+FLAT_WINDOW_S = 1200.0        # ... over the last 20 minutes (the last half of a shorter run)
 
 
 def die(msg):
@@ -168,6 +173,41 @@ def vmrss_kib(pid):
     return 0
 
 
+def per_minute(samples, rss0):
+    """(t, KiB) at 0 (before the load) and at the first sample at or after each whole minute, then the last
+    one unless it is within 5 s of the last minute."""
+    out = [(0.0, rss0)]
+    minute = 60.0
+    for t, k in samples:
+        if t >= minute - 0.5:
+            out.append((minute, k))
+            minute += 60.0
+    if samples and samples[-1][0] >= out[-1][0] + 5.0:     # not the sample taken just after the last minute
+        out.append(samples[-1])
+    return out
+
+
+def flat_goal(samples, secs):
+    """Issue 20: RSS flat within FLAT_GOAL_PCT over the last FLAT_WINDOW_S (the last half of a shorter run)."""
+    window = FLAT_WINDOW_S if secs >= FLAT_WINDOW_S else secs / 2.0
+    start = samples[-1][0] - window if samples else 0.0
+    inside = [s for s in samples if s[0] >= start - 0.5]
+    if len(inside) < 2:
+        print("flatness: too few samples in the last %.0f s" % window)
+        return
+    lo = min(inside, key=lambda s: s[1])
+    hi = max(inside, key=lambda s: s[1])
+    spread = 100.0 * (hi[1] - lo[1]) / lo[1] if lo[1] else float("nan")
+    first, last = inside[0], inside[-1]
+    print("last %s (%.0f-%.0f s): min %.1f MiB at %.0f s, max %.1f MiB at %.0f s, spread %.1f%%; %.1f -> %.1f MiB"
+          " (%+.1f%%)  -> goal (issue 20, flat within %g%% over the last 20 min): %s%s" % (
+              "20 min" if window == FLAT_WINDOW_S else "half (%.0f s)" % window, first[0], last[0],
+              lo[1] / 1024.0, lo[0], hi[1] / 1024.0, hi[0], spread, first[1] / 1024.0, last[1] / 1024.0,
+              100.0 * (last[1] - first[1]) / first[1] if first[1] else float("nan"), FLAT_GOAL_PCT,
+              "met" if spread <= FLAT_GOAL_PCT else "MISSED",
+              "" if window == FLAT_WINDOW_S else " (a %g s run: judged over its last half, not 20 min)" % secs))
+
+
 def cmd_soak(a):
     secs = a.seconds if a.seconds is not None else 300.0
     path = signers_file(a)
@@ -247,6 +287,9 @@ def cmd_soak(a):
         print("  (the run is shorter than the %.0f s it takes to send every signer once: measured from the first"
               " sample)" % steady)
     print("samples every %g s (MiB): %s" % (a.sample, " ".join("%.1f" % mib(s[1]) for s in samples)))
+    print("RSS every minute (MiB): %s" % "  ".join(
+        "%d:%02d %.1f" % (int(t) // 60, int(t) % 60, mib(k)) for t, k in per_minute(samples, rss0)))
+    flat_goal(samples, secs)
     print("caches at the end: %s" % ", ".join(
         "%s %.0f" % (k.replace("sigbridge_", ""), v) for k, v in sorted(metrics.items())))
     print("latency: %s" % json.dumps({k: v for k, v in lat.items() if k != "stderr"}))
