@@ -81,14 +81,12 @@ static void translate_then(struct sbgw_verify_job *j)
     sbgw_verify_job_free(j);
 }
 
-void sbgw_api_translate(struct sbgw_req *rq, struct sbgw_snap *s)
+int sbgw_api_translate_admit(struct sbgw_req *rq, struct sbgw_snap *s)
 {
-    struct evkeyvalq q, *hin = evhttp_request_get_input_headers(rq->req);
-    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(rq->req);
-    const struct sb_trust_policy *pol;
-    const char *from, *to, *query = uri != NULL ? evhttp_uri_get_query(uri) : NULL, *ct;
+    struct evkeyvalq q;
+    const char *from, *to, *query = sbgw_req_query(rq);
     const char *who = rq->client[0] != '\0' ? rq->client : NULL;
-    struct sbgw_verify_job *j;
+    int ok = 0;
 
     TAILQ_INIT(&q);
     if (!sbgw_acl_allows(&s->cfg->api.verify, who)) {
@@ -101,7 +99,7 @@ void sbgw_api_translate(struct sbgw_req *rq, struct sbgw_snap *s)
         sbgw_reply_error(rq, SBGW_E_MISSING_PARAMETER, "query parameters 'from' and 'to' are required");
         goto out;
     }
-    if (strlen(from) > SB_TP_ID_MAX || (pol = sb_policy_set_find(s->set, from)) == NULL) {
+    if (strlen(from) > SB_TP_ID_MAX || (rq->pol = sb_policy_set_find(s->set, from)) == NULL) {
         sbgw_reply_error(rq, SBGW_E_UNKNOWN_JURISDICTION, "no trust policy for jurisdiction '%.32s'", from);
         goto out;
     }
@@ -114,22 +112,32 @@ void sbgw_api_translate(struct sbgw_req *rq, struct sbgw_snap *s)
                          who != NULL ? who : "(no client certificate)", from, from);
         goto out;
     }
-    if (evbuffer_get_length(evhttp_request_get_input_buffer(rq->req)) == 0) {
-        sbgw_reply_error(rq, SBGW_E_BAD_REQUEST, "the request body is empty (send the signed object)");
-        goto out;
-    }
-    if ((j = sbgw_verify_job_new(rq, s, pol, "translate")) == NULL) {
-        sbgw_reply_error(rq, SBGW_E_OVERLOADED, "out of memory");
-        goto out;
-    }
-    j->w.run = translate_run;                 /* same job life cycle as /v1/verify, another worker body */
-    snprintf(j->to, sizeof(j->to), "%s", to);
-    if ((ct = evhttp_find_header(hin, "Content-Type")) != NULL) {
-        snprintf(j->content_type, sizeof(j->content_type), "%s", ct);
-    }
-    evbuffer_add_buffer(j->body, evhttp_request_get_input_buffer(rq->req));
-    j->then = translate_then;
-    sbgw_verify_job_submit(j);
+    snprintf(rq->to, sizeof(rq->to), "%s", to);
+    ok = 1;
 out:
     evhttp_clear_headers(&q);
+    return ok;
+}
+
+void sbgw_api_translate(struct sbgw_req *rq, struct sbgw_snap *s)
+{
+    struct sbgw_verify_job *j;
+    const char *ct;
+
+    if (evbuffer_get_length(rq->body) == 0) {
+        sbgw_reply_error(rq, SBGW_E_BAD_REQUEST, "the request body is empty (send the signed object)");
+        return;
+    }
+    if ((j = sbgw_verify_job_new(rq, s, rq->pol, "translate")) == NULL) {
+        sbgw_reply_error(rq, SBGW_E_OVERLOADED, "out of memory");
+        return;
+    }
+    j->w.run = translate_run;                 /* same job life cycle as /v1/verify, another worker body */
+    snprintf(j->to, sizeof(j->to), "%s", rq->to);
+    if ((ct = sbgw_req_header(rq, "Content-Type")) != NULL) {
+        snprintf(j->content_type, sizeof(j->content_type), "%s", ct);
+    }
+    evbuffer_add_buffer(j->body, rq->body);
+    j->then = translate_then;
+    sbgw_verify_job_submit(j);
 }

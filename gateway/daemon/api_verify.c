@@ -104,14 +104,11 @@ static int accepts_nothing(const char *accept)
            strstr(accept, "application/*") == NULL;
 }
 
-void sbgw_api_verify(struct sbgw_req *rq, struct sbgw_snap *s)
+int sbgw_api_verify_admit(struct sbgw_req *rq, struct sbgw_snap *s)
 {
-    struct evkeyvalq q, *hin = evhttp_request_get_input_headers(rq->req);
-    const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(rq->req);
-    const struct sb_trust_policy *pol;
-    const char *from, *query = uri != NULL ? evhttp_uri_get_query(uri) : NULL, *h;
-    struct sbgw_verify_job *j;
-    int kind;
+    struct evkeyvalq q;
+    const char *from, *query = sbgw_req_query(rq);
+    int kind, ok = 0;
 
     TAILQ_INIT(&q);
     if (!sbgw_acl_allows(&s->cfg->api.verify, rq->client[0] != '\0' ? rq->client : NULL)) {
@@ -124,7 +121,7 @@ void sbgw_api_verify(struct sbgw_req *rq, struct sbgw_snap *s)
         sbgw_reply_error(rq, SBGW_E_MISSING_PARAMETER, "query parameter 'from' (the signing jurisdiction) is required");
         goto out;
     }
-    if (strlen(from) > SB_TP_ID_MAX || (pol = sb_policy_set_find(s->set, from)) == NULL) {
+    if (strlen(from) > SB_TP_ID_MAX || (rq->pol = sb_policy_set_find(s->set, from)) == NULL) {
         sbgw_reply_error(rq, SBGW_E_UNKNOWN_JURISDICTION, "no trust policy for jurisdiction '%.32s'", from);
         goto out;
     }
@@ -134,38 +131,48 @@ void sbgw_api_verify(struct sbgw_req *rq, struct sbgw_snap *s)
                          rq->client[0] != '\0' ? rq->client : "(no client certificate)", from, from);
         goto out;
     }
-    if (accepts_nothing(evhttp_find_header(hin, "Accept"))) {
+    if (accepts_nothing(sbgw_req_header(rq, "Accept"))) {
         sbgw_reply_error(rq, SBGW_E_NOT_ACCEPTABLE, "verdicts are application/json or, as the ETSI TS 119 102-2 "
                                                     "report, application/xml");
         goto out;
     }
-    if ((kind = body_kind(evhttp_find_header(hin, "Content-Type"))) < 0) {
+    if ((kind = body_kind(sbgw_req_header(rq, "Content-Type"))) < 0) {
         sbgw_reply_error(rq, SBGW_E_UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/pkcs7-mime, "
                                                             "application/cms, application/octet-stream, "
                                                             "application/pkcs7-signature, application/xml or "
                                                             "application/json");
         goto out;
     }
-    if (evbuffer_get_length(evhttp_request_get_input_buffer(rq->req)) == 0) {
+    rq->body_kind = kind;
+    ok = 1;
+out:
+    evhttp_clear_headers(&q);
+    return ok;
+}
+
+void sbgw_api_verify(struct sbgw_req *rq, struct sbgw_snap *s)
+{
+    struct sbgw_verify_job *j;
+    const char *h;
+
+    if (evbuffer_get_length(rq->body) == 0) {
         sbgw_reply_error(rq, SBGW_E_BAD_REQUEST, "the request body is empty (send the signed object)");
-        goto out;
+        return;
     }
-    if ((j = sbgw_verify_job_new(rq, s, pol, "verify")) == NULL) {
+    if ((j = sbgw_verify_job_new(rq, s, rq->pol, "verify")) == NULL) {
         sbgw_reply_error(rq, SBGW_E_OVERLOADED, "out of memory");
-        goto out;
+        return;
     }
-    j->kind = (enum sbgw_vin)kind;
-    j->want_xml = wants_xml_only(evhttp_find_header(hin, "Accept"));
-    if ((h = evhttp_find_header(hin, "X-Sigbridge-Digest")) != NULL) {
+    j->kind = (enum sbgw_vin)rq->body_kind;
+    j->want_xml = wants_xml_only(sbgw_req_header(rq, "Accept"));
+    if ((h = sbgw_req_header(rq, "X-Sigbridge-Digest")) != NULL) {
         snprintf(j->digest_hdr, sizeof(j->digest_hdr), "%s", h);
     }
-    if ((h = evhttp_find_header(hin, "X-Sigbridge-SM2-Id")) != NULL) {
+    if ((h = sbgw_req_header(rq, "X-Sigbridge-SM2-Id")) != NULL) {
         snprintf(j->sm2_id, sizeof(j->sm2_id), "%s", h);
         j->has_sm2_id = 1;
     }
-    evbuffer_add_buffer(j->body, evhttp_request_get_input_buffer(rq->req));
+    evbuffer_add_buffer(j->body, rq->body);
     j->then = verify_then;
     sbgw_verify_job_submit(j);
-out:
-    evhttp_clear_headers(&q);
 }

@@ -99,7 +99,11 @@ struct sbgw_config {
     struct {
         long long max_body;
         long long max_headers;
-        int max_connections;
+        int max_connections;                  /* api listener, counted from accept */
+        int admin_connections;                /* admin listener, counted from accept */
+        int header_timeout_ms;                /* accept (or a keep-alive request's first byte) to its whole head */
+        long long body_min_rate;              /* bytes/s a body must average after header_timeout_ms of grace */
+        long long pending_body_bytes;         /* bodies of unfinished requests, all connections */
         int request_timeout_ms;
         int idle_timeout_s;
         int drain_timeout_s;

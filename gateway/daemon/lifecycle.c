@@ -131,7 +131,7 @@ static void raise_nofile(struct sbgw *gw, long want)
     }
     rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= (rlim_t)want ? (rlim_t)want : rl.rlim_max;
     if (setrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur < (rlim_t)want) {
-        sbgw_log_warnx(&gw->log, "-", "open file limit is %llu, below max_connections + 256 = %ld",
+        sbgw_log_warnx(&gw->log, "-", "open file limit is %llu, below max_connections + admin_connections + 512 = %ld",
                        (unsigned long long)rl.rlim_cur, want);
     }
 }
@@ -148,7 +148,8 @@ static int start(struct sbgw *gw, struct sbgw_snap *s)
         memset(rnd, 0, sizeof(rnd));
     }
     sb_hex_encode(rnd, sizeof(rnd), gw->id_prefix, sizeof(gw->id_prefix));
-    raise_nofile(gw, (long)s->cfg->limits.max_connections + 256);
+    /* both listeners' caps, the refusals being written and FD_SPARE (http_listen.c) */
+    raise_nofile(gw, (long)s->cfg->limits.max_connections + s->cfg->limits.admin_connections + 512);
     if (sbgw_audit_open(&gw->audit, s->cfg->audit.path, s->cfg->audit.node_id, s->cfg->audit.fsync,
                         s->cfg->audit.batch_ms, &ai, err, sizeof(err)) != 0) {
         sbgw_log_error(&gw->log, "-", "audit: %s", err);

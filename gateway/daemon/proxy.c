@@ -162,18 +162,31 @@ static void upstream_done(struct evhttp_request *up, void *arg)
     ctx_free(c);
 }
 
+static enum evhttp_cmd_type upstream_method(enum sbgw_http_method m)
+{
+    switch (m) {
+    case SBGW_M_HEAD: return EVHTTP_REQ_HEAD;
+    case SBGW_M_POST: return EVHTTP_REQ_POST;
+    case SBGW_M_PUT: return EVHTTP_REQ_PUT;
+    case SBGW_M_DELETE: return EVHTTP_REQ_DELETE;
+    case SBGW_M_PATCH: return EVHTTP_REQ_PATCH;
+    case SBGW_M_OPTIONS: return EVHTTP_REQ_OPTIONS;
+    default: return EVHTTP_REQ_GET;           /* the routes admit no other method */
+    }
+}
+
 static void forward(struct proxy_ctx *c)
 {
     struct sbgw_verify_job *j = c->j;
     struct sbgw_req *rq = j->rq;
     struct evhttp_connection *evcon;
     struct evhttp_request *up;
-    struct evkeyvalq *in, *out;
-    struct evkeyval *kv;
+    struct evkeyvalq *out;
+    struct evbuffer *target;
     struct timeval tv;
     char signer[1024];
-    char *peer = NULL;
-    ev_uint16_t pport = 0;
+    size_t i;
+    int rc;
 
     if ((evcon = evhttp_connection_base_new(rq->gw->base, NULL, c->r->up_host, (ev_uint16_t)c->r->up_port)) == NULL) {
         sbgw_reply_error(rq, SBGW_E_UPSTREAM_ERROR, "cannot create a connection to %s", c->r->upstream);
@@ -191,18 +204,14 @@ static void forward(struct proxy_ctx *c)
         return;
     }
     evhttp_request_set_error_cb(up, upstream_error);
-    in = evhttp_request_get_input_headers(rq->req);
     out = evhttp_request_get_output_headers(up);
-    for (kv = in->tqh_first; kv != NULL; kv = kv->next.tqe_next) {
-        if (!skip_header(kv->key)) {
-            evhttp_add_header(out, kv->key, kv->value);
+    for (i = 0; i < rq->head->n_fields; i++) {
+        if (!skip_header(rq->head->fields[i].name)) {
+            evhttp_add_header(out, rq->head->fields[i].name, rq->head->fields[i].value);
         }
     }
     evhttp_add_header(out, "Host", c->r->up_hostport);
-    evhttp_connection_get_peer(evhttp_request_get_connection(rq->req), &peer, &pport);
-    if (peer != NULL) {
-        evhttp_add_header(out, "X-Forwarded-For", peer);
-    }
+    evhttp_add_header(out, "X-Forwarded-For", rq->peer);
     evhttp_add_header(out, "X-Forwarded-Proto", rq->l->tls ? "https" : "http");
     evhttp_add_header(out, "Sigbridge-Verdict", j->indication);
     header_safe(j->signer_subject, signer, sizeof(signer));
@@ -214,7 +223,20 @@ static void forward(struct proxy_ctx *c)
     if (rq->timer != NULL) {
         event_del(rq->timer);          /* from here the route's timeout_ms applies (504) */
     }
-    if (evhttp_make_request(evcon, up, evhttp_request_get_command(rq->req), evhttp_request_get_uri(rq->req)) != 0) {
+    /* origin-form only: an absolute-form target was reduced to its path by the parser */
+    if ((target = evbuffer_new()) == NULL ||
+        evbuffer_add_printf(target, "%s%s%s", rq->head->path, rq->head->query != NULL ? "?" : "",
+                            rq->head->query != NULL ? rq->head->query : "") < 0 ||
+        evbuffer_add(target, "", 1) != 0) {
+        rc = -1;
+    } else {
+        rc = evhttp_make_request(evcon, up, upstream_method(rq->head->method),
+                                 (const char *)evbuffer_pullup(target, -1));
+    }
+    if (target != NULL) {
+        evbuffer_free(target);
+    }
+    if (rc != 0) {
         /* refused before anything was queued or called back (no socket): the request is still ours */
         evhttp_request_free(up);
         sbgw_reply_error(rq, SBGW_E_UPSTREAM_ERROR, "cannot send the request to %s", c->r->upstream);
@@ -252,7 +274,7 @@ static void proxy_then(struct sbgw_verify_job *j)
         return;
     }
     c->j = j;
-    c->r = sbgw_config_route(j->snap->cfg, rq->path);
+    c->r = rq->proxy_route;
     if (c->r == NULL) {             /* cannot happen: the route came from this snapshot */
         sbgw_reply_error(rq, SBGW_E_INTERNAL_ERROR, "route vanished");
         ctx_free(c);
@@ -261,28 +283,37 @@ static void proxy_then(struct sbgw_verify_job *j)
     forward(c);
 }
 
-void sbgw_proxy(struct sbgw_req *rq, struct sbgw_snap *s, const struct sbgw_route *r)
+int sbgw_proxy_admit(struct sbgw_req *rq, struct sbgw_snap *s)
 {
-    const struct sb_trust_policy *pol = sb_policy_set_find(s->set, r->from);
-    const char *sig = evhttp_find_header(evhttp_request_get_input_headers(rq->req), "X-Sigbridge-Signature");
-    struct sbgw_verify_job *j;
+    const struct sbgw_route *r = rq->proxy_route;
+    const char *sig = sbgw_req_header(rq, "X-Sigbridge-Signature");
 
     if (!sbgw_acl_allows(&r->clients, rq->client[0] != '\0' ? rq->client : NULL)) {
         sbgw_reply_error(rq, SBGW_E_FORBIDDEN, "client %s may not use route %s",
                          rq->client[0] != '\0' ? rq->client : "(no client certificate)", r->name);
-        return;
+        return 0;
     }
-    if (pol == NULL) {
+    if ((rq->pol = sb_policy_set_find(s->set, r->from)) == NULL) {
         sbgw_reply_error(rq, SBGW_E_INTERNAL_ERROR, "route %s: no policy for '%s'", r->name, r->from);
-        return;
+        return 0;
     }
     if (r->require == SBGW_REQ_DETACHED_HEADER && (sig == NULL || sig[0] == '\0')) {
         snprintf(rq->reason, sizeof(rq->reason), "SIGNED_DATA_NOT_FOUND");
         sbgw_reply_error(rq, SBGW_E_SIGNATURE_REJECTED, "route %s needs a detached CMS signature over the body in "
                                                         "the X-Sigbridge-Signature header (base64)", r->name);
-        return;
+        return 0;
     }
-    if (r->require == SBGW_REQ_ATTACHED && evbuffer_get_length(evhttp_request_get_input_buffer(rq->req)) == 0) {
+    return 1;
+}
+
+void sbgw_proxy(struct sbgw_req *rq, struct sbgw_snap *s)
+{
+    const struct sbgw_route *r = rq->proxy_route;
+    const struct sb_trust_policy *pol = rq->pol;
+    const char *sig = sbgw_req_header(rq, "X-Sigbridge-Signature");
+    struct sbgw_verify_job *j;
+
+    if (r->require == SBGW_REQ_ATTACHED && evbuffer_get_length(rq->body) == 0) {
         snprintf(rq->reason, sizeof(rq->reason), "SIGNED_DATA_NOT_FOUND");
         sbgw_reply_error(rq, SBGW_E_SIGNATURE_REJECTED, "route %s needs a signed CMS object as the body", r->name);
         return;
@@ -304,7 +335,7 @@ void sbgw_proxy(struct sbgw_req *rq, struct sbgw_snap *s, const struct sbgw_rout
     } else {
         j->kind = SBGW_VIN_RAW;
     }
-    evbuffer_add_buffer(j->body, evhttp_request_get_input_buffer(rq->req));
+    evbuffer_add_buffer(j->body, rq->body);
     j->require_full_coverage = 1;        /* the upstream gets the whole body: all of it must be signed */
     j->then = proxy_then;
     sbgw_verify_job_submit(j);

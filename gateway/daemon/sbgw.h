@@ -6,7 +6,8 @@
  *
  * Threads: everything here is owned by the loop thread except (a) a snapshot, which any thread may hold
  * a reference to and read, (b) a validation job while a worker runs it, (c) the pieces with their own
- * locks (log, audit, pool). evhttp objects are only touched on the loop thread.
+ * locks (log, audit, pool). Connections (http_conn.c) and upstream evhttp objects are only touched on the
+ * loop thread.
  */
 #ifndef SBGW_SBGW_H
 #define SBGW_SBGW_H
@@ -21,6 +22,7 @@
 #include "gateway/daemon/audit.h"
 #include "gateway/daemon/config.h"
 #include "gateway/daemon/http_errors.h"
+#include "gateway/daemon/http_parse.h"
 #include "gateway/daemon/log.h"
 #include "gateway/daemon/metrics.h"
 #include "gateway/daemon/workers.h"
@@ -58,19 +60,17 @@ struct sbgw_boot {
 
 struct sbgw;
 
+struct sbgw_conn;
+
 struct sbgw_listener {
     struct sbgw *gw;
     enum sbgw_listener_kind kind;
-    struct evhttp *http;                      /* owned */
-    struct evhttp_bound_socket *bound;        /* owned by http */
+    struct evconnlistener *lev;               /* owned; NULL when off or no longer accepting */
     int tls;
     struct event *resume;                     /* owned: re-enable accept after EMFILE */
-};
-
-struct sbgw_conn {
-    struct evhttp_connection *evcon;          /* borrowed: key */
-    struct sbgw *gw;
-    struct sbgw_conn *next;
+    long n_conns;                             /* accepted connections open (the cap counts these) */
+    long cap;                                 /* the cap in force: limits.max_connections / admin_connections,
+                                               * lowered when the open-file limit cannot hold it */
 };
 
 struct sbgw_req;
@@ -102,15 +102,17 @@ struct sbgw {
     char id_prefix[16];                       /* random per process start: request ids */
     unsigned long long req_seq;
     long live_reqs;                           /* request contexts alive */
-    long writing;                             /* replies handed to evhttp, not yet fully written */
+    long writing;                             /* replies handed to a connection, not yet fully written */
     int draining;
     struct event *sig[4], *drain_timer;       /* owned */
     struct event *drain_grace;                /* owned: last replies of a drain get this long to flush */
     struct sbgw_reap *reap;                   /* upstream connections to free outside their callbacks */
     struct event *reap_ev;                    /* owned */
-    struct sbgw_conn **conns;                 /* owned hash set of connections that sent a request */
-    size_t conn_buckets;
-    long n_conns;
+    struct sbgw_conn *conns;                  /* owned: every open client connection (http_conn.c) */
+    long n_conns;                             /* of both listeners, refused ones included */
+    long n_refusing;                          /* connections refused over a cap, writing their 503 */
+    long long pending_body;                   /* bytes of unfinished bodies counted against
+                                               * limits.pending_body_bytes (declared or received) */
     struct {
         pthread_t thread;
         int running, again;
@@ -123,15 +125,34 @@ struct sbgw {
     int exit_code;
 };
 
+struct sbgw_req;
+/* A route's two halves: admit runs on the request head, before any of the body is read (0: it answered
+ * a refusal, and the body is never read); run gets the whole body. */
+typedef int (*sbgw_admit_fn)(struct sbgw_req *rq, struct sbgw_snap *s);
+typedef void (*sbgw_run_fn)(struct sbgw_req *rq, struct sbgw_snap *s);
+
 /* One HTTP request from arrival to reply. Freed when its last reference goes. */
 struct sbgw_req {
     struct sbgw *gw;
     struct sbgw_listener *l;
-    struct evhttp_request *req;               /* borrowed; NULL once answered */
+    struct sbgw_conn *conn;                   /* borrowed: where the reply goes; NULL once answered or when the
+                                               * client went away */
+    int answered;
+    int close;                                /* close the connection after the reply */
+    struct sbgw_http_head *head;              /* owned; NULL for a request refused before its head parsed */
+    struct evbuffer *body;                    /* owned: the body as it arrives (handlers move it out) */
+    struct evkeyvalq *out_headers;            /* owned: extra reply headers */
+    struct sbgw_snap *snap;                   /* reference from admission to the end of the request */
+    sbgw_run_fn run;                          /* set by admission */
+    const struct sbgw_route *proxy_route;     /* borrowed from snap: the proxy route, if any */
+    const struct sb_trust_policy *pol;        /* borrowed from snap: set by a route's admit */
+    int body_kind;                            /* set by /v1/verify's admit (enum sbgw_vin) */
+    char to[SB_TP_ID_MAX + 1];                /* set by /v1/translate's admit */
     int refs;
     char id[SBGW_REQ_ID_MAX + 1];
     char client[SBGW_ID_MAX + 1];             /* "" = no client certificate id */
-    char path[256];                           /* decoded path, for logs */
+    char peer[64];                            /* the client's address */
+    char path[256];                           /* the path as received, for logs */
     char route[SBGW_LABEL_MAX];               /* metrics / audit label */
     const char *method;
     struct timespec t0;
@@ -203,16 +224,34 @@ void sbgw_reload_shutdown(struct sbgw *gw);
 
 /* Server context for listener l of cfg; NULL with errors in diag. */
 SSL_CTX *sbgw_tls_ctx_new(const struct sbgw_config *cfg, enum sbgw_listener_kind l, struct sb_diag *diag);
-/* The configured client id of the connection's verified peer certificate into id ("" if none). */
-void sbgw_tls_client_id(struct evhttp_connection *evcon, const struct sbgw_tls_conf *t, char *id, size_t len);
+/* The configured client id of the TLS session's verified peer certificate into id ("" if none). */
+void sbgw_tls_client_id(SSL *ssl, const struct sbgw_tls_conf *t, char *id, size_t len);
 
-/* ---- HTTP (http.c) -------------------------------------------------------------------------- */
+/* ---- listeners (http_listen.c) --------------------------------------------------------------- */
 
 int sbgw_http_start(struct sbgw *gw, const struct sbgw_snap *s);
-/* Apply the limits of cfg to every listener (reload). */
+/* Apply the limits of cfg to every listener (start and reload): the connection caps. */
 void sbgw_http_apply_limits(struct sbgw *gw, const struct sbgw_config *cfg);
+/* Drain: stop accepting and close the connections that are between requests. */
 void sbgw_http_stop_accepting(struct sbgw *gw);
 void sbgw_http_free(struct sbgw *gw);
+/* Serve the connected socket fd on listener kind as if accepted there (the fuzz harness); 0 or -1. */
+int sbgw_http_adopt(struct sbgw *gw, enum sbgw_listener_kind kind, evutil_socket_t fd);
+
+/* ---- requests and replies (http.c) ----------------------------------------------------------- */
+
+/* A request context for a head that arrived on conn (head taken; NULL for a request refused before its
+ * head parsed); NULL when out of memory (head freed). */
+struct sbgw_req *sbgw_req_new(struct sbgw_conn *conn, struct sbgw_listener *l, struct sbgw_http_head *head,
+                              const char *peer, const char *client);
+/* Admission, on the head alone: 1 the body may be read; 0 the request was answered (a refusal). */
+int sbgw_http_admit(struct sbgw_req *rq);
+/* The whole body is in rq->body: run the request. */
+void sbgw_http_run(struct sbgw_req *rq);
+/* The request's header name (case-insensitive), or NULL. */
+const char *sbgw_req_header(const struct sbgw_req *rq, const char *name);
+/* The request's query string (without '?'), or NULL. */
+const char *sbgw_req_query(const struct sbgw_req *rq);
 
 void sbgw_req_ref(struct sbgw_req *rq);
 void sbgw_req_unref(struct sbgw_req *rq);
@@ -235,8 +274,10 @@ char *sbgw_error_json(const char *code, const char *msg, int status);
 
 /* ---- handlers -------------------------------------------------------------------------------- */
 
-void sbgw_api_verify(struct sbgw_req *rq, struct sbgw_snap *s);                 /* api_verify.c */
-void sbgw_api_translate(struct sbgw_req *rq, struct sbgw_snap *s);              /* api_translate.c */
+int sbgw_api_verify_admit(struct sbgw_req *rq, struct sbgw_snap *s);           /* api_verify.c */
+void sbgw_api_verify(struct sbgw_req *rq, struct sbgw_snap *s);
+int sbgw_api_translate_admit(struct sbgw_req *rq, struct sbgw_snap *s);        /* api_translate.c */
+void sbgw_api_translate(struct sbgw_req *rq, struct sbgw_snap *s);
 /* Queue a validation job (verify_job.c); on a full queue answers 503 and returns -1. */
 int sbgw_verify_job_submit(struct sbgw_verify_job *j);
 /* Drop the job and its references (request, snapshot). Loop thread. */
@@ -262,7 +303,8 @@ void sbgw_api_readyz(struct sbgw_req *rq, struct sbgw_snap *s);
 void sbgw_api_policies(struct sbgw_req *rq, struct sbgw_snap *s);
 void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s);
 void sbgw_api_reload(struct sbgw_req *rq);
-void sbgw_proxy(struct sbgw_req *rq, struct sbgw_snap *s, const struct sbgw_route *r);   /* proxy.c */
+int sbgw_proxy_admit(struct sbgw_req *rq, struct sbgw_snap *s);                /* proxy.c (rq->proxy_route) */
+void sbgw_proxy(struct sbgw_req *rq, struct sbgw_snap *s);
 /* Free the upstream connections waiting to be reaped (also run from an event after each proxy reply). */
 void sbgw_proxy_reap(struct sbgw *gw);
 

@@ -46,6 +46,7 @@ SSL_CTX *sbgw_tls_ctx_new(const struct sbgw_config *cfg, enum sbgw_listener_kind
     }
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+    SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);    /* idle connections hold no 16 KiB record buffers */
     if (SSL_CTX_use_certificate_chain_file(ctx, t->cert) != 1) {
         tls_err(diag, cfg, l, "cannot load the certificate chain", t->cert);
         goto err;
@@ -75,17 +76,14 @@ err:
     return NULL;
 }
 
-void sbgw_tls_client_id(struct evhttp_connection *evcon, const struct sbgw_tls_conf *t, char *id, size_t len)
+void sbgw_tls_client_id(SSL *ssl, const struct sbgw_tls_conf *t, char *id, size_t len)
 {
-    struct bufferevent *bev;
     X509 *peer;
-    SSL *ssl;
     char subject[1024], fp[65];
     size_t i;
 
     id[0] = '\0';
-    if (t == NULL || t->n_clients == 0 || (bev = evhttp_connection_get_bufferevent(evcon)) == NULL ||
-        (ssl = bufferevent_openssl_get_ssl(bev)) == NULL || (peer = SSL_get0_peer_certificate(ssl)) == NULL ||
+    if (t == NULL || t->n_clients == 0 || ssl == NULL || (peer = SSL_get0_peer_certificate(ssl)) == NULL ||
         SSL_get_verify_result(ssl) != X509_V_OK) {
         return;
     }

@@ -325,7 +325,7 @@ static void job_done(struct sbgw_work *w)
     struct sbgw_verify_job *j = (struct sbgw_verify_job *)w;
 
     j->rq->job = NULL;
-    if (j->rq->req == NULL || !w->ran) {      /* answered already (deadline) or cancelled */
+    if (j->rq->answered || !w->ran) {      /* answered already (deadline) or cancelled */
         sbgw_verify_job_free(j);
         return;
     }

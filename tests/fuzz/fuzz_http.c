@@ -1,6 +1,7 @@
 /*
- * tests/fuzz/fuzz_http.c — the gateway's HTTP request path (gateway/daemon/http.c behind libevent's evhttp:
- * request line, headers, chunked and sized bodies, limits, routing, the JSON error replies) and the
+ * tests/fuzz/fuzz_http.c — the gateway's HTTP request path (sigbridge's own server: http_listen.c,
+ * http_conn.c, http_parse.c, http.c — request line, headers, chunked and sized bodies, limits, routing, the
+ * JSON error replies) and the
  * handlers behind it: /v1/verify and /v1/translate on the worker pool, /healthz, /readyz, /metrics,
  * /v1/policies, /admin/reload, and two validating proxy routes to a closed upstream.
  *
@@ -12,24 +13,23 @@
  * (default policies/) next to a link to SB_FUZZ_PKI (default build/pki). Its signal events are dropped
  * (libFuzzer owns SIGINT / SIGTERM / SIGUSR1); it is closed at exit.
  *
- * Each listener's evhttp also accepts on an abstract AF_UNIX socket of this process (public libevent API:
- * libevent 2.1 exports no way to hand it one connected descriptor), so a connection goes through the
- * listener's real accept path, request handling and closing, without TCP ports or TIME_WAIT.
+ * Each input's connection is one end of an AF_UNIX socket pair handed to the listener with sbgw_http_adopt
+ * (the accept callback's own path: connection cap, TLS off, request handling and closing), without TCP
+ * ports or TIME_WAIT.
  *
  * Per input: the raw bytes are one client connection. A leading '@' selects the admin listener (and is
  * not sent); anything else goes to the api listener. The client writes every byte, then half-closes
- * (SHUT_WR) once the daemon is idle and the loop has nothing left to do (an EOF read together with the
- * data makes evhttp drop pipelined requests after the first), and reads until the server closes. The loop
+ * (SHUT_WR) once the daemon is idle and the loop has nothing left to do, and reads until the server
+ * closes. The loop
  * runs until then AND no request context, worker job, reload, tracked connection or upstream connection
  * is left; an input not over after 3 s is a hang (abort). After MAX_RELOADS reload runs the client shuts
  * its socket and stops (each reload is a full policy load, ~30 ms under ASan: 60 pipelined
  * `POST /admin/reload` took 1.5-2.5 s, a campaign timeout that is proportional work, not a bug); the replies
  * are then checked as far as they came. Checks on the bytes received: every reply
- * starts "HTTP/M.N NNN " (M.N as evhttp echoes the request's version, see check_replies); a reply of
- * sigbridge's (it carries X-Request-Id) labelled application/json parses, and an error one is
- * {"error": {"code": STRING, "status": its HTTP status, ...}}; a reply without X-Request-Id (evhttp's
- * own) is an error status (or 100 Continue); no reply uses Transfer-Encoding, none is shorter than its
- * Content-Length; descriptors do not pile up across inputs. SB_FUZZ_DUMP=1 prints the reply bytes.
+ * starts "HTTP/1.1 NNN "; every reply but 100 Continue carries X-Request-Id; one labelled
+ * application/json parses, and an error one is {"error": {"code": STRING, "status": its HTTP status, ...}};
+ * no reply uses Transfer-Encoding, none is shorter than its Content-Length; descriptors do not pile up
+ * across inputs. SB_FUZZ_DUMP=1 prints the reply bytes.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -69,8 +69,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static struct {
     struct sbgw gw;
     int ready;
-    struct sockaddr_un addr[SBGW_L__COUNT];   /* abstract AF_UNIX socket each listener's evhttp also accepts on */
-    socklen_t addr_len[SBGW_L__COUNT];
     int first_fd;                             /* client descriptor of the first input */
     unsigned char *out;                       /* REPLY_KEEP bytes: the replies of the current input */
     char conf[700], audit[700], log[700];
@@ -170,23 +168,6 @@ static int write_conf(const char *path, int api_port, int admin_port)
     return n > 0 && (size_t)n < sizeof(text) ? sb_fuzz_write(path, (const uint8_t *)text, (size_t)n) : -1;
 }
 
-/* Let listener k's evhttp also accept on an abstract AF_UNIX socket of this process (evhttp owns it). */
-static void add_unix_socket(enum sbgw_listener_kind k)
-{
-    struct sockaddr_un *a = &H.addr[k];
-    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), n;
-
-    memset(a, 0, sizeof(*a));
-    a->sun_family = AF_UNIX;
-    n = snprintf(a->sun_path + 1, sizeof(a->sun_path) - 1, "sigbridge-fuzz-http-%ld-%s", (long)getpid(),
-                 sbgw_listener_name(k));
-    H.addr_len[k] = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
-    if (fd < 0 || H.gw.listeners[k].http == NULL || bind(fd, (struct sockaddr *)a, H.addr_len[k]) != 0 ||
-        listen(fd, 16) != 0 || evhttp_accept_socket_with_handle(H.gw.listeners[k].http, fd) == NULL) {
-        fail("cannot add the harness's socket to a listener", NULL);
-    }
-}
-
 static void teardown(void)
 {
     if (H.ready) {
@@ -238,8 +219,6 @@ static void setup(void)
             H.gw.sig[i] = NULL;
         }
     }
-    add_unix_socket(SBGW_L_API);
-    add_unix_socket(SBGW_L_ADMIN);
     H.ready = 1;
     H.first_fd = -1;
     atexit(teardown);
@@ -462,7 +441,7 @@ static int version_number(const unsigned char **q, const unsigned char *end)
     return 1;
 }
 
-/* The status of the status line "HTTP/M.N SSS ..." at p (M.N: whatever evhttp echoes, see check_replies),
+/* The status of the status line "HTTP/M.N SSS ..." at p,
  * with *std = 1 for HTTP/1.0 and HTTP/1.1; 0 if the line is malformed or cut short. */
 static int status_line(const unsigned char *p, const unsigned char *end, int *std)
 {
@@ -477,10 +456,7 @@ static int status_line(const unsigned char *p, const unsigned char *end, int *st
     return (q[1] - '0') * 100 + (q[2] - '0') * 10 + (q[3] - '0');
 }
 
-/* Walk the replies; returns the first status (0 if nothing was received). libevent 2.1 answers in the
- * request's version as it parsed it ("HTTP/1.2", "HTTP/0.1", "HTTP/1.-1", "HTTP/1.44" for "HTTP/1.300"),
- * and an HTTP/0.x reply has no Content-Length: such a status line is accepted and ends the framing
- * checks (a libevent quirk, tests/fuzz/README.md). */
+/* Walk the replies; returns the first status (0 if nothing was received). */
 static int check_replies(const struct client *c)
 {
     const unsigned char *p = c->out, *end = c->out + c->out_len, *hdr, *hend, *body;
@@ -498,8 +474,8 @@ static int check_replies(const struct client *c)
         if (first == 0) {
             first = status;
         }
-        if (!std) {
-            break;
+        if (!std || p[5] != '1' || p[7] != '1') {
+            fail("a reply's status line is not HTTP/1.1", c);
         }
         if ((hend = find_crlfcrlf(p, end)) == NULL) {
             if (partial) {
@@ -513,8 +489,12 @@ static int check_replies(const struct client *c)
         }
         hdr++;                              /* the header lines, after the status line */
         body = hend + 4;
-        if (!header_value(hdr, hend + 2, "X-Request-Id", rid, sizeof(rid)) && status != 100 && status < 400) {
-            fail("a reply without X-Request-Id (not sigbridge's) is not an error", c);
+        if (status == 100) {
+            p = body;                       /* an interim reply: headers only */
+            continue;
+        }
+        if (!header_value(hdr, hend + 2, "X-Request-Id", rid, sizeof(rid))) {
+            fail("a reply without X-Request-Id", c);
         }
         if (header_value(hdr, hend + 2, "Transfer-Encoding", te, sizeof(te))) {
             fail("a reply uses Transfer-Encoding (never sent by sigbridge)", c);
@@ -553,7 +533,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct client c;
     struct timeval hang = { HANG_SECONDS, 0 };
     char what[64], msg[128];
-    int fd, sz = SOCKBUF, status;
+    int fd, pair[2], sz = SOCKBUF, status;
 
     setup();
     base = H.gw.base;
@@ -567,17 +547,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c.len = size;
     c.out = H.out;
     c.reloads0 = reload_runs();
-    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0) {
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, pair) != 0) {
         fail("cannot make the client socket", NULL);
     }
+    fd = pair[0];
     if (H.first_fd < 0) {
         H.first_fd = fd;
     } else if (fd > H.first_fd + 32) {
         fail("descriptors pile up across inputs (a connection or file is never closed)", NULL);
     }
     (void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
-    if (connect(fd, (struct sockaddr *)&H.addr[k], H.addr_len[k]) != 0) {
-        fail("cannot connect to the listener", NULL);
+    if (sbgw_http_adopt(&H.gw, k, pair[1]) != 0) {
+        fail("the listener did not take the connection", NULL);
     }
     c.fd = fd;
     if ((c.rd = event_new(base, fd, EV_READ | EV_PERSIST, client_read, &c)) == NULL ||

@@ -1,0 +1,670 @@
+/*
+ * gateway/daemon/http_conn.c — one client connection: reading requests with the strict parser, the
+ * deadlines, the pending-body budget, writing replies, closing cleanly.
+ *
+ * States (one request at a time; a pipelined request is read only after the previous reply is written):
+ *   HEAD     waiting for / reading a request head. Deadline: limits.header_timeout_ms from accept, or for
+ *            a keep-alive connection idle_timeout_s until the next request's first byte and then
+ *            header_timeout_ms. Expiry with nothing received closes silently; with part of a head, 408.
+ *   BODY     reading the body of an admitted request (admission ran on the head: a refusal is answered
+ *            without reading the body). Every second the body must have averaged limits.body_min_rate since
+ *            header_timeout_ms after its head (else 408). Declared lengths are reserved against
+ *            limits.pending_body_bytes at admission, chunked bodies as they arrive (over it: 503).
+ *   BUSY     the request is being handled; reading is off.
+ *   WRITING  the reply is being written (write timeout idle_timeout_s); then back to HEAD.
+ *   CLOSING  the last reply is being written; then TLS close_notify, or on plain sockets the write side is
+ *            shut and unread input is discarded for up to LINGER_MS (LINGER) before the close, so the
+ *            client reads the reply instead of a reset.
+ * Every refusal here (framing, deadlines, budget) is a request context answered through http.c, so it is
+ * the documented JSON error, logged and counted like any other reply.
+ */
+#include "gateway/daemon/http_conn.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <openssl/ssl.h>
+
+#include "gateway/daemon/lifecycle.h"
+#include "gateway/daemon/sbgw.h"
+
+#define READ_HIGH_WATERMARK (64 * 1024)  /* input libevent buffers before we consume it */
+#define LINGER_MS 1000
+#define LINGER_MAX_BYTES (256 * 1024)    /* discarded while lingering before giving up */
+
+enum conn_state { CS_HEAD, CS_BODY, CS_BUSY, CS_WRITING, CS_CLOSING, CS_LINGER };
+
+struct sbgw_conn {
+    struct sbgw *gw;
+    struct sbgw_listener *l;
+    struct bufferevent *bev;                  /* owned (and with it the socket and the SSL) */
+    SSL *ssl;                                 /* borrowed from bev; NULL on plain listeners */
+    struct event *timer;                      /* owned: the deadline of the current state */
+    enum conn_state state;
+    int counted;                              /* in l->n_conns (0: refused over the cap) */
+    int replying;                             /* a reply is counted in gw->writing */
+    char peer[64];
+    char client[SBGW_ID_MAX + 1];             /* the TLS client id ("" none), known after the first request */
+    int client_known;
+    unsigned long n_requests;                 /* requests whose head was read */
+    size_t scanned;                           /* head bytes already scanned (sbgw_http_head_scan) */
+    int started;                              /* a byte of the current request arrived */
+    struct timespec t_phase;                  /* start of the body (rate check) */
+    struct sbgw_req *rq;                      /* the request being read or handled (rq->conn == this) */
+    struct sbgw_http_chunked *chunked;        /* owned: decoder of a chunked body */
+    long long body_left;                      /* Content-Length bytes still to read */
+    long long reserved;                       /* bytes of gw->pending_body that are this connection's */
+    int body_complete;                        /* the current request's body was read whole (or it has none) */
+    int over_budget;                          /* a chunk did not fit limits.pending_body_bytes */
+    size_t lingered;                          /* bytes discarded while lingering */
+    struct sbgw_conn *prev, *next;            /* gw->conns */
+};
+
+static void conn_process(struct sbgw_conn *c);
+
+static const struct sbgw_config *conn_cfg(const struct sbgw_conn *c)
+{
+    return c->rq != NULL && c->rq->snap != NULL ? c->rq->snap->cfg : NULL;
+}
+
+static double since(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void arm(struct sbgw_conn *c, long ms)
+{
+    struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+    evtimer_add(c->timer, &tv);
+}
+
+/* The limits of the published snapshot (a connection between requests holds none). */
+struct conn_limits {
+    int header_timeout_ms, idle_timeout_s;
+    long long max_headers, max_body, body_min_rate, pending_body_bytes;
+};
+
+static void limits_now(const struct sbgw_conn *c, struct conn_limits *lim)
+{
+    struct sbgw_snap *s = sbgw_snap_get(c->gw);
+    const struct sbgw_config *cfg = conn_cfg(c);
+
+    if (cfg == NULL && s != NULL) {
+        cfg = s->cfg;
+    }
+    if (cfg != NULL) {
+        lim->header_timeout_ms = cfg->limits.header_timeout_ms;
+        lim->idle_timeout_s = cfg->limits.idle_timeout_s;
+        lim->max_headers = cfg->limits.max_headers;
+        lim->max_body = cfg->limits.max_body;
+        lim->body_min_rate = cfg->limits.body_min_rate;
+        lim->pending_body_bytes = cfg->limits.pending_body_bytes;
+    } else {                                  /* not ready yet: the defaults */
+        lim->header_timeout_ms = 10000;
+        lim->idle_timeout_s = 60;
+        lim->max_headers = 16 * 1024;
+        lim->max_body = 10LL * 1024 * 1024;
+        lim->body_min_rate = 4096;
+        lim->pending_body_bytes = 256LL * 1024 * 1024;
+    }
+    sbgw_snap_unref(s);
+}
+
+/* ---- teardown ------------------------------------------------------------------------------- */
+
+static void release_reservation(struct sbgw_conn *c)
+{
+    c->gw->pending_body -= c->reserved;
+    c->reserved = 0;
+}
+
+static void reply_done(struct sbgw_conn *c)
+{
+    if (c->replying) {
+        c->replying = 0;
+        c->gw->writing--;
+    }
+}
+
+static void conn_free(struct sbgw_conn *c)
+{
+    struct sbgw *gw = c->gw;
+    struct sbgw_req *rq = c->rq;
+
+    if (rq != NULL) {
+        rq->conn = NULL;
+        c->rq = NULL;
+        if (c->state == CS_HEAD || c->state == CS_BODY) {
+            rq->answered = 1;                 /* the client left mid-request: nobody to answer */
+            sbgw_req_unref(rq);
+        }                                     /* BUSY: the handler still holds it; its reply is dropped */
+    }
+    release_reservation(c);
+    reply_done(c);
+    free(c->chunked);
+    if (c->timer != NULL) {
+        event_free(c->timer);
+    }
+    if (c->bev != NULL) {
+        bufferevent_free(c->bev);             /* closes the socket, frees the SSL */
+    }
+    if (c->counted) {
+        c->l->n_conns--;
+    } else {
+        gw->n_refusing--;
+    }
+    gw->n_conns--;
+    if (c->prev != NULL) {
+        c->prev->next = c->next;
+    } else {
+        gw->conns = c->next;
+    }
+    if (c->next != NULL) {
+        c->next->prev = c->prev;
+    }
+    free(c);
+    if (gw->draining) {
+        sbgw_drain_check(gw);
+    }
+}
+
+/* The last reply is written: close_notify (TLS) or shut the write side and linger (plain). */
+static void conn_finish(struct sbgw_conn *c)
+{
+    evutil_socket_t fd = bufferevent_getfd(c->bev);
+
+    reply_done(c);
+    if (c->ssl != NULL) {
+        (void)SSL_shutdown(c->ssl);           /* close_notify; the peer's is not awaited */
+        conn_free(c);
+        return;
+    }
+    if (fd < 0 || shutdown(fd, SHUT_WR) != 0) {
+        conn_free(c);
+        return;
+    }
+    c->state = CS_LINGER;
+    evbuffer_drain(bufferevent_get_input(c->bev), evbuffer_get_length(bufferevent_get_input(c->bev)));
+    bufferevent_enable(c->bev, EV_READ);
+    arm(c, LINGER_MS);
+}
+
+/* ---- replies -------------------------------------------------------------------------------- */
+
+int sbgw_conn_must_close(const struct sbgw_conn *c)
+{
+    return !c->body_complete || c->gw->draining;
+}
+
+void sbgw_conn_reply(struct sbgw_conn *c, struct evbuffer *resp, int close_after)
+{
+    struct conn_limits lim;
+
+    limits_now(c, &lim);
+    if (c->rq != NULL) {                      /* (a refusal's reference is dropped by its caller) */
+        c->rq->conn = NULL;
+        c->rq = NULL;
+    }
+    release_reservation(c);
+    free(c->chunked);
+    c->chunked = NULL;
+    if (sbgw_conn_must_close(c)) {
+        close_after = 1;
+    }
+    bufferevent_write_buffer(c->bev, resp);
+    if (!c->replying) {
+        c->replying = 1;
+        c->gw->writing++;
+    }
+    c->state = close_after ? CS_CLOSING : CS_WRITING;
+    bufferevent_disable(c->bev, EV_READ);
+    arm(c, (long)lim.idle_timeout_s * 1000);  /* a client that does not read its reply */
+}
+
+/* A refusal found by the connection itself (framing, deadlines, budget) while a request is read (HEAD or
+ * BODY: the connection holds the request's reference): answered as a request, then the connection closes. */
+static void refuse(struct sbgw_conn *c, enum sbgw_http_error e, const char *msg)
+{
+    struct sbgw_req *rq = c->rq;
+
+    if (rq == NULL) {
+        if ((rq = sbgw_req_new(c, c->l, NULL, c->peer, c->client)) == NULL) {
+            conn_free(c);
+            return;
+        }
+        c->rq = rq;
+    }
+    rq->close = 1;
+    c->body_complete = 0;
+    sbgw_reply_error(rq, e, "%s", msg);
+    sbgw_req_unref(rq);
+}
+
+/* ---- reading -------------------------------------------------------------------------------- */
+
+static int reserve(struct sbgw_conn *c, long long n, const struct conn_limits *lim)
+{
+    if (c->gw->pending_body + n > lim->pending_body_bytes) {
+        return -1;
+    }
+    c->gw->pending_body += n;
+    c->reserved += n;
+    return 0;
+}
+
+static void body_complete(struct sbgw_conn *c)
+{
+    struct sbgw_req *rq = c->rq;
+
+    c->body_complete = 1;
+    release_reservation(c);
+    free(c->chunked);
+    c->chunked = NULL;
+    evtimer_del(c->timer);
+    c->state = CS_BUSY;
+    bufferevent_disable(c->bev, EV_READ);
+    sbgw_http_run(rq);                        /* may answer at once (then the state moved on) */
+}
+
+/* A complete head in the first head_len bytes of p: parse, admit, start the body. */
+static void head_complete(struct sbgw_conn *c, const char *p, size_t head_len, const struct conn_limits *lim)
+{
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    struct sbgw_http_head *h = calloc(1, sizeof(*h));
+    struct sbgw_http_err err;
+    struct sbgw_req *rq;
+    char msg[200];
+
+    if (h == NULL) {
+        refuse(c, SBGW_E_OVERLOADED, "out of memory");
+        return;
+    }
+    if (sbgw_http_head_parse(p, head_len, h, &err) != SBGW_HP_DONE) {
+        free(h);
+        evbuffer_drain(in, head_len);
+        refuse(c, err.code, err.msg);
+        return;
+    }
+    evbuffer_drain(in, head_len);
+    c->scanned = 0;
+    c->n_requests++;
+    if (c->ssl != NULL && !c->client_known) {
+        struct sbgw_snap *s = sbgw_snap_get(c->gw);
+
+        if (s != NULL) {
+            sbgw_tls_client_id(c->ssl, &s->cfg->listeners[c->l->kind].tls, c->client, sizeof(c->client));
+        }
+        sbgw_snap_unref(s);
+        c->client_known = 1;
+    }
+    if ((rq = sbgw_req_new(c, c->l, h, c->peer, c->client)) == NULL) {
+        refuse(c, SBGW_E_OVERLOADED, "out of memory");
+        return;
+    }
+    c->rq = rq;
+    c->body_left = h->chunked ? 0 : (h->content_length > 0 ? h->content_length : 0);
+    c->body_complete = !h->chunked && c->body_left == 0;
+    if (!sbgw_http_admit(rq)) {
+        sbgw_req_unref(rq);                   /* answered; with a body unread, the reply closes */
+        return;
+    }
+    if (c->body_complete) {
+        body_complete(c);
+        return;
+    }
+    if (c->body_left > 0 && reserve(c, c->body_left, lim) != 0) {
+        snprintf(msg, sizeof(msg), "the gateway holds too many unfinished request bodies "
+                                   "(limits.pending_body_bytes = %lld); retry later", lim->pending_body_bytes);
+        refuse(c, SBGW_E_OVERLOADED, msg);
+        return;
+    }
+    if (h->chunked && (c->chunked = calloc(1, sizeof(*c->chunked))) == NULL) {
+        refuse(c, SBGW_E_OVERLOADED, "out of memory");
+        return;
+    }
+    if (h->expect_continue) {
+        bufferevent_write(c->bev, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+    }
+    c->state = CS_BODY;
+    clock_gettime(CLOCK_MONOTONIC, &c->t_phase);
+    arm(c, 1000);
+}
+
+/* 1: the state advanced (go on), 0: wait for more input. */
+static int read_head(struct sbgw_conn *c)
+{
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    size_t len = evbuffer_get_length(in), n, head_len = 0;
+    struct conn_limits lim;
+    struct sbgw_http_err err;
+    const char *p;
+    enum sbgw_hp_result r;
+
+    if (len == 0) {
+        return 0;
+    }
+    limits_now(c, &lim);
+    if (!c->started) {
+        c->started = 1;
+        if (c->n_requests > 0) {              /* keep-alive: the idle wait is over, the head has its deadline */
+            arm(c, lim.header_timeout_ms);
+        }
+    }
+    n = len < (size_t)lim.max_headers + 1 ? len : (size_t)lim.max_headers + 1;
+    if ((p = (const char *)evbuffer_pullup(in, (ev_ssize_t)n)) == NULL) {
+        refuse(c, SBGW_E_OVERLOADED, "out of memory");
+        return 0;
+    }
+    r = sbgw_http_head_scan(p, n, (size_t)lim.max_headers, &c->scanned, &head_len, &err);
+    if (r == SBGW_HP_INCOMPLETE) {
+        return 0;
+    }
+    if (r == SBGW_HP_ERROR) {
+        refuse(c, err.code, err.msg);
+        return 0;
+    }
+    head_complete(c, p, head_len, &lim);
+    return 1;
+}
+
+/* Decoded chunked data: into the request body, counted against the budget as it arrives. */
+static int chunk_sink(void *arg, const char *p, size_t n)
+{
+    struct sbgw_conn *c = arg;
+    struct conn_limits lim;
+
+    limits_now(c, &lim);
+    if (reserve(c, (long long)n, &lim) != 0) {
+        c->over_budget = 1;
+        return -1;
+    }
+    return evbuffer_add(c->rq->body, p, n);
+}
+
+static int read_body(struct sbgw_conn *c)
+{
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    struct conn_limits lim;
+
+    limits_now(c, &lim);
+    if (c->chunked == NULL) {
+        size_t len = evbuffer_get_length(in);
+        size_t n = (long long)len < c->body_left ? len : (size_t)c->body_left;
+
+        if (n > 0 && evbuffer_remove_buffer(in, c->rq->body, n) != (int)n) {
+            refuse(c, SBGW_E_OVERLOADED, "out of memory");
+            return 0;
+        }
+        c->body_left -= (long long)n;
+        if (c->body_left > 0) {
+            return 0;
+        }
+        body_complete(c);
+        return 1;
+    }
+    while (evbuffer_get_length(in) > 0) {
+        struct evbuffer_iovec v;
+        struct sbgw_http_err err;
+        size_t used = 0;
+        enum sbgw_hp_result r;
+
+        if (evbuffer_peek(in, -1, NULL, &v, 1) < 1 || v.iov_len == 0) {
+            break;
+        }
+        r = sbgw_http_chunked_feed(c->chunked, v.iov_base, v.iov_len, (unsigned long long)lim.max_body,
+                                   (size_t)lim.max_headers, chunk_sink, c, &used, &err);
+        if (r == SBGW_HP_ERROR) {
+            if (c->over_budget) {
+                refuse(c, SBGW_E_OVERLOADED, "the gateway holds too many unfinished request bodies "
+                                             "(limits.pending_body_bytes); retry later");
+            } else {
+                refuse(c, err.code, err.msg);
+            }
+            return 0;
+        }
+        if (r == SBGW_HP_DONE) {
+            evbuffer_drain(in, used);
+            body_complete(c);
+            return 1;
+        }
+        evbuffer_drain(in, v.iov_len);
+    }
+    return 0;
+}
+
+static void conn_process(struct sbgw_conn *c)
+{
+    for (;;) {
+        switch (c->state) {
+        case CS_HEAD:
+            if (!read_head(c)) {
+                return;
+            }
+            break;
+        case CS_BODY:
+            if (!read_body(c)) {
+                return;
+            }
+            break;
+        case CS_LINGER: {
+            struct evbuffer *in = bufferevent_get_input(c->bev);
+
+            c->lingered += evbuffer_get_length(in);
+            evbuffer_drain(in, evbuffer_get_length(in));
+            if (c->lingered > LINGER_MAX_BYTES) {
+                conn_free(c);
+            }
+            return;
+        }
+        default:
+            return;
+        }
+    }
+}
+
+/* ---- callbacks ------------------------------------------------------------------------------ */
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+    (void)bev;
+    conn_process(arg);
+}
+
+static void on_write(struct bufferevent *bev, void *arg)
+{
+    struct sbgw_conn *c = arg;
+    struct conn_limits lim;
+
+    (void)bev;
+    if (c->state == CS_CLOSING) {
+        conn_finish(c);
+        return;
+    }
+    if (c->state != CS_WRITING) {
+        return;                               /* a 100 Continue went out */
+    }
+    reply_done(c);
+    if (c->gw->draining) {
+        conn_free(c);
+        return;
+    }
+    limits_now(c, &lim);
+    c->state = CS_HEAD;
+    c->started = 0;
+    c->scanned = 0;
+    arm(c, (long)lim.idle_timeout_s * 1000);
+    bufferevent_enable(c->bev, EV_READ);
+    conn_process(c);                          /* a pipelined request may be waiting */
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+    struct sbgw_conn *c = arg;
+
+    (void)bev;
+    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT)) {
+        if (c->state == CS_BUSY && !(what & BEV_EVENT_ERROR)) {
+            bufferevent_disable(c->bev, EV_READ);   /* half-close while handled: answer, then close */
+            return;
+        }
+        conn_free(c);
+    }
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    struct sbgw_conn *c = arg;
+    struct conn_limits lim;
+    char msg[200];
+
+    (void)fd;
+    (void)what;
+    limits_now(c, &lim);
+    switch (c->state) {
+    case CS_HEAD:
+        if (!c->started && evbuffer_get_length(bufferevent_get_input(c->bev)) == 0) {
+            conn_free(c);                     /* idle, or a connection that never sent a byte */
+            return;
+        }
+        snprintf(msg, sizeof(msg), "the request head did not arrive within limits.header_timeout_ms (%d ms)",
+                 lim.header_timeout_ms);
+        refuse(c, SBGW_E_REQUEST_TIMEOUT, msg);
+        return;
+    case CS_BODY: {
+        double secs = since(&c->t_phase) - lim.header_timeout_ms / 1000.0;
+        long long got = c->chunked != NULL ? (long long)c->chunked->total
+                                           : (c->rq->head->content_length - c->body_left);
+
+        if (secs > 0 && (double)got < secs * (double)lim.body_min_rate) {
+            snprintf(msg, sizeof(msg), "the request body arrived slower than limits.body_min_rate (%lld bytes/s "
+                                       "after %d ms): %lld bytes in %.1f s", lim.body_min_rate,
+                     lim.header_timeout_ms, got, since(&c->t_phase));
+            refuse(c, SBGW_E_REQUEST_TIMEOUT, msg);
+            return;
+        }
+        arm(c, 1000);
+        return;
+    }
+    case CS_BUSY:
+        return;
+    default:                                  /* WRITING / CLOSING: reply not read in time; LINGER over */
+        conn_free(c);
+        return;
+    }
+}
+
+/* ---- birth ---------------------------------------------------------------------------------- */
+
+int sbgw_conn_start(struct sbgw_listener *l, evutil_socket_t fd, const char *peer, int counted)
+{
+    struct sbgw *gw = l->gw;
+    struct sbgw_conn *c = calloc(1, sizeof(*c));
+    struct conn_limits lim;
+    SSL *ssl = NULL;
+
+    if (c == NULL) {
+        evutil_closesocket(fd);
+        return -1;
+    }
+    c->gw = gw;
+    c->l = l;
+    c->counted = counted;
+    snprintf(c->peer, sizeof(c->peer), "%s", peer);
+    if (l->tls) {
+        struct sbgw_snap *s = sbgw_snap_get(gw);
+
+        if (s != NULL && s->tls[l->kind] != NULL) {
+            ssl = SSL_new(s->tls[l->kind]);
+        }
+        sbgw_snap_unref(s);
+        if (ssl == NULL) {
+            sbgw_log_error(&gw->log, "-", "listener %s: cannot create a TLS session", sbgw_listener_name(l->kind));
+            evutil_closesocket(fd);
+            free(c);
+            return -1;
+        }
+        c->bev = bufferevent_openssl_socket_new(gw->base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+        if (c->bev == NULL) {
+            SSL_free(ssl);
+        } else {
+            c->ssl = ssl;
+            bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
+        }
+    } else {
+        c->bev = bufferevent_socket_new(gw->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    }
+    if (c->bev == NULL || (c->timer = evtimer_new(gw->base, on_timer, c)) == NULL) {
+        if (c->bev != NULL) {
+            bufferevent_free(c->bev);
+        } else {
+            evutil_closesocket(fd);
+        }
+        free(c);
+        return -1;
+    }
+    c->next = gw->conns;
+    if (gw->conns != NULL) {
+        gw->conns->prev = c;
+    }
+    gw->conns = c;
+    gw->n_conns++;
+    if (counted) {
+        l->n_conns++;
+    } else {
+        gw->n_refusing++;
+    }
+    c->body_complete = 1;
+    bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+    bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATERMARK);
+    limits_now(c, &lim);
+    if (!counted) {
+        char msg[160];
+
+        snprintf(msg, sizeof(msg), "too many connections on the %s listener (%ld); retry later",
+                 sbgw_listener_name(l->kind), l->cap);
+        c->body_complete = 0;                 /* nothing read: close after the reply */
+        refuse(c, SBGW_E_OVERLOADED, msg);
+        return 0;
+    }
+    c->state = CS_HEAD;
+    arm(c, lim.header_timeout_ms);            /* a new connection: its first head, TLS handshake included */
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+    return 0;
+}
+
+/* ---- drain and shutdown --------------------------------------------------------------------- */
+
+void sbgw_conn_close_idle(struct sbgw *gw)
+{
+    struct sbgw_conn *c = gw->conns, *next;
+
+    for (; c != NULL; c = next) {
+        next = c->next;
+        if (c->state == CS_HEAD && !c->started && evbuffer_get_length(bufferevent_get_input(c->bev)) == 0) {
+            conn_free(c);
+        }
+    }
+}
+
+void sbgw_conn_free_all(struct sbgw *gw)
+{
+    while (gw->conns != NULL) {
+        int draining = gw->draining;
+
+        gw->draining = 0;                     /* no drain checks from inside the teardown */
+        conn_free(gw->conns);
+        gw->draining = draining;
+    }
+}

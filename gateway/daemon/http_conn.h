@@ -1,0 +1,37 @@
+/*
+ * gateway/daemon/http_conn.h — one client connection of sigbridge's own HTTP/1.1 server: strict framing
+ * (http_parse.h) on a libevent bufferevent (plain or OpenSSL), the connection's deadlines, its share of
+ * limits.pending_body_bytes, keep-alive and pipelining (one request at a time), and a clean close
+ * (TLS close_notify; on plain sockets a short lingering close so a refusal is not lost to a reset).
+ *
+ * Loop thread only. A connection is freed only from its own event callbacks or by sbgw_conn_free_all.
+ */
+#ifndef SBGW_HTTP_CONN_H
+#define SBGW_HTTP_CONN_H
+
+#include <event2/util.h>
+
+struct sbgw;
+struct sbgw_listener;
+struct sbgw_conn;
+struct evbuffer;
+
+/* Serve fd (taken: closed on failure) accepted on l. counted: whether it counts against l's cap (0: the
+ * connection is refused with 503 OVERLOADED and closed). 0 or -1. */
+int sbgw_conn_start(struct sbgw_listener *l, evutil_socket_t fd, const char *peer, int counted);
+
+/* Write the reply of the connection's current request (resp's bytes moved out); close_after: the connection
+ * closes once it is written. The connection also closes when the request's body was not read whole. */
+void sbgw_conn_reply(struct sbgw_conn *c, struct evbuffer *resp, int close_after);
+
+/* Whether the connection will close after the current reply whatever the request asked (its body was not
+ * read whole, or the server is draining). */
+int sbgw_conn_must_close(const struct sbgw_conn *c);
+
+/* Drain: close every connection that is between requests; the others close after their reply. */
+void sbgw_conn_close_idle(struct sbgw *gw);
+
+/* Free every connection (the requests in flight lose their connection). */
+void sbgw_conn_free_all(struct sbgw *gw);
+
+#endif
