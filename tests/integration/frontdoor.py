@@ -316,6 +316,9 @@ def part_framing():
          b"0\r\n\r\n"),
         ("HTTP/1.1 without Host", b"GET /healthz HTTP/1.1\r\n\r\n"),
         ("two Host fields", b"GET /healthz HTTP/1.1\r\nHost: gw.test\r\nHost: other.test\r\n\r\n"),
+        ("chunk size of 17 hex digits", chunked + b"00000000000000005\r\nhello\r\n0\r\n\r\n"),
+        ("NUL in a header value", b"GET /healthz HTTP/1.1\r\n" + H + b"X-A: a\x00b\r\n\r\n"),
+        ("two spaces in the request line", b"GET  /healthz HTTP/1.1\r\n" + H + b"\r\n"),
     ]
     up0 = up_count()
     for name, payload in cases:
@@ -325,8 +328,11 @@ def part_framing():
               post + b"Transfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n" + smug, 501, "NOT_IMPLEMENTED")
     one_reply("header block over max_headers (20 KiB): 431 HEADERS_TOO_LARGE, closed",
               b"GET /healthz HTTP/1.1\r\n" + H + b"X-Big: " + b"b" * 20480 + b"\r\n\r\n", 431, "HEADERS_TOO_LARGE")
-    one_reply("TRACE: 405 METHOD_NOT_ALLOWED", b"TRACE / HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n" + smug,
-              405, "METHOD_NOT_ALLOWED")
+    # TRACE on existing resources (RFC 9110 §15.5.6: 405 is for a resource that exists; TRACE / may be 404)
+    one_reply("TRACE /healthz: 405 METHOD_NOT_ALLOWED",
+              b"TRACE /healthz HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n" + smug, 405, "METHOD_NOT_ALLOWED")
+    one_reply("TRACE on the proxy route: 405 METHOD_NOT_ALLOWED, not forwarded",
+              b"TRACE /up/a HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n" + smug, 405, "METHOD_NOT_ALLOWED")
     one_reply("unknown method PROPFIND: 501 NOT_IMPLEMENTED",
               b"PROPFIND /up/a HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n" + smug, 501, "NOT_IMPLEMENTED")
     one_reply("CONNECT host:443: 501 NOT_IMPLEMENTED, closed (no tunnel, no hang)",
@@ -339,9 +345,14 @@ def part_framing():
     one_reply("Content-Length: 99999999999999999999: 413 BODY_TOO_LARGE, closed",
               post_head("/v1/verify?from=hk", "application/cms", 0).replace(b"Length: 0", b"Length: " + b"9" * 20)
               + smug, 413, "BODY_TOO_LARGE")
+    one_reply("lower-case method get (methods are case-sensitive): 501 NOT_IMPLEMENTED",
+              b"get /healthz HTTP/1.1\r\n" + H + b"Connection: close\r\n\r\n" + smug, 501, "NOT_IMPLEMENTED")
+    one_reply("chunked body announcing more than max_body in a chunk-size line: 413 BODY_TOO_LARGE, closed",
+              b"POST /v1/verify?from=hk HTTP/1.1\r\n" + H + b"Content-Type: application/cms\r\n"
+              b"Transfer-Encoding: chunked\r\n\r\nA00001\r\n" + b"x" * 1000, 413, "BODY_TOO_LARGE")
     time.sleep(0.5)
     n = up_count() - up0
-    report("none of the %d smuggled requests reached the upstream (it got %d)" % (len(cases) + 8, n),
+    report("none of the %d smuggled requests reached the upstream (it got %d)" % (len(cases) + 10, n),
            [] if n == 0 else ["%d reached it" % n])
 
     # valid: pipelined requests answered in order, the last one closing
