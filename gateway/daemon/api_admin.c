@@ -63,6 +63,8 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
     g.audit_records = __atomic_load_n(&gw->audit.records, __ATOMIC_RELAXED);
     g.audit_errors = __atomic_load_n(&gw->audit.errors, __ATOMIC_RELAXED);
     g.connections = gw->n_conns;
+    g.receiving = gw->receiving;
+    g.pending_body = gw->pending_body;
     if (gw->chain_cache != NULL) {
         struct sb_chain_cache_stats cs;
 

@@ -70,6 +70,13 @@ struct sbgw_conn {
 
 static void conn_process(struct sbgw_conn *c);
 
+/* Every state change goes through here: gw->receiving counts the connections in BODY. */
+static void set_state(struct sbgw_conn *c, enum conn_state st)
+{
+    c->gw->receiving += (st == CS_BODY) - (c->state == CS_BODY);
+    c->state = st;
+}
+
 static const struct sbgw_config *conn_cfg(const struct sbgw_conn *c)
 {
     return c->rq != NULL && c->rq->snap != NULL ? c->rq->snap->cfg : NULL;
@@ -153,6 +160,7 @@ static void conn_free(struct sbgw_conn *c)
     }
     release_reservation(c);
     reply_done(c);
+    set_state(c, CS_LINGER);                  /* (out of BODY for the count) */
     free(c->chunked);
     if (c->timer != NULL) {
         event_free(c->timer);
@@ -195,7 +203,7 @@ static void conn_finish(struct sbgw_conn *c)
         conn_free(c);
         return;
     }
-    c->state = CS_LINGER;
+    set_state(c, CS_LINGER);
     evbuffer_drain(bufferevent_get_input(c->bev), evbuffer_get_length(bufferevent_get_input(c->bev)));
     bufferevent_enable(c->bev, EV_READ);
     arm(c, LINGER_MS);
@@ -228,7 +236,7 @@ void sbgw_conn_reply(struct sbgw_conn *c, struct evbuffer *resp, int close_after
         c->replying = 1;
         c->gw->writing++;
     }
-    c->state = close_after ? CS_CLOSING : CS_WRITING;
+    set_state(c, close_after ? CS_CLOSING : CS_WRITING);
     bufferevent_disable(c->bev, EV_READ);
     arm(c, (long)lim.idle_timeout_s * 1000);  /* a client that does not read its reply */
 }
@@ -273,7 +281,7 @@ static void body_complete(struct sbgw_conn *c)
     free(c->chunked);
     c->chunked = NULL;
     evtimer_del(c->timer);
-    c->state = CS_BUSY;
+    set_state(c, CS_BUSY);
     bufferevent_disable(c->bev, EV_READ);
     sbgw_http_run(rq);                        /* may answer at once (then the state moved on) */
 }
@@ -337,7 +345,7 @@ static void head_complete(struct sbgw_conn *c, const char *p, size_t head_len, c
     if (h->expect_continue) {
         bufferevent_write(c->bev, "HTTP/1.1 100 Continue\r\n\r\n", 25);
     }
-    c->state = CS_BODY;
+    set_state(c, CS_BODY);
     clock_gettime(CLOCK_MONOTONIC, &c->t_phase);
     arm(c, 1000);
 }
@@ -496,12 +504,8 @@ static void on_write(struct bufferevent *bev, void *arg)
         return;                               /* a 100 Continue went out */
     }
     reply_done(c);
-    if (c->gw->draining) {
-        conn_free(c);
-        return;
-    }
     limits_now(c, &lim);
-    c->state = CS_HEAD;
+    set_state(c, CS_HEAD);
     c->started = 0;
     c->scanned = 0;
     arm(c, (long)lim.idle_timeout_s * 1000);
@@ -638,25 +642,13 @@ int sbgw_conn_start(struct sbgw_listener *l, evutil_socket_t fd, const char *pee
         refuse(c, SBGW_E_OVERLOADED, msg);
         return 0;
     }
-    c->state = CS_HEAD;
+    set_state(c, CS_HEAD);
     arm(c, lim.header_timeout_ms);            /* a new connection: its first head, TLS handshake included */
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
     return 0;
 }
 
 /* ---- drain and shutdown --------------------------------------------------------------------- */
-
-void sbgw_conn_close_idle(struct sbgw *gw)
-{
-    struct sbgw_conn *c = gw->conns, *next;
-
-    for (; c != NULL; c = next) {
-        next = c->next;
-        if (c->state == CS_HEAD && !c->started && evbuffer_get_length(bufferevent_get_input(c->bev)) == 0) {
-            conn_free(c);
-        }
-    }
-}
 
 void sbgw_conn_free_all(struct sbgw *gw)
 {

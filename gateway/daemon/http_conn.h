@@ -28,9 +28,6 @@ void sbgw_conn_reply(struct sbgw_conn *c, struct evbuffer *resp, int close_after
  * read whole, or the server is draining). */
 int sbgw_conn_must_close(const struct sbgw_conn *c);
 
-/* Drain: close every connection that is between requests; the others close after their reply. */
-void sbgw_conn_close_idle(struct sbgw *gw);
-
 /* Free every connection (the requests in flight lose their connection). */
 void sbgw_conn_free_all(struct sbgw *gw);
 

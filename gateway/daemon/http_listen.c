@@ -184,7 +184,6 @@ void sbgw_http_stop_accepting(struct sbgw *gw)
             event_del(l->resume);
         }
     }
-    sbgw_conn_close_idle(gw);
 }
 
 void sbgw_http_free(struct sbgw *gw)

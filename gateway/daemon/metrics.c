@@ -218,8 +218,14 @@ char *sbgw_metrics_render(const struct sbgw_metrics *m, const struct sbgw_metric
               g->audit_records);
     sb_printf(&b, "# HELP sigbridge_audit_errors_total Audit writes or syncs that failed.\n"
                   "# TYPE sigbridge_audit_errors_total counter\nsigbridge_audit_errors_total %llu\n", g->audit_errors);
-    sb_printf(&b, "# HELP sigbridge_connections Client connections that have sent a request and are open.\n"
+    sb_printf(&b, "# HELP sigbridge_connections Client connections open on both listeners, counted from accept.\n"
                   "# TYPE sigbridge_connections gauge\nsigbridge_connections %ld\n", g->connections);
+    sb_printf(&b, "# HELP sigbridge_requests_receiving Admitted requests whose body is still arriving.\n"
+                  "# TYPE sigbridge_requests_receiving gauge\nsigbridge_requests_receiving %ld\n"
+                  "# HELP sigbridge_pending_body_bytes Bytes of unfinished request bodies held against "
+                  "limits.pending_body_bytes.\n"
+                  "# TYPE sigbridge_pending_body_bytes gauge\nsigbridge_pending_body_bytes %lld\n",
+              g->receiving, g->pending_body);
     sb_printf(&b, "# HELP sigbridge_chain_cache_hits_total Path validations answered from the validated-path cache.\n"
                   "# TYPE sigbridge_chain_cache_hits_total counter\nsigbridge_chain_cache_hits_total %llu\n"
                   "# HELP sigbridge_chain_cache_misses_total Path validations not found in the cache (then built).\n"

@@ -56,6 +56,8 @@ struct sbgw_metrics_gauges {
     long long snapshot_loaded;      /* unix time */
     unsigned long long audit_records, audit_errors;
     long connections;
+    long receiving;                 /* requests whose body is still arriving */
+    long long pending_body;         /* bytes counted against limits.pending_body_bytes */
     unsigned long long chain_hits, chain_misses, chain_evictions, chain_flushes, chain_entries;
     long chain_capacity;            /* 0 = the chain cache is off */
     unsigned long long cert_hits, cert_misses;

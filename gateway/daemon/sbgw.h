@@ -111,6 +111,7 @@ struct sbgw {
     struct sbgw_conn *conns;                  /* owned: every open client connection (http_conn.c) */
     long n_conns;                             /* of both listeners, refused ones included */
     long n_refusing;                          /* connections refused over a cap, writing their 503 */
+    long receiving;                           /* connections reading an admitted request's body */
     long long pending_body;                   /* bytes of unfinished bodies counted against
                                                * limits.pending_body_bytes (declared or received) */
     struct {
@@ -232,7 +233,7 @@ void sbgw_tls_client_id(SSL *ssl, const struct sbgw_tls_conf *t, char *id, size_
 int sbgw_http_start(struct sbgw *gw, const struct sbgw_snap *s);
 /* Apply the limits of cfg to every listener (start and reload): the connection caps. */
 void sbgw_http_apply_limits(struct sbgw *gw, const struct sbgw_config *cfg);
-/* Drain: stop accepting and close the connections that are between requests. */
+/* Drain: stop accepting (connections stay; every reply from now on closes its connection). */
 void sbgw_http_stop_accepting(struct sbgw *gw);
 void sbgw_http_free(struct sbgw *gw);
 /* Serve the connected socket fd on listener kind as if accepted there (the fuzz harness); 0 or -1. */

@@ -288,6 +288,11 @@ static void client_read(evutil_socket_t fd, short what, void *arg)
         } else {
             c->eof = 1;                 /* closed (0) or reset after the server closed with input unread */
             event_del(c->rd);
+            if (!c->shut) {             /* as an HTTP client does once the server closed: the server's
+                                         * lingering close ends now instead of after its timer */
+                shutdown(c->fd, SHUT_WR);
+                c->shut = 1;
+            }
             return;
         }
     }
@@ -300,12 +305,13 @@ static void client_hang(evutil_socket_t fd, short what, void *arg)
     fail("hang: the connection was neither answered nor closed, or work was left behind, within 3 s", arg);
 }
 
-/* No request context, worker job, reload or upstream connection is left. */
+/* No request context (but those whose body is still being received), worker job, reload or upstream
+ * connection is left. */
 static int daemon_idle(void)
 {
     const struct sbgw *gw = &H.gw;
 
-    return gw->live_reqs == 0 && gw->pool.outstanding == 0 && !gw->reload.running && gw->reload.waiters == NULL &&
+    return gw->live_reqs == gw->receiving && gw->pool.outstanding == 0 && !gw->reload.running && gw->reload.waiters == NULL &&
            gw->reload.waiters_next == NULL && gw->reap == NULL;
 }
 
@@ -318,12 +324,12 @@ static unsigned long long reload_runs(void)
 /* Everything this input started is over: the server closed the connection and forgot it. */
 static int finished(const struct client *c)
 {
-    return c->eof && daemon_idle() && H.gw.n_conns == 0;
+    return c->eof && daemon_idle() && H.gw.live_reqs == 0 && H.gw.n_conns == 0;
 }
 
 /* Run the loop until finished. The client half-closes only once the server has taken in everything it
- * will (all bytes sent, the daemon idle, two non-blocking loop passes with no event left active): an EOF
- * that arrives with the data makes evhttp drop pipelined requests after the first. */
+ * will (all bytes sent, the daemon idle but for a body still awaited, two non-blocking loop passes with no
+ * event left active), so every pipelined request is served before the EOF. */
 static void run(struct client *c)
 {
     struct event_base *base = H.gw.base;

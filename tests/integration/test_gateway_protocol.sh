@@ -49,7 +49,7 @@ for v in 0.1 1.2 1.9 2.0; do
         "b'GET /healthz HTTP/$v\r\nHost: x\r\n\r\n'" keep-write
 done
 raw "HTTP/1.44 (not HTTP/DIGIT.DIGIT): 400 BAD_REQUEST in HTTP/1.1" \
-    "d.startswith(b'HTTP/1.1 400 ') and b'\"code\":\"BAD_REQUEST\"' in d and b'\"status\":400' in d" \
+    "d.startswith(b'HTTP/1.1 400 ') and b'\"code\":\"BAD_REQUEST\"' in d and b'\"status\":400' in d and d.count(b'HTTP/1.1 ') == 1" \
     "b'GET /healthz HTTP/1.44\r\nHost: x\r\n\r\n'" keep-write
 raw "HTTP/1.0: served in HTTP/1.1, then closed (no keep-alive asked)" \
     "d.startswith(b'HTTP/1.1 200 ') and b'\\r\\nconnection: close\\r\\n' in d.lower()" \
