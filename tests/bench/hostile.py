@@ -24,6 +24,7 @@ Usage: hostile.py --bin build/sigbridge --pki build/pki --policies policies --co
 """
 import argparse
 import collections
+import errno
 import json
 import os
 import re
@@ -45,6 +46,8 @@ PENDING = 256 * MIB
 HEALTHZ_P95_MS = 50.0
 VERIFY_P95_MS = 100.0
 NOFILE = 65536
+PER_LOAD_PROCESS = 15000     # connections per load process (the hard RLIMIT_NOFILE may be as low as 20000)
+REFUSED_PAUSE = 1.0          # s before a connection refused 503 (over the cap) is reopened
 
 
 def die(msg):
@@ -59,7 +62,10 @@ def raise_nofile(n):
     try:
         resource.setrlimit(resource.RLIMIT_NOFILE, (n, max(n, hard if hard != resource.RLIM_INFINITY else n)))
     except (ValueError, OSError) as e:
-        print("hostile: cannot raise RLIMIT_NOFILE to %d (%s); staying at %d/%d" % (n, e, soft, hard))
+        # without CAP_SYS_RESOURCE the hard limit stays: take all of it
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        print("hostile: cannot raise RLIMIT_NOFILE to %d (%s); soft and hard limit %d" % (n, e, hard),
+              file=sys.stderr)
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
@@ -68,6 +74,17 @@ def status_kib(pid, key):
         for line in f:
             if line.startswith(key + ":"):
                 return int(line.split()[1])
+    return 0
+
+
+def listen_overflows():
+    """TcpExtListenOverflows of the host (SYNs dropped because an accept queue was full)."""
+    with open("/proc/net/netstat") as f:
+        lines = f.read().splitlines()
+    for i in range(0, len(lines) - 1, 2):
+        if lines[i].startswith("TcpExt:"):
+            kv = dict(zip(lines[i].split()[1:], lines[i + 1].split()[1:]))
+            return int(kv.get("ListenOverflows", 0))
     return 0
 
 
@@ -133,6 +150,11 @@ class Daemon:
                     return " / ".join(line.split()[3:5])
         return "?"
 
+    def cpu_s(self):
+        with open("/proc/%d/stat" % self.p.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")   # utime, stime
+
     def gauge(self):
         try:
             st, body = bench.http("http://127.0.0.1:%d/metrics" % self.adm, timeout=10)
@@ -173,18 +195,22 @@ def recv_reply(s):
     return st, rest[:n]
 
 
-def probe_new_conn(port, n, gap):
-    """n GET /healthz, a new connection each: latencies (ms) of the good ones, and the failures."""
+def probe_new_conn(port, n, gap, split=None):
+    """n GET /healthz, a new connection each: latencies (ms) of the good ones, and the failures. split, a
+    list: gets (connect ms, request-to-reply ms) of each good one."""
     lat, bad = [], []
     for _ in range(n):
         t = time.monotonic()
         try:
             s = socket.create_connection(("127.0.0.1", port), timeout=10)
+            tc = time.monotonic()
             s.sendall(b"GET /healthz HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
             st, body = recv_reply(s)
             s.close()
             if st == 200:
                 lat.append(1000 * (time.monotonic() - t))
+                if split is not None:
+                    split.append((1000 * (tc - t), 1000 * (time.monotonic() - tc)))
             else:
                 bad.append("HTTP %d" % st)
         except OSError as e:
@@ -233,11 +259,15 @@ def summary(lat, bad):
 
 def probes(a, d, obj, label, api_too):
     out = {}
-    out["admin_healthz"] = probe_new_conn(d.adm, a.probes, 0.02)
+    split = []
+    out["admin_healthz"] = probe_new_conn(d.adm, a.probes, 0.02, split)
     if api_too:
         out["api_healthz"] = probe_new_conn(d.api, a.probes, 0.02)
     out["verify"] = probe_verify(d.api, obj, a.probes, 0.02)
     print("  %-8s admin /healthz (new connection each):     %s" % (label, summary(*out["admin_healthz"])))
+    print("  %-8s   of which TCP connect p50 %.1f p95 %.1f ms, request to reply p50 %.1f p95 %.1f ms" % (
+        "", pct([x[0] for x in split], 50), pct([x[0] for x in split], 95), pct([x[1] for x in split], 50),
+        pct([x[1] for x in split], 95)))
     if api_too:
         print("  %-8s api /healthz (new connection each):       %s" % (label, summary(*out["api_healthz"])))
     print("  %-8s api POST /v1/verify (keep-alive client):  %s" % (label, summary(*out["verify"])))
@@ -247,9 +277,10 @@ def probes(a, d, obj, label, api_too):
 
 # ---- the hostile load (a separate process: `hostile.py load PORT N DRIP_S`) ----------------------
 
-def cmd_load(port, n, drip_s):
+def cmd_load(port, n, drip_s, rate):
     """Holds n connections to port (half idle, half dripping a header byte every drip_s s), reopening any
-    the daemon closes. Prints a JSON status line every second; stops when stdin closes."""
+    the daemon closes, opening at most rate connections a second (a burst of non-blocking connects only
+    overflows the listen backlog). Prints a JSON status line every second; stops when stdin closes."""
     raise_nofile(NOFILE)
     sel = selectors.DefaultSelector()
     conns = {}                 # fd -> [socket, kind (0 idle, 1 dripping), bytes sent]
@@ -265,12 +296,14 @@ def cmd_load(port, n, drip_s):
     threading.Thread(target=watch_stdin, daemon=True).start()
 
     def open_one(kind):
-        try:
-            s = socket.create_connection(("127.0.0.1", port), timeout=5)
-        except OSError:
+        # a non-blocking connect: a blocking one costs ~1.4 ms on loopback with many ports in TIME_WAIT
+        s = socket.socket()
+        s.setblocking(False)
+        rc = s.connect_ex(("127.0.0.1", port))
+        if rc not in (0, errno.EINPROGRESS):
+            s.close()
             st["connect_errors"] += 1
             return False
-        s.setblocking(False)
         conns[s.fileno()] = [s, kind, 0]
         sel.register(s, selectors.EVENT_READ)
         if kind == 1:
@@ -293,22 +326,32 @@ def cmd_load(port, n, drip_s):
             st["closed_silent"] += 1
         return kind
 
-    reopen = []
-    t_start = last_print = last_drip = time.monotonic()
+    reopen = []                # kinds to reopen now
+    later = collections.deque()  # (time, kind): refused ones (503, the cap) are reopened after REFUSED_PAUSE s
+    t_start = last_print = last_drip = last_open = time.monotonic()
     credit = 0.0
+    open_credit = 0.0
     while not stop:
-        # open up to n, at most 500 per round (the first fill at a bounded pace)
-        k = 0
-        while len(conns) < n and k < 500 and not stop:
+        # open up to n, paced
+        now = time.monotonic()
+        while later and later[0][0] <= now:
+            reopen.append(later.popleft()[1])
+        open_credit = min(open_credit + (now - last_open) * rate, rate / 20.0)
+        last_open = now
+        while len(conns) + len(later) < n and open_credit >= 1 and not stop:
             if not open_one(reopen.pop() if reopen else len(conns) % 2):
                 break
-            k += 1
+            open_credit -= 1
         for key, _ in sel.select(timeout=0.02):
             try:
                 data = key.fileobj.recv(4096)
             except OSError:
                 data = b""
-            reopen.append(close_one(key.fd, data))
+            kind = close_one(key.fd, data)
+            if data.startswith(b"HTTP/1.1 503"):
+                later.append((time.monotonic() + REFUSED_PAUSE, kind))
+            else:
+                reopen.append(kind)
             st["reopened"] += 1
         # drip: len(drips) / drip_s bytes per second, round robin
         now = time.monotonic()
@@ -337,33 +380,56 @@ def cmd_load(port, n, drip_s):
 
 
 class Load:
-    def __init__(self, port, n, drip_s):
-        self.p = subprocess.Popen([sys.executable, "-S", os.path.abspath(__file__), "load", str(port), str(n),
-                                   str(drip_s)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        self.last = {}
-        self.lock = threading.Lock()
-        threading.Thread(target=self._read, daemon=True).start()
+    """n connections held by ceil(n / PER_LOAD_PROCESS) load processes."""
 
-    def _read(self):
-        for line in self.p.stdout:
+    def __init__(self, port, n, drip_s, rate):
+        k = (n + PER_LOAD_PROCESS - 1) // PER_LOAD_PROCESS
+        shares = [n // k + (1 if i < n % k else 0) for i in range(k)]
+        self.ps = [subprocess.Popen([sys.executable, "-S", os.path.abspath(__file__), "load", str(port), str(m),
+                                     str(drip_s), str(rate / k)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    text=True)
+                   for m in shares]
+        self.last = [{} for _ in self.ps]
+        self.lock = threading.Lock()
+        for i, p in enumerate(self.ps):
+            threading.Thread(target=self._read, args=(i, p), daemon=True).start()
+
+    def _read(self, i, p):
+        for line in p.stdout:
             try:
                 d = json.loads(line)
             except ValueError:
                 continue
             with self.lock:
-                self.last = d
+                self.last[i] = d
+
+    def alive(self):
+        return all(p.poll() is None for p in self.ps)
 
     def status(self):
+        """The processes' last status lines added up (t: the smallest)."""
+        out = {"replies": {}}
         with self.lock:
-            return dict(self.last)
+            for d in self.last:
+                for k, v in d.items():
+                    if k == "replies":
+                        for code, m in v.items():
+                            out["replies"][code] = out["replies"].get(code, 0) + m
+                    elif k == "t":
+                        out["t"] = min(out.get("t", v), v)
+                    else:
+                        out[k] = out.get(k, 0) + v
+        return out
 
     def stop(self):
-        self.p.stdin.close()
-        try:
-            self.p.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.p.kill()
-            self.p.wait()
+        for p in self.ps:
+            p.stdin.close()
+        for p in self.ps:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
 
 
 # ---- held bodies -----------------------------------------------------------------------------------
@@ -396,7 +462,7 @@ def upload(port, declared, send, chunk, res, i):
 
 def main():
     if len(sys.argv) > 1 and sys.argv[1] == "load":
-        cmd_load(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]))
+        cmd_load(int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5]))
         return
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -406,6 +472,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--conns", type=int, default=20000)
     ap.add_argument("--drip-s", type=float, default=3.0)
+    ap.add_argument("--open-rate", type=float, default=4000.0, help="hostile connections opened per second, at most")
     ap.add_argument("--probes", type=int, default=200)
     ap.add_argument("--uploads", type=int, default=60)
     a = ap.parse_args()
@@ -431,20 +498,22 @@ def main():
         # hostile connections
         print("\n[hostile] %d connections: %d idle, %d dripping a header byte every %g s, reopened when closed"
               % (a.conns, a.conns - a.conns // 2, a.conns // 2, a.drip_s))
-        load = Load(d.api, a.conns, a.drip_s)
+        lo0, cpu_h0, t_h0 = listen_overflows(), d.cpu_s(), time.monotonic()
+        load = Load(d.api, a.conns, a.drip_s, a.open_rate)
         t0 = time.monotonic()
-        while time.monotonic() - t0 < 120:
+        while time.monotonic() - t0 < 60:
             s = load.status()
             if s.get("open", 0) >= a.conns:
                 break
-            if load.p.poll() is not None:
-                die("the load process exited")
+            if not load.alive():
+                die("a load process exited")
             time.sleep(0.5)
         s = load.status()
         t_fill = time.monotonic() - t0
+        time.sleep(3)
         g = d.gauge()
-        print("  %d open after %.1f s (connect errors %d); sigbridge_connections %d; daemon VmRSS %.1f MiB" % (
-            s.get("open", 0), t_fill, s.get("connect_errors", 0), g, d.rss() / 1024.0))
+        print("  %d open on the client side after %.1f s (connect errors %d); 3 s later sigbridge_connections %d;"
+              " daemon VmRSS %.1f MiB" % (s.get("open", 0), t_fill, s.get("connect_errors", 0), g, d.rss() / 1024.0))
         sys.stdout.flush()
         results["hostile"] = probes(a, d, obj, "hostile", True)
         s = load.status()
@@ -455,6 +524,9 @@ def main():
                   s.get("t", 0), s.get("open", 0), s.get("opened", 0), s.get("reopened", 0),
                   s.get("closed_silent", 0), json.dumps(s.get("replies", {})), s.get("connect_errors", 0), g,
                   rss_h / 1024.0))
+        print("  during the hostile phase (%.0f s): the daemon used %.0f%% of a core; listen queue overflows "
+              "(TcpExtListenOverflows, SYNs dropped) %d" % (time.monotonic() - t_h0, 100 * (d.cpu_s() - cpu_h0) /
+                                                            (time.monotonic() - t_h0), listen_overflows() - lo0))
         load.stop()
         time.sleep(2)
         print("  load stopped: sigbridge_connections %d" % d.gauge())
@@ -462,7 +534,7 @@ def main():
         # held bodies
         print("\n[bodies] %d connections declaring %d bytes (max_body), sending %d and holding" % (
             a.uploads, 10 * MIB, 9 * MIB))
-        rss_b0, hwm_b0 = d.rss(), d.hwm()
+        rss_b0, hwm_b0, cpu_b0 = d.rss(), d.hwm(), d.cpu_s()
         chunk = os.urandom(MIB)
         res = [None] * a.uploads
         ts = [threading.Thread(target=upload, args=(d.api, 10 * MIB, 9 * MIB, chunk, res, i))
@@ -476,16 +548,24 @@ def main():
             time.sleep(0.2)
         for t in ts:
             t.join(1)
+        t_up = time.monotonic() - tb
+        cpu_up = d.cpu_s() - cpu_b0
         time.sleep(1.0)
         rss_b1, hwm_b1 = d.rss(), d.hwm()
+        c0 = d.cpu_s()
+        time.sleep(3.0)
+        cpu_hold = (d.cpu_s() - c0) / 3.0
         peak = max(peak, rss_b1)
         outcomes = {}
         for r in res:
             k = r[0] if r else "unfinished"
             outcomes[k] = outcomes.get(k, 0) + 1
         probes_b = probes(a, d, obj, "bodies", False)
-        print("  outcomes after %.1f s: %s" % (time.monotonic() - tb, ", ".join(
-            "%s x%d" % kv for kv in sorted(outcomes.items()))))
+        held = outcomes.get("held", 0)
+        print("  outcomes: %s; the held bodies (%d MiB) were sent in %.1f s (%.0f MiB/s), the daemon used %.1f s "
+              "of CPU meanwhile; holding them it uses %.0f%% of a core" % (
+                  ", ".join("%s x%d" % kv for kv in sorted(outcomes.items())), held * 9, t_up,
+                  held * 9 / max(t_up, 0.001), cpu_up, 100 * cpu_hold))
         print("  daemon VmRSS %.1f -> %.1f MiB (sampled peak %.1f), VmHWM %.1f -> %.1f MiB" % (
             rss_b0 / 1024.0, rss_b1 / 1024.0, peak / 1024.0, hwm_b0 / 1024.0, hwm_b1 / 1024.0))
         for r in res:

@@ -685,6 +685,9 @@ def part_pending():
     time.sleep(0.3)
     if c1._recv(0.01) and (c1.buf or c1.end):
         p.append("the 10 MiB upload was answered after its first half: %r" % c1.buf[:120])
+    v = metric("sigbridge_pending_body_bytes")
+    report("sigbridge_pending_body_bytes holds the declared length of the half-sent upload (%s, want %d)"
+           % (v, len(big)), [] if v == len(big) else ["%s" % v])
     t0 = time.monotonic()
     refused_early("pending_body_bytes (16 MiB): with a 10 MiB upload half sent, a request declaring 9 MiB gets "
                   "503 OVERLOADED with Retry-After right after its headers, then closed", A.api,
@@ -706,9 +709,24 @@ def part_pending():
     c.close()
     report("afterwards the pending bytes are released: the upload again: 200 TOTAL_PASSED",
            [] if rs and rs[0].status == 200 and b'"TOTAL_PASSED"' in rs[0].body else ["reply %r" % rs])
+    v = metric("sigbridge_pending_body_bytes")
+    report("sigbridge_pending_body_bytes back to 0 (%s)" % v, [] if v == 0 else ["%s" % v])
 
 
 # ---- connection caps and gauge ----------------------------------------------------------------------
+
+def metric(name):
+    """The value of the unlabelled sample name on the admin /metrics (int), or a text saying why not."""
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", A.adm, timeout=5)
+        c.request("GET", "/metrics")
+        b = c.getresponse().read().decode()
+        c.close()
+    except (OSError, http.client.HTTPException) as e:
+        return "error %r" % e
+    m = re.search(r"^%s (\d+)" % re.escape(name), b, re.M)
+    return int(m.group(1)) if m else "absent"
+
 
 def gauge():
     try:

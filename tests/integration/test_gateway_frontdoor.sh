@@ -15,7 +15,7 @@
 #   timeouts  a dripped header block: 408 at header_timeout_ms; a silent new connection: closed without a
 #             byte; keep-alive gaps under idle_timeout_s; a body under body_min_rate: 408
 #   pending   a declared 9 MiB body refused 503 OVERLOADED while a 10 MiB upload is half sent; the upload
-#             completes 200 TOTAL_PASSED
+#             completes 200 TOTAL_PASSED; sigbridge_pending_body_bytes follows (declared length, then 0)
 #   and every error reply seen has its access-log line (same X-Request-Id) and is counted in /metrics.
 # Daemon 2: max_connections 40 idle connections → admin /healthz 200, the 41st 503 OVERLOADED; the
 #   sigbridge_connections gauge counts them; admin_connections 8 likewise.
