@@ -257,13 +257,15 @@ def summary(lat, bad):
         ("; failed: " + ", ".join("%s x%d" % kv for kv in sorted(errs.items()))) if errs else "")
 
 
-def probes(a, d, obj, label, api_too):
+def probes(a, d, obj, label, api_too, gap=0.02):
+    """The probes, gap s apart (under the hostile load each series spans at least one header_timeout_ms
+    cycle of the load, whose connections expire in waves)."""
     out = {}
     split = []
-    out["admin_healthz"] = probe_new_conn(d.adm, a.probes, 0.02, split)
+    out["admin_healthz"] = probe_new_conn(d.adm, a.probes, gap, split)
     if api_too:
-        out["api_healthz"] = probe_new_conn(d.api, a.probes, 0.02)
-    out["verify"] = probe_verify(d.api, obj, a.probes, 0.02)
+        out["api_healthz"] = probe_new_conn(d.api, a.probes, gap)
+    out["verify"] = probe_verify(d.api, obj, a.probes, gap)
     print("  %-8s admin /healthz (new connection each):     %s" % (label, summary(*out["admin_healthz"])))
     print("  %-8s   of which TCP connect p50 %.1f p95 %.1f ms, request to reply p50 %.1f p95 %.1f ms" % (
         "", pct([x[0] for x in split], 50), pct([x[0] for x in split], 95), pct([x[1] for x in split], 50),
@@ -515,7 +517,7 @@ def main():
         print("  %d open on the client side after %.1f s (connect errors %d); 3 s later sigbridge_connections %d;"
               " daemon VmRSS %.1f MiB" % (s.get("open", 0), t_fill, s.get("connect_errors", 0), g, d.rss() / 1024.0))
         sys.stdout.flush()
-        results["hostile"] = probes(a, d, obj, "hostile", True)
+        results["hostile"] = probes(a, d, obj, "hostile", True, gap=12.0 / a.probes)
         s = load.status()
         g = d.gauge()
         rss_h = d.rss()
