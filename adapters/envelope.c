@@ -16,6 +16,7 @@
 
 #include "pki/base/base64.h"
 #include "pki/base/hex.h"
+#include "pki/base/json_scan.h"
 #include "pki/base/load.h"
 #include "pki/base/rfc3339_time.h"
 
@@ -191,8 +192,24 @@ enum sb_reason sb_ev_json_load(const unsigned char *in, size_t len, const char *
 {
     json_error_t je;
     json_t *j;
+    struct sb_jscan s;
+    enum sb_jscan_status st;
 
     *root = NULL;
+    /* Syntax and the top-level type first, without building anything (pki/base/json_scan.h): a hostile
+     * array or broken body is refused after one linear pass. The adapters ignore unknown members (README),
+     * so every member is read through; what the scanner passes, jansson parses (bar duplicate keys and
+     * numbers out of range, refused below). */
+    sb_jscan_init(&s, in, len);
+    while ((st = sb_jscan_next(&s)) == SB_JSCAN_MEMBER) {
+    }
+    if (st == SB_JSCAN_SYNTAX) {
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_JSON, "%s: not valid JSON at line %zu, column %zu: %s", what, s.line,
+                          s.column, s.error);
+    }
+    if (st == SB_JSCAN_NOT_OBJECT) {
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_JSON, "%s: expected a JSON object, got an array", what);
+    }
     if ((j = json_loadb((const char *)in, len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
         return sb_err_set(err, SB_R_ENVELOPE_BAD_JSON, "%s: not valid JSON at line %d, column %d: %.200s", what,
                           je.line, je.column, je.text);

@@ -2,6 +2,10 @@
  * adapters/gateway_envelope.c — JSON bodies of POST /v1/verify (adapters/adapter.h): the gateway's own
  * envelope {signature, content | digest, sm2_id}, or the jurisdiction adapter's envelope when the body
  * names one of that adapter's members (an iAM Smart signing result, a GM/T 0009 SM2 signature).
+ *
+ * The members are read first without building anything (pki/base/json_scan.h): the gateway's envelope is
+ * refused at its first unknown member, and a body that is not a JSON object at all, before jansson spends
+ * CPU and memory on the rest (a 9 MB unknown member, a million tiny keys).
  */
 #include "adapter_local.h"
 
@@ -11,21 +15,70 @@
 #include <openssl/crypto.h>
 
 #include "pki/base/base64.h"
+#include "pki/base/json_scan.h"
 
 #define GW_ENV_MAX_SM2_ID 127
 
-static const char *const gw_members[] = { "signature", "content", "digest", "sm2_id" };
+static const char *const gw_members[] = { "signature", "content", "digest", "sm2_id", NULL };
 
-static int gw_member(const char *key)
+/* Refuse the gateway envelope's first unknown member name (cut: only its start) at byte at. */
+static enum sb_reason unknown_member(const char *name, int cut, size_t at, struct sb_err *err)
 {
-    size_t i;
+    char list[64];
+    size_t i, n = 0;
 
-    for (i = 0; i < sizeof(gw_members) / sizeof(gw_members[0]); i++) {
-        if (strcmp(key, gw_members[i]) == 0) {
-            return 1;
+    list[0] = '\0';
+    for (i = 0; gw_members[i] != NULL && n < sizeof(list); i++) {
+        n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i > 0 ? ", " : "", gw_members[i]);
+    }
+    return sb_err_set(err, SB_R_ENVELOPE_BAD_VALUE, "unknown member '%s%s' in the envelope (%s) at byte %zu", name,
+                      cut ? "..." : "", list, at);
+}
+
+/* The body's member names, read without building anything: SB_OK when every member is the gateway
+ * envelope's, or when one is among adapter_members (NULL-terminated, or NULL: none; *adapter = 1: the body
+ * is the adapter's envelope, whose unknown members are ignored). Without adapter_members the first unknown
+ * member ends the scan and is refused; with them it is refused once no later member names the adapter.
+ * A body that is no JSON object is the gateway's ENVELOPE_BAD_JSON. */
+static enum sb_reason prescan(const unsigned char *in, size_t len, const char *const *adapter_members,
+                              int *adapter, struct sb_err *err)
+{
+    struct sb_jscan s;
+    char unknown[SB_JSCAN_NAME_MAX + 1];
+    size_t unknown_at = 0;
+    int have_unknown = 0, unknown_cut = 0;
+    enum sb_jscan_status st;
+
+    *adapter = 0;
+    sb_jscan_init(&s, in, len);
+    while ((st = sb_jscan_next(&s)) == SB_JSCAN_MEMBER) {
+        if (sb_jscan_name_in(&s, adapter_members)) {
+            *adapter = 1;
+            return SB_OK;
+        }
+        if (!have_unknown && !sb_jscan_name_in(&s, gw_members)) {
+            have_unknown = 1;
+            unknown_cut = s.name_cut;
+            unknown_at = s.name_offset;
+            memcpy(unknown, s.name, s.name_len + 1);
+            if (adapter_members == NULL) {
+                break;                          /* no other envelope can claim the body */
+            }
         }
     }
-    return 0;
+    switch (st) {
+    case SB_JSCAN_MEMBER:
+        return unknown_member(unknown, unknown_cut, unknown_at, err);
+    case SB_JSCAN_END:
+        return have_unknown ? unknown_member(unknown, unknown_cut, unknown_at, err) : SB_OK;
+    case SB_JSCAN_NOT_OBJECT:
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_JSON, "the JSON envelope does not parse: not an object but an "
+                          "array");
+    case SB_JSCAN_SYNTAX:
+    default:
+        return sb_err_set(err, SB_R_ENVELOPE_BAD_JSON, "the JSON envelope does not parse: %s (line %zu, column %zu)",
+                          s.error, s.line, s.column);
+    }
 }
 
 /* Base64 member key of o into *out (OPENSSL_free); an empty string is zero bytes when allow_empty. */
@@ -45,16 +98,11 @@ static int b64_member(const json_t *v, int allow_empty, unsigned char **out, siz
 static enum sb_reason parse_members(const json_t *o, struct sb_evidence *ev, struct sb_err *err)
 {
     const json_t *v, *alg, *val;
-    const char *key, *why = NULL;
+    const char *why = NULL;
     unsigned char *buf;
     size_t len;
 
-    json_object_foreach((json_t *)o, key, v) {
-        if (!gw_member(key)) {
-            return sb_err_set(err, SB_R_ENVELOPE_BAD_VALUE, "unknown member '%.64s' in the envelope (signature, "
-                              "content, digest, sm2_id)", key);
-        }
-    }
+    /* every member is one of gw_members: prescan() refused the others */
     if (!b64_member(json_object_get(o, "signature"), 0, &buf, &len)) {
         return sb_err_set(err, json_object_get(o, "signature") == NULL ? SB_R_ENVELOPE_MISSING_FIELD
                           : SB_R_ENVELOPE_BAD_BASE64, "envelope member 'signature' must be the signed object in "
@@ -114,26 +162,14 @@ enum sb_reason sb_gateway_envelope_parse(const unsigned char *in, size_t len, st
                                          struct sb_err *err)
 {
     json_t *o = NULL;
+    int adapter;
     enum sb_reason rc;
 
-    if ((rc = load_object(in, len, &o, err)) == SB_OK) {
+    if ((rc = prescan(in, len, NULL, &adapter, err)) == SB_OK && (rc = load_object(in, len, &o, err)) == SB_OK) {
         rc = parse_members(o, ev, err);
     }
     json_decref(o);
     return rc;
-}
-
-/* 1 if o names one of a's envelope members. */
-static int names_adapter_member(const json_t *o, const struct sb_adapter *a)
-{
-    size_t i;
-
-    for (i = 0; a->envelope_members != NULL && a->envelope_members[i] != NULL; i++) {
-        if (json_object_get(o, a->envelope_members[i]) != NULL) {
-            return 1;
-        }
-    }
-    return 0;
 }
 
 enum sb_reason sb_adapter_parse_json_body(const char *jurisdiction, const unsigned char *in, size_t len,
@@ -141,13 +177,15 @@ enum sb_reason sb_adapter_parse_json_body(const char *jurisdiction, const unsign
 {
     const struct sb_adapter *a = sb_adapter_find(jurisdiction);
     json_t *o = NULL;
+    int adapter;
     enum sb_reason rc;
 
     *gateway_envelope = 1;
-    if ((rc = load_object(in, len, &o, err)) != SB_OK) {
+    if ((rc = prescan(in, len, a->envelope_members, &adapter, err)) != SB_OK ||
+        (rc = load_object(in, len, &o, err)) != SB_OK) {
         return rc;
     }
-    if (names_adapter_member(o, a)) {
+    if (adapter) {
         *gateway_envelope = 0;
         rc = a->parse(in, len, "application/json", ev, err);
     } else {

@@ -17,6 +17,8 @@
 #   http        raw HTTP/1.x client byte streams ("@" first = the admin listener): every route with real
 #               objects from cms/ and envelope/ (verify, translate, proxy routes), chunked and pipelined
 #               bodies, over-limit sizes, bad methods / versions / framing, header folding, NUL bytes
+#   http_parse  a split byte, then a client stream: the http seeds, and heads with chunked bodies (extensions,
+#               trailers, pipelined requests) and the framing refusals of gateway/daemon/http_parse.h
 # Every detached object signs DOC, the content fuzz_cms.c supplies.
 set -eu
 
@@ -37,10 +39,10 @@ HASH=$({ cat "$0" "$PKI/.complete" "$BIN" "$ROOT"/policies/*.yaml; } | openssl d
 if [ -f "$OUT/.complete" ] && [ "$(cat "$OUT/.complete")" = "$HASH" ]; then
     exit 0
 fi
-TARGET_DIRS="der cert path cms policy policy_set xmldsig trustlist envelope http"
+TARGET_DIRS="der cert path cms policy policy_set xmldsig trustlist envelope http http_parse"
 for d in $TARGET_DIRS .tmp .complete; do rm -rf "${OUT:?}/$d"; done
 T=$OUT/.tmp
-for d in der cert cms policy policy_set xmldsig trustlist envelope http .tmp; do mkdir -p "$OUT/$d"; done
+for d in der cert cms policy policy_set xmldsig trustlist envelope http http_parse .tmp; do mkdir -p "$OUT/$d"; done
 trap 'rm -rf "$T"' EXIT
 
 die() {
@@ -367,6 +369,31 @@ w("empty-lines-first", b"\r\n\r\n" + req(b"GET", b"/healthz"))
 w("partial-request-line", b"GET /heal")
 w("partial-headers", b"POST /v1/verify?from=hk HTTP/1.1\r\nContent-Type: applica")
 w("binary-garbage", bytes(range(256)))
+EOF
+
+# ---- http_parse: first byte = where fuzz_http_parse.c cuts the stream, then the stream ----------------------
+python3 - "$OUT" <<'EOF'
+import os, sys
+out = sys.argv[1]
+def w(name, split, data):
+    open(f"{out}/http_parse/{name}", "wb").write(bytes([split]) + data)
+for i, name in enumerate(sorted(os.listdir(f"{out}/http"))):
+    w("http-" + name, (i * 37) % 256, open(f"{out}/http/{name}", "rb").read())
+H = b"POST /v1/verify?from=hk HTTP/1.1\r\nHost: sigbridge:8080\r\n"
+w("chunked-ext-trailer", 60, H + b"Transfer-Encoding: chunked\r\n\r\n"
+  b"5;a=b ; c=\"d\\\"e\"\r\nhello\r\n1A\r\nabcdefghijklmnopqrstuvwxyz\r\n0\r\nX-T: v\r\n\r\n"
+  b"GET / HTTP/1.1\r\nHost: h\r\n\r\n")
+w("chunked-bad-size", 70, H + b"Transfer-Encoding: chunked\r\n\r\n0x10\r\n" + b"a" * 16 + b"\r\n0\r\n\r\n")
+w("chunked-bare-lf", 3, H + b"Transfer-Encoding: chunked\r\n\r\n5\nhello\n0\n\n")
+w("te-cl", 5, H + b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+w("te-gzip-chunked", 9, H + b"Transfer-Encoding: gzip, chunked\r\n\r\n")
+w("cl-dup", 11, H + b"Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello")
+w("absolute-form-expect", 13, b"\r\n\r\nPUT https://example.com:443/a?b=%2F HTTP/1.1\r\nHost: x\r\n"
+  b"Expect: 100-continue\r\nConnection: keep-alive, close\r\nContent-Length: 0\r\n\r\n")
+w("http10-keepalive", 17, b"GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+w("pri-preface", 19, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+w("connect-authority", 23, b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
+w("obs-fold", 29, b"GET / HTTP/1.1\r\nHost: h\r\nX: a\r\n b\r\n\r\n")
 EOF
 
 printf '%s\n' "$HASH" >"$OUT/.complete"

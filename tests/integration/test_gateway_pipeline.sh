@@ -199,6 +199,10 @@ e "SM2 envelope with an unknown signature_format" cn b-cn-form.json ENVELOPE_BAD
 e "an iAM Smart result sent as cn's (read by cn's adapter)" cn iam.json ENVELOPE_BAD_SIGNATURE "neither a DER SM2 signature"
 printf '{"signature":"%s","contents":"eA=="}' "$(openssl base64 -A -in iam-p7.der)" >b-gw.json
 e "the gateway's envelope with an unknown member" hk b-gw.json BAD_REQUEST "unknown member 'contents'"
+# the adapters ignore unknown members (README): one before the adapter's own members is no gateway envelope
+edit iam.json iam-extra.json 'd = {"vendor_note": [{"x": [1, 2]}], **d}'
+v "iAM Smart result led by an unknown member (ignored)" hk iam-extra.json $J TOTAL_PASSED - - \
+    "list(json.load(open('iam-extra.json')))[0]=='vendor_note'"
 check_sh "one audit record per decision, none for the refused envelopes ($DECISIONS)" \
     "[ \"\$(wc -l <'$TMP/audit-now.jsonl')\" -eq $DECISIONS ]"
 
