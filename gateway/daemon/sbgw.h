@@ -308,5 +308,7 @@ int sbgw_proxy_admit(struct sbgw_req *rq, struct sbgw_snap *s);                /
 void sbgw_proxy(struct sbgw_req *rq, struct sbgw_snap *s);
 /* Free the upstream connections waiting to be reaped (also run from an event after each proxy reply). */
 void sbgw_proxy_reap(struct sbgw *gw);
+/* Forward the validated request of j (taken) to its route's upstream and relay the reply (proxy_upstream.c). */
+void sbgw_proxy_forward(struct sbgw_verify_job *j);
 
 #endif
