@@ -192,6 +192,18 @@ bench-soak: deps $(BENCH_DIR)/sbload $(BENCH_DIR)/gen_signers $(BIN) pki-fixture
 	    --bench-bin $(BENCH_DIR) --out $(BENCH_DIR) $(if $(BENCH_SOAK_SECONDS),--seconds $(BENCH_SOAK_SECONDS)) \
 	    $(if $(BENCH_SOAK_SIGNERS),--signers $(BENCH_SOAK_SIGNERS))
 
+# bench-hostile (tests/bench/hostile.py, ~2 min, timing and memory only, never asserted): the stock
+#   conf/sigbridge.yaml with max_connections 25000 (RLIMIT_NOFILE raised, hard limit too: run as root or with
+#   a hard limit >= 65536); BENCH_HOSTILE_CONNS (default 20000) connections held half idle, half dripping a
+#   header byte every 3 s (reopened when the daemon closes them), admin /healthz and keep-alive /v1/verify
+#   p50/p95 over 200 requests each (goals p95 < 50 ms / 100 ms); then 60 connections each sending 9 MiB of a
+#   declared 10 MiB body and holding: the daemon's RSS growth (goal < pending_body_bytes + 64 MiB).
+.PHONY: bench-hostile
+bench-hostile: deps $(BIN) pki-fixtures
+	$(if $(filter 1,$(SAN)),@echo "bench-hostile: SAN=1 build; the figures below are not meaningful")
+	@$(PYTHON) tests/bench/hostile.py --bin $(BIN) --pki $(PKI_DIR) --policies policies --conf conf/sigbridge.yaml \
+	    --out $(BENCH_DIR) $(if $(BENCH_HOSTILE_CONNS),--conns $(BENCH_HOSTILE_CONNS))
+
 $(BENCH_DIR)/sbload: tests/bench/sbload.c | deps
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $<
