@@ -25,6 +25,8 @@
 
 #define FD_SPARE 256
 #define MAX_REFUSING 256
+#define LISTEN_BACKLOG 4096             /* capped by net.core.somaxconn; libevent's default (128) overflowed
+                                         * under waves of closing hostile connections (bench-hostile) */
 
 static void peer_text(const struct sockaddr *sa, char *out, size_t len)
 {
@@ -139,7 +141,7 @@ int sbgw_http_start(struct sbgw *gw, const struct sbgw_snap *s)
         if (evutil_getaddrinfo(lc->address, port, &hints, &ai) != 0 || ai == NULL ||
             (l->lev = evconnlistener_new_bind(gw->base, on_accept, l,
                                               LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
-                                              -1, ai->ai_addr, (int)ai->ai_addrlen)) == NULL) {
+                                              LISTEN_BACKLOG, ai->ai_addr, (int)ai->ai_addrlen)) == NULL) {
             sbgw_log_warn(&gw->log, "-", "listener %s: cannot listen on %s:%d", sbgw_listener_name(l->kind),
                           lc->address, lc->port);
             if (ai != NULL) {
