@@ -133,10 +133,9 @@ static int remove_dots(char *p, size_t n, char *msg, size_t msglen)
     return 0;
 }
 
-int sbgw_http_path_normalise(const char *path, char *out, size_t len, char *msg, size_t msglen)
+/* The checks both entry points share, then the decoding into out. */
+static int decode_checked(const char *path, char *out, size_t len, size_t *n, char *msg, size_t msglen)
 {
-    size_t n = 0;
-
     if (msg != NULL && msglen > 0) {
         msg[0] = '\0';
     }
@@ -146,7 +145,21 @@ int sbgw_http_path_normalise(const char *path, char *out, size_t len, char *msg,
     if (len < strlen(path) + 1) {
         return fail(msg, msglen, "the path is too long");
     }
-    if (decode(path, out, &n, msg, msglen) != 0) {
+    return decode(path, out, n, msg, msglen);
+}
+
+int sbgw_http_path_decode(const char *path, char *out, size_t len, char *msg, size_t msglen)
+{
+    size_t n = 0;
+
+    return decode_checked(path, out, len, &n, msg, msglen);
+}
+
+int sbgw_http_path_normalise(const char *path, char *out, size_t len, char *msg, size_t msglen)
+{
+    size_t n = 0;
+
+    if (decode_checked(path, out, len, &n, msg, msglen) != 0) {
         return -1;
     }
     return remove_dots(out, n, msg, msglen);

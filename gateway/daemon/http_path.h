@@ -25,4 +25,8 @@
  */
 int sbgw_http_path_normalise(const char *path, char *out, size_t len, char *msg, size_t msglen);
 
+/* The first step alone (escapes decoded or upper-cased, the same refusals), dot-segments left in place: the
+ * path as its spelling names it, to tell whether dot-segment removal moved it out of a route. 0 or -1. */
+int sbgw_http_path_decode(const char *path, char *out, size_t len, char *msg, size_t msglen);
+
 #endif

@@ -113,6 +113,20 @@ static void test_buffer_bounds(void **state)
     assert_string_equal(out, "/abcdef");
 }
 
+/* Decoding alone keeps the dot-segments (what the spelling names) and refuses what normalising refuses. */
+static void test_decode_only(void **state)
+{
+    char out[256], msg[160];
+
+    (void)state;
+    assert_int_equal(sbgw_http_path_decode("/contracts/%2e%2E/admin%2d%c3%a9", out, sizeof(out), msg, sizeof(msg)), 0);
+    assert_string_equal(out, "/contracts/../admin-%C3%A9");
+    assert_int_equal(sbgw_http_path_decode("/..", out, sizeof(out), msg, sizeof(msg)), 0);
+    assert_string_equal(out, "/..");
+    assert_int_equal(sbgw_http_path_decode("/a%2Fb", out, sizeof(out), msg, sizeof(msg)), -1);
+    assert_non_null(strstr(msg, "encoded '/' (%2F)"));
+}
+
 static void fx_nothing(void *fx)
 {
     (void)fx;
@@ -123,6 +137,7 @@ int main(void)
     const struct ct_fn fns[] = {
         CT_FN(test_idempotent),
         CT_FN(test_buffer_bounds),
+        CT_FN(test_decode_only),
     };
     const struct ct_table tables[] = {
         CT_TABLE(cases, run_case),
