@@ -65,6 +65,13 @@ struct sbgw_acl {
     size_t n;
 };
 
+/* An address block of api.trusted_proxies: a single address is a /32 (/128). */
+struct sbgw_cidr {
+    int family;                   /* AF_INET or AF_INET6 */
+    unsigned char addr[16];       /* network byte order, host bits cleared */
+    int bits;
+};
+
 struct sbgw_jur_acl {
     char *jurisdiction;           /* owned */
     struct sbgw_acl acl;
@@ -119,9 +126,13 @@ struct sbgw_config {
         enum sbgw_log_level level;
     } log;
     struct {
-        struct sbgw_acl verify;               /* who may call POST /v1/verify */
+        struct sbgw_acl verify;               /* api.clients: who may call POST /v1/verify and /v1/translate,
+                                               * and the routes without clients of their own */
         struct sbgw_jur_acl *jur;             /* owned: per source jurisdiction */
         size_t n_jur;
+        struct sbgw_cidr *trusted;            /* owned: api.trusted_proxies, whose X-Forwarded-* / Forwarded /
+                                               * X-Real-IP headers proxy routes pass on */
+        size_t n_trusted;
     } api;
     struct sbgw_route *routes;                /* owned */
     size_t n_routes;
@@ -133,8 +144,13 @@ void sbgw_config_free(struct sbgw_config *c);
 
 /* 1 if id is allowed by acl (an absent list allows everyone, even without a client id). */
 int sbgw_acl_allows(const struct sbgw_acl *acl, const char *id);
+/* 1 if peer (a numeric address as the listener wrote it) is in api.trusted_proxies. */
+int sbgw_config_trusted_proxy(const struct sbgw_config *c, const char *peer);
 /* The access list for source jurisdiction jur, or NULL when none is configured. */
 const struct sbgw_acl *sbgw_config_jur_acl(const struct sbgw_config *c, const char *jur);
+/* The access list of route r: its own clients, or api.clients when it has none (which may be absent too:
+ * anyone). */
+const struct sbgw_acl *sbgw_config_route_acl(const struct sbgw_config *c, const struct sbgw_route *r);
 /* The route whose prefix matches path (longest prefix wins), or NULL. */
 const struct sbgw_route *sbgw_config_route(const struct sbgw_config *c, const char *path);
 /* "api" / "admin". */

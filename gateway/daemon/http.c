@@ -16,6 +16,7 @@
  */
 #include "gateway/daemon/sbgw.h"
 #include "gateway/daemon/http_conn.h"
+#include "gateway/daemon/http_path.h"
 #include "gateway/daemon/lifecycle.h"
 
 #include <stdarg.h>
@@ -78,11 +79,12 @@ struct sbgw_req *sbgw_req_new(struct sbgw_conn *conn, struct sbgw_listener *l, s
     snprintf(rq->peer, sizeof(rq->peer), "%s", peer);
     snprintf(rq->client, sizeof(rq->client), "%s", client);
     snprintf(rq->route, sizeof(rq->route), "other");
+    /* the id is always the server's: a client's id could collide with another request's (issue 24); a
+     * syntactically valid one is kept apart for the access log and the audit record */
+    snprintf(rq->id, sizeof(rq->id), "%s-%llx", gw->id_prefix, ++gw->req_seq);
     hid = head != NULL ? sbgw_http_head_field(head, "X-Request-Id") : NULL;
     if (hid != NULL && req_id_ok(hid)) {
-        snprintf(rq->id, sizeof(rq->id), "%s", hid);
-    } else {
-        snprintf(rq->id, sizeof(rq->id), "%s-%llx", gw->id_prefix, ++gw->req_seq);
+        snprintf(rq->client_req_id, sizeof(rq->client_req_id), "%s", hid);
     }
     return rq;
 }
@@ -110,6 +112,7 @@ void sbgw_req_unref(struct sbgw_req *rq)
         sbgw_http_head_free(rq->head);
         free(rq->head);
     }
+    free(rq->npath);
     evbuffer_free(rq->body);
     evhttp_clear_headers(rq->out_headers);
     free(rq->out_headers);
@@ -129,6 +132,14 @@ const char *sbgw_req_header(const struct sbgw_req *rq, const char *name)
 const char *sbgw_req_query(const struct sbgw_req *rq)
 {
     return rq->head != NULL ? rq->head->query : NULL;
+}
+
+const char *sbgw_req_who(const struct sbgw_req *rq)
+{
+    if (rq->client[0] != '\0') {
+        return rq->client;
+    }
+    return rq->cert_unmapped ? "(the client certificate maps to no configured client id)" : "(no client certificate)";
 }
 
 static double elapsed(const struct timespec *t0)
@@ -246,11 +257,12 @@ void sbgw_reply(struct sbgw_req *rq, int status, const char *content_type, const
         return;                 /* the access line below costs more than the rest of this function */
     }
     sbgw_log_kv(&rq->gw->log, SBGW_LOG_INFO, rq->id,
-                json_pack("{s:s,s:s,s:s,s:i,s:f,s:s?,s:s,s:s?,s:s?}", "listener", sbgw_listener_name(rq->l->kind),
-                          "method", rq->method, "path", rq->path, "status", status, "dur_ms", secs * 1000.0,
-                          "client", rq->client[0] != '\0' ? rq->client : NULL, "route", rq->route,
-                          "indication", rq->indication[0] != '\0' ? rq->indication : NULL,
-                          "reason", rq->reason[0] != '\0' ? rq->reason : NULL),
+                json_pack("{s:s,s:s,s:s,s:i,s:f,s:s?,s:s,s:s?,s:s?,s:s?}", "listener",
+                          sbgw_listener_name(rq->l->kind), "method", rq->method, "path", rq->path, "status", status,
+                          "dur_ms", secs * 1000.0, "client", rq->client[0] != '\0' ? rq->client : NULL, "route",
+                          rq->route, "indication", rq->indication[0] != '\0' ? rq->indication : NULL,
+                          "reason", rq->reason[0] != '\0' ? rq->reason : NULL, "client_request_id",
+                          rq->client_req_id[0] != '\0' ? rq->client_req_id : NULL),
                 "request");
 }
 
@@ -371,23 +383,25 @@ static const struct route_row {
     unsigned methods;
     const char *allow;                        /* the Allow header of a 405 */
     const char *label;                        /* metrics / audit */
+    int needs_client;                         /* on a listener with tls.clients: a mapped client id only */
     sbgw_admit_fn admit;                      /* NULL: nothing to check before the body */
     sbgw_run_fn run;
 } routes[] = {
-    { "/healthz", ON_BOTH, GET_HEAD, "GET, HEAD", "healthz", NULL, run_healthz },
-    { "/readyz", ON_BOTH, GET_HEAD, "GET, HEAD", "readyz", NULL, sbgw_api_readyz },
-    { "/metrics", ON_BOTH, GET_HEAD, "GET, HEAD", "metrics", NULL, sbgw_api_metrics },
-    { "/v1/policies", ON_BOTH, GET_HEAD, "GET, HEAD", "policies", NULL, sbgw_api_policies },
-    { "/v1/verify", ON_API, SBGW_M_POST, "POST", "verify", sbgw_api_verify_admit, sbgw_api_verify },
-    { "/v1/translate", ON_API, SBGW_M_POST, "POST", "translate", sbgw_api_translate_admit, sbgw_api_translate },
-    { "/admin/reload", ON_ADMIN, SBGW_M_POST, "POST", "reload", NULL, run_reload },
+    { "/healthz", ON_BOTH, GET_HEAD, "GET, HEAD", "healthz", 0, NULL, run_healthz },
+    { "/readyz", ON_BOTH, GET_HEAD, "GET, HEAD", "readyz", 0, NULL, sbgw_api_readyz },
+    { "/metrics", ON_BOTH, GET_HEAD, "GET, HEAD", "metrics", 1, NULL, sbgw_api_metrics },
+    { "/v1/policies", ON_BOTH, GET_HEAD, "GET, HEAD", "policies", 1, NULL, sbgw_api_policies },
+    { "/v1/verify", ON_API, SBGW_M_POST, "POST", "verify", 0, sbgw_api_verify_admit, sbgw_api_verify },
+    { "/v1/translate", ON_API, SBGW_M_POST, "POST", "translate", 0, sbgw_api_translate_admit, sbgw_api_translate },
+    { "/admin/reload", ON_ADMIN, SBGW_M_POST, "POST", "reload", 0, NULL, run_reload },
 };
 
-/* Find the route of rq: 1 with rq->route / rq->run set (and admit in *admit), 0 answered (404 / 405). */
+/* Find the route of rq (on its normalised path): 1 with rq->route / rq->run set (and admit in *admit), 0
+ * answered (400 / 403 / 404 / 405). */
 static int route_find(struct sbgw_req *rq, struct sbgw_snap *s, sbgw_admit_fn *admit)
 {
     int api = rq->l->kind == SBGW_L_API;
-    const char *path = rq->head->path;
+    const char *path = rq->npath;
     unsigned m = (unsigned)rq->head->method;
     const struct sbgw_route *r;
     size_t i;
@@ -399,6 +413,11 @@ static int route_find(struct sbgw_req *rq, struct sbgw_snap *s, sbgw_admit_fn *a
             continue;
         }
         snprintf(rq->route, sizeof(rq->route), "%s", row->label);
+        if (row->needs_client && s->cfg->listeners[rq->l->kind].tls.n_clients > 0 && rq->client[0] == '\0') {
+            sbgw_reply_error(rq, SBGW_E_FORBIDDEN, "client %s may not read %s: only the clients of listeners.%s.tls."
+                             "clients may", sbgw_req_who(rq), row->path, sbgw_listener_name(rq->l->kind));
+            return 0;
+        }
         if ((m & row->methods) == 0) {
             sbgw_reply_header(rq, "Allow", row->allow);
             sbgw_reply_error(rq, SBGW_E_METHOD_NOT_ALLOWED, "%s is not allowed on %s (allowed: %s)", rq->method,
@@ -411,6 +430,11 @@ static int route_find(struct sbgw_req *rq, struct sbgw_snap *s, sbgw_admit_fn *a
     }
     if (api && (r = sbgw_config_route(s->cfg, path)) != NULL) {
         snprintf(rq->route, sizeof(rq->route), "proxy:%s", r->name);
+        if (rq->head->target[0] != '/') {
+            sbgw_reply_error(rq, SBGW_E_BAD_REQUEST, "route %s takes origin-form request-targets only (a path and "
+                             "query, not an absolute URI)", r->name);
+            return 0;
+        }
         if ((m & PROXY_METHODS) == 0) {
             sbgw_reply_header(rq, "Allow", "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS");
             sbgw_reply_error(rq, SBGW_E_METHOD_NOT_ALLOWED, "%s is not allowed on %s", rq->method, rq->path);
@@ -423,6 +447,44 @@ static int route_find(struct sbgw_req *rq, struct sbgw_snap *s, sbgw_admit_fn *a
     }
     sbgw_reply_error(rq, SBGW_E_NOT_FOUND, "no resource %s on the %s listener", path, sbgw_listener_name(rq->l->kind));
     return 0;
+}
+
+/* rq->npath from the head's path; 0 answered (400). Refused besides what http_path.h refuses: a path whose
+ * spelling names a proxy route (its escapes decoded) but whose dot-segments lead out of it — the request
+ * would reach something else than what the route's checks were chosen for. */
+static int normalise(struct sbgw_req *rq, const struct sbgw_snap *s)
+{
+    const char *raw = rq->head->path;
+    size_t len = strlen(raw) + 1;
+    const struct sbgw_route *named, *r;
+    char msg[160], *spelled;
+
+    if ((rq->npath = malloc(len)) == NULL || (spelled = malloc(len)) == NULL) {
+        sbgw_reply_error(rq, SBGW_E_OVERLOADED, "out of memory");
+        return 0;
+    }
+    if (strcmp(raw, "*") == 0) {                /* OPTIONS *: no path to normalise (and no route) */
+        memcpy(rq->npath, raw, len);
+        free(spelled);
+        return 1;
+    }
+    if (sbgw_http_path_normalise(raw, rq->npath, len, msg, sizeof(msg)) != 0 ||
+        sbgw_http_path_decode(raw, spelled, len, msg, sizeof(msg)) != 0) {
+        free(spelled);
+        sbgw_reply_error(rq, SBGW_E_BAD_REQUEST, "%s", msg);
+        return 0;
+    }
+    snprintf(rq->path, sizeof(rq->path), "%s", rq->npath);
+    named = rq->l->kind == SBGW_L_API ? sbgw_config_route(s->cfg, spelled) : NULL;
+    r = rq->l->kind == SBGW_L_API ? sbgw_config_route(s->cfg, rq->npath) : NULL;
+    free(spelled);
+    if (named != NULL && named != r) {
+        snprintf(rq->route, sizeof(rq->route), "proxy:%s", named->name);
+        sbgw_reply_error(rq, SBGW_E_BAD_REQUEST, "path escapes route %s: its dot-segments lead out of %s", named->name,
+                         named->prefix);
+        return 0;
+    }
+    return 1;
 }
 
 int sbgw_http_admit(struct sbgw_req *rq)
@@ -442,6 +504,9 @@ int sbgw_http_admit(struct sbgw_req *rq)
     }
     if (h->method == SBGW_M_OTHER) {
         sbgw_reply_error(rq, SBGW_E_NOT_IMPLEMENTED, "method %.32s is not implemented", h->method_text);
+        return 0;
+    }
+    if (!normalise(rq, s)) {
         return 0;
     }
     if (h->content_length > s->cfg->limits.max_body) {

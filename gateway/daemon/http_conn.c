@@ -54,6 +54,7 @@ struct sbgw_conn {
     char peer[64];
     char client[SBGW_ID_MAX + 1];             /* the TLS client id ("" none), known after the first request */
     int client_known;
+    int cert_presented;                       /* a verified client certificate (mapped to client or not) */
     unsigned long n_requests;                 /* requests whose head was read */
     size_t scanned;                           /* head bytes already scanned (sbgw_http_head_scan) */
     int started;                              /* a byte of the current request arrived */
@@ -312,7 +313,8 @@ static void head_complete(struct sbgw_conn *c, const char *p, size_t head_len, c
         struct sbgw_snap *s = sbgw_snap_get(c->gw);
 
         if (s != NULL) {
-            sbgw_tls_client_id(c->ssl, &s->cfg->listeners[c->l->kind].tls, c->client, sizeof(c->client));
+            c->cert_presented = sbgw_tls_client_id(c->ssl, &s->cfg->listeners[c->l->kind].tls, c->client,
+                                                   sizeof(c->client));
         }
         sbgw_snap_unref(s);
         c->client_known = 1;
@@ -321,6 +323,7 @@ static void head_complete(struct sbgw_conn *c, const char *p, size_t head_len, c
         refuse(c, SBGW_E_OVERLOADED, "out of memory");
         return;
     }
+    rq->cert_unmapped = c->cert_presented && c->client[0] == '\0';
     c->rq = rq;
     c->body_left = h->chunked ? 0 : (h->content_length > 0 ? h->content_length : 0);
     c->body_complete = !h->chunked && c->body_left == 0;

@@ -51,9 +51,9 @@ int sbgw_proxy_admit(struct sbgw_req *rq, struct sbgw_snap *s)
     const struct sbgw_route *r = rq->proxy_route;
     const char *sig = sbgw_req_header(rq, "X-Sigbridge-Signature");
 
-    if (!sbgw_acl_allows(&r->clients, rq->client[0] != '\0' ? rq->client : NULL)) {
-        sbgw_reply_error(rq, SBGW_E_FORBIDDEN, "client %s may not use route %s",
-                         rq->client[0] != '\0' ? rq->client : "(no client certificate)", r->name);
+    if (!sbgw_acl_allows(sbgw_config_route_acl(s->cfg, r), rq->client[0] != '\0' ? rq->client : NULL)) {
+        sbgw_reply_error(rq, SBGW_E_FORBIDDEN, "client %s may not use route %s (%s)", sbgw_req_who(rq), r->name,
+                         r->clients.present ? "its clients list" : "api.clients, which routes without clients inherit");
         return 0;
     }
     if ((rq->pol = sb_policy_set_find(s->set, r->from)) == NULL) {

@@ -1,8 +1,15 @@
 /*
  * gateway/daemon/proxy_upstream.c — the validating proxy's upstream half: the forwarded request (the route's
- * configured upstream, never an address from the request; hop-by-hop and client Sigbridge-* headers removed,
- * the gateway's own added) and the upstream's reply relayed to the client (502 when it cannot be reached, 504
- * after the route's timeout_ms). libevent's evhttp is the HTTP client here.
+ * configured upstream, never an address from the request; the normalised origin-form target; hop-by-hop and
+ * client Sigbridge-* headers removed, the gateway's own added) and the upstream's reply relayed to the client
+ * (502 when it cannot be reached, 504 after the route's timeout_ms). libevent's evhttp is the HTTP client here.
+ *
+ * Client headers not forwarded: hop-by-hop ones (RFC 9110 §7.6.1) and those the client's Connection field
+ * nominates; Host, Content-Length, Expect; Sigbridge-*; X-Request-Id (the gateway sends its own id); every
+ * header whose name contains '_' (CGI and WSGI servers fold '_' into '-', so Sigbridge_Signer would arrive
+ * as Sigbridge-Signer: nginx's default, applied to every name rather than to a list of look-alikes); and,
+ * unless the peer is in api.trusted_proxies, X-Forwarded-*, Forwarded and X-Real-IP. From a trusted proxy,
+ * those are kept and the peer is appended to its X-Forwarded-For ("client, proxy").
  */
 #include "gateway/daemon/sbgw.h"
 
@@ -26,6 +33,13 @@ static const char *const hop_by_hop[] = {
     "Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection", "TE", "Trailer",
     "Transfer-Encoding", "Upgrade", "Host", "Content-Length", "Expect",
 };
+
+/* Forwarding headers: a client could name any address in them; only a trusted proxy's are believed. */
+static int forwarding_header(const char *name)
+{
+    return strncasecmp(name, "X-Forwarded-", 12) == 0 || strcasecmp(name, "Forwarded") == 0 ||
+           strcasecmp(name, "X-Real-IP") == 0;
+}
 
 static int skip_header(const char *name)
 {
@@ -173,11 +187,11 @@ static void forward(struct proxy_ctx *c)
     struct evhttp_connection *evcon;
     struct evhttp_request *up;
     struct evkeyvalq *out;
-    struct evbuffer *target;
+    struct evbuffer *target, *xff;
     struct timeval tv;
     char signer[1024];
     size_t i;
-    int rc;
+    int rc, trusted = sbgw_config_trusted_proxy(j->snap->cfg, rq->peer), has_proto = 0;
 
     if ((evcon = evhttp_connection_base_new(rq->gw->base, NULL, c->r->up_host, (ev_uint16_t)c->r->up_port)) == NULL) {
         sbgw_reply_error(rq, SBGW_E_UPSTREAM_ERROR, "cannot create a connection to %s", c->r->upstream);
@@ -196,14 +210,35 @@ static void forward(struct proxy_ctx *c)
     }
     evhttp_request_set_error_cb(up, upstream_error);
     out = evhttp_request_get_output_headers(up);
-    for (i = 0; i < rq->head->n_fields; i++) {
-        if (!skip_header(rq->head->fields[i].name)) {
-            evhttp_add_header(out, rq->head->fields[i].name, rq->head->fields[i].value);
-        }
+    if ((xff = evbuffer_new()) == NULL) {
+        evhttp_request_free(up);
+        sbgw_reply_error(rq, SBGW_E_INTERNAL_ERROR, "out of memory");
+        ctx_free(c);
+        return;
     }
+    for (i = 0; i < rq->head->n_fields; i++) {
+        const char *name = rq->head->fields[i].name, *value = rq->head->fields[i].value;
+
+        if (skip_header(name) || strchr(name, '_') != NULL || strcasecmp(name, "X-Request-Id") == 0 ||
+            sbgw_http_head_connection_has(rq->head, name) || (forwarding_header(name) && !trusted)) {
+            continue;
+        }
+        if (strcasecmp(name, "X-Forwarded-For") == 0) {
+            evbuffer_add_printf(xff, "%s, ", value);
+            continue;
+        }
+        has_proto |= strcasecmp(name, "X-Forwarded-Proto") == 0;
+        evhttp_add_header(out, name, value);
+    }
+    evbuffer_add_printf(xff, "%s", rq->peer);
+    evbuffer_add(xff, "", 1);
     evhttp_add_header(out, "Host", c->r->up_hostport);
-    evhttp_add_header(out, "X-Forwarded-For", rq->peer);
-    evhttp_add_header(out, "X-Forwarded-Proto", rq->l->tls ? "https" : "http");
+    evhttp_add_header(out, "X-Forwarded-For", (const char *)evbuffer_pullup(xff, -1));
+    evbuffer_free(xff);
+    if (!has_proto) {
+        evhttp_add_header(out, "X-Forwarded-Proto", rq->l->tls ? "https" : "http");
+    }
+    evhttp_add_header(out, "X-Request-Id", rq->id);
     evhttp_add_header(out, "Sigbridge-Verdict", j->indication);
     header_safe(j->signer_subject, signer, sizeof(signer));
     evhttp_add_header(out, "Sigbridge-Signer", signer);
@@ -214,9 +249,9 @@ static void forward(struct proxy_ctx *c)
     if (rq->timer != NULL) {
         event_del(rq->timer);          /* from here the route's timeout_ms applies (504) */
     }
-    /* origin-form only: an absolute-form target was reduced to its path by the parser */
+    /* origin-form only (absolute-form is refused on routes): the normalised path, the query as received */
     if ((target = evbuffer_new()) == NULL ||
-        evbuffer_add_printf(target, "%s%s%s", rq->head->path, rq->head->query != NULL ? "?" : "",
+        evbuffer_add_printf(target, "%s%s%s", rq->npath, rq->head->query != NULL ? "?" : "",
                             rq->head->query != NULL ? rq->head->query : "") < 0 ||
         evbuffer_add(target, "", 1) != 0) {
         rc = -1;

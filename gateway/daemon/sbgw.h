@@ -150,10 +150,17 @@ struct sbgw_req {
     int body_kind;                            /* set by /v1/verify's admit (enum sbgw_vin) */
     char to[SB_TP_ID_MAX + 1];                /* set by /v1/translate's admit */
     int refs;
-    char id[SBGW_REQ_ID_MAX + 1];
+    char id[SBGW_REQ_ID_MAX + 1];             /* always the server's (never the client's X-Request-Id) */
+    char client_req_id[SBGW_REQ_ID_MAX + 1];  /* the client's X-Request-Id when its syntax is valid, else "";
+                                               * logged and audited as client_request_id */
     char client[SBGW_ID_MAX + 1];             /* "" = no client certificate id */
+    int cert_unmapped;                        /* a verified client certificate was presented but maps to no
+                                               * configured client id (client is ""): unauthenticated */
     char peer[64];                            /* the client's address */
-    char path[256];                           /* the path as received, for logs */
+    char *npath;                              /* owned: the normalised path (http_path.h), set by admission
+                                               * (NULL before): routes match it, proxies forward it */
+    char path[256];                           /* for logs: the normalised path once admission made it, the
+                                               * path as received before (or when it was refused) */
     char route[SBGW_LABEL_MAX];               /* metrics / audit label */
     const char *method;
     struct timespec t0;
@@ -225,8 +232,9 @@ void sbgw_reload_shutdown(struct sbgw *gw);
 
 /* Server context for listener l of cfg; NULL with errors in diag. */
 SSL_CTX *sbgw_tls_ctx_new(const struct sbgw_config *cfg, enum sbgw_listener_kind l, struct sb_diag *diag);
-/* The configured client id of the TLS session's verified peer certificate into id ("" if none). */
-void sbgw_tls_client_id(SSL *ssl, const struct sbgw_tls_conf *t, char *id, size_t len);
+/* The configured client id of the TLS session's verified peer certificate into id ("" if none). Returns 1
+ * when a verified peer certificate was presented (mapped or not), else 0. */
+int sbgw_tls_client_id(SSL *ssl, const struct sbgw_tls_conf *t, char *id, size_t len);
 
 /* ---- listeners (http_listen.c) --------------------------------------------------------------- */
 
@@ -253,6 +261,9 @@ void sbgw_http_run(struct sbgw_req *rq);
 const char *sbgw_req_header(const struct sbgw_req *rq, const char *name);
 /* The request's query string (without '?'), or NULL. */
 const char *sbgw_req_query(const struct sbgw_req *rq);
+/* Who rq's client is, for messages: its client id, "(the client certificate maps to no configured client
+ * id)" or "(no client certificate)". */
+const char *sbgw_req_who(const struct sbgw_req *rq);
 
 void sbgw_req_ref(struct sbgw_req *rq);
 void sbgw_req_unref(struct sbgw_req *rq);

@@ -204,6 +204,7 @@ int sbgw_verify_job_record(struct sbgw_verify_job *j, enum sb_reason r, const ch
     snprintf(j->signer_serial, sizeof(j->signer_serial), "%s", signer_serial);
     memset(&rec, 0, sizeof(rec));
     rec.request_id = j->rq->id;
+    rec.client_request_id = j->rq->client_req_id;
     rec.client = j->rq->client;
     rec.route = j->route;
     rec.from = j->from;
