@@ -23,9 +23,12 @@
 enum sbgw_listener_kind { SBGW_L_API = 0, SBGW_L_ADMIN, SBGW_L__COUNT };
 enum sbgw_fsync { SBGW_FSYNC_EVERY = 0, SBGW_FSYNC_BATCH, SBGW_FSYNC_OFF };
 enum sbgw_require { SBGW_REQ_ATTACHED = 0, SBGW_REQ_DETACHED_HEADER };
+/* routes[].bind: what the detached signature covers besides the body (always bound through its digest). */
+enum sbgw_bind { SBGW_BIND_METHOD = 1, SBGW_BIND_TARGET = 2, SBGW_BIND_DATE = 4 };
 enum sbgw_log_level { SBGW_LOG_DEBUG = 0, SBGW_LOG_INFO, SBGW_LOG_WARN, SBGW_LOG_ERROR };
 
 #define SBGW_ID_MAX 64            /* client ids, route names, node id */
+#define SBGW_SKEW_DEFAULT 300     /* routes[].max_skew_s when not given */
 #define SBGW_CACHE_DEFAULT 10000  /* cache.chains / cache.certificates when not given */
 #define SBGW_CACHE_MAX 10000000
 
@@ -90,6 +93,10 @@ struct sbgw_route {
     enum sbgw_require require;
     struct sbgw_acl clients;
     int timeout_ms;
+    unsigned bind;                /* SBGW_BIND_* bits: the signature covers the canonical request
+                                   * (gateway/daemon/canon_request.h); 0 = it covers the body only */
+    int max_skew_s;               /* bind date: the Date header within this many seconds of now; the replay
+                                   * cache keeps an accepted signature for twice this */
     struct sbgw_pos pos, from_pos;
 };
 

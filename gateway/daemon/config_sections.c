@@ -513,6 +513,39 @@ static void set_r_from(struct sb_yfile *L, void *o, const struct sb_ykey *k, con
     }
 }
 
+/* bind: a non-empty list of method / target / date, each at most once (order free; the canonical request has
+ * its own fixed order). */
+static void set_r_bind(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v, const char *kp)
+{
+    static const char *const names[] = { "method", "target", "date" };
+    struct sbgw_route *r = o;
+    char sub[SB_Y_KPATH_MAX];
+    size_t i;
+    int idx;
+
+    (void)k;
+    r->bind = 0;
+    if (!sb_y_seq(L, v, kp, "a list of method, target, date")) {
+        return;
+    }
+    if (v->n == 0) {
+        sb_y_error_at(L, v, kp, "an empty list binds nothing: name at least one of method, target, date (or "
+                                "leave bind out)");
+        return;
+    }
+    for (i = 0; i < v->n; i++) {
+        sb_y_kpath_idx(sub, sizeof(sub), kp, i);
+        if ((idx = sb_y_enum(L, v->kids[i], sub, names, SB_Y_NKEYS(names))) < 0) {
+            continue;
+        }
+        if ((r->bind & (1u << idx)) != 0) {
+            sb_y_error_at(L, v->kids[i], sub, "'%s' is listed twice", names[idx]);
+            continue;
+        }
+        r->bind |= 1u << idx;
+    }
+}
+
 static const struct sb_ykey route_keys[] = {
     { .name = "name", .type = SB_YT_STR, .required = 1, .off = R_OFF(name), .help = "an id for metrics and logs",
       .set = sbgw_conf_id_slot },
@@ -529,7 +562,15 @@ static const struct sb_ykey route_keys[] = {
     { .name = "clients", .type = SB_YT_SEQ, .off = R_OFF(clients), .help = "a list of client ids", .set = acl_slot },
     { .name = "timeout_ms", .type = SB_YT_INT, .off = R_OFF(timeout_ms), .min = 10, .max = 3600000, .dflt = 30000,
       .help = "upstream timeout, milliseconds" },
+    { .name = "bind", .type = SB_YT_SEQ, .off = SB_Y_NO_OFF,
+      .help = "a list of method, target, date",
+      .set = set_r_bind },
+    { .name = "max_skew_s", .type = SB_YT_INT, .off = R_OFF(max_skew_s), .min = 1, .max = 86400,
+      .dflt = SBGW_SKEW_DEFAULT, .help = "bind date: how far the Date header may be from now, seconds" },
 };
+
+_Static_assert(SBGW_BIND_METHOD == 1 << 0 && SBGW_BIND_TARGET == 1 << 1 && SBGW_BIND_DATE == 1 << 2,
+               "set_r_bind: bit i is names[i]");
 
 void sbgw_conf_read_routes(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
                            const char *kp)
@@ -558,6 +599,13 @@ void sbgw_conf_read_routes(struct sb_yfile *L, void *o, const struct sb_ykey *k,
         r->pos.line = v->kids[i]->line;
         r->pos.col = v->kids[i]->col;
         sb_y_walk(L, v->kids[i], sub, route_keys, SB_Y_NKEYS(route_keys), r, NULL);
+        if (r->bind != 0 && r->require != SBGW_REQ_DETACHED_HEADER) {
+            char bsub[SB_Y_KPATH_MAX];
+
+            sb_y_kpath_key(bsub, sizeof(bsub), sub, "bind");
+            sb_y_error_at(L, sb_ynode_get(v->kids[i], "bind"), bsub, "needs require: detached-header (the "
+                          "canonical request is signed in X-Sigbridge-Signature; an attached CMS carries the body)");
+        }
         for (j = 0; j + 1 < c->n_routes; j++) {
             const struct sbgw_route *q = &c->routes[j];
 

@@ -74,6 +74,7 @@ struct sbgw_listener {
 };
 
 struct sbgw_req;
+struct sbgw_replay;
 
 struct sbgw_reap {
     struct evhttp_connection *evcon;          /* owned */
@@ -106,6 +107,8 @@ struct sbgw {
     int draining;
     struct event *sig[4], *drain_timer;       /* owned */
     struct event *drain_grace;                /* owned: last replies of a drain get this long to flush */
+    struct sbgw_replay *replay;               /* owned: keys of accepted bound-route signatures (replay_cache.h;
+                                               * loop thread only) */
     struct sbgw_reap *reap;                   /* upstream connections to free outside their callbacks */
     struct event *reap_ev;                    /* owned */
     struct sbgw_conn *conns;                  /* owned: every open client connection (http_conn.c) */
@@ -191,6 +194,13 @@ struct sbgw_verify_job {
     enum sbgw_vin kind;
     struct evbuffer *body;                    /* owned: moved out of the request */
     char *sig_b64;                            /* owned: SBGW_VIN_DETACHED */
+    /* SBGW_VIN_DETACHED on a bound route (routes[].bind): the signature covers the canonical request
+     * (canon_request.h) built by the worker from these and the body's SHA-256, not the body */
+    unsigned bind;                            /* enum sbgw_bind bits; 0 = the body is the signed content */
+    char bind_method[16], bind_date[32];
+    char *bind_target;                        /* owned */
+    char *canon;                              /* owned: the canonical request (worker) */
+    unsigned char canon_key[32];              /* its SHA-256 (worker): the request's replay key */
     char digest_hdr[200];                     /* X-Sigbridge-Digest value, "" if none */
     char sm2_id[128];                         /* X-Sigbridge-SM2-Id value, "" if none */
     int has_sm2_id;

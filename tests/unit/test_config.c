@@ -2,8 +2,8 @@
  * tests/unit/test_config.c — the daemon's configuration loader (gateway/daemon/config.h over pki/base/yaml_schema.h):
  * defaults, sizes and relative paths of a good file; every kind of error located as file:line:col with
  * the key path (unknown key with a hint, wrong type, range, missing key, duplicate, YAML alias, admin off
- * loopback, access lists naming unknown clients, bad upstreams and prefixes, key file permissions), and
- * all errors of a file collected.
+ * loopback, access lists naming unknown clients, bad upstreams and prefixes, key file permissions, route
+ * bind lists and bind without require: detached-header), and all errors of a file collected.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -161,6 +161,47 @@ static void test_config_full_file(void **state)
     assert_true(sbgw_acl_allows(&r->clients, NULL));    /* no list: anyone */
     assert_ptr_equal(sbgw_config_route_acl(f->c, r), &f->c->api.verify);   /* ... but api.clients' (absent here) */
     assert_true(sbgw_acl_allows(sbgw_config_route_acl(f->c, r), NULL));
+    assert_int_equal(r->bind, 0);                       /* no bind: the signature covers the body */
+    assert_int_equal(r->max_skew_s, SBGW_SKEW_DEFAULT);
+}
+
+static void test_config_route_bind(void **state)
+{
+    struct fx *f = *state;
+    const struct sbgw_route *r;
+
+    assert_int_equal(load(f, BASE "routes:\n"
+                                  "  - { name: a, prefix: /a/, upstream: http://127.0.0.1:1, from: hk,\n"
+                                  "      require: detached-header, bind: [date, method, target], max_skew_s: 60 }\n"
+                                  "  - { name: b, prefix: /b/, upstream: http://127.0.0.1:1, from: hk,\n"
+                                  "      require: detached-header, bind: [target] }\n"),
+                     0);
+    r = sbgw_config_route(f->c, "/a/x");
+    assert_int_equal(r->bind, SBGW_BIND_METHOD | SBGW_BIND_TARGET | SBGW_BIND_DATE);
+    assert_int_equal(r->max_skew_s, 60);
+    r = sbgw_config_route(f->c, "/b/x");
+    assert_int_equal(r->bind, SBGW_BIND_TARGET);
+    assert_int_equal(r->max_skew_s, 300);
+    assert_int_equal(load(f, BASE "routes:\n"
+                                  "  - { name: a, prefix: /a/, upstream: http://127.0.0.1:1, from: hk, bind: [method] }\n"
+                                  "  - { name: b, prefix: /b/, upstream: http://127.0.0.1:1, from: hk, require: attached,\n"
+                                  "      bind: [date] }\n"
+                                  "  - { name: c, prefix: /c/, upstream: http://127.0.0.1:1, from: hk,\n"
+                                  "      require: detached-header, bind: [] }\n"
+                                  "  - { name: d, prefix: /d/, upstream: http://127.0.0.1:1, from: hk,\n"
+                                  "      require: detached-header, bind: [method, body, method], max_skew_s: 0 }\n"
+                                  "  - { name: e, prefix: /e/, upstream: http://127.0.0.1:1, from: hk,\n"
+                                  "      require: detached-header, bind: method }\n"),
+                     -1);
+    /* bind without require: detached-header (the default is attached), located at the bind value */
+    assert_true(has_msg(f, ":6:75: routes[0].bind: needs require: detached-header", NULL));
+    assert_true(has_msg(f, ":8:13: routes[1].bind: needs require: detached-header", NULL));
+    assert_true(has_msg(f, ":10:39: routes[2].bind: an empty list binds nothing", NULL));
+    assert_true(has_msg(f, "routes[3].bind[1]: expected one of method, target, date, got 'body'", NULL));
+    assert_true(has_msg(f, ":12:54: routes[3].bind[2]: 'method' is listed twice", NULL));
+    assert_true(has_msg(f, "routes[3].max_skew_s: ", NULL));
+    assert_true(has_msg(f, ":14:39: routes[4].bind: expected a list of method, target, date, got string 'method'",
+                        NULL));
 }
 
 static void test_config_unknown_key_hint_located(void **state)
@@ -367,6 +408,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_config_key_permissions_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_routes_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_trusted_proxies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_route_bind, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_unreadable_and_malformed, setup, teardown),
     };
 
