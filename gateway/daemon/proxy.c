@@ -37,8 +37,8 @@
 #include "gateway/daemon/replay_cache.h"
 #include "pki/base/base64.h"
 
-/* The request target the upstream receives and a bound signature covers: path and query. The one place to
- * switch to the normalised target (issue 24 item 1). NULL when out of memory. */
+/* The request target the upstream receives and a bound signature covers: the normalised path and the query.
+ * NULL when out of memory. */
 static char *proxy_target(const struct sbgw_req *rq)
 {
     const char *q = rq->head->query;
