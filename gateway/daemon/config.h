@@ -82,7 +82,8 @@ struct sbgw_route {
     char *to;                     /* owned: receiving side for the audit record; NULL */
     enum sbgw_require require;
     struct sbgw_acl clients;
-    int timeout_ms;
+    int timeout_ms;               /* forwarding to the upstream reply's last byte */
+    long long max_response;       /* largest upstream reply body relayed */
     struct sbgw_pos pos, from_pos;
 };
 

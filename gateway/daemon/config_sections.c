@@ -446,7 +446,10 @@ static const struct sb_ykey route_keys[] = {
       .help = "attached or detached-header", .names = require_names },
     { .name = "clients", .type = SB_YT_SEQ, .off = R_OFF(clients), .help = "a list of client ids", .set = acl_slot },
     { .name = "timeout_ms", .type = SB_YT_INT, .off = R_OFF(timeout_ms), .min = 10, .max = 3600000, .dflt = 30000,
-      .help = "upstream timeout, milliseconds" },
+      .help = "forwarding to the last byte of the upstream's reply, milliseconds" },
+    { .name = "max_response", .type = SB_YT_SIZE, .off = R_OFF(max_response), .min = 1024,
+      .max = 64LL * 1024 * 1024 * 1024, .dflt = 64LL * 1024 * 1024,
+      .help = "largest upstream reply body relayed (\"64MiB\"); larger is 502" },
 };
 
 void sbgw_conf_read_routes(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
