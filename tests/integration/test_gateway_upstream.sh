@@ -231,8 +231,11 @@ rcheck "8 MiB chunked (length unknown): held, then sent intact with Content-Leng
 req fast /head/cl/8388608 HEAD "$EMPTY_SIG"
 rcheck "HEAD (detached signature over the empty body): the upstream's Content-Length, no body relayed" \
     "r['status']==200 and r['headers']['content-length']=='8388608' and r['headers']['x-upstream-kind']=='cl' and r['len']==0 and not r['closed_early']"
-t "keep-alive still works after a streamed reply (same daemon, next request)" 200 "len(b)==1000" \
-    -H "Content-Type: application/cms" --data-binary "@$O/hk.p7s" "http://127.0.0.1:$API/mid/cl/1000"
+KA=$(curl -s -o /dev/null -o /dev/null -w '%{http_code}:%{size_download}:%{num_connects} ' --max-time 30 \
+    -H "Content-Type: application/cms" --data-binary "@$O/hk.p7s" "http://127.0.0.1:$API/mid/cl/300000" \
+    "http://127.0.0.1:$API/mid/chunked/300000")
+check_sh "keep-alive: a streamed and a held reply one after the other on one connection ($KA)" \
+    '[ "$KA" = "200:300000:1 200:300000:0 " ]'
 
 section "timeout_ms: a total deadline"
 T1=$(date +%s)
