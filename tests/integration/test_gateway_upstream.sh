@@ -175,6 +175,9 @@ routes:
   - { name: trickle, prefix: /trickle/, upstream: "http://127.0.0.1:$UP", from: hk, timeout_ms: 2000 }
 EOF
 }
+# Under AddressSanitizer (make test SAN=1) freed memory waits in a quarantine and would count in VmRSS: none.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=0:thread_local_quarantine_size_kb=0"
+export ASAN_OPTIONS
 start_daemon d conf || { bad "daemon did not start"; gw_finish; exit 1; }
 
 # req MODE PATH [METHOD [SIGNATURE]] → $TMP/r.json; then rcheck NAME PY_EXPR (r = that JSON, d = its body as JSON)
