@@ -226,6 +226,7 @@ section "streaming within max_response, slow client"
 req slow /mid/cl/8388608
 rcheck "8 MiB with Content-Length through max_response 16MiB, slow reader: intact (SHA-256), streamed with its length" \
     "r['status']==200 and r['len']==8388608 and r['sha256']==r['expected'] and r['headers']['content-length']=='8388608' and not r['closed_early']"
+cp "$TMP/r.json" "$TMP/r8.json"
 echo "     RSS: $(py -c 'import json,sys; r=json.load(open(sys.argv[1])); print("base %d kB, peak %d kB" % (r["rss_base_kb"], r["rss_peak_kb"]))' "$TMP/r.json")"
 check_sh "8 MiB streamed to a slow reader: daemon RSS grew by less than 6 MiB (backpressure)" "[ \"\$(growth)\" -lt 6 ]"
 req slow /mid/chunked/8388608
@@ -256,5 +257,39 @@ check_sh "trickling reply with Content-Length cut near the deadline" "[ $((T2 - 
 check_sh "the daemon logged the cut with the route (warning log)" \
     "grep -q 'proxy trickle: upstream http://127.0.0.1:$UP: route trickle' \"$TMP/d.log\""
 t "daemon still serves after the cuts" 200 "d['status']=='ok'" "http://127.0.0.1:$API/healthz"
+stop_daemon
+check_sh "daemon: clean exit after the relays and the cuts (rc $rc)" "[ $rc = 0 ]"
+
+section "streaming over TLS (a client reading at 2 MiB/s)"
+T=$TMP/tls
+mkdir -p "$T"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/server.key" -out "$T/server.pem" \
+    -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" -days 2 2>/dev/null
+chmod 600 "$T/server.key"
+conf_tls() {
+    cat <<EOF
+listeners:
+  api: { address: 127.0.0.1, port: $API, tls: { cert: $T/server.pem, key: $T/server.key } }
+  admin: { address: 127.0.0.1, port: $ADM }
+policy_dir: $POL
+workers: 2
+limits: { max_body: 65536, idle_timeout_s: 30 }
+audit: { path: $TMP/audit-tls.jsonl }
+routes:
+  - { name: mid, prefix: /mid/, upstream: "http://127.0.0.1:$UP", from: hk, max_response: 16MiB }
+EOF
+}
+READY_SCHEME=https
+READY_ARGS="--cacert $T/server.pem"
+if start_daemon dtls conf_tls; then
+    code=$(curl -s -o "$TMP/tls.bin" -w '%{http_code}' --max-time 60 --limit-rate 2M --cacert "$T/server.pem" \
+        -H "Content-Type: application/cms" --data-binary "@$O/hk.p7s" "https://127.0.0.1:$API/mid/cl/8388608")
+    check_sh "TLS: 8 MiB streamed to a slowly reading client arrives intact (HTTP $code, SHA-256)" \
+        "[ $code = 200 ] && py -c 'import hashlib,json,sys; sys.exit(0 if hashlib.sha256(open(sys.argv[1],\"rb\").read()).hexdigest()==json.load(open(sys.argv[2]))[\"expected\"] else 1)' \"$TMP/tls.bin\" \"$TMP/r8.json\""
+    stop_daemon
+    check_sh "TLS daemon: clean exit (rc $rc)" "[ $rc = 0 ]"
+else
+    bad "TLS daemon did not start"
+fi
 
 gw_finish
