@@ -92,7 +92,8 @@ struct sbgw_route {
     char *to;                     /* owned: receiving side for the audit record; NULL */
     enum sbgw_require require;
     struct sbgw_acl clients;
-    int timeout_ms;
+    int timeout_ms;               /* forwarding to the upstream reply's last byte */
+    long long max_response;       /* largest upstream reply body relayed */
     unsigned bind;                /* SBGW_BIND_* bits: the signature covers the canonical request
                                    * (gateway/daemon/canon_request.h); 0 = it covers the body only */
     int max_skew_s;               /* bind date: the Date header within this many seconds of now; the replay

@@ -12,7 +12,8 @@
  * Admission runs on the head alone, so a request that will be refused anyway (no route, wrong method,
  * unknown jurisdiction, client not allowed, wrong Content-Type, body over max_body) is answered before any
  * of its body is read, and its connection closes. Every reply goes through sbgw_reply: request id header,
- * metrics, one access-log line (never a body).
+ * metrics, one access-log line (never a body) — or, for a body sent while it arrives (proxy routes), through
+ * sbgw_reply_stream_begin / _data / _end (or _abort), with the same head and the same single log line.
  */
 #include "gateway/daemon/sbgw.h"
 #include "gateway/daemon/http_conn.h"
@@ -105,6 +106,7 @@ void sbgw_req_unref(struct sbgw_req *rq)
     if (!rq->answered) {                        /* never leave a client without an answer */
         sbgw_reply_error(rq, SBGW_E_INTERNAL_ERROR, "request dropped without an answer");
     }
+    sbgw_reply_stream_abort(rq);                /* a streamed reply left unfinished: its connection closes */
     if (rq->timer != NULL) {
         event_free(rq->timer);
     }
@@ -210,7 +212,8 @@ static struct evbuffer *serialize(struct sbgw_req *rq, int status, const char *c
         evbuffer_add_printf(b, "Cache-Control: no-store\r\n");
     }
     for (kv = rq->out_headers->tqh_first; kv != NULL; kv = kv->next.tqe_next) {
-        if (strcasecmp(kv->key, "Content-Type") != 0 && strcasecmp(kv->key, "Content-Length") != 0) {
+        if (strcasecmp(kv->key, "Content-Type") != 0 && strcasecmp(kv->key, "Content-Length") != 0 &&
+            strcasecmp(kv->key, "Date") != 0) {      /* ours only (a relayed upstream reply has its own) */
             evbuffer_add_printf(b, "%s: %s\r\n", kv->key, kv->value);
         }
     }
@@ -226,31 +229,11 @@ static struct evbuffer *serialize(struct sbgw_req *rq, int status, const char *c
     return b;
 }
 
-void sbgw_reply(struct sbgw_req *rq, int status, const char *content_type, const char *body, size_t len)
+/* Metrics and the access-log line of rq's reply (once, when it is complete). */
+static void account(struct sbgw_req *rq, int status)
 {
-    struct evbuffer *out;
-    int close;
-    double secs;
+    double secs = elapsed(&rq->t0);
 
-    if (rq->answered) {
-        return;
-    }
-    rq->answered = 1;
-    if (rq->timer != NULL) {
-        event_del(rq->timer);
-    }
-    if (rq->conn != NULL) {
-        close = rq->close || rq->head == NULL || !rq->head->keep_alive || sbgw_conn_must_close(rq->conn);
-        if ((out = serialize(rq, status, content_type, body, len, close)) == NULL) {
-            close = 1;
-            out = evbuffer_new();             /* out of memory: close without a reply */
-        }
-        if (out != NULL) {
-            sbgw_conn_reply(rq->conn, out, close);
-            evbuffer_free(out);
-        }
-    }
-    secs = elapsed(&rq->t0);
     sbgw_metrics_request(&rq->gw->metrics, rq->route, status, rq->indication[0] != '\0' ? rq->indication : NULL,
                          secs);
     if (!sbgw_log_enabled(&rq->gw->log, SBGW_LOG_INFO)) {
@@ -264,6 +247,147 @@ void sbgw_reply(struct sbgw_req *rq, int status, const char *content_type, const
                           "reason", rq->reason[0] != '\0' ? rq->reason : NULL, "client_request_id",
                           rq->client_req_id[0] != '\0' ? rq->client_req_id : NULL),
                 "request");
+}
+
+static int reply_closes(const struct sbgw_req *rq)
+{
+    return rq->close || rq->head == NULL || !rq->head->keep_alive || sbgw_conn_must_close(rq->conn);
+}
+
+void sbgw_reply(struct sbgw_req *rq, int status, const char *content_type, const char *body, size_t len)
+{
+    struct evbuffer *out;
+    int close;
+
+    if (rq->answered) {
+        return;
+    }
+    rq->answered = 1;
+    if (rq->timer != NULL) {
+        event_del(rq->timer);
+    }
+    if (rq->conn != NULL) {
+        close = reply_closes(rq);
+        if ((out = serialize(rq, status, content_type, body, len, close)) == NULL) {
+            close = 1;
+            out = evbuffer_new();             /* out of memory: close without a reply */
+        }
+        if (out != NULL) {
+            sbgw_conn_reply(rq->conn, out, close);
+            evbuffer_free(out);
+        }
+    }
+    account(rq, status);
+}
+
+/* ---- streamed replies ----------------------------------------------------------------------- */
+
+int sbgw_reply_stream_begin(struct sbgw_req *rq, int status, const char *content_type, long long length,
+                            sbgw_stream_fn cb, void *arg)
+{
+    struct evbuffer *head;
+    int close;
+
+    if (rq->answered) {
+        return -1;
+    }
+    rq->answered = 1;
+    if (rq->timer != NULL) {
+        event_del(rq->timer);
+    }
+    if (rq->conn == NULL) {
+        if (rq->reason[0] == '\0') {
+            snprintf(rq->reason, sizeof(rq->reason), "CLIENT_GONE");
+        }
+        account(rq, status);
+        return -1;
+    }
+    close = reply_closes(rq);
+    if (length < 0 || (head = serialize(rq, status, content_type, NULL, (size_t)length, close)) == NULL) {
+        snprintf(rq->reason, sizeof(rq->reason), "INTERNAL_ERROR");
+        if ((head = evbuffer_new()) != NULL) {
+            sbgw_conn_reply(rq->conn, head, 1);   /* out of memory: close without a reply */
+            evbuffer_free(head);
+        }
+        account(rq, status);
+        return -1;
+    }
+    rq->streaming = 1;
+    rq->stream_status = status;
+    rq->stream_close = close;
+    rq->stream_left = rq->head != NULL && rq->head->method == SBGW_M_HEAD ? 0 : length;
+    rq->stream_cb = cb;
+    rq->stream_arg = arg;
+    sbgw_conn_stream_begin(rq->conn, head);
+    evbuffer_free(head);
+    return 0;
+}
+
+void sbgw_reply_stream_data(struct sbgw_req *rq, struct evbuffer *data)
+{
+    size_t n = evbuffer_get_length(data);
+
+    if (rq->streaming && rq->conn != NULL && rq->stream_left > 0) {
+        if ((long long)n > rq->stream_left) {
+            n = (size_t)rq->stream_left;
+        }
+        if (n == evbuffer_get_length(data)) {
+            sbgw_conn_stream_write(rq->conn, data);
+        } else {
+            struct evbuffer *part = evbuffer_new();
+
+            if (part != NULL && evbuffer_remove_buffer(data, part, n) == (int)n) {
+                sbgw_conn_stream_write(rq->conn, part);
+            }
+            if (part != NULL) {
+                evbuffer_free(part);
+            }
+        }
+        rq->stream_left -= (long long)n;
+    }
+    evbuffer_drain(data, evbuffer_get_length(data));    /* beyond the Content-Length, HEAD, no client */
+}
+
+size_t sbgw_reply_stream_pending(const struct sbgw_req *rq)
+{
+    return rq->streaming && rq->conn != NULL ? sbgw_conn_stream_pending(rq->conn) : 0;
+}
+
+static void stream_finish(struct sbgw_req *rq, int complete)
+{
+    if (!rq->streaming) {
+        return;
+    }
+    rq->streaming = 0;
+    rq->stream_cb = NULL;
+    rq->stream_arg = NULL;
+    if (!complete || rq->stream_left > 0) {
+        complete = 0;
+        if (rq->reason[0] == '\0') {
+            snprintf(rq->reason, sizeof(rq->reason), "REPLY_TRUNCATED");
+        }
+    }
+    if (rq->conn != NULL) {
+        sbgw_conn_stream_end(rq->conn, rq->stream_close || !complete);
+    }
+    account(rq, rq->stream_status);
+}
+
+void sbgw_reply_stream_end(struct sbgw_req *rq)
+{
+    stream_finish(rq, 1);
+}
+
+void sbgw_reply_stream_abort(struct sbgw_req *rq)
+{
+    stream_finish(rq, 0);
+}
+
+void sbgw_req_stream_event(struct sbgw_req *rq, int gone)
+{
+    if (rq != NULL && rq->streaming && rq->stream_cb != NULL) {
+        rq->stream_cb(rq, gone, rq->stream_arg);
+    }
 }
 
 void sbgw_reply_json(struct sbgw_req *rq, int status, const char *json)

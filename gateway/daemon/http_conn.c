@@ -11,6 +11,9 @@
  *            header_timeout_ms after its head (else 408). Declared lengths are reserved against
  *            limits.pending_body_bytes at admission, chunked bodies as they arrive (over it: 503).
  *   BUSY     the request is being handled; reading is off.
+ *   STREAM   a streamed reply (a proxy route relaying its upstream) is being written while its body still
+ *            arrives: the request keeps the connection; the write deadline idle_timeout_s restarts with each
+ *            piece and each drain; the request hears when the output drains and when the connection closes.
  *   WRITING  the reply is being written (write timeout idle_timeout_s); then back to HEAD.
  *   CLOSING  the last reply is being written; then TLS close_notify, or on plain sockets the write side is
  *            shut and unread input is discarded for up to LINGER_MS (LINGER) before the close, so the
@@ -40,7 +43,7 @@
 #define LINGER_MS 1000
 #define LINGER_MAX_BYTES (256 * 1024)    /* discarded while lingering before giving up */
 
-enum conn_state { CS_HEAD, CS_BODY, CS_BUSY, CS_WRITING, CS_CLOSING, CS_LINGER };
+enum conn_state { CS_HEAD, CS_BODY, CS_BUSY, CS_STREAM, CS_WRITING, CS_CLOSING, CS_LINGER };
 
 struct sbgw_conn {
     struct sbgw *gw;
@@ -157,6 +160,8 @@ static void conn_free(struct sbgw_conn *c)
         if (c->state == CS_HEAD || c->state == CS_BODY) {
             rq->answered = 1;                 /* the client left mid-request: nobody to answer */
             sbgw_req_unref(rq);
+        } else if (c->state == CS_STREAM) {
+            sbgw_req_stream_event(rq, 1);     /* the handler still holds it: it stops its source */
         }                                     /* BUSY: the handler still holds it; its reply is dropped */
     }
     release_reservation(c);
@@ -240,6 +245,62 @@ void sbgw_conn_reply(struct sbgw_conn *c, struct evbuffer *resp, int close_after
     set_state(c, close_after ? CS_CLOSING : CS_WRITING);
     bufferevent_disable(c->bev, EV_READ);
     arm(c, (long)lim.idle_timeout_s * 1000);  /* a client that does not read its reply */
+}
+
+void sbgw_conn_stream_begin(struct sbgw_conn *c, struct evbuffer *head)
+{
+    struct conn_limits lim;
+
+    limits_now(c, &lim);
+    release_reservation(c);
+    free(c->chunked);
+    c->chunked = NULL;
+    bufferevent_write_buffer(c->bev, head);
+    if (!c->replying) {
+        c->replying = 1;
+        c->gw->writing++;
+    }
+    set_state(c, CS_STREAM);
+    bufferevent_disable(c->bev, EV_READ);
+    bufferevent_setwatermark(c->bev, EV_WRITE, SBGW_STREAM_LOW_WATER, 0);   /* on_write: drained */
+    arm(c, (long)lim.idle_timeout_s * 1000);
+}
+
+void sbgw_conn_stream_write(struct sbgw_conn *c, struct evbuffer *data)
+{
+    struct conn_limits lim;
+
+    if (evbuffer_get_length(data) == 0) {
+        return;
+    }
+    limits_now(c, &lim);
+    bufferevent_write_buffer(c->bev, data);
+    arm(c, (long)lim.idle_timeout_s * 1000);
+}
+
+size_t sbgw_conn_stream_pending(const struct sbgw_conn *c)
+{
+    return evbuffer_get_length(bufferevent_get_output(c->bev));
+}
+
+void sbgw_conn_stream_end(struct sbgw_conn *c, int close_after)
+{
+    struct conn_limits lim;
+
+    limits_now(c, &lim);
+    if (c->rq != NULL) {
+        c->rq->conn = NULL;
+        c->rq = NULL;
+    }
+    if (sbgw_conn_must_close(c)) {
+        close_after = 1;
+    }
+    bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);    /* on_write once everything is written */
+    set_state(c, close_after ? CS_CLOSING : CS_WRITING);
+    arm(c, (long)lim.idle_timeout_s * 1000);
+    if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+        bufferevent_trigger(c->bev, EV_WRITE, BEV_TRIG_DEFER_CALLBACKS);  /* nothing left: no write event */
+    }
 }
 
 /* A refusal found by the connection itself (framing, deadlines, budget) while a request is read (HEAD or
@@ -534,6 +595,12 @@ static void on_write(struct bufferevent *bev, void *arg)
         conn_finish(c);
         return;
     }
+    if (c->state == CS_STREAM) {              /* output below SBGW_STREAM_LOW_WATER */
+        limits_now(c, &lim);
+        arm(c, (long)lim.idle_timeout_s * 1000);
+        sbgw_req_stream_event(c->rq, 0);
+        return;
+    }
     if (c->state != CS_WRITING) {
         return;                               /* a 100 Continue went out */
     }
@@ -597,7 +664,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
     }
     case CS_BUSY:
         return;
-    default:                                  /* WRITING / CLOSING: reply not read in time; LINGER over */
+    default:                                  /* STREAM / WRITING / CLOSING: reply not read in time; LINGER over */
         conn_free(c);
         return;
     }

@@ -130,6 +130,9 @@ struct sbgw {
 };
 
 struct sbgw_req;
+/* Told about a streamed reply's connection: gone 0 — its output drained (read more from the source); gone 1
+ * — it closed (stop the source, then end the stream). Never called from inside an sbgw_reply_stream_* call. */
+typedef void (*sbgw_stream_fn)(struct sbgw_req *rq, int gone, void *arg);
 /* A route's two halves: admit runs on the request head, before any of the body is read (0: it answered
  * a refusal, and the body is never read); run gets the whole body. */
 typedef int (*sbgw_admit_fn)(struct sbgw_req *rq, struct sbgw_snap *s);
@@ -172,6 +175,12 @@ struct sbgw_req {
     char reason[48];
     struct sbgw_req *next_waiter;             /* reload waiters */
     void *job;                                /* the validation job in flight, if any */
+    int streaming;                            /* a streamed reply's head went out, its end not yet */
+    int stream_status;
+    int stream_close;                         /* its head said Connection: close */
+    long long stream_left;                    /* body bytes it still owes (its Content-Length) */
+    sbgw_stream_fn stream_cb;                 /* borrowed with stream_arg: its source */
+    void *stream_arg;
 };
 
 /* Input forms a validation job understands. */
@@ -289,6 +298,22 @@ void sbgw_reply_error(struct sbgw_req *rq, enum sbgw_http_error e, const char *f
     __attribute__((format(printf, 3, 4)));
 /* Add a response header (before the reply). */
 void sbgw_reply_header(struct sbgw_req *rq, const char *name, const char *value);
+/* Streamed replies, for bodies that arrive while they are sent (proxy routes). begin sends the head — status,
+ * Content-Type, Content-Length: length (a HEAD request gets no body whatever is written), X-Request-Id and
+ * the reply headers — and marks rq answered; cb (may be NULL) hears about the client's connection. -1 when
+ * there is no client connection any more (rq is then answered and accounted; nothing else to do). data moves
+ * data's bytes out (never more than the Content-Length promised). end completes the reply; abort gives up
+ * on it: what is queued is written, then the connection closes, so the client sees a short body (rq->reason
+ * says why in the access log). The access-log line and metrics are written once, by end or abort. */
+int sbgw_reply_stream_begin(struct sbgw_req *rq, int status, const char *content_type, long long length,
+                            sbgw_stream_fn cb, void *arg);
+void sbgw_reply_stream_data(struct sbgw_req *rq, struct evbuffer *data);
+/* Bytes of the reply queued for the client and not yet written (0 without a connection). */
+size_t sbgw_reply_stream_pending(const struct sbgw_req *rq);
+void sbgw_reply_stream_end(struct sbgw_req *rq);
+void sbgw_reply_stream_abort(struct sbgw_req *rq);
+/* From the connection (http_conn.c): its output drained (gone 0) or it closed (gone 1). */
+void sbgw_req_stream_event(struct sbgw_req *rq, int gone);
 /* Arm the per-request deadline (request_timeout_ms): answers 503 TIMEOUT if still pending. */
 void sbgw_req_deadline(struct sbgw_req *rq, int ms);
 /* Build the error JSON text (malloc'd). */

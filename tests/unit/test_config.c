@@ -204,6 +204,32 @@ static void test_config_route_bind(void **state)
                         NULL));
 }
 
+/* routes[].max_response: a size, 64 MiB by default, at least 1 KiB; timeout_ms keeps its default. */
+static void test_config_route_max_response(void **state)
+{
+    struct fx *f = *state;
+    const struct sbgw_route *r;
+
+    assert_int_equal(load(f, BASE "routes:\n"
+                                  "  - { name: a, prefix: /a/, upstream: \"http://127.0.0.1:9000\", from: hk }\n"
+                                  "  - { name: b, prefix: /b/, upstream: \"http://127.0.0.1:9000\", from: hk,\n"
+                                  "      max_response: 1MiB, timeout_ms: 500 }\n"),
+                     0);
+    r = sbgw_config_route(f->c, "/a/x");
+    assert_non_null(r);
+    assert_true(r->max_response == 64LL * 1024 * 1024);
+    assert_int_equal(r->timeout_ms, 30000);
+    r = sbgw_config_route(f->c, "/b/x");
+    assert_non_null(r);
+    assert_true(r->max_response == 1024 * 1024);
+    assert_int_equal(r->timeout_ms, 500);
+    assert_int_equal(load(f, BASE "routes:\n"
+                                  "  - { name: a, prefix: /a/, upstream: \"http://127.0.0.1:9000\", from: hk,\n"
+                                  "      max_response: 100 }\n"),
+                     -1);
+    assert_true(has_msg(f, "routes[0].max_response", NULL));
+}
+
 static void test_config_unknown_key_hint_located(void **state)
 {
     struct fx *f = *state;
@@ -399,6 +425,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_config_minimal_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_full_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_route_max_response, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_unknown_key_hint_located, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_wrong_type_and_range_located, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_missing_required, setup, teardown),
