@@ -3,25 +3,12 @@
  * unreserved characters, upper-case hex for the other escapes, refusals of encoded separators and NUL, then
  * RFC 3986 §5.2.4 dot-segment removal done in place, refusing a '..' above the root.
  */
+#include "gateway/daemon/http_parse_local.h"
 #include "gateway/daemon/http_path.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
 
 static int unreserved(unsigned char c)
 {
@@ -60,7 +47,7 @@ static int decode(const char *path, char *out, size_t *n, char *msg, size_t msgl
         int hi, lo, v;
 
         if (c == '%') {
-            if ((hi = hexval((unsigned char)path[i + 1])) < 0 || (lo = hexval((unsigned char)path[i + 2])) < 0) {
+            if ((hi = sbgw_hp_hexval((unsigned char)path[i + 1])) < 0 || (lo = sbgw_hp_hexval((unsigned char)path[i + 2])) < 0) {
                 return fail(msg, msglen, "bad percent-escape in the path (not '%%' and two hex digits)");
             }
             v = hi * 16 + lo;
