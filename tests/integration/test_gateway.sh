@@ -186,6 +186,7 @@ DOWN=$(free_port)
 "$PYBIN" -S "$TMP/upstream.py" "$UP" "$TMP/upstream.log" &
 UPID=$!
 PIDS="$PIDS $UPID"
+wait_listen "$UP"
 up_hits() { wc -l <"$TMP/upstream.log" | tr -d ' '; }
 
 # ---- daemon 1: plain HTTP, proxy routes ---------------------------------------------------------

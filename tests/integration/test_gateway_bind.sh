@@ -43,14 +43,7 @@ UP=$(free_port)
 : >"$TMP/upstream.log"
 "$PYBIN" -S "$TMP/upstream.py" "$UP" "$TMP/upstream.log" &
 PIDS="$PIDS $!"
-# wait until the upstream listens (the first request must not race its start)
-py -c 'import socket, sys, time
-for _ in range(200):
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1).close(); sys.exit(0)
-    except OSError:
-        time.sleep(0.05)
-sys.exit(1)' "$UP" || bad "the test upstream did not start"
+wait_listen "$UP"
 up_hits() { wc -l <"$TMP/upstream.log" | tr -d ' '; }
 
 conf1() {

@@ -42,6 +42,7 @@ UPLOG=$TMP/upstream.jsonl
 : >"$UPLOG"
 "$PYBIN" -S "$TMP/upstream.py" "$UP" "$UPLOG" &
 PIDS="$PIDS $!"
+wait_listen "$UP"
 
 conf() {
     cat <<EOF

@@ -83,6 +83,7 @@ PY
 UP=$(free_port)
 "$PYBIN" -S "$TMP/upstream.py" "$UP" &
 PIDS="$PIDS $!"
+wait_listen "$UP"
 
 # client.py API PATH BODY PID MODE [METHOD [SIGNATURE]] — one request on a raw socket (MODE fast, or slow: 16 KiB reads
 # from a 32 KiB receive buffer with a pause each); prints one JSON line: status, headers, body length and
