@@ -91,7 +91,7 @@ int sbgw_api_translate_admit(struct sbgw_req *rq, struct sbgw_snap *s)
     TAILQ_INIT(&q);
     if (!sbgw_acl_allows(&s->cfg->api.verify, who)) {
         sbgw_reply_error(rq, SBGW_E_FORBIDDEN, "client %s may not call /v1/translate (api.clients)",
-                         who != NULL ? who : "(no client certificate)");
+                         sbgw_req_who(rq));
         goto out;
     }
     if (query == NULL || evhttp_parse_query_str(query, &q) != 0 || (from = evhttp_find_header(&q, "from")) == NULL ||
@@ -109,7 +109,7 @@ int sbgw_api_translate_admit(struct sbgw_req *rq, struct sbgw_snap *s)
     }
     if (!sbgw_acl_allows(sbgw_config_jur_acl(s->cfg, from), who)) {
         sbgw_reply_error(rq, SBGW_E_FORBIDDEN, "client %s may not submit signatures from '%s' (api.jurisdictions.%s)",
-                         who != NULL ? who : "(no client certificate)", from, from);
+                         sbgw_req_who(rq), from, from);
         goto out;
     }
     snprintf(rq->to, sizeof(rq->to), "%s", to);

@@ -113,7 +113,7 @@ int sbgw_api_verify_admit(struct sbgw_req *rq, struct sbgw_snap *s)
     TAILQ_INIT(&q);
     if (!sbgw_acl_allows(&s->cfg->api.verify, rq->client[0] != '\0' ? rq->client : NULL)) {
         sbgw_reply_error(rq, SBGW_E_FORBIDDEN, "client %s may not call /v1/verify (api.clients)",
-                         rq->client[0] != '\0' ? rq->client : "(no client certificate)");
+                         sbgw_req_who(rq));
         goto out;
     }
     if (query == NULL || evhttp_parse_query_str(query, &q) != 0 || (from = evhttp_find_header(&q, "from")) == NULL ||
@@ -128,7 +128,7 @@ int sbgw_api_verify_admit(struct sbgw_req *rq, struct sbgw_snap *s)
     if (!sbgw_acl_allows(sbgw_config_jur_acl(s->cfg, from), rq->client[0] != '\0' ? rq->client : NULL)) {
         sbgw_reply_error(rq, SBGW_E_FORBIDDEN, "client %s may not verify signatures from '%s' "
                                                "(api.jurisdictions.%s)",
-                         rq->client[0] != '\0' ? rq->client : "(no client certificate)", from, from);
+                         sbgw_req_who(rq), from, from);
         goto out;
     }
     if (accepts_nothing(sbgw_req_header(rq, "Accept"))) {

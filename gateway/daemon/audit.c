@@ -298,39 +298,47 @@ static void member_node(struct sbgw_jbuf *b, const char *node_id)
 /*
  * Outside the lock: every field that does not depend on the chain, written exactly as jansson writes the
  * whole record (json_writer.h: compact, ASCII). The record's keys, in the order they are written:
- *   seq, time, node, request_id, client, route, from, to, object_sha256, signer_subject, signer_serial,
- *   indication, subindication, reason, snapshot, prev, hash
+ *   seq, time, node, request_id, [client_request_id,] client, route, from, to, object_sha256, signer_subject,
+ *   signer_serial, indication, subindication, reason, snapshot, prev, hash
  * and sorted (the canonical form that is hashed, without hash):
- *   client, from, indication, node, object_sha256, prev, reason, request_id, route, seq, signer_serial,
- *   signer_subject, snapshot, subindication, time, to
+ *   client, [client_request_id,] from, indication, node, object_sha256, prev, reason, request_id, route, seq,
+ *   signer_serial, signer_subject, snapshot, subindication, time, to
+ * client_request_id (the client's own X-Request-Id) is left out when there is none, so a record without it
+ * is the same as before it existed; `audit verify` hashes whatever members a record has.
  * Subjects come from certificates and may hold invalid UTF-8: written as null (as json_string refuses it).
  */
-#define REC(f) offsetof(struct sbgw_audit_rec, f)
-#define NODE ((size_t)-1)                /* the node id: from the log, not the record */
+#define REC(f) offsetof(struct sbgw_audit_rec, f), 0
+#define OPT(f) offsetof(struct sbgw_audit_rec, f), 1     /* left out when NULL or "" */
+#define NODE_OFF ((size_t)-1)
+#define NODE NODE_OFF, 0                 /* the node id: from the log, not the record */
+#define END NULL, 0, 0
 
-/* A record field: its key and where its value is (NODE: the node id). */
+/* A record field: its key and where its value is (NODE: the node id); optional: left out when NULL or "". */
 struct rec_field {
     const char *key;
     size_t off;
+    int optional;
 };
 
 /* The canonical chunks, in sorted key order; a NULL key ends a chunk. */
 static const struct rec_field canon_fields[] = {
-    { "client", REC(client) }, { "from", REC(from) }, { "indication", REC(indication) }, { "node", NODE },
-    { "object_sha256", REC(object_sha256) }, { NULL, 0 },                                /* c_a; then prev */
-    { "reason", REC(reason) }, { "request_id", REC(request_id) }, { "route", REC(route) }, { NULL, 0 }, /* c_b */
+    { "client", REC(client) }, { "client_request_id", OPT(client_request_id) }, { "from", REC(from) },
+    { "indication", REC(indication) }, { "node", NODE },
+    { "object_sha256", REC(object_sha256) }, { END },                                /* c_a; then prev */
+    { "reason", REC(reason) }, { "request_id", REC(request_id) }, { "route", REC(route) }, { END }, /* c_b */
     { "signer_serial", REC(signer_serial) }, { "signer_subject", REC(signer_subject) },
-    { "snapshot", REC(snapshot) }, { "subindication", REC(subindication) }, { NULL, 0 },   /* c_c; then time */
-    { "to", REC(to) }, { NULL, 0 },                                                       /* c_d */
+    { "snapshot", REC(snapshot) }, { "subindication", REC(subindication) }, { END },   /* c_c; then time */
+    { "to", REC(to) }, { END },                                                       /* c_d */
 };
 
 /* The line's fields between time and prev, in the order they are written. */
 static const struct rec_field line_fields[] = {
-    { "node", NODE }, { "request_id", REC(request_id) }, { "client", REC(client) }, { "route", REC(route) },
+    { "node", NODE }, { "request_id", REC(request_id) }, { "client_request_id", OPT(client_request_id) },
+    { "client", REC(client) }, { "route", REC(route) },
     { "from", REC(from) }, { "to", REC(to) }, { "object_sha256", REC(object_sha256) },
     { "signer_subject", REC(signer_subject) }, { "signer_serial", REC(signer_serial) },
     { "indication", REC(indication) }, { "subindication", REC(subindication) }, { "reason", REC(reason) },
-    { "snapshot", REC(snapshot) }, { NULL, 0 },
+    { "snapshot", REC(snapshot) }, { END },
 };
 
 /* Write the fields from f up to the next NULL key into b; returns the entry after that NULL. */
@@ -338,10 +346,12 @@ static const struct rec_field *members(struct sbgw_jbuf *b, const struct rec_fie
                                        const struct sbgw_audit_rec *r)
 {
     for (; f->key != NULL; f++) {
-        if (f->off == NODE) {
+        const char *v = f->off == NODE_OFF ? NULL : *(const char *const *)(const void *)((const char *)r + f->off);
+
+        if (f->off == NODE_OFF) {
             member_node(b, a->node_id);
-        } else {
-            member(b, f->key, *(const char *const *)(const void *)((const char *)r + f->off));
+        } else if (!f->optional || (v != NULL && v[0] != '\0')) {
+            member(b, f->key, v);
         }
     }
     return f + 1;

@@ -1,7 +1,8 @@
 /*
  * gateway/daemon/audit.h — the tamper-evident decision log (DESIGN §6).
  *
- * One JSON line per validation decision: seq, time, node id, request id, client id, route, from, to,
+ * One JSON line per validation decision: seq, time, node id, request id, the client's own request id (only
+ * when it sent a valid X-Request-Id: client_request_id), client id, route, from, to,
  * object SHA-256, signer subject/serial, indication, subindication, reason, policy snapshot id, the
  * previous record's hash ("prev"; 64 zeros for the first record of a file) and the record's own hash:
  * SHA-256 over its canonical form (every field but "hash", keys sorted, compact, ASCII — jansson
@@ -31,6 +32,7 @@
 /* One decision. Strings are borrowed; NULL (or "" for the signer fields) is written as null. */
 struct sbgw_audit_rec {
     const char *request_id;
+    const char *client_request_id;   /* NULL or "": the member is left out */
     const char *client;
     const char *route;
     const char *from, *to;

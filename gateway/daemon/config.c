@@ -11,6 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
 #include "gateway/daemon/config_local.h"
 #include "pki/base/name_table.h"
 
@@ -87,7 +90,7 @@ static const struct sb_ykey top_keys[] = {
       .help = "a mapping {path, fsync, batch_ms, node_id}", .sub = audit_keys, .nsub = SB_Y_NKEYS(audit_keys) },
     { .name = "log", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping {path, level}", .sub = log_keys,
       .nsub = SB_Y_NKEYS(log_keys) },
-    { .name = "api", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping {clients, jurisdictions}",
+    { .name = "api", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping {clients, jurisdictions, trusted_proxies}",
       .set = sbgw_conf_read_api },
     { .name = "routes", .type = SB_YT_SEQ, .off = SB_Y_NO_OFF, .help = "a list of routes",
       .set = sbgw_conf_read_routes },
@@ -244,6 +247,7 @@ void sbgw_config_free(struct sbgw_config *c)
         sbgw_conf_acl_free(&c->api.jur[i].acl);
     }
     free(c->api.jur);
+    free(c->api.trusted);
     sbgw_conf_acl_free(&c->api.verify);
     for (i = 0; i < c->n_routes; i++) {
         struct sbgw_route *r = &c->routes[i];
@@ -284,6 +288,45 @@ int sbgw_acl_allows(const struct sbgw_acl *acl, const char *id)
     return 0;
 }
 
+/* 1 if the first bits of a and b are equal. */
+static int prefix_eq(const unsigned char *a, const unsigned char *b, int bits)
+{
+    int full = bits / 8, rest = bits % 8;
+
+    if (memcmp(a, b, (size_t)full) != 0) {
+        return 0;
+    }
+    return rest == 0 || ((a[full] ^ b[full]) & (0xff << (8 - rest)) & 0xff) == 0;
+}
+
+int sbgw_config_trusted_proxy(const struct sbgw_config *c, const char *peer)
+{
+    unsigned char a[16];
+    int family;
+    size_t i;
+
+    if (c->api.n_trusted == 0) {
+        return 0;
+    }
+    if (inet_pton(AF_INET, peer, a) == 1) {
+        family = AF_INET;
+    } else if (inet_pton(AF_INET6, peer, a) == 1) {
+        family = AF_INET6;
+        if (memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {    /* ::ffff:a.b.c.d is an IPv4 peer */
+            memmove(a, a + 12, 4);
+            family = AF_INET;
+        }
+    } else {
+        return 0;
+    }
+    for (i = 0; i < c->api.n_trusted; i++) {
+        if (c->api.trusted[i].family == family && prefix_eq(c->api.trusted[i].addr, a, c->api.trusted[i].bits)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 const struct sbgw_acl *sbgw_config_jur_acl(const struct sbgw_config *c, const char *jur)
 {
     size_t i;
@@ -294,6 +337,11 @@ const struct sbgw_acl *sbgw_config_jur_acl(const struct sbgw_config *c, const ch
         }
     }
     return NULL;
+}
+
+const struct sbgw_acl *sbgw_config_route_acl(const struct sbgw_config *c, const struct sbgw_route *r)
+{
+    return r->clients.present ? &r->clients : &c->api.verify;
 }
 
 const struct sbgw_route *sbgw_config_route(const struct sbgw_config *c, const char *path)

@@ -23,9 +23,12 @@
 enum sbgw_listener_kind { SBGW_L_API = 0, SBGW_L_ADMIN, SBGW_L__COUNT };
 enum sbgw_fsync { SBGW_FSYNC_EVERY = 0, SBGW_FSYNC_BATCH, SBGW_FSYNC_OFF };
 enum sbgw_require { SBGW_REQ_ATTACHED = 0, SBGW_REQ_DETACHED_HEADER };
+/* routes[].bind: what the detached signature covers besides the body (always bound through its digest). */
+enum sbgw_bind { SBGW_BIND_METHOD = 1, SBGW_BIND_TARGET = 2, SBGW_BIND_DATE = 4 };
 enum sbgw_log_level { SBGW_LOG_DEBUG = 0, SBGW_LOG_INFO, SBGW_LOG_WARN, SBGW_LOG_ERROR };
 
 #define SBGW_ID_MAX 64            /* client ids, route names, node id */
+#define SBGW_SKEW_DEFAULT 300     /* routes[].max_skew_s when not given */
 #define SBGW_CACHE_DEFAULT 10000  /* cache.chains / cache.certificates when not given */
 #define SBGW_CACHE_MAX 10000000
 
@@ -65,6 +68,13 @@ struct sbgw_acl {
     size_t n;
 };
 
+/* An address block of api.trusted_proxies: a single address is a /32 (/128). */
+struct sbgw_cidr {
+    int family;                   /* AF_INET or AF_INET6 */
+    unsigned char addr[16];       /* network byte order, host bits cleared */
+    int bits;
+};
+
 struct sbgw_jur_acl {
     char *jurisdiction;           /* owned */
     struct sbgw_acl acl;
@@ -82,7 +92,12 @@ struct sbgw_route {
     char *to;                     /* owned: receiving side for the audit record; NULL */
     enum sbgw_require require;
     struct sbgw_acl clients;
-    int timeout_ms;
+    int timeout_ms;               /* forwarding to the upstream reply's last byte */
+    long long max_response;       /* largest upstream reply body relayed */
+    unsigned bind;                /* SBGW_BIND_* bits: the signature covers the canonical request
+                                   * (gateway/daemon/canon_request.h); 0 = it covers the body only */
+    int max_skew_s;               /* bind date: the Date header within this many seconds of now; the replay
+                                   * cache keeps an accepted signature for twice this */
     struct sbgw_pos pos, from_pos;
 };
 
@@ -119,9 +134,13 @@ struct sbgw_config {
         enum sbgw_log_level level;
     } log;
     struct {
-        struct sbgw_acl verify;               /* who may call POST /v1/verify */
+        struct sbgw_acl verify;               /* api.clients: who may call POST /v1/verify and /v1/translate,
+                                               * and the routes without clients of their own */
         struct sbgw_jur_acl *jur;             /* owned: per source jurisdiction */
         size_t n_jur;
+        struct sbgw_cidr *trusted;            /* owned: api.trusted_proxies, whose X-Forwarded-* / Forwarded /
+                                               * X-Real-IP headers proxy routes pass on */
+        size_t n_trusted;
     } api;
     struct sbgw_route *routes;                /* owned */
     size_t n_routes;
@@ -133,8 +152,13 @@ void sbgw_config_free(struct sbgw_config *c);
 
 /* 1 if id is allowed by acl (an absent list allows everyone, even without a client id). */
 int sbgw_acl_allows(const struct sbgw_acl *acl, const char *id);
+/* 1 if peer (a numeric address as the listener wrote it) is in api.trusted_proxies. */
+int sbgw_config_trusted_proxy(const struct sbgw_config *c, const char *peer);
 /* The access list for source jurisdiction jur, or NULL when none is configured. */
 const struct sbgw_acl *sbgw_config_jur_acl(const struct sbgw_config *c, const char *jur);
+/* The access list of route r: its own clients, or api.clients when it has none (which may be absent too:
+ * anyone). */
+const struct sbgw_acl *sbgw_config_route_acl(const struct sbgw_config *c, const struct sbgw_route *r);
 /* The route whose prefix matches path (longest prefix wins), or NULL. */
 const struct sbgw_route *sbgw_config_route(const struct sbgw_config *c, const char *path);
 /* "api" / "admin". */

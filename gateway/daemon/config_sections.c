@@ -5,6 +5,7 @@
  * the rows' hooks. Also the id reader that config.c's tables share.
  */
 #include "gateway/daemon/config_local.h"
+#include "gateway/daemon/http_path.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -328,9 +329,81 @@ static void set_api_jurs(struct sb_yfile *L, void *o, const struct sb_ykey *k, c
     }
 }
 
+/* One address or CIDR block ("10.0.0.0/8", "::1") into *out; 0 with the error reported. */
+static int read_cidr(struct sb_yfile *L, const struct sb_ynode *v, const char *kp, struct sbgw_cidr *out)
+{
+    char text[64], *slash, *end;
+    const char *s;
+    long bits;
+    int max, i;
+
+    if (!sb_y_str(L, v, kp, sizeof(text) - 1, &s)) {
+        return 0;
+    }
+    snprintf(text, sizeof(text), "%s", s);
+    memset(out, 0, sizeof(*out));
+    if ((slash = strchr(text, '/')) != NULL) {
+        *slash = '\0';
+    }
+    if (inet_pton(AF_INET, text, out->addr) == 1) {
+        out->family = AF_INET;
+        max = 32;
+    } else if (inet_pton(AF_INET6, text, out->addr) == 1) {
+        out->family = AF_INET6;
+        max = 128;
+    } else {
+        sb_y_error_at(L, v, kp, "'%s' is not a numeric IPv4 or IPv6 address or CIDR block (e.g. 10.0.0.0/8, ::1)", s);
+        return 0;
+    }
+    bits = max;
+    if (slash != NULL) {
+        errno = 0;
+        bits = strtol(slash + 1, &end, 10);
+        if (slash[1] < '0' || slash[1] > '9' || *end != '\0' || errno != 0 || bits < 0 || bits > max) {
+            sb_y_error_at(L, v, kp, "'%s': the prefix length must be 0 to %d", s, max);
+            return 0;
+        }
+    }
+    out->bits = (int)bits;
+    for (i = (int)bits; i < max; i++) {          /* host bits cleared: 10.1.2.3/8 is 10.0.0.0/8 */
+        out->addr[i / 8] &= (unsigned char)~(0x80 >> (i % 8));
+    }
+    return 1;
+}
+
+static void set_api_trusted(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
+                            const char *kp)
+{
+    struct sbgw_config *c = o;
+    char sub[SB_Y_KPATH_MAX];
+    size_t i;
+
+    (void)k;
+    free(c->api.trusted);
+    c->api.trusted = NULL;
+    c->api.n_trusted = 0;
+    if (!sb_y_seq(L, v, kp, "a list of addresses or CIDR blocks")) {
+        return;
+    }
+    if (v->n > 0 && (c->api.trusted = calloc(v->n, sizeof(*c->api.trusted))) == NULL) {
+        sb_y_error_at(L, v, kp, "out of memory");
+        return;
+    }
+    for (i = 0; i < v->n; i++) {
+        sb_y_kpath_idx(sub, sizeof(sub), kp, i);
+        if (read_cidr(L, v->kids[i], sub, &c->api.trusted[c->api.n_trusted])) {
+            c->api.n_trusted++;
+        }
+    }
+}
+
 static const struct sb_ykey api_keys[] = {
     { .name = "clients", .type = SB_YT_SEQ, .off = offsetof(struct sbgw_config, api.verify),
-      .help = "who may call POST /v1/verify: a list of client ids", .set = acl_slot },
+      .help = "who may call POST /v1/verify and /v1/translate and the routes without clients: a list of client ids",
+      .set = acl_slot },
+    { .name = "trusted_proxies", .type = SB_YT_SEQ, .off = SB_Y_NO_OFF,
+      .help = "proxies in front of the gateway whose X-Forwarded-For is kept: addresses or CIDR blocks",
+      .set = set_api_trusted },
     { .name = "jurisdictions", .type = SB_YT_MAP, .off = SB_Y_NO_OFF,
       .help = "a mapping of jurisdiction id to a list of client ids", .set = set_api_jurs },
 };
@@ -348,6 +421,7 @@ static void set_r_prefix(struct sb_yfile *L, void *o, const struct sb_ykey *k, c
                          const char *kp)
 {
     struct sbgw_route *r = o;
+    char *norm;
     size_t i;
 
     (void)k;
@@ -358,6 +432,14 @@ static void set_r_prefix(struct sb_yfile *L, void *o, const struct sb_ykey *k, c
         sb_y_error_at(L, v, kp, "'%s' is not a path prefix (starts with '/', no query, spaces or escapes)", r->prefix);
         return;
     }
+    /* requests are matched on their normalised path (http_path.h): another prefix could never match */
+    if ((norm = malloc(strlen(r->prefix) + 1)) == NULL ||
+        sbgw_http_path_normalise(r->prefix, norm, strlen(r->prefix) + 1, NULL, 0) != 0 || strcmp(norm, r->prefix) != 0) {
+        sb_y_error_at(L, v, kp, "'%s' is not a normalised path (no '.' or '..' segments, no '\\')", r->prefix);
+        free(norm);
+        return;
+    }
+    free(norm);
     for (i = 0; i < SB_Y_NKEYS(reserved_prefixes); i++) {
         const char *p = reserved_prefixes[i];
 
@@ -431,6 +513,39 @@ static void set_r_from(struct sb_yfile *L, void *o, const struct sb_ykey *k, con
     }
 }
 
+/* bind: a non-empty list of method / target / date, each at most once (order free; the canonical request has
+ * its own fixed order). */
+static void set_r_bind(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v, const char *kp)
+{
+    static const char *const names[] = { "method", "target", "date" };
+    struct sbgw_route *r = o;
+    char sub[SB_Y_KPATH_MAX];
+    size_t i;
+    int idx;
+
+    (void)k;
+    r->bind = 0;
+    if (!sb_y_seq(L, v, kp, "a list of method, target, date")) {
+        return;
+    }
+    if (v->n == 0) {
+        sb_y_error_at(L, v, kp, "an empty list binds nothing: name at least one of method, target, date (or "
+                                "leave bind out)");
+        return;
+    }
+    for (i = 0; i < v->n; i++) {
+        sb_y_kpath_idx(sub, sizeof(sub), kp, i);
+        if ((idx = sb_y_enum(L, v->kids[i], sub, names, SB_Y_NKEYS(names))) < 0) {
+            continue;
+        }
+        if ((r->bind & (1u << idx)) != 0) {
+            sb_y_error_at(L, v->kids[i], sub, "'%s' is listed twice", names[idx]);
+            continue;
+        }
+        r->bind |= 1u << idx;
+    }
+}
+
 static const struct sb_ykey route_keys[] = {
     { .name = "name", .type = SB_YT_STR, .required = 1, .off = R_OFF(name), .help = "an id for metrics and logs",
       .set = sbgw_conf_id_slot },
@@ -446,8 +561,19 @@ static const struct sb_ykey route_keys[] = {
       .help = "attached or detached-header", .names = require_names },
     { .name = "clients", .type = SB_YT_SEQ, .off = R_OFF(clients), .help = "a list of client ids", .set = acl_slot },
     { .name = "timeout_ms", .type = SB_YT_INT, .off = R_OFF(timeout_ms), .min = 10, .max = 3600000, .dflt = 30000,
-      .help = "upstream timeout, milliseconds" },
+      .help = "forwarding to the last byte of the upstream's reply, milliseconds" },
+    { .name = "max_response", .type = SB_YT_SIZE, .off = R_OFF(max_response), .min = 1024,
+      .max = 64LL * 1024 * 1024 * 1024, .dflt = 64LL * 1024 * 1024,
+      .help = "largest upstream reply body relayed (\"64MiB\"); larger is 502" },
+    { .name = "bind", .type = SB_YT_SEQ, .off = SB_Y_NO_OFF,
+      .help = "a list of method, target, date",
+      .set = set_r_bind },
+    { .name = "max_skew_s", .type = SB_YT_INT, .off = R_OFF(max_skew_s), .min = 1, .max = 86400,
+      .dflt = SBGW_SKEW_DEFAULT, .help = "bind date: how far the Date header may be from now, seconds" },
 };
+
+_Static_assert(SBGW_BIND_METHOD == 1 << 0 && SBGW_BIND_TARGET == 1 << 1 && SBGW_BIND_DATE == 1 << 2,
+               "set_r_bind: bit i is names[i]");
 
 void sbgw_conf_read_routes(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
                            const char *kp)
@@ -476,6 +602,13 @@ void sbgw_conf_read_routes(struct sb_yfile *L, void *o, const struct sb_ykey *k,
         r->pos.line = v->kids[i]->line;
         r->pos.col = v->kids[i]->col;
         sb_y_walk(L, v->kids[i], sub, route_keys, SB_Y_NKEYS(route_keys), r, NULL);
+        if (r->bind != 0 && r->require != SBGW_REQ_DETACHED_HEADER) {
+            char bsub[SB_Y_KPATH_MAX];
+
+            sb_y_kpath_key(bsub, sizeof(bsub), sub, "bind");
+            sb_y_error_at(L, sb_ynode_get(v->kids[i], "bind"), bsub, "needs require: detached-header (the "
+                          "canonical request is signed in X-Sigbridge-Signature; an attached CMS carries the body)");
+        }
         for (j = 0; j + 1 < c->n_routes; j++) {
             const struct sbgw_route *q = &c->routes[j];
 

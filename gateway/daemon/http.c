@@ -12,10 +12,12 @@
  * Admission runs on the head alone, so a request that will be refused anyway (no route, wrong method,
  * unknown jurisdiction, client not allowed, wrong Content-Type, body over max_body) is answered before any
  * of its body is read, and its connection closes. Every reply goes through sbgw_reply: request id header,
- * metrics, one access-log line (never a body).
+ * metrics, one access-log line (never a body) — or, for a body sent while it arrives (proxy routes), through
+ * sbgw_reply_stream_begin / _data / _end (or _abort), with the same head and the same single log line.
  */
 #include "gateway/daemon/sbgw.h"
 #include "gateway/daemon/http_conn.h"
+#include "gateway/daemon/http_path.h"
 #include "gateway/daemon/lifecycle.h"
 
 #include <stdarg.h>
@@ -78,11 +80,12 @@ struct sbgw_req *sbgw_req_new(struct sbgw_conn *conn, struct sbgw_listener *l, s
     snprintf(rq->peer, sizeof(rq->peer), "%s", peer);
     snprintf(rq->client, sizeof(rq->client), "%s", client);
     snprintf(rq->route, sizeof(rq->route), "other");
+    /* the id is always the server's: a client's id could collide with another request's (issue 24); a
+     * syntactically valid one is kept apart for the access log and the audit record */
+    snprintf(rq->id, sizeof(rq->id), "%s-%llx", gw->id_prefix, ++gw->req_seq);
     hid = head != NULL ? sbgw_http_head_field(head, "X-Request-Id") : NULL;
     if (hid != NULL && req_id_ok(hid)) {
-        snprintf(rq->id, sizeof(rq->id), "%s", hid);
-    } else {
-        snprintf(rq->id, sizeof(rq->id), "%s-%llx", gw->id_prefix, ++gw->req_seq);
+        snprintf(rq->client_req_id, sizeof(rq->client_req_id), "%s", hid);
     }
     return rq;
 }
@@ -103,6 +106,7 @@ void sbgw_req_unref(struct sbgw_req *rq)
     if (!rq->answered) {                        /* never leave a client without an answer */
         sbgw_reply_error(rq, SBGW_E_INTERNAL_ERROR, "request dropped without an answer");
     }
+    sbgw_reply_stream_abort(rq);                /* a streamed reply left unfinished: its connection closes */
     if (rq->timer != NULL) {
         event_free(rq->timer);
     }
@@ -110,6 +114,7 @@ void sbgw_req_unref(struct sbgw_req *rq)
         sbgw_http_head_free(rq->head);
         free(rq->head);
     }
+    free(rq->npath);
     evbuffer_free(rq->body);
     evhttp_clear_headers(rq->out_headers);
     free(rq->out_headers);
@@ -129,6 +134,14 @@ const char *sbgw_req_header(const struct sbgw_req *rq, const char *name)
 const char *sbgw_req_query(const struct sbgw_req *rq)
 {
     return rq->head != NULL ? rq->head->query : NULL;
+}
+
+const char *sbgw_req_who(const struct sbgw_req *rq)
+{
+    if (rq->client[0] != '\0') {
+        return rq->client;
+    }
+    return rq->cert_unmapped ? "(the client certificate maps to no configured client id)" : "(no client certificate)";
 }
 
 static double elapsed(const struct timespec *t0)
@@ -199,7 +212,8 @@ static struct evbuffer *serialize(struct sbgw_req *rq, int status, const char *c
         evbuffer_add_printf(b, "Cache-Control: no-store\r\n");
     }
     for (kv = rq->out_headers->tqh_first; kv != NULL; kv = kv->next.tqe_next) {
-        if (strcasecmp(kv->key, "Content-Type") != 0 && strcasecmp(kv->key, "Content-Length") != 0) {
+        if (strcasecmp(kv->key, "Content-Type") != 0 && strcasecmp(kv->key, "Content-Length") != 0 &&
+            strcasecmp(kv->key, "Date") != 0) {      /* ours only (a relayed upstream reply has its own) */
             evbuffer_add_printf(b, "%s: %s\r\n", kv->key, kv->value);
         }
     }
@@ -215,11 +229,35 @@ static struct evbuffer *serialize(struct sbgw_req *rq, int status, const char *c
     return b;
 }
 
+/* Metrics and the access-log line of rq's reply (once, when it is complete). */
+static void account(struct sbgw_req *rq, int status)
+{
+    double secs = elapsed(&rq->t0);
+
+    sbgw_metrics_request(&rq->gw->metrics, rq->route, status, rq->indication[0] != '\0' ? rq->indication : NULL,
+                         secs);
+    if (!sbgw_log_enabled(&rq->gw->log, SBGW_LOG_INFO)) {
+        return;                 /* the access line below costs more than the rest of this function */
+    }
+    sbgw_log_kv(&rq->gw->log, SBGW_LOG_INFO, rq->id,
+                json_pack("{s:s,s:s,s:s,s:i,s:f,s:s?,s:s,s:s?,s:s?,s:s?}", "listener",
+                          sbgw_listener_name(rq->l->kind), "method", rq->method, "path", rq->path, "status", status,
+                          "dur_ms", secs * 1000.0, "client", rq->client[0] != '\0' ? rq->client : NULL, "route",
+                          rq->route, "indication", rq->indication[0] != '\0' ? rq->indication : NULL,
+                          "reason", rq->reason[0] != '\0' ? rq->reason : NULL, "client_request_id",
+                          rq->client_req_id[0] != '\0' ? rq->client_req_id : NULL),
+                "request");
+}
+
+static int reply_closes(const struct sbgw_req *rq)
+{
+    return rq->close || rq->head == NULL || !rq->head->keep_alive || sbgw_conn_must_close(rq->conn);
+}
+
 void sbgw_reply(struct sbgw_req *rq, int status, const char *content_type, const char *body, size_t len)
 {
     struct evbuffer *out;
     int close;
-    double secs;
 
     if (rq->answered) {
         return;
@@ -229,7 +267,7 @@ void sbgw_reply(struct sbgw_req *rq, int status, const char *content_type, const
         event_del(rq->timer);
     }
     if (rq->conn != NULL) {
-        close = rq->close || rq->head == NULL || !rq->head->keep_alive || sbgw_conn_must_close(rq->conn);
+        close = reply_closes(rq);
         if ((out = serialize(rq, status, content_type, body, len, close)) == NULL) {
             close = 1;
             out = evbuffer_new();             /* out of memory: close without a reply */
@@ -239,19 +277,117 @@ void sbgw_reply(struct sbgw_req *rq, int status, const char *content_type, const
             evbuffer_free(out);
         }
     }
-    secs = elapsed(&rq->t0);
-    sbgw_metrics_request(&rq->gw->metrics, rq->route, status, rq->indication[0] != '\0' ? rq->indication : NULL,
-                         secs);
-    if (!sbgw_log_enabled(&rq->gw->log, SBGW_LOG_INFO)) {
-        return;                 /* the access line below costs more than the rest of this function */
+    account(rq, status);
+}
+
+/* ---- streamed replies ----------------------------------------------------------------------- */
+
+int sbgw_reply_stream_begin(struct sbgw_req *rq, int status, const char *content_type, long long length,
+                            sbgw_stream_fn cb, void *arg)
+{
+    struct evbuffer *head;
+    int close;
+
+    if (rq->answered) {
+        return -1;
     }
-    sbgw_log_kv(&rq->gw->log, SBGW_LOG_INFO, rq->id,
-                json_pack("{s:s,s:s,s:s,s:i,s:f,s:s?,s:s,s:s?,s:s?}", "listener", sbgw_listener_name(rq->l->kind),
-                          "method", rq->method, "path", rq->path, "status", status, "dur_ms", secs * 1000.0,
-                          "client", rq->client[0] != '\0' ? rq->client : NULL, "route", rq->route,
-                          "indication", rq->indication[0] != '\0' ? rq->indication : NULL,
-                          "reason", rq->reason[0] != '\0' ? rq->reason : NULL),
-                "request");
+    rq->answered = 1;
+    if (rq->timer != NULL) {
+        event_del(rq->timer);
+    }
+    if (rq->conn == NULL) {
+        if (rq->reason[0] == '\0') {
+            snprintf(rq->reason, sizeof(rq->reason), "CLIENT_GONE");
+        }
+        account(rq, status);
+        return -1;
+    }
+    close = reply_closes(rq);
+    if (length < 0 || (head = serialize(rq, status, content_type, NULL, (size_t)length, close)) == NULL) {
+        snprintf(rq->reason, sizeof(rq->reason), "INTERNAL_ERROR");
+        if ((head = evbuffer_new()) != NULL) {
+            sbgw_conn_reply(rq->conn, head, 1);   /* out of memory: close without a reply */
+            evbuffer_free(head);
+        }
+        account(rq, status);
+        return -1;
+    }
+    rq->streaming = 1;
+    rq->stream_status = status;
+    rq->stream_close = close;
+    rq->stream_left = rq->head != NULL && rq->head->method == SBGW_M_HEAD ? 0 : length;
+    rq->stream_cb = cb;
+    rq->stream_arg = arg;
+    sbgw_conn_stream_begin(rq->conn, head);
+    evbuffer_free(head);
+    return 0;
+}
+
+void sbgw_reply_stream_data(struct sbgw_req *rq, struct evbuffer *data)
+{
+    size_t n = evbuffer_get_length(data);
+
+    if (rq->streaming && rq->conn != NULL && rq->stream_left > 0) {
+        if ((long long)n > rq->stream_left) {
+            n = (size_t)rq->stream_left;
+        }
+        if (n == evbuffer_get_length(data)) {
+            sbgw_conn_stream_write(rq->conn, data);
+        } else {
+            struct evbuffer *part = evbuffer_new();
+
+            if (part != NULL && evbuffer_remove_buffer(data, part, n) == (int)n) {
+                sbgw_conn_stream_write(rq->conn, part);
+            }
+            if (part != NULL) {
+                evbuffer_free(part);
+            }
+        }
+        rq->stream_left -= (long long)n;
+    }
+    evbuffer_drain(data, evbuffer_get_length(data));    /* beyond the Content-Length, HEAD, no client */
+}
+
+size_t sbgw_reply_stream_pending(const struct sbgw_req *rq)
+{
+    return rq->streaming && rq->conn != NULL ? sbgw_conn_stream_pending(rq->conn) : 0;
+}
+
+static void stream_finish(struct sbgw_req *rq, int complete)
+{
+    if (!rq->streaming) {
+        return;
+    }
+    rq->streaming = 0;
+    rq->stream_cb = NULL;
+    rq->stream_arg = NULL;
+    if (!complete || rq->stream_left > 0) {
+        complete = 0;
+        if (rq->reason[0] == '\0') {
+            snprintf(rq->reason, sizeof(rq->reason), "REPLY_TRUNCATED");
+        }
+    }
+    if (rq->conn != NULL) {
+        sbgw_conn_stream_end(rq->conn, rq->stream_close || !complete);
+    }
+    account(rq, rq->stream_status);
+}
+
+void sbgw_reply_stream_end(struct sbgw_req *rq)
+{
+    stream_finish(rq, 1);
+}
+
+void sbgw_reply_stream_abort(struct sbgw_req *rq)
+{
+    stream_finish(rq, 0);
+}
+
+void sbgw_req_stream_event(struct sbgw_req *rq, int gone)
+{
+    if (rq != NULL && rq->streaming && rq->stream_cb != NULL) {
+        rq->stream_cb(rq, gone, rq->stream_arg);
+    }
 }
 
 void sbgw_reply_json(struct sbgw_req *rq, int status, const char *json)
@@ -371,23 +507,25 @@ static const struct route_row {
     unsigned methods;
     const char *allow;                        /* the Allow header of a 405 */
     const char *label;                        /* metrics / audit */
+    int needs_client;                         /* on a listener with tls.clients: a mapped client id only */
     sbgw_admit_fn admit;                      /* NULL: nothing to check before the body */
     sbgw_run_fn run;
 } routes[] = {
-    { "/healthz", ON_BOTH, GET_HEAD, "GET, HEAD", "healthz", NULL, run_healthz },
-    { "/readyz", ON_BOTH, GET_HEAD, "GET, HEAD", "readyz", NULL, sbgw_api_readyz },
-    { "/metrics", ON_BOTH, GET_HEAD, "GET, HEAD", "metrics", NULL, sbgw_api_metrics },
-    { "/v1/policies", ON_BOTH, GET_HEAD, "GET, HEAD", "policies", NULL, sbgw_api_policies },
-    { "/v1/verify", ON_API, SBGW_M_POST, "POST", "verify", sbgw_api_verify_admit, sbgw_api_verify },
-    { "/v1/translate", ON_API, SBGW_M_POST, "POST", "translate", sbgw_api_translate_admit, sbgw_api_translate },
-    { "/admin/reload", ON_ADMIN, SBGW_M_POST, "POST", "reload", NULL, run_reload },
+    { "/healthz", ON_BOTH, GET_HEAD, "GET, HEAD", "healthz", 0, NULL, run_healthz },
+    { "/readyz", ON_BOTH, GET_HEAD, "GET, HEAD", "readyz", 0, NULL, sbgw_api_readyz },
+    { "/metrics", ON_BOTH, GET_HEAD, "GET, HEAD", "metrics", 1, NULL, sbgw_api_metrics },
+    { "/v1/policies", ON_BOTH, GET_HEAD, "GET, HEAD", "policies", 1, NULL, sbgw_api_policies },
+    { "/v1/verify", ON_API, SBGW_M_POST, "POST", "verify", 0, sbgw_api_verify_admit, sbgw_api_verify },
+    { "/v1/translate", ON_API, SBGW_M_POST, "POST", "translate", 0, sbgw_api_translate_admit, sbgw_api_translate },
+    { "/admin/reload", ON_ADMIN, SBGW_M_POST, "POST", "reload", 0, NULL, run_reload },
 };
 
-/* Find the route of rq: 1 with rq->route / rq->run set (and admit in *admit), 0 answered (404 / 405). */
+/* Find the route of rq (on its normalised path): 1 with rq->route / rq->run set (and admit in *admit), 0
+ * answered (400 / 403 / 404 / 405). */
 static int route_find(struct sbgw_req *rq, struct sbgw_snap *s, sbgw_admit_fn *admit)
 {
     int api = rq->l->kind == SBGW_L_API;
-    const char *path = rq->head->path;
+    const char *path = rq->npath;
     unsigned m = (unsigned)rq->head->method;
     const struct sbgw_route *r;
     size_t i;
@@ -399,6 +537,11 @@ static int route_find(struct sbgw_req *rq, struct sbgw_snap *s, sbgw_admit_fn *a
             continue;
         }
         snprintf(rq->route, sizeof(rq->route), "%s", row->label);
+        if (row->needs_client && s->cfg->listeners[rq->l->kind].tls.n_clients > 0 && rq->client[0] == '\0') {
+            sbgw_reply_error(rq, SBGW_E_FORBIDDEN, "client %s may not read %s: only the clients of listeners.%s.tls."
+                             "clients may", sbgw_req_who(rq), row->path, sbgw_listener_name(rq->l->kind));
+            return 0;
+        }
         if ((m & row->methods) == 0) {
             sbgw_reply_header(rq, "Allow", row->allow);
             sbgw_reply_error(rq, SBGW_E_METHOD_NOT_ALLOWED, "%s is not allowed on %s (allowed: %s)", rq->method,
@@ -411,6 +554,11 @@ static int route_find(struct sbgw_req *rq, struct sbgw_snap *s, sbgw_admit_fn *a
     }
     if (api && (r = sbgw_config_route(s->cfg, path)) != NULL) {
         snprintf(rq->route, sizeof(rq->route), "proxy:%s", r->name);
+        if (rq->head->target[0] != '/') {
+            sbgw_reply_error(rq, SBGW_E_BAD_REQUEST, "route %s takes origin-form request-targets only (a path and "
+                             "query, not an absolute URI)", r->name);
+            return 0;
+        }
         if ((m & PROXY_METHODS) == 0) {
             sbgw_reply_header(rq, "Allow", "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS");
             sbgw_reply_error(rq, SBGW_E_METHOD_NOT_ALLOWED, "%s is not allowed on %s", rq->method, rq->path);
@@ -423,6 +571,44 @@ static int route_find(struct sbgw_req *rq, struct sbgw_snap *s, sbgw_admit_fn *a
     }
     sbgw_reply_error(rq, SBGW_E_NOT_FOUND, "no resource %s on the %s listener", path, sbgw_listener_name(rq->l->kind));
     return 0;
+}
+
+/* rq->npath from the head's path; 0 answered (400). Refused besides what http_path.h refuses: a path whose
+ * spelling names a proxy route (its escapes decoded) but whose dot-segments lead out of it — the request
+ * would reach something else than what the route's checks were chosen for. */
+static int normalise(struct sbgw_req *rq, const struct sbgw_snap *s)
+{
+    const char *raw = rq->head->path;
+    size_t len = strlen(raw) + 1;
+    const struct sbgw_route *named, *r;
+    char msg[160], *spelled;
+
+    if ((rq->npath = malloc(len)) == NULL || (spelled = malloc(len)) == NULL) {
+        sbgw_reply_error(rq, SBGW_E_OVERLOADED, "out of memory");
+        return 0;
+    }
+    if (strcmp(raw, "*") == 0) {                /* OPTIONS *: no path to normalise (and no route) */
+        memcpy(rq->npath, raw, len);
+        free(spelled);
+        return 1;
+    }
+    if (sbgw_http_path_normalise(raw, rq->npath, len, msg, sizeof(msg)) != 0 ||
+        sbgw_http_path_decode(raw, spelled, len, msg, sizeof(msg)) != 0) {
+        free(spelled);
+        sbgw_reply_error(rq, SBGW_E_BAD_REQUEST, "%s", msg);
+        return 0;
+    }
+    snprintf(rq->path, sizeof(rq->path), "%s", rq->npath);
+    named = rq->l->kind == SBGW_L_API ? sbgw_config_route(s->cfg, spelled) : NULL;
+    r = rq->l->kind == SBGW_L_API ? sbgw_config_route(s->cfg, rq->npath) : NULL;
+    free(spelled);
+    if (named != NULL && named != r) {
+        snprintf(rq->route, sizeof(rq->route), "proxy:%s", named->name);
+        sbgw_reply_error(rq, SBGW_E_BAD_REQUEST, "path escapes route %s: its dot-segments lead out of %s", named->name,
+                         named->prefix);
+        return 0;
+    }
+    return 1;
 }
 
 int sbgw_http_admit(struct sbgw_req *rq)
@@ -442,6 +628,9 @@ int sbgw_http_admit(struct sbgw_req *rq)
     }
     if (h->method == SBGW_M_OTHER) {
         sbgw_reply_error(rq, SBGW_E_NOT_IMPLEMENTED, "method %.32s is not implemented", h->method_text);
+        return 0;
+    }
+    if (!normalise(rq, s)) {
         return 0;
     }
     if (h->content_length > s->cfg->limits.max_body) {

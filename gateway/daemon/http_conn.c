@@ -11,14 +11,19 @@
  *            header_timeout_ms after its head (else 408). Declared lengths are reserved against
  *            limits.pending_body_bytes at admission, chunked bodies as they arrive (over it: 503).
  *   BUSY     the request is being handled; reading is off.
+ *   STREAM   a streamed reply (a proxy route relaying its upstream) is being written while its body still
+ *            arrives: the request keeps the connection; the write deadline idle_timeout_s restarts with each
+ *            piece and each drain; the request hears when the output drains and when the connection closes.
  *   WRITING  the reply is being written (write timeout idle_timeout_s); then back to HEAD.
  *   CLOSING  the last reply is being written; then TLS close_notify, or on plain sockets the write side is
  *            shut and unread input is discarded for up to LINGER_MS (LINGER) before the close, so the
  *            client reads the reply instead of a reset.
  * Every refusal here (framing, deadlines, budget) is a request context answered through http.c, so it is
- * the documented JSON error, logged and counted like any other reply.
+ * the documented JSON error, logged and counted like any other reply. Reading a request (head, admission,
+ * body) is http_conn_read.c; the connection's fields are in http_conn_local.h.
  */
 #include "gateway/daemon/http_conn.h"
+#include "gateway/daemon/http_conn_local.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -40,38 +45,9 @@
 #define LINGER_MS 1000
 #define LINGER_MAX_BYTES (256 * 1024)    /* discarded while lingering before giving up */
 
-enum conn_state { CS_HEAD, CS_BODY, CS_BUSY, CS_WRITING, CS_CLOSING, CS_LINGER };
-
-struct sbgw_conn {
-    struct sbgw *gw;
-    struct sbgw_listener *l;
-    struct bufferevent *bev;                  /* owned (and with it the socket and the SSL) */
-    SSL *ssl;                                 /* borrowed from bev; NULL on plain listeners */
-    struct event *timer;                      /* owned: the deadline of the current state */
-    enum conn_state state;
-    int counted;                              /* in l->n_conns (0: refused over the cap) */
-    int replying;                             /* a reply is counted in gw->writing */
-    char peer[64];
-    char client[SBGW_ID_MAX + 1];             /* the TLS client id ("" none), known after the first request */
-    int client_known;
-    unsigned long n_requests;                 /* requests whose head was read */
-    size_t scanned;                           /* head bytes already scanned (sbgw_http_head_scan) */
-    int started;                              /* a byte of the current request arrived */
-    struct timespec t_phase;                  /* start of the body (rate check) */
-    struct sbgw_req *rq;                      /* the request being read or handled (rq->conn == this) */
-    struct sbgw_http_chunked *chunked;        /* owned: decoder of a chunked body */
-    long long body_left;                      /* Content-Length bytes still to read */
-    long long reserved;                       /* bytes of gw->pending_body that are this connection's */
-    int body_complete;                        /* the current request's body was read whole (or it has none) */
-    int over_budget;                          /* a chunk did not fit limits.pending_body_bytes */
-    size_t lingered;                          /* bytes discarded while lingering */
-    struct sbgw_conn *prev, *next;            /* gw->conns */
-};
-
-static void conn_process(struct sbgw_conn *c);
 
 /* Every state change goes through here: gw->receiving counts the connections in BODY. */
-static void set_state(struct sbgw_conn *c, enum conn_state st)
+void sbgw_conn_set_state(struct sbgw_conn *c, enum conn_state st)
 {
     c->gw->receiving += (st == CS_BODY) - (c->state == CS_BODY);
     c->state = st;
@@ -90,20 +66,14 @@ static double since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static void arm(struct sbgw_conn *c, long ms)
+void sbgw_conn_arm(struct sbgw_conn *c, long ms)
 {
     struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
 
     evtimer_add(c->timer, &tv);
 }
 
-/* The limits of the published snapshot (a connection between requests holds none). */
-struct conn_limits {
-    int header_timeout_ms, idle_timeout_s;
-    long long max_headers, max_body, body_min_rate, pending_body_bytes;
-};
-
-static void limits_now(const struct sbgw_conn *c, struct conn_limits *lim)
+void sbgw_conn_limits_now(const struct sbgw_conn *c, struct sbgw_conn_limits *lim)
 {
     struct sbgw_snap *s = sbgw_snap_get(c->gw);
     const struct sbgw_config *cfg = conn_cfg(c);
@@ -131,7 +101,7 @@ static void limits_now(const struct sbgw_conn *c, struct conn_limits *lim)
 
 /* ---- teardown ------------------------------------------------------------------------------- */
 
-static void release_reservation(struct sbgw_conn *c)
+void sbgw_conn_release_reservation(struct sbgw_conn *c)
 {
     c->gw->pending_body -= c->reserved;
     c->reserved = 0;
@@ -145,7 +115,7 @@ static void reply_done(struct sbgw_conn *c)
     }
 }
 
-static void conn_free(struct sbgw_conn *c)
+void sbgw_conn_free(struct sbgw_conn *c)
 {
     struct sbgw *gw = c->gw;
     struct sbgw_req *rq = c->rq;
@@ -156,11 +126,13 @@ static void conn_free(struct sbgw_conn *c)
         if (c->state == CS_HEAD || c->state == CS_BODY) {
             rq->answered = 1;                 /* the client left mid-request: nobody to answer */
             sbgw_req_unref(rq);
+        } else if (c->state == CS_STREAM) {
+            sbgw_req_stream_event(rq, 1);     /* the handler still holds it: it stops its source */
         }                                     /* BUSY: the handler still holds it; its reply is dropped */
     }
-    release_reservation(c);
+    sbgw_conn_release_reservation(c);
     reply_done(c);
-    set_state(c, CS_LINGER);                  /* (out of BODY for the count) */
+    sbgw_conn_set_state(c, CS_LINGER);                  /* (out of BODY for the count) */
     free(c->chunked);
     if (c->timer != NULL) {
         event_free(c->timer);
@@ -196,17 +168,17 @@ static void conn_finish(struct sbgw_conn *c)
     reply_done(c);
     if (c->ssl != NULL) {
         (void)SSL_shutdown(c->ssl);           /* close_notify; the peer's is not awaited */
-        conn_free(c);
+        sbgw_conn_free(c);
         return;
     }
     if (fd < 0 || shutdown(fd, SHUT_WR) != 0) {
-        conn_free(c);
+        sbgw_conn_free(c);
         return;
     }
-    set_state(c, CS_LINGER);
+    sbgw_conn_set_state(c, CS_LINGER);
     evbuffer_drain(bufferevent_get_input(c->bev), evbuffer_get_length(bufferevent_get_input(c->bev)));
     bufferevent_enable(c->bev, EV_READ);
-    arm(c, LINGER_MS);
+    sbgw_conn_arm(c, LINGER_MS);
 }
 
 /* ---- replies -------------------------------------------------------------------------------- */
@@ -218,14 +190,14 @@ int sbgw_conn_must_close(const struct sbgw_conn *c)
 
 void sbgw_conn_reply(struct sbgw_conn *c, struct evbuffer *resp, int close_after)
 {
-    struct conn_limits lim;
+    struct sbgw_conn_limits lim;
 
-    limits_now(c, &lim);
+    sbgw_conn_limits_now(c, &lim);
     if (c->rq != NULL) {                      /* (a refusal's reference is dropped by its caller) */
         c->rq->conn = NULL;
         c->rq = NULL;
     }
-    release_reservation(c);
+    sbgw_conn_release_reservation(c);
     free(c->chunked);
     c->chunked = NULL;
     if (sbgw_conn_must_close(c)) {
@@ -236,251 +208,65 @@ void sbgw_conn_reply(struct sbgw_conn *c, struct evbuffer *resp, int close_after
         c->replying = 1;
         c->gw->writing++;
     }
-    set_state(c, close_after ? CS_CLOSING : CS_WRITING);
+    sbgw_conn_set_state(c, close_after ? CS_CLOSING : CS_WRITING);
     bufferevent_disable(c->bev, EV_READ);
-    arm(c, (long)lim.idle_timeout_s * 1000);  /* a client that does not read its reply */
+    sbgw_conn_arm(c, (long)lim.idle_timeout_s * 1000);  /* a client that does not read its reply */
 }
 
-/* A refusal found by the connection itself (framing, deadlines, budget) while a request is read (HEAD or
- * BODY: the connection holds the request's reference): answered as a request, then the connection closes. */
-static void refuse(struct sbgw_conn *c, enum sbgw_http_error e, const char *msg)
+void sbgw_conn_stream_begin(struct sbgw_conn *c, struct evbuffer *head)
 {
-    struct sbgw_req *rq = c->rq;
+    struct sbgw_conn_limits lim;
 
-    if (rq == NULL) {
-        if ((rq = sbgw_req_new(c, c->l, NULL, c->peer, c->client)) == NULL) {
-            conn_free(c);
-            return;
-        }
-        c->rq = rq;
-    }
-    rq->close = 1;
-    c->body_complete = 0;
-    sbgw_reply_error(rq, e, "%s", msg);
-    sbgw_req_unref(rq);
-}
-
-/* ---- reading -------------------------------------------------------------------------------- */
-
-static int reserve(struct sbgw_conn *c, long long n, const struct conn_limits *lim)
-{
-    if (c->gw->pending_body + n > lim->pending_body_bytes) {
-        return -1;
-    }
-    c->gw->pending_body += n;
-    c->reserved += n;
-    return 0;
-}
-
-static void body_complete(struct sbgw_conn *c)
-{
-    struct sbgw_req *rq = c->rq;
-
-    c->body_complete = 1;
-    release_reservation(c);
+    sbgw_conn_limits_now(c, &lim);
+    sbgw_conn_release_reservation(c);
     free(c->chunked);
     c->chunked = NULL;
-    evtimer_del(c->timer);
-    set_state(c, CS_BUSY);
+    bufferevent_write_buffer(c->bev, head);
+    if (!c->replying) {
+        c->replying = 1;
+        c->gw->writing++;
+    }
+    sbgw_conn_set_state(c, CS_STREAM);
     bufferevent_disable(c->bev, EV_READ);
-    sbgw_http_run(rq);                        /* may answer at once (then the state moved on) */
+    bufferevent_setwatermark(c->bev, EV_WRITE, SBGW_STREAM_LOW_WATER, 0);   /* on_write: drained */
+    sbgw_conn_arm(c, (long)lim.idle_timeout_s * 1000);
 }
 
-/* A complete head in the first head_len bytes of p: parse, admit, start the body. */
-static void head_complete(struct sbgw_conn *c, const char *p, size_t head_len, const struct conn_limits *lim)
+void sbgw_conn_stream_write(struct sbgw_conn *c, struct evbuffer *data)
 {
-    struct evbuffer *in = bufferevent_get_input(c->bev);
-    struct sbgw_http_head *h = calloc(1, sizeof(*h));
-    struct sbgw_http_err err;
-    struct sbgw_req *rq;
-    char msg[200];
+    struct sbgw_conn_limits lim;
 
-    if (h == NULL) {
-        refuse(c, SBGW_E_OVERLOADED, "out of memory");
+    if (evbuffer_get_length(data) == 0) {
         return;
     }
-    if (sbgw_http_head_parse(p, head_len, h, &err) != SBGW_HP_DONE) {
-        free(h);
-        evbuffer_drain(in, head_len);
-        refuse(c, err.code, err.msg);
-        return;
-    }
-    evbuffer_drain(in, head_len);
-    c->scanned = 0;
-    c->n_requests++;
-    if (c->ssl != NULL && !c->client_known) {
-        struct sbgw_snap *s = sbgw_snap_get(c->gw);
-
-        if (s != NULL) {
-            sbgw_tls_client_id(c->ssl, &s->cfg->listeners[c->l->kind].tls, c->client, sizeof(c->client));
-        }
-        sbgw_snap_unref(s);
-        c->client_known = 1;
-    }
-    if ((rq = sbgw_req_new(c, c->l, h, c->peer, c->client)) == NULL) {
-        refuse(c, SBGW_E_OVERLOADED, "out of memory");
-        return;
-    }
-    c->rq = rq;
-    c->body_left = h->chunked ? 0 : (h->content_length > 0 ? h->content_length : 0);
-    c->body_complete = !h->chunked && c->body_left == 0;
-    if (!sbgw_http_admit(rq)) {
-        sbgw_req_unref(rq);                   /* answered; with a body unread, the reply closes */
-        return;
-    }
-    if (c->body_complete) {
-        body_complete(c);
-        return;
-    }
-    if (c->body_left > 0 && reserve(c, c->body_left, lim) != 0) {
-        snprintf(msg, sizeof(msg), "the gateway holds too many unfinished request bodies "
-                                   "(limits.pending_body_bytes = %lld); retry later", lim->pending_body_bytes);
-        refuse(c, SBGW_E_OVERLOADED, msg);
-        return;
-    }
-    if (h->chunked && (c->chunked = calloc(1, sizeof(*c->chunked))) == NULL) {
-        refuse(c, SBGW_E_OVERLOADED, "out of memory");
-        return;
-    }
-    /* one allocation for the declared body (pages are committed as the bytes arrive) */
-    if (c->body_left > 0 && evbuffer_expand(rq->body, (size_t)c->body_left) != 0) {
-        refuse(c, SBGW_E_OVERLOADED, "out of memory");
-        return;
-    }
-    if (h->expect_continue) {
-        bufferevent_write(c->bev, "HTTP/1.1 100 Continue\r\n\r\n", 25);
-    }
-    set_state(c, CS_BODY);
-    clock_gettime(CLOCK_MONOTONIC, &c->t_phase);
-    arm(c, 1000);
+    sbgw_conn_limits_now(c, &lim);
+    bufferevent_write_buffer(c->bev, data);
+    sbgw_conn_arm(c, (long)lim.idle_timeout_s * 1000);
 }
 
-/* 1: the state advanced (go on), 0: wait for more input. */
-static int read_head(struct sbgw_conn *c)
+size_t sbgw_conn_stream_pending(const struct sbgw_conn *c)
 {
-    struct evbuffer *in = bufferevent_get_input(c->bev);
-    size_t len = evbuffer_get_length(in), n, head_len = 0;
-    struct conn_limits lim;
-    struct sbgw_http_err err;
-    const char *p;
-    enum sbgw_hp_result r;
-
-    if (len == 0) {
-        return 0;
-    }
-    limits_now(c, &lim);
-    if (!c->started) {
-        c->started = 1;
-        if (c->n_requests > 0) {              /* keep-alive: the idle wait is over, the head has its deadline */
-            arm(c, lim.header_timeout_ms);
-        }
-    }
-    n = len < (size_t)lim.max_headers + 1 ? len : (size_t)lim.max_headers + 1;
-    if ((p = (const char *)evbuffer_pullup(in, (ev_ssize_t)n)) == NULL) {
-        refuse(c, SBGW_E_OVERLOADED, "out of memory");
-        return 0;
-    }
-    r = sbgw_http_head_scan(p, n, (size_t)lim.max_headers, &c->scanned, &head_len, &err);
-    if (r == SBGW_HP_INCOMPLETE) {
-        return 0;
-    }
-    if (r == SBGW_HP_ERROR) {
-        refuse(c, err.code, err.msg);
-        return 0;
-    }
-    head_complete(c, p, head_len, &lim);
-    return 1;
+    return evbuffer_get_length(bufferevent_get_output(c->bev));
 }
 
-/* Decoded chunked data: into the request body, counted against the budget as it arrives. */
-static int chunk_sink(void *arg, const char *p, size_t n)
+void sbgw_conn_stream_end(struct sbgw_conn *c, int close_after)
 {
-    struct sbgw_conn *c = arg;
-    struct conn_limits lim;
+    struct sbgw_conn_limits lim;
 
-    limits_now(c, &lim);
-    if (reserve(c, (long long)n, &lim) != 0) {
-        c->over_budget = 1;
-        return -1;
+    sbgw_conn_limits_now(c, &lim);
+    if (c->rq != NULL) {
+        c->rq->conn = NULL;
+        c->rq = NULL;
     }
-    return evbuffer_add(c->rq->body, p, n);
-}
-
-/* Copy n bytes of in into body's reserved space (sized from Content-Length at admission): moving libevent's
- * read chunks instead would keep ~32 KiB of allocation per 16 KiB read, twice the body in memory. */
-static int copy_body(struct evbuffer *in, struct evbuffer *body, size_t n)
-{
-    while (n > 0) {
-        struct evbuffer_iovec v;
-        int got;
-
-        if (evbuffer_reserve_space(body, (ev_ssize_t)n, &v, 1) < 1 || v.iov_len == 0) {
-            return -1;
-        }
-        if (v.iov_len > n) {
-            v.iov_len = n;
-        }
-        if ((got = evbuffer_remove(in, v.iov_base, v.iov_len)) <= 0) {
-            return -1;
-        }
-        v.iov_len = (size_t)got;
-        if (evbuffer_commit_space(body, &v, 1) != 0) {
-            return -1;
-        }
-        n -= (size_t)got;
+    if (sbgw_conn_must_close(c)) {
+        close_after = 1;
     }
-    return 0;
-}
-
-static int read_body(struct sbgw_conn *c)
-{
-    struct evbuffer *in = bufferevent_get_input(c->bev);
-    struct conn_limits lim;
-
-    limits_now(c, &lim);
-    if (c->chunked == NULL) {
-        size_t len = evbuffer_get_length(in);
-        size_t n = (long long)len < c->body_left ? len : (size_t)c->body_left;
-
-        if (n > 0 && copy_body(in, c->rq->body, n) != 0) {
-            refuse(c, SBGW_E_OVERLOADED, "out of memory");
-            return 0;
-        }
-        c->body_left -= (long long)n;
-        if (c->body_left > 0) {
-            return 0;
-        }
-        body_complete(c);
-        return 1;
+    bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);    /* on_write once everything is written */
+    sbgw_conn_set_state(c, close_after ? CS_CLOSING : CS_WRITING);
+    sbgw_conn_arm(c, (long)lim.idle_timeout_s * 1000);
+    if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+        bufferevent_trigger(c->bev, EV_WRITE, BEV_TRIG_DEFER_CALLBACKS);  /* nothing left: no write event */
     }
-    while (evbuffer_get_length(in) > 0) {
-        struct evbuffer_iovec v;
-        struct sbgw_http_err err;
-        size_t used = 0;
-        enum sbgw_hp_result r;
-
-        if (evbuffer_peek(in, -1, NULL, &v, 1) < 1 || v.iov_len == 0) {
-            break;
-        }
-        r = sbgw_http_chunked_feed(c->chunked, v.iov_base, v.iov_len, (unsigned long long)lim.max_body,
-                                   (size_t)lim.max_headers, chunk_sink, c, &used, &err);
-        if (r == SBGW_HP_ERROR) {
-            if (c->over_budget) {
-                refuse(c, SBGW_E_OVERLOADED, "the gateway holds too many unfinished request bodies "
-                                             "(limits.pending_body_bytes); retry later");
-            } else {
-                refuse(c, err.code, err.msg);
-            }
-            return 0;
-        }
-        if (r == SBGW_HP_DONE) {
-            evbuffer_drain(in, used);
-            body_complete(c);
-            return 1;
-        }
-        evbuffer_drain(in, v.iov_len);
-    }
-    return 0;
 }
 
 static void conn_process(struct sbgw_conn *c)
@@ -488,12 +274,12 @@ static void conn_process(struct sbgw_conn *c)
     for (;;) {
         switch (c->state) {
         case CS_HEAD:
-            if (!read_head(c)) {
+            if (!sbgw_conn_read_head(c)) {
                 return;
             }
             break;
         case CS_BODY:
-            if (!read_body(c)) {
+            if (!sbgw_conn_read_body(c)) {
                 return;
             }
             break;
@@ -503,7 +289,7 @@ static void conn_process(struct sbgw_conn *c)
             c->lingered += evbuffer_get_length(in);
             evbuffer_drain(in, evbuffer_get_length(in));
             if (c->lingered > LINGER_MAX_BYTES) {
-                conn_free(c);
+                sbgw_conn_free(c);
             }
             return;
         }
@@ -524,22 +310,28 @@ static void on_read(struct bufferevent *bev, void *arg)
 static void on_write(struct bufferevent *bev, void *arg)
 {
     struct sbgw_conn *c = arg;
-    struct conn_limits lim;
+    struct sbgw_conn_limits lim;
 
     (void)bev;
     if (c->state == CS_CLOSING) {
         conn_finish(c);
         return;
     }
+    if (c->state == CS_STREAM) {              /* output below SBGW_STREAM_LOW_WATER */
+        sbgw_conn_limits_now(c, &lim);
+        sbgw_conn_arm(c, (long)lim.idle_timeout_s * 1000);
+        sbgw_req_stream_event(c->rq, 0);
+        return;
+    }
     if (c->state != CS_WRITING) {
         return;                               /* a 100 Continue went out */
     }
     reply_done(c);
-    limits_now(c, &lim);
-    set_state(c, CS_HEAD);
+    sbgw_conn_limits_now(c, &lim);
+    sbgw_conn_set_state(c, CS_HEAD);
     c->started = 0;
     c->scanned = 0;
-    arm(c, (long)lim.idle_timeout_s * 1000);
+    sbgw_conn_arm(c, (long)lim.idle_timeout_s * 1000);
     bufferevent_enable(c->bev, EV_READ);
     conn_process(c);                          /* a pipelined request may be waiting */
 }
@@ -554,28 +346,28 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
             bufferevent_disable(c->bev, EV_READ);   /* half-close while handled: answer, then close */
             return;
         }
-        conn_free(c);
+        sbgw_conn_free(c);
     }
 }
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)
 {
     struct sbgw_conn *c = arg;
-    struct conn_limits lim;
+    struct sbgw_conn_limits lim;
     char msg[200];
 
     (void)fd;
     (void)what;
-    limits_now(c, &lim);
+    sbgw_conn_limits_now(c, &lim);
     switch (c->state) {
     case CS_HEAD:
         if (!c->started && evbuffer_get_length(bufferevent_get_input(c->bev)) == 0) {
-            conn_free(c);                     /* idle, or a connection that never sent a byte */
+            sbgw_conn_free(c);                     /* idle, or a connection that never sent a byte */
             return;
         }
         snprintf(msg, sizeof(msg), "the request head did not arrive within limits.header_timeout_ms (%d ms)",
                  lim.header_timeout_ms);
-        refuse(c, SBGW_E_REQUEST_TIMEOUT, msg);
+        sbgw_conn_refuse(c, SBGW_E_REQUEST_TIMEOUT, msg);
         return;
     case CS_BODY: {
         double secs = since(&c->t_phase) - lim.header_timeout_ms / 1000.0;
@@ -586,16 +378,16 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
             snprintf(msg, sizeof(msg), "the request body arrived slower than limits.body_min_rate (%lld bytes/s "
                                        "after %d ms): %lld bytes in %.1f s", lim.body_min_rate,
                      lim.header_timeout_ms, got, since(&c->t_phase));
-            refuse(c, SBGW_E_REQUEST_TIMEOUT, msg);
+            sbgw_conn_refuse(c, SBGW_E_REQUEST_TIMEOUT, msg);
             return;
         }
-        arm(c, 1000);
+        sbgw_conn_arm(c, 1000);
         return;
     }
     case CS_BUSY:
         return;
-    default:                                  /* WRITING / CLOSING: reply not read in time; LINGER over */
-        conn_free(c);
+    default:                                  /* STREAM / WRITING / CLOSING: reply not read in time; LINGER over */
+        sbgw_conn_free(c);
         return;
     }
 }
@@ -606,7 +398,7 @@ int sbgw_conn_start(struct sbgw_listener *l, evutil_socket_t fd, const char *pee
 {
     struct sbgw *gw = l->gw;
     struct sbgw_conn *c = calloc(1, sizeof(*c));
-    struct conn_limits lim;
+    struct sbgw_conn_limits lim;
     SSL *ssl = NULL;
 
     if (c == NULL) {
@@ -663,18 +455,18 @@ int sbgw_conn_start(struct sbgw_listener *l, evutil_socket_t fd, const char *pee
     c->body_complete = 1;
     bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
     bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATERMARK);
-    limits_now(c, &lim);
+    sbgw_conn_limits_now(c, &lim);
     if (!counted) {
         char msg[160];
 
         snprintf(msg, sizeof(msg), "too many connections on the %s listener (%ld); retry later",
                  sbgw_listener_name(l->kind), l->cap);
         c->body_complete = 0;                 /* nothing read: close after the reply */
-        refuse(c, SBGW_E_OVERLOADED, msg);
+        sbgw_conn_refuse(c, SBGW_E_OVERLOADED, msg);
         return 0;
     }
-    set_state(c, CS_HEAD);
-    arm(c, lim.header_timeout_ms);            /* a new connection: its first head, TLS handshake included */
+    sbgw_conn_set_state(c, CS_HEAD);
+    sbgw_conn_arm(c, lim.header_timeout_ms);            /* a new connection: its first head, TLS handshake included */
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
     return 0;
 }
@@ -687,7 +479,7 @@ void sbgw_conn_free_all(struct sbgw *gw)
         int draining = gw->draining;
 
         gw->draining = 0;                     /* no drain checks from inside the teardown */
-        conn_free(gw->conns);
+        sbgw_conn_free(gw->conns);
         gw->draining = draining;
     }
 }

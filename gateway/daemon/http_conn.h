@@ -9,6 +9,8 @@
 #ifndef SBGW_HTTP_CONN_H
 #define SBGW_HTTP_CONN_H
 
+#include <stddef.h>
+
 #include <event2/util.h>
 
 struct sbgw;
@@ -23,6 +25,21 @@ int sbgw_conn_start(struct sbgw_listener *l, evutil_socket_t fd, const char *pee
 /* Write the reply of the connection's current request (resp's bytes moved out); close_after: the connection
  * closes once it is written. The connection also closes when the request's body was not read whole. */
 void sbgw_conn_reply(struct sbgw_conn *c, struct evbuffer *resp, int close_after);
+
+/* A streamed reply (http.c's sbgw_reply_stream_*): the head's bytes are moved out and the connection stays with
+ * its request (state STREAM) until sbgw_conn_stream_end; its write deadline (idle_timeout_s) restarts with
+ * every piece and every drain. While streaming, the connection tells the request (sbgw_req_stream_event)
+ * when its output drained below SBGW_STREAM_LOW_WATER bytes, and when it closed (the client left or did not
+ * read within idle_timeout_s). */
+#define SBGW_STREAM_LOW_WATER (64 * 1024)
+void sbgw_conn_stream_begin(struct sbgw_conn *c, struct evbuffer *head);
+/* Queue data's bytes (moved out). */
+void sbgw_conn_stream_write(struct sbgw_conn *c, struct evbuffer *data);
+/* Bytes queued for the client, not yet written to the socket. */
+size_t sbgw_conn_stream_pending(const struct sbgw_conn *c);
+/* The reply is complete (or abandoned: close_after 1 and the client sees a short body): what is queued is
+ * written, then the connection goes on (keep-alive) or closes like after sbgw_conn_reply. */
+void sbgw_conn_stream_end(struct sbgw_conn *c, int close_after);
 
 /* Whether the connection will close after the current reply whatever the request asked (its body was not
  * read whole, or the server is draining). */

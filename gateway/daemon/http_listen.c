@@ -193,16 +193,11 @@ void sbgw_http_free(struct sbgw *gw)
     size_t i;
 
     sbgw_conn_free_all(gw);
+    sbgw_http_stop_accepting(gw);
     for (i = 0; i < SBGW_L__COUNT; i++) {
-        struct sbgw_listener *l = &gw->listeners[i];
-
-        if (l->lev != NULL) {
-            evconnlistener_free(l->lev);
-            l->lev = NULL;
-        }
-        if (l->resume != NULL) {
-            event_free(l->resume);
-            l->resume = NULL;
+        if (gw->listeners[i].resume != NULL) {
+            event_free(gw->listeners[i].resume);
+            gw->listeners[i].resume = NULL;
         }
     }
 }

@@ -1,5 +1,6 @@
 /*
- * gateway/daemon/http_parse_local.h — private to http_parse.c, http_target.c and http_chunked.c: the byte
+ * gateway/daemon/http_parse_local.h — private to http_parse.c, http_target.c, http_chunked.c (and http_path.c
+ * for the hex digits): the byte
  * classes of RFC 9110 / RFC 3986 both use, the refusal helper and the checks shared by the head and the
  * trailer section, so a field line is judged by the same rules wherever it appears.
  */

@@ -20,6 +20,7 @@
 #include <openssl/rand.h>
 
 #include "gateway/daemon/lifecycle.h"
+#include "gateway/daemon/replay_cache.h"
 #include "gateway/daemon/sbgw.h"
 #include "pki/base/hex.h"
 #include "pki/x509/cert_cache.h"
@@ -172,6 +173,10 @@ static int start(struct sbgw *gw, struct sbgw_snap *s)
         sbgw_log_error(&gw->log, "-", "cannot allocate the caches");
         return -1;
     }
+    if ((gw->replay = sbgw_replay_new(SBGW_REPLAY_MAX_DEFAULT)) == NULL) {
+        sbgw_log_error(&gw->log, "-", "cannot allocate the replay cache");
+        return -1;
+    }
     if (sbgw_pool_start(&gw->pool, gw->base, s->cfg->workers, s->cfg->queue_max) != 0) {
         sbgw_log_error(&gw->log, "-", "cannot start %d worker threads", s->cfg->workers);
         return -1;
@@ -232,6 +237,8 @@ static void stop(struct sbgw *gw)
     sb_cert_cache_free(gw->cert_cache);
     sb_cert_memo_free(gw->cert_memo);
     sb_sm2_cache_free(gw->sm2_cache);
+    sbgw_replay_free(gw->replay);
+    gw->replay = NULL;
     gw->chain_cache = NULL;
     gw->cert_cache = NULL;
     gw->cert_memo = NULL;

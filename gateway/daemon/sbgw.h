@@ -74,6 +74,7 @@ struct sbgw_listener {
 };
 
 struct sbgw_req;
+struct sbgw_replay;
 
 struct sbgw_reap {
     struct evhttp_connection *evcon;          /* owned */
@@ -106,6 +107,8 @@ struct sbgw {
     int draining;
     struct event *sig[4], *drain_timer;       /* owned */
     struct event *drain_grace;                /* owned: last replies of a drain get this long to flush */
+    struct sbgw_replay *replay;               /* owned: keys of accepted bound-route signatures (replay_cache.h;
+                                               * loop thread only) */
     struct sbgw_reap *reap;                   /* upstream connections to free outside their callbacks */
     struct event *reap_ev;                    /* owned */
     struct sbgw_conn *conns;                  /* owned: every open client connection (http_conn.c) */
@@ -127,6 +130,9 @@ struct sbgw {
 };
 
 struct sbgw_req;
+/* Told about a streamed reply's connection: gone 0 — its output drained (read more from the source); gone 1
+ * — it closed (stop the source, then end the stream). Never called from inside an sbgw_reply_stream_* call. */
+typedef void (*sbgw_stream_fn)(struct sbgw_req *rq, int gone, void *arg);
 /* A route's two halves: admit runs on the request head, before any of the body is read (0: it answered
  * a refusal, and the body is never read); run gets the whole body. */
 typedef int (*sbgw_admit_fn)(struct sbgw_req *rq, struct sbgw_snap *s);
@@ -150,10 +156,17 @@ struct sbgw_req {
     int body_kind;                            /* set by /v1/verify's admit (enum sbgw_vin) */
     char to[SB_TP_ID_MAX + 1];                /* set by /v1/translate's admit */
     int refs;
-    char id[SBGW_REQ_ID_MAX + 1];
+    char id[SBGW_REQ_ID_MAX + 1];             /* always the server's (never the client's X-Request-Id) */
+    char client_req_id[SBGW_REQ_ID_MAX + 1];  /* the client's X-Request-Id when its syntax is valid, else "";
+                                               * logged and audited as client_request_id */
     char client[SBGW_ID_MAX + 1];             /* "" = no client certificate id */
+    int cert_unmapped;                        /* a verified client certificate was presented but maps to no
+                                               * configured client id (client is ""): unauthenticated */
     char peer[64];                            /* the client's address */
-    char path[256];                           /* the path as received, for logs */
+    char *npath;                              /* owned: the normalised path (http_path.h), set by admission
+                                               * (NULL before): routes match it, proxies forward it */
+    char path[256];                           /* for logs: the normalised path once admission made it, the
+                                               * path as received before (or when it was refused) */
     char route[SBGW_LABEL_MAX];               /* metrics / audit label */
     const char *method;
     struct timespec t0;
@@ -162,6 +175,12 @@ struct sbgw_req {
     char reason[48];
     struct sbgw_req *next_waiter;             /* reload waiters */
     void *job;                                /* the validation job in flight, if any */
+    int streaming;                            /* a streamed reply's head went out, its end not yet */
+    int stream_status;
+    int stream_close;                         /* its head said Connection: close */
+    long long stream_left;                    /* body bytes it still owes (its Content-Length) */
+    sbgw_stream_fn stream_cb;                 /* borrowed with stream_arg: its source */
+    void *stream_arg;
 };
 
 /* Input forms a validation job understands. */
@@ -184,6 +203,13 @@ struct sbgw_verify_job {
     enum sbgw_vin kind;
     struct evbuffer *body;                    /* owned: moved out of the request */
     char *sig_b64;                            /* owned: SBGW_VIN_DETACHED */
+    /* SBGW_VIN_DETACHED on a bound route (routes[].bind): the signature covers the canonical request
+     * (canon_request.h) built by the worker from these and the body's SHA-256, not the body */
+    unsigned bind;                            /* enum sbgw_bind bits; 0 = the body is the signed content */
+    char bind_method[16], bind_date[32];
+    char *bind_target;                        /* owned */
+    char *canon;                              /* owned: the canonical request (worker) */
+    unsigned char canon_key[32];              /* its SHA-256 (worker): the request's replay key */
     char digest_hdr[200];                     /* X-Sigbridge-Digest value, "" if none */
     char sm2_id[128];                         /* X-Sigbridge-SM2-Id value, "" if none */
     int has_sm2_id;
@@ -225,8 +251,9 @@ void sbgw_reload_shutdown(struct sbgw *gw);
 
 /* Server context for listener l of cfg; NULL with errors in diag. */
 SSL_CTX *sbgw_tls_ctx_new(const struct sbgw_config *cfg, enum sbgw_listener_kind l, struct sb_diag *diag);
-/* The configured client id of the TLS session's verified peer certificate into id ("" if none). */
-void sbgw_tls_client_id(SSL *ssl, const struct sbgw_tls_conf *t, char *id, size_t len);
+/* The configured client id of the TLS session's verified peer certificate into id ("" if none). Returns 1
+ * when a verified peer certificate was presented (mapped or not), else 0. */
+int sbgw_tls_client_id(SSL *ssl, const struct sbgw_tls_conf *t, char *id, size_t len);
 
 /* ---- listeners (http_listen.c) --------------------------------------------------------------- */
 
@@ -253,6 +280,9 @@ void sbgw_http_run(struct sbgw_req *rq);
 const char *sbgw_req_header(const struct sbgw_req *rq, const char *name);
 /* The request's query string (without '?'), or NULL. */
 const char *sbgw_req_query(const struct sbgw_req *rq);
+/* Who rq's client is, for messages: its client id, "(the client certificate maps to no configured client
+ * id)" or "(no client certificate)". */
+const char *sbgw_req_who(const struct sbgw_req *rq);
 
 void sbgw_req_ref(struct sbgw_req *rq);
 void sbgw_req_unref(struct sbgw_req *rq);
@@ -268,6 +298,22 @@ void sbgw_reply_error(struct sbgw_req *rq, enum sbgw_http_error e, const char *f
     __attribute__((format(printf, 3, 4)));
 /* Add a response header (before the reply). */
 void sbgw_reply_header(struct sbgw_req *rq, const char *name, const char *value);
+/* Streamed replies, for bodies that arrive while they are sent (proxy routes). begin sends the head — status,
+ * Content-Type, Content-Length: length (a HEAD request gets no body whatever is written), X-Request-Id and
+ * the reply headers — and marks rq answered; cb (may be NULL) hears about the client's connection. -1 when
+ * there is no client connection any more (rq is then answered and accounted; nothing else to do). data moves
+ * data's bytes out (never more than the Content-Length promised). end completes the reply; abort gives up
+ * on it: what is queued is written, then the connection closes, so the client sees a short body (rq->reason
+ * says why in the access log). The access-log line and metrics are written once, by end or abort. */
+int sbgw_reply_stream_begin(struct sbgw_req *rq, int status, const char *content_type, long long length,
+                            sbgw_stream_fn cb, void *arg);
+void sbgw_reply_stream_data(struct sbgw_req *rq, struct evbuffer *data);
+/* Bytes of the reply queued for the client and not yet written (0 without a connection). */
+size_t sbgw_reply_stream_pending(const struct sbgw_req *rq);
+void sbgw_reply_stream_end(struct sbgw_req *rq);
+void sbgw_reply_stream_abort(struct sbgw_req *rq);
+/* From the connection (http_conn.c): its output drained (gone 0) or it closed (gone 1). */
+void sbgw_req_stream_event(struct sbgw_req *rq, int gone);
 /* Arm the per-request deadline (request_timeout_ms): answers 503 TIMEOUT if still pending. */
 void sbgw_req_deadline(struct sbgw_req *rq, int ms);
 /* Build the error JSON text (malloc'd). */

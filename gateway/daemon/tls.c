@@ -76,16 +76,18 @@ err:
     return NULL;
 }
 
-void sbgw_tls_client_id(SSL *ssl, const struct sbgw_tls_conf *t, char *id, size_t len)
+int sbgw_tls_client_id(SSL *ssl, const struct sbgw_tls_conf *t, char *id, size_t len)
 {
     X509 *peer;
     char subject[1024], fp[65];
     size_t i;
 
     id[0] = '\0';
-    if (t == NULL || t->n_clients == 0 || ssl == NULL || (peer = SSL_get0_peer_certificate(ssl)) == NULL ||
-        SSL_get_verify_result(ssl) != X509_V_OK) {
-        return;
+    if (ssl == NULL || (peer = SSL_get0_peer_certificate(ssl)) == NULL || SSL_get_verify_result(ssl) != X509_V_OK) {
+        return 0;
+    }
+    if (t == NULL || t->n_clients == 0) {
+        return 1;
     }
     sb_certfmt_sha256(peer, fp, sizeof(fp));
     sb_certfmt_name(X509_get_subject_name(peer), subject, sizeof(subject));
@@ -95,7 +97,8 @@ void sbgw_tls_client_id(SSL *ssl, const struct sbgw_tls_conf *t, char *id, size_
         if ((c->sha256[0] != '\0' && strcmp(c->sha256, fp) == 0) ||
             (c->subject != NULL && subject[0] != '\0' && strcmp(c->subject, subject) == 0)) {
             snprintf(id, len, "%s", c->id);
-            return;
+            return 1;
         }
     }
+    return 1;
 }

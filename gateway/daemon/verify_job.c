@@ -2,7 +2,8 @@
  * gateway/daemon/verify_job.c — the validation job shared by POST /v1/verify (api_verify.c) and the proxy
  * routes (proxy.c); POST /v1/translate (api_translate.c) runs its own worker body in the same job. On a
  * worker: turn the input (the signed object, a JSON envelope — the gateway's own or the jurisdiction
- * adapter's, adapters/adapter.h — or a detached signature header) into the evidence, hash the object,
+ * adapter's, adapters/adapter.h — or a detached signature header, over the body or, on a bound proxy route, over
+ * the canonical request rebuilt here: canon_request.h) into the evidence, hash the object,
  * sb_validate under the snapshot's policy with the daemon's caches, write the audit record (a failure turns
  * the answer into 503 AUDIT_UNAVAILABLE), then render the verdict (pki/verdict/verdict_render.h: the
  * DESIGN §7 JSON, or the ETSI TS 119 102-2 report). On the loop thread: hand the result to the job's
@@ -22,6 +23,7 @@
 #include <openssl/evp.h>
 
 #include "adapters/adapter.h"
+#include "gateway/daemon/canon_request.h"
 #include "gateway/daemon/json_writer.h"
 #include "pki/base/base64.h"
 #include "pki/base/hex.h"
@@ -118,6 +120,41 @@ static int read_digest_header(struct sbgw_verify_job *j, struct sb_evidence *ev)
     return 1;
 }
 
+/* A bound route's signed content: the canonical request of the job's method / target / Date and the body's
+ * SHA-256 into j->canon, its own SHA-256 into j->canon_key; 0 with the error reply set. */
+static int build_canon(struct sbgw_verify_job *j, const unsigned char *body, size_t blen)
+{
+    const EVP_MD *md = j->rq->gw->audit.sha256;
+    struct sbgw_canon_in in;
+    unsigned int n = 0;
+    size_t len = 0;
+    enum sbgw_canon_status st;
+
+    memset(&in, 0, sizeof(in));
+    in.bind = j->bind;
+    in.method = j->bind_method;
+    in.target = j->bind_target;
+    in.date = j->bind_date;
+    if (EVP_Digest(body, blen, in.body_sha256, &n, md, NULL) != 1 || n != 32) {
+        sbgw_verify_job_error(j, SBGW_E_INTERNAL_ERROR, "cannot hash the body");
+        return 0;
+    }
+    if ((st = sbgw_canon_request(&in, &j->canon, &len)) != SBGW_CANON_OK) {
+        if (st == SBGW_CANON_BAD_VALUE) {
+            sbgw_verify_job_error(j, SBGW_E_BAD_REQUEST, "the request cannot be canonicalised (a bound component "
+                                  "is empty or holds a control character)");
+        } else {
+            sbgw_verify_job_error(j, SBGW_E_INTERNAL_ERROR, "out of memory");
+        }
+        return 0;
+    }
+    if (EVP_Digest(j->canon, len, j->canon_key, &n, md, NULL) != 1 || n != 32) {
+        sbgw_verify_job_error(j, SBGW_E_INTERNAL_ERROR, "cannot hash the canonical request");
+        return 0;
+    }
+    return 1;
+}
+
 /* The evidence of the job's input (borrowing the body where it is the object); 0 with the error reply set.
  * *verdict: as read_envelope's. */
 static int read_input(struct sbgw_verify_job *j, struct sb_evidence *ev, enum sb_reason *verdict, struct sb_err *why)
@@ -151,8 +188,16 @@ static int read_input(struct sbgw_verify_job *j, struct sb_evidence *ev, enum sb
             return 0;
         }
         ev->format = SB_EV_CMS;
-        ev->content = body;
-        ev->content_len = blen;
+        if (j->bind != 0) {
+            if (!build_canon(j, body, blen)) {
+                return 0;
+            }
+            ev->content = (const unsigned char *)j->canon;     /* owned by the job: outlives ev */
+            ev->content_len = strlen(j->canon);
+        } else {
+            ev->content = body;
+            ev->content_len = blen;
+        }
         break;
     default:
         sbgw_verify_job_error(j, SBGW_E_INTERNAL_ERROR, "unknown input kind");
@@ -204,6 +249,7 @@ int sbgw_verify_job_record(struct sbgw_verify_job *j, enum sb_reason r, const ch
     snprintf(j->signer_serial, sizeof(j->signer_serial), "%s", signer_serial);
     memset(&rec, 0, sizeof(rec));
     rec.request_id = j->rq->id;
+    rec.client_request_id = j->rq->client_req_id;
     rec.client = j->rq->client;
     rec.route = j->route;
     rec.from = j->from;
@@ -362,6 +408,8 @@ void sbgw_verify_job_free(struct sbgw_verify_job *j)
     }
     evbuffer_free(j->body);
     free(j->sig_b64);
+    free(j->bind_target);
+    free(j->canon);
     free(j->reply);
     sbgw_snap_unref(j->snap);
     sbgw_req_unref(j->rq);

@@ -8,8 +8,9 @@
  * Once per process a real daemon is started exactly as `sigbridge serve` starts it (sbgw_daemon_open):
  * a generated configuration in the scratch directory (listeners on free loopback ports, 1 worker, small
  * caches and queue, max_body 16 KiB, max_headers 8 KiB, request_timeout_ms 1000, audit log and log at
- * level error in the scratch directory, proxy routes /fz/a/ (hk, attached) and /fz/d/ (mo, detached
- * header) to http://127.0.0.1:1), the policy set = copies of SB_FUZZ_POLICIES/{hk,cn,mo,recognition}.yaml
+ * level error in the scratch directory, proxy routes /fz/a/ (hk, attached), /fz/d/ (mo, detached
+ * header), /fz/b/ and /fz/t/ (mo, detached header with bind [method, target] / [method, target, date]) to
+ * http://127.0.0.1:1), the policy set = copies of SB_FUZZ_POLICIES/{hk,cn,mo,recognition}.yaml
  * (default policies/) next to a link to SB_FUZZ_PKI (default build/pki). Its signal events are dropped
  * (libFuzzer owns SIGINT / SIGTERM / SIGUSR1); it is closed at exit.
  *
@@ -163,7 +164,11 @@ static int write_conf(const char *path, int api_port, int admin_port)
                  "  - {name: fz-attached, prefix: /fz/a/, upstream: \"http://127.0.0.1:1\", from: hk, to: cn,\n"
                  "     require: attached, timeout_ms: 500}\n"
                  "  - {name: fz-detached, prefix: /fz/d/, upstream: \"http://127.0.0.1:1\", from: mo,\n"
-                 "     require: detached-header, timeout_ms: 500}\n",
+                 "     require: detached-header, timeout_ms: 500}\n"
+                 "  - {name: fz-bound, prefix: /fz/b/, upstream: \"http://127.0.0.1:1\", from: mo,\n"
+                 "     require: detached-header, bind: [method, target], timeout_ms: 500}\n"
+                 "  - {name: fz-bound-date, prefix: /fz/t/, upstream: \"http://127.0.0.1:1\", from: mo,\n"
+                 "     require: detached-header, bind: [method, target, date], max_skew_s: 60, timeout_ms: 500}\n",
                  api_port, admin_port);
     return n > 0 && (size_t)n < sizeof(text) ? sb_fuzz_write(path, (const uint8_t *)text, (size_t)n) : -1;
 }

@@ -255,8 +255,16 @@ cp "$OUT/cms/sb-cn-gmt0010.der" "$OUT/envelope/cn-gmt0010.der"
 cp "$OUT/cms/ossl-hk.pem" "$OUT/envelope/hk-cms.pem"
 cp "$OUT/xmldsig/sb-mo-ec.xml" "$OUT/envelope/mo-xmldsig.xml"
 
+# the canonical request (gateway/daemon/canon_request.h) of `PUT /fz/b/doc?v=1` with body DOC, for the bound route
+# /fz/b/ (bind: [method, target]), signed detached by mo's RSA leaf
+printf '"@method": PUT\n"@target": /fz/b/doc?v=1\n"content-digest": sha-256=:%s:\n"@signature-params": %s' \
+    "$(openssl dgst -sha256 -binary "$DOC" | base64 -w0)" '("@method" "@target" "content-digest");alg="cms"' \
+    >"$T/canon.txt"
+q openssl cms -sign -binary -md sha256 -in "$T/canon.txt" -signer "$PKI/mo/leaf-rsa.pem" -inkey "$PKI/mo/leaf-rsa.key" \
+    -certfile "$PKI/mo/chain.pem" -outform DER -out "$T/canon.p7s"
+
 # ---- http: raw client streams for fuzz_http.c (limits there: max_body 16 KiB, max_headers 8 KiB) -----------
-python3 - "$OUT" "$DOC" <<'EOF'
+python3 - "$OUT" "$DOC" "$T/canon.p7s" <<'EOF'
 import base64, hashlib, json, sys
 out, doc = sys.argv[1], open(sys.argv[2], "rb").read()
 def rd(p):
@@ -341,6 +349,17 @@ w("proxy-attached-bad", req(b"POST", b"/fz/a/x", [CMS], b"not cms"))
 w("proxy-attached-empty", req(b"GET", b"/fz/a/"))
 w("proxy-detached-mo", req(b"PUT", b"/fz/d/doc", [b"Content-Type: text/plain", b"X-Sigbridge-Signature: " + base64.b64encode(rd("cms/sb-mo-rsa-cms-detached.der"))], doc))
 w("proxy-detached-missing", req(b"POST", b"/fz/d/doc", [b"Content-Type: text/plain"], doc))
+# bound routes: /fz/b/ binds method and target, /fz/t/ also the Date (a fixed Date: always outside max_skew_s)
+bsig = b"X-Sigbridge-Signature: " + base64.b64encode(open(sys.argv[3], "rb").read())
+w("proxy-bound-mo", req(b"PUT", b"/fz/b/doc?v=1", [b"Content-Type: text/plain", bsig], doc))
+w("proxy-bound-mo-replayed", req(b"PUT", b"/fz/b/doc?v=1", [bsig], doc) * 2)
+w("proxy-bound-other-method", req(b"POST", b"/fz/b/doc?v=1", [bsig], doc))
+w("proxy-bound-other-target", req(b"PUT", b"/fz/b/doc?v=2", [bsig], doc))
+w("proxy-bound-ctl-in-target", req(b"PUT", b"/fz/b/doc?v=\x01", [bsig], doc))
+w("proxy-bound-date-skewed", req(b"PUT", b"/fz/t/doc", [b"Date: Sun, 06 Nov 1994 08:49:37 GMT", bsig], doc))
+w("proxy-bound-date-missing", req(b"PUT", b"/fz/t/doc", [bsig], doc))
+w("proxy-bound-date-bad", req(b"PUT", b"/fz/t/doc", [b"Date: Sunday, 06-Nov-94 08:49:37 GMT", bsig], doc))
+w("proxy-bound-date-twice", req(b"PUT", b"/fz/t/doc", [b"Date: Sun, 06 Nov 1994 08:49:37 GMT", b"Date: x", bsig], doc))
 # keep-alive: pipelined requests on one connection
 w("pipelined-healthz-verify", req(b"GET", b"/healthz") + req(b"POST", b"/v1/verify?from=hk", [CMS], hk))
 w("pipelined-verify-verify-close", req(b"POST", b"/v1/verify?from=mo", [CMS], mo) + req(b"POST", b"/v1/verify?from=cn", [CMS, b"Connection: close"], cn) + req(b"GET", b"/healthz"))

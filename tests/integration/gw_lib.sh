@@ -77,6 +77,18 @@ PY
     fi
 }
 
+# wait_listen PORT — wait (at most 10 s) until something listens on 127.0.0.1:PORT: a test upstream started
+# in the background must not race the first request that reaches it.
+wait_listen() {
+    py -c 'import socket, sys, time
+for _ in range(200):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1).close(); sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)' "$1" || bad "nothing listens on port $1 (test upstream)"
+}
+
 free_port() {
     py -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }

@@ -186,6 +186,7 @@ DOWN=$(free_port)
 "$PYBIN" -S "$TMP/upstream.py" "$UP" "$TMP/upstream.log" &
 UPID=$!
 PIDS="$PIDS $UPID"
+wait_listen "$UP"
 up_hits() { wc -l <"$TMP/upstream.log" | tr -d ' '; }
 
 # ---- daemon 1: plain HTTP, proxy routes ---------------------------------------------------------
@@ -259,7 +260,9 @@ t "Accept: text/html: 406" 406 "d['error']['code']=='NOT_ACCEPTABLE'" \
     -H "$CMS" -H "Accept: text/html" --data-binary "@$O/hk.p7s" "$V?from=hk"
 t "GET /v1/verify: 405 with Allow" 405 "d['error']['code']=='METHOD_NOT_ALLOWED' and h.get('allow')=='POST'" "$V?from=hk"
 t "unknown path: 404 JSON" 404 "d['error']['code']=='NOT_FOUND'" "$A/nope"
-t "request id echoed" 200 "h.get('x-request-id')=='it-abc-1'" -H "X-Request-Id: it-abc-1" "$A/healthz"
+# the request id is always the server's (issue 24): a client's own is kept apart as client_request_id
+t "a client's X-Request-Id is not adopted as the request id" 200 "h.get('x-request-id') not in (None, '', 'it-abc-1')" \
+    -H "X-Request-Id: it-abc-1" "$A/healthz"
 
 echo "== $(date +%S.%N | cut -c1-5) policies, metrics, OpenAPI"
 t "GET /v1/policies" 200 "sorted(j['id'] for j in d['jurisdictions'])==['cn','hk','mo'] and len(d['snapshot'])==64 and all(len(a['sha256'])==64 and a['subject'] for j in d['jurisdictions'] for a in j['anchors']) and any(r['from']=='hk' and r['to']=='cn' for r in d['recognition'])" \

@@ -79,7 +79,7 @@ import json, sys
 recs = {}
 for line in open(sys.argv[1], 'rb'):
     if line.endswith(b'\n'):
-        r = json.loads(line); recs[r['request_id']] = r
+        r = json.loads(line); recs[r.get('client_request_id')] = r   # the client's id
 a = json.load(open(sys.argv[2]))['answers']
 got = {k: v for k, v in a.items() if v[0] == 200}
 missing = [k for k in got if k not in recs]
@@ -139,7 +139,7 @@ lines = open(sys.argv[1], 'rb').read().splitlines()
 n1, seq1, h1 = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 nxt = json.loads(lines[n1])
 sys.exit(0 if len(lines) == n1 + 60 and nxt['seq'] == seq1 + 1 and nxt['prev'] == h1
-         and nxt['request_id'] == 'after-0' else 1)
+         and nxt.get('client_request_id') == 'after-0' and nxt['request_id'] != 'after-0' else 1)
 PY
 
 section "hand-edited records"

@@ -66,6 +66,7 @@ UP=$(free_port)
 : >"$TMP/upstream.txt"
 "$PYBIN" -S "$TMP/upstream.py" "$UP" "$TMP/upstream.txt" &
 PIDS="$PIDS $!"
+wait_listen "$UP"
 
 # fd PART [args] — run one part of frontdoor.py, counting its ok / FAIL lines
 fd() {

@@ -241,9 +241,9 @@ import json, re, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 snaps = set(json.load(open(sys.argv[2]))['snaps'])
 n_req = int(sys.argv[3])
-ids = {r['request_id'] for r in recs}
+ids = {r.get('client_request_id') for r in recs}     # the clients' X-Request-Id
 missing = [i for i in ('c%d-%d' % (k, n) for k in range(4) for n in range(n_req // 4)) if i not in ids]
-stray = [r['snapshot'] for r in recs if re.match(r'c\d+-\d+$', r['request_id']) and r['snapshot'] not in snaps]
+stray = [r['snapshot'] for r in recs if re.match(r'c\d+-\d+$', r.get('client_request_id') or '') and r['snapshot'] not in snaps]
 if missing or stray or len(recs) < n_req + 50:
     print('     %d records, missing %r, stray %r' % (len(recs), missing[:3], stray[:3])); sys.exit(1)
 PY

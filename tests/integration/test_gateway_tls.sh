@@ -4,10 +4,12 @@
 #
 # Checked: the handshake (TLS 1.2 and 1.3, the server certificate verifying for 127.0.0.1), HTTP over it;
 # client certificates — a known client (by SHA-256 fingerprint or by subject) is served; a certificate
-# from the client CA that maps to no client id gets 403; a certificate from another CA (even one copying
-# a known client's subject), no certificate at all, or TLS 1.1 are refused in the handshake; the access
-# lists (api.clients, api.jurisdictions, routes[].clients, the admin listener's own clients) answer 403
-# FORBIDDEN; plain HTTP on the TLS port gets no answer; a reload that drops a client takes effect.
+# from the client CA that maps to no client id is unauthenticated: 403 saying so, also on /metrics and
+# /v1/policies (issue 24); a certificate from another CA (even one copying a known client's subject), no
+# certificate at all, or TLS 1.1 are refused in the handshake; the access lists (api.clients,
+# api.jurisdictions, routes[].clients, api.clients inherited by a route without its own, the admin
+# listener's own clients) answer 403 FORBIDDEN; plain HTTP on the TLS port gets no answer; a reload that
+# drops a client takes effect.
 # Env: SB_BIN, SB_PKI. Prints 'N passed, M failed'.
 . "$(dirname "$0")/gw_lib.sh"
 
@@ -79,6 +81,7 @@ api:
     cn: [bank-b]
 routes:
   - { name: pay, prefix: /pay/, upstream: "http://127.0.0.1:$DOWN", from: hk, clients: [bank-a] }
+  - { name: open, prefix: /open/, upstream: "http://127.0.0.1:$DOWN", from: hk }
 EOF
 }
 READY_SCHEME=https
@@ -101,6 +104,9 @@ request "$TMP/rq-hk" POST "/v1/verify?from=hk" "$O/hk.p7s"
 request "$TMP/rq-cn" POST "/v1/verify?from=cn" "$O/cn.p7s"
 request "$TMP/rq-pay" POST "/pay/invoice" "$O/hk.p7s"
 request "$TMP/rq-health" GET /healthz
+request "$TMP/rq-metrics" GET /metrics
+request "$TMP/rq-pol" GET /v1/policies
+request "$TMP/rq-open" POST "/open/invoice" "$O/hk.p7s"
 request "$TMP/rq-reload" POST /admin/reload
 
 # sc NAME PORT REQUEST CLIENT [s_client options] — openssl s_client (bounded by timeout 10) sending the
@@ -154,6 +160,19 @@ check "the server presents its certificate for CN=127.0.0.1" grep -q 'subject=CN
 section "s_client: unknown or missing client certificates"
 sc x13 "$API" rq-hk bank-x -tls1_3
 expect_sc "certificate from the client CA but no client id: handshake ok, 403 FORBIDDEN" "* TLSv1.3 0 403 FORBIDDEN *"
+check "  ... the 403 says the certificate maps to no configured client id (not 'no client certificate')" \
+    grep -q 'client (the client certificate maps to no configured client id) may not call /v1/verify' "$TMP/sc-x13.out"
+sc xm13 "$API" rq-metrics bank-x -tls1_3
+expect_sc "unmapped certificate: GET /metrics on an mTLS listener with tls.clients: 403 FORBIDDEN" "* TLSv1.3 0 403 FORBIDDEN *"
+check "  ... saying the certificate maps to no client id" grep -q 'maps to no configured client id) may not read /metrics' \
+    "$TMP/sc-xm13.out"
+sc xp12 "$API" rq-pol bank-x -tls1_2
+expect_sc "unmapped certificate: GET /v1/policies: 403 FORBIDDEN" "* TLSv1.2 0 403 FORBIDDEN *"
+sc am13 "$API" rq-metrics ops -tls1_3
+expect_sc "a mapped client (ops, on no access list) reads /metrics: 200" "* TLSv1.3 0 200 *"
+check "  ... and gets the metrics text" grep -q 'sigbridge_requests_total' "$TMP/sc-am13.out"
+sc ap13 "$API" rq-pol bank-b -tls1_3
+expect_sc "a mapped client reads /v1/policies: 200" "* TLSv1.3 0 200 *"
 sc x12 "$API" rq-health bank-x -tls1_2
 expect_sc "no client id: /healthz still answered (liveness is not access-controlled)" "* TLSv1.2 0 200 ok *"
 sc e12 "$API" rq-hk evil-b -tls1_2
@@ -178,6 +197,14 @@ sc b-pay "$API" rq-pay bank-b -tls1_3
 expect_sc "routes[].clients: bank-b may not use /pay/: 403 FORBIDDEN" "* TLSv1.3 0 403 FORBIDDEN *"
 sc a-pay "$API" rq-pay bank-a -tls1_3
 expect_sc "routes[].clients: bank-a passes the list and the signature check, upstream down: 502" "* TLSv1.3 0 502 UPSTREAM_ERROR *"
+sc o-open "$API" rq-open ops -tls1_3
+expect_sc "a route without clients inherits api.clients: ops may not use /open/: 403 FORBIDDEN" "* TLSv1.3 0 403 FORBIDDEN *"
+check "  ... the 403 names the inherited list" grep -q 'client ops may not use route open (api.clients, which routes without clients inherit)' \
+    "$TMP/sc-o-open.out"
+sc x-open "$API" rq-open bank-x -tls1_3
+expect_sc "an unmapped certificate may not use /open/ either: 403 FORBIDDEN" "* TLSv1.3 0 403 FORBIDDEN *"
+sc b-open "$API" rq-open bank-b -tls1_3
+expect_sc "bank-b (on api.clients) passes the inherited list, upstream down: 502" "* TLSv1.3 0 502 UPSTREAM_ERROR *"
 sc adm-a "$ADM" rq-reload bank-a -tls1_3
 expect_sc "admin listener: bank-a (not an admin client) cannot reload: 403 FORBIDDEN" "* TLSv1.3 0 403 FORBIDDEN *"
 sc adm-n "$ADM" rq-reload - -tls1_3

@@ -47,6 +47,7 @@ PY
 UP=$(free_port)
 "$PYBIN" -S "$TMP/upstream.py" "$UP" "$TMP/upstream.log" &
 PIDS="$PIDS $!"
+wait_listen "$UP"
 
 start_daemon d1 conf1 || { bad "daemon 1 did not start"; gw_finish; exit 1; }
 A=http://127.0.0.1:$API

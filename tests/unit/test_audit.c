@@ -281,6 +281,39 @@ static void test_audit_hash_is_canonical(void **state)
     json_decref(c);
 }
 
+/* client_request_id: written after request_id when given, left out when not; records with and without it
+ * chain and verify, and an edit of it is caught. */
+static void test_audit_client_request_id_optional(void **state)
+{
+    struct fx *f = *state;
+    struct sbgw_audit a;
+    struct sbgw_audit_open_info info;
+    struct sbgw_audit_rec r;
+    struct sbgw_audit_verify v;
+    char err[256], *text, *p;
+    size_t len;
+
+    assert_int_equal(sbgw_audit_open(&a, f->path, "node-1", SBGW_FSYNC_OFF, 10, &info, err, sizeof(err)), 0);
+    rec_init(&r, "hk", NULL);
+    assert_int_equal(sbgw_audit_append(&a, &r, NULL), 0);
+    r.client_request_id = "";
+    assert_int_equal(sbgw_audit_append(&a, &r, NULL), 0);
+    r.client_request_id = "client-chosen-1";
+    assert_int_equal(sbgw_audit_append(&a, &r, NULL), 0);
+    sbgw_audit_close(&a);
+    assert_int_equal(sbgw_audit_verify_file(f->path, &v), 0);
+    assert_int_equal(v.records, 3);
+    text = slurp(f->path, &len);
+    assert_non_null(p = strstr(text, "\"request_id\":\"req-1\",\"client_request_id\":\"client-chosen-1\",\"client\""));
+    assert_null(strstr(text, "\"client_request_id\":null"));
+    assert_ptr_equal(strstr(text, "client_request_id"), p + 22);       /* only the third record has it */
+    strstr(p, "chosen")[4] = 'X';                                      /* client-chosen-1 -> client-chosXn-1 */
+    spit(f->path, text, len);
+    free(text);
+    assert_int_equal(sbgw_audit_verify_file(f->path, &v), 1);
+    assert_int_equal(v.line, 3);
+}
+
 static void test_audit_verify_edge_files(void **state)
 {
     struct fx *f = *state;
@@ -306,6 +339,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit_open_refuses_edited_last_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_write_failure_keeps_file_whole, setup, teardown),
         cmocka_unit_test(test_audit_hash_is_canonical),
+        cmocka_unit_test_setup_teardown(test_audit_client_request_id_optional, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_verify_edge_files, setup, teardown),
     };
 

@@ -2,8 +2,8 @@
  * tests/unit/test_config.c — the daemon's configuration loader (gateway/daemon/config.h over pki/base/yaml_schema.h):
  * defaults, sizes and relative paths of a good file; every kind of error located as file:line:col with
  * the key path (unknown key with a hint, wrong type, range, missing key, duplicate, YAML alias, admin off
- * loopback, access lists naming unknown clients, bad upstreams and prefixes, key file permissions), and
- * all errors of a file collected.
+ * loopback, access lists naming unknown clients, bad upstreams and prefixes, key file permissions, route
+ * bind lists and bind without require: detached-header), and all errors of a file collected.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -159,6 +159,75 @@ static void test_config_full_file(void **state)
     assert_int_equal(r->require, SBGW_REQ_DETACHED_HEADER);
     assert_null(sbgw_config_route(f->c, "/other"));
     assert_true(sbgw_acl_allows(&r->clients, NULL));    /* no list: anyone */
+    assert_ptr_equal(sbgw_config_route_acl(f->c, r), &f->c->api.verify);   /* ... but api.clients' (absent here) */
+    assert_true(sbgw_acl_allows(sbgw_config_route_acl(f->c, r), NULL));
+    assert_int_equal(r->bind, 0);                       /* no bind: the signature covers the body */
+    assert_int_equal(r->max_skew_s, SBGW_SKEW_DEFAULT);
+}
+
+static void test_config_route_bind(void **state)
+{
+    struct fx *f = *state;
+    const struct sbgw_route *r;
+
+    assert_int_equal(load(f, BASE "routes:\n"
+                                  "  - { name: a, prefix: /a/, upstream: http://127.0.0.1:1, from: hk,\n"
+                                  "      require: detached-header, bind: [date, method, target], max_skew_s: 60 }\n"
+                                  "  - { name: b, prefix: /b/, upstream: http://127.0.0.1:1, from: hk,\n"
+                                  "      require: detached-header, bind: [target] }\n"),
+                     0);
+    r = sbgw_config_route(f->c, "/a/x");
+    assert_int_equal(r->bind, SBGW_BIND_METHOD | SBGW_BIND_TARGET | SBGW_BIND_DATE);
+    assert_int_equal(r->max_skew_s, 60);
+    r = sbgw_config_route(f->c, "/b/x");
+    assert_int_equal(r->bind, SBGW_BIND_TARGET);
+    assert_int_equal(r->max_skew_s, 300);
+    assert_int_equal(load(f, BASE "routes:\n"
+                                  "  - { name: a, prefix: /a/, upstream: http://127.0.0.1:1, from: hk, bind: [method] }\n"
+                                  "  - { name: b, prefix: /b/, upstream: http://127.0.0.1:1, from: hk, require: attached,\n"
+                                  "      bind: [date] }\n"
+                                  "  - { name: c, prefix: /c/, upstream: http://127.0.0.1:1, from: hk,\n"
+                                  "      require: detached-header, bind: [] }\n"
+                                  "  - { name: d, prefix: /d/, upstream: http://127.0.0.1:1, from: hk,\n"
+                                  "      require: detached-header, bind: [method, body, method], max_skew_s: 0 }\n"
+                                  "  - { name: e, prefix: /e/, upstream: http://127.0.0.1:1, from: hk,\n"
+                                  "      require: detached-header, bind: method }\n"),
+                     -1);
+    /* bind without require: detached-header (the default is attached), located at the bind value */
+    assert_true(has_msg(f, ":6:75: routes[0].bind: needs require: detached-header", NULL));
+    assert_true(has_msg(f, ":8:13: routes[1].bind: needs require: detached-header", NULL));
+    assert_true(has_msg(f, ":10:39: routes[2].bind: an empty list binds nothing", NULL));
+    assert_true(has_msg(f, "routes[3].bind[1]: expected one of method, target, date, got 'body'", NULL));
+    assert_true(has_msg(f, ":12:54: routes[3].bind[2]: 'method' is listed twice", NULL));
+    assert_true(has_msg(f, "routes[3].max_skew_s: ", NULL));
+    assert_true(has_msg(f, ":14:39: routes[4].bind: expected a list of method, target, date, got string 'method'",
+                        NULL));
+}
+
+/* routes[].max_response: a size, 64 MiB by default, at least 1 KiB; timeout_ms keeps its default. */
+static void test_config_route_max_response(void **state)
+{
+    struct fx *f = *state;
+    const struct sbgw_route *r;
+
+    assert_int_equal(load(f, BASE "routes:\n"
+                                  "  - { name: a, prefix: /a/, upstream: \"http://127.0.0.1:9000\", from: hk }\n"
+                                  "  - { name: b, prefix: /b/, upstream: \"http://127.0.0.1:9000\", from: hk,\n"
+                                  "      max_response: 1MiB, timeout_ms: 500 }\n"),
+                     0);
+    r = sbgw_config_route(f->c, "/a/x");
+    assert_non_null(r);
+    assert_true(r->max_response == 64LL * 1024 * 1024);
+    assert_int_equal(r->timeout_ms, 30000);
+    r = sbgw_config_route(f->c, "/b/x");
+    assert_non_null(r);
+    assert_true(r->max_response == 1024 * 1024);
+    assert_int_equal(r->timeout_ms, 500);
+    assert_int_equal(load(f, BASE "routes:\n"
+                                  "  - { name: a, prefix: /a/, upstream: \"http://127.0.0.1:9000\", from: hk,\n"
+                                  "      max_response: 100 }\n"),
+                     -1);
+    assert_true(has_msg(f, "routes[0].max_response", NULL));
 }
 
 static void test_config_unknown_key_hint_located(void **state)
@@ -259,6 +328,16 @@ static void test_config_acl_unknown_client_located(void **state)
     assert_false(sbgw_acl_allows(&f->c->api.verify, "bank-b"));
     assert_false(sbgw_acl_allows(&f->c->api.verify, NULL));
     assert_true(sbgw_acl_allows(sbgw_config_jur_acl(f->c, "hk"), "bank-b"));
+    /* a route without clients inherits api.clients; one with its own list keeps it */
+    strcat(text, "routes:\n"
+                 "  - { name: open, prefix: /open/, upstream: http://127.0.0.1:1, from: hk }\n"
+                 "  - { name: own, prefix: /own/, upstream: http://127.0.0.1:1, from: hk, clients: [bank-b] }\n");
+    assert_int_equal(load(f, text), 0);
+    assert_true(sbgw_acl_allows(sbgw_config_route_acl(f->c, sbgw_config_route(f->c, "/open/x")), "bank-a"));
+    assert_false(sbgw_acl_allows(sbgw_config_route_acl(f->c, sbgw_config_route(f->c, "/open/x")), "bank-b"));
+    assert_false(sbgw_acl_allows(sbgw_config_route_acl(f->c, sbgw_config_route(f->c, "/open/x")), NULL));
+    assert_false(sbgw_acl_allows(sbgw_config_route_acl(f->c, sbgw_config_route(f->c, "/own/x")), "bank-a"));
+    assert_true(sbgw_acl_allows(sbgw_config_route_acl(f->c, sbgw_config_route(f->c, "/own/x")), "bank-b"));
     assert_null(sbgw_config_jur_acl(f->c, "cn"));
     (void)cert;
 }
@@ -288,7 +367,8 @@ static void test_config_routes_checked(void **state)
                                   "  - { name: a, prefix: /v1/x, upstream: http://127.0.0.1:1, from: hk }\n"
                                   "  - { name: b, prefix: /b/, upstream: https://127.0.0.1:1, from: hk }\n"
                                   "  - { name: a, prefix: /b/, upstream: http://127.0.0.1:1, from: hk, require: both }\n"
-                                  "  - { name: d, prefix: /d/, upstream: http://127.0.0.1:1 }\n"),
+                                  "  - { name: d, prefix: /d/, upstream: http://127.0.0.1:1 }\n"
+                                  "  - { name: e, prefix: /e/../f/, upstream: http://127.0.0.1:1, from: hk }\n"),
                      -1);
     assert_true(has_msg(f, ":6:24: routes[0].prefix: '/v1/x' overlaps the gateway's own path /v1/", NULL));
     assert_true(has_msg(f, ":7:39: routes[1].upstream: 'https://127.0.0.1:1' is not an upstream", NULL));
@@ -296,6 +376,36 @@ static void test_config_routes_checked(void **state)
     assert_true(has_msg(f, "routes[2]: duplicate route name 'a' (first at line 6)", NULL));
     assert_true(has_msg(f, "routes[2]: duplicate prefix '/b/' (first at line 7)", NULL));
     assert_true(has_msg(f, ":9:5: routes[3].from: required key is missing", NULL));
+    assert_true(has_msg(f, ":10:24: routes[4].prefix: '/e/../f/' is not a normalised path", NULL));
+}
+
+/* api.trusted_proxies: addresses and CIDR blocks, each error located; membership by prefix, IPv4-mapped
+ * IPv6 peers as IPv4; none configured trusts nobody. */
+static void test_config_trusted_proxies(void **state)
+{
+    struct fx *f = *state;
+
+    assert_int_equal(load(f, BASE "api:\n  trusted_proxies: [10.0.0.0/8, 10.1.2.3/33, proxy.example, \"::1/x\", 7]\n"),
+                     -1);
+    assert_true(has_msg(f, ":6:33: api.trusted_proxies[1]: '10.1.2.3/33': the prefix length must be 0 to 32", NULL));
+    assert_true(has_msg(f, "api.trusted_proxies[2]: 'proxy.example' is not a numeric IPv4 or IPv6 address", NULL));
+    assert_true(has_msg(f, "api.trusted_proxies[3]: '::1/x': the prefix length must be 0 to 128", NULL));
+    assert_true(has_msg(f, "api.trusted_proxies[4]: expected a string", NULL));
+    assert_int_equal(f->diag.n, 4);
+    assert_int_equal(load(f, BASE "api:\n  trusted_proxies: [10.1.2.3/8, 192.168.7.9, \"fd00::/8\", 172.16.0.0/12]\n"),
+                     0);
+    assert_int_equal(f->c->api.n_trusted, 4);
+    assert_true(sbgw_config_trusted_proxy(f->c, "10.200.0.1"));        /* 10.1.2.3/8 is 10.0.0.0/8 */
+    assert_true(sbgw_config_trusted_proxy(f->c, "192.168.7.9"));
+    assert_false(sbgw_config_trusted_proxy(f->c, "192.168.7.10"));
+    assert_true(sbgw_config_trusted_proxy(f->c, "172.31.255.255"));
+    assert_false(sbgw_config_trusted_proxy(f->c, "172.32.0.0"));
+    assert_true(sbgw_config_trusted_proxy(f->c, "fdab::1"));
+    assert_false(sbgw_config_trusted_proxy(f->c, "fe80::1"));
+    assert_true(sbgw_config_trusted_proxy(f->c, "::ffff:10.9.9.9"));
+    assert_false(sbgw_config_trusted_proxy(f->c, "-"));
+    assert_int_equal(load(f, BASE), 0);
+    assert_false(sbgw_config_trusted_proxy(f->c, "127.0.0.1"));
 }
 
 static void test_config_unreadable_and_malformed(void **state)
@@ -315,6 +425,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_config_minimal_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_full_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_route_max_response, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_unknown_key_hint_located, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_wrong_type_and_range_located, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_missing_required, setup, teardown),
@@ -323,6 +434,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_config_acl_unknown_client_located, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_key_permissions_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_routes_checked, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_trusted_proxies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_route_bind, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_unreadable_and_malformed, setup, teardown),
     };
 
