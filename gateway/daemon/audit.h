@@ -80,6 +80,11 @@ void sbgw_audit_set_fsync(struct sbgw_audit *a, enum sbgw_fsync mode, int batch_
 /* Stop the flusher, fsync and close. Safe on a zeroed or already closed struct. */
 void sbgw_audit_close(struct sbgw_audit *a);
 
+/* The prev of a chain's first record: 64 zeros. */
+extern const char sbgw_audit_genesis[65];
+/* 1 when s is exactly 64 lowercase hex digits. */
+int sbgw_audit_is_hex64(const char *s);
+
 /* Lowercase hex SHA-256 of rec's canonical form, ignoring any "hash" member, into out[65]. 0 ok. */
 int sbgw_audit_hash(const json_t *rec, char out[65]);
 
