@@ -6,7 +6,8 @@ PYTHON ?= python3
 PKGS      := openssl libxml-2.0 libevent libevent_pthreads libevent_openssl yaml-0.1 jansson
 TEST_PKGS := cmocka
 DEB_PKGS  := build-essential pkg-config libssl-dev libxml2-dev libevent-dev libyaml-dev \
-             libjansson-dev libcmocka-dev openssl xmlsec1 curl python3 clang libclang-rt-14-dev wrk
+             libjansson-dev libcmocka-dev openssl xmlsec1 curl python3 python3-cryptography clang \
+             libclang-rt-14-dev wrk
 
 ifeq ($(SAN),1)
 BUILD   := build/san

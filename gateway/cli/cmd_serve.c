@@ -1,5 +1,5 @@
 /*
- * `sigbridge serve [-c FILE] [--check]` — run the gateway daemon (gateway/daemon/lifecycle.c).
+ * `sigbridge serve [-c FILE] [--check] [--audit-new-chain]` — run the gateway daemon (gateway/daemon/lifecycle.c).
  *
  * `--check` loads everything exactly as a start or reload would, prints "configuration OK" and exits (0),
  * or prints every located error (exit 1) through sb_diag_print, as `check-config` does.
@@ -20,10 +20,13 @@
 
 static void serve_usage(FILE *f)
 {
-    fprintf(f, "usage: sigbridge serve [-c FILE] [--check]\n"
+    fprintf(f, "usage: sigbridge serve [-c FILE] [--check] [--audit-new-chain]\n"
                "  -c, --config FILE   configuration (default %s)\n"
                "  --check             load the configuration and policies, report, exit\n"
-               "signals: HUP reload, TERM/INT graceful drain, USR1 reopen the log file\n", DEFAULT_CONF);
+               "  --audit-new-chain   when the audit log does not hold the checkpoint of its side file (replaced\n"
+               "                      or cut), move it aside and start a new chain that names the old head\n"
+               "signals: HUP reload, TERM/INT graceful drain, USR1 reopen the log file and the audit log\n",
+            DEFAULT_CONF);
 }
 
 /* serve words its usage errors itself: every one is an unexpected argument. */
@@ -39,17 +42,19 @@ static int serve_fail(enum sbgw_cli_fault f, const char *arg, const struct sb_er
 struct serve_args {
     const char *conf;
     int check;
+    int audit_new_chain;
 };
 
 static const struct sbgw_opt serve_opts[] = {
     { .name = "config", .short_name = 'c', .has_value = 1, .kind = SBGW_OPT_STR,
       .off = offsetof(struct serve_args, conf) },
     { .name = "check", .kind = SBGW_OPT_FLAG, .off = offsetof(struct serve_args, check) },
+    { .name = "audit-new-chain", .kind = SBGW_OPT_FLAG, .off = offsetof(struct serve_args, audit_new_chain) },
 };
 
 int sbgw_cmd_serve(int argc, char **argv)
 {
-    struct serve_args a = { DEFAULT_CONF, 0 };
+    struct serve_args a = { DEFAULT_CONF, 0, 0 };
     const struct sbgw_opt_group group = { serve_opts, sizeof(serve_opts) / sizeof(serve_opts[0]), &a, NULL };
     const struct sbgw_cli cli = { .usage = serve_usage, .groups = &group, .n_groups = 1, .fail = serve_fail };
     const char *conf;
@@ -83,7 +88,7 @@ int sbgw_cmd_serve(int argc, char **argv)
         sbgw_snap_unref(s);
         return 0;
     }
-    rc = sbgw_daemon_open(&gw, conf, &diag);
+    rc = sbgw_daemon_open(&gw, conf, a.audit_new_chain ? SBGW_OPEN_AUDIT_NEW_CHAIN : 0, &diag);
     sb_diag_print(&diag, stderr);
     if (rc > 0) {
         fprintf(stderr, "sigbridge serve: %s: configuration refused\n", conf);

@@ -1,6 +1,6 @@
 /*
  * gateway/daemon/api_admin.c — operational endpoints: GET /healthz (liveness: the loop answers), GET /readyz
- * (policies loaded, workers up, not draining), GET /v1/policies (the snapshot's jurisdictions, anchors
+ * (policies loaded, workers up, decisions can be audited, not draining), GET /v1/policies (the snapshot's jurisdictions, anchors
  * and recognition rules, computed when the snapshot was loaded), GET /metrics (Prometheus text) and
  * POST /admin/reload (admin listener only: answered when the reload thread finishes).
  */
@@ -24,6 +24,7 @@ void sbgw_api_healthz(struct sbgw_req *rq)
 void sbgw_api_readyz(struct sbgw_req *rq, struct sbgw_snap *s)
 {
     struct sbgw *gw = rq->gw;
+    char why[400];
     json_t *o;
 
     if (gw->draining) {
@@ -34,6 +35,10 @@ void sbgw_api_readyz(struct sbgw_req *rq, struct sbgw_snap *s)
         sbgw_reply_error(rq, SBGW_E_NOT_READY, "%s", s == NULL || s->set == NULL ? "no policy set loaded"
                                                    : !gw->pool.started ? "workers not running"
                                                                        : "the policy set has no jurisdiction");
+        return;
+    }
+    if (!sbgw_audit_ready(&gw->audit, why, sizeof(why))) {
+        sbgw_reply_error(rq, SBGW_E_NOT_READY, "%s", why);
         return;
     }
     o = json_pack("{s:b,s:s,s:i,s:i,s:i,s:i}", "ready", 1, "snapshot", sb_policy_set_id(s->set), "generation",
@@ -62,6 +67,10 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
     g.snapshot_loaded = (long long)s->loaded_at;
     g.audit_records = __atomic_load_n(&gw->audit.records, __ATOMIC_RELAXED);
     g.audit_errors = __atomic_load_n(&gw->audit.errors, __ATOMIC_RELAXED);
+    g.audit_checkpoints = __atomic_load_n(&gw->audit.checkpoints, __ATOMIC_RELAXED);
+    g.audit_reopens = __atomic_load_n(&gw->audit.reopens, __ATOMIC_RELAXED);
+    g.audit_refused = __atomic_load_n(&gw->audit.refused, __ATOMIC_RELAXED);
+    g.audit_writable = sbgw_audit_ready(&gw->audit, NULL, 0);
     g.connections = gw->n_conns;
     g.receiving = gw->receiving;
     g.pending_body = gw->pending_body;

@@ -4,6 +4,7 @@
 #include "gateway/daemon/audit.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -16,6 +17,8 @@
 
 #include <openssl/evp.h>
 
+#include "gateway/daemon/audit_checkpoint.h"
+#include "gateway/daemon/audit_local.h"
 #include "gateway/daemon/json_writer.h"
 #include "gateway/daemon/log.h"
 #include "pki/base/hex.h"
@@ -59,199 +62,7 @@ int sbgw_audit_hash(const json_t *rec, char out[65])
     return rc;
 }
 
-/* ---- writing -------------------------------------------------------------------------------- */
-
-static void *flusher_main(void *arg)
-{
-    struct sbgw_audit *a = arg;
-    struct timespec ts;
-    int fd, dirty;
-
-    pthread_mutex_lock(&a->mu);
-    while (!a->stop) {
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += (long)a->batch_ms * 1000000L;
-        ts.tv_sec += ts.tv_nsec / 1000000000L;
-        ts.tv_nsec %= 1000000000L;
-        pthread_cond_timedwait(&a->cv, &a->mu, &ts);
-        dirty = a->dirty && a->mode == SBGW_FSYNC_BATCH;
-        fd = a->fd;
-        if (dirty) {
-            a->dirty = 0;
-            pthread_mutex_unlock(&a->mu);
-            if (fdatasync(fd) != 0) {
-                __atomic_add_fetch(&a->errors, 1, __ATOMIC_RELAXED);
-            }
-            pthread_mutex_lock(&a->mu);
-        }
-    }
-    pthread_mutex_unlock(&a->mu);
-    return NULL;
-}
-
-/* Read the last whole line ending at offset end (exclusive of its '\n' at end - 1) into buf. */
-static int read_last_line(int fd, off_t end, char *buf, size_t cap, size_t *len)
-{
-    off_t start = end - 1, lo;
-    size_t want;
-    ssize_t r;
-
-    /* end - 1 is the '\n'; search backwards for the previous one */
-    lo = start - (off_t)cap;
-    if (lo < 0) {
-        lo = 0;
-    }
-    want = (size_t)(start - lo);
-    r = pread(fd, buf, want, lo);
-    if (r < 0 || (size_t)r != want) {
-        return -1;
-    }
-    while (want > 0 && buf[want - 1] != '\n') {
-        want--;
-    }
-    if (want == 0 && lo > 0) {
-        return -2;           /* longer than cap */
-    }
-    *len = (size_t)(start - lo) - want;
-    memmove(buf, buf + want, *len);
-    buf[*len] = '\0';
-    return 0;
-}
-
-/* Offset just past the last '\n' of the file (0 if none). */
-static int last_newline_end(int fd, off_t size, off_t *out)
-{
-    char buf[65536];
-    off_t pos = size;
-    ssize_t r, i;
-    size_t n;
-
-    while (pos > 0) {
-        n = pos > (off_t)sizeof(buf) ? sizeof(buf) : (size_t)pos;
-        pos -= (off_t)n;
-        if ((r = pread(fd, buf, n, pos)) < 0 || (size_t)r != n) {
-            return -1;
-        }
-        for (i = (ssize_t)n - 1; i >= 0; i--) {
-            if (buf[i] == '\n') {
-                *out = pos + i + 1;
-                return 0;
-            }
-        }
-    }
-    *out = 0;
-    return 0;
-}
-
-static int continue_chain(struct sbgw_audit *a, struct sbgw_audit_open_info *info, char *err, size_t errlen)
-{
-    struct stat st;
-    off_t end;
-    char *line = NULL;
-    size_t len = 0;
-    json_t *rec = NULL, *h, *seq;
-    json_error_t je;
-    char calc[65];
-    int rc = -1, r;
-
-    if (fstat(a->fd, &st) != 0 || last_newline_end(a->fd, st.st_size, &end) != 0) {
-        snprintf(err, errlen, "%s: cannot read: %s", a->path, strerror(errno));
-        return -1;
-    }
-    if (end < st.st_size) {
-        if (ftruncate(a->fd, end) != 0) {
-            snprintf(err, errlen, "%s: cannot cut the torn last record: %s", a->path, strerror(errno));
-            return -1;
-        }
-        info->cut_bytes = (size_t)(st.st_size - end);
-    }
-    a->size = end;
-    if (end == 0) {
-        memcpy(a->prev, sbgw_audit_genesis, sizeof(sbgw_audit_genesis));
-        return 0;
-    }
-    if ((line = malloc(SBGW_AUDIT_MAX_LINE + 1)) == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    if ((r = read_last_line(a->fd, end, line, SBGW_AUDIT_MAX_LINE, &len)) != 0) {
-        snprintf(err, errlen, "%s: cannot read the last record%s", a->path, r == -2 ? " (longer than 64 KiB)" : "");
-        goto out;
-    }
-    if ((rec = json_loadb(line, len, 0, &je)) == NULL || (h = json_object_get(rec, "hash")) == NULL ||
-        !json_is_string(h) || !sbgw_audit_is_hex64(json_string_value(h)) ||
-        (seq = json_object_get(rec, "seq")) == NULL || !json_is_integer(seq)) {
-        snprintf(err, errlen, "%s: the last record is not a sigbridge audit record; run 'sigbridge audit verify %s' "
-                              "and move the file aside", a->path, a->path);
-        goto out;
-    }
-    if (sbgw_audit_hash(rec, calc) != 0 || strcmp(calc, json_string_value(h)) != 0) {
-        snprintf(err, errlen, "%s: the last record's hash does not match its content (edited?); run 'sigbridge "
-                              "audit verify %s' and move the file aside", a->path, a->path);
-        goto out;
-    }
-    memcpy(a->prev, calc, sizeof(calc));
-    a->seq = (long long)json_integer_value(seq);
-    rc = 0;
-out:
-    json_decref(rec);
-    free(line);
-    return rc;
-}
-
-/* Close the file (after fdatasync when sync) and free the path and the digest; a is then closed. */
-static void release_file(struct sbgw_audit *a, int sync)
-{
-    if (a->fd >= 0) {
-        if (sync) {
-            fdatasync(a->fd);
-        }
-        close(a->fd);
-    }
-    a->fd = -1;
-    free(a->path);
-    a->path = NULL;
-    EVP_MD_free(a->sha256);
-    a->sha256 = NULL;
-}
-
-int sbgw_audit_open(struct sbgw_audit *a, const char *path, const char *node_id, enum sbgw_fsync mode,
-                    int batch_ms, struct sbgw_audit_open_info *info, char *err, size_t errlen)
-{
-    memset(a, 0, sizeof(*a));
-    memset(info, 0, sizeof(*info));
-    a->fd = -1;
-    a->mode = mode;
-    a->batch_ms = batch_ms > 0 ? batch_ms : 100;
-    snprintf(a->node_id, sizeof(a->node_id), "%s", node_id);
-    if ((a->path = strdup(path)) == NULL || (a->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {
-        snprintf(err, errlen, "out of memory");
-        release_file(a, 0);
-        return -1;
-    }
-    if ((a->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        goto err;
-    }
-    if (continue_chain(a, info, err, errlen) != 0) {
-        goto err;
-    }
-    info->last_seq = a->seq;
-    memcpy(info->last_hash, a->prev, sizeof(a->prev));
-    if (pthread_mutex_init(&a->mu, NULL) != 0 || pthread_cond_init(&a->cv, NULL) != 0) {
-        snprintf(err, errlen, "cannot create the audit lock");
-        goto err;
-    }
-    if (pthread_create(&a->flusher, NULL, flusher_main, a) != 0) {
-        snprintf(err, errlen, "cannot start the audit flusher thread");
-        goto err;
-    }
-    a->flusher_running = 1;
-    return 0;
-err:
-    release_file(a, 0);
-    return -1;
-}
+/* ---- writing ------------------------------------------------------------------------------ */
 
 /* The record's text except seq, time, prev and hash, prepared before the chain lock is taken. */
 struct prepared {
@@ -407,27 +218,12 @@ err:
     return NULL;
 }
 
-int sbgw_audit_append(struct sbgw_audit *a, const struct sbgw_audit_rec *r, char *hash_out)
+int sbgw_audit_write_locked(struct sbgw_audit *a, const char *line, size_t n)
 {
-    struct prepared p;
-    char hash[65], ts[40], *line = NULL;
-    size_t n = 0, off = 0;
+    size_t off = 0;
     ssize_t w;
-    int rc = -1, e = EIO, prepared;
+    int e;
 
-    /* everything that does not depend on the chain is rendered before the lock: only the chain's own
-     * fields (seq, time, prev), one SHA-256 and the write(2) are done while holding it */
-    prepared = prepare(a, r, &p);
-    pthread_mutex_lock(&a->mu);
-    if (a->broken || a->fd < 0) {
-        e = EIO;
-        goto out;
-    }
-    sbgw_time_now_text(ts, sizeof(ts));
-    if (!prepared || (line = finish(a, &p, a->seq + 1, ts, hash, &n)) == NULL) {
-        e = ENOMEM;
-        goto out;
-    }
     while (off < n) {
         w = write(a->fd, line + off, n - off);
         if (w < 0 && errno == EINTR) {
@@ -439,30 +235,148 @@ int sbgw_audit_append(struct sbgw_audit *a, const struct sbgw_audit_rec *r, char
             if (off > 0 && ftruncate(a->fd, a->size) != 0) {
                 a->broken = 1;
             }
-            goto out;
+            return e;
         }
         off += (size_t)w;
     }
     a->size += (off_t)n;
+    return 0;
+}
+
+void sbgw_audit_fail_locked(struct sbgw_audit *a, int e, const char *what)
+{
+    if (a->failing != 0) {
+        return;
+    }
+    a->failing = e != 0 ? e : EIO;
+    a->refused_in_gap = 0;
+    sbgw_time_now_text(a->failing_since, sizeof(a->failing_since));
+    snprintf(a->trouble, sizeof(a->trouble), "cannot %s %s: %s (since %s)", what, a->path, strerror(a->failing),
+             a->failing_since);
+    a->reported = 0;
+}
+
+/* After a record (seq, hash) was written at the end of the log: the chain's head moves, the fsync policy. */
+static int advance_locked(struct sbgw_audit *a, const char hash[65])
+{
     a->seq++;
-    memcpy(a->prev, hash, sizeof(hash));
+    memcpy(a->prev, hash, 65);
     if (a->mode == SBGW_FSYNC_EVERY && fdatasync(a->fd) != 0) {
-        e = errno;
-        goto out;             /* recorded but not durable: still refuse to answer as if all was well */
+        return errno;
     }
     if (a->mode == SBGW_FSYNC_BATCH) {
         a->dirty = 1;
+    }
+    return 0;
+}
+
+int sbgw_audit_event_locked(struct sbgw_audit *a, const char *event, json_t *extra)
+{
+    char ts[40], hash[65], *line = NULL;
+    size_t len = 0;
+    off_t at = a->size;
+    json_t *rec;
+    int e;
+
+    sbgw_time_now_text(ts, sizeof(ts));
+    if ((rec = sbgw_audit_ckpt_new(a->seq + 1, ts, a->node_id, event)) == NULL ||
+        (extra != NULL && json_object_update(rec, extra) != 0) ||
+        sbgw_audit_ckpt_finish(rec, a->every_records, a->every_s, a->signer.key != NULL ? &a->signer : NULL, a->prev,
+                               hash, &line, &len) != 0) {
+        json_decref(rec);
+        json_decref(extra);
+        return ENOMEM;
+    }
+    json_decref(rec);
+    json_decref(extra);
+    if ((e = sbgw_audit_write_locked(a, line, len)) != 0 || (e = advance_locked(a, hash)) != 0) {
+        free(line);
+        sbgw_audit_fail_locked(a, e, "write a checkpoint to");
+        return e;
+    }
+    a->ckpt_seq = a->seq;
+    clock_gettime(CLOCK_MONOTONIC, &a->ckpt_at);
+    __atomic_add_fetch(&a->checkpoints, 1, __ATOMIC_RELAXED);
+    if (a->signer.key != NULL) {          /* the side file's next checkpoint */
+        free(a->side_line);
+        a->side_line = line;
+        a->side_len = len;
+        a->side_off = at;
+    } else {
+        free(line);
+    }
+    return 0;
+}
+
+int sbgw_audit_resume_locked(struct sbgw_audit *a)
+{
+    json_t *gap;
+    int e;
+
+    if (a->failing == 0) {
+        return 0;
+    }
+    gap = json_pack("{s:{s:s,s:I,s:s}}", "gap", "since", a->failing_since, "refused", (json_int_t)a->refused_in_gap,
+                    "error", strerror(a->failing));
+    if ((e = sbgw_audit_event_locked(a, "resumed", gap)) != 0) {
+        return e;
+    }
+    sbgw_audit_logf(a, 1, "audit: writing to %s again; %llu decisions were refused (503) since %s (%s)", a->path,
+                    a->refused_in_gap, a->failing_since, strerror(a->failing));
+    a->failing = 0;
+    a->trouble[0] = '\0';
+    return 0;
+}
+
+int sbgw_audit_append(struct sbgw_audit *a, const struct sbgw_audit_rec *r, char *hash_out)
+{
+    struct prepared p;
+    char hash[65], ts[40], *line = NULL;
+    size_t n = 0;
+    int rc = -1, e = EIO, prepared;
+
+    /* everything that does not depend on the chain is rendered before the lock: only the chain's own
+     * fields (seq, time, prev), one SHA-256 and the write(2) are done while holding it */
+    prepared = prepare(a, r, &p);
+    pthread_mutex_lock(&a->mu);
+    if (a->broken || a->fd < 0 || a->lost) {
+        e = a->failing != 0 ? a->failing : EIO;
+        goto out;
+    }
+    if (a->failing != 0 && (e = sbgw_audit_resume_locked(a)) != 0) {
+        goto out;
+    }
+    sbgw_time_now_text(ts, sizeof(ts));
+    if (!prepared || (line = finish(a, &p, a->seq + 1, ts, hash, &n)) == NULL) {
+        e = ENOMEM;
+        goto out;
+    }
+    if ((e = sbgw_audit_write_locked(a, line, n)) != 0) {
+        sbgw_audit_fail_locked(a, e, "write a record to");
+        goto out;
+    }
+    if ((e = advance_locked(a, hash)) != 0) {
+        /* recorded but not durable: still refuse to answer as if all was well */
+        sbgw_audit_fail_locked(a, e, "sync");
+        goto out;
     }
     if (hash_out != NULL) {
         memcpy(hash_out, hash, sizeof(hash));
     }
     rc = 0;
+    if (a->signer.key != NULL && a->seq - a->ckpt_seq >= a->every_records) {
+        (void)sbgw_audit_event_locked(a, "cadence", NULL);   /* a failure marks the log failing */
+    }
 out:
+    if (rc != 0) {
+        a->refused_in_gap++;
+    }
     pthread_mutex_unlock(&a->mu);
     if (rc == 0) {
         __atomic_add_fetch(&a->records, 1, __ATOMIC_RELAXED);
     } else {
         __atomic_add_fetch(&a->errors, 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&a->refused, 1, __ATOMIC_RELAXED);
     }
     if (prepared) {
         prepared_free(&p);
@@ -480,20 +394,28 @@ void sbgw_audit_set_fsync(struct sbgw_audit *a, enum sbgw_fsync mode, int batch_
     pthread_mutex_unlock(&a->mu);
 }
 
-void sbgw_audit_close(struct sbgw_audit *a)
+void sbgw_audit_set_cadence(struct sbgw_audit *a, int every_records, int every_s)
 {
-    if (a->path == NULL) {          /* never opened, or already closed */
+    pthread_mutex_lock(&a->mu);
+    a->every_records = every_records > 0 ? every_records : 1000;
+    a->every_s = every_s > 0 ? every_s : 10;
+    pthread_mutex_unlock(&a->mu);
+}
+
+void sbgw_audit_logf(struct sbgw_audit *a, int warn, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    if (a->log == NULL) {
         return;
     }
-    if (a->flusher_running) {
-        pthread_mutex_lock(&a->mu);
-        a->stop = 1;
-        pthread_cond_signal(&a->cv);
-        pthread_mutex_unlock(&a->mu);
-        pthread_join(a->flusher, NULL);
-        a->flusher_running = 0;
-        pthread_cond_destroy(&a->cv);
-        pthread_mutex_destroy(&a->mu);
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (warn) {
+        sbgw_log_warnx(a->log, "-", "%s", msg);
+    } else {
+        sbgw_log_info(a->log, "-", "%s", msg);
     }
-    release_file(a, a->mode != SBGW_FSYNC_OFF);
 }

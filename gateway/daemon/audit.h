@@ -14,6 +14,15 @@
  * AUDIT_UNAVAILABLE instead of deciding unaudited. On open, a torn last line (a crash mid-write) is cut
  * and reported, the last whole record's hash is checked, and the chain continues from it.
  *
+ * Checkpoints (audit_checkpoint.h): with an audit key, a signed checkpoint record follows every
+ * every_records records (in the append that reaches the count) and, from the flusher, every every_s seconds
+ * while records are written; the side file is rewritten after the log was synced. The flusher also watches
+ * the file (stat of the path against fstat of the descriptor, every batch_ms): a log removed, renamed away or
+ * truncated under the daemon is reopened at its path with a "reopen" record that continues the chain (a
+ * renamed file first gets a closing "rotate" checkpoint); until a file is open again appends fail (503).
+ * After failed writes (a full disk) the flusher probes every second with a "resumed" record naming the gap;
+ * sbgw_audit_ready is false meanwhile. audit_guard.c has the checkpoint, watch and restart code.
+ *
  * Thread-safe: workers append concurrently (one mutex orders the chain; a record's fields are rendered
  * before it is taken, so only seq/time/prev, one SHA-256 and the write(2) happen under it).
  */
@@ -23,9 +32,12 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include "gateway/daemon/audit_signer.h"
 #include "gateway/daemon/config.h"
+#include "gateway/daemon/log.h"
 
 #define SBGW_AUDIT_MAX_LINE (64 * 1024)     /* longest record accepted when reading the tail back */
 
@@ -42,22 +54,56 @@ struct sbgw_audit_rec {
     const char *snapshot;
 };
 
+/* How to open the log (the audit section of the configuration, and the serve flags). */
+struct sbgw_audit_opts {
+    const char *path;
+    const char *node_id;
+    enum sbgw_fsync fsync;
+    int batch_ms;
+    const char *signing_key, *signing_cert;   /* both or neither: NULL = checkpoints not signed */
+    const char *checkpoint_file;              /* NULL = path + ".checkpoint" */
+    int every_records, every_s;               /* checkpoint cadence (0: 1000 records, 10 s) */
+    int new_chain;                            /* --audit-new-chain */
+    struct sbgw_log *log;                     /* where the audit log's own events are logged; may be NULL */
+};
+
 struct sbgw_audit {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     pthread_t flusher;
-    int flusher_running, stop;
+    int lock_ready, flusher_running, stop;
     int fd;
     char *path;                      /* owned */
+    char *side_path;                 /* owned: the checkpoint side file */
     char node_id[SBGW_ID_MAX + 1];
     enum sbgw_fsync mode;
     int batch_ms;
     char prev[65];
     long long seq;                   /* seq of the last record written */
     off_t size;                      /* bytes of whole records in the file */
+    dev_t dev;                       /* the file the descriptor is open on (to notice it being replaced) */
+    ino_t ino;
     int dirty;                       /* written but not yet fsync'ed */
     int broken;                      /* a failed write could not be cut back: refuse further appends */
-    unsigned long long records, errors;   /* counters (read with __atomic loads) */
+    /* checkpoints */
+    struct sbgw_audit_signer signer; /* key NULL: no audit key */
+    int every_records, every_s;
+    long long ckpt_seq;              /* seq of the last checkpoint record */
+    struct timespec ckpt_at;         /* when it was written (CLOCK_MONOTONIC) */
+    char *side_line;                 /* owned: the checkpoint the side file should hold next; NULL = up to date */
+    size_t side_len;
+    off_t side_off;
+    unsigned file_gen;               /* +1 on every reopen: a side file staged for an older file is dropped */
+    /* trouble */
+    int lost;                        /* the file was removed or replaced and no new one is open yet */
+    int failing;                     /* errno of the last failed write; 0 = writing */
+    char failing_since[40];
+    time_t probe_at;                 /* the last second a "resumed" record was tried */
+    unsigned long long refused_in_gap;    /* decisions refused since failing began */
+    char trouble[256];               /* what is wrong, for /readyz and the log (under mu) */
+    int reported;                    /* trouble was logged */
+    struct sbgw_log *log;            /* borrowed */
+    unsigned long long records, errors, checkpoints, reopens, refused;   /* counters (__atomic loads) */
     EVP_MD *sha256;                  /* owned: fetched once at open (no implicit fetch per record) */
 };
 
@@ -66,18 +112,29 @@ struct sbgw_audit_open_info {
     long long last_seq;              /* seq of the last whole record; 0 for an empty file */
     size_t cut_bytes;                /* torn tail removed */
     char last_hash[65];
+    int side_checked;                /* the side file's checkpoint was found in the log */
+    int new_chain;                   /* --audit-new-chain started a new chain */
+    char moved_to[4200];             /* ... and moved the old log here ("" if there was none) */
 };
 
-/* Open (create) path and continue its chain. 0 ok; -1 with a message in err (e.g. the last record's
- * hash does not match its content: run `sigbridge audit verify`). */
-int sbgw_audit_open(struct sbgw_audit *a, const char *path, const char *node_id, enum sbgw_fsync mode,
-                    int batch_ms, struct sbgw_audit_open_info *info, char *err, size_t errlen);
+/* Open (create) o->path and continue its chain: cut a torn tail, check that the log still holds the side
+ * file's checkpoint (else refuse, or with o->new_chain move the log aside and start a new chain whose first
+ * record names the old head), write a "start" checkpoint when there is an audit key. 0 ok; -1 with a message
+ * in err (e.g. the last record's hash does not match its content: run `sigbridge audit verify`). */
+int sbgw_audit_open(struct sbgw_audit *a, const struct sbgw_audit_opts *o, struct sbgw_audit_open_info *info,
+                    char *err, size_t errlen);
 /* Append one record; its hash (65 bytes, may be NULL) is copied to hash_out. 0 ok; -1 not recorded
  * (errno set; the file is left ending in a whole record). */
 int sbgw_audit_append(struct sbgw_audit *a, const struct sbgw_audit_rec *r, char *hash_out);
+/* 1 when decisions can be audited now; else 0 and why says what is wrong (for /readyz). */
+int sbgw_audit_ready(struct sbgw_audit *a, char *why, size_t whylen);
+/* Reopen the log at its configured path (SIGUSR1): a no-op when the path is still the open file. 0 ok. */
+int sbgw_audit_reopen(struct sbgw_audit *a, const char *why);
+/* Change the checkpoint cadence (reload). */
+void sbgw_audit_set_cadence(struct sbgw_audit *a, int every_records, int every_s);
 /* Change the fsync policy (reload). */
 void sbgw_audit_set_fsync(struct sbgw_audit *a, enum sbgw_fsync mode, int batch_ms);
-/* Stop the flusher, fsync and close. Safe on a zeroed or already closed struct. */
+/* Write a "stop" checkpoint (with an audit key), stop the flusher, fsync and close. Safe on a zeroed or already closed struct. */
 void sbgw_audit_close(struct sbgw_audit *a);
 
 /* The prev of a chain's first record: 64 zeros. */

@@ -107,10 +107,10 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
-int sbgw_audit_side_write(const char *path, const char *log_path, off_t offset, const char *line, size_t len,
+int sbgw_audit_side_stage(const char *tmp, const char *log_path, off_t offset, const char *line, size_t len,
                           char *err, size_t errlen)
 {
-    char tmp[4200], *logj = NULL, head[4300];
+    char *logj = NULL, head[4300];
     json_t *lj = json_string(log_path);
     int fd = -1, n, e;
 
@@ -125,7 +125,7 @@ int sbgw_audit_side_write(const char *path, const char *log_path, off_t offset, 
     json_decref(lj);
     n = snprintf(head, sizeof(head), "{\"log\":%s,\"offset\":%lld,\"checkpoint\":", logj, (long long)offset);
     free(logj);
-    if (n < 0 || (size_t)n >= sizeof(head) || snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+    if (n < 0 || (size_t)n >= sizeof(head)) {
         snprintf(err, errlen, "path too long");
         return -1;
     }
@@ -142,6 +142,22 @@ int sbgw_audit_side_write(const char *path, const char *log_path, off_t offset, 
         return -1;
     }
     close(fd);
+    return 0;
+}
+
+int sbgw_audit_side_write(const char *path, const char *log_path, off_t offset, const char *line, size_t len,
+                          char *err, size_t errlen)
+{
+    char tmp[4200];
+    int e;
+
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+        snprintf(err, errlen, "path too long");
+        return -1;
+    }
+    if (sbgw_audit_side_stage(tmp, log_path, offset, line, len, err, errlen) != 0) {
+        return -1;
+    }
     if (rename(tmp, path) != 0) {
         e = errno;
         unlink(tmp);

@@ -52,6 +52,9 @@ int sbgw_audit_is_checkpoint(const json_t *rec);
  * a message in err. */
 int sbgw_audit_side_write(const char *path, const char *log_path, off_t offset, const char *line, size_t len,
                           char *err, size_t errlen);
+/* The first half of sbgw_audit_side_write: the new content written and synced to tmp (renamed by the caller). */
+int sbgw_audit_side_stage(const char *tmp, const char *log_path, off_t offset, const char *line, size_t len,
+                          char *err, size_t errlen);
 /* Read the side file: *ckpt the checkpoint record (json_decref), *offset its offset. 1 read, 0 no side file,
  * -1 unreadable or malformed (err says why). */
 int sbgw_audit_side_read(const char *path, json_t **ckpt, long long *offset, char *err, size_t errlen);

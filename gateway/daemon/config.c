@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "gateway/daemon/audit_signer.h"
 #include "gateway/daemon/config_local.h"
 #include "pki/base/name_table.h"
 
@@ -57,6 +58,13 @@ static const struct sb_ykey limits_keys[] = {
       .dflt = 30, .help = "graceful-stop drain, seconds" },
 };
 
+static const struct sb_ykey checkpoint_keys[] = {
+    { .name = "every_records", .type = SB_YT_INT, .off = C_OFF(audit.every_records), .min = 1, .max = 10000000,
+      .dflt = 1000, .help = "a signed checkpoint after this many records" },
+    { .name = "every_s", .type = SB_YT_INT, .off = C_OFF(audit.every_s), .min = 1, .max = 86400, .dflt = 10,
+      .help = "and at least this often while records are written, seconds" },
+};
+
 static const struct sb_ykey audit_keys[] = {
     { .name = "path", .type = SB_YT_PATH, .required = 1, .off = C_OFF(audit.path), .help = "the audit log file" },
     { .name = "fsync", .type = SB_YT_ENUM, .off = C_OFF(audit.fsync), .dflt = SBGW_FSYNC_BATCH,
@@ -65,6 +73,14 @@ static const struct sb_ykey audit_keys[] = {
       .help = "fsync batch interval, milliseconds" },
     { .name = "node_id", .type = SB_YT_STR, .off = C_OFF(audit.node_id), .help = "an id (default: the host name)",
       .set = sbgw_conf_id_slot },
+    { .name = "signing_key", .type = SB_YT_PATH, .off = C_OFF(audit.signing_key),
+      .help = "the node's audit key, signs checkpoints (mode 600)", .set = sbgw_conf_private_key_path },
+    { .name = "signing_cert", .type = SB_YT_PATH, .off = C_OFF(audit.signing_cert),
+      .help = "the audit key's certificate" },
+    { .name = "checkpoint_file", .type = SB_YT_PATH, .off = C_OFF(audit.checkpoint_file),
+      .help = "the latest checkpoint (default: the log's path + \".checkpoint\")" },
+    { .name = "checkpoint", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping {every_records, every_s}",
+      .sub = checkpoint_keys, .nsub = SB_Y_NKEYS(checkpoint_keys) },
 };
 
 static const struct sb_ykey log_keys[] = {
@@ -87,7 +103,8 @@ static const struct sb_ykey top_keys[] = {
     { .name = "limits", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping of limits", .sub = limits_keys,
       .nsub = SB_Y_NKEYS(limits_keys) },
     { .name = "audit", .type = SB_YT_MAP, .required = 1, .off = SB_Y_NO_OFF,
-      .help = "a mapping {path, fsync, batch_ms, node_id}", .sub = audit_keys, .nsub = SB_Y_NKEYS(audit_keys) },
+      .help = "a mapping {path, fsync, batch_ms, node_id, signing_key, signing_cert, checkpoint_file, checkpoint}",
+      .sub = audit_keys, .nsub = SB_Y_NKEYS(audit_keys) },
     { .name = "log", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping {path, level}", .sub = log_keys,
       .nsub = SB_Y_NKEYS(log_keys) },
     { .name = "api", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping {clients, jurisdictions, trusted_proxies}",
@@ -137,6 +154,29 @@ static void check_acl(struct sb_yfile *L, const struct sbgw_config *c, const str
     }
 }
 
+/* signing_key and signing_cert come together and belong together; checkpoint_file defaults to path + ".checkpoint". */
+static void check_audit_key(struct sb_yfile *L, struct sbgw_config *c)
+{
+    struct sbgw_audit_signer s;
+    char err[512];
+
+    if ((c->audit.signing_key == NULL) != (c->audit.signing_cert == NULL)) {
+        sb_y_error_at(L, NULL, "audit", "give both signing_key and signing_cert, or neither");
+    } else if (c->audit.signing_key != NULL) {
+        if (sbgw_audit_signer_load(&s, c->audit.signing_key, c->audit.signing_cert, err, sizeof(err)) != 0) {
+            sb_y_error_at(L, NULL, "audit", "%s", err);
+        }
+        sbgw_audit_signer_free(&s);
+    }
+    if (c->audit.checkpoint_file == NULL && c->audit.path != NULL) {
+        size_t n = strlen(c->audit.path) + sizeof(".checkpoint");
+
+        if ((c->audit.checkpoint_file = malloc(n)) != NULL) {
+            snprintf(c->audit.checkpoint_file, n, "%s.checkpoint", c->audit.path);
+        }
+    }
+}
+
 static void check_all(struct sb_yfile *L, struct sbgw_config *c)
 {
     const struct sbgw_listener_conf *api = &c->listeners[SBGW_L_API], *adm = &c->listeners[SBGW_L_ADMIN];
@@ -169,6 +209,7 @@ static void check_all(struct sb_yfile *L, struct sbgw_config *c)
         }
         c->audit.node_id = strdup(host);
     }
+    check_audit_key(L, c);
 }
 
 int sbgw_config_load(const char *path, struct sbgw_config **out, struct sb_diag *diag)
@@ -202,7 +243,7 @@ int sbgw_config_load(const char *path, struct sbgw_config **out, struct sb_diag 
     if (L.nerr > 0) {
         goto err;
     }
-    if (c->audit.node_id == NULL) {
+    if (c->audit.node_id == NULL || c->audit.checkpoint_file == NULL) {
         sb_diag_add(diag, "%s: out of memory", path);
         goto err;
     }
@@ -265,6 +306,9 @@ void sbgw_config_free(struct sbgw_config *c)
     free(c->policy_dir);
     free(c->audit.path);
     free(c->audit.node_id);
+    free(c->audit.signing_key);
+    free(c->audit.signing_cert);
+    free(c->audit.checkpoint_file);
     free(c->log.path);
     free(c->file);
     free(c);

@@ -128,6 +128,11 @@ struct sbgw_config {
         enum sbgw_fsync fsync;
         int batch_ms;
         char *node_id;                        /* owned */
+        char *signing_key;                    /* owned: resolved; NULL = checkpoints not signed (mode 600) */
+        char *signing_cert;                   /* owned: resolved; with signing_key */
+        char *checkpoint_file;                /* owned: resolved; default path + ".checkpoint" */
+        int every_records;                    /* checkpoint cadence (signed checkpoints only) */
+        int every_s;
     } audit;
     struct {
         char *path;                           /* owned: resolved; NULL = stderr */

@@ -11,6 +11,10 @@
 /* 1 if s is an id: [A-Za-z0-9._-], 1..SBGW_ID_MAX characters. */
 int sbgw_conf_id_ok(const char *s);
 /* Key reader for id rows: the id at v into the char * field at k->off of obj (replacing it). */
+/* A private key file path (SB_YT_PATH at k->off): refused when it cannot be read or is readable by group or
+ * others. */
+void sbgw_conf_private_key_path(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
+                                const char *kp);
 void sbgw_conf_id_slot(struct sb_yfile *L, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
                        const char *kpath);
 void sbgw_conf_acl_free(struct sbgw_acl *a);

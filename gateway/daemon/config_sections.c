@@ -187,27 +187,26 @@ static void set_tls_clients(struct sb_yfile *L, void *o, const struct sb_ykey *k
     }
 }
 
-static void set_tls_key(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
-                        const char *kp)
+void sbgw_conf_private_key_path(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
+                                const char *kp)
 {
-    struct sbgw_tls_conf *t = o;
+    char **slot = (char **)(void *)((char *)o + k->off);
     struct stat st;
 
-    (void)k;
-    if (!sb_y_path(L, v, kp, &t->key)) {
+    if (!sb_y_path(L, v, kp, slot)) {
         return;
     }
-    if (stat(t->key, &st) != 0) {
-        sb_y_error_at(L, v, kp, "cannot read '%s': %s", t->key, strerror(errno));
+    if (stat(*slot, &st) != 0) {
+        sb_y_error_at(L, v, kp, "cannot read '%s': %s", *slot, strerror(errno));
     } else if ((st.st_mode & 077) != 0) {
-        sb_y_error_at(L, v, kp, "private key file '%s' is readable by group or others (chmod 600 it)", t->key);
+        sb_y_error_at(L, v, kp, "private key file '%s' is readable by group or others (chmod 600 it)", *slot);
     }
 }
 
 static const struct sb_ykey tls_keys[] = {
     { .name = "cert", .type = SB_YT_PATH, .required = 1, .off = TLS_OFF(cert), .help = "the certificate file" },
     { .name = "key", .type = SB_YT_PATH, .required = 1, .off = TLS_OFF(key), .help = "its private key file (mode 600)",
-      .set = set_tls_key },
+      .set = sbgw_conf_private_key_path },
     { .name = "client_ca", .type = SB_YT_PATH, .off = TLS_OFF(client_ca),
       .help = "the CA file of client certificates" },
     { .name = "clients", .type = SB_YT_SEQ, .off = SB_Y_NO_OFF, .help = "a list of {id, subject | sha256}",

@@ -5,7 +5,8 @@
  * any error; open the log, then the audit log (cutting a torn tail and continuing its chain); start the
  * workers; publish the snapshot; bind the listeners; install the signal events. Signals are libevent
  * events on the loop thread: SIGHUP reloads, SIGTERM / SIGINT drain (stop accepting, finish every request
- * in flight, at most limits.drain_timeout_s; a second signal stops at once), SIGUSR1 reopens the log file.
+ * in flight, at most limits.drain_timeout_s; a second signal stops at once), SIGUSR1 reopens the log file
+ * and the audit log.
  * `sigbridge serve` (gateway/cli/cmd_serve.c) and tests/fuzz/fuzz_http.c run it.
  */
 #include <errno.h>
@@ -111,6 +112,9 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
         } else {
             sbgw_log_info(&gw->log, "-", "SIGUSR1: log file reopened");
         }
+        if (sbgw_audit_reopen(&gw->audit, "SIGUSR1") != 0) {
+            sbgw_log_warnx(&gw->log, "-", "SIGUSR1: the audit log cannot be reopened at %s", gw->audit.path);
+        }
         break;
     case SIGTERM:
         begin_drain(gw, "SIGTERM");
@@ -137,12 +141,44 @@ static void raise_nofile(struct sbgw *gw, long want)
     }
 }
 
-static int start(struct sbgw *gw, struct sbgw_snap *s)
+/* Open the audit log (audit.h: the torn tail, the side file's checkpoint, --audit-new-chain) and say what it
+ * found. */
+static int open_audit(struct sbgw *gw, const struct sbgw_config *c, unsigned flags)
+{
+    struct sbgw_audit_open_info ai;
+    struct sbgw_audit_opts o = {
+        .path = c->audit.path, .node_id = c->audit.node_id, .fsync = c->audit.fsync, .batch_ms = c->audit.batch_ms,
+        .signing_key = c->audit.signing_key, .signing_cert = c->audit.signing_cert,
+        .checkpoint_file = c->audit.checkpoint_file, .every_records = c->audit.every_records,
+        .every_s = c->audit.every_s, .new_chain = (flags & SBGW_OPEN_AUDIT_NEW_CHAIN) != 0, .log = &gw->log,
+    };
+    char err[2048];
+
+    if (sbgw_audit_open(&gw->audit, &o, &ai, err, sizeof(err)) != 0) {
+        sbgw_log_error(&gw->log, "-", "audit: %s", err);
+        return -1;
+    }
+    if (ai.cut_bytes > 0) {
+        sbgw_log_warnx(&gw->log, "-", "audit: cut a torn last record of %zu bytes from %s (crash during a write); "
+                                      "the chain continues from record %lld", ai.cut_bytes, c->audit.path,
+                       ai.last_seq);
+    }
+    if (ai.new_chain) {
+        sbgw_log_warnx(&gw->log, "-", "audit: --audit-new-chain: started a new chain in %s%s%s; its first record "
+                       "names the old head", c->audit.path, ai.moved_to[0] != '\0' ? ", the old log moved to " : "",
+                       ai.moved_to);
+    }
+    sbgw_log_info(&gw->log, "-", "audit: %s, %lld records, fsync %s%s%s", c->audit.path, ai.last_seq,
+                  c->audit.fsync == SBGW_FSYNC_EVERY ? "every" : c->audit.fsync == SBGW_FSYNC_BATCH ? "batch" : "off",
+                  c->audit.signing_key != NULL ? ", checkpoints signed" : "",
+                  ai.side_checked ? ", the side file's checkpoint is in the log" : "");
+    return 0;
+}
+
+static int start(struct sbgw *gw, struct sbgw_snap *s, unsigned flags)
 {
     static const int sigs[4] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
-    struct sbgw_audit_open_info ai;
     unsigned char rnd[4];
-    char err[1024];
     size_t i;
 
     if (RAND_bytes(rnd, sizeof(rnd)) != 1) {
@@ -151,19 +187,9 @@ static int start(struct sbgw *gw, struct sbgw_snap *s)
     sb_hex_encode(rnd, sizeof(rnd), gw->id_prefix, sizeof(gw->id_prefix));
     /* both listeners' caps, the refusals being written and FD_SPARE (http_listen.c) */
     raise_nofile(gw, (long)s->cfg->limits.max_connections + s->cfg->limits.admin_connections + 512);
-    if (sbgw_audit_open(&gw->audit, s->cfg->audit.path, s->cfg->audit.node_id, s->cfg->audit.fsync,
-                        s->cfg->audit.batch_ms, &ai, err, sizeof(err)) != 0) {
-        sbgw_log_error(&gw->log, "-", "audit: %s", err);
+    if (open_audit(gw, s->cfg, flags) != 0) {
         return -1;
     }
-    if (ai.cut_bytes > 0) {
-        sbgw_log_warnx(&gw->log, "-", "audit: cut a torn last record of %zu bytes from %s (crash during a write); "
-                                      "the chain continues from record %lld", ai.cut_bytes, s->cfg->audit.path,
-                       ai.last_seq);
-    }
-    sbgw_log_info(&gw->log, "-", "audit: %s, %lld records, fsync %s", s->cfg->audit.path, ai.last_seq,
-                  s->cfg->audit.fsync == SBGW_FSYNC_EVERY ? "every" : s->cfg->audit.fsync == SBGW_FSYNC_BATCH ? "batch"
-                                                                                                              : "off");
     /* caches: sized once per process (cache.* needs a restart); 0 = off, then no cache is consulted at all */
     if ((s->cfg->cache.chains > 0 && (gw->chain_cache = sb_chain_cache_new((size_t)s->cfg->cache.chains)) == NULL) ||
         (s->cfg->cache.certificates > 0 &&
@@ -245,7 +271,7 @@ static void stop(struct sbgw *gw)
     gw->sm2_cache = NULL;
 }
 
-int sbgw_daemon_open(struct sbgw *gw, const char *conf_path, struct sb_diag *diag)
+int sbgw_daemon_open(struct sbgw *gw, const char *conf_path, unsigned flags, struct sb_diag *diag)
 {
     struct sbgw_snap *s;
     int rc = -1;
@@ -275,7 +301,7 @@ int sbgw_daemon_open(struct sbgw *gw, const char *conf_path, struct sb_diag *dia
         sbgw_log_close(&gw->log);
         goto out;
     }
-    if (start(gw, s) != 0) {
+    if (start(gw, s, flags) != 0) {
         sbgw_daemon_close(gw);
         goto out;
     }

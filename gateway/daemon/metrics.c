@@ -218,6 +218,17 @@ char *sbgw_metrics_render(const struct sbgw_metrics *m, const struct sbgw_metric
               g->audit_records);
     sb_printf(&b, "# HELP sigbridge_audit_errors_total Audit writes or syncs that failed.\n"
                   "# TYPE sigbridge_audit_errors_total counter\nsigbridge_audit_errors_total %llu\n", g->audit_errors);
+    sb_printf(&b, "# HELP sigbridge_audit_checkpoints_total Checkpoint records written to the audit log.\n"
+                  "# TYPE sigbridge_audit_checkpoints_total counter\nsigbridge_audit_checkpoints_total %llu\n",
+              g->audit_checkpoints);
+    sb_printf(&b, "# HELP sigbridge_audit_reopens_total Audit log files reopened after being removed, renamed or "
+                  "truncated.\n# TYPE sigbridge_audit_reopens_total counter\nsigbridge_audit_reopens_total %llu\n",
+              g->audit_reopens);
+    sb_printf(&b, "# HELP sigbridge_audit_refused_total Decisions answered 503 because they could not be audited.\n"
+                  "# TYPE sigbridge_audit_refused_total counter\nsigbridge_audit_refused_total %llu\n",
+              g->audit_refused);
+    sb_printf(&b, "# HELP sigbridge_audit_writable 1 when decisions can be audited.\n"
+                  "# TYPE sigbridge_audit_writable gauge\nsigbridge_audit_writable %d\n", g->audit_writable);
     sb_printf(&b, "# HELP sigbridge_connections Client connections open on both listeners, counted from accept.\n"
                   "# TYPE sigbridge_connections gauge\nsigbridge_connections %ld\n", g->connections);
     sb_printf(&b, "# HELP sigbridge_requests_receiving Admitted requests whose body is still arriving.\n"

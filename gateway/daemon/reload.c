@@ -219,6 +219,12 @@ static int check_boot(const struct sbgw_config *c, const struct sbgw_boot *b, st
                       b->node_id);
         bad++;
     }
+    if (strcmp(c->audit.signing_key != NULL ? c->audit.signing_key : "", b->audit_key) != 0 ||
+        strcmp(c->audit.signing_cert != NULL ? c->audit.signing_cert : "", b->audit_cert) != 0 ||
+        strcmp(c->audit.checkpoint_file, b->audit_side) != 0) {
+        sb_diag_add(diag, "%s: audit: signing_key, signing_cert and checkpoint_file need a restart", c->file);
+        bad++;
+    }
     if (strcmp(c->log.path != NULL ? c->log.path : "", b->log_path) != 0) {
         sb_diag_add(diag, "%s: log.path: needs a restart (SIGUSR1 reopens the current file)", c->file);
         bad++;
@@ -244,6 +250,9 @@ void sbgw_boot_from(struct sbgw_boot *b, const struct sbgw_snap *s)
     b->cache_certificates = c->cache.certificates;
     snprintf(b->audit_path, sizeof(b->audit_path), "%s", c->audit.path);
     snprintf(b->node_id, sizeof(b->node_id), "%s", c->audit.node_id);
+    snprintf(b->audit_key, sizeof(b->audit_key), "%s", c->audit.signing_key != NULL ? c->audit.signing_key : "");
+    snprintf(b->audit_cert, sizeof(b->audit_cert), "%s", c->audit.signing_cert != NULL ? c->audit.signing_cert : "");
+    snprintf(b->audit_side, sizeof(b->audit_side), "%s", c->audit.checkpoint_file);
     snprintf(b->log_path, sizeof(b->log_path), "%s", c->log.path != NULL ? c->log.path : "");
 }
 
@@ -417,6 +426,7 @@ static void reload_done(evutil_socket_t fd, short what, void *arg)
         sbgw_pool_set_cap(&gw->pool, s->cfg->queue_max);
         sbgw_log_set_level(&gw->log, s->cfg->log.level);
         sbgw_audit_set_fsync(&gw->audit, s->cfg->audit.fsync, s->cfg->audit.batch_ms);
+        sbgw_audit_set_cadence(&gw->audit, s->cfg->audit.every_records, s->cfg->audit.every_s);
         sbgw_metrics_reload(&gw->metrics, 1);
         if (gw->chain_cache != NULL) {          /* belt and braces: the new scopes already never match */
             sb_chain_cache_flush(gw->chain_cache);

@@ -54,6 +54,9 @@ struct sbgw_boot {
     int workers;
     int cache_chains, cache_certificates;     /* cache sizes (the caches live as long as the process) */
     char audit_path[4096];
+    char audit_key[4096];                     /* "" = none */
+    char audit_cert[4096];
+    char audit_side[4096];
     char node_id[SBGW_ID_MAX + 1];
     char log_path[4096];
 };

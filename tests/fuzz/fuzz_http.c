@@ -206,7 +206,7 @@ static void setup(void)
             fail("cannot write the configuration", NULL);
         }
         sb_diag_init(&diag);
-        rc = sbgw_daemon_open(&H.gw, H.conf, &diag);
+        rc = sbgw_daemon_open(&H.gw, H.conf, 0, &diag);
         for (i = 0; i < diag.n; i++) {
             fprintf(stderr, "fuzz_http: %s\n", diag.msgs[i]);
         }

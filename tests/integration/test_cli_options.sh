@@ -37,7 +37,7 @@ verify|usage: sigbridge verify [options] FILE
 sign|usage: sigbridge sign --key KEY --cert CERT [options] IN
 translate|usage: sigbridge translate --policy-dir DIR --from A --to B [options] FILE
 check-config|usage: sigbridge check-config [--policy-dir DIR]
-serve|usage: sigbridge serve [-c FILE] [--check]
+serve|usage: sigbridge serve [-c FILE] [--check] [--audit-new-chain]
 tl show|usage: sigbridge tl show [--signer CERT]... [--at TIME] [--json] FILE
 policy explain|usage: sigbridge policy explain [--policy-dir DIR] --from JUR --to JUR [--at TIME] [--json] CERT
 LINES

@@ -48,6 +48,15 @@ static int teardown(void **state)
     return 0;
 }
 
+/* Open path as the daemon would without an audit key (node "node-1"). */
+static int open_log(struct sbgw_audit *a, const char *path, enum sbgw_fsync mode, int batch_ms,
+                    struct sbgw_audit_open_info *info, char *err, size_t errlen)
+{
+    const struct sbgw_audit_opts o = { .path = path, .node_id = "node-1", .fsync = mode, .batch_ms = batch_ms };
+
+    return sbgw_audit_open(a, &o, info, err, errlen);
+}
+
 static void rec_init(struct sbgw_audit_rec *r, const char *from, const char *reason)
 {
     memset(r, 0, sizeof(*r));
@@ -72,7 +81,7 @@ static void write_n(const char *path, int n)
     char err[256];
     int i;
 
-    assert_int_equal(sbgw_audit_open(&a, path, "node-1", SBGW_FSYNC_BATCH, 10, &info, err, sizeof(err)), 0);
+    assert_int_equal(open_log(&a, path, SBGW_FSYNC_BATCH, 10, &info, err, sizeof(err)), 0);
     for (i = 0; i < n; i++) {
         rec_init(&r, i % 2 == 0 ? "hk" : "cn", i % 3 == 2 ? "SIG_CRYPTO" : NULL);
         assert_int_equal(sbgw_audit_append(&a, &r, NULL), 0);
@@ -136,7 +145,7 @@ static void test_audit_reopen_continues_chain(void **state)
 
     write_n(f->path, 3);
     assert_int_equal(sbgw_audit_verify_file(f->path, &v), 0);
-    assert_int_equal(sbgw_audit_open(&a, f->path, "node-1", SBGW_FSYNC_EVERY, 100, &info, err, sizeof(err)), 0);
+    assert_int_equal(open_log(&a, f->path, SBGW_FSYNC_EVERY, 100, &info, err, sizeof(err)), 0);
     assert_int_equal(info.last_seq, 3);
     assert_int_equal(info.cut_bytes, 0);
     assert_string_equal(info.last_hash, v.last_hash);
@@ -164,7 +173,7 @@ static void test_audit_torn_tail_reported_then_cut(void **state)
     assert_int_equal(v.records, 3);
     assert_int_equal(v.line, 4);
     assert_int_equal(v.torn_bytes, 22);
-    assert_int_equal(sbgw_audit_open(&a, f->path, "node-1", SBGW_FSYNC_OFF, 100, &info, err, sizeof(err)), 0);
+    assert_int_equal(open_log(&a, f->path, SBGW_FSYNC_OFF, 100, &info, err, sizeof(err)), 0);
     assert_int_equal(info.cut_bytes, 22);
     assert_int_equal(info.last_seq, 3);
     sbgw_audit_close(&a);
@@ -228,7 +237,7 @@ static void test_audit_open_refuses_edited_last_record(void **state)
     p[17] = '3';
     spit(f->path, text, len);
     free(text);
-    assert_int_equal(sbgw_audit_open(&a, f->path, "node-1", SBGW_FSYNC_OFF, 100, &info, err, sizeof(err)), -1);
+    assert_int_equal(open_log(&a, f->path, SBGW_FSYNC_OFF, 100, &info, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "does not match its content"));
 }
 
@@ -243,7 +252,8 @@ static void test_audit_write_failure_keeps_file_whole(void **state)
     int full, saved;
 
     write_n(f->path, 2);
-    assert_int_equal(sbgw_audit_open(&a, f->path, "node-1", SBGW_FSYNC_OFF, 100, &info, err, sizeof(err)), 0);
+    /* batch_ms 10 s: the flusher's file check must not see the descriptor swapped for /dev/full below */
+    assert_int_equal(open_log(&a, f->path, SBGW_FSYNC_OFF, 10000, &info, err, sizeof(err)), 0);
     full = open("/dev/full", O_WRONLY);
     if (full < 0) {
         sbgw_audit_close(&a);
@@ -257,10 +267,31 @@ static void test_audit_write_failure_keeps_file_whole(void **state)
     assert_true(__atomic_load_n(&a.errors, __ATOMIC_RELAXED) >= 1);
     a.fd = saved;
     close(full);
+    assert_int_equal(sbgw_audit_ready(&a, err, sizeof(err)), 0);  /* not ready until a write succeeds */
+    assert_non_null(strstr(err, "No space left on device"));
     assert_int_equal(sbgw_audit_append(&a, &r, NULL), 0);  /* the chain goes on from record 2 */
+    assert_int_equal(sbgw_audit_ready(&a, err, sizeof(err)), 1);
     sbgw_audit_close(&a);
     assert_int_equal(sbgw_audit_verify_file(f->path, &v), 0);
-    assert_int_equal(v.records, 3);
+    assert_int_equal(v.records, 4);                  /* 2, the "resumed" record naming the gap, the decision */
+    {
+        FILE *in = fopen(f->path, "r");
+        char line[4096];
+        json_t *rec;
+        int n = 0;
+
+        assert_non_null(in);
+        while (fgets(line, sizeof(line), in) != NULL && ++n < 3) {
+        }
+        fclose(in);
+        assert_non_null(rec = json_loads(line, 0, NULL));
+        assert_string_equal(json_string_value(json_object_get(rec, "event")), "resumed");
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(rec, "gap"), "refused")), 1);
+        assert_string_equal(json_string_value(json_object_get(json_object_get(rec, "gap"), "error")),
+                            "No space left on device");
+        assert_null(json_object_get(rec, "sig"));         /* no audit key: unsigned */
+        json_decref(rec);
+    }
 }
 
 static void test_audit_hash_is_canonical(void **state)
@@ -293,7 +324,7 @@ static void test_audit_client_request_id_optional(void **state)
     char err[256], *text, *p;
     size_t len;
 
-    assert_int_equal(sbgw_audit_open(&a, f->path, "node-1", SBGW_FSYNC_OFF, 10, &info, err, sizeof(err)), 0);
+    assert_int_equal(open_log(&a, f->path, SBGW_FSYNC_OFF, 10, &info, err, sizeof(err)), 0);
     rec_init(&r, "hk", NULL);
     assert_int_equal(sbgw_audit_append(&a, &r, NULL), 0);
     r.client_request_id = "";
