@@ -17,8 +17,8 @@
  * Checkpoints (audit_checkpoint.h): with an audit key, a signed checkpoint record follows every
  * every_records records (in the append that reaches the count) and, from the flusher, every every_s seconds
  * while records are written; the side file is rewritten after the log was synced. The flusher also watches
- * the file (stat of the path against fstat of the descriptor, every batch_ms): a log removed, renamed away or
- * truncated under the daemon is reopened at its path with a "reopen" record that continues the chain (a
+ * the file (stat of the path against fstat of the descriptor, every batch_ms and at least every 250 ms): a
+ * log removed, renamed away or truncated under the daemon is reopened at its path with a "reopen" record that continues the chain (a
  * renamed file first gets a closing "rotate" checkpoint); until a file is open again appends fail (503).
  * After failed writes (a full disk) the flusher probes every second with a "resumed" record naming the gap;
  * sbgw_audit_ready is false meanwhile. audit_guard.c has the checkpoint, watch and restart code.

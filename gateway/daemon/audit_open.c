@@ -18,27 +18,36 @@
 #include "gateway/daemon/audit_checkpoint.h"
 #include "gateway/daemon/audit_local.h"
 
+/* The flusher wakes at least this often (ms) to check the file, whatever batch_ms is. */
+#define WATCH_MS 250
+
 static void *flusher_main(void *arg)
 {
     struct sbgw_audit *a = arg;
-    struct timespec ts;
-    int fd, dirty;
+    struct timespec ts, now, synced;
+    int fd, dirty, tick;
 
+    clock_gettime(CLOCK_MONOTONIC, &synced);
     pthread_mutex_lock(&a->mu);
     while (!a->stop) {
+        tick = a->batch_ms < WATCH_MS ? a->batch_ms : WATCH_MS;
         clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += (long)a->batch_ms * 1000000L;
+        ts.tv_nsec += (long)tick * 1000000L;
         ts.tv_sec += ts.tv_nsec / 1000000000L;
         ts.tv_nsec %= 1000000000L;
         pthread_cond_timedwait(&a->cv, &a->mu, &ts);
         if (a->stop) {
             break;
         }
-        dirty = a->dirty && a->mode == SBGW_FSYNC_BATCH && a->fd >= 0;
+        /* fsync at most every batch_ms (the loss window the operator chose) */
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        dirty = a->dirty && a->mode == SBGW_FSYNC_BATCH && a->fd >= 0 &&
+                (now.tv_sec - synced.tv_sec) * 1000 + (now.tv_nsec - synced.tv_nsec) / 1000000 >= a->batch_ms - 1;
         /* a duplicate: a reopen may close a->fd while this one syncs */
         fd = dirty ? dup(a->fd) : -1;
         if (dirty) {
             a->dirty = 0;
+            synced = now;
         }
         pthread_mutex_unlock(&a->mu);
         if (dirty && (fd < 0 || fdatasync(fd) != 0)) {

@@ -10,10 +10,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -248,27 +251,29 @@ static void test_audit_write_failure_keeps_file_whole(void **state)
     struct sbgw_audit_verify v;
     struct sbgw_audit_rec r;
     struct sbgw_audit a;
+    struct rlimit saved, small;
+    struct stat st;
     char err[256];
-    int full, saved;
 
     write_n(f->path, 2);
-    /* batch_ms 10 s: the flusher's file check must not see the descriptor swapped for /dev/full below */
-    assert_int_equal(open_log(&a, f->path, SBGW_FSYNC_OFF, 10000, &info, err, sizeof(err)), 0);
-    full = open("/dev/full", O_WRONLY);
-    if (full < 0) {
-        sbgw_audit_close(&a);
-        skip();
-    }
-    saved = a.fd;
-    a.fd = full;                                     /* every write now fails with ENOSPC */
+    assert_int_equal(open_log(&a, f->path, SBGW_FSYNC_OFF, 100, &info, err, sizeof(err)), 0);
+    /* a real write failure, without touching the log's internals: the file size limit (EFBIG; SIGXFSZ
+     * ignored) set to the log's size, so the next record cannot be written */
+    assert_int_equal(stat(f->path, &st), 0);
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &saved), 0);
+    signal(SIGXFSZ, SIG_IGN);
+    small = saved;
+    small.rlim_cur = (rlim_t)st.st_size;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &small), 0);
     rec_init(&r, "hk", NULL);
     assert_int_equal(sbgw_audit_append(&a, &r, NULL), -1);
+    assert_int_equal(errno, EFBIG);
     assert_int_equal(a.seq, 2);
     assert_true(__atomic_load_n(&a.errors, __ATOMIC_RELAXED) >= 1);
-    a.fd = saved;
-    close(full);
     assert_int_equal(sbgw_audit_ready(&a, err, sizeof(err)), 0);  /* not ready until a write succeeds */
-    assert_non_null(strstr(err, "No space left on device"));
+    assert_non_null(strstr(err, "File too large"));
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &saved), 0);
+    signal(SIGXFSZ, SIG_DFL);
     assert_int_equal(sbgw_audit_append(&a, &r, NULL), 0);  /* the chain goes on from record 2 */
     assert_int_equal(sbgw_audit_ready(&a, err, sizeof(err)), 1);
     sbgw_audit_close(&a);
@@ -288,7 +293,7 @@ static void test_audit_write_failure_keeps_file_whole(void **state)
         assert_string_equal(json_string_value(json_object_get(rec, "event")), "resumed");
         assert_int_equal(json_integer_value(json_object_get(json_object_get(rec, "gap"), "refused")), 1);
         assert_string_equal(json_string_value(json_object_get(json_object_get(rec, "gap"), "error")),
-                            "No space left on device");
+                            "File too large");
         assert_null(json_object_get(rec, "sig"));         /* no audit key: unsigned */
         json_decref(rec);
     }
