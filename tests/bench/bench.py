@@ -18,6 +18,9 @@ each in three cache modes:
   cold   cache: {chains: 0, certificates: 0}    nothing is remembered between requests
   certs  cache: {chains: 0, certificates: N}    decoded certificates only (no validated-path cache)
   warm   cache: {chains: N, certificates: N}    a repeat signer costs one signature verification
+and, last, the cost of signed audit checkpoints: the rsa object, warm, over HTTP, without and with an audit
+key (ECDSA P-256) at the default cadence (every 1000 records / 10 s), three runs each, alternated
+(`--checkpoints-only` runs just that comparison).
 The table gives requests/s, wrk's p50/p99 latency, the daemon's CPU per request (utime+stime from
 /proc/PID/stat over the run, divided by the requests wrk completed), wrk's own CPU per request, and the
 ratios to the bare 2-thread loop and to the 2-core crypto limit (2 x openssl-speed verifies/s divided by the
@@ -103,7 +106,7 @@ class Daemon:
         self.conf = os.path.join(a.out, "gw-%s.yaml" % mode)
         self.audit = os.path.join(a.out, "audit-%s.jsonl" % mode)
         self.log = os.path.join(a.out, "gw-%s.log" % mode)
-        for f in (self.audit, self.log):
+        for f in (self.audit, self.audit + ".checkpoint", self.log):
             if os.path.exists(f):
                 os.unlink(f)
         with open(self.conf, "w") as f:
@@ -210,6 +213,36 @@ def make_objects(a):
     return objs
 
 
+def checkpoint_runs(a, objs):
+    """The rsa object, warm, over HTTP: 3 runs without and 3 with an audit key at the default cadence."""
+    key, cert = os.path.join(a.out, "audit-node.key"), os.path.join(a.out, "audit-node.pem")
+    run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
+         "-out", cert, "-subj", "/CN=sigbridge bench audit node", "-days", "30"])
+    os.chmod(key, 0o600)
+    ckpt = {False: [], True: []}
+    ckpt_count = 0
+    for rep in range(3):                       # alternated, so drift in the machine's load hits both alike
+        for signed in (False, True):
+            d = Daemon(a, "warm-ckpt" if signed else "warm-plain", 10000, 10000, (key, cert) if signed else None)
+            try:
+                ckpt[signed].append(wrk(a, d, "rsa", "hk", objs["rsa"], a.seconds)["rps"])
+                if signed:
+                    with open(d.audit) as f:
+                        ckpt_count += sum('"type":"checkpoint"' in line for line in f)
+            finally:
+                d.stop()
+    return ckpt, ckpt_count
+
+
+def report_checkpoints(ckpt, ckpt_count):
+    plain, signed = sorted(ckpt[False])[1], sorted(ckpt[True])[1]
+    print("\naudit checkpoints (rsa, warm, HTTP): without an audit key %s req/s, with an ECDSA P-256 key at the "
+          "default cadence (every 1000 records / 10 s) %s req/s: medians %.0f vs %.0f, %+.1f%% (%d checkpoint "
+          "records written in the signed runs)" % ("/".join("%.0f" % x for x in ckpt[False]),
+                                                   "/".join("%.0f" % x for x in ckpt[True]), plain, signed,
+                                                   100.0 * (signed - plain) / plain if plain else 0.0, ckpt_count))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -219,6 +252,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--seconds", type=float, default=4.0, help="measured seconds per HTTP run")
     ap.add_argument("--log-level", default="warn")
+    ap.add_argument("--checkpoints-only", action="store_true", help="only the audit checkpoint comparison")
     a = ap.parse_args()
     a.out = os.path.abspath(a.out)             # the daemon resolves relative paths against its config's directory
     t_start = time.time()
@@ -240,6 +274,9 @@ def main():
         ", ".join("%s=%s (%d bytes)" % (c, os.path.basename(o), os.path.getsize(o)) for c, o in objs.items()),
         a.seconds, a.log_level))
     sys.stdout.flush()
+    if a.checkpoints_only:
+        report_checkpoints(*checkpoint_runs(a, objs))
+        return
 
     # ---- crypto limit ----
     speed = {}
@@ -291,23 +328,7 @@ def main():
         finally:
             d.stop()
 
-    # ---- audit checkpoints: warm, rsa, without and with an audit key at the default cadence ----
-    key, cert = os.path.join(a.out, "audit-node.key"), os.path.join(a.out, "audit-node.pem")
-    run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
-         "-out", cert, "-subj", "/CN=sigbridge bench audit node", "-days", "30"])
-    os.chmod(key, 0o600)
-    ckpt = {False: [], True: []}
-    ckpt_count = 0
-    for rep in range(3):                       # alternated, so drift in the machine's load hits both alike
-        for signed in (False, True):
-            d = Daemon(a, "warm-ckpt" if signed else "warm-plain", 10000, 10000, (key, cert) if signed else None)
-            try:
-                ckpt[signed].append(wrk(a, d, "rsa", "hk", objs["rsa"], a.seconds)["rps"])
-                if signed:
-                    with open(d.audit) as f:
-                        ckpt_count += sum('"type":"checkpoint"' in line for line in f)
-            finally:
-                d.stop()
+    ckpt, ckpt_count = checkpoint_runs(a, objs)
 
     # ---- report ----
     def ratio(x, y):
@@ -359,12 +380,7 @@ def main():
         if m:
             print("daemon %-5s caches after its runs: %s" % (mode, ", ".join(
                 "%s %.0f" % (k.replace("sigbridge_", ""), v) for k, v in sorted(m.items()) if not k.endswith("capacity"))))
-    plain, signed = sorted(ckpt[False])[1], sorted(ckpt[True])[1]
-    print("\naudit checkpoints (rsa, warm, HTTP): without an audit key %s req/s, with an ECDSA P-256 key at the "
-          "default cadence (every 1000 records / 10 s) %s req/s: medians %.0f vs %.0f, %+.1f%% (%d checkpoint "
-          "records written in the signed runs)" % ("/".join("%.0f" % x for x in ckpt[False]),
-                                                   "/".join("%.0f" % x for x in ckpt[True]), plain, signed,
-                                                   100.0 * (signed - plain) / plain if plain else 0.0, ckpt_count))
+    report_checkpoints(ckpt, ckpt_count)
     print("\n(total %.0f s; timing only — never asserted by tests)" % (time.time() - t_start))
 
 
