@@ -96,6 +96,8 @@ struct sbgw_audit {
     unsigned file_gen;               /* +1 on every reopen: a side file staged for an older file is dropped */
     /* trouble */
     int lost;                        /* the file was removed or replaced and no new one is open yet */
+    int rescue_fd;                   /* -1, or a removed log still open: the flusher copies it to rescue_path */
+    char rescue_path[4200];
     int failing;                     /* errno of the last failed write; 0 = writing */
     char failing_since[40];
     time_t probe_at;                 /* the last second a "resumed" record was tried */

@@ -323,6 +323,10 @@ static int check_start(struct sbgw_audit *a, const struct sbgw_audit_opts *o, st
 
 static void release_file(struct sbgw_audit *a, int sync)
 {
+    if (a->rescue_fd >= 0) {
+        close(a->rescue_fd);
+        a->rescue_fd = -1;
+    }
     if (a->fd >= 0) {
         if (sync) {
             fdatasync(a->fd);
@@ -369,6 +373,7 @@ int sbgw_audit_open(struct sbgw_audit *a, const struct sbgw_audit_opts *o, struc
     memset(a, 0, sizeof(*a));
     memset(info, 0, sizeof(*info));
     a->fd = -1;
+    a->rescue_fd = -1;
     a->mode = o->fsync;
     a->batch_ms = o->batch_ms > 0 ? o->batch_ms : 100;
     a->every_records = o->every_records > 0 ? o->every_records : 1000;

@@ -124,6 +124,51 @@ static void lose_locked(struct sbgw_audit *a, int linked, int e)
     }
 }
 
+/* Where a removed log's content goes: path + ".removed-" + UTC time + "-" + its last seq. */
+static void rescue_name(struct sbgw_audit *a)
+{
+    char stamp[32];
+    struct tm tm;
+    time_t now = time(NULL);
+
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+    snprintf(a->rescue_path, sizeof(a->rescue_path), "%s.removed-%s-%lld", a->path, stamp, a->seq);
+}
+
+/* The flusher, without the lock: copy a removed log (still open) next to the new one. */
+static void rescue(struct sbgw_audit *a)
+{
+    char path[sizeof(a->rescue_path)], buf[65536];
+    off_t off = 0;
+    ssize_t r = 0;
+    int in, out;
+
+    pthread_mutex_lock(&a->mu);
+    in = a->rescue_fd;
+    a->rescue_fd = -1;
+    memcpy(path, a->rescue_path, sizeof(path));
+    pthread_mutex_unlock(&a->mu);
+    if (in < 0) {
+        return;
+    }
+    if ((out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) >= 0) {
+        while ((r = pread(in, buf, sizeof(buf), off)) > 0 && write(out, buf, (size_t)r) == r) {
+            off += r;
+        }
+        if (r != 0 || fsync(out) != 0) {
+            r = -1;
+        }
+        close(out);
+    }
+    close(in);
+    if (out < 0 || r != 0) {
+        sbgw_audit_logf(a, 1, "audit: cannot copy the removed log to %s: %s", path, strerror(errno));
+    } else {
+        sbgw_audit_logf(a, 1, "audit: the removed log's %lld bytes were copied to %s", (long long)off, path);
+    }
+}
+
 /* Move to the file at the path. state: what happened to the open one ("removed", "renamed", "truncated"). */
 static int reopen_locked(struct sbgw_audit *a, const char *state, const char *why)
 {
@@ -160,6 +205,9 @@ static int reopen_locked(struct sbgw_audit *a, const char *state, const char *wh
             sbgw_audit_side_sync_locked(a);
         }
         if (a->fd >= 0) {
+            if (!linked && a->rescue_fd < 0 && (a->rescue_fd = dup(a->fd)) >= 0) {
+                rescue_name(a);
+            }
             if (a->mode != SBGW_FSYNC_OFF) {
                 fdatasync(a->fd);
             }
@@ -181,8 +229,9 @@ static int reopen_locked(struct sbgw_audit *a, const char *state, const char *wh
         }
     }
     a->lost = 0;
-    extra = json_pack("{s:s,s:{s:s,s:I,s:I}}", "why", why, "previous", "state", state, "last_seq",
-                      (json_int_t)last_seq, "size", (json_int_t)old_size);
+    extra = json_pack("{s:s,s:{s:s,s:I,s:I,s:s?}}", "why", why, "previous", "state", state, "last_seq",
+                      (json_int_t)last_seq, "size", (json_int_t)old_size, "copied_to",
+                      !linked && a->rescue_fd >= 0 ? a->rescue_path : NULL);
     if (sbgw_audit_event_locked(a, "reopen", extra) == 0) {
         sbgw_audit_side_sync_locked(a);
         a->trouble[0] = '\0';
@@ -242,6 +291,7 @@ void sbgw_audit_watch(struct sbgw_audit *a)
     if (say) {
         sbgw_audit_logf(a, 1, "audit: %s", msg);
     }
+    rescue(a);
     side_flush(a);
 }
 

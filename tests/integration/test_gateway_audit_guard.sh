@@ -48,11 +48,12 @@ audit:
 EOF
 }
 
-# load N [PREFIX]: N verify requests on one connection; prints "ok503 other" counts
+# load N [PREFIX [REMOVE_AT FILE]]: N verify requests on one connection (FILE is removed after request
+# REMOVE_AT, while the load goes on); prints "ok unavailable other" counts
 load() {
-    py - "$API" "$O" "$1" "${2:-r}" <<'PY'
-import http.client, json, sys
-api, o, n, pre = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    py - "$API" "$O" "$1" "${2:-r}" "${3:--1}" "${4:-}" <<'PY'
+import http.client, json, os, sys
+api, o, n, pre, rm_at, rm_file = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[6]
 objs = [(open(o + '/' + f, 'rb').read(), j) for f, j in (('hk.p7s', 'hk'), ('cn.p7s', 'cn'), ('mo.p7s', 'mo'))]
 c = http.client.HTTPConnection('127.0.0.1', api, timeout=10)
 ok = unav = other = 0
@@ -66,6 +67,8 @@ for i in range(n):
         unav += 1
     else:
         other += 1
+    if i == rm_at:
+        os.remove(rm_file)
 print(ok, unav, other)
 PY
 }
@@ -96,6 +99,16 @@ for ln, line in enumerate(open(sys.argv[1], 'rb'), 1):
         n += 1; events.append(r['event'])
 print(n, ','.join(events))
 PY
+}
+
+# serve_refused NAME: `serve` on a fresh $TMP/NAME.yaml (new ports) expected to exit by itself; rc its status
+serve_refused() {
+    API=$(free_port); ADM=$(free_port)
+    conf >"$TMP/$1.yaml"
+    "$SB_BIN" serve -c "$TMP/$1.yaml" 2>"$TMP/$1.log" &
+    DPID=$!
+    PIDS="$PIDS $DPID"
+    wait_bounded "$DPID" 10
 }
 
 section "configuration: the audit key"
@@ -171,20 +184,23 @@ out=$(sigcheck "$AUD" "$CERT" 2>&1)
 check_sh "the new file verifies on its own with python-cryptography ($out)" 'echo "$out" | grep -Eq "^[0-9]+ reopen"'
 
 section "the live file removed under load"
-rm -f "$TMP/loaded.txt"
-( load 400 c >"$TMP/loaded.txt" ) &
-LPID=$!
-slow_sleep 0.3
-rm "$AUD"
-wait "$LPID"
-res=$(cat "$TMP/loaded.txt")
-check "400 requests while the file was removed: all 200 (a new file is opened at once) ($res)" [ "$res" = "400 0 0" ]
+res=$(load 400 c 100 "$AUD")
+check "400 requests, the file removed after the 100th: all 200 (a new file is opened at once) ($res)" [ "$res" = "400 0 0" ]
 check "records resume in a new file whose first record names the removed file's last record" py - "$AUD" <<'PY'
 import json, sys
 new = [json.loads(l) for l in open(sys.argv[1])]
 f = new[0]
 sys.exit(0 if f['event'] == 'reopen' and f['previous']['state'] == 'removed' and f['prev'] and f['seq'] > 100
          and f['why'] == 'the log file was removed' and any(r.get('client_request_id') == 'c-399' for r in new) else 1)
+PY
+slow_sleep 0.5
+check "the removed file's content was copied aside (named in the reopen record): no record is lost" \
+    py - "$AUD" <<'PY'
+import json, sys
+new = [json.loads(l) for l in open(sys.argv[1])]
+old = [json.loads(l) for l in open(new[0]['previous']['copied_to'])]
+ids = {r.get('client_request_id') for r in old + new}
+sys.exit(0 if old[-1]['hash'] == new[0]['prev'] and all('c-%d' % i in ids for i in range(400)) else 1)
 PY
 check "reopen logged" grep -q 'audit: the log file was removed (removed); reopened' "$TMP/d1.log"
 v=$(metric "$ADM" '^sigbridge_audit_reopens_total')
@@ -242,12 +258,7 @@ lines = open(sys.argv[1], 'rb').read().splitlines(True)
 cks = [i for i, l in enumerate(lines) if b'"type":"checkpoint"' in l]
 open(sys.argv[1], 'wb').write(b''.join(lines[:cks[-2]]))
 PY
-API=$(free_port); ADM=$(free_port)
-conf >"$TMP/d4.yaml"
-"$SB_BIN" serve -c "$TMP/d4.yaml" 2>"$TMP/d4.log" &
-DPID=$!
-PIDS="$PIDS $DPID"
-wait_bounded "$DPID" 10
+serve_refused d4
 check_sh "a log cut before its last checkpoint: the daemon refuses to start (rc $rc), says why and what to do" \
     '[ "$rc" = 1 ] && grep -q "does not hold the checkpoint named by" "$TMP/d4.log" && grep -q -- "--audit-new-chain" "$TMP/d4.log"'
 CUT_LINES=$(wc -l <"$AUD")
@@ -272,12 +283,7 @@ stop_daemon
 out=$(sigcheck "$AUD" "$CERT" 2>&1)
 check_sh "the new chain verifies with python-cryptography ($out)" 'echo "$out" | grep -Eq "^[0-9]+ new_chain,.*stop$"'
 rm -f "$AUD" "$AUD".replaced-*
-API=$(free_port); ADM=$(free_port)
-conf >"$TMP/d6.yaml"
-"$SB_BIN" serve -c "$TMP/d6.yaml" 2>"$TMP/d6.log" &
-DPID=$!
-PIDS="$PIDS $DPID"
-wait_bounded "$DPID" 10
+serve_refused d6
 check_sh "the log removed while stopped: refuses rather than starting a chain from genesis (rc $rc)" \
     '[ "$rc" = 1 ] && grep -q "does not hold the checkpoint" "$TMP/d6.log"'
 
