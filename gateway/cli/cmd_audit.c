@@ -212,10 +212,12 @@ static void print_summary(const struct sbgw_audit_report *r, const STACK_OF(X509
 /* audit words its usage errors itself (never JSON). */
 static int audit_fail(enum sbgw_cli_fault f, const char *arg, const struct sb_err *err)
 {
-    if (f == SBGW_CLI_BAD_OPTION) {
+    if (f == SBGW_CLI_BAD_OPTION && (strcmp(arg, "--cert") == 0 || strcmp(arg, "--checkpoint") == 0)) {
+        fprintf(stderr, "sigbridge audit verify: option '%s' needs a value\n", arg);
+    } else if (f == SBGW_CLI_BAD_OPTION) {
         fprintf(stderr, "sigbridge audit verify: unknown option '%s'\n", arg);
     } else if (f == SBGW_CLI_BAD_VALUE) {
-        fprintf(stderr, "sigbridge audit verify: %s: %s\n", arg, err->msg);
+        fprintf(stderr, "sigbridge audit verify: --cert: %s\n", err->msg);
     } else {
         audit_usage(stderr);
     }

@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/pem.h>
+
 #include "gateway/daemon/audit.h"
 #include "gateway/daemon/audit_checkpoint.h"
 #include "gateway/daemon/audit_signer.h"
@@ -548,6 +550,39 @@ static void test_anchors_and_nodes(void **state)
     assert_string_equal(f->r.nodes[1], "node-2");
 }
 
+/* The other direction: checkpoints written by sbgw_audit_ckpt_finish verify in an independent implementation
+ * (tests/integration/audit_forge.py, Python `cryptography`; no SM2 there). Skipped without python3 + cryptography
+ * or when not run from the source tree. */
+static void test_python_verifies_ours(void **state)
+{
+    static const char forge[] = "tests/integration/audit_forge.py";
+    struct fx *f = *state;
+    char pem[200], cmd[800];
+    FILE *o;
+    int k;
+
+    if (access(forge, R_OK) != 0 || system("python3 -c 'import cryptography' >/dev/null 2>&1") != 0) {
+        skip();
+    }
+    snprintf(pem, sizeof(pem), "%s/cert.pem", f->dir);
+    snprintf(cmd, sizeof(cmd), "python3 %s verify %s %s >/dev/null", forge, f->path, pem);
+    for (k = K_RSA; k <= K_ED; k++) {
+        clear(f);
+        build(f, &f->s[k], 2, 1);
+        write_log(f, 0);
+        assert_non_null(o = fopen(pem, "w"));
+        assert_int_equal(PEM_write_X509(o, f->s[k].cert), 1);
+        fclose(o);
+        assert_int_equal(system(cmd), 0);
+        /* and it is not vacuous: an edit before a checkpoint, recomputed, fails there too */
+        json_object_set_new(f->recs[2], "indication", json_string("TOTAL_FAILED"));
+        recompute(f, 2, 0);
+        write_log(f, 0);
+        assert_int_not_equal(system(cmd), 0);
+    }
+    unlink(pem);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +597,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_torn_tail, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen_start, setup, teardown),
         cmocka_unit_test_setup_teardown(test_anchors_and_nodes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_python_verifies_ours, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
