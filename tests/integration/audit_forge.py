@@ -13,6 +13,10 @@ the checkpoint signatures of a log written by sigbridge.
   cut LOG FROM TO [--keep-seq]    remove lines FROM..TO, renumber seq (unless --keep-seq), recompute
   strip LOG                       remove every checkpoint, renumber, recompute
   verify LOG CERT...              check every checkpoint's signature (exit 0 all verify, 1 otherwise)
+
+Records here are printable ASCII only: for other characters Python's ensure_ascii form and jansson's
+JSON_ENSURE_ASCII differ (Python writes \\u00e9 and escapes DEL as \\u007f; jansson writes \\u00E9 and leaves
+DEL as is), so a record hash over such content is not reproducible with json.dumps.
 """
 import base64
 import hashlib
@@ -176,6 +180,8 @@ def write_recs(path, recs):
 
 
 def main():
+    if len(sys.argv) < 2:
+        raise SystemExit(__doc__)
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == 'gen':
         gen(args)
