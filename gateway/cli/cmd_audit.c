@@ -143,6 +143,9 @@ static void print_summary(const struct sbgw_audit_report *r, const STACK_OF(X509
     char subj[512], sha[65];
     size_t i;
 
+    if (r->v.line > 0 && r->v.records + 1 == r->v.line && r->last_line + 1 == r->v.line) {
+        printf("  (what follows describes the %zu records before line %zu)\n", r->v.records, r->v.line);
+    }
     printf("  records: %zu (%zu decisions, %zu checkpoints, %zu signed checkpoints)\n",
            r->decisions + r->checkpoints, r->decisions, r->checkpoints, r->signed_checkpoints);
     printf("  anchors: %zu", r->anchors);
