@@ -250,6 +250,44 @@ side = json.load(open(sys.argv[1] + '.checkpoint'))
 sys.exit(0 if last['event'] == 'stop' and side['checkpoint'] == last else 1)
 PY
 
+section "sigbridge audit verify --cert on the files the daemon wrote"
+# av NAME WANT_RC GREP FILE [options]: `audit verify --cert node.pem` and its first line
+av() {
+    name=$1 want=$2 pat=$3 f=$4; shift 4
+    "$SB_BIN" audit verify --cert "$CERT" "$@" "$f" >"$TMP/av.txt" 2>&1
+    avrc=$?
+    check_sh "$name: exit $want ($(head -1 "$TMP/av.txt" | sed "s#$TMP/##" | cut -c1-150))" \
+        '[ "$avrc" = "$want" ] && grep -q -- "$pat" "$TMP/av.txt"'
+}
+av "the live log (starts with a reopen, ends with stop; side file)" 0 "every checkpoint verifies" "$AUD"
+grep -q "its checkpoint (seq [0-9]*) is in the log" "$TMP/av.txt" || bad "the live log: side file checked" "$(cat "$TMP/av.txt")"
+av "the rotated file (start .. rotate)" 0 "chain intact" "$AUD.1"
+av "the copy of the removed file" 0 "chain intact" "$(ls "$AUD".removed-* | head -1)"
+"$SB_BIN" audit verify --cert "$K/other.pem" "$AUD" >"$TMP/av.txt" 2>&1
+rc=$?
+check_sh "--cert of another node only: exit 1, another key (rc $rc)" '[ "$rc" = 1 ] && grep -q "another key" "$TMP/av.txt"'
+# the operator's edit: a decision of the rotated file flipped, every later hash recomputed
+py - "$AUD.1" "$TMP/edited.jsonl" <<'PY' >"$TMP/edit.txt"
+import hashlib, json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+canon = lambda d: json.dumps({k: v for k, v in d.items() if k != 'hash'}, sort_keys=True, separators=(',', ':'), ensure_ascii=True).encode()
+m = next(i for i, r in enumerate(recs) if i > 30 and r.get('indication'))
+recs[m]['indication'] = 'TOTAL_FAILED'
+for i in range(m, len(recs)):
+    if i > 0:
+        recs[i]['prev'] = recs[i - 1]['hash']
+    recs[i]['hash'] = hashlib.sha256(canon(recs[i])).hexdigest()
+open(sys.argv[2], 'w').write(''.join(json.dumps(r, separators=(',', ':')) + '\n' for r in recs))
+ck = next(i for i in range(m, len(recs)) if recs[i].get('type') == 'checkpoint')
+print(m + 1, ck + 1)
+PY
+read -r EDITED CKLINE <"$TMP/edit.txt"
+"$SB_BIN" audit verify "$TMP/edited.jsonl" >"$TMP/av.txt" 2>&1
+rc=$?
+check "edit of line $EDITED + recomputed hashes: without --cert the chain looks intact (rc $rc)" [ "$rc" = 0 ]
+av "edit of line $EDITED + recomputed hashes: fails at the next checkpoint, line $CKLINE" 1 \
+    "edited.jsonl:$CKLINE: broken chain: checkpoint signature does not verify" "$TMP/edited.jsonl"
+
 section "restart rules"
 start_daemon d2 conf || bad "restart on an intact log"
 check "restart: the side file's checkpoint was found in the log" grep -q "the side file's checkpoint is in the log" "$TMP/d2.log"
@@ -275,6 +313,7 @@ check_sh "a log cut before its last checkpoint: the daemon refuses to start (rc 
     '[ "$rc" = 1 ] && grep -q "does not hold the checkpoint named by" "$TMP/d4.log" && grep -q -- "--audit-new-chain" "$TMP/d4.log"'
 CUT_LINES=$(wc -l <"$AUD")
 check "the refused log was left untouched" [ "$(wc -l <"$AUD")" = "$CUT_LINES" ]
+av "the cut log against its side file" 1 "broken chain: the side file's checkpoint (seq [0-9]*, hash [0-9a-f]*.*) is not in the log" "$AUD"
 SIDE_SEQ=$(py -c 'import json,sys; print(json.load(open(sys.argv[1]))["checkpoint"]["seq"])' "$AUD.checkpoint")
 "$SB_BIN" serve -c "$TMP/d4.yaml" --audit-new-chain 2>"$TMP/d5.log" &
 DPID=$!
@@ -294,6 +333,8 @@ PY
 stop_daemon
 out=$(sigcheck "$AUD" "$CERT" 2>&1)
 check_sh "the new chain verifies with python-cryptography ($out)" 'echo "$out" | grep -Eq "^[0-9]+ new_chain,.*stop$"'
+av "the new chain, with its side file" 0 "every checkpoint verifies" "$AUD"
+av "the old log moved aside by --audit-new-chain (no side file of its own)" 0 "chain intact" "$(ls "$AUD".replaced-* | head -1)"
 rm -f "$AUD" "$AUD".replaced-*
 serve_refused d6
 check_sh "the log removed while stopped: refuses rather than starting a chain from genesis (rc $rc)" \
