@@ -8,7 +8,9 @@
  */
 #include "pki/cms/tsp.h"
 
+#include <arpa/inet.h>
 #include <limits.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #include <openssl/bio.h>
@@ -42,7 +44,7 @@ static BIO *tls_cb(BIO *bio, void *arg, int connect, int detail)
         return NULL;
     }
     host = X509_VERIFY_PARAM_get0_host(SSL_CTX_get0_param(ctx), 0);
-    if (host != NULL) {
+    if (host != NULL) {                  /* SNI: DNS names only (none for an address literal) */
         (void)SSL_set_tlsext_host_name(ssl, host);
     }
     SSL_set_connect_state(ssl);
@@ -50,14 +52,20 @@ static BIO *tls_cb(BIO *bio, void *arg, int connect, int detail)
     return BIO_push(sbio, bio);
 }
 
-/* A client context for host: verified against the system CA store, the certificate must name host. */
+/* A client context for host: verified against the system CA store (OpenSSL's default paths, which honour
+ * SSL_CERT_FILE / SSL_CERT_DIR), the certificate must name host (a DNS name or an IP address literal). */
 static SSL_CTX *tls_ctx(const char *host)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 
+    X509_VERIFY_PARAM *vp = ctx != NULL ? SSL_CTX_get0_param(ctx) : NULL;
+    unsigned char ip[16];
+    /* an address literal: matched against iPAddress names */
+    int is_ip = inet_pton(AF_INET, host, ip) == 1 || inet_pton(AF_INET6, host, ip) == 1;
+
     if (ctx == NULL || SSL_CTX_set_default_verify_paths(ctx) != 1 ||
         SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
-        X509_VERIFY_PARAM_set1_host(SSL_CTX_get0_param(ctx), host, 0) != 1) {
+        (is_ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, host) : X509_VERIFY_PARAM_set1_host(vp, host, 0)) != 1) {
         SSL_CTX_free(ctx);
         return NULL;
     }

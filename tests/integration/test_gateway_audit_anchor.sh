@@ -6,7 +6,8 @@
 # `openssl ts -verify` over the checkpoint's hash (and fails over another digest); gen_time is close to the
 # checkpoint's time. The TSA stopped: requests still 200, errors counted in /metrics and logged once, no anchor
 # record; the TSA accepting but never answering: requests still 200 and checkpoints still written; the TSA
-# back: anchors resume. Configuration: timestamp without signing_key refused, reload of audit.timestamp refused.
+# back: anchors resume; an https TSA verified against the CA store (SSL_CERT_FILE) and refused when its
+# certificate is not trusted. Configuration: timestamp without signing_key refused, reload of audit.timestamp refused.
 # Env: SB_BIN, SB_PKI. Prints 'N passed, M failed'.
 . "$(dirname "$0")/gw_lib.sh"
 
@@ -148,7 +149,7 @@ for ln, line in enumerate(open(sys.argv[1], 'rb'), 1):
         ck = by_seq.get(r['checkpoint_seq'])
         assert ck is not None and ck.get('type') == 'checkpoint', 'line %d: names no checkpoint' % ln
         assert ck['hash'] == r['checkpoint_hash'] and r['seq'] > ck['seq'], 'line %d: checkpoint' % ln
-        assert r['tsa'].startswith('http://127.0.0.1:'), 'line %d: tsa' % ln
+        assert r['tsa'].startswith(('http://127.0.0.1:', 'https://127.0.0.1:')), 'line %d: tsa' % ln
         d = t(r['gen_time']) - t(ck['time'])
         assert r['gen_time'].endswith('Z') and -5 <= d <= 10, 'line %d: gen_time %s vs %s' % (ln, r['gen_time'], ck['time'])
         assert set(r) == {'seq', 'time', 'node', 'type', 'checkpoint_seq', 'checkpoint_hash', 'tsa', 'gen_time',
@@ -263,6 +264,44 @@ n_anchor=$(anchors "$AUD")
 out=$(tokcheck)
 check_sh "every token of the log verifies with openssl ts -verify ($out of $n_anchor)" \
     '[ "$out" = "$n_anchor $n_anchor" ]'
+tsa_stop
+
+section "an https TSA: verified against the CA store (SSL_CERT_FILE) and the URL's address"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$TSA/tls.key" -out "$TSA/tls.pem" \
+    -subj "/O=sigbridge test/CN=TSA web" -days 30 -CA "$TSA/root.pem" -CAkey "$TSA/root.key" \
+    -addext "subjectAltName=IP:127.0.0.1" -addext "extendedKeyUsage=serverAuth" 2>/dev/null
+TPORT=$(free_port)
+"$PYBIN" -S "$ROOT/tests/integration/tsa_server.py" "$TPORT" "$TSA" "$TSA/tls.pem" "$TSA/tls.key" 2>>"$TMP/tsa.log" &
+TSA_PID=$!
+PIDS="$PIDS $TSA_PID"
+wait_listen "$TPORT"
+AUD=$TMP/b/audit.jsonl
+mkdir -p "$TMP/b"
+TSA_URL="https://127.0.0.1:$TPORT/tsa"
+SSL_CERT_FILE=$TSA/root.pem
+export SSL_CERT_FILE
+start_daemon d2 conf || { bad "daemon d2 did not start"; gw_finish; exit 1; }
+res=$(load 40 g)
+check "https: the 'start' checkpoint and the cadence ones are anchored" wait_anchors "$AUD" 2
+stop_daemon
+out=$(chaincheck "$AUD" 2>&1)
+n_anchor=$(anchors "$AUD")
+tok=$(tokcheck)
+check_sh "https: the chain is whole and every token verifies with openssl ts -verify ($out; $tok of $n_anchor)" \
+    'echo "$out" | grep -Eq " stop$" && [ "$tok" = "$n_anchor $n_anchor" ]'
+# the same server, but the daemon trusts only the system store: the TLS handshake fails
+SSL_CERT_FILE=$TMP/none.pem
+AUD=$TMP/c/audit.jsonl
+mkdir -p "$TMP/c"
+start_daemon d3 conf || { bad "daemon d3 did not start"; gw_finish; exit 1; }
+res=$(load 40 h)
+e=$(wait_metric '^sigbridge_audit_anchor_errors_total' 1)
+check "https with an untrusted server certificate: requests 200 ($res), errors counted ($e), no anchor" \
+    [ "$res" = "40 0" ] && [ "${e:-0}" -ge 1 ] && [ "$(anchors "$AUD")" = 0 ]
+check "... and the warning names the certificate check" grep -q 'not anchored by https://.*certificate verify failed' \
+    "$TMP/d3.log"
+stop_daemon
+unset SSL_CERT_FILE
 tsa_stop
 
 gw_finish

@@ -2,15 +2,16 @@
 """tests/integration/tsa_server.py — a real RFC 3161 time-stamping authority for test_gateway_audit_anchor.sh;
 never run on its own (the Makefile runs tests/integration/test_*.sh only).
 
-    tsa_server.py PORT DIR
+    tsa_server.py PORT DIR [CERT KEY]
 
 Listens on 127.0.0.1:PORT. Each POST body (a TimeStampReq) is answered by `openssl ts -reply -config
 DIR/tsa.cnf -queryfile … -inkey DIR/tsa.key -signer DIR/tsa.pem -chain DIR/root.pem` with Content-Type
 application/timestamp-reply. Every request appends a line to DIR/requests. While DIR/hang exists a request
-is held unanswered (at most 30 s): a TSA that accepts and never replies.
+is held unanswered (at most 30 s): a TSA that accepts and never replies. With CERT and KEY it serves https.
 """
 import http.server
 import os
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -54,4 +55,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 http.server.ThreadingHTTPServer.allow_reuse_address = True
-http.server.ThreadingHTTPServer(('127.0.0.1', PORT), Handler).serve_forever()
+srv = http.server.ThreadingHTTPServer(('127.0.0.1', PORT), Handler)
+if len(sys.argv) > 4:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
