@@ -280,6 +280,7 @@ enum sb_reason sb_tsp_verify_token(const unsigned char *token, size_t len, const
     X509_STORE *store = NULL;
     STACK_OF(X509) *untrusted = NULL;
     unsigned char *imp = NULL;
+    time_t gen = 0;
     enum sb_reason r;
     int i;
 
@@ -287,7 +288,7 @@ enum sb_reason sb_tsp_verify_token(const unsigned char *token, size_t len, const
         return r;
     }
     /* the imprint first: its own reason, rather than a verification failure */
-    if ((r = check_imprint(ti, imprint, err)) != SB_OK || (r = gen_time_of(ti, gen_time, err)) != SB_OK) {
+    if ((r = check_imprint(ti, imprint, err)) != SB_OK || (r = gen_time_of(ti, &gen, err)) != SB_OK) {
         goto out;
     }
     r = SB_R_INTERNAL;
@@ -322,6 +323,9 @@ enum sb_reason sb_tsp_verify_token(const unsigned char *token, size_t len, const
     if (TS_RESP_verify_token(ctx, tok) != 1) {
         r = sb_err_openssl(err, SB_R_SIG_CRYPTO, "the time-stamp token does not verify");
         goto out;
+    }
+    if (gen_time != NULL) {
+        *gen_time = gen;
     }
     r = SB_OK;
 out:

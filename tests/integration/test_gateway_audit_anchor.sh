@@ -194,6 +194,13 @@ check "anchors follow the checkpoints" wait_anchors "$AUD" 2
 out=$(chaincheck "$AUD" 2>&1)
 check_sh "the chain is whole; each anchor names an earlier checkpoint by seq and hash; gen_time within 10 s of it ($out)" \
     'echo "$out" | grep -Eq "^[0-9]+ [0-9]+ [0-9]+ "'
+i=0    # idle: the last checkpoint's anchor written, then 3 x every_s with nothing new
+while ! tail -n 1 "$AUD" | grep -q '"type":"anchor"' && [ $i -lt $((100 * SLOWX)) ]; do sleep 0.1; i=$((i + 1)); done
+l1=$(wc -l <"$AUD")
+slow_sleep 3
+l2=$(wc -l <"$AUD")
+check "idle: an anchor record does not start another checkpoint (no checkpoint / anchor loop: $l1 -> $l2 lines)" \
+    [ "$l1" = "$l2" ]
 n_anchor=$(anchors "$AUD")
 out=$(tokcheck)
 check_sh "every token verifies with openssl ts -verify over its checkpoint's hash, none over another ($out of $n_anchor)" \
