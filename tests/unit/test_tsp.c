@@ -160,7 +160,9 @@ static void test_tsp_verify_refusals(void **state)
     assert_int_equal(sb_tsp_response(&req, (const unsigned char *)"\x30\x03\x02\x01", 4, &tok, &tok_len, &gen, &err),
                      SB_R_INPUT_MALFORMED);
     assert_int_equal(sb_tsp_response(&req, rsp, (size_t)n - 1, &tok, &tok_len, &gen, &err), SB_R_INPUT_MALFORMED);
+    sb_tsp_req_free(&req);
     assert_int_equal(sb_tsp_request(imprint_a, "not an oid", &req, &err), SB_R_USAGE);
+    assert_null(req.der);
     sk_X509_pop_free(fs, X509_free);
     EVP_PKEY_free(k);
     OPENSSL_free(rsp);
