@@ -297,6 +297,12 @@ int sbgw_audit_event_locked(struct sbgw_audit *a, const char *event, json_t *ext
     a->ckpt_seq = a->seq;
     clock_gettime(CLOCK_MONOTONIC, &a->ckpt_at);
     __atomic_add_fetch(&a->checkpoints, 1, __ATOMIC_RELAXED);
+    if (a->tsa_url != NULL && a->signer.key != NULL) {   /* the newest checkpoint is the one to anchor */
+        a->anchor_seq = a->seq;
+        memcpy(a->anchor_hash, hash, sizeof(a->anchor_hash));
+        a->anchor_gen = a->file_gen;
+        pthread_cond_signal(&a->anchor_cv);
+    }
     if (a->signer.key != NULL) {          /* the side file's next checkpoint */
         free(a->side_line);
         a->side_line = line;
@@ -306,6 +312,16 @@ int sbgw_audit_event_locked(struct sbgw_audit *a, const char *event, json_t *ext
         free(line);
     }
     return 0;
+}
+
+int sbgw_audit_put_locked(struct sbgw_audit *a, const char *line, size_t n, const char hash[65], const char *what)
+{
+    int e;
+
+    if ((e = sbgw_audit_write_locked(a, line, n)) != 0 || (e = advance_locked(a, hash)) != 0) {
+        sbgw_audit_fail_locked(a, e, what);
+    }
+    return e;
 }
 
 int sbgw_audit_resume_locked(struct sbgw_audit *a)

@@ -23,6 +23,11 @@
  * After failed writes (a full disk) the flusher probes every second with a "resumed" record naming the gap;
  * sbgw_audit_ready is false meanwhile. audit_guard.c has the checkpoint, watch and restart code.
  *
+ * Time anchors (audit_anchor.h): with audit.timestamp each checkpoint becomes the pending anchor; a thread of
+ * its own (never the flusher, never holding mu during the exchange) asks the TSA for a token over the newest
+ * pending checkpoint's hash — older ones written meanwhile are covered by it — and appends an "anchor"
+ * record under mu. A failure is counted and logged once per streak; the next checkpoint tries again.
+ *
  * Thread-safe: workers append concurrently (one mutex orders the chain; a record's fields are rendered
  * before it is taken, so only seq/time/prev, one SHA-256 and the write(2) happen under it).
  */
@@ -64,6 +69,9 @@ struct sbgw_audit_opts {
     const char *checkpoint_file;              /* NULL = path + ".checkpoint" */
     int every_records, every_s;               /* checkpoint cadence (0: 1000 records, 10 s) */
     int new_chain;                            /* --audit-new-chain */
+    const char *tsa_url;                      /* audit.timestamp.tsa: anchor checkpoints there; NULL = no */
+    const char *tsa_policy;                   /* NULL = the TSA's default policy */
+    int tsa_timeout_ms;                       /* 0: 5000 */
     struct sbgw_log *log;                     /* where the audit log's own events are logged; may be NULL */
 };
 
@@ -88,7 +96,8 @@ struct sbgw_audit {
     /* checkpoints */
     struct sbgw_audit_signer signer; /* key NULL: no audit key */
     int every_records, every_s;
-    long long ckpt_seq;              /* seq of the last checkpoint record */
+    long long ckpt_seq;              /* seq of the last checkpoint record, + the anchor records written since
+                                      * (they do not count toward every_records nor start a time cadence) */
     struct timespec ckpt_at;         /* when it was written (CLOCK_MONOTONIC) */
     char *side_line;                 /* owned: the checkpoint the side file should hold next; NULL = up to date */
     size_t side_len;
@@ -107,6 +116,17 @@ struct sbgw_audit {
     struct sbgw_log *log;            /* borrowed */
     unsigned long long records, errors, checkpoints, reopens, refused;   /* counters (__atomic loads) */
     EVP_MD *sha256;                  /* owned: fetched once at open (no implicit fetch per record) */
+    /* time anchors (audit_anchor.h; the thread is in audit_tsa.c) */
+    char *tsa_url, *tsa_policy;      /* owned; tsa_url NULL: no anchors. Fixed while open (read unlocked) */
+    int tsa_timeout_ms;
+    pthread_t anchorer;
+    pthread_cond_t anchor_cv;        /* with mu: a checkpoint to anchor, or stop */
+    int anchorer_running, anchor_stop;
+    long long anchor_seq;            /* the newest checkpoint not yet anchored (0 = none) */
+    char anchor_hash[65];
+    unsigned anchor_gen;             /* file_gen when it was written */
+    int anchor_failing;              /* a failure streak was logged */
+    unsigned long long anchors, anchor_errors;   /* counters (__atomic loads) */
 };
 
 /* What sbgw_audit_open found. */

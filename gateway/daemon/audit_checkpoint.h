@@ -22,6 +22,15 @@
  * (keys sorted, compact, ASCII — the same form the record hash uses). The record's hash covers sig.
  * Without a key, "start", "cadence" and "stop" checkpoints are not written; the others are, unsigned.
  *
+ * Anchor records (audit_anchor.h; with audit.timestamp) are records of the chain too, "type":"anchor":
+ *   seq, time, node, type, checkpoint_seq, checkpoint_hash, tsa, gen_time, token, prev, hash
+ * checkpoint_seq / checkpoint_hash name the checkpoint anchored (the newest one when the anchor thread
+ * asked: older checkpoints written meanwhile are covered through the chain); tsa is the URL asked; token the
+ * RFC 3161 TimeStampToken (base64 of its DER) whose SHA-256 imprint is the 32 bytes of checkpoint_hash;
+ * gen_time its genTime (RFC 3339, whole seconds, Z). An anchor follows its checkpoint after the TSA's reply,
+ * so decisions may lie between them; it is not signed by the node (the token is the TSA's signature), does
+ * not count toward every_records and does not start a time cadence. None for the "stop" checkpoint.
+ *
  * The side file (audit.checkpoint_file, default the log's path + ".checkpoint") holds the latest
  * checkpoint, one line: {"log": PATH, "offset": byte offset of the checkpoint's line in the log,
  * "checkpoint": the record exactly as in the log}. It is replaced atomically (temporary file, fsync, rename)

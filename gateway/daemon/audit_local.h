@@ -3,7 +3,8 @@
  *
  * audit.c renders and appends records and events; audit_open.c opens, checks and closes the log and runs
  * the flusher thread; audit_watch.c notices the file going away, reopens it, probes after failures, keeps
- * the checkpoint cadence and the side file. "_locked" functions run under a->mu.
+ * the checkpoint cadence and the side file; audit_tsa.c runs the anchor thread (audit_anchor.h). "_locked"
+ * functions run under a->mu.
  */
 #ifndef SBGW_AUDIT_LOCAL_H
 #define SBGW_AUDIT_LOCAL_H
@@ -34,6 +35,13 @@ void sbgw_audit_watch(struct sbgw_audit *a);
 /* The hash and seq of the last whole record of fd, whose whole records end at end. 0 ok; -1 unreadable,
  * -2 longer than SBGW_AUDIT_MAX_LINE, -3 not an audit record. */
 int sbgw_audit_last_record(int fd, off_t end, char hash[65], long long *seq);
+/* Write line (record hash) at the end of the log and move the chain's head to it; on failure the log is
+ * marked failing (doing what). 0, or the errno. */
+int sbgw_audit_put_locked(struct sbgw_audit *a, const char *line, size_t n, const char hash[65], const char *what);
+/* Start the anchor thread (audit_tsa.c) when a->tsa_url is set. 0 ok, -1 it could not be started. */
+int sbgw_audit_anchorer_start(struct sbgw_audit *a);
+/* Stop it (waits for an exchange in progress: at most tsa_timeout_ms); a->mu not held. */
+void sbgw_audit_anchorer_stop(struct sbgw_audit *a);
 /* Log a warning through the daemon's log (when there is one). */
 void sbgw_audit_logf(struct sbgw_audit *a, int warn, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

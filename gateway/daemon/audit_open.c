@@ -335,6 +335,7 @@ static void release_file(struct sbgw_audit *a, int sync)
     }
     a->fd = -1;
     if (a->lock_ready) {
+        pthread_cond_destroy(&a->anchor_cv);
         pthread_cond_destroy(&a->cv);
         pthread_mutex_destroy(&a->mu);
         a->lock_ready = 0;
@@ -348,6 +349,10 @@ static void release_file(struct sbgw_audit *a, int sync)
     sbgw_audit_signer_free(&a->signer);
     EVP_MD_free(a->sha256);
     a->sha256 = NULL;
+    free(a->tsa_url);
+    a->tsa_url = NULL;
+    free(a->tsa_policy);
+    a->tsa_policy = NULL;
 }
 
 static char *side_path_of(const struct sbgw_audit_opts *o)
@@ -382,10 +387,13 @@ int sbgw_audit_open(struct sbgw_audit *a, const struct sbgw_audit_opts *o, struc
     snprintf(a->node_id, sizeof(a->node_id), "%s", o->node_id);
     clock_gettime(CLOCK_MONOTONIC, &a->ckpt_at);
     if ((a->path = strdup(o->path)) == NULL || (a->side_path = side_path_of(o)) == NULL ||
-        (a->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {
+        (a->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
+        (o->tsa_url != NULL && (a->tsa_url = strdup(o->tsa_url)) == NULL) ||
+        (o->tsa_policy != NULL && (a->tsa_policy = strdup(o->tsa_policy)) == NULL)) {
         snprintf(err, errlen, "out of memory");
         goto err;
     }
+    a->tsa_timeout_ms = o->tsa_timeout_ms > 0 ? o->tsa_timeout_ms : 5000;
     if (o->signing_key != NULL &&
         sbgw_audit_signer_load(&a->signer, o->signing_key, o->signing_cert, err, errlen) != 0) {
         goto err;
@@ -395,6 +403,12 @@ int sbgw_audit_open(struct sbgw_audit *a, const struct sbgw_audit_opts *o, struc
         goto err;
     }
     if (pthread_cond_init(&a->cv, NULL) != 0) {
+        pthread_mutex_destroy(&a->mu);
+        snprintf(err, errlen, "cannot create the audit lock");
+        goto err;
+    }
+    if (pthread_cond_init(&a->anchor_cv, NULL) != 0) {
+        pthread_cond_destroy(&a->cv);
         pthread_mutex_destroy(&a->mu);
         snprintf(err, errlen, "cannot create the audit lock");
         goto err;
@@ -432,6 +446,11 @@ int sbgw_audit_open(struct sbgw_audit *a, const struct sbgw_audit_opts *o, struc
         goto err;
     }
     a->flusher_running = 1;
+    if (sbgw_audit_anchorer_start(a) != 0) {
+        snprintf(err, errlen, "cannot start the audit anchor thread");
+        sbgw_audit_close(a);
+        return -1;
+    }
     return 0;
 err:
     release_file(a, 0);
@@ -443,6 +462,7 @@ void sbgw_audit_close(struct sbgw_audit *a)
     if (a->path == NULL) {          /* never opened, or already closed */
         return;
     }
+    sbgw_audit_anchorer_stop(a);    /* no anchor for the "stop" checkpoint */
     if (a->flusher_running) {
         pthread_mutex_lock(&a->mu);
         a->stop = 1;

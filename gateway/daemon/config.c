@@ -14,6 +14,10 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include <openssl/err.h>
+#include <openssl/http.h>
+#include <openssl/objects.h>
+
 #include "gateway/daemon/audit_signer.h"
 #include "gateway/daemon/config_local.h"
 #include "pki/base/name_table.h"
@@ -65,6 +69,59 @@ static const struct sb_ykey checkpoint_keys[] = {
       .help = "and at least this often while records are written, seconds" },
 };
 
+/* audit.timestamp.tsa: an http:// or https:// URL OpenSSL can parse (the only address the daemon contacts). */
+static void set_tsa_url(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v,
+                        const char *kp)
+{
+    char **slot = (char **)(void *)((char *)o + k->off);
+    char *host = NULL, *port = NULL, *path = NULL;
+    const char *s;
+    int ssl = 0, ok;
+
+    if (!sb_y_str(L, v, kp, 2048, &s)) {
+        return;
+    }
+    ok = (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0) &&
+         OSSL_HTTP_parse_url(s, &ssl, NULL, &host, &port, NULL, &path, NULL, NULL) == 1 && host[0] != '\0';
+    ERR_clear_error();
+    OPENSSL_free(host);
+    OPENSSL_free(port);
+    OPENSSL_free(path);
+    if (!ok) {
+        sb_y_error_at(L, v, kp, "expected an http:// or https:// URL, got '%s'", s);
+        return;
+    }
+    (void)sb_y_strdup(L, v, kp, 2048, slot);
+}
+
+/* audit.timestamp.policy: a dotted OID. */
+static void set_oid(struct sb_yfile *L, void *o, const struct sb_ykey *k, const struct sb_ynode *v, const char *kp)
+{
+    char **slot = (char **)(void *)((char *)o + k->off);
+    ASN1_OBJECT *obj;
+    const char *s;
+
+    if (!sb_y_str(L, v, kp, 200, &s)) {
+        return;
+    }
+    if (strspn(s, "0123456789.") != strlen(s) || (obj = OBJ_txt2obj(s, 1)) == NULL) {
+        ERR_clear_error();
+        sb_y_error_at(L, v, kp, "expected a dotted OID (1.2.3.4), got '%s'", s);
+        return;
+    }
+    ASN1_OBJECT_free(obj);
+    (void)sb_y_strdup(L, v, kp, 200, slot);
+}
+
+static const struct sb_ykey timestamp_keys[] = {
+    { .name = "tsa", .type = SB_YT_STR, .required = 1, .off = C_OFF(audit.tsa),
+      .help = "the RFC 3161 time-stamping authority's http:// or https:// URL", .set = set_tsa_url },
+    { .name = "timeout_ms", .type = SB_YT_INT, .off = C_OFF(audit.tsa_timeout_ms), .min = 1, .max = 60000,
+      .dflt = 5000, .help = "time for one exchange with the TSA, milliseconds (whole seconds, rounded up)" },
+    { .name = "policy", .type = SB_YT_STR, .off = C_OFF(audit.tsa_policy),
+      .help = "the TSA policy OID to ask for (default: the TSA's own)", .set = set_oid },
+};
+
 static const struct sb_ykey audit_keys[] = {
     { .name = "path", .type = SB_YT_PATH, .required = 1, .off = C_OFF(audit.path), .help = "the audit log file" },
     { .name = "fsync", .type = SB_YT_ENUM, .off = C_OFF(audit.fsync), .dflt = SBGW_FSYNC_BATCH,
@@ -81,6 +138,8 @@ static const struct sb_ykey audit_keys[] = {
       .help = "the latest checkpoint (default: the log's path + \".checkpoint\")" },
     { .name = "checkpoint", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping {every_records, every_s}",
       .sub = checkpoint_keys, .nsub = SB_Y_NKEYS(checkpoint_keys) },
+    { .name = "timestamp", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping {tsa, timeout_ms, policy}",
+      .sub = timestamp_keys, .nsub = SB_Y_NKEYS(timestamp_keys) },
 };
 
 static const struct sb_ykey log_keys[] = {
@@ -103,7 +162,8 @@ static const struct sb_ykey top_keys[] = {
     { .name = "limits", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping of limits", .sub = limits_keys,
       .nsub = SB_Y_NKEYS(limits_keys) },
     { .name = "audit", .type = SB_YT_MAP, .required = 1, .off = SB_Y_NO_OFF,
-      .help = "a mapping {path, fsync, batch_ms, node_id, signing_key, signing_cert, checkpoint_file, checkpoint}",
+      .help = "a mapping {path, fsync, batch_ms, node_id, signing_key, signing_cert, checkpoint_file, checkpoint, "
+              "timestamp}",
       .sub = audit_keys, .nsub = SB_Y_NKEYS(audit_keys) },
     { .name = "log", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping {path, level}", .sub = log_keys,
       .nsub = SB_Y_NKEYS(log_keys) },
@@ -167,6 +227,10 @@ static void check_audit_key(struct sb_yfile *L, struct sbgw_config *c)
             sb_y_error_at(L, NULL, "audit", "%s", err);
         }
         sbgw_audit_signer_free(&s);
+    }
+    if (c->audit.tsa != NULL && c->audit.signing_key == NULL) {
+        sb_y_error_at(L, NULL, "audit.timestamp", "time anchors need signed checkpoints: set audit.signing_key "
+                      "and audit.signing_cert");
     }
     if (c->audit.checkpoint_file == NULL && c->audit.path != NULL) {
         size_t n = strlen(c->audit.path) + sizeof(".checkpoint");
@@ -309,6 +373,8 @@ void sbgw_config_free(struct sbgw_config *c)
     free(c->audit.signing_key);
     free(c->audit.signing_cert);
     free(c->audit.checkpoint_file);
+    free(c->audit.tsa);
+    free(c->audit.tsa_policy);
     free(c->log.path);
     free(c->file);
     free(c);

@@ -133,6 +133,9 @@ struct sbgw_config {
         char *checkpoint_file;                /* owned: resolved; default path + ".checkpoint" */
         int every_records;                    /* checkpoint cadence (signed checkpoints only) */
         int every_s;
+        char *tsa;                            /* owned: audit.timestamp.tsa, an http(s) URL; NULL = no anchors */
+        int tsa_timeout_ms;                   /* audit.timestamp.timeout_ms */
+        char *tsa_policy;                     /* owned: audit.timestamp.policy (dotted OID); NULL = the TSA's */
     } audit;
     struct {
         char *path;                           /* owned: resolved; NULL = stderr */

@@ -151,6 +151,7 @@ static int open_audit(struct sbgw *gw, const struct sbgw_config *c, unsigned fla
         .signing_key = c->audit.signing_key, .signing_cert = c->audit.signing_cert,
         .checkpoint_file = c->audit.checkpoint_file, .every_records = c->audit.every_records,
         .every_s = c->audit.every_s, .new_chain = (flags & SBGW_OPEN_AUDIT_NEW_CHAIN) != 0, .log = &gw->log,
+        .tsa_url = c->audit.tsa, .tsa_policy = c->audit.tsa_policy, .tsa_timeout_ms = c->audit.tsa_timeout_ms,
     };
     char err[2048];
 

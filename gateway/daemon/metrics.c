@@ -227,6 +227,12 @@ char *sbgw_metrics_render(const struct sbgw_metrics *m, const struct sbgw_metric
     sb_printf(&b, "# HELP sigbridge_audit_refused_total Decisions answered 503 because they could not be audited.\n"
                   "# TYPE sigbridge_audit_refused_total counter\nsigbridge_audit_refused_total %llu\n",
               g->audit_refused);
+    sb_printf(&b, "# HELP sigbridge_audit_anchors_total Checkpoints anchored by an RFC 3161 time-stamp token.\n"
+                  "# TYPE sigbridge_audit_anchors_total counter\nsigbridge_audit_anchors_total %llu\n",
+              g->audit_anchors);
+    sb_printf(&b, "# HELP sigbridge_audit_anchor_errors_total Time-stamp exchanges that failed (TSA down, refused, "
+                  "bad reply).\n# TYPE sigbridge_audit_anchor_errors_total counter\n"
+                  "sigbridge_audit_anchor_errors_total %llu\n", g->audit_anchor_errors);
     sb_printf(&b, "# HELP sigbridge_audit_writable 1 when decisions can be audited.\n"
                   "# TYPE sigbridge_audit_writable gauge\nsigbridge_audit_writable %d\n", g->audit_writable);
     sb_printf(&b, "# HELP sigbridge_connections Client connections open on both listeners, counted from accept.\n"

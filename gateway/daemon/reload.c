@@ -225,6 +225,12 @@ static int check_boot(const struct sbgw_config *c, const struct sbgw_boot *b, st
         sb_diag_add(diag, "%s: audit: signing_key, signing_cert and checkpoint_file need a restart", c->file);
         bad++;
     }
+    if (strcmp(c->audit.tsa != NULL ? c->audit.tsa : "", b->audit_tsa) != 0 ||
+        strcmp(c->audit.tsa_policy != NULL ? c->audit.tsa_policy : "", b->audit_tsa_policy) != 0 ||
+        (c->audit.tsa != NULL && c->audit.tsa_timeout_ms != b->audit_tsa_timeout_ms)) {
+        sb_diag_add(diag, "%s: audit.timestamp: tsa, timeout_ms and policy need a restart", c->file);
+        bad++;
+    }
     if (strcmp(c->log.path != NULL ? c->log.path : "", b->log_path) != 0) {
         sb_diag_add(diag, "%s: log.path: needs a restart (SIGUSR1 reopens the current file)", c->file);
         bad++;
@@ -253,6 +259,10 @@ void sbgw_boot_from(struct sbgw_boot *b, const struct sbgw_snap *s)
     snprintf(b->audit_key, sizeof(b->audit_key), "%s", c->audit.signing_key != NULL ? c->audit.signing_key : "");
     snprintf(b->audit_cert, sizeof(b->audit_cert), "%s", c->audit.signing_cert != NULL ? c->audit.signing_cert : "");
     snprintf(b->audit_side, sizeof(b->audit_side), "%s", c->audit.checkpoint_file);
+    snprintf(b->audit_tsa, sizeof(b->audit_tsa), "%s", c->audit.tsa != NULL ? c->audit.tsa : "");
+    snprintf(b->audit_tsa_policy, sizeof(b->audit_tsa_policy), "%s",
+             c->audit.tsa_policy != NULL ? c->audit.tsa_policy : "");
+    b->audit_tsa_timeout_ms = c->audit.tsa_timeout_ms;
     snprintf(b->log_path, sizeof(b->log_path), "%s", c->log.path != NULL ? c->log.path : "");
 }
 

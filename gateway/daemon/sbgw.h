@@ -57,6 +57,9 @@ struct sbgw_boot {
     char audit_key[4096];                     /* "" = none */
     char audit_cert[4096];
     char audit_side[4096];
+    char audit_tsa[2100];                     /* audit.timestamp: "" = none */
+    char audit_tsa_policy[256];
+    int audit_tsa_timeout_ms;
     char node_id[SBGW_ID_MAX + 1];
     char log_path[4096];
 };

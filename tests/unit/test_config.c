@@ -251,6 +251,26 @@ static void test_config_wrong_type_and_range_located(void **state)
     assert_int_equal(f->diag.n, 3);                    /* all errors of the file, not just the first */
 }
 
+static void test_config_audit_timestamp_checked(void **state)
+{
+    struct fx *f = *state;
+
+#define TS_BASE "listeners:\n  api: { address: 127.0.0.1, port: 7420 }\npolicy_dir: p\naudit:\n  path: a\n"
+    /* anchors need signed checkpoints */
+    assert_int_equal(load(f, TS_BASE "  timestamp: { tsa: 'http://127.0.0.1:8318/tsa' }\n"), -1);
+    assert_true(has_msg(f, "audit.timestamp: time anchors need signed checkpoints: set audit.signing_key", NULL));
+    assert_int_equal(f->diag.n, 1);
+    assert_int_equal(load(f, TS_BASE "  timestamp: { tsa: 'ftp://tsa.example/', timeout_ms: 0, policy: 'one.two' }\n"),
+                     -1);
+    assert_true(has_msg(f, ":6:21: audit.timestamp.tsa: expected an http:// or https:// URL, got 'ftp://tsa.example/'",
+                        NULL));
+    assert_true(has_msg(f, "audit.timestamp.timeout_ms: expected an integer from 1 to 60000", NULL));
+    assert_true(has_msg(f, "audit.timestamp.policy: expected a dotted OID (1.2.3.4), got 'one.two'", NULL));
+    assert_int_equal(load(f, TS_BASE "  timestamp: { timeout_ms: 100 }\n"), -1);
+    assert_true(has_msg(f, "audit.timestamp.tsa: required key is missing", NULL));
+#undef TS_BASE
+}
+
 static void test_config_missing_required(void **state)
 {
     struct fx *f = *state;
@@ -429,6 +449,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_config_unknown_key_hint_located, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_wrong_type_and_range_located, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_missing_required, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_audit_timestamp_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_duplicate_and_alias, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_admin_off_loopback_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_acl_unknown_client_located, setup, teardown),
