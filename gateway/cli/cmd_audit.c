@@ -24,6 +24,7 @@
 
 struct audit_args {
     STACK_OF(X509) *certs;               /* owned: --cert, repeatable */
+    STACK_OF(X509) *tsa;                 /* owned: --tsa-anchor, repeatable */
     const char *checkpoint;              /* --checkpoint FILE */
     int json;
 };
@@ -32,16 +33,21 @@ struct audit_args {
 static const struct sbgw_opt audit_opts[] = {
     { .name = "cert", .has_value = 1, .kind = SBGW_OPT_CERTS, .off = AA(certs) },
     { .name = "checkpoint", .has_value = 1, .kind = SBGW_OPT_STR, .off = AA(checkpoint) },
+    { .name = "tsa-anchor", .has_value = 1, .kind = SBGW_OPT_CERTS, .off = AA(tsa) },
 };
 
 static void audit_usage(FILE *f)
 {
-    fprintf(f, "usage: sigbridge audit verify [--json] [--cert NODE.pem]... [--checkpoint FILE] LOG\n"
+    fprintf(f, "usage: sigbridge audit verify [--json] [--cert NODE.pem]... [--checkpoint FILE] "
+               "[--tsa-anchor TSA.pem]... LOG\n"
                "  check the hash chain of a gateway audit log; a log may start with a \"reopen\" checkpoint\n"
                "  (a continuation file after rotation). With --cert (repeatable: any of the node certificates\n"
                "  may have signed) every checkpoint must be signed by one of them and verify, the log must hold\n"
                "  a checkpoint, the unsigned tail after the last one must not exceed its cadence, and the side\n"
                "  file's checkpoint (--checkpoint FILE, default LOG.checkpoint when present) must be in the log.\n"
+               "  With --tsa-anchor (repeatable: the time-stamping authority's CA or certificate) every time anchor\n"
+               "  must verify over the checkpoint it names, with its genTime within the checkpoint's cadence, and\n"
+               "  a log with checkpoints must hold one.\n"
                "  exit 0 intact, 1 broken (names the first bad line), 3 truncated tail only,\n"
                "  2 usage or unreadable file\n");
 }
@@ -89,6 +95,9 @@ static void print_json(const char *file, int rc, const struct sbgw_audit_report 
     json_object_set_new(o, "checkpoints", json_integer((json_int_t)r->checkpoints));
     json_object_set_new(o, "signed_checkpoints", json_integer((json_int_t)r->signed_checkpoints));
     json_object_set_new(o, "anchors", json_integer((json_int_t)r->anchors));
+    json_object_set_new(o, "anchors_verified", json_boolean(r->anchors_checked));
+    json_object_set_new(o, "first_anchor_time", str_or_null(r->first_gen_time));
+    json_object_set_new(o, "last_anchor_time", str_or_null(r->last_gen_time));
     for (i = 0; i < r->n_nodes; i++) {
         json_array_append_new(nodes, json_string(r->nodes[i]));
     }
@@ -149,10 +158,11 @@ static void print_summary(const struct sbgw_audit_report *r, const STACK_OF(X509
     printf("  records: %zu (%zu decisions, %zu checkpoints, %zu signed checkpoints)\n",
            r->decisions + r->checkpoints, r->decisions, r->checkpoints, r->signed_checkpoints);
     printf("  anchors: %zu", r->anchors);
-    if (r->tsa_tokens > 0) {
-        printf(" (time anchors are not checked yet; %zu records carry a tsa_token)", r->tsa_tokens);
+    if (r->anchors > 0) {
+        printf(" (genTime %s to %s)", or_none(r->first_gen_time), or_none(r->last_gen_time));
     }
-    printf("\n  nodes:");
+    printf("%s\n  nodes:", r->anchors_checked ? ", every token verifies under the given TSA anchors"
+                            : r->anchors > 0 ? ", not checked (no --tsa-anchor)" : "");
     for (i = 0; i < r->n_nodes; i++) {
         printf("%s %s", i > 0 ? "," : "", r->nodes[i]);
     }
@@ -215,12 +225,13 @@ static void print_summary(const struct sbgw_audit_report *r, const STACK_OF(X509
 /* audit words its usage errors itself (never JSON). */
 static int audit_fail(enum sbgw_cli_fault f, const char *arg, const struct sb_err *err)
 {
-    if (f == SBGW_CLI_BAD_OPTION && (strcmp(arg, "--cert") == 0 || strcmp(arg, "--checkpoint") == 0)) {
+    if (f == SBGW_CLI_BAD_OPTION && (strcmp(arg, "--cert") == 0 || strcmp(arg, "--checkpoint") == 0 ||
+                                     strcmp(arg, "--tsa-anchor") == 0)) {
         fprintf(stderr, "sigbridge audit verify: option '%s' needs a value\n", arg);
     } else if (f == SBGW_CLI_BAD_OPTION) {
         fprintf(stderr, "sigbridge audit verify: unknown option '%s'\n", arg);
     } else if (f == SBGW_CLI_BAD_VALUE) {
-        fprintf(stderr, "sigbridge audit verify: --cert: %s\n", err->msg);
+        fprintf(stderr, "sigbridge audit verify: cannot load a certificate: %s\n", err->msg);
     } else {
         audit_usage(stderr);
     }
@@ -230,7 +241,7 @@ static int audit_fail(enum sbgw_cli_fault f, const char *arg, const struct sb_er
 static int run(struct audit_args *a, const char *file)
 {
     X509 *certs[SBGW_AUDIT_VERIFY_MAX_CERTS];
-    struct sbgw_audit_verify_opts o = { .certs = certs, .side_path = a->checkpoint };
+    struct sbgw_audit_verify_opts o = { .certs = certs, .side_path = a->checkpoint, .tsa_anchors = a->tsa };
     struct sbgw_audit_report *r;
     const struct sbgw_audit_verify *v;
     int n = a->certs != NULL ? sk_X509_num(a->certs) : 0, rc, i;
@@ -298,5 +309,6 @@ int sbgw_cmd_audit(int argc, char **argv)
         rc = run(&a, argv[1 + optind]);
     }
     sk_X509_pop_free(a.certs, X509_free);
+    sk_X509_pop_free(a.tsa, X509_free);
     return rc;
 }

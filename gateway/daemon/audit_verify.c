@@ -1,19 +1,21 @@
 /*
  * gateway/daemon/audit_verify.c — checking a whole audit log: the hash chain (sbgw_audit_verify_file, audit.h)
  * and, with the node certificates, its signed checkpoints, unsigned tail and side file
- * (sbgw_audit_verify_report, audit_verify.h). One pass over the file; nothing but the side file's checkpoint
- * is kept in memory.
+ * (sbgw_audit_verify_report, audit_verify.h). One pass over the file; the side file's checkpoint and the last
+ * checkpoints (for the time anchors that follow them) are kept in memory.
  */
 #include "gateway/daemon/audit_verify.h"
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "gateway/daemon/audit_anchor.h"
 #include "gateway/daemon/audit_checkpoint.h"
 #include "gateway/daemon/audit_signer.h"
 
@@ -27,6 +29,8 @@ struct pass {
     int side_hash_ok;                    /* that line's hash is the side file's */
     char prev[65];
     long long last_seq;
+    json_t *ring[SBGW_AUDIT_VERIFY_ANCHOR_RING];   /* owned: the last checkpoints (tsa_anchors given) */
+    size_t ring_n;                       /* checkpoints pushed so far */
 };
 
 static void copy_str(char *dst, size_t n, const char *src)
@@ -148,6 +152,61 @@ static int ckpt_sig(struct pass *p, const json_t *rec, size_t lineno, char *why,
     }
 }
 
+/* ---- time anchors ------------------------------------------------------------------------- */
+
+/* Remember checkpoint rec for the anchors after it. */
+static void ring_push(struct pass *p, json_t *rec)
+{
+    size_t i = p->ring_n++ % SBGW_AUDIT_VERIFY_ANCHOR_RING;
+
+    json_decref(p->ring[i]);
+    p->ring[i] = json_incref(rec);
+}
+
+static void ring_free(struct pass *p)
+{
+    size_t i;
+
+    for (i = 0; i < SBGW_AUDIT_VERIFY_ANCHOR_RING; i++) {
+        json_decref(p->ring[i]);
+    }
+}
+
+/* An anchor record at lineno: its checkpoint is among the remembered ones and the anchor checks out under
+ * the TSA anchors; genTimes do not go back. 0 ok, 1 with why. */
+static int anchor_check(struct pass *p, const json_t *rec, const char *gen, char *why, size_t n)
+{
+    const json_t *cs = json_object_get(rec, "checkpoint_seq");
+    json_t *ck = NULL;
+    char detail[200];
+    size_t i;
+
+    for (i = 0; json_is_integer(cs) && i < SBGW_AUDIT_VERIFY_ANCHOR_RING && i < p->ring_n; i++) {
+        json_t *c = p->ring[(p->ring_n - 1 - i) % SBGW_AUDIT_VERIFY_ANCHOR_RING];
+
+        if (json_integer_value(json_object_get(c, "seq")) == json_integer_value(cs)) {
+            ck = c;
+            break;
+        }
+    }
+    if (ck == NULL) {
+        snprintf(why, n, "time anchor for checkpoint seq %lld, which is not among the %d checkpoints before it in "
+                 "this log", json_is_integer(cs) ? (long long)json_integer_value(cs) : -1LL,
+                 SBGW_AUDIT_VERIFY_ANCHOR_RING);
+        return 1;
+    }
+    if (!sbgw_audit_anchor_check(rec, ck, p->o->tsa_anchors, detail, sizeof(detail))) {
+        snprintf(why, n, "time anchor does not verify: %.200s", detail);
+        return 1;
+    }
+    if (gen != NULL && p->r->last_gen_time[0] != '\0' && strcmp(gen, p->r->last_gen_time) < 0) {
+        snprintf(why, n, "time anchor's genTime %.40s is before the previous anchor's %.40s", gen,
+                 p->r->last_gen_time);
+        return 1;
+    }
+    return 0;
+}
+
 /* ---- collecting the summary ---------------------------------------------------------------- */
 
 static void note_node(struct sbgw_audit_report *r, const char *node)
@@ -177,9 +236,23 @@ static int take(struct pass *p, const json_t *rec, size_t lineno, const char cal
     const json_t *er;
     long long seq = (long long)json_integer_value(json_object_get(rec, "seq"));
 
-    if (sbgw_audit_is_checkpoint(rec)) {
+    if (sbgw_audit_is_anchor(rec)) {
+        const char *gen = json_string_value(json_object_get(rec, "gen_time"));
+
+        if (p->o->tsa_anchors != NULL && anchor_check(p, rec, gen, why, n) != 0) {
+            return 1;
+        }
+        r->anchors++;
+        if (r->first_gen_time[0] == '\0') {
+            copy_str(r->first_gen_time, sizeof(r->first_gen_time), gen);
+        }
+        copy_str(r->last_gen_time, sizeof(r->last_gen_time), gen);
+    } else if (sbgw_audit_is_checkpoint(rec)) {
         if (r->certs_given && ckpt_sig(p, rec, lineno, why, n) != 0) {
             return 1;
+        }
+        if (p->o->tsa_anchors != NULL) {
+            ring_push(p, (json_t *)(uintptr_t)rec);
         }
         r->checkpoints++;
         r->last_ckpt.line = lineno;
@@ -195,9 +268,6 @@ static int take(struct pass *p, const json_t *rec, size_t lineno, const char cal
             r->tail_first = lineno;
         }
         r->tail_last = lineno;
-    }
-    if (json_object_get(rec, "tsa_token") != NULL) {
-        r->tsa_tokens++;
     }
     note_node(r, json_string_value(json_object_get(rec, "node")));
     if (r->first_seq == 0 && lineno == 1) {
@@ -287,6 +357,13 @@ static int whole_file(struct pass *p, int rc)
 
     if (p->side != NULL && p->side_line > 0 && p->side_hash_ok) {
         r->side = SBGW_AUDIT_SIDE_IN_LOG;
+    }
+    if (p->o->tsa_anchors != NULL) {
+        if (r->checkpoints > 0 && r->anchors == 0) {
+            return fail_at(r, end, "no time anchor in the log: anchor records were removed, or the log was not "
+                                   "written with audit.timestamp");
+        }
+        r->anchors_checked = 1;
     }
     if (!r->certs_given) {
         return rc;
@@ -390,6 +467,7 @@ int sbgw_audit_verify_report(const char *path, const struct sbgw_audit_verify_op
         rc = whole_file(&p, rc);
     }
     json_decref(p.side);
+    ring_free(&p);
     return rc;
 }
 

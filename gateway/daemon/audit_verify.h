@@ -13,8 +13,13 @@
  *   - a non-empty log holds at least one checkpoint;
  *   - the unsigned tail (records after the last checkpoint) is no longer than that checkpoint's every_records;
  *   - the side file's checkpoint (when there is one) verifies and is in the log with the same hash.
- * Without certificates only the chain decides; the rest is reported. Time anchors ("tsa_token") are not
- * checked yet: anchors is always 0.
+ * Without certificates only the chain decides; the rest is reported.
+ *
+ * Time anchors (anchor records, audit_anchor.h) are counted; with the TSA's trust anchors (tsa_anchors)
+ * each must name a checkpoint written before it in this log (one of the last SBGW_AUDIT_VERIFY_ANCHOR_RING)
+ * and pass sbgw_audit_anchor_check (the token verifies over that checkpoint's hash, its genTime lies within
+ * the checkpoint's cadence of the checkpoint's time), genTimes must not go back, and a log with checkpoints
+ * must hold at least one anchor — so a rewritten log cannot be re-anchored in the past.
  */
 #ifndef SBGW_AUDIT_VERIFY_H
 #define SBGW_AUDIT_VERIFY_H
@@ -27,11 +32,13 @@
 #define SBGW_AUDIT_VERIFY_MAX_CERTS 16    /* --cert given at most this often */
 #define SBGW_AUDIT_VERIFY_MAX_NODES 8     /* distinct node ids listed (more are counted in nodes_more) */
 #define SBGW_AUDIT_TIME_MAX 48            /* longest "time" kept for the summary */
+#define SBGW_AUDIT_VERIFY_ANCHOR_RING 1024   /* checkpoints remembered for the anchors that follow them */
 
 struct sbgw_audit_verify_opts {
     X509 *const *certs;                   /* borrowed; n_certs 0: the chain only */
     size_t n_certs;
     const char *side_path;                /* the side file to check; NULL: the log's path + ".checkpoint" if present */
+    STACK_OF(X509) *tsa_anchors;          /* borrowed; NULL: anchors are counted, not checked */
 };
 
 /* A checkpoint's place in the log. */
@@ -52,7 +59,9 @@ enum sbgw_audit_side_state {
 
 struct sbgw_audit_report {
     struct sbgw_audit_verify v;           /* as sbgw_audit_verify_file: line/why also name a checkpoint failure */
-    size_t decisions, checkpoints, signed_checkpoints, anchors, tsa_tokens;
+    size_t decisions, checkpoints, signed_checkpoints, anchors;
+    int anchors_checked;                  /* tsa_anchors given and every anchor verified */
+    char first_gen_time[SBGW_AUDIT_TIME_MAX], last_gen_time[SBGW_AUDIT_TIME_MAX];   /* of the anchors */
     char nodes[SBGW_AUDIT_VERIFY_MAX_NODES][SBGW_ID_MAX + 1];
     size_t n_nodes, nodes_more;
     char first_time[SBGW_AUDIT_TIME_MAX], last_time[SBGW_AUDIT_TIME_MAX];

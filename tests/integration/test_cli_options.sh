@@ -106,11 +106,11 @@ run "serve: -c without FILE" 2 err "sigbridge serve: unexpected argument '-c'" -
 run "serve: unknown option" 2 err "sigbridge serve: unexpected argument '--frobnicate'" -- $B serve --frobnicate
 run "audit verify: unknown option" 2 err "sigbridge audit verify: unknown option '--frobnicate'" -- \
     $B audit verify --frobnicate log
-AUDIT_USAGE="usage: sigbridge audit verify [--json] [--cert NODE.pem]... [--checkpoint FILE] LOG"
+AUDIT_USAGE="usage: sigbridge audit verify [--json] [--cert NODE.pem]... [--checkpoint FILE] [--tsa-anchor TSA.pem]... LOG"
 run "audit verify: two files" 2 err "$AUDIT_USAGE" -- $B audit verify a b
 run "audit verify: no file" 2 err "$AUDIT_USAGE" -- $B audit verify
 run "audit verify: --cert without its value" 2 err "sigbridge audit verify: option '--cert' needs a value" -- \
     $B audit verify log --cert
-run "audit verify: --cert naming no file" 2 err "sigbridge audit verify: --cert: /nonexistent.pem: cannot open: No such file or directory" -- \
+run "audit verify: --cert naming no file" 2 err "sigbridge audit verify: cannot load a certificate: /nonexistent.pem: cannot open: No such file or directory" -- \
     $B audit verify --cert /nonexistent.pem log
 finish

@@ -533,19 +533,21 @@ static void test_reopen_start(void **state)
     assert_broken(f, verify(f, NULL, K_EC, -1), 1, "the first record is seq 4");
 }
 
-/* Records with a tsa_token are counted but not anchors yet; several nodes are listed. */
+/* Anchor records are counted (checked only with TSA anchors: test_audit_anchor.c, test_gateway_audit_anchor.sh);
+ * several nodes are listed. */
 static void test_anchors_and_nodes(void **state)
 {
     struct fx *f = *state;
 
     build(f, &f->s[K_EC], 1, 2);
-    json_object_set_new(f->recs[5], "tsa_token", json_string("MIIB"));
+    json_object_set_new(f->recs[5], "type", json_string("anchor"));
+    json_object_set_new(f->recs[5], "token", json_string("MIIB"));
     json_object_set_new(f->recs[5], "node", json_string("node-2"));
     recompute(f, 5, 0);
     write_log(f, 0);
     assert_int_equal(verify(f, NULL, K_EC, -1), 0);
-    assert_int_equal(f->r.anchors, 0);
-    assert_int_equal(f->r.tsa_tokens, 1);
+    assert_int_equal(f->r.anchors, 1);
+    assert_int_equal(f->r.anchors_checked, 0);
     assert_int_equal(f->r.n_nodes, 2);
     assert_string_equal(f->r.nodes[1], "node-2");
 }
