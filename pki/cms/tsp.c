@@ -303,6 +303,9 @@ enum sb_reason sb_tsp_verify_token(const unsigned char *token, size_t len, const
             goto out;
         }
     }
+    /* the TSA's certificate path is judged at the token's genTime, not today: an anchor made while the TSA
+     * certificate was valid stays valid after it expires (revocation of the TSA certificate: not checked) */
+    X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), gen);
     /* the token's certificates: untrusted path candidates (the signer is looked up among them too) */
     if (tok->d.sign->cert != NULL && (untrusted = X509_chain_up_ref(tok->d.sign->cert)) == NULL) {
         r = sb_err_openssl(err, SB_R_INTERNAL, "out of memory");

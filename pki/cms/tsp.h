@@ -7,7 +7,7 @@
  * names the request's imprint (SHA-256) and nonce; the token (TimeStampToken: a CMS SignedData) and its
  * genTime are handed back. Accepting a response does not verify the token's signature: sb_tsp_verify_token
  * does that, against anchors the caller trusts — the TSA's signature, its certificate chaining to one of the
- * anchors at the current time with extKeyUsage timeStamping (critical, RFC 3161 §2.3), the ESS signing
+ * anchors at the token's genTime (not today: an anchor outlives the TSA certificate) with extKeyUsage timeStamping (critical, RFC 3161 §2.3), the ESS signing
  * certificate attribute, version 1 and the imprint.
  *
  * sb_tsp_http_post (tsp_http.c) is the one piece of network I/O in pki/: a blocking POST of a request to
