@@ -16,8 +16,8 @@
  *
  * Checkpoints (audit_checkpoint.h): with an audit key, a signed checkpoint record follows every
  * every_records records (in the append that reaches the count) and, from the flusher, every every_s seconds
- * while records are written; the side file is rewritten after the log was synced. The flusher also watches
- * the file (stat of the path against fstat of the descriptor, every batch_ms and at least every 250 ms): a
+ * while records are written; the side file is rewritten after the log was synced, by the flusher at most once
+ * a second (at once on start, reopen and stop). The flusher also watches the file (stat of the path against fstat of the descriptor, every batch_ms and at least every 250 ms): a
  * log removed, renamed away or truncated under the daemon is reopened at its path with a "reopen" record that continues the chain (a
  * renamed file first gets a closing "rotate" checkpoint); until a file is open again appends fail (503).
  * After failed writes (a full disk) the flusher probes every second with a "resumed" record naming the gap;
@@ -103,6 +103,7 @@ struct sbgw_audit {
     size_t side_len;
     off_t side_off;
     unsigned file_gen;               /* +1 on every reopen: a side file staged for an older file is dropped */
+    struct timespec side_at;         /* the flusher's last side file update (CLOCK_MONOTONIC; at most 1/s) */
     /* trouble */
     int lost;                        /* the file was removed or replaced and no new one is open yet */
     int rescue_fd;                   /* -1, or a removed log still open: the flusher copies it to rescue_path */

@@ -34,7 +34,9 @@
  * The side file (audit.checkpoint_file, default the log's path + ".checkpoint") holds the latest
  * checkpoint, one line: {"log": PATH, "offset": byte offset of the checkpoint's line in the log,
  * "checkpoint": the record exactly as in the log}. It is replaced atomically (temporary file, fsync, rename)
- * and only after the log itself was synced, so it never names a record the log could lose.
+ * and only after the log itself was synced, so it never names a record the log could lose; it is updated at
+ * most once a second (at once on start, reopen, new chain and stop), so it may name a checkpoint up to a
+ * second older than the log's last.
  */
 #ifndef SBGW_AUDIT_CHECKPOINT_H
 #define SBGW_AUDIT_CHECKPOINT_H

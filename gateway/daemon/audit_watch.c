@@ -60,7 +60,7 @@ void sbgw_audit_side_sync_locked(struct sbgw_audit *a)
 
 /* The side file from the flusher: the log synced and the file staged without the lock, renamed under it
  * unless the log was reopened meanwhile (then the reopen has written a newer one). */
-static void side_flush(struct sbgw_audit *a)
+static void side_flush(struct sbgw_audit *a, const struct timespec *now)
 {
     char tmp[4200], err[600], *line;
     size_t len;
@@ -68,11 +68,17 @@ static void side_flush(struct sbgw_audit *a)
     unsigned gen;
     int fd, ok;
 
+    /* at most once a second: each update costs an fdatasync of the log and an fsync of the side file, and
+     * syncs compete with the appends (a busy gateway writes a checkpoint every ~0.1 s) */
+    if (elapsed(&a->side_at, now) < 1.0) {
+        return;
+    }
     pthread_mutex_lock(&a->mu);
     if ((line = a->side_line) == NULL || a->fd < 0) {
         pthread_mutex_unlock(&a->mu);
         return;
     }
+    a->side_at = *now;
     a->side_line = NULL;
     len = a->side_len;
     off = a->side_off;
@@ -292,7 +298,7 @@ void sbgw_audit_watch(struct sbgw_audit *a)
         sbgw_audit_logf(a, 1, "audit: %s", msg);
     }
     rescue(a);
-    side_flush(a);
+    side_flush(a, &now);
 }
 
 int sbgw_audit_reopen(struct sbgw_audit *a, const char *why)

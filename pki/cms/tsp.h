@@ -7,8 +7,8 @@
  * names the request's imprint (SHA-256) and nonce; the token (TimeStampToken: a CMS SignedData) and its
  * genTime are handed back. Accepting a response does not verify the token's signature: sb_tsp_verify_token
  * does that, against anchors the caller trusts — the TSA's signature, its certificate chaining to one of the
- * anchors at the token's genTime (not today: an anchor outlives the TSA certificate) with extKeyUsage timeStamping (critical, RFC 3161 §2.3), the ESS signing
- * certificate attribute, version 1 and the imprint.
+ * anchors at the token's genTime (not today: an anchor outlives the TSA certificate) with extKeyUsage
+ * timeStamping (critical, RFC 3161 §2.3), the ESS signing certificate attribute, version 1 and the imprint.
  *
  * sb_tsp_http_post (tsp_http.c) is the one piece of network I/O in pki/: a blocking POST of a request to
  * exactly the URL it is given (no proxy from the environment, no redirects), bounded in time and size. It

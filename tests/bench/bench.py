@@ -214,14 +214,14 @@ def make_objects(a):
 
 
 def checkpoint_runs(a, objs):
-    """The rsa object, warm, over HTTP: 3 runs without and 3 with an audit key at the default cadence."""
+    """The rsa object, warm, over HTTP: runs without and with an audit key at the default cadence, alternated."""
     key, cert = os.path.join(a.out, "audit-node.key"), os.path.join(a.out, "audit-node.pem")
     run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
          "-out", cert, "-subj", "/CN=sigbridge bench audit node", "-days", "30"])
     os.chmod(key, 0o600)
     ckpt = {False: [], True: []}
     ckpt_count = 0
-    for rep in range(3):                       # alternated, so drift in the machine's load hits both alike
+    for rep in range(a.checkpoint_reps):       # alternated, so drift in the machine's load hits both alike
         for signed in (False, True):
             d = Daemon(a, "warm-ckpt" if signed else "warm-plain", 10000, 10000, (key, cert) if signed else None)
             try:
@@ -235,12 +235,15 @@ def checkpoint_runs(a, objs):
 
 
 def report_checkpoints(ckpt, ckpt_count):
-    plain, signed = sorted(ckpt[False])[1], sorted(ckpt[True])[1]
-    print("\naudit checkpoints (rsa, warm, HTTP): without an audit key %s req/s, with an ECDSA P-256 key at the "
-          "default cadence (every 1000 records / 10 s) %s req/s: medians %.0f vs %.0f, %+.1f%% (%d checkpoint "
-          "records written in the signed runs)" % ("/".join("%.0f" % x for x in ckpt[False]),
-                                                   "/".join("%.0f" % x for x in ckpt[True]), plain, signed,
-                                                   100.0 * (signed - plain) / plain if plain else 0.0, ckpt_count))
+    """Runs come in pairs (without, with) back to back: the median of the pairs' ratios is the cost, robust to
+    the machine's speed drifting between pairs."""
+    pairs = sorted(100.0 * (w - p) / p for p, w in zip(ckpt[False], ckpt[True]) if p)
+    med = pairs[len(pairs) // 2] if pairs else 0.0
+    print("\naudit checkpoints (rsa, warm, HTTP; ECDSA P-256 audit key, default cadence: every 1000 records / 10 s):")
+    print("  req/s without / with, in pairs run back to back: " + ", ".join(
+        "%.0f/%.0f" % (p, w) for p, w in zip(ckpt[False], ckpt[True])))
+    print("  cost: median of the pairs %+.1f%% (pairs %s); %d checkpoint records written in the signed runs" % (
+        med, " ".join("%+.1f" % x for x in pairs), ckpt_count))
 
 
 def main():
@@ -253,6 +256,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=4.0, help="measured seconds per HTTP run")
     ap.add_argument("--log-level", default="warn")
     ap.add_argument("--checkpoints-only", action="store_true", help="only the audit checkpoint comparison")
+    ap.add_argument("--checkpoint-reps", type=int, default=3, help="alternated runs of each side (odd)")
     a = ap.parse_args()
     a.out = os.path.abspath(a.out)             # the daemon resolves relative paths against its config's directory
     t_start = time.time()

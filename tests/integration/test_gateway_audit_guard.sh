@@ -162,13 +162,18 @@ last = recs[-1]
 print('     %d records, %d checkpoints, last %s' % (len(recs), sum(r.get('type') == 'checkpoint' for r in recs), last['event']))
 sys.exit(0 if not bad and last.get('type') == 'checkpoint' and since == 0 else 1)
 PY
-check "side file: the latest checkpoint, at its offset in the log" py - "$AUD" <<'PY'
-import json, sys
-side = json.load(open(sys.argv[1] + '.checkpoint'))
-data = open(sys.argv[1], 'rb').read()
-line = data[side['offset']:data.index(b'\n', side['offset'])]
-last_ck = [l for l in data.splitlines() if b'"type":"checkpoint"' in l][-1]
-sys.exit(0 if json.loads(line) == side['checkpoint'] and line == last_ck and side['log'] == sys.argv[1] else 1)
+check "side file: a checkpoint at its offset in the log, the latest one within a few seconds (updated at most 1/s)" \
+    py - "$AUD" "$SLOWX" <<'PY'
+import json, sys, time
+for _ in range(int(100 * float(sys.argv[2]))):
+    side = json.load(open(sys.argv[1] + '.checkpoint'))
+    data = open(sys.argv[1], 'rb').read()
+    line = data[side['offset']:data.index(b'\n', side['offset'])]
+    assert json.loads(line) == side['checkpoint'] and side['log'] == sys.argv[1]
+    if line == [l for l in data.splitlines() if b'"type":"checkpoint"' in l][-1]:
+        sys.exit(0)
+    time.sleep(0.1)
+sys.exit(1)
 PY
 v=$(metric "$ADM" '^sigbridge_audit_checkpoints_total')
 check "metric sigbridge_audit_checkpoints_total ($v)" [ "${v:-0}" -ge 6 ]
@@ -218,18 +223,23 @@ check "reopen logged" grep -q 'audit: the log file was removed (removed); reopen
 v=$(metric "$ADM" '^sigbridge_audit_reopens_total')
 check "metric sigbridge_audit_reopens_total ($v)" [ "${v:-0}" -ge 2 ]
 
-section "the path taken by a directory: 503 only while nothing can be written"
-rm "$AUD"
-mkdir "$AUD"
+section "the path replaced by a dangling symlink: 503 only while nothing can be written"
+# one rename(2) replaces the log by a symlink into a directory that does not exist: the log is removed and no
+# file can be created at the path (a rm then a mkdir would race the daemon re-creating the file in between)
+py - "$AUD" <<'PY'
+import os, sys
+os.symlink('/nonexistent-sigbridge-dir/audit.jsonl', sys.argv[1] + '.link')
+os.replace(sys.argv[1] + '.link', sys.argv[1])
+PY
 wait_ready 503
 t "no file can be opened: 503 AUDIT_UNAVAILABLE" 503 "d['error']['code']=='AUDIT_UNAVAILABLE'" \
     -H 'Content-Type: application/cms' --data-binary "@$O/hk.p7s" "http://127.0.0.1:$API/v1/verify?from=hk"
 t "/readyz: 503 NOT_READY naming the audit log" 503 \
-    "d['error']['code']=='NOT_READY' and 'decisions cannot be audited' in d['error']['message'] and 'Is a directory' in d['error']['message']" \
+    "d['error']['code']=='NOT_READY' and 'decisions cannot be audited' in d['error']['message'] and 'No such file or directory' in d['error']['message']" \
     "http://127.0.0.1:$ADM/readyz"
 v=$(metric "$ADM" '^sigbridge_audit_writable')
 check "metric sigbridge_audit_writable 0 ($v)" [ "$v" = 0 ]
-rmdir "$AUD"
+rm "$AUD"
 wait_ready 200
 t "/readyz ready again once the path is free" 200 "d['ready'] is True" "http://127.0.0.1:$ADM/readyz"
 res=$(load 9 d)
@@ -239,7 +249,7 @@ import json, sys
 new = [json.loads(l) for l in open(sys.argv[1])]
 a, b = new[0], new[1]
 sys.exit(0 if a['event'] == 'reopen' and b['event'] == 'resumed' and b['gap']['refused'] >= 1
-         and b['gap']['error'] == 'Is a directory' and b['prev'] == a['hash'] else 1)
+         and b['gap']['error'] == 'No such file or directory' and b['prev'] == a['hash'] else 1)
 PY
 stop_daemon
 check "graceful stop: exit 0 (rc $rc)" [ "$rc" = 0 ]
