@@ -17,11 +17,15 @@
  * Checkpoints (audit_checkpoint.h): with an audit key, a signed checkpoint record follows every
  * every_records records (in the append that reaches the count) and, from the flusher, every every_s seconds
  * while records are written; the side file is rewritten after the log was synced, by the flusher at most once
- * a second (at once on start, reopen and stop). The flusher also watches the file (stat of the path against fstat of the descriptor, every batch_ms and at least every 250 ms): a
- * log removed, renamed away or truncated under the daemon is reopened at its path with a "reopen" record that continues the chain (a
- * renamed file first gets a closing "rotate" checkpoint); until a file is open again appends fail (503).
- * After failed writes (a full disk) the flusher probes every second with a "resumed" record naming the gap;
- * sbgw_audit_ready is false meanwhile. audit_guard.c has the checkpoint, watch and restart code.
+ * a second (at once on start, reopen and stop). The flusher also watches the file (stat of the path against
+ * fstat of the descriptor, every batch_ms and at least every 250 ms): a log removed, renamed away or
+ * truncated under the daemon is reopened at its path with a "reopen" record that continues the chain (a
+ * renamed file first gets a closing "rotate" checkpoint; a removed one, still open, is copied by the flusher
+ * to path + ".removed-TIME-SEQ", named in the reopen record, so the records written to it are not lost);
+ * until a file is open again appends fail (503). After failed writes (a full disk) the flusher probes every
+ * second with a "resumed" record naming the gap; sbgw_audit_ready is false meanwhile. audit_open.c opens,
+ * checks the side file at start (--audit-new-chain) and closes; audit_watch.c has the watch, the reopen, the
+ * probe and the side file.
  *
  * Time anchors (audit_anchor.h): with audit.timestamp each checkpoint becomes the pending anchor; a thread of
  * its own (never the flusher, never holding mu during the exchange) asks the TSA for a token over the newest
