@@ -216,8 +216,10 @@ def make_objects(a):
 def checkpoint_runs(a, objs):
     """The rsa object, warm, over HTTP: runs without and with an audit key at the default cadence, alternated."""
     key, cert = os.path.join(a.out, "audit-node.key"), os.path.join(a.out, "audit-node.pem")
-    run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
-         "-out", cert, "-subj", "/CN=sigbridge bench audit node", "-days", "30"])
+    newkey = ["-newkey", "rsa:2048"] if a.checkpoint_key == "rsa" else \
+        ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]
+    run(["openssl", "req", "-x509"] + newkey + ["-nodes", "-keyout", key, "-out", cert, "-subj",
+                                                "/CN=sigbridge bench audit node", "-days", "30"])
     os.chmod(key, 0o600)
     ckpt = {False: [], True: []}
     ckpt_count = 0
@@ -234,12 +236,16 @@ def checkpoint_runs(a, objs):
     return ckpt, ckpt_count
 
 
-def report_checkpoints(ckpt, ckpt_count):
+def key_name(a):
+    return "RSA-2048" if a.checkpoint_key == "rsa" else "ECDSA P-256"
+
+
+def report_checkpoints(ckpt, ckpt_count, key):
     """Runs come in pairs (without, with) back to back: the median of the pairs' ratios is the cost, robust to
     the machine's speed drifting between pairs."""
     pairs = sorted(100.0 * (w - p) / p for p, w in zip(ckpt[False], ckpt[True]) if p)
     med = pairs[len(pairs) // 2] if pairs else 0.0
-    print("\naudit checkpoints (rsa, warm, HTTP; ECDSA P-256 audit key, default cadence: every 1000 records / 10 s):")
+    print("\naudit checkpoints (rsa, warm, HTTP; %s audit key, default cadence: every 1000 records / 10 s):" % key)
     print("  req/s without / with, in pairs run back to back: " + ", ".join(
         "%.0f/%.0f" % (p, w) for p, w in zip(ckpt[False], ckpt[True])))
     print("  cost: median of the pairs %+.1f%% (pairs %s); %d checkpoint records written in the signed runs" % (
@@ -257,6 +263,8 @@ def main():
     ap.add_argument("--log-level", default="warn")
     ap.add_argument("--checkpoints-only", action="store_true", help="only the audit checkpoint comparison")
     ap.add_argument("--checkpoint-reps", type=int, default=3, help="alternated runs of each side (odd)")
+    ap.add_argument("--checkpoint-key", choices=("ec", "rsa"), default="ec",
+                    help="the audit key of the signed runs: ECDSA P-256 (default) or RSA-2048")
     a = ap.parse_args()
     a.out = os.path.abspath(a.out)             # the daemon resolves relative paths against its config's directory
     t_start = time.time()
@@ -279,7 +287,7 @@ def main():
         a.seconds, a.log_level))
     sys.stdout.flush()
     if a.checkpoints_only:
-        report_checkpoints(*checkpoint_runs(a, objs))
+        report_checkpoints(*checkpoint_runs(a, objs), key_name(a))
         return
 
     # ---- crypto limit ----
@@ -384,7 +392,7 @@ def main():
         if m:
             print("daemon %-5s caches after its runs: %s" % (mode, ", ".join(
                 "%s %.0f" % (k.replace("sigbridge_", ""), v) for k, v in sorted(m.items()) if not k.endswith("capacity"))))
-    report_checkpoints(ckpt, ckpt_count)
+    report_checkpoints(ckpt, ckpt_count, key_name(a))
     print("\n(total %.0f s; timing only — never asserted by tests)" % (time.time() - t_start))
 
 
