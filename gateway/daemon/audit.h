@@ -115,6 +115,7 @@ struct sbgw_audit {
     int failing;                     /* errno of the last failed write; 0 = writing */
     char failing_since[40];
     time_t probe_at;                 /* the last second a "resumed" record was tried */
+    const char *reopen_why;          /* static: a reopen was asked for (SIGUSR1); the flusher's next check */
     unsigned long long refused_in_gap;    /* decisions refused since failing began */
     char trouble[256];               /* what is wrong, for /readyz and the log (under mu) */
     int reported;                    /* trouble was logged */
@@ -155,8 +156,10 @@ int sbgw_audit_open(struct sbgw_audit *a, const struct sbgw_audit_opts *o, struc
 int sbgw_audit_append(struct sbgw_audit *a, const struct sbgw_audit_rec *r, char *hash_out);
 /* 1 when decisions can be audited now; else 0 and why says what is wrong (for /readyz). */
 int sbgw_audit_ready(struct sbgw_audit *a, char *why, size_t whylen);
-/* Reopen the log at its configured path (SIGUSR1): a no-op when the path is still the open file. 0 ok. */
-int sbgw_audit_reopen(struct sbgw_audit *a, const char *why);
+/* Have the flusher check the log's path now and reopen it (SIGUSR1; why: a static string for the reopen
+ * record): a no-op when the path is still the open file. Returns at once (the event loop's thread does no
+ * file I/O for it). */
+void sbgw_audit_reopen(struct sbgw_audit *a, const char *why);
 /* Change the checkpoint cadence (reload). */
 void sbgw_audit_set_cadence(struct sbgw_audit *a, int every_records, int every_s);
 /* Change the fsync policy (reload). */

@@ -279,7 +279,8 @@ void sbgw_audit_watch(struct sbgw_audit *a)
 
     clock_gettime(CLOCK_MONOTONIC, &now);
     pthread_mutex_lock(&a->mu);
-    (void)sbgw_audit_check_file_locked(a, NULL);
+    (void)sbgw_audit_check_file_locked(a, a->reopen_why);
+    a->reopen_why = NULL;
     if (a->failing != 0 && !a->lost && now.tv_sec != a->probe_at) {
         a->probe_at = now.tv_sec;                  /* at most once a second */
         (void)sbgw_audit_resume_locked(a);
@@ -301,14 +302,12 @@ void sbgw_audit_watch(struct sbgw_audit *a)
     side_flush(a, &now);
 }
 
-int sbgw_audit_reopen(struct sbgw_audit *a, const char *why)
+void sbgw_audit_reopen(struct sbgw_audit *a, const char *why)
 {
-    int rc;
-
     pthread_mutex_lock(&a->mu);
-    rc = sbgw_audit_check_file_locked(a, why);
+    a->reopen_why = why;
+    pthread_cond_signal(&a->cv);        /* the flusher checks the file now (no file I/O on the caller's thread) */
     pthread_mutex_unlock(&a->mu);
-    return rc;
 }
 
 int sbgw_audit_ready(struct sbgw_audit *a, char *why, size_t whylen)

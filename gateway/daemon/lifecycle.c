@@ -112,9 +112,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
         } else {
             sbgw_log_info(&gw->log, "-", "SIGUSR1: log file reopened");
         }
-        if (sbgw_audit_reopen(&gw->audit, "SIGUSR1") != 0) {
-            sbgw_log_warnx(&gw->log, "-", "SIGUSR1: the audit log cannot be reopened at %s", gw->audit.path);
-        }
+        sbgw_audit_reopen(&gw->audit, "SIGUSR1");    /* the audit flusher reopens it (and logs) */
         break;
     case SIGTERM:
         begin_drain(gw, "SIGTERM");
