@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "pki/x509/cert_cache.h"
+#include "pki/crypto/sig_memo.h"
 #include "pki/crypto/sm2_cache.h"
 #include "pki/x509/chain_cache.h"
 
@@ -87,6 +88,14 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
         g.chain_capacity = gw->boot.cache_chains;
     }
     g.chain_flushes = gw->chain_cache_flushes;
+    if (gw->sig_memo != NULL) {
+        uint64_t hits = 0, misses = 0;
+
+        sb_sig_memo_counts(gw->sig_memo, &hits, &misses);
+        g.sig_hits = hits;
+        g.sig_misses = misses;
+        g.sig_capacity = gw->boot.cache_prefixes;
+    }
     if (gw->cert_cache != NULL) {
         uint64_t hits = 0, misses = 0;
 

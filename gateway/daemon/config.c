@@ -36,6 +36,9 @@ static const struct sb_ykey cache_keys[] = {
       .dflt = SBGW_CACHE_DEFAULT, .help = "validated-path cache entries (0 = off)" },
     { .name = "certificates", .type = SB_YT_INT, .off = C_OFF(cache.certificates), .min = 0, .max = SBGW_CACHE_MAX,
       .dflt = SBGW_CACHE_DEFAULT, .help = "decoded-certificate cache entries (0 = off)" },
+    { .name = "prefixes", .type = SB_YT_INT, .off = C_OFF(cache.prefixes), .min = 0, .max = SBGW_CACHE_MAX,
+      .dflt = SBGW_PREFIX_DEFAULT,
+      .help = "verified signatures of CA certificates and CRLs remembered, so a new signer costs its own (0 = off)" },
 };
 
 static const struct sb_ykey limits_keys[] = {
@@ -157,7 +160,7 @@ static const struct sb_ykey top_keys[] = {
       .help = "worker threads (0 = one per core)" },
     { .name = "queue_max", .type = SB_YT_INT, .off = C_OFF(queue_max), .min = 1, .max = 1000000, .dflt = 256,
       .help = "jobs waiting for a worker" },
-    { .name = "cache", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping {chains, certificates}",
+    { .name = "cache", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping {chains, certificates, prefixes}",
       .sub = cache_keys, .nsub = SB_Y_NKEYS(cache_keys) },
     { .name = "limits", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping of limits", .sub = limits_keys,
       .nsub = SB_Y_NKEYS(limits_keys) },

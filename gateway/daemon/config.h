@@ -30,6 +30,7 @@ enum sbgw_log_level { SBGW_LOG_DEBUG = 0, SBGW_LOG_INFO, SBGW_LOG_WARN, SBGW_LOG
 #define SBGW_ID_MAX 64            /* client ids, route names, node id */
 #define SBGW_SKEW_DEFAULT 300     /* routes[].max_skew_s when not given */
 #define SBGW_CACHE_DEFAULT 10000  /* cache.chains / cache.certificates when not given */
+#define SBGW_PREFIX_DEFAULT 4096  /* cache.prefixes when not given */
 #define SBGW_CACHE_MAX 10000000
 
 /* Where a setting was written (for messages that need the policy set, e.g. jurisdictions). */
@@ -110,6 +111,8 @@ struct sbgw_config {
     struct {
         int chains;                           /* validated-path cache entries; 0 = off */
         int certificates;                     /* decoded-certificate cache entries; 0 = off */
+        int prefixes;                         /* verified CA-certificate and CRL signatures remembered
+                                               * (pki/crypto/sig_memo.h); 0 = off */
     } cache;
     struct {
         long long max_body;

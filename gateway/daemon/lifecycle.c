@@ -25,6 +25,7 @@
 #include "gateway/daemon/sbgw.h"
 #include "pki/base/hex.h"
 #include "pki/x509/cert_cache.h"
+#include "pki/crypto/sig_memo.h"
 #include "pki/crypto/sm2_cache.h"
 #include "pki/x509/chain_cache.h"
 #include "pki/verdict/validate.h"
@@ -194,7 +195,8 @@ static int start(struct sbgw *gw, struct sbgw_snap *s, unsigned flags)
         (s->cfg->cache.certificates > 0 &&
          ((gw->cert_cache = sb_cert_cache_new((size_t)s->cfg->cache.certificates)) == NULL ||
           (gw->cert_memo = sb_cert_memo_new((size_t)s->cfg->cache.certificates)) == NULL ||
-          (gw->sm2_cache = sb_sm2_cache_new((size_t)s->cfg->cache.certificates)) == NULL))) {
+          (gw->sm2_cache = sb_sm2_cache_new((size_t)s->cfg->cache.certificates)) == NULL)) ||
+        (s->cfg->cache.prefixes > 0 && (gw->sig_memo = sb_sig_memo_new((size_t)s->cfg->cache.prefixes)) == NULL)) {
         sbgw_log_error(&gw->log, "-", "cannot allocate the caches");
         return -1;
     }
@@ -222,9 +224,10 @@ static int start(struct sbgw *gw, struct sbgw_snap *s, unsigned flags)
         }
     }
     sbgw_log_kv(&gw->log, SBGW_LOG_INFO, "-",
-                json_pack("{s:i,s:s,s:i,s:i,s:s,s:i,s:i}", "pid", (int)getpid(), "snapshot", sb_policy_set_id(s->set),
+                json_pack("{s:i,s:s,s:i,s:i,s:s,s:i,s:i,s:i}", "pid", (int)getpid(), "snapshot", sb_policy_set_id(s->set),
                           "workers", s->cfg->workers, "queue_max", s->cfg->queue_max, "node", s->cfg->audit.node_id,
-                          "cache_chains", s->cfg->cache.chains, "cache_certificates", s->cfg->cache.certificates),
+                          "cache_chains", s->cfg->cache.chains, "cache_certificates", s->cfg->cache.certificates,
+                          "cache_prefixes", s->cfg->cache.prefixes),
                 "sigbridge started");
     return 0;
 }
@@ -262,6 +265,8 @@ static void stop(struct sbgw *gw)
     sb_cert_cache_free(gw->cert_cache);
     sb_cert_memo_free(gw->cert_memo);
     sb_sm2_cache_free(gw->sm2_cache);
+    sb_sig_memo_free(gw->sig_memo);
+    gw->sig_memo = NULL;
     sbgw_replay_free(gw->replay);
     gw->replay = NULL;
     gw->chain_cache = NULL;

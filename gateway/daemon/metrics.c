@@ -269,6 +269,14 @@ char *sbgw_metrics_render(const struct sbgw_metrics *m, const struct sbgw_metric
                   "# HELP sigbridge_sm2_key_cache_misses_total SM2 verifications that computed them (then remembered).\n"
                   "# TYPE sigbridge_sm2_key_cache_misses_total counter\nsigbridge_sm2_key_cache_misses_total %llu\n",
               g->sm2_hits, g->sm2_misses);
+    sb_printf(&b, "# HELP sigbridge_prefix_memo_hits_total CA certificate and CRL signatures found already verified.\n"
+                  "# TYPE sigbridge_prefix_memo_hits_total counter\nsigbridge_prefix_memo_hits_total %llu\n"
+                  "# HELP sigbridge_prefix_memo_misses_total CA certificate and CRL signatures verified (then "
+                  "remembered when valid).\n"
+                  "# TYPE sigbridge_prefix_memo_misses_total counter\nsigbridge_prefix_memo_misses_total %llu\n"
+                  "# HELP sigbridge_prefix_memo_capacity Verified signatures the memo may hold (0 = off).\n"
+                  "# TYPE sigbridge_prefix_memo_capacity gauge\nsigbridge_prefix_memo_capacity %ld\n",
+              g->sig_hits, g->sig_misses, g->sig_capacity);
     if (b.oom) {
         free(b.p);
         return NULL;

@@ -67,6 +67,8 @@ struct sbgw_metrics_gauges {
     unsigned long long cert_hits, cert_misses;
     long cert_capacity;             /* 0 = the certificate cache is off */
     unsigned long long sm2_hits, sm2_misses;   /* SM2 key form + ZA reused / computed */
+    unsigned long long sig_hits, sig_misses;   /* CA / CRL signatures answered from the memo / verified */
+    long sig_capacity;              /* 0 = the signature memo is off */
 };
 
 void sbgw_metrics_init(struct sbgw_metrics *m);

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "pki/x509/chain_cache.h"
+#include "pki/crypto/sig_memo.h"
 #include "pki/policy/recognition.h"
 #include "pki/x509/cert_format.h"
 #include "pki/base/rfc3339_time.h"
@@ -209,9 +210,11 @@ static int check_boot(const struct sbgw_config *c, const struct sbgw_boot *b, st
         sb_diag_add(diag, "%s: workers: changing the pool size needs a restart (running %d)", c->file, b->workers);
         bad++;
     }
-    if (c->cache.chains != b->cache_chains || c->cache.certificates != b->cache_certificates) {
+    if (c->cache.chains != b->cache_chains || c->cache.certificates != b->cache_certificates ||
+        c->cache.prefixes != b->cache_prefixes) {
         sb_diag_add(diag, "%s: cache: changing the cache sizes needs a restart (running chains %d, "
-                            "certificates %d)", c->file, b->cache_chains, b->cache_certificates);
+                            "certificates %d, prefixes %d)", c->file, b->cache_chains, b->cache_certificates,
+                    b->cache_prefixes);
         bad++;
     }
     if (strcmp(c->audit.path, b->audit_path) != 0 || strcmp(c->audit.node_id, b->node_id) != 0) {
@@ -254,6 +257,7 @@ void sbgw_boot_from(struct sbgw_boot *b, const struct sbgw_snap *s)
     b->workers = c->workers;
     b->cache_chains = c->cache.chains;
     b->cache_certificates = c->cache.certificates;
+    b->cache_prefixes = c->cache.prefixes;
     snprintf(b->audit_path, sizeof(b->audit_path), "%s", c->audit.path);
     snprintf(b->node_id, sizeof(b->node_id), "%s", c->audit.node_id);
     snprintf(b->audit_key, sizeof(b->audit_key), "%s", c->audit.signing_key != NULL ? c->audit.signing_key : "");
@@ -442,6 +446,7 @@ static void reload_done(evutil_socket_t fd, short what, void *arg)
             sb_chain_cache_flush(gw->chain_cache);
             gw->chain_cache_flushes++;
         }
+        sb_sig_memo_flush(gw->sig_memo);        /* still true, but its entries hold the old snapshot's CRLs */
         sbgw_log_kv(&gw->log, SBGW_LOG_INFO, "-",
                     json_pack("{s:s,s:s,s:i,s:i,s:i}", "snapshot", sb_policy_set_id(s->set), "previous", previous,
                               "generation", (int)s->generation, "jurisdictions", (int)sb_policy_set_count(s->set),

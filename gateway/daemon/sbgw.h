@@ -53,6 +53,7 @@ struct sbgw_boot {
     } listeners[SBGW_L__COUNT];
     int workers;
     int cache_chains, cache_certificates;     /* cache sizes (the caches live as long as the process) */
+    int cache_prefixes;
     char audit_path[4096];
     char audit_key[4096];                     /* "" = none */
     char audit_cert[4096];
@@ -101,6 +102,7 @@ struct sbgw {
                                                * cert_cache) */
     struct sb_sm2_cache *sm2_cache;           /* owned: SM2 key form + ZA per (key, ID); NULL = off (with
                                                * cert_cache) */
+    struct sb_sig_memo *sig_memo;             /* owned: verified CA and CRL signatures; NULL = off (cache.prefixes) */
     unsigned long long chain_cache_flushes;   /* successful reloads that emptied chain_cache (loop thread) */
     struct sbgw_listener listeners[SBGW_L__COUNT];
     pthread_mutex_t snap_mu;

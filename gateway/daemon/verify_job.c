@@ -318,6 +318,7 @@ void sbgw_verify_job_caches(const struct sbgw_verify_job *j, const struct sb_tru
     c->chain = gw->chain_cache;
     c->memo = gw->cert_memo;
     c->sm2 = gw->sm2_cache;
+    c->sigs = gw->sig_memo;
     c->scope = sbgw_snap_scope(j->snap, pol);        /* NULL (no chain cache) if pol is not of snap */
 }
 

@@ -25,6 +25,7 @@
 #include "pki/base/rfc3339_time.h"
 #include "pki/crypto/sm2_cache.h"
 #include "pki/x509/cert_memo.h"
+#include "pki/x509/cert_decode.h"
 
 #define SB_SM2_ID_MAX_LEN 8191
 
@@ -119,7 +120,7 @@ static enum sb_reason verify_msg(const struct vctx *c, const struct sb_cms_alg *
 static enum sb_reason check_crypto(const struct vctx *c, const struct sb_cms_si *si, X509 *cert,
                                    struct sb_err *err)
 {
-    EVP_PKEY *pkey = X509_get0_pubkey(cert);
+    EVP_PKEY *pkey = sb_cert_pubkey(cert);
     unsigned char *tbs = NULL;
     struct sb_cms_alg a;
     enum sb_reason rc;

@@ -20,6 +20,7 @@
 #include "pki/crypto/sig.h"
 #include "pki/crypto/sm2.h"
 #include "pki/x509/cert_index.h"
+#include "pki/x509/cert_decode.h"
 
 #define P_OFF(field) offsetof(struct sb_trust_policy, field)
 
@@ -435,6 +436,7 @@ enum sb_reason sb_tp_load_file(const char *path, struct sb_diag *diag, struct sb
     struct sb_err first;
     char got[96];
     enum sb_reason rc;
+    int i;
 
     *out = NULL;
     if (id_seen != NULL && id_len > 0) {
@@ -469,6 +471,13 @@ enum sb_reason sb_tp_load_file(const char *path, struct sb_diag *diag, struct sb
         || (p->intermediate_index = sb_cert_index_new(p->intermediates)) == NULL) {
         rc = sb_err_set(err, SB_R_INTERNAL, "out of memory indexing %s's certificates", p->id);
         goto err;
+    }
+    /* their DER digests, once: the signature memo and the caches name certificates by them */
+    for (i = 0; i < sk_X509_num(p->anchors); i++) {
+        (void)sb_cert_note_digest(sk_X509_value(p->anchors, i));
+    }
+    for (i = 0; i < sk_X509_num(p->intermediates); i++) {
+        (void)sb_cert_note_digest(sk_X509_value(p->intermediates, i));
     }
     *out = p;
     p = NULL;

@@ -155,6 +155,7 @@ static enum sb_reason run_begin(const struct sb_validation_ctx *ctx, const struc
             return rc;
         }
         r->prepared = 1;
+        r->in.opts.sig_memo = c->sigs;
         if (c->chain != NULL && c->scope != NULL) {        /* never a cache without its scope */
             r->in.opts.cache = c->chain;
             memcpy(r->in.opts.cache_scope, c->scope, sizeof(r->in.opts.cache_scope));
@@ -166,6 +167,9 @@ static enum sb_reason run_begin(const struct sb_validation_ctx *ctx, const struc
     }
     r->in = *ctx->inputs;
     r->in.opts.at = at;
+    if (c->sigs != NULL) {
+        r->in.opts.sig_memo = c->sigs;
+    }
     if (sk_X509_num(ev->certs) > 0) {
         /* the evidence's certificates join the caller's pool, after it (its index stays valid) */
         if ((r->pool = ctx->inputs->untrusted != NULL ? sk_X509_dup(ctx->inputs->untrusted) : sk_X509_new_null())

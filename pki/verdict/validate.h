@@ -27,6 +27,7 @@ struct sb_chain_cache;
 struct sb_cert_cache;
 struct sb_cert_memo;
 struct sb_sm2_cache;
+struct sb_sig_memo;
 
 /* Caches shared across calls, all borrowed and optional (a zeroed struct = none). */
 struct sb_validation_caches {
@@ -36,6 +37,8 @@ struct sb_validation_caches {
     struct sb_cert_cache *certs;         /* decoded certificates by SHA-256 of their DER (CMS) */
     struct sb_cert_memo *memo;           /* rendered certificate names (CMS signers, verdict JSON) */
     struct sb_sm2_cache *sm2;            /* SM2 key form + ZA per (key, ID) (CMS) */
+    struct sb_sig_memo *sigs;            /* certificate and CRL signatures already verified (sig_memo.h): every
+                                          * format, any scope (a fact about bytes, never about a policy) */
 };
 
 /* What to validate against and when. All pointers borrowed. */

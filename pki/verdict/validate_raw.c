@@ -22,6 +22,7 @@
 #include "pki/base/rfc3339_time.h"
 #include "pki/crypto/sig.h"
 #include "pki/crypto/sm2.h"
+#include "pki/x509/cert_decode.h"
 
 /* The policy's id for messages. */
 static const char *run_policy_id(const struct sb_validate_run *r)
@@ -170,7 +171,7 @@ err:
 static enum sb_reason raw_crypto(const struct sb_validate_run *r, struct sb_err *err)
 {
     const struct sb_evidence *ev = r->ev;
-    EVP_PKEY *pkey = X509_get0_pubkey(ev->signer);
+    EVP_PKEY *pkey = sb_cert_pubkey(ev->signer);
     uint32_t flags;
     enum sb_reason rc;
 

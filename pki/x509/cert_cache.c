@@ -2,6 +2,7 @@
  * pki/x509/cert_cache.c — decoded certificates by SHA-256 of their DER, in a sharded LRU (cert_cache.h).
  */
 #include "pki/x509/cert_cache.h"
+#include "pki/x509/cert_decode.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -51,18 +52,6 @@ void sb_cert_cache_free(struct sb_cert_cache *c)
     sb_lru_free(lru_of(c));
 }
 
-static X509 *decode(const unsigned char *der, size_t len)
-{
-    const unsigned char *q = der;
-    X509 *x = d2i_X509(NULL, &q, (long)len);
-
-    if (x != NULL && q != der + len) {
-        X509_free(x);
-        return NULL;
-    }
-    return x;
-}
-
 X509 *sb_cert_cache_d2i(struct sb_cert_cache *c, const unsigned char *der, size_t len)
 {
     unsigned char key[SB_LRU_KEY_LEN];
@@ -71,12 +60,12 @@ X509 *sb_cert_cache_d2i(struct sb_cert_cache *c, const unsigned char *der, size_
 
     if (!sb_lru_enabled(lru_of(c)) || len > (1u << 20) ||
         !EVP_Digest(der, len, key, NULL, sb_md(SB_MD_SHA256), NULL)) {
-        return decode(der, len);
+        return sb_cert_d2i(der, len);
     }
     if (sb_lru_get(lru_of(c), key, centry_take, &x)) {
         return x;
     }
-    if ((x = decode(der, len)) == NULL) {
+    if ((x = sb_cert_d2i(der, len)) == NULL) {
         return NULL;
     }
     /* fill the extension cache now, while the certificate is still private to this thread */

@@ -10,6 +10,7 @@
 #include "pki/base/digest.h"
 #include "pki/base/err.h"
 #include "pki/base/hex.h"
+#include "pki/x509/cert_decode.h"
 
 void sb_certfmt_name(const X509_NAME *name, char *buf, size_t len)
 {
@@ -54,12 +55,11 @@ void sb_certfmt_serial(const X509 *x, char *buf, size_t len)
 
 void sb_certfmt_sha256(const X509 *x, char *buf, size_t len)
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
+    unsigned char md[32];
 
     buf[0] = '\0';
-    if (X509_digest(x, sb_md(SB_MD_SHA256), md, &mdlen)) {
-        sb_hex_encode(md, mdlen, buf, len);
+    if (sb_cert_sha256(x, md)) {
+        sb_hex_encode(md, sizeof(md), buf, len);
     }
 }
 

@@ -26,6 +26,7 @@
 #include "pki/base/err.h"
 #include "pki/base/slot_table.h"
 #include "pki/x509/cert_format.h"
+#include "pki/x509/cert_decode.h"
 
 #define KEY_LEN 32                       /* SHA-256 */
 
@@ -90,9 +91,7 @@ void sb_cert_memo_counts(struct sb_cert_memo *m, uint64_t *hits, uint64_t *misse
 /* x's key; 0 when it cannot be computed (then x is rendered without the memo). */
 static int key_of(X509 *x, unsigned char key[KEY_LEN])
 {
-    unsigned int len = 0;
-
-    return X509_digest(x, sb_md(SB_MD_SHA256), key, &len) == 1 && len == KEY_LEN;
+    return KEY_LEN == 32 && sb_cert_sha256(x, key);
 }
 
 /* The slot of a key: the digest's bytes are already uniform. */

@@ -12,6 +12,8 @@
 #include "pki/x509/chain_cache.h"
 #include "pki/base/digest.h"
 #include "pki/base/rfc3339_time.h"
+#include "pki/x509/cert_decode.h"
+#include "pki/crypto/sig_memo.h"
 
 #define MAX_CRL_SIGNER_NESTING 2
 
@@ -128,6 +130,7 @@ static void validate_complete(struct build *b)
     rev.algs = &b->opts->algs;
     rev.find_signer = crl_signer;
     rev.find_signer_arg = b;
+    rev.sig_memo = b->opts->sig_memo;
     sb_err_clear(&e);
     rc = sb_path_check(b->opts, b->path, b->len, &rev, &pol, &e);
     if (rc == SB_OK) {
@@ -175,9 +178,9 @@ static void try_issuer(struct build *b, X509 *cand)
         return;
     }
     sb_err_clear(&e);
-    key = X509_get0_pubkey(cand);
+    key = sb_cert_pubkey(cand);
     if (key == NULL || !sb_sig_key_cheap_to_verify(key) ||
-        sb_sig_verify_cert(child, key, b->opts->sm2_id, &e) != SB_OK) {
+        sb_sig_verify_cert_memo(b->opts->sig_memo, child, cand, key, b->opts->sm2_id, &e) != SB_OK) {
         if (key == NULL || !sb_sig_key_cheap_to_verify(key)) {
             sb_err_set(&e, SB_R_WEAK_KEY, "issuer candidate has an undecodable or unreasonably costly public key");
         }
@@ -380,7 +383,6 @@ static int cache_key(const struct sb_path_opts *o, X509 *leaf, STACK_OF(X509) *a
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned char h[EVP_MAX_MD_SIZE];
-    unsigned int hl;
     size_t i;
     int k, ok = 0;
     int ints[8];
@@ -389,24 +391,24 @@ static int cache_key(const struct sb_path_opts *o, X509 *leaf, STACK_OF(X509) *a
         goto done;
     }
     EVP_DigestUpdate(md, o->cache_scope, sizeof(o->cache_scope));
-    if (!X509_digest(leaf, sb_md(SB_MD_SHA256), h, &hl)) {
+    if (!sb_cert_sha256(leaf, h)) {
         goto done;
     }
-    EVP_DigestUpdate(md, h, hl);
+    EVP_DigestUpdate(md, h, 32);
     for (k = o->scope_covers_anchors ? sk_X509_num(anchors) : 0; k < sk_X509_num(anchors); k++) {
-        if (!X509_digest(sk_X509_value(anchors, k), sb_md(SB_MD_SHA256), h, &hl)) {
+        if (!sb_cert_sha256(sk_X509_value(anchors, k), h)) {
             goto done;
         }
-        EVP_DigestUpdate(md, h, hl);
+        EVP_DigestUpdate(md, h, 32);
     }
     ints[0] = sk_X509_num(anchors);
     ints[1] = sk_X509_CRL_num(o->crls);
     EVP_DigestUpdate(md, ints, 2 * sizeof(ints[0]));
     for (k = o->scoped_crls > 0 ? o->scoped_crls : 0; k < sk_X509_CRL_num(o->crls); k++) {
-        if (!X509_CRL_digest(sk_X509_CRL_value(o->crls, k), sb_md(SB_MD_SHA256), h, &hl)) {
+        if (!sb_crl_sha256(sk_X509_CRL_value(o->crls, k), h)) {
             goto done;
         }
-        EVP_DigestUpdate(md, h, hl);
+        EVP_DigestUpdate(md, h, 32);
     }
     ints[0] = o->explicit_policy;
     ints[1] = o->inhibit_policy_mapping;
@@ -538,7 +540,7 @@ static enum sb_reason crl_signer(void *arg, X509_CRL *crl, EVP_PKEY **signer_key
         for (i = 0; i < sk_X509_num(pools[p]) && *signer_key == NULL; i++) {
             cand = sk_X509_value(pools[p], i);
             if (X509_NAME_cmp(X509_get_subject_name(cand), X509_CRL_get_issuer(crl)) != 0 ||
-                !sb_sig_key_cheap_to_verify(X509_get0_pubkey(cand)) || !spend_sig_check(b)) {
+                !sb_sig_key_cheap_to_verify(sb_cert_pubkey(cand)) || !spend_sig_check(b)) {
                 continue;
             }
             if ((X509_get_extension_flags(cand) & EXFLAG_KUSAGE) != 0 &&
@@ -546,21 +548,21 @@ static enum sb_reason crl_signer(void *arg, X509_CRL *crl, EVP_PKEY **signer_key
                 continue;
             }
             sb_err_clear(&e);
-            if (sb_sig_verify_crl(crl, X509_get0_pubkey(cand), b->opts->sm2_id, &e) != SB_OK) {
+            if (sb_sig_verify_crl_memo(b->opts->sig_memo, crl, cand, sb_cert_pubkey(cand), b->opts->sm2_id, &e) != SB_OK) {
                 continue;
             }
             /* the path's anchor; or an indirect CRL issuer whose own status this CRL, which it issued,
              * gives (RFC 5280 §5.2.5, §6.3.3 (b)): its path is the one being validated, so the
              * recursion stops here */
             if (X509_cmp(cand, b->path[b->len - 1]) == 0 || signer_in_validation(b, cand)) {
-                *signer_key = X509_get0_pubkey(cand);
+                *signer_key = sb_cert_pubkey(cand);
                 rc = SB_OK;
                 break;
             }
             rc = validate_nested(&sub, cand, anchor, b->untrusted, b, &res, &e);
             sb_chain_result_clear(&res);
             if (rc == SB_OK) {
-                *signer_key = X509_get0_pubkey(cand);
+                *signer_key = sb_cert_pubkey(cand);
             } else if (err != NULL) {
                 sb_err_set(err, SB_R_REVOCATION_UNAVAILABLE, "CRL signer certificate does not validate: %s", e.msg);
             }

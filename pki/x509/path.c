@@ -10,6 +10,7 @@
 #include "pki/x509/names.h"
 #include "pki/x509/cert_policy.h"
 #include "pki/base/rfc3339_time.h"
+#include "pki/x509/cert_decode.h"
 
 #define MAX_EXTENSIONS 64
 
@@ -578,7 +579,7 @@ enum sb_reason sb_path_check(const struct sb_path_opts *o, X509 *const *path, si
         if ((rc = check_validity(o, path[j], j, err)) != SB_OK) {
             return rc;
         }
-        if ((rc = sb_sig_check_key(X509_get0_pubkey(path[j]), &o->algs, err)) != SB_OK ||
+        if ((rc = sb_sig_check_key(sb_cert_pubkey(path[j]), &o->algs, err)) != SB_OK ||
             (j < n - 1 && (rc = sb_sig_check_cert_alg(path[j], &o->algs, err)) != SB_OK)) {
             return prefix_err(err, rc, label(path[j], j, lb, sizeof(lb)));
         }

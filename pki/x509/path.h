@@ -19,6 +19,7 @@
 #include "pki/crypto/sig.h"
 
 struct sb_chain_cache;
+struct sb_sig_memo;
 
 /* Ordered: each profile enforces everything the ones before it do. */
 enum sb_profile {
@@ -65,6 +66,8 @@ struct sb_path_opts {
                                                     * of the untrusted pool, by subject; NULL = scan them */
     int scoped_crls;                           /* with cache: the first N of crls are identified by cache_scope
                                                 * (a policy snapshot's own CRLs); only the rest are hashed */
+    struct sb_sig_memo *sig_memo;              /* borrowed: certificate and CRL signatures already verified
+                                                * (sig_memo.h); NULL = verify every one */
 };
 
 /* Fill o with defaults: now, anyPolicy, no limits, revocation prefer, rfc5280 profile, strong algorithms. */

@@ -32,6 +32,8 @@ enum sb_revocation_mode {
 typedef enum sb_reason (*sb_crl_signer_fn)(void *arg, X509_CRL *crl, EVP_PKEY **signer_key,
                                            struct sb_err *err);
 
+struct sb_sig_memo;
+
 struct sb_revocation_ctx {
     STACK_OF(X509_CRL) *crls;          /* borrowed: all supplied CRLs (complete and delta) */
     time_t at;                         /* validation time */
@@ -40,6 +42,7 @@ struct sb_revocation_ctx {
     const struct sb_algs *algs;        /* borrowed: allow-list for CRL signatures */
     sb_crl_signer_fn find_signer;      /* for CRLs not signed by the certificate's issuer key; may be NULL */
     void *find_signer_arg;
+    struct sb_sig_memo *sig_memo;      /* borrowed: signatures already verified (sig_memo.h); may be NULL */
 };
 
 /*

@@ -23,6 +23,8 @@
 #include <openssl/objects.h>
 
 #include "pki/x509/cert_format.h"
+#include "pki/x509/cert_decode.h"
+#include "pki/crypto/sig_memo.h"
 
 void sb_rev_number_str(const ASN1_INTEGER *ai, char *buf, size_t len)
 {
@@ -531,8 +533,8 @@ static int crl_signature(const struct rev_check *ck, struct crl_info *ci, char *
     }
     if (ck->issuer != NULL && X509_NAME_cmp(crl_iss, ck->cert_iss) == 0 &&
         X509_NAME_cmp(crl_iss, X509_get_subject_name(ck->issuer)) == 0 &&
-        (pkey = X509_get0_pubkey(ck->issuer)) != NULL) {
-        if (sb_sig_verify_crl(ci->crl, pkey, ctx->sm2_id, &e) == SB_OK) {
+        (pkey = sb_cert_pubkey(ck->issuer)) != NULL) {
+        if (sb_sig_verify_crl_memo(ctx->sig_memo, ci->crl, ck->issuer, pkey, ctx->sm2_id, &e) == SB_OK) {
             if ((X509_get_key_usage(ck->issuer) & KU_CRL_SIGN) == 0) {
                 snprintf(why, wl, "its issuer's certificate has a keyUsage without cRLSign");
                 return 0;
