@@ -23,13 +23,27 @@
 
 /* What the process sets up once and never changes: a library context without providers (its key
  * decoder finds nothing, at once) and the ex_data indexes. */
+enum { CURVE_P256, CURVE_P384, CURVE_P521, CURVE_SM2, CURVE__COUNT };
+
 struct decode_env {
     OSSL_LIB_CTX *keyless;     /* NULL when it could not be made: every decode is then the ordinary one */
     OSSL_PROVIDER *null_prov;
     int cert_idx;              /* -1 when unavailable */
+    EVP_PKEY *curve[CURVE__COUNT];   /* domain parameters only: a new key is a copy with its point set, which
+                                      * spares building the group from its name (EVP_PKEY_fromdata does) */
 };
 
-static struct decode_env env = { NULL, NULL, -1 };
+static struct decode_env env = { NULL, NULL, -1, { NULL } };
+
+static const struct {
+    int nid;
+    const char *type, *group;
+} curves[CURVE__COUNT] = {
+    { NID_X9_62_prime256v1, "EC", "prime256v1" },
+    { NID_secp384r1, "EC", "secp384r1" },
+    { NID_secp521r1, "EC", "secp521r1" },
+    { NID_sm2, "SM2", "SM2" },            /* OpenSSL 3 types keys on the SM2 curve as SM2 */
+};
 static pthread_once_t env_once = PTHREAD_ONCE_INIT;
 
 /* Attached to an X509 by sb_cert_d2i / sb_cert_note_der (owned by the X509 through ex_data). */
@@ -50,8 +64,24 @@ static void cert_extra_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx
     }
 }
 
+static EVP_PKEY *key_fromdata(const char *type, OSSL_PARAM *params, int selection);
+
+static EVP_PKEY *curve_params(int i)
+{
+    OSSL_PARAM p[2];
+
+    p[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)curves[i].group, 0);
+    p[1] = OSSL_PARAM_construct_end();
+    return key_fromdata(curves[i].type, p, EVP_PKEY_KEY_PARAMETERS);
+}
+
 static void env_init(void)
 {
+    int i;
+
+    for (i = 0; i < CURVE__COUNT; i++) {
+        env.curve[i] = curve_params(i);     /* NULL: keys on that curve take the ordinary decoder */
+    }
     env.cert_idx = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_X509, 0, NULL, NULL, NULL, cert_extra_free);
     if ((env.keyless = OSSL_LIB_CTX_new()) != NULL &&
         (env.null_prov = OSSL_PROVIDER_load(env.keyless, "null")) == NULL) {
@@ -111,12 +141,12 @@ static void to_native(const unsigned char *be, size_t n, unsigned char *out)
     }
 }
 
-static EVP_PKEY *key_fromdata(const char *type, OSSL_PARAM *params)
+static EVP_PKEY *key_fromdata(const char *type, OSSL_PARAM *params, int selection)
 {
     EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
     EVP_PKEY *k = NULL;
 
-    if (pc == NULL || EVP_PKEY_fromdata_init(pc) <= 0 || EVP_PKEY_fromdata(pc, &k, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
+    if (pc == NULL || EVP_PKEY_fromdata_init(pc) <= 0 || EVP_PKEY_fromdata(pc, &k, selection, params) <= 0) {
         EVP_PKEY_free(k);
         k = NULL;
     }
@@ -148,29 +178,29 @@ static EVP_PKEY *rsa_key(const unsigned char *pk, size_t n)
     p[0] = OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_RSA_N, mn, ml);
     p[1] = OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_RSA_E, en, el);
     p[2] = OSSL_PARAM_construct_end();
-    return key_fromdata("RSA", p);
+    return key_fromdata("RSA", p, EVP_PKEY_PUBLIC_KEY);
 }
 
-static EVP_PKEY *ec_key(int curve_nid, const unsigned char *pk, size_t n)
+/* A copy of the curve's parameters with the point pk[0..n) (checked to be on the curve). */
+static EVP_PKEY *ec_key(const struct decode_env *ev, int curve_nid, const unsigned char *pk, size_t n)
 {
-    const char *type = "EC", *group;
-    OSSL_PARAM p[3];
+    EVP_PKEY *k;
+    int i;
 
-    switch (curve_nid) {
-    case NID_X9_62_prime256v1: group = "prime256v1"; break;
-    case NID_secp384r1: group = "secp384r1"; break;
-    case NID_secp521r1: group = "secp521r1"; break;
-    case NID_sm2: group = "SM2"; type = "SM2"; break;   /* OpenSSL 3 types keys on the SM2 curve as SM2 */
-    default: return NULL;
+    for (i = 0; i < CURVE__COUNT && curves[i].nid != curve_nid; i++) {
     }
-    p[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)group, 0);
-    p[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pk, n);
-    p[2] = OSSL_PARAM_construct_end();
-    return key_fromdata(type, p);
+    if (i == CURVE__COUNT || ev->curve[i] == NULL || (k = EVP_PKEY_dup(ev->curve[i])) == NULL) {
+        return NULL;
+    }
+    if (EVP_PKEY_set1_encoded_public_key(k, pk, n) != 1) {
+        EVP_PKEY_free(k);
+        return NULL;
+    }
+    return k;
 }
 
 /* The public key of x built from its SubjectPublicKeyInfo, or NULL when this file does not handle it. */
-static EVP_PKEY *key_from_spki(X509 *x)
+static EVP_PKEY *key_from_spki(const struct decode_env *ev, X509 *x)
 {
     ASN1_OBJECT *alg;
     const unsigned char *pk;
@@ -189,7 +219,7 @@ static EVP_PKEY *key_from_spki(X509 *x)
     case NID_rsaEncryption:
         return ptype == V_ASN1_NULL ? rsa_key(pk, (size_t)pklen) : NULL;
     case NID_X9_62_id_ecPublicKey:
-        return ptype == V_ASN1_OBJECT ? ec_key(OBJ_obj2nid(pval), pk, (size_t)pklen) : NULL;
+        return ptype == V_ASN1_OBJECT ? ec_key(ev, OBJ_obj2nid(pval), pk, (size_t)pklen) : NULL;
     case NID_ED25519:
         return ptype == V_ASN1_UNDEF ? EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL, pk, (size_t)pklen) : NULL;
     case NID_ED448:
@@ -240,7 +270,7 @@ X509 *sb_cert_d2i(const unsigned char *der, size_t len)
     if (ev->keyless != NULL && ev->cert_idx >= 0) {
         ERR_set_mark();
         if ((x = keyless_d2i(ev, der, len)) != NULL &&
-            (X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0 || (pkey = key_from_spki(x)) == NULL)) {
+            (X509_NAME_cmp(X509_get_subject_name(x), X509_get_issuer_name(x)) == 0 || (pkey = key_from_spki(ev, x)) == NULL)) {
             X509_free(x);        /* self-issued, or a key this file does not build: the ordinary decoder */
             x = NULL;
         }

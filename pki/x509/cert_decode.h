@@ -7,8 +7,9 @@
  * default provider). A new signer's certificate is decoded once per request, so that cost decided the
  * throughput for traffic of many distinct signers. sb_cert_d2i decodes the certificate in a library
  * context with no providers (the key decode fails at once and is skipped, everything else of the
- * certificate is decoded as usual) and builds the public key from the SubjectPublicKeyInfo with
- * EVP_PKEY_fromdata (RSA, EC on a named curve, SM2, Ed25519, Ed448): ~15–40 µs in all. Anything it
+ * certificate is decoded as usual) and builds the public key from the SubjectPublicKeyInfo directly: RSA
+ * with EVP_PKEY_fromdata, EC on P-256/384/521 and SM2 as a copy of the curve's parameters (made once) with
+ * the point set (checked to be on the curve), Ed25519/Ed448 from the raw key: ~10–25 µs in all. Anything it
  * cannot build with certainty (other algorithms, explicit curves, RSA-PSS keys, non-minimal integers,
  * self-issued certificates, whose OpenSSL self-checks need the key inside the X509) is decoded the
  * ordinary way, so the result never differs in meaning, only in cost.

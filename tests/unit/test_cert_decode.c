@@ -6,6 +6,7 @@
  * keys the fast path does not build take the ordinary decoder; the DER digest is the SHA-256 of the bytes;
  * anything but exactly one certificate is refused.
  */
+#define _GNU_SOURCE   /* memmem */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -179,6 +180,30 @@ static void test_self_issued_ordinary(void **state)
     EVP_PKEY_free(rk);
 }
 
+/* A point that is not on the curve: no key, as with OpenSSL's own decoder (the certificate still decodes). */
+static void test_off_curve_point(void **state)
+{
+    EVP_PKEY *rk = tc_key_ec(), *lk = tc_key_ec();
+    X509 *root = tc_root("Curve Root", rk), *leaf = tc_leaf("curve.example", lk, root, rk), *y;
+    const ASN1_BIT_STRING *bits = X509_get0_pubkey_bitstr(leaf);
+    unsigned char *der = NULL, *at;
+    int len = tc_der(leaf, &der);
+
+    (void)state;
+    assert_non_null(bits);
+    assert_non_null(at = memmem(der, (size_t)len, bits->data, (size_t)bits->length));
+    at[bits->length - 1] ^= 0x01;
+    assert_non_null(y = sb_cert_d2i(der, (size_t)len));
+    assert_null(sb_cert_pubkey(y));
+    ERR_clear_error();
+    X509_free(y);
+    OPENSSL_free(der);
+    X509_free(leaf);
+    X509_free(root);
+    EVP_PKEY_free(lk);
+    EVP_PKEY_free(rk);
+}
+
 /* Anything but exactly one certificate is refused. */
 static void test_refusals(void **state)
 {
@@ -213,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_issuers),
         cmocka_unit_test(test_rsa_pss_child),
         cmocka_unit_test(test_self_issued_ordinary),
+        cmocka_unit_test(test_off_curve_point),
         cmocka_unit_test(test_refusals),
     };
 

@@ -173,8 +173,8 @@ static enum sb_reason validate(struct memo_pki *p, struct sb_sig_memo *m, time_t
     rc = sb_chain_validate(&o, p->leaf, anchors, untrusted, &r, err);
     sb_chain_result_clear(&r);
     sk_X509_CRL_free(crls);
-    sk_X509_free(untrusted);
-    sk_X509_free(anchors);
+    sk_X509_pop_free(untrusted, X509_free);
+    sk_X509_pop_free(anchors, X509_free);
     return rc;
 }
 
