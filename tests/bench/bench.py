@@ -21,6 +21,13 @@ each in three cache modes:
 and, last, the cost of signed audit checkpoints: the rsa object, warm, over HTTP, without and with an audit
 key (ECDSA P-256) at the default cadence (every 1000 records / 10 s), three runs each, alternated
 (`--checkpoints-only` runs just that comparison).
+Then real traffic (tests/bench/bench_distinct.py, whose docstring has the details): per algorithm N distinct
+signers, each with its own key, issued by the demo intermediate (tests/bench/gen_distinct.c, cached in OUT), every
+request a different content in the gateway's JSON envelope (detached content), under tests/bench/sbload.c's
+closed loop: caches smaller than N ("distinct"), caches off (with a /healthz probe every 20 ms), one signer with
+a different content per request (warm caches), the bare CMS_verify loop on the same inputs, and latency at half
+saturation (`--distinct-only` runs just that part with openssl speed and the one-object bare loop, ~2.5 min;
+`--reps R` reports the median of R saturation runs).
 The table gives requests/s, wrk's p50/p99 latency, the daemon's CPU per request (utime+stime from
 /proc/PID/stat over the run, divided by the requests wrk completed), wrk's own CPU per request, and the
 ratios to the bare 2-thread loop and to the 2-core crypto limit (2 x openssl-speed verifies/s divided by the
@@ -29,7 +36,8 @@ signature verifications one request needs, each at its algorithm's speed: conten
 Macao CAs are RSA, so the ECDSA object's CA signatures are RSA ones).
 
 Usage: bench.py --bin build/sigbridge --pki build/pki --policies policies --bench-bin DIR --out DIR
-                [--seconds S] [--log-level warn]
+                [--seconds S] [--log-level warn] [--checkpoints-only] [--distinct-only] [--reps R]
+                [--latency-seconds S]
 """
 import argparse
 import json
@@ -42,6 +50,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.dont_write_bytecode = True     # no __pycache__ in tests/bench
+sys.modules.setdefault("bench", sys.modules[__name__])    # bench_distinct imports bench: this very module
+import bench_distinct  # noqa: E402
 
 # id, jurisdiction, signer files under PKI, format, signer key algorithm, CA key algorithm (openssl speed names)
 CASES = [
@@ -98,7 +111,7 @@ def http(url, data=None, ctype=None, timeout=10):
 
 
 class Daemon:
-    def __init__(self, a, mode, chains, certs, audit_key=None):
+    def __init__(self, a, mode, chains, certs, audit_key=None, cache=None):
         self.a = a
         self.mode = mode
         self.api = free_port()
@@ -111,9 +124,10 @@ class Daemon:
                 os.unlink(f)
         with open(self.conf, "w") as f:
             f.write("listeners:\n  api: {address: 127.0.0.1, port: %d}\n  admin: {address: 127.0.0.1, port: %d}\n"
-                    "policy_dir: %s\nworkers: 0\nqueue_max: 1024\ncache: {chains: %d, certificates: %d}\n"
+                    "policy_dir: %s\nworkers: 0\nqueue_max: 1024\ncache: %s\n"
                     "audit: {path: %s, fsync: batch, node_id: bench%s}\nlog: {level: %s, path: %s}\n"
-                    % (self.api, self.adm, os.path.abspath(a.policies), chains, certs, self.audit,
+                    % (self.api, self.adm, os.path.abspath(a.policies),
+                       cache or "{chains: %d, certificates: %d}" % (chains, certs), self.audit,
                        ", signing_key: %s, signing_cert: %s" % audit_key if audit_key else "", a.log_level,
                        self.log))
         self.p = subprocess.Popen([a.bin, "serve", "-c", self.conf], stdout=subprocess.DEVNULL,
@@ -265,13 +279,22 @@ def main():
     ap.add_argument("--checkpoint-reps", type=int, default=3, help="alternated runs of each side (odd)")
     ap.add_argument("--checkpoint-key", choices=("ec", "rsa"), default="ec",
                     help="the audit key of the signed runs: ECDSA P-256 (default) or RSA-2048")
+    ap.add_argument("--distinct-only", action="store_true",
+                    help="only the distinct-signer and one-signer rows (with openssl speed and the bare loops)")
+    ap.add_argument("--reps", type=int, default=1, help="runs of each distinct / one-signer saturation row (median)")
+    ap.add_argument("--latency-seconds", type=float, default=10.0, help="half-saturation latency runs")
     a = ap.parse_args()
+    if a.reps < 1:
+        die("--reps must be at least 1")
     a.out = os.path.abspath(a.out)             # the daemon resolves relative paths against its config's directory
     t_start = time.time()
     os.makedirs(a.out, exist_ok=True)
     for tool in ("wrk", "openssl"):
         if run(["sh", "-c", "command -v " + tool]).returncode != 0:
             die("%s is not installed (make deps installs it)" % tool)
+    for tool in ("sbload", "gen_distinct", "bench_bare") + (() if a.distinct_only else ("bench_lib",)):
+        if not os.access(os.path.join(a.bench_bin, tool), os.X_OK):
+            die("%s is not built (make bench builds it)" % os.path.join(a.bench_bin, tool))
     lib_s = max(1.0, a.seconds / 2)
 
     # ---- inputs ----
@@ -305,13 +328,23 @@ def main():
     bare_note = {}
     for cid, jur, *_ in CASES:
         anchors = os.path.join(a.pki, jur, "root.pem")
-        for t in (1, 2):
+        for t in ((2,) if a.distinct_only else (1, 2)):
             r = run([os.path.join(a.bench_bin, "bench_bare"), "--seconds", "%g" % lib_s, "--threads", str(t), anchors,
                      objs[cid]])
             if r.returncode != 0:
                 bare_note[cid] = " ".join(r.stderr.split())[:150]
                 break
             bare[(cid, t)] = kv_line(r.stdout)
+
+    if a.distinct_only:
+        dres = bench_distinct.run(a, objs)
+        print("\ncrypto limit (openssl speed -mr, 1 core, verifies/s): " +
+              ", ".join("%s %.0f" % (alg, v) for alg, v in speed.items()))
+        print("one-object bare CMS_verify loop, 2 threads (req/s): " + ", ".join(
+            "%s %.0f" % (cid, bare[(cid, 2)]["rate"]) if (cid, 2) in bare else "%s n/a" % cid for cid, *_ in CASES))
+        bench_distinct.report(a, dres, speed, bare)
+        print("\n(total %.0f s; timing only — never asserted by tests)" % (time.time() - t_start))
+        return
 
     # ---- library path in-process ----
     lib = {}
@@ -341,6 +374,7 @@ def main():
             d.stop()
 
     ckpt, ckpt_count = checkpoint_runs(a, objs)
+    dres = bench_distinct.run(a, objs)
 
     # ---- report ----
     def ratio(x, y):
@@ -393,6 +427,7 @@ def main():
             print("daemon %-5s caches after its runs: %s" % (mode, ", ".join(
                 "%s %.0f" % (k.replace("sigbridge_", ""), v) for k, v in sorted(m.items()) if not k.endswith("capacity"))))
     report_checkpoints(ckpt, ckpt_count, key_name(a))
+    bench_distinct.report(a, dres, speed, bare)
     print("\n(total %.0f s; timing only — never asserted by tests)" % (time.time() - t_start))
 
 

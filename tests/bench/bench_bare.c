@@ -5,10 +5,18 @@
  * SECONDS, against one X509_STORE holding the trust anchors (shared by the threads, as an application
  * would share it). Nothing of sigbridge is linked: OpenSSL 3.0 only. Every call must verify (else exit 1).
  *
+ * With --pairs FILE (tests/bench/gen_distinct.c's PAIRS output: length-prefixed DER SignedData, then its
+ * length-prefixed detached content, repeated) the threads take the pairs in rotation from one shared
+ * counter instead, each call a d2i_CMS_ContentInfo + CMS_verify with the content as a memory BIO: the bare
+ * baseline on distinct signers and distinct contents.
+ *
  * Usage: bench_bare [--seconds S] [--threads N] ANCHORS_PEM OBJECT_DER
+ *        bench_bare [--seconds S] [--threads N] --pairs PAIRS_FILE ANCHORS_PEM
  * Output: one line "ops=N seconds=S rate=R cpu_us=C" (C = process CPU time per operation, µs).
  */
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,10 +28,18 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+struct pair {
+    const unsigned char *der, *content;
+    size_t der_len, content_len;
+};
+
 struct ctx {
     X509_STORE *store;
-    unsigned char *der;
+    unsigned char *der;            /* the object, or the whole pairs file */
     long len;
+    struct pair *pairs;            /* --pairs: npairs entries pointing into der */
+    size_t npairs;
+    atomic_ulong next;             /* --pairs: the next pair to verify (mod npairs) */
     double seconds;
     volatile int failed;
 };
@@ -66,13 +82,72 @@ static int one(const struct ctx *c)
     return ok;
 }
 
+/* The next pair in rotation: d2i + CMS_verify with its detached content. */
+static int one_pair(struct ctx *c)
+{
+    const struct pair *pr = &c->pairs[atomic_fetch_add(&c->next, 1) % c->npairs];
+    const unsigned char *p = pr->der;
+    CMS_ContentInfo *cms = d2i_CMS_ContentInfo(NULL, &p, (long)pr->der_len);
+    BIO *content = BIO_new_mem_buf(pr->content, (int)pr->content_len);
+    int ok = cms != NULL && content != NULL && CMS_verify(cms, NULL, c->store, content, NULL, CMS_BINARY) == 1;
+
+    if (!ok) {
+        fprintf(stderr, "bench_bare: a pair does not verify with OpenSSL CMS_verify:\n");
+        ERR_print_errors_fp(stderr);
+    }
+    BIO_free(content);
+    CMS_ContentInfo_free(cms);
+    ERR_clear_error();
+    return ok;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* Indexes the pairs of c->der[0..len) into c->pairs; 0 when the file is not a whole number of pairs. */
+static int index_pairs(struct ctx *c)
+{
+    size_t at = 0, n = 0, cap = 0, len = (size_t)c->len;
+
+    while (at < len) {
+        struct pair pr;
+        uint32_t l;
+
+        if (len - at < 4 || (l = be32(c->der + at)) > len - at - 4) {
+            return 0;
+        }
+        pr.der = c->der + at + 4;
+        pr.der_len = l;
+        at += 4 + (size_t)l;
+        if (len - at < 4 || (l = be32(c->der + at)) > len - at - 4) {
+            return 0;
+        }
+        pr.content = c->der + at + 4;
+        pr.content_len = l;
+        at += 4 + (size_t)l;
+        if (n == cap) {
+            struct pair *np = realloc(c->pairs, (cap = cap ? 2 * cap : 1024) * sizeof(*np));
+
+            if (np == NULL) {
+                return 0;
+            }
+            c->pairs = np;
+        }
+        c->pairs[n++] = pr;
+    }
+    c->npairs = n;
+    return n > 0;
+}
+
 static void *run(void *arg)
 {
     struct worker *w = arg;
     double t0 = now_s();
 
     do {
-        if (!one(w->c)) {
+        if (!(w->c->pairs != NULL ? one_pair(w->c) : one(w->c))) {
             w->c->failed = 1;
             break;
         }
@@ -128,7 +203,8 @@ int main(int argc, char **argv)
 {
     struct ctx c;
     struct worker w[64];
-    int threads = 1, i, argi = 1, rc = 1;
+    int threads = 1, i, argi = 1, rc = 1, ok;
+    const char *pairs = NULL;
     unsigned long total = 0;
     double t0, t1, c0, c1;
 
@@ -139,23 +215,32 @@ int main(int argc, char **argv)
             c.seconds = atof(argv[argi + 1]);
         } else if (strcmp(argv[argi], "--threads") == 0) {
             threads = atoi(argv[argi + 1]);
+        } else if (strcmp(argv[argi], "--pairs") == 0) {
+            pairs = argv[argi + 1];
         } else {
             break;
         }
     }
-    if (argc - argi != 2 || threads < 1 || threads > 64 || !(c.seconds > 0.0)) {
-        fprintf(stderr, "usage: bench_bare [--seconds S] [--threads N] ANCHORS_PEM OBJECT_DER\n");
+    if (argc - argi != (pairs != NULL ? 1 : 2) || threads < 1 || threads > 64 || !(c.seconds > 0.0)) {
+        fprintf(stderr, "usage: bench_bare [--seconds S] [--threads N] ANCHORS_PEM OBJECT_DER\n"
+                        "       bench_bare [--seconds S] [--threads N] --pairs PAIRS_FILE ANCHORS_PEM\n");
         return 2;
     }
+    atomic_init(&c.next, 0);
     if ((c.store = X509_STORE_new()) == NULL || add_anchors(c.store, argv[argi]) < 1) {
         fprintf(stderr, "bench_bare: cannot load trust anchors from %s\n", argv[argi]);
         goto out;
     }
-    if ((c.der = read_all(argv[argi + 1], &c.len)) == NULL) {
-        fprintf(stderr, "bench_bare: cannot read %s\n", argv[argi + 1]);
+    if ((c.der = read_all(pairs != NULL ? pairs : argv[argi + 1], &c.len)) == NULL) {
+        fprintf(stderr, "bench_bare: cannot read %s\n", pairs != NULL ? pairs : argv[argi + 1]);
         goto out;
     }
-    if (!one(&c)) {
+    if (pairs != NULL && !index_pairs(&c)) {
+        fprintf(stderr, "bench_bare: %s is not a pairs file (length-prefixed DER, content, ...)\n", pairs);
+        goto out;
+    }
+    ok = pairs != NULL ? one_pair(&c) : one(&c);      /* a check before timing (the run starts at pair 2) */
+    if (!ok) {
         goto out;
     }
     t0 = now_s();
@@ -183,6 +268,7 @@ int main(int argc, char **argv)
     rc = 0;
 out:
     X509_STORE_free(c.store);
+    free(c.pairs);
     free(c.der);
     return rc;
 }
