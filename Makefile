@@ -137,11 +137,13 @@ conformance: $(BIN)
 	    --floor tests/conformance/floor.txt --skip tests/conformance/skip.txt
 
 # Micro-benchmark, timing only (never part of `make test`): CMS verifications/s next to raw signature
-# verifies/s for the same keys, one run (tests/bench/bench_crypto.c). BENCH_SECONDS=S sets the time per row.
+# verifies/s for the same keys, one run (tests/bench/bench_crypto.c), then what decoding one new certificate
+# costs with OpenSSL's d2i_X509 and with sb_cert_d2i (tests/bench/bench_decode.c). BENCH_SECONDS=S sets the
+# time per row.
 BENCH_DIR := $(BUILD)/bench
 BENCH_BIN := $(BENCH_DIR)/bench_crypto
 .PHONY: bench-crypto
-bench-crypto: $(BENCH_BIN) $(BIN) pki-fixtures
+bench-crypto: $(BENCH_BIN) $(BENCH_DIR)/bench_decode $(BIN) pki-fixtures
 	$(if $(filter 1,$(SAN)),@echo "bench-crypto: SAN=1 build; the figures below are not meaningful")
 	@printf 'sigbridge bench-crypto document\n' >$(BENCH_DIR)/doc.txt
 	@$(BIN) sign --format cms --key $(PKI_DIR)/hk/leaf.key --cert $(PKI_DIR)/hk/leaf.pem \
@@ -150,8 +152,15 @@ bench-crypto: $(BENCH_BIN) $(BIN) pki-fixtures
 	    --chain $(PKI_DIR)/cn/chain.pem $(BENCH_DIR)/doc.txt >$(BENCH_DIR)/cn-sm2.gmt0010.der
 	@$(BENCH_BIN) $(if $(BENCH_SECONDS),--seconds $(BENCH_SECONDS)) $(PKI_DIR) \
 	    $(BENCH_DIR)/hk-rsa.cms.der $(BENCH_DIR)/cn-sm2.gmt0010.der $(BENCH_DIR)/doc.txt
+	@echo
+	@$(BENCH_DIR)/bench_decode $(PKI_DIR)/hk/leaf.pem $(PKI_DIR)/mo/leaf-ec.pem $(PKI_DIR)/cn/leaf.pem \
+	    $(PKI_DIR)/hk/int.pem
 
 $(BENCH_BIN): tests/bench/bench_crypto.c $(LIBPKI)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(LIBPKI) $(LDLIBS_ALL)
+
+$(BENCH_DIR)/bench_decode: tests/bench/bench_decode.c $(LIBPKI)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Wno-missing-prototypes -o $@ $< $(LIBPKI) $(LDLIBS_ALL)
 
