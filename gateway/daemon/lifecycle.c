@@ -200,6 +200,7 @@ static int start(struct sbgw *gw, struct sbgw_snap *s, unsigned flags)
         sbgw_log_error(&gw->log, "-", "cannot allocate the caches");
         return -1;
     }
+    sbgw_snap_prime(gw, s);
     if ((gw->replay = sbgw_replay_new(SBGW_REPLAY_MAX_DEFAULT)) == NULL) {
         sbgw_log_error(&gw->log, "-", "cannot allocate the replay cache");
         return -1;

@@ -333,6 +333,22 @@ void sbgw_snap_publish(struct sbgw *gw, struct sbgw_snap *s)
 
 /* ---- reload thread -------------------------------------------------------------------------- */
 
+void sbgw_snap_prime(struct sbgw *gw, const struct sbgw_snap *s)
+{
+    size_t i;
+
+    if (gw->sig_memo == NULL) {
+        return;
+    }
+    /* the memo stays true across snapshots, but its CRL entries hold the old snapshot's CRLs: forget them
+     * (requests still on the old snapshot may add a few back until the next reload), then verify the new
+     * snapshot's CA certificates and CRLs once, so that no request pays for them */
+    sb_sig_memo_flush(gw->sig_memo);
+    for (i = 0; i < sb_policy_set_count(s->set); i++) {
+        (void)sb_trust_policy_prime_signatures(sb_policy_set_get0(s->set, i), gw->sig_memo);
+    }
+}
+
 static void *reload_main(void *arg)
 {
     struct sbgw *gw = arg;
@@ -341,6 +357,9 @@ static void *reload_main(void *arg)
 
     sb_diag_init(&diag);
     s = sbgw_snap_load(gw->conf_path, &gw->boot, &diag);
+    if (s != NULL) {
+        sbgw_snap_prime(gw, s);         /* here, not on the loop: CRLs can be megabytes to hash */
+    }
     pthread_mutex_lock(&gw->reload.mu);
     gw->reload.result = s;
     gw->reload.diag = diag;
@@ -446,7 +465,6 @@ static void reload_done(evutil_socket_t fd, short what, void *arg)
             sb_chain_cache_flush(gw->chain_cache);
             gw->chain_cache_flushes++;
         }
-        sb_sig_memo_flush(gw->sig_memo);        /* still true, but its entries hold the old snapshot's CRLs */
         sbgw_log_kv(&gw->log, SBGW_LOG_INFO, "-",
                     json_pack("{s:s,s:s,s:i,s:i,s:i}", "snapshot", sb_policy_set_id(s->set), "previous", previous,
                               "generation", (int)s->generation, "jurisdictions", (int)sb_policy_set_count(s->set),

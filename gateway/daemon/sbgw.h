@@ -240,6 +240,9 @@ struct sbgw_verify_job {
 /* Load configuration, policy set, TLS contexts and the policies JSON from conf_path; boot (may be NULL)
  * refuses changes a restart would need. NULL on failure with every error in diag. Any thread. */
 struct sbgw_snap *sbgw_snap_load(const char *conf_path, const struct sbgw_boot *boot, struct sb_diag *diag);
+/* Empty the signature memo and verify s's CA certificates and CRLs into it (reload thread, or at start before
+ * serving). A no-op when cache.prefixes is 0. */
+void sbgw_snap_prime(struct sbgw *gw, const struct sbgw_snap *s);
 void sbgw_snap_up_ref(struct sbgw_snap *s);
 void sbgw_snap_unref(struct sbgw_snap *s);
 /* A new reference to the published snapshot (NULL if none). */

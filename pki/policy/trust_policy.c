@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
@@ -18,6 +19,8 @@
 #include "pki/x509/cert_policy.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/crypto/sig.h"
+#include "pki/crypto/sig_memo.h"
+#include "pki/x509/cert_decode.h"
 
 /* ---- names ------------------------------------------------------------------------------------- */
 
@@ -338,4 +341,53 @@ enum sb_reason sb_trust_policy_validation_time(const struct sb_trust_policy *p, 
         *at = *signing_time;
     }
     return SB_OK;
+}
+
+/* cand may have signed an object issued by name: named so, a bounded key, not the object itself. */
+static EVP_PKEY *prime_signer(X509 *cand, const X509_NAME *name, const void *self)
+{
+    EVP_PKEY *key = sb_cert_pubkey(cand);
+
+    if ((const void *)cand == self || X509_NAME_cmp(X509_get_subject_name(cand), name) != 0 || key == NULL ||
+        !sb_sig_key_cheap_to_verify(key)) {
+        return NULL;
+    }
+    return key;
+}
+
+size_t sb_trust_policy_prime_signatures(const struct sb_trust_policy *p, struct sb_sig_memo *m)
+{
+    STACK_OF(X509) *pools[2];
+    X509 *x, *cand;
+    X509_CRL *crl;
+    EVP_PKEY *key;
+    size_t n = 0;
+    int i, j, k;
+
+    if (p == NULL || m == NULL) {
+        return 0;
+    }
+    pools[0] = p->anchors;
+    pools[1] = p->intermediates;
+    for (k = 0; k < 2; k++) {
+        for (j = 0; j < sk_X509_num(pools[k]); j++) {
+            cand = sk_X509_value(pools[k], j);
+            for (i = 0; i < sk_X509_num(p->intermediates); i++) {
+                x = sk_X509_value(p->intermediates, i);
+                if ((key = prime_signer(cand, X509_get_issuer_name(x), x)) != NULL &&
+                    sb_sig_verify_cert_memo(m, x, cand, key, p->sm2_default_id, NULL) == SB_OK) {
+                    n++;
+                }
+            }
+            for (i = 0; i < sk_X509_CRL_num(p->crls); i++) {
+                crl = sk_X509_CRL_value(p->crls, i);
+                if ((key = prime_signer(cand, X509_CRL_get_issuer(crl), NULL)) != NULL &&
+                    sb_sig_verify_crl_memo(m, crl, cand, key, p->sm2_default_id, NULL) == SB_OK) {
+                    n++;
+                }
+            }
+        }
+    }
+    ERR_clear_error();
+    return n;
 }

@@ -156,6 +156,13 @@ enum sb_reason sb_trust_policy_prepare(const struct sb_trust_policy *p, STACK_OF
 /* Release what in owns and zero it. */
 void sb_tp_inputs_clear(struct sb_tp_inputs *in);
 
+struct sb_sig_memo;
+/* Verify into m (pki/crypto/sig_memo.h) the signatures of p's own objects, so that no request pays for them:
+ * each intermediate and each CRL under every anchor or intermediate named like its issuer, with p's SM2 ID.
+ * Only what verifies is remembered; nothing is judged here (validations still judge every path). Returns
+ * the number of signatures remembered. For loaders, after a snapshot is built. */
+size_t sb_trust_policy_prime_signatures(const struct sb_trust_policy *p, struct sb_sig_memo *m);
+
 /* After a successful sb_chain_validate: check chain (leaf → anchor) against p's max_chain_length
  * (CHAIN_TOO_LONG), key_usage any-of (KEY_USAGE) and policy_oids (POLICY), naming the certificate, the
  * OIDs and the policy's patterns. valid_policies is the path's valid policy set (NULL: recomputed from

@@ -8,7 +8,10 @@
 #      before: REVOKED at once, the reload counted as a cache flush;
 #   3. a policy edit (policy_oids no longer matching) rejects a signer whose path was cached: POLICY;
 #   4. an expired signer is never answered from the cache, however often it comes (its path never
-#      validates, so it is never stored: misses only).
+#      validates, so it is never stored: misses only);
+#   5. with the path and certificate caches off, the CA-certificate and CRL signatures are verified when a
+#      snapshot is loaded (cache.prefixes) and never per request; a reload verifies the new ones; an
+#      expired or revoked signer is still refused; prefixes: 0 turns the memo off.
 # Env: SB_BIN, SB_PKI. Prints 'N passed, M failed'.
 . "$(dirname "$0")/gw_lib.sh"
 
@@ -102,4 +105,50 @@ check_sh "3 misses and no hit for the expired signer (misses $m0 -> $m1, hits $h
 
 stop_daemon
 check_sh "daemon drained and exited 0" '[ "$rc" -eq 0 ]'
+
+section "5. a new signer costs its own signatures: CA and CRL signatures are verified at load (cache.prefixes)"
+# Without the path and certificate caches every request builds its path; the intermediate's and the CRLs'
+# signatures must come from the memo filled when the snapshot was loaded, never verified per request.
+conf_prefix() {
+    cat <<EOF
+listeners:
+  api: { address: 127.0.0.1, port: $API }
+  admin: { address: 127.0.0.1, port: $ADM }
+policy_dir: $POL
+workers: 2
+cache: { chains: 0, certificates: 0, prefixes: $1 }
+audit: { path: $TMP/audit-$1.jsonl, fsync: batch, node_id: it-cache }
+EOF
+}
+conf_memo() { conf_prefix 64; }
+conf_nomemo() { conf_prefix 0; }
+pm() { metric "$ADM" "^sigbridge_prefix_memo_$1"; }
+start_daemon d2 conf_memo || { bad "daemon (prefixes: 64) did not start"; gw_finish; exit 1; }
+v0=$(pm misses_total); u0=$(pm hits_total)
+check_sh "the snapshot's CA and CRL signatures were verified at load (verified $v0 > 0, hits ${u0:-?} = 0)" \
+    '[ "${v0:-0}" -gt 0 ] && [ "${u0:-1}" -eq 0 ]'
+for k in 1 2; do
+    post "hk leaf, path built ($k): TOTAL_PASSED" hk.p7s hk 200 "$PASSED"
+    post "mo leaf, path built ($k): TOTAL_PASSED" mo.p7s mo 200 "$PASSED"
+    post "cn leaf, path built ($k): TOTAL_PASSED" cn.p7s cn 200 "$PASSED"
+done
+post "hk leaf-expired, path built: INDETERMINATE/CERT_EXPIRED" hk-expired.p7s hk 200 \
+    'd["indication"] == "INDETERMINATE" and d["reason"] == "CERT_EXPIRED"'
+v1=$(pm misses_total); u1=$(pm hits_total)
+check_sh "no CA or CRL signature verified per request (verified $v0 -> $v1), all from the memo (hits $u1 >= 18)" \
+    '[ "$v1" -eq "$v0" ] && [ "${u1:-0}" -ge 18 ]'
+check "reload (the memo is emptied and filled again from the new snapshot)" reload_and_wait
+v2=$(pm misses_total)
+check_sh "the reloaded snapshot's signatures were verified once more ($v1 -> $v2)" '[ "$((v2 - v1))" -eq "$v0" ]'
+post "hk leaf-revoked after the reload: TOTAL_FAILED/REVOKED" hk-revoked.p7s hk 200 \
+    'd["indication"] == "TOTAL_FAILED" and d["reason"] == "REVOKED"'
+stop_daemon
+check_sh "daemon (prefixes: 64) drained and exited 0" '[ "$rc" -eq 0 ]'
+start_daemon d3 conf_nomemo || { bad "daemon (prefixes: 0) did not start"; gw_finish; exit 1; }
+post "hk leaf without the memo: TOTAL_PASSED" hk.p7s hk 200 "$PASSED"
+post "cn leaf without the memo: TOTAL_PASSED" cn.p7s cn 200 "$PASSED"
+check_sh "prefixes: 0 is off (capacity $(pm capacity), hits $(pm hits_total))" \
+    '[ "$(pm capacity)" -eq 0 ] && [ "$(pm hits_total)" -eq 0 ] && [ "$(pm misses_total)" -eq 0 ]'
+stop_daemon
+check_sh "daemon (prefixes: 0) drained and exited 0" '[ "$rc" -eq 0 ]'
 gw_finish
