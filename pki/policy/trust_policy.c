@@ -19,7 +19,7 @@
 #include "pki/x509/cert_policy.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/crypto/sig.h"
-#include "pki/crypto/sig_memo.h"
+#include "pki/x509/sig_memo.h"
 #include "pki/x509/cert_decode.h"
 
 /* ---- names ------------------------------------------------------------------------------------- */

@@ -157,7 +157,7 @@ enum sb_reason sb_trust_policy_prepare(const struct sb_trust_policy *p, STACK_OF
 void sb_tp_inputs_clear(struct sb_tp_inputs *in);
 
 struct sb_sig_memo;
-/* Verify into m (pki/crypto/sig_memo.h) the signatures of p's own objects, so that no request pays for them:
+/* Verify into m (pki/x509/sig_memo.h) the signatures of p's own objects, so that no request pays for them:
  * each intermediate and each CRL under every anchor or intermediate named like its issuer, with p's SM2 ID.
  * Only what verifies is remembered; nothing is judged here (validations still judge every path). Returns
  * the number of signatures remembered. For loaders, after a snapshot is built. */
