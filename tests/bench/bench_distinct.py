@@ -55,12 +55,15 @@ HEALTHZ_PERIOD = 0.020
 
 
 def inputs(a, case):
-    """OUT/distinct-ALG-NxK.{bodies,pairs}, regenerated when missing or older than what they are made from."""
+    """OUT/distinct-ALG-NxK.{bodies,pairs}, regenerated when missing or older than what they are made from (the generator's source, the template, the intermediate)."""
     cid, jur, tmpl, n, k = case[:5]
     stem = os.path.join(a.out, "distinct-%s-%dx%d" % (cid, n, k))
     bodies, pairs = stem + ".bodies", stem + ".pairs"
     gen = os.path.join(a.bench_bin, "gen_distinct")
-    deps = [gen, os.path.join(a.pki, tmpl)] + [os.path.join(a.pki, jur, f) for f in ("int.pem", "int.key")]
+    # the generator's source, not its binary: the binary is relinked whenever libsbpki changes, and RSA inputs
+    # take minutes to make
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gen_distinct.c")
+    deps = [src, os.path.join(a.pki, tmpl)] + [os.path.join(a.pki, jur, f) for f in ("int.pem", "int.key")]
     newest = max(os.path.getmtime(f) for f in deps)
     if all(os.path.exists(f) and os.path.getmtime(f) >= newest for f in (bodies, pairs)):
         return bodies, pairs
