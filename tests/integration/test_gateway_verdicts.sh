@@ -151,6 +151,16 @@ t "envelope with an unknown member after 48 KB of content: 400 BAD_REQUEST namin
     -H "Content-Type: application/json" --data-binary "@$TMP/env-last.json" "$V?from=hk"
 e "envelope signature not base64" 400 BAD_REQUEST "signature" -- -H "Content-Type: application/json" --data-binary '{"signature":"!!","content":"YQ=="}' "$V?from=hk"
 e "envelope without signature" 400 BAD_REQUEST "signature" -- -H "Content-Type: application/json" --data-binary '{"content":"YQ=="}' "$V?from=hk"
+# the envelope is built from the scan when its strings have no escapes; anything else is jansson's parse, with
+# the same outcome: a repeated member is refused, escaped base64 ("\/") is the same object
+e "envelope with a repeated member" 400 BAD_REQUEST "duplicate" -- -H "Content-Type: application/json" --data-binary '{"signature":"MIIB","signature":"MIIB"}' "$V?from=hk"
+py -c 'import base64,json,sys; b=base64.b64encode(open(sys.argv[1],"rb").read()).decode(); s=json.dumps({"signature": b}); open(sys.argv[2],"w").write(s); open(sys.argv[3],"w").write(s.replace("/", "\\/"))' \
+    "$O/hk.p7s" "$TMP/env-plain.json" "$TMP/env-escaped.json"
+DECISIONS=$((DECISIONS + 2))
+t "envelope, base64 as it stands: TOTAL_PASSED" 200 "d['indication']=='TOTAL_PASSED' and d['reason'] is None" \
+    -H "Content-Type: application/json" --data-binary "@$TMP/env-plain.json" "$V?from=hk"
+t "envelope, base64 with escaped solidus: TOTAL_PASSED" 200 "d['indication']=='TOTAL_PASSED' and d['reason'] is None and '\\\\/' in open('$TMP/env-escaped.json').read()" \
+    -H "Content-Type: application/json" --data-binary "@$TMP/env-escaped.json" "$V?from=hk"
 e "digest header of the wrong length" 400 BAD_REQUEST "X-Sigbridge-Digest" -- -H "$CMS" -H "X-Sigbridge-Digest: sha256=abcd" --data-binary "@$O/hk.p7s" "$V?from=hk"
 e "digest header with an unknown algorithm" 400 BAD_REQUEST "" -- -H "$CMS" -H "X-Sigbridge-Digest: md5=00" --data-binary "@$O/hk.p7s" "$V?from=hk"
 e "translate without to" 400 MISSING_PARAMETER "" -- -H "$CMS" --data-binary "@$O/cn.p7s" "$A/v1/translate?from=cn"
