@@ -66,42 +66,42 @@ int sbgw_audit_hash(const json_t *rec, char out[65])
 
 /* The record's text except seq, time, prev and hash, prepared before the chain lock is taken. */
 struct prepared {
-    struct sbgw_jbuf c_a;     /* canonical (sorted keys): client .. object_sha256 — then prev */
-    struct sbgw_jbuf c_b;     /* reason, request_id, route — then seq */
-    struct sbgw_jbuf c_c;     /* signer_serial .. subindication — then time */
-    struct sbgw_jbuf c_d;     /* to */
-    struct sbgw_jbuf line;    /* insertion order: node .. snapshot (between time and prev) */
+    struct sb_jtext c_a;     /* canonical (sorted keys): client .. object_sha256 — then prev */
+    struct sb_jtext c_b;     /* reason, request_id, route — then seq */
+    struct sb_jtext c_c;     /* signer_serial .. subindication — then time */
+    struct sb_jtext c_d;     /* to */
+    struct sb_jtext line;    /* insertion order: node .. snapshot (between time and prev) */
 };
 
 static void prepared_free(struct prepared *p)
 {
-    sbgw_jbuf_free(&p->c_a);
-    sbgw_jbuf_free(&p->c_b);
-    sbgw_jbuf_free(&p->c_c);
-    sbgw_jbuf_free(&p->c_d);
-    sbgw_jbuf_free(&p->line);
+    sb_jtext_free(&p->c_a);
+    sb_jtext_free(&p->c_b);
+    sb_jtext_free(&p->c_c);
+    sb_jtext_free(&p->c_d);
+    sb_jtext_free(&p->line);
 }
 
 /* "key":value with value as str_or_null would make it (NULL, "" and invalid UTF-8 → null), ASCII only. */
-static void member(struct sbgw_jbuf *b, const char *key, const char *value)
+static void member(struct sb_jtext *b, const char *key, const char *value)
 {
     if (b->n > 0) {
-        sbgw_jbuf_raw(b, ",", 1);
+        sb_jtext_raw(b, ",", 1);
     }
-    sbgw_jbuf_raw(b, "\"", 1);
-    sbgw_jbuf_raw(b, key, strlen(key));
-    sbgw_jbuf_raw(b, "\":", 2);
+    sb_jtext_raw(b, "\"", 1);
+    sb_jtext_raw(b, key, strlen(key));
+    sb_jtext_raw(b, "\":", 2);
     sbgw_jbuf_string_or_null(b, value, 1);
 }
 
 /* "node":"id" (always a string: node ids are checked by the configuration loader). */
-static void member_node(struct sbgw_jbuf *b, const char *node_id)
+static void member_node(struct sb_jtext *b, const char *node_id)
 {
     if (b->n > 0) {
-        sbgw_jbuf_raw(b, ",", 1);
+        sb_jtext_raw(b, ",", 1);
     }
-    sbgw_jbuf_raw(b, "\"node\":", 7);
-    if (!sbgw_jbuf_string(b, node_id, strlen(node_id), 1)) {
+    sb_jtext_raw(b, "\"node\":", 7);
+    if (!sb_jtext_string(b, node_id, strlen(node_id), 1)) {
         b->failed = 1;
     }
 }
@@ -153,7 +153,7 @@ static const struct rec_field line_fields[] = {
 };
 
 /* Write the fields from f up to the next NULL key into b; returns the entry after that NULL. */
-static const struct rec_field *members(struct sbgw_jbuf *b, const struct rec_field *f, const struct sbgw_audit *a,
+static const struct rec_field *members(struct sb_jtext *b, const struct rec_field *f, const struct sbgw_audit *a,
                                        const struct sbgw_audit_rec *r)
 {
     for (; f->key != NULL; f++) {
