@@ -73,6 +73,7 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
     g.audit_refused = __atomic_load_n(&gw->audit.refused, __ATOMIC_RELAXED);
     g.audit_anchors = __atomic_load_n(&gw->audit.anchors, __ATOMIC_RELAXED);
     g.audit_anchor_errors = __atomic_load_n(&gw->audit.anchor_errors, __ATOMIC_RELAXED);
+    g.audit_writes = __atomic_load_n(&gw->audit.batches, __ATOMIC_RELAXED);
     g.audit_writable = sbgw_audit_ready(&gw->audit, NULL, 0);
     g.connections = gw->n_conns;
     g.receiving = gw->receiving;

@@ -21,6 +21,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "adapters/translate.h"
+#include "gateway/daemon/json_writer.h"
 #include "pki/verdict/validate.h"
 
 static void translate_run(struct sbgw_work *w)
@@ -58,7 +59,7 @@ static void translate_run(struct sbgw_work *w)
     }
     json_object_set_new(out.json, "snapshot", json_string(sb_policy_set_id(j->snap->set)));
     free(j->reply);
-    if ((j->reply = json_dumps(out.json, JSON_COMPACT)) == NULL) {
+    if ((j->reply = sbgw_json_compact(out.json)) == NULL) {      /* = json_dumps(.., JSON_COMPACT), faster */
         sbgw_verify_job_error(j, SBGW_E_INTERNAL_ERROR, "cannot encode the verdict");
         goto out;
     }

@@ -66,42 +66,42 @@ int sbgw_audit_hash(const json_t *rec, char out[65])
 
 /* The record's text except seq, time, prev and hash, prepared before the chain lock is taken. */
 struct prepared {
-    struct sbgw_jbuf c_a;     /* canonical (sorted keys): client .. object_sha256 — then prev */
-    struct sbgw_jbuf c_b;     /* reason, request_id, route — then seq */
-    struct sbgw_jbuf c_c;     /* signer_serial .. subindication — then time */
-    struct sbgw_jbuf c_d;     /* to */
-    struct sbgw_jbuf line;    /* insertion order: node .. snapshot (between time and prev) */
+    struct sb_jtext c_a;     /* canonical (sorted keys): client .. object_sha256 — then prev */
+    struct sb_jtext c_b;     /* reason, request_id, route — then seq */
+    struct sb_jtext c_c;     /* signer_serial .. subindication — then time */
+    struct sb_jtext c_d;     /* to */
+    struct sb_jtext line;    /* insertion order: node .. snapshot (between time and prev) */
 };
 
 static void prepared_free(struct prepared *p)
 {
-    sbgw_jbuf_free(&p->c_a);
-    sbgw_jbuf_free(&p->c_b);
-    sbgw_jbuf_free(&p->c_c);
-    sbgw_jbuf_free(&p->c_d);
-    sbgw_jbuf_free(&p->line);
+    sb_jtext_free(&p->c_a);
+    sb_jtext_free(&p->c_b);
+    sb_jtext_free(&p->c_c);
+    sb_jtext_free(&p->c_d);
+    sb_jtext_free(&p->line);
 }
 
 /* "key":value with value as str_or_null would make it (NULL, "" and invalid UTF-8 → null), ASCII only. */
-static void member(struct sbgw_jbuf *b, const char *key, const char *value)
+static void member(struct sb_jtext *b, const char *key, const char *value)
 {
     if (b->n > 0) {
-        sbgw_jbuf_raw(b, ",", 1);
+        sb_jtext_raw(b, ",", 1);
     }
-    sbgw_jbuf_raw(b, "\"", 1);
-    sbgw_jbuf_raw(b, key, strlen(key));
-    sbgw_jbuf_raw(b, "\":", 2);
+    sb_jtext_raw(b, "\"", 1);
+    sb_jtext_raw(b, key, strlen(key));
+    sb_jtext_raw(b, "\":", 2);
     sbgw_jbuf_string_or_null(b, value, 1);
 }
 
 /* "node":"id" (always a string: node ids are checked by the configuration loader). */
-static void member_node(struct sbgw_jbuf *b, const char *node_id)
+static void member_node(struct sb_jtext *b, const char *node_id)
 {
     if (b->n > 0) {
-        sbgw_jbuf_raw(b, ",", 1);
+        sb_jtext_raw(b, ",", 1);
     }
-    sbgw_jbuf_raw(b, "\"node\":", 7);
-    if (!sbgw_jbuf_string(b, node_id, strlen(node_id), 1)) {
+    sb_jtext_raw(b, "\"node\":", 7);
+    if (!sb_jtext_string(b, node_id, strlen(node_id), 1)) {
         b->failed = 1;
     }
 }
@@ -153,7 +153,7 @@ static const struct rec_field line_fields[] = {
 };
 
 /* Write the fields from f up to the next NULL key into b; returns the entry after that NULL. */
-static const struct rec_field *members(struct sbgw_jbuf *b, const struct rec_field *f, const struct sbgw_audit *a,
+static const struct rec_field *members(struct sb_jtext *b, const struct rec_field *f, const struct sbgw_audit *a,
                                        const struct sbgw_audit_rec *r)
 {
     for (; f->key != NULL; f++) {
@@ -185,37 +185,74 @@ static int prepare(struct sbgw_audit *a, const struct sbgw_audit_rec *r, struct 
     return 1;
 }
 
-/* Under the lock: the canonical text and line of record seq (time ts, previous hash a->prev), and the hash. */
-static char *finish(struct sbgw_audit *a, const struct prepared *p, long long seq, const char *ts, char hash[65],
-                    size_t *line_len)
+/* A decision record to sequence: its prepared text and a scratch buffer for the canonical form (allocated
+ * before the chain lock is taken). */
+struct decision {
+    const struct prepared *p;
+    char *canon;
+    size_t cap;
+};
+
+static char *put(char *q, const char *s, size_t n)
 {
+    memcpy(q, s, n);
+    return q + n;
+}
+
+/* sbgw_audit_build for a decision, under the chain lock: the canonical text of record seq (time ts,
+ * previous hash prev) and its hash, then the line into out. Plain copies: the fields were escaped before. */
+static int build_decision(void *arg, const struct sbgw_audit *a, long long seq, const char *ts, const char *prev,
+                          struct sb_jtext *out, char hash[65])
+{
+    struct decision *d = arg;
+    const struct prepared *p = d->p;
     unsigned char md[32];
     unsigned int mdlen = 0;
-    size_t cap = p->c_a.n + p->c_b.n + p->c_c.n + p->c_d.n + p->line.n + 512;
-    char *canon = malloc(cap), *line = malloc(cap);
-    int n;
+    char num[24], *q = d->canon;
+    size_t nn, tn = strlen(ts);
+    int w = snprintf(num, sizeof(num), "%lld", seq);
 
-    if (canon == NULL || line == NULL) {
-        goto err;
+    if (w < 0 || (size_t)w >= sizeof(num) || p->c_a.n + p->c_b.n + p->c_c.n + p->c_d.n + 256 > d->cap) {
+        return ENOMEM;
     }
-    n = snprintf(canon, cap, "{%s,\"prev\":\"%s\",%s,\"seq\":%lld,%s,\"time\":\"%s\",%s}", p->c_a.p, a->prev,
-                 p->c_b.p, seq, p->c_c.p, ts, p->c_d.p);
-    if (n < 0 || (size_t)n >= cap || EVP_Digest(canon, (size_t)n, md, &mdlen, a->sha256, NULL) != 1 || mdlen != 32) {
-        goto err;
+    nn = (size_t)w;
+    q = put(q, "{", 1);
+    q = put(q, p->c_a.p, p->c_a.n);
+    q = put(q, ",\"prev\":\"", 9);
+    q = put(q, prev, 64);
+    q = put(q, "\",", 2);
+    q = put(q, p->c_b.p, p->c_b.n);
+    q = put(q, ",\"seq\":", 7);
+    q = put(q, num, nn);
+    q = put(q, ",", 1);
+    q = put(q, p->c_c.p, p->c_c.n);
+    q = put(q, ",\"time\":\"", 9);
+    q = put(q, ts, tn);
+    q = put(q, "\",", 2);
+    q = put(q, p->c_d.p, p->c_d.n);
+    q = put(q, "}", 1);
+    if (EVP_Digest(d->canon, (size_t)(q - d->canon), md, &mdlen, a->sha256, NULL) != 1 || mdlen != 32) {
+        return EIO;
     }
     sb_hex_encode(md, 32, hash, 65);
-    n = snprintf(line, cap, "{\"seq\":%lld,\"time\":\"%s\",%s,\"prev\":\"%s\",\"hash\":\"%s\"}\n", seq, ts,
-                 p->line.p, a->prev, hash);
-    if (n < 0 || (size_t)n >= cap) {
-        goto err;
+    if (!sb_jtext_reserve(out, nn + tn + p->line.n + 200)) {
+        return ENOMEM;
     }
-    *line_len = (size_t)n;
-    free(canon);
-    return line;
-err:
-    free(canon);
-    free(line);
-    return NULL;
+    q = out->p + out->n;
+    q = put(q, "{\"seq\":", 7);
+    q = put(q, num, nn);
+    q = put(q, ",\"time\":\"", 9);
+    q = put(q, ts, tn);
+    q = put(q, "\",", 2);
+    q = put(q, p->line.p, p->line.n);
+    q = put(q, ",\"prev\":\"", 9);
+    q = put(q, prev, 64);
+    q = put(q, "\",\"hash\":\"", 10);
+    q = put(q, hash, 64);
+    q = put(q, "\"}\n", 3);
+    *q = '\0';
+    out->n = (size_t)(q - out->p);
+    return 0;
 }
 
 int sbgw_audit_write_locked(struct sbgw_audit *a, const char *line, size_t n)
@@ -254,74 +291,72 @@ void sbgw_audit_fail_locked(struct sbgw_audit *a, int e, const char *what)
     snprintf(a->trouble, sizeof(a->trouble), "cannot %s %s: %s (since %s)", what, a->path, strerror(a->failing),
              a->failing_since);
     a->reported = 0;
+    /* from now on appenders take mu (the "resumed" record first); what was sequenced and not yet written is
+     * refused, as a decision arriving now would be */
+    sbgw_audit_gate_locked(a);
+    sbgw_audit_roll_back_locked(a, a->failing);
 }
 
-/* After a record (seq, hash) was written at the end of the log: the chain's head moves, the fsync policy. */
-static int advance_locked(struct sbgw_audit *a, const char hash[65])
+/* A checkpoint record to sequence: the event, the members to add (borrowed), and its line once built. */
+struct ckpt_build {
+    const char *event;
+    json_t *extra;
+    char *line;                      /* owned: the line (with '\n'), kept for the side file */
+    size_t len;
+};
+
+/* sbgw_audit_build for a checkpoint (signed when there is an audit key: the signature is over prev, so it is
+ * made under the chain lock; a checkpoint is every every_records records or every_s seconds). */
+static int build_ckpt(void *arg, const struct sbgw_audit *a, long long seq, const char *ts, const char *prev,
+                      struct sb_jtext *out, char hash[65])
 {
-    a->seq++;
-    memcpy(a->prev, hash, 65);
-    if (a->mode == SBGW_FSYNC_EVERY && fdatasync(a->fd) != 0) {
-        return errno;
+    struct ckpt_build *c = arg;
+    json_t *rec;
+
+    free(c->line);
+    c->line = NULL;
+    if ((rec = sbgw_audit_ckpt_new(seq, ts, a->node_id, c->event)) == NULL ||
+        (c->extra != NULL && json_object_update(rec, c->extra) != 0) ||
+        sbgw_audit_ckpt_finish(rec, a->every_records, a->every_s, a->signer.key != NULL ? &a->signer : NULL, prev,
+                               hash, &c->line, &c->len) != 0) {
+        json_decref(rec);
+        return ENOMEM;
     }
-    if (a->mode == SBGW_FSYNC_BATCH) {
-        a->dirty = 1;
-    }
+    json_decref(rec);
+    sb_jtext_raw(out, c->line, c->len);
     return 0;
 }
 
 int sbgw_audit_event_locked(struct sbgw_audit *a, const char *event, json_t *extra)
 {
-    char ts[40], hash[65], *line = NULL;
-    size_t len = 0;
-    off_t at = a->size;
-    json_t *rec;
+    struct ckpt_build c = { event, extra, NULL, 0 };
+    struct sbgw_audit_pos pos;
     int e;
 
-    sbgw_time_now_text(ts, sizeof(ts));
-    if ((rec = sbgw_audit_ckpt_new(a->seq + 1, ts, a->node_id, event)) == NULL ||
-        (extra != NULL && json_object_update(rec, extra) != 0) ||
-        sbgw_audit_ckpt_finish(rec, a->every_records, a->every_s, a->signer.key != NULL ? &a->signer : NULL, a->prev,
-                               hash, &line, &len) != 0) {
-        json_decref(rec);
-        json_decref(extra);
-        return ENOMEM;
-    }
-    json_decref(rec);
+    e = sbgw_audit_put_locked(a, build_ckpt, &c, "write a checkpoint to", &pos);
     json_decref(extra);
-    if ((e = sbgw_audit_write_locked(a, line, len)) != 0 || (e = advance_locked(a, hash)) != 0) {
-        free(line);
-        sbgw_audit_fail_locked(a, e, "write a checkpoint to");
+    if (e != 0) {
+        free(c.line);
         return e;
     }
-    a->ckpt_seq = a->seq;
+    a->ckpt_seq = pos.seq;
     clock_gettime(CLOCK_MONOTONIC, &a->ckpt_at);
     __atomic_add_fetch(&a->checkpoints, 1, __ATOMIC_RELAXED);
     if (a->tsa_url != NULL && a->signer.key != NULL) {   /* the newest checkpoint is the one to anchor */
-        a->anchor_seq = a->seq;
-        memcpy(a->anchor_hash, hash, sizeof(a->anchor_hash));
+        a->anchor_seq = pos.seq;
+        memcpy(a->anchor_hash, pos.hash, sizeof(a->anchor_hash));
         a->anchor_gen = a->file_gen;
         pthread_cond_signal(&a->anchor_cv);
     }
     if (a->signer.key != NULL) {          /* the side file's next checkpoint */
         free(a->side_line);
-        a->side_line = line;
-        a->side_len = len;
-        a->side_off = at;
+        a->side_line = c.line;
+        a->side_len = c.len;
+        a->side_off = (off_t)pos.off;
     } else {
-        free(line);
+        free(c.line);
     }
     return 0;
-}
-
-int sbgw_audit_put_locked(struct sbgw_audit *a, const char *line, size_t n, const char hash[65], const char *what)
-{
-    int e;
-
-    if ((e = sbgw_audit_write_locked(a, line, n)) != 0 || (e = advance_locked(a, hash)) != 0) {
-        sbgw_audit_fail_locked(a, e, what);
-    }
-    return e;
 }
 
 int sbgw_audit_resume_locked(struct sbgw_audit *a)
@@ -341,43 +376,57 @@ int sbgw_audit_resume_locked(struct sbgw_audit *a)
                     a->refused_in_gap, a->failing_since, strerror(a->failing));
     a->failing = 0;
     a->trouble[0] = '\0';
+    sbgw_audit_gate_locked(a);
     return 0;
 }
 
 int sbgw_audit_append(struct sbgw_audit *a, const struct sbgw_audit_rec *r, char *hash_out)
 {
     struct prepared p;
-    char hash[65], ts[40], *line = NULL;
-    size_t n = 0;
-    int rc = -1, e = EIO, prepared;
+    struct decision d;
+    struct sbgw_audit_waiter w;
+    struct sbgw_audit_pos pos;
+    int rc = -1, e = EIO, prepared, queued = 0;
 
-    /* everything that does not depend on the chain is rendered before the lock: only the chain's own
-     * fields (seq, time, prev), one SHA-256 and the write(2) are done while holding it */
-    prepared = prepare(a, r, &p);
+    /* everything that does not depend on the chain is rendered without any lock; sequencing (seq, time,
+     * prev, one SHA-256, a copy) takes the short chain lock; the write(2) is shared (audit_commit.c) */
+    memset(&w, 0, sizeof(w));
+    memset(&d, 0, sizeof(d));
+    if ((prepared = prepare(a, r, &p)) != 0) {
+        d.p = &p;
+        d.cap = p.c_a.n + p.c_b.n + p.c_c.n + p.c_d.n + 512;
+        d.canon = malloc(d.cap);
+    }
+    if (d.canon != NULL) {
+        queued = sbgw_audit_chain_add(a, build_decision, &d, 0, &w, &pos) == 0;
+    }
     pthread_mutex_lock(&a->mu);
-    if (a->broken || a->fd < 0 || a->lost) {
-        e = a->failing != 0 ? a->failing : EIO;
-        goto out;
+    if (!queued) {
+        /* the slow path, as every append was before: the log's state checked (and a "resumed" record
+         * written after failures) under the file lock */
+        if (a->broken || a->fd < 0 || a->lost) {
+            e = a->failing != 0 ? a->failing : EIO;
+            goto out;
+        }
+        if (a->failing != 0 && (e = sbgw_audit_resume_locked(a)) != 0) {
+            goto out;
+        }
+        if (d.canon == NULL) {
+            e = ENOMEM;
+            goto out;
+        }
+        if ((e = sbgw_audit_chain_add(a, build_decision, &d, 1, &w, &pos)) != 0) {
+            goto out;
+        }
     }
-    if (a->failing != 0 && (e = sbgw_audit_resume_locked(a)) != 0) {
-        goto out;
+    if (!w.done) {
+        (void)sbgw_audit_flush_locked(a, "write a record to");  /* this thread writes the batch */
     }
-    sbgw_time_now_text(ts, sizeof(ts));
-    if (!prepared || (line = finish(a, &p, a->seq + 1, ts, hash, &n)) == NULL) {
-        e = ENOMEM;
-        goto out;
-    }
-    if ((e = sbgw_audit_write_locked(a, line, n)) != 0) {
-        sbgw_audit_fail_locked(a, e, "write a record to");
-        goto out;
-    }
-    if ((e = advance_locked(a, hash)) != 0) {
-        /* recorded but not durable: still refuse to answer as if all was well */
-        sbgw_audit_fail_locked(a, e, "sync");
+    if ((e = w.err) != 0) {
         goto out;
     }
     if (hash_out != NULL) {
-        memcpy(hash_out, hash, sizeof(hash));
+        memcpy(hash_out, pos.hash, sizeof(pos.hash));
     }
     rc = 0;
     if (a->signer.key != NULL && a->seq - a->ckpt_seq >= a->every_records) {
@@ -397,7 +446,7 @@ out:
     if (prepared) {
         prepared_free(&p);
     }
-    free(line);
+    free(d.canon);
     errno = e;
     return rc;
 }

@@ -32,8 +32,11 @@
  * pending checkpoint's hash — older ones written meanwhile are covered by it — and appends an "anchor"
  * record under mu. A failure is counted and logged once per streak; the next checkpoint tries again.
  *
- * Thread-safe: workers append concurrently (one mutex orders the chain; a record's fields are rendered
- * before it is taken, so only seq/time/prev, one SHA-256 and the write(2) happen under it).
+ * Thread-safe: workers append concurrently without a global lock around their write(2) (audit_commit.c): a
+ * record's fields are rendered without any lock; a short lock (chain_mu) covers only its seq/time/prev, one
+ * SHA-256 and the copy of its line into the pending bytes; then whoever holds the file lock (mu) writes
+ * everything pending with one write(2) (group commit), and each append returns once its own record is in
+ * the file. Checkpoints, anchors, reopen and the flusher keep using mu as before.
  */
 #ifndef SBGW_AUDIT_H
 #define SBGW_AUDIT_H
@@ -47,6 +50,7 @@
 #include "gateway/daemon/audit_signer.h"
 #include "gateway/daemon/config.h"
 #include "gateway/daemon/log.h"
+#include "pki/base/json_text.h"
 
 #define SBGW_AUDIT_MAX_LINE (64 * 1024)     /* longest record accepted when reading the tail back */
 
@@ -79,8 +83,10 @@ struct sbgw_audit_opts {
     struct sbgw_log *log;                     /* where the audit log's own events are logged; may be NULL */
 };
 
+struct sbgw_audit_waiter;
+
 struct sbgw_audit {
-    pthread_mutex_t mu;
+    pthread_mutex_t mu;              /* the file lock: writes, checkpoints, reopen, the state below */
     pthread_cond_t cv;
     pthread_t flusher;
     int lock_ready, flusher_running, stop;
@@ -90,8 +96,21 @@ struct sbgw_audit {
     char node_id[SBGW_ID_MAX + 1];
     enum sbgw_fsync mode;
     int batch_ms;
-    char prev[65];
+    char prev[65];                   /* hash of the last record written */
     long long seq;                   /* seq of the last record written */
+    /* the chain's head and the records sequenced, not yet written (audit_commit.c) */
+    pthread_mutex_t chain_mu;        /* short: never held over I/O; taken inside mu, never the other way */
+    int chain_ready;
+    long long cseq;                  /* chain_mu: seq of the last record sequenced (>= seq) */
+    char cprev[65];                  /* chain_mu: its hash */
+    struct sb_jtext pend;            /* chain_mu: their lines, in chain order */
+    struct sbgw_audit_waiter *pend_head, **pend_tail;   /* chain_mu: their appenders, in order */
+    int closed;                      /* chain_mu: sequencing needs mu (failing, lost, held...) */
+    time_t c_sec;                    /* chain_mu: the second c_day was formatted for */
+    char c_day[40];
+    struct sb_jtext spare;           /* mu: the batch being written */
+    int hold;                        /* mu: a reopen in progress holds the chain (no sequencing without mu) */
+    unsigned long long batches;      /* write(2)s of records (__atomic loads; records / batches = batching) */
     off_t size;                      /* bytes of whole records in the file */
     dev_t dev;                       /* the file the descriptor is open on (to notice it being replaced) */
     ino_t ino;

@@ -271,6 +271,7 @@ static int new_chain(struct sbgw_audit *a, long long ck_seq, const char *ck_hash
     a->size = 0;
     a->seq = 0;
     memcpy(a->prev, sbgw_audit_genesis, sizeof(sbgw_audit_genesis));
+    sbgw_audit_chain_sync_locked(a);
     extra = json_pack("{s:s,s:{s:I,s:s?,s:s,s:s?}}", "why", why, "previous",
                       "checkpoint_seq", (json_int_t)ck_seq, "checkpoint_hash", ck_hash[0] != '\0' ? ck_hash : NULL,
                       "found", found, "moved_to", info->moved_to[0] != '\0' ? info->moved_to : NULL);
@@ -334,6 +335,12 @@ static void release_file(struct sbgw_audit *a, int sync)
         close(a->fd);
     }
     a->fd = -1;
+    if (a->chain_ready) {
+        pthread_mutex_destroy(&a->chain_mu);
+        a->chain_ready = 0;
+    }
+    sb_jtext_free(&a->pend);
+    sb_jtext_free(&a->spare);
     if (a->lock_ready) {
         pthread_cond_destroy(&a->anchor_cv);
         pthread_cond_destroy(&a->cv);
@@ -414,6 +421,13 @@ int sbgw_audit_open(struct sbgw_audit *a, const struct sbgw_audit_opts *o, struc
         goto err;
     }
     a->lock_ready = 1;
+    if (pthread_mutex_init(&a->chain_mu, NULL) != 0) {
+        snprintf(err, errlen, "cannot create the audit lock");
+        goto err;
+    }
+    a->chain_ready = 1;
+    a->closed = 1;                   /* until the log is open and its chain continued */
+    a->pend_tail = &a->pend_head;
     if ((a->fd = open(o->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0) {
         snprintf(err, errlen, "%s: cannot open: %s", o->path, strerror(errno));
         goto err;
@@ -428,6 +442,7 @@ int sbgw_audit_open(struct sbgw_audit *a, const struct sbgw_audit_opts *o, struc
     info->last_seq = a->seq;
     memcpy(info->last_hash, a->prev, sizeof(a->prev));
     pthread_mutex_lock(&a->mu);
+    sbgw_audit_chain_sync_locked(a);
     if (check_start(a, o, info, chain_bad ? chain_err : NULL, err, errlen) != 0) {
         pthread_mutex_unlock(&a->mu);
         goto err;
@@ -440,6 +455,7 @@ int sbgw_audit_open(struct sbgw_audit *a, const struct sbgw_audit_opts *o, struc
         (void)sbgw_audit_event_locked(a, "start", NULL);   /* a full disk: started, but not ready */
     }
     sbgw_audit_side_sync_locked(a);
+    sbgw_audit_gate_locked(a);       /* appenders may sequence without mu from now on */
     pthread_mutex_unlock(&a->mu);
     if (pthread_create(&a->flusher, NULL, flusher_main, a) != 0) {
         snprintf(err, errlen, "cannot start the audit flusher thread");
@@ -472,6 +488,7 @@ void sbgw_audit_close(struct sbgw_audit *a)
         a->flusher_running = 0;
     }
     pthread_mutex_lock(&a->mu);
+    sbgw_audit_hold_locked(a, 1);    /* what is pending is written; "stop" is the last record */
     if (a->signer.key != NULL && a->fd >= 0 && !a->broken && !a->lost && a->failing == 0) {
         (void)sbgw_audit_event_locked(a, "stop", NULL);
     }

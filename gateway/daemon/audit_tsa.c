@@ -49,25 +49,44 @@ static enum sb_reason fetch(const struct sbgw_audit *a, const char hash[65], uns
     return r;
 }
 
-/* Append the anchor record for checkpoint (seq, hash) with token. 0, or an errno (the log then fails). */
-static int append_locked(struct sbgw_audit *a, long long ck_seq, const char *ck_hash, const unsigned char *tok,
-                         size_t tok_len, time_t gen)
+/* The anchor record to sequence on the chain's head. */
+struct anchor_build {
+    long long ck_seq;
+    const char *ck_hash;
+    const unsigned char *tok;
+    size_t tok_len;
+    time_t gen;
+};
+
+/* sbgw_audit_build for an anchor record (under the chain lock). */
+static int build_anchor(void *arg, const struct sbgw_audit *a, long long seq, const char *ts, const char *prev,
+                        struct sb_jtext *out, char hash[65])
 {
-    char ts[40], hash[65], *line = NULL;
+    const struct anchor_build *b = arg;
+    char *line = NULL;
     size_t len = 0;
     json_t *rec;
-    int e;
 
-    sbgw_time_now_text(ts, sizeof(ts));
-    if ((rec = sbgw_audit_anchor_new(a->seq + 1, ts, a->node_id, ck_seq, ck_hash, a->tsa_url, gen, tok, tok_len)) ==
-        NULL || sbgw_audit_anchor_finish(rec, a->prev, hash, &line, &len) != 0) {
+    if ((rec = sbgw_audit_anchor_new(seq, ts, a->node_id, b->ck_seq, b->ck_hash, a->tsa_url, b->gen, b->tok,
+                                     b->tok_len)) == NULL || sbgw_audit_anchor_finish(rec, prev, hash, &line, &len) != 0) {
         json_decref(rec);
         free(line);
         return ENOMEM;
     }
     json_decref(rec);
-    e = sbgw_audit_put_locked(a, line, len, hash, "write an anchor record to");
+    sb_jtext_raw(out, line, len);
     free(line);
+    return 0;
+}
+
+/* Append the anchor record for checkpoint (seq, hash) with token. 0, or an errno (the log then fails). */
+static int append_locked(struct sbgw_audit *a, long long ck_seq, const char *ck_hash, const unsigned char *tok,
+                         size_t tok_len, time_t gen)
+{
+    struct anchor_build b = { ck_seq, ck_hash, tok, tok_len, gen };
+    int e;
+
+    e = sbgw_audit_put_locked(a, build_anchor, &b, "write an anchor record to", NULL);
     if (e == 0) {
         a->ckpt_seq++;           /* an anchor is not a record the checkpoint cadence counts */
     }

@@ -175,8 +175,9 @@ static void rescue(struct sbgw_audit *a)
     }
 }
 
-/* Move to the file at the path. state: what happened to the open one ("removed", "renamed", "truncated"). */
-static int reopen_locked(struct sbgw_audit *a, const char *state, const char *why)
+/* Move to the file at the path. state: what happened to the open one ("removed", "renamed", "truncated").
+ * The chain is held (reopen_locked): nothing is sequenced meanwhile but by this thread. */
+static int reopen_held_locked(struct sbgw_audit *a, const char *state, const char *why)
 {
     struct stat st, old;
     int nfd, kind, linked;
@@ -246,6 +247,18 @@ static int reopen_locked(struct sbgw_audit *a, const char *state, const char *wh
     sbgw_audit_logf(a, 1, "audit: %s (%s); reopened %s: the chain continues at seq %lld in the new file", why, state,
                     a->path, a->seq);
     return a->failing == 0 ? 0 : -1;
+}
+
+/* reopen_held_locked with the chain held: what was sequenced before goes to the open file, and no decision
+ * lands between the old file's last record ("rotate") and the new file's first ("reopen"). */
+static int reopen_locked(struct sbgw_audit *a, const char *state, const char *why)
+{
+    int r;
+
+    sbgw_audit_hold_locked(a, 1);
+    r = reopen_held_locked(a, state, why);
+    sbgw_audit_hold_locked(a, 0);
+    return r;
 }
 
 int sbgw_audit_check_file_locked(struct sbgw_audit *a, const char *why)

@@ -216,6 +216,10 @@ char *sbgw_metrics_render(const struct sbgw_metrics *m, const struct sbgw_metric
     sb_printf(&b, "# HELP sigbridge_audit_records_total Decisions written to the audit log.\n"
                   "# TYPE sigbridge_audit_records_total counter\nsigbridge_audit_records_total %llu\n",
               g->audit_records);
+    sb_printf(&b, "# HELP sigbridge_audit_writes_total write(2) calls that wrote records to the audit log (appends "
+                  "running together share one: records / writes is the batching).\n"
+                  "# TYPE sigbridge_audit_writes_total counter\nsigbridge_audit_writes_total %llu\n",
+              g->audit_writes);
     sb_printf(&b, "# HELP sigbridge_audit_errors_total Audit writes or syncs that failed.\n"
                   "# TYPE sigbridge_audit_errors_total counter\nsigbridge_audit_errors_total %llu\n", g->audit_errors);
     sb_printf(&b, "# HELP sigbridge_audit_checkpoints_total Checkpoint records written to the audit log.\n"

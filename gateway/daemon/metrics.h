@@ -11,8 +11,8 @@
  *   sigbridge_worker_busy_seconds_total
  *   sigbridge_reloads_total{result="ok"|"failed"}
  *   sigbridge_policy_snapshot_info{id} 1, sigbridge_policy_snapshot_loaded_timestamp_seconds
- *   sigbridge_audit_records_total, sigbridge_audit_errors_total, sigbridge_audit_checkpoints_total,
- *   sigbridge_audit_reopens_total, sigbridge_audit_refused_total, sigbridge_audit_anchors_total,
+ *   sigbridge_audit_records_total, sigbridge_audit_writes_total, sigbridge_audit_errors_total,
+ *   sigbridge_audit_checkpoints_total, sigbridge_audit_reopens_total, sigbridge_audit_refused_total, sigbridge_audit_anchors_total,
  *   sigbridge_audit_anchor_errors_total, sigbridge_audit_writable, sigbridge_connections
  *   sigbridge_chain_cache_{hits,misses,evictions,flushes}_total, sigbridge_chain_cache_{entries,capacity}
  *   sigbridge_cert_cache_{hits,misses}_total, sigbridge_cert_cache_capacity
@@ -57,7 +57,7 @@ struct sbgw_metrics_gauges {
     const char *snapshot;           /* NULL when no set is loaded */
     long long snapshot_loaded;      /* unix time */
     unsigned long long audit_records, audit_errors, audit_checkpoints, audit_reopens, audit_refused;
-    unsigned long long audit_anchors, audit_anchor_errors;
+    unsigned long long audit_anchors, audit_anchor_errors, audit_writes;
     int audit_writable;
     long connections;
     long receiving;                 /* requests whose body is still arriving */

@@ -18,13 +18,11 @@
 #include <string.h>
 
 #include <event2/buffer.h>
-#include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "adapters/adapter.h"
 #include "gateway/daemon/canon_request.h"
-#include "gateway/daemon/json_writer.h"
 #include "pki/base/base64.h"
 #include "pki/base/hex.h"
 #include "pki/verdict/validate.h"
@@ -276,7 +274,8 @@ static void audit_and_reply(struct sbgw_verify_job *j, const struct sb_cms_resul
     struct sbgw *gw = j->rq->gw;
     enum sb_reason r = res->reason;
     const struct sb_cms_signer *worst = res->n_signers > 0 ? &res->signers[res->worst] : NULL;
-    json_t *verdict;
+    const char *extra[] = { "jurisdiction", j->from, "snapshot", sb_policy_set_id(j->snap->set), NULL };
+    struct sb_jtext text;
 
     if (sbgw_verify_job_record(j, r, obj_sha, worst != NULL ? worst->subject : "",
                                worst != NULL ? worst->serial : "") != 0) {
@@ -291,19 +290,16 @@ static void audit_and_reply(struct sbgw_verify_job *j, const struct sb_cms_resul
         j->passed = r == SB_OK;
         return;
     }
-    if ((verdict = sb_verdict_json(res, at, gw->cert_memo)) == NULL) {
+    /* written directly (no jansson tree): the bytes json_dumps would write for the verdict with
+     * "jurisdiction" and "snapshot" added (pki/verdict/verdict_render.h) */
+    memset(&text, 0, sizeof(text));
+    if (!sb_verdict_json_text(res, at, gw->cert_memo, extra, &text)) {
+        sb_jtext_free(&text);
         sbgw_verify_job_error(j, SBGW_E_INTERNAL_ERROR, "cannot encode the verdict");
         return;
     }
-    json_object_set_new(verdict, "jurisdiction", json_string(j->from));
-    json_object_set_new(verdict, "snapshot", json_string(sb_policy_set_id(j->snap->set)));
     free(j->reply);
-    j->reply = sbgw_json_compact(verdict);             /* = json_dumps(verdict, JSON_COMPACT), faster */
-    json_decref(verdict);
-    if (j->reply == NULL) {
-        sbgw_verify_job_error(j, SBGW_E_INTERNAL_ERROR, "cannot encode the verdict");
-        return;
-    }
+    j->reply = sb_jtext_take(&text, NULL);
     j->status = 200;
     j->passed = r == SB_OK;
 }
