@@ -15,12 +15,20 @@
 #include "pki/crypto/sig.h"
 #include "pki/x509/cert_decode.h"
 
-#define MAX_SLOTS (1u << 22)
+#define WAYS 8                 /* entries per set: the few CA entries must not evict each other */
+#define MAX_SETS (1u << 19)
 
-struct memo_slot {
+struct memo_entry {
     unsigned char key[32];
     int used;
     X509_CRL *crl;             /* owned reference for CRL entries (keeps the keyed address alive), else NULL */
+};
+
+/* One set of the table: a key's hash picks the set, the key may sit in any of its ways; a new key takes a
+ * free way, else the ways in turn (next). */
+struct memo_set {
+    struct memo_entry way[WAYS];
+    unsigned next;
 };
 
 struct sb_sig_memo {
@@ -30,10 +38,13 @@ struct sb_sig_memo {
 
 static void clear_slot(void *p)
 {
-    struct memo_slot *s = p;
+    struct memo_set *set = p;
+    int w;
 
-    X509_CRL_free(s->crl);
-    memset(s, 0, sizeof(*s));
+    for (w = 0; w < WAYS; w++) {
+        X509_CRL_free(set->way[w].crl);
+    }
+    memset(set, 0, sizeof(*set));
 }
 
 struct sb_sig_memo *sb_sig_memo_new(size_t capacity)
@@ -43,7 +54,7 @@ struct sb_sig_memo *sb_sig_memo_new(size_t capacity)
     if (capacity == 0 || (m = calloc(1, sizeof(*m))) == NULL) {
         return NULL;
     }
-    if (!sb_slot_table_init(&m->t, capacity, MAX_SLOTS, sizeof(struct memo_slot))) {
+    if (!sb_slot_table_init(&m->t, (capacity + WAYS - 1) / WAYS, MAX_SETS, sizeof(struct memo_set))) {
         free(m);
         return NULL;
     }
@@ -62,16 +73,15 @@ void sb_sig_memo_free(struct sb_sig_memo *m)
 
 void sb_sig_memo_flush(struct sb_sig_memo *m)
 {
-    struct memo_slot *s;
-    X509_CRL *old;
+    struct memo_set *set, old;
     size_t i;
 
     for (i = 0; m != NULL && i < m->t.n; i++) {
-        s = sb_slot_table_lock(&m->t, i);
-        old = s->crl;
-        memset(s, 0, sizeof(*s));
+        set = sb_slot_table_lock(&m->t, i);
+        old = *set;
+        memset(set, 0, sizeof(*set));
         sb_slot_table_unlock(&m->t, i);
-        X509_CRL_free(old);
+        clear_slot(&old);          /* the CRL references, outside the lock */
     }
 }
 
@@ -111,9 +121,12 @@ static size_t slot_of(const struct sb_sig_memo *m, const unsigned char key[32])
 static int known(struct sb_sig_memo *m, const unsigned char key[32])
 {
     size_t i = slot_of(m, key);
-    struct memo_slot *s = sb_slot_table_lock(&m->t, i);
-    int hit = s->used && memcmp(s->key, key, 32) == 0;
+    struct memo_set *set = sb_slot_table_lock(&m->t, i);
+    int w, hit = 0;
 
+    for (w = 0; w < WAYS && !hit; w++) {
+        hit = set->way[w].used && memcmp(set->way[w].key, key, 32) == 0;
+    }
     sb_slot_table_unlock(&m->t, i);
     atomic_fetch_add_explicit(hit ? &m->hits : &m->misses, 1, memory_order_relaxed);
     return hit;
@@ -123,17 +136,32 @@ static int known(struct sb_sig_memo *m, const unsigned char key[32])
 static void remember(struct sb_sig_memo *m, const unsigned char key[32], X509_CRL *crl)
 {
     size_t i = slot_of(m, key);
-    struct memo_slot *s;
+    struct memo_set *set;
+    struct memo_entry *e = NULL;
     X509_CRL *old;
+    int w;
 
     if (crl != NULL && !X509_CRL_up_ref(crl)) {
         return;
     }
-    s = sb_slot_table_lock(&m->t, i);
-    old = s->crl;
-    memcpy(s->key, key, 32);
-    s->used = 1;
-    s->crl = crl;
+    set = sb_slot_table_lock(&m->t, i);
+    for (w = 0; w < WAYS && e == NULL; w++) {       /* already there (two threads verified it), else a free way */
+        if (set->way[w].used && memcmp(set->way[w].key, key, 32) == 0) {
+            e = &set->way[w];
+        }
+    }
+    for (w = 0; w < WAYS && e == NULL; w++) {
+        if (!set->way[w].used) {
+            e = &set->way[w];
+        }
+    }
+    if (e == NULL) {
+        e = &set->way[set->next++ % WAYS];
+    }
+    old = e->crl;
+    memcpy(e->key, key, 32);
+    e->used = 1;
+    e->crl = crl;
     sb_slot_table_unlock(&m->t, i);
     X509_CRL_free(old);
 }

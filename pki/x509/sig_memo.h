@@ -13,7 +13,8 @@
  * Keys: a certificate is identified by the SHA-256 of its DER (cert_decode.h remembers it per X509);
  * a CRL, whose DER can be megabytes, by its X509_CRL object, and the entry then holds a reference to it,
  * so that the address cannot be reused by another CRL while the entry lives. The issuer is identified by
- * the SHA-256 of its certificate. Direct-mapped (a new entry replaces the slot's), striped locks;
+ * the SHA-256 of its certificate. Set-associative (a key's hash picks a set of 8 entries; a full set replaces
+ * its entries in turn), so the few CA entries a deployment has do not evict each other; striped locks;
  * thread-safe. A NULL memo is valid everywhere: nothing remembered, every signature verified.
  */
 #ifndef SB_SIG_MEMO_H
@@ -26,7 +27,8 @@
 
 struct sb_sig_memo;
 
-/* A memo of about capacity entries (rounded up to a power of two, at least 64); capacity 0 → NULL (off). */
+/* A memo of about capacity entries (sets of 8, their count rounded up to a power of two, at least 64 sets);
+ * capacity 0 → NULL (off). */
 struct sb_sig_memo *sb_sig_memo_new(size_t capacity);
 /* Free m and the references it holds (NULL is a no-op). */
 void sb_sig_memo_free(struct sb_sig_memo *m);

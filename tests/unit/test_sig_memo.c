@@ -2,7 +2,7 @@
  * tests/unit/test_sig_memo.c — the memo of verified CA-certificate and CRL signatures
  * (pki/x509/sig_memo.h): a repeat is answered without the arithmetic; another certificate, another issuer,
  * another SM2 ID or another CRL object is verified again; failures and end-entity certificates are never
- * remembered; flush forgets; and path validation with a warm memo still judges what the memo does not
+ * remembered; flush forgets; a hundred CA entries all stay; and path validation with a warm memo still judges what the memo does not
  * cover: an intermediate revoked by a new CRL, an intermediate expired at the validation time, a CRL whose
  * signature is bad.
  */
@@ -150,6 +150,35 @@ static void test_crl_signatures(void **state)
     pki_free(&p);
 }
 
+/* The CA entries of a large deployment (100 intermediates) are all kept: no two evict each other. */
+static void test_many_cas_kept(void **state)
+{
+    EVP_PKEY *rk = tc_key_ec(), *ik = tc_key_ec();
+    X509 *root = tc_root("Many Root", rk), *inter[100];
+    struct sb_sig_memo *m = sb_sig_memo_new(4096);
+    char cn[32];
+    int i, round;
+
+    (void)state;
+    for (i = 0; i < 100; i++) {
+        snprintf(cn, sizeof(cn), "Many CA %d", i);
+        inter[i] = tc_inter(cn, ik, root, rk, -1);
+    }
+    for (round = 0; round < 2; round++) {
+        for (i = 0; i < 100; i++) {
+            assert_int_equal(sb_sig_verify_cert_memo(m, inter[i], root, X509_get0_pubkey(root), NULL, NULL), SB_OK);
+        }
+    }
+    counts(m, 100, 100);
+    for (i = 0; i < 100; i++) {
+        X509_free(inter[i]);
+    }
+    sb_sig_memo_free(m);
+    X509_free(root);
+    EVP_PKEY_free(ik);
+    EVP_PKEY_free(rk);
+}
+
 /* Path validation with a warm memo: what is not a signature is judged every time. */
 static enum sb_reason validate(struct memo_pki *p, struct sb_sig_memo *m, time_t at, X509_CRL *root_crl,
                                X509_CRL *inter_crl, struct sb_err *err)
@@ -219,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_cert_signatures),
         cmocka_unit_test(test_tampered_cert_verified_again),
         cmocka_unit_test(test_crl_signatures),
+        cmocka_unit_test(test_many_cas_kept),
         cmocka_unit_test(test_path_with_warm_memo),
     };
 
