@@ -422,7 +422,7 @@ int sbgw_verify_job_submit(struct sbgw_verify_job *j)
     struct sbgw_req *rq = j->rq;
 
     rq->job = j;
-    if (sbgw_pool_submit(&rq->gw->pool, &j->w) != 0) {
+    if (sbgw_pool_submit(&rq->gw->pool, rq->loop->idx, &j->w) != 0) {
         rq->job = NULL;
         sbgw_reply_error(rq, SBGW_E_OVERLOADED, "the validation queue is full (%ld jobs); retry later",
                          (long)j->snap->cfg->queue_max);
