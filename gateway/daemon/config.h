@@ -114,7 +114,7 @@ struct sbgw_config {
         int chains;                           /* validated-path cache entries; 0 = off */
         int certificates;                     /* decoded-certificate cache entries; 0 = off */
         int prefixes;                         /* verified CA-certificate and CRL signatures remembered
-                                               * (pki/crypto/sig_memo.h); 0 = off */
+                                               * (pki/x509/sig_memo.h); 0 = off */
     } cache;
     struct {
         long long max_body;

@@ -26,7 +26,7 @@
 #include "gateway/daemon/sbgw.h"
 #include "pki/base/hex.h"
 #include "pki/x509/cert_cache.h"
-#include "pki/crypto/sig_memo.h"
+#include "pki/x509/sig_memo.h"
 #include "pki/crypto/sm2_cache.h"
 #include "pki/x509/chain_cache.h"
 #include "pki/verdict/validate.h"

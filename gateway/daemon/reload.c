@@ -19,7 +19,7 @@
 #include <jansson.h>
 
 #include "pki/x509/chain_cache.h"
-#include "pki/crypto/sig_memo.h"
+#include "pki/x509/sig_memo.h"
 #include "pki/policy/recognition.h"
 #include "pki/x509/cert_format.h"
 #include "pki/base/rfc3339_time.h"

@@ -13,7 +13,7 @@
 #include "pki/base/digest.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/x509/cert_decode.h"
-#include "pki/crypto/sig_memo.h"
+#include "pki/x509/sig_memo.h"
 
 #define MAX_CRL_SIGNER_NESTING 2
 

@@ -24,7 +24,7 @@
 
 #include "pki/x509/cert_format.h"
 #include "pki/x509/cert_decode.h"
-#include "pki/crypto/sig_memo.h"
+#include "pki/x509/sig_memo.h"
 
 void sb_rev_number_str(const ASN1_INTEGER *ai, char *buf, size_t len)
 {

@@ -1,6 +1,6 @@
 /*
  * tests/unit/test_sig_memo.c — the memo of verified CA-certificate and CRL signatures
- * (pki/crypto/sig_memo.h): a repeat is answered without the arithmetic; another certificate, another issuer,
+ * (pki/x509/sig_memo.h): a repeat is answered without the arithmetic; another certificate, another issuer,
  * another SM2 ID or another CRL object is verified again; failures and end-entity certificates are never
  * remembered; flush forgets; and path validation with a warm memo still judges what the memo does not
  * cover: an intermediate revoked by a new CRL, an intermediate expired at the validation time, a CRL whose
@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "pki/crypto/sig.h"
-#include "pki/crypto/sig_memo.h"
+#include "pki/x509/sig_memo.h"
 #include "pki/x509/chain.h"
 #include "testcert.h"
 

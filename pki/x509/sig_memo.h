@@ -1,5 +1,5 @@
 /*
- * pki/crypto/sig_memo.h — a bounded memo of signatures already verified: (signed object, issuer certificate,
+ * pki/x509/sig_memo.h — a bounded memo of signatures already verified: (signed object, issuer certificate,
  * SM2 ID) triples whose signature checked out.
  *
  * Real traffic is many signers under few CAs: each request brings a new leaf, but the intermediate's

@@ -1,7 +1,7 @@
 /*
- * pki/crypto/sig_memo.c — signatures already verified (sig_memo.h).
+ * pki/x509/sig_memo.c — signatures already verified (sig_memo.h).
  */
-#include "pki/crypto/sig_memo.h"
+#include "pki/x509/sig_memo.h"
 
 #include <stdatomic.h>
 #include <stdlib.h>
