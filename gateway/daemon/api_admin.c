@@ -57,8 +57,9 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
 {
     struct sbgw *gw = rq->gw;
     struct sbgw_metrics_gauges g;
+    static const unsigned long long busy_bounds[SBGW_LOOP_BUSY_N] = SBGW_LOOP_BUSY_BOUNDS;
     char *text;
-    int i;
+    int i, k;
 
     memset(&g, 0, sizeof(g));
     g.queue_depth = sbgw_pool_depth(&gw->pool);
@@ -82,7 +83,13 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
     for (i = 0; i < g.loops; i++) {
         g.loop_conns[i] = __atomic_load_n(&gw->loops[i].n_conns, __ATOMIC_RELAXED);
         g.loop_accepted[i] = __atomic_load_n(&gw->loops[i].accepted, __ATOMIC_RELAXED);
+        for (k = 0; k <= SBGW_LOOP_BUSY_N; k++) {
+            g.loop_busy[i][k] = __atomic_load_n(&gw->loops[i].busy_hist[k], __ATOMIC_RELAXED);
+        }
+        g.loop_busy_sum_ns[i] = __atomic_load_n(&gw->loops[i].busy_sum_ns, __ATOMIC_RELAXED);
+        g.loop_busy_max_ns[i] = __atomic_load_n(&gw->loops[i].busy_max_ns, __ATOMIC_RELAXED);
     }
+    g.loop_busy_bounds = busy_bounds;
     if (gw->chain_cache != NULL) {
         struct sb_chain_cache_stats cs;
 

@@ -319,16 +319,18 @@ static void conn_process(struct sbgw_conn *c)
 
 static void on_read(struct bufferevent *bev, void *arg)
 {
+    struct sbgw_loop *lp = ((struct sbgw_conn *)arg)->loop;   /* (the connection may be freed inside) */
+    unsigned long long t0 = sbgw_loop_cpu_ns();
+
     (void)bev;
     conn_process(arg);
+    sbgw_loop_busy(lp, t0);
 }
 
-static void on_write(struct bufferevent *bev, void *arg)
+static void on_write_now(struct sbgw_conn *c)
 {
-    struct sbgw_conn *c = arg;
     struct sbgw_conn_limits lim;
 
-    (void)bev;
     if (c->state == CS_CLOSING) {
         conn_finish(c);
         return;
@@ -350,6 +352,16 @@ static void on_write(struct bufferevent *bev, void *arg)
     sbgw_conn_arm(c, (long)lim.idle_timeout_s * 1000);
     bufferevent_enable(c->bev, EV_READ);
     conn_process(c);                          /* a pipelined request may be waiting */
+}
+
+static void on_write(struct bufferevent *bev, void *arg)
+{
+    struct sbgw_loop *lp = ((struct sbgw_conn *)arg)->loop;
+    unsigned long long t0 = sbgw_loop_cpu_ns();
+
+    (void)bev;
+    on_write_now(arg);
+    sbgw_loop_busy(lp, t0);
 }
 
 static void on_event(struct bufferevent *bev, short what, void *arg)

@@ -7,12 +7,15 @@
  * requests, timers, worker completions and upstream connections: a connection never moves. A loop only does
  * I/O and cheap routes; validation runs on the worker pool (workers.c), whose completions come back to the
  * loop that submitted the job. Draining is broadcast: loop 0 wakes every other loop (its `wake` event) to
- * stop accepting; the drain check runs on loop 0 and stops every loop when nothing is left.
+ * stop accepting; the drain check runs on loop 0 and stops every loop when nothing is left. Each loop counts
+ * the CPU time of the callbacks that handle one connection or one job's answer (sbgw_loop_busy: thread CPU
+ * time, so preemption by other threads does not count): /metrics shows how long one request held a loop.
  */
 #include "gateway/daemon/sbgw.h"
 
 #include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 
 static void wake_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -118,4 +121,30 @@ void sbgw_loops_free(struct sbgw *gw)
     free(gw->loops);
     gw->loops = NULL;
     gw->n_loops = 0;
+}
+
+unsigned long long sbgw_loop_cpu_ns(void)
+{
+    struct timespec ts;
+
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) {
+        return 0;
+    }
+    return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+}
+
+void sbgw_loop_busy(struct sbgw_loop *lp, unsigned long long t0)
+{
+    static const unsigned long long bounds[SBGW_LOOP_BUSY_N] = SBGW_LOOP_BUSY_BOUNDS;
+    unsigned long long t1 = sbgw_loop_cpu_ns(), d = t1 > t0 ? t1 - t0 : 0;
+    int i;
+
+    for (i = 0; i < SBGW_LOOP_BUSY_N && d > bounds[i]; i++) {
+    }
+    /* only this loop's thread writes them: plain read-modify-write, atomic stores for the readers */
+    __atomic_store_n(&lp->busy_hist[i], lp->busy_hist[i] + 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&lp->busy_sum_ns, lp->busy_sum_ns + d, __ATOMIC_RELAXED);
+    if (d > lp->busy_max_ns) {
+        __atomic_store_n(&lp->busy_max_ns, d, __ATOMIC_RELAXED);
+    }
 }

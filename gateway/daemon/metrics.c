@@ -297,6 +297,30 @@ char *sbgw_metrics_render(struct sbgw_metrics *m, const struct sbgw_metrics_gaug
     for (lp = 0; lp < g->loops && lp < SBGW_LOOPS_MAX; lp++) {
         sb_printf(&b, "sigbridge_loop_accepted_total{loop=\"%d\"} %llu\n", lp, g->loop_accepted[lp]);
     }
+    if (g->loop_busy_bounds != NULL) {
+        sb_printf(&b, "# HELP sigbridge_loop_callback_cpu_seconds CPU time of each event-loop callback that handled "
+                      "one connection or one job's answer (how long one request held its loop).\n"
+                      "# TYPE sigbridge_loop_callback_cpu_seconds histogram\n");
+        for (lp = 0; lp < g->loops && lp < SBGW_LOOPS_MAX; lp++) {
+            cum = 0;
+            for (k = 0; k < SBGW_LOOP_BUSY_N; k++) {
+                cum += g->loop_busy[lp][k];
+                sb_printf(&b, "sigbridge_loop_callback_cpu_seconds_bucket{loop=\"%d\",le=\"%g\"} %llu\n", lp,
+                          (double)g->loop_busy_bounds[k] / 1e9, cum);
+            }
+            cum += g->loop_busy[lp][SBGW_LOOP_BUSY_N];
+            sb_printf(&b, "sigbridge_loop_callback_cpu_seconds_bucket{loop=\"%d\",le=\"+Inf\"} %llu\n"
+                          "sigbridge_loop_callback_cpu_seconds_sum{loop=\"%d\"} %.6f\n"
+                          "sigbridge_loop_callback_cpu_seconds_count{loop=\"%d\"} %llu\n", lp, cum, lp,
+                      (double)g->loop_busy_sum_ns[lp] / 1e9, lp, cum);
+        }
+        sb_printf(&b, "# HELP sigbridge_loop_callback_cpu_max_seconds The longest of those callbacks since the start.\n"
+                      "# TYPE sigbridge_loop_callback_cpu_max_seconds gauge\n");
+        for (lp = 0; lp < g->loops && lp < SBGW_LOOPS_MAX; lp++) {
+            sb_printf(&b, "sigbridge_loop_callback_cpu_max_seconds{loop=\"%d\"} %.6f\n", lp,
+                      (double)g->loop_busy_max_ns[lp] / 1e9);
+        }
+    }
     if (b.oom) {
         free(b.p);
         return NULL;

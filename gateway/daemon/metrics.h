@@ -18,7 +18,8 @@
  *   sigbridge_chain_cache_{hits,misses,evictions,flushes}_total, sigbridge_chain_cache_{entries,capacity}
  *   sigbridge_cert_cache_{hits,misses}_total, sigbridge_cert_cache_capacity
  *   sigbridge_sm2_key_cache_{hits,misses}_total
- *   sigbridge_loops, sigbridge_loop_connections{loop}, sigbridge_loop_accepted_total{loop}
+ *   sigbridge_loops, sigbridge_loop_connections{loop}, sigbridge_loop_accepted_total{loop},
+ *   sigbridge_loop_callback_cpu_seconds{loop} (histogram), sigbridge_loop_callback_cpu_max_seconds{loop}
  */
 #ifndef SBGW_METRICS_H
 #define SBGW_METRICS_H
@@ -27,6 +28,8 @@
 #include <stddef.h>
 
 #include "gateway/daemon/config.h"
+
+#define SBGW_LOOP_BUSY_N 8          /* finite buckets of sigbridge_loop_callback_cpu_seconds */
 
 #define SBGW_HIST_N 13              /* finite buckets; +Inf is implicit */
 #define SBGW_LABEL_MAX 72
@@ -78,6 +81,9 @@ struct sbgw_metrics_gauges {
     int loops;                      /* event loops, with each one's open and accepted connections */
     long loop_conns[SBGW_LOOPS_MAX];
     unsigned long long loop_accepted[SBGW_LOOPS_MAX];
+    const unsigned long long *loop_busy_bounds;             /* ns, SBGW_LOOP_BUSY_N of them */
+    unsigned long long loop_busy[SBGW_LOOPS_MAX][SBGW_LOOP_BUSY_N + 1];   /* non-cumulative, last = over */
+    unsigned long long loop_busy_sum_ns[SBGW_LOOPS_MAX], loop_busy_max_ns[SBGW_LOOPS_MAX];
 };
 
 void sbgw_metrics_init(struct sbgw_metrics *m);

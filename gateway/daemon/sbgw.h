@@ -89,6 +89,10 @@ struct sbgw_listener {
 
 struct sbgw_loop;
 
+/* Buckets (ns) of sbgw_loop.busy_hist (SBGW_LOOP_BUSY_N of them: metrics.h). */
+#define SBGW_LOOP_BUSY_BOUNDS { 25000ULL, 50000ULL, 100000ULL, 250000ULL, 500000ULL, 1000000ULL, 2500000ULL, \
+                                10000000ULL }
+
 /* One loop's accept socket of one listener (http_listen.c). */
 struct sbgw_accept {
     struct sbgw_loop *loop;
@@ -113,6 +117,10 @@ struct sbgw_loop {
     unsigned long long accepted;              /* atomic: connections accepted by this loop (metrics) */
     struct sbgw_reap *reap;                   /* upstream connections to free outside their callbacks */
     struct event *reap_ev;                    /* owned */
+    /* atomic (written by the loop, read by /metrics): CPU time of each callback that handled one connection
+     * or one job's answer — how long one request held the loop — by SBGW_LOOP_BUSY_BOUNDS bucket (the last:
+     * over the largest), their sum and the largest */
+    unsigned long long busy_hist[SBGW_LOOP_BUSY_N + 1], busy_sum_ns, busy_max_ns;
 };
 
 struct sbgw_req;
@@ -317,6 +325,10 @@ void sbgw_loops_exit(struct sbgw *gw);
 void sbgw_loops_join(struct sbgw *gw);
 /* Free the loops (after every connection, listener and event of theirs). */
 void sbgw_loops_free(struct sbgw *gw);
+/* The calling thread's CPU time (ns): the start of a callback measured by sbgw_loop_busy. */
+unsigned long long sbgw_loop_cpu_ns(void);
+/* Count one callback of loop lp that started at t0 (sbgw_loop_cpu_ns) in its busy histogram. Its thread. */
+void sbgw_loop_busy(struct sbgw_loop *lp, unsigned long long t0);
 
 /* ---- listeners (http_listen.c) --------------------------------------------------------------- */
 

@@ -367,18 +367,27 @@ out:
 
 /* ---- the job (loop side) -------------------------------------------------------------------- */
 
-static void job_done(struct sbgw_work *w)
+static void job_answer(struct sbgw_verify_job *j)
 {
-    struct sbgw_verify_job *j = (struct sbgw_verify_job *)w;
-
     j->rq->job = NULL;
-    if (j->rq->answered || !w->ran) {      /* answered already (deadline) or cancelled */
+    if (j->rq->answered || !j->w.ran) {    /* answered already (deadline) or cancelled */
         sbgw_verify_job_free(j);
         return;
     }
     snprintf(j->rq->indication, sizeof(j->rq->indication), "%s", j->indication);
     snprintf(j->rq->reason, sizeof(j->rq->reason), "%s", j->reason);
     j->then(j);
+}
+
+/* On the loop of the job's connection: its answer, counted in the loop's busy histogram. */
+static void job_done(struct sbgw_work *w)
+{
+    struct sbgw_verify_job *j = (struct sbgw_verify_job *)w;
+    struct sbgw_loop *lp = j->rq->loop;
+    unsigned long long t0 = sbgw_loop_cpu_ns();
+
+    job_answer(j);
+    sbgw_loop_busy(lp, t0);
 }
 
 struct sbgw_verify_job *sbgw_verify_job_new(struct sbgw_req *rq, struct sbgw_snap *s, const struct sb_trust_policy *pol,

@@ -7,7 +7,9 @@ Starts `sigbridge serve` with caches off (cache: {chains: 0, certificates: 0, pr
 builds and checks its whole path), saturates POST /v1/verify?from=hk with build/bench/sbload (closed loop,
 --connections keep-alive connections, the 3-level RSA object of make bench), and meanwhile sends GET /healthz
 every --interval-ms on one separate keep-alive connection (then on fresh connections, which shows the accept
-path too). Prints the probe's p50 / p99 / max before the load (idle) and under it, and sbload's figures.
+path too). Prints the probe's p50 / p99 / max before the load (idle) and under it, sbload's figures and,
+when the daemon has them, each loop's sigbridge_loop_callback_cpu_seconds (the CPU time of each callback
+that handled one connection or one job's answer: how long one request held its loop, scheduling excluded).
 
 Usage: healthz_probe.py --bin build/sigbridge --pki build/pki --policies policies --sbload build/bench/sbload
                         --out DIR [--seconds 10] [--loops N] [--workers N] [--connections 8] [--interval-ms 20]
@@ -18,6 +20,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -94,6 +97,31 @@ def probe_for(port, secs, interval, fresh):
     return p
 
 
+def loop_busy(adm):
+    """Each loop's callback CPU histogram from /metrics (absent before the loops existed)."""
+    c = http.client.HTTPConnection("127.0.0.1", adm, timeout=5)
+    c.request("GET", "/metrics")
+    text = c.getresponse().read().decode()
+    loops = {}
+    for line in text.splitlines():
+        m = re.match(r'^sigbridge_loop_callback_cpu_seconds_bucket\{loop="(\d+)",le="([^"]+)"\} (\d+)$', line)
+        if m:
+            loops.setdefault(m.group(1), []).append((m.group(2), int(m.group(3))))
+        m = re.match(r'^sigbridge_loop_callback_cpu_max_seconds\{loop="(\d+)"\} (\S+)$', line)
+        if m:
+            loops.setdefault("max" + m.group(1), float(m.group(2)))
+    if not loops:
+        print("loop callbacks: no sigbridge_loop_callback_cpu_seconds in /metrics")
+        return
+    for lp in sorted(k for k in loops if not k.startswith("max")):
+        total = loops[lp][-1][1]
+        under = {le: n for le, n in loops[lp]}
+        print("loop %s callbacks: %d, <=100us %.2f%%, <=500us %.3f%%, <=1ms %.3f%%, over 1 ms %d, max %.3f ms" % (
+            lp, total, 100.0 * under.get("0.0001", 0) / max(1, total), 100.0 * under.get("0.0005", 0) / max(1, total),
+            100.0 * under.get("0.001", 0) / max(1, total), total - under.get("0.001", 0),
+            1000 * loops.get("max" + lp, float("nan"))))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -168,6 +196,7 @@ def main():
                 s.get("errors"), s.get("p50_ms"), s.get("p99_ms")))
         except (ValueError, IndexError):
             print("sbload: no result: %s %s" % (out, err))
+        loop_busy(adm)
     finally:
         d.terminate()
         try:

@@ -3,13 +3,13 @@
 #
 # With loops: 2 the api listener has one SO_REUSEPORT socket per loop: 24 kept-alive clients land on both
 # loops (sigbridge_loop_connections / sigbridge_loop_accepted_total), every one of them gets its verification
-# back (worker completions return to the loop that owns the connection), and the per-loop gauges add up to
-# sigbridge_connections. The caps stay process-wide: max_connections 8 (the smallest allowed) with 16 clients →
-# exactly 8 served and 8 refused with 503 OVERLOADED (Retry-After, Connection: close), a new client served
-# once one leaves. SIGHUP
-# reloads for every loop (fresh connections see the new policies), and SIGTERM drains every loop: listeners
-# close, requests still arriving on either loop are finished and answered with Connection: close, the daemon
-# exits 0.
+# back (worker completions return to the loop that owns the connection), the per-loop gauges add up to
+# sigbridge_connections, and both loops report their callbacks' CPU time (sigbridge_loop_callback_cpu_*;
+# present and counted, never a timing assertion). The caps stay process-wide: max_connections 8 (the smallest
+# allowed) with 16 clients → exactly 8 served and 8 refused with 503 OVERLOADED (Retry-After, Connection:
+# close), a new client served once one leaves. SIGHUP reloads for every loop (fresh connections see the new
+# policies), and SIGTERM drains every loop: listeners close, requests still arriving on either loop are
+# finished and answered with Connection: close, the daemon exits 0.
 # Env: SB_BIN, SB_PKI. Prints 'N passed, M failed'.
 . "$(dirname "$0")/gw_lib.sh"
 
@@ -50,14 +50,19 @@ m.request('GET', '/metrics'); text = m.getresponse().read().decode()
 def val(pat):
     g = re.search(pat, text, re.M)
     return int(g.group(1)) if g else -1
-print(passed, val(r'^sigbridge_loops (\d+)$'), val(r'^sigbridge_loop_connections\{loop="0"\} (\d+)$'),
+busy = sum(1 for l in ('0', '1')
+           if val(r'^sigbridge_loop_callback_cpu_seconds_count\{loop="%s"\} (\d+)$' % l) >= 1 and
+           re.search(r'^sigbridge_loop_callback_cpu_max_seconds\{loop="%s"\} [0-9.]+$' % l, text, re.M))
+print(passed, busy, val(r'^sigbridge_loops (\d+)$'), val(r'^sigbridge_loop_connections\{loop="0"\} (\d+)$'),
       val(r'^sigbridge_loop_connections\{loop="1"\} (\d+)$'), val(r'^sigbridge_loop_accepted_total\{loop="0"\} (\d+)$'),
       val(r'^sigbridge_loop_accepted_total\{loop="1"\} (\d+)$'), val(r'^sigbridge_connections (\d+)$'))
 PY
-read -r s_pass s_loops s_c0 s_c1 s_a0 s_a1 s_conns <"$TMP/spread.txt"
+read -r s_pass s_busy s_loops s_c0 s_c1 s_a0 s_a1 s_conns <"$TMP/spread.txt"
 check "24 kept-alive clients: 24 verifications TOTAL_PASSED + 24 /healthz on the same connections ($s_pass/48)" \
     [ "$s_pass" = 48 ]
 check "sigbridge_loops 2 ($s_loops)" [ "$s_loops" = 2 ]
+check "both loops count their callbacks' CPU time (sigbridge_loop_callback_cpu_seconds, _max_seconds) ($s_busy/2)" \
+    [ "$s_busy" = 2 ]
 check_sh "connections open on both loops (loop 0: $s_c0, loop 1: $s_c1)" '[ "$s_c0" -ge 1 ] && [ "$s_c1" -ge 1 ]'
 check_sh "per-loop gauges add up to sigbridge_connections ($s_c0 + $s_c1 = $s_conns)" \
     '[ $((s_c0 + s_c1)) = "$s_conns" ] && [ "$s_conns" -ge 25 ]'
