@@ -320,11 +320,11 @@ static void conn_process(struct sbgw_conn *c)
 static void on_read(struct bufferevent *bev, void *arg)
 {
     struct sbgw_loop *lp = ((struct sbgw_conn *)arg)->loop;   /* (the connection may be freed inside) */
-    unsigned long long t0 = sbgw_loop_cpu_ns();
+    unsigned long long t0 = sbgw_loop_busy_begin(lp);
 
     (void)bev;
     conn_process(arg);
-    sbgw_loop_busy(lp, t0);
+    sbgw_loop_busy_end(lp, t0);
 }
 
 static void on_write_now(struct sbgw_conn *c)
@@ -357,11 +357,11 @@ static void on_write_now(struct sbgw_conn *c)
 static void on_write(struct bufferevent *bev, void *arg)
 {
     struct sbgw_loop *lp = ((struct sbgw_conn *)arg)->loop;
-    unsigned long long t0 = sbgw_loop_cpu_ns();
+    unsigned long long t0 = sbgw_loop_busy_begin(lp);
 
     (void)bev;
     on_write_now(arg);
-    sbgw_loop_busy(lp, t0);
+    sbgw_loop_busy_end(lp, t0);
 }
 
 static void on_event(struct bufferevent *bev, short what, void *arg)

@@ -7,8 +7,8 @@
  * requests, timers, worker completions and upstream connections: a connection never moves. A loop only does
  * I/O and cheap routes; validation runs on the worker pool (workers.c), whose completions come back to the
  * loop that submitted the job. Draining is broadcast: loop 0 wakes every other loop (its `wake` event) to
- * stop accepting; the drain check runs on loop 0 and stops every loop when nothing is left. Each loop counts
- * the CPU time of the callbacks that handle one connection or one job's answer (sbgw_loop_busy: thread CPU
+ * stop accepting; the drain check runs on loop 0 and stops every loop when nothing is left. Each loop samples
+ * the CPU time of the callbacks that handle one connection or one job's answer (sbgw_loop_busy_*: thread CPU
  * time, so preemption by other threads does not count): /metrics shows how long one request held a loop.
  */
 #include "gateway/daemon/sbgw.h"
@@ -123,22 +123,36 @@ void sbgw_loops_free(struct sbgw *gw)
     gw->n_loops = 0;
 }
 
-unsigned long long sbgw_loop_cpu_ns(void)
+static unsigned long long thread_cpu_ns(void)
 {
     struct timespec ts;
 
     if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0) {
         return 0;
     }
-    return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+    return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec + 1;   /* never 0 */
 }
 
-void sbgw_loop_busy(struct sbgw_loop *lp, unsigned long long t0)
+unsigned long long sbgw_loop_busy_begin(struct sbgw_loop *lp)
+{
+    /* the thread CPU clock is a system call (~1 us): one callback in SBGW_LOOP_BUSY_SAMPLE is measured */
+    if (lp->busy_tick++ % SBGW_LOOP_BUSY_SAMPLE != 0) {
+        return 0;
+    }
+    return thread_cpu_ns();
+}
+
+void sbgw_loop_busy_end(struct sbgw_loop *lp, unsigned long long t0)
 {
     static const unsigned long long bounds[SBGW_LOOP_BUSY_N] = SBGW_LOOP_BUSY_BOUNDS;
-    unsigned long long t1 = sbgw_loop_cpu_ns(), d = t1 > t0 ? t1 - t0 : 0;
+    unsigned long long t1, d;
     int i;
 
+    if (t0 == 0) {
+        return;
+    }
+    t1 = thread_cpu_ns();
+    d = t1 > t0 ? t1 - t0 : 0;
     for (i = 0; i < SBGW_LOOP_BUSY_N && d > bounds[i]; i++) {
     }
     /* only this loop's thread writes them: plain read-modify-write, atomic stores for the readers */

@@ -298,8 +298,8 @@ char *sbgw_metrics_render(struct sbgw_metrics *m, const struct sbgw_metrics_gaug
         sb_printf(&b, "sigbridge_loop_accepted_total{loop=\"%d\"} %llu\n", lp, g->loop_accepted[lp]);
     }
     if (g->loop_busy_bounds != NULL) {
-        sb_printf(&b, "# HELP sigbridge_loop_callback_cpu_seconds CPU time of each event-loop callback that handled "
-                      "one connection or one job's answer (how long one request held its loop).\n"
+        sb_printf(&b, "# HELP sigbridge_loop_callback_cpu_seconds CPU time of event-loop callbacks that handled one "
+                      "connection or one job's answer (how long one request held its loop; one in 16 sampled).\n"
                       "# TYPE sigbridge_loop_callback_cpu_seconds histogram\n");
         for (lp = 0; lp < g->loops && lp < SBGW_LOOPS_MAX; lp++) {
             cum = 0;
@@ -314,7 +314,7 @@ char *sbgw_metrics_render(struct sbgw_metrics *m, const struct sbgw_metrics_gaug
                           "sigbridge_loop_callback_cpu_seconds_count{loop=\"%d\"} %llu\n", lp, cum, lp,
                       (double)g->loop_busy_sum_ns[lp] / 1e9, lp, cum);
         }
-        sb_printf(&b, "# HELP sigbridge_loop_callback_cpu_max_seconds The longest of those callbacks since the start.\n"
+        sb_printf(&b, "# HELP sigbridge_loop_callback_cpu_max_seconds The longest sampled callback since the start.\n"
                       "# TYPE sigbridge_loop_callback_cpu_max_seconds gauge\n");
         for (lp = 0; lp < g->loops && lp < SBGW_LOOPS_MAX; lp++) {
             sb_printf(&b, "sigbridge_loop_callback_cpu_max_seconds{loop=\"%d\"} %.6f\n", lp,

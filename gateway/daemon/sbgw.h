@@ -117,10 +117,11 @@ struct sbgw_loop {
     unsigned long long accepted;              /* atomic: connections accepted by this loop (metrics) */
     struct sbgw_reap *reap;                   /* upstream connections to free outside their callbacks */
     struct event *reap_ev;                    /* owned */
-    /* atomic (written by the loop, read by /metrics): CPU time of each callback that handled one connection
-     * or one job's answer — how long one request held the loop — by SBGW_LOOP_BUSY_BOUNDS bucket (the last:
-     * over the largest), their sum and the largest */
+    /* atomic (written by the loop, read by /metrics): CPU time of the sampled callbacks that handled one
+     * connection or one job's answer — how long one request held the loop — by SBGW_LOOP_BUSY_BOUNDS bucket
+     * (the last: over the largest), their sum and the largest */
     unsigned long long busy_hist[SBGW_LOOP_BUSY_N + 1], busy_sum_ns, busy_max_ns;
+    unsigned busy_tick;                       /* the loop's callbacks, for the sampling */
 };
 
 struct sbgw_req;
@@ -325,10 +326,12 @@ void sbgw_loops_exit(struct sbgw *gw);
 void sbgw_loops_join(struct sbgw *gw);
 /* Free the loops (after every connection, listener and event of theirs). */
 void sbgw_loops_free(struct sbgw *gw);
-/* The calling thread's CPU time (ns): the start of a callback measured by sbgw_loop_busy. */
-unsigned long long sbgw_loop_cpu_ns(void);
-/* Count one callback of loop lp that started at t0 (sbgw_loop_cpu_ns) in its busy histogram. Its thread. */
-void sbgw_loop_busy(struct sbgw_loop *lp, unsigned long long t0);
+/* Around a callback of loop lp that handles one connection or one job's answer (its thread): begin gives the
+ * start to hand to end, which counts the callback's CPU time in lp's busy histogram; one callback in
+ * SBGW_LOOP_BUSY_SAMPLE is measured (begin gives 0 for the others, and end ignores them). */
+#define SBGW_LOOP_BUSY_SAMPLE 16
+unsigned long long sbgw_loop_busy_begin(struct sbgw_loop *lp);
+void sbgw_loop_busy_end(struct sbgw_loop *lp, unsigned long long t0);
 
 /* ---- listeners (http_listen.c) --------------------------------------------------------------- */
 

@@ -384,10 +384,10 @@ static void job_done(struct sbgw_work *w)
 {
     struct sbgw_verify_job *j = (struct sbgw_verify_job *)w;
     struct sbgw_loop *lp = j->rq->loop;
-    unsigned long long t0 = sbgw_loop_cpu_ns();
+    unsigned long long t0 = sbgw_loop_busy_begin(lp);
 
     job_answer(j);
-    sbgw_loop_busy(lp, t0);
+    sbgw_loop_busy_end(lp, t0);
 }
 
 struct sbgw_verify_job *sbgw_verify_job_new(struct sbgw_req *rq, struct sbgw_snap *s, const struct sb_trust_policy *pol,

@@ -116,7 +116,7 @@ def loop_busy(adm):
     for lp in sorted(k for k in loops if not k.startswith("max")):
         total = loops[lp][-1][1]
         under = {le: n for le, n in loops[lp]}
-        print("loop %s callbacks: %d, <=100us %.2f%%, <=500us %.3f%%, <=1ms %.3f%%, over 1 ms %d, max %.3f ms" % (
+        print("loop %s sampled callbacks (1 in 16): %d, <=100us %.2f%%, <=500us %.3f%%, <=1ms %.3f%%, over 1 ms %d, max %.3f ms" % (
             lp, total, 100.0 * under.get("0.0001", 0) / max(1, total), 100.0 * under.get("0.0005", 0) / max(1, total),
             100.0 * under.get("0.001", 0) / max(1, total), total - under.get("0.001", 0),
             1000 * loops.get("max" + lp, float("nan"))))
