@@ -119,10 +119,8 @@ static void accept_error(struct evconnlistener *lev, void *arg)
 void sbgw_http_apply_limits(struct sbgw *gw, const struct sbgw_config *cfg)
 {
     struct sbgw_listener *api = &gw->listeners[SBGW_L_API], *adm = &gw->listeners[SBGW_L_ADMIN];
+    long api_cap = cfg->limits.max_connections, adm_cap = cfg->limits.admin_connections, fit;
     struct rlimit rl;
-    long fit;
-
-    long api_cap = cfg->limits.max_connections, adm_cap = cfg->limits.admin_connections;
 
     if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
         fit = (long)rl.rlim_cur - FD_SPARE - adm_cap - MAX_REFUSING;
