@@ -28,7 +28,7 @@ void sbgw_api_readyz(struct sbgw_req *rq, struct sbgw_snap *s)
     char why[400];
     json_t *o;
 
-    if (gw->draining) {
+    if (sbgw_draining(gw)) {
         sbgw_reply_error(rq, SBGW_E_SHUTTING_DOWN, NULL);
         return;
     }
@@ -57,7 +57,9 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
 {
     struct sbgw *gw = rq->gw;
     struct sbgw_metrics_gauges g;
+    static const unsigned long long busy_bounds[SBGW_LOOP_BUSY_N] = SBGW_LOOP_BUSY_BOUNDS;
     char *text;
+    int i, k;
 
     memset(&g, 0, sizeof(g));
     g.queue_depth = sbgw_pool_depth(&gw->pool);
@@ -75,9 +77,20 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
     g.audit_anchor_errors = __atomic_load_n(&gw->audit.anchor_errors, __ATOMIC_RELAXED);
     g.audit_writes = __atomic_load_n(&gw->audit.batches, __ATOMIC_RELAXED);
     g.audit_writable = sbgw_audit_ready(&gw->audit, NULL, 0);
-    g.connections = gw->n_conns;
-    g.receiving = gw->receiving;
-    g.pending_body = gw->pending_body;
+    g.connections = __atomic_load_n(&gw->n_conns, __ATOMIC_RELAXED);
+    g.receiving = __atomic_load_n(&gw->receiving, __ATOMIC_RELAXED);
+    g.pending_body = __atomic_load_n(&gw->pending_body, __ATOMIC_RELAXED);
+    g.loops = gw->n_loops < SBGW_LOOPS_MAX ? gw->n_loops : SBGW_LOOPS_MAX;
+    for (i = 0; i < g.loops; i++) {
+        g.loop_conns[i] = __atomic_load_n(&gw->loops[i].n_conns, __ATOMIC_RELAXED);
+        g.loop_accepted[i] = __atomic_load_n(&gw->loops[i].accepted, __ATOMIC_RELAXED);
+        for (k = 0; k <= SBGW_LOOP_BUSY_N; k++) {
+            g.loop_busy[i][k] = __atomic_load_n(&gw->loops[i].busy_hist[k], __ATOMIC_RELAXED);
+        }
+        g.loop_busy_sum_ns[i] = __atomic_load_n(&gw->loops[i].busy_sum_ns, __ATOMIC_RELAXED);
+        g.loop_busy_max_ns[i] = __atomic_load_n(&gw->loops[i].busy_max_ns, __ATOMIC_RELAXED);
+    }
+    g.loop_busy_bounds = busy_bounds;
     if (gw->chain_cache != NULL) {
         struct sb_chain_cache_stats cs;
 
@@ -88,7 +101,7 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
         g.chain_entries = cs.entries;
         g.chain_capacity = gw->boot.cache_chains;
     }
-    g.chain_flushes = gw->chain_cache_flushes;
+    g.chain_flushes = __atomic_load_n(&gw->chain_cache_flushes, __ATOMIC_RELAXED);
     if (gw->sig_memo != NULL) {
         uint64_t hits = 0, misses = 0;
 
@@ -122,7 +135,7 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
 
 void sbgw_api_reload(struct sbgw_req *rq)
 {
-    if (rq->gw->draining) {
+    if (sbgw_draining(rq->gw)) {
         sbgw_reply_error(rq, SBGW_E_SHUTTING_DOWN, NULL);
         return;
     }

@@ -158,6 +158,8 @@ static const struct sb_ykey top_keys[] = {
       .help = "the trust policy directory" },
     { .name = "workers", .type = SB_YT_INT, .off = C_OFF(workers), .min = 0, .max = 256,
       .help = "worker threads (0 = one per core)" },
+    { .name = "loops", .type = SB_YT_INT, .off = C_OFF(loops), .min = 0, .max = SBGW_LOOPS_MAX,
+      .help = "I/O event loops, each with its own accept sockets on the api listener (0 = one per core)" },
     { .name = "queue_max", .type = SB_YT_INT, .off = C_OFF(queue_max), .min = 1, .max = 1000000, .dflt = 256,
       .help = "jobs waiting for a worker" },
     { .name = "cache", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping {chains, certificates, prefixes}",
@@ -267,6 +269,11 @@ static void check_all(struct sb_yfile *L, struct sbgw_config *c)
         long n = sysconf(_SC_NPROCESSORS_ONLN);
 
         c->workers = n > 0 ? (int)(n > 256 ? 256 : n) : 1;
+    }
+    if (c->loops == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+        c->loops = n > 0 ? (int)(n > SBGW_LOOPS_MAX ? SBGW_LOOPS_MAX : n) : 1;
     }
     if (c->audit.node_id == NULL) {
         char host[256];

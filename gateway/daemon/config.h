@@ -28,6 +28,7 @@ enum sbgw_bind { SBGW_BIND_METHOD = 1, SBGW_BIND_TARGET = 2, SBGW_BIND_DATE = 4 
 enum sbgw_log_level { SBGW_LOG_DEBUG = 0, SBGW_LOG_INFO, SBGW_LOG_WARN, SBGW_LOG_ERROR };
 
 #define SBGW_ID_MAX 64            /* client ids, route names, node id */
+#define SBGW_LOOPS_MAX 64         /* loops: I/O event loops (one per core by default) */
 #define SBGW_SKEW_DEFAULT 300     /* routes[].max_skew_s when not given */
 #define SBGW_CACHE_DEFAULT 10000  /* cache.chains / cache.certificates when not given */
 #define SBGW_PREFIX_DEFAULT 4096  /* cache.prefixes when not given */
@@ -107,6 +108,7 @@ struct sbgw_config {
     struct sbgw_listener_conf listeners[SBGW_L__COUNT];
     char *policy_dir;                         /* owned: resolved */
     int workers;                              /* resolved (0 in the file = number of cores) */
+    int loops;                                /* I/O event loops, resolved (0 in the file = number of cores) */
     int queue_max;
     struct {
         int chains;                           /* validated-path cache entries; 0 = off */

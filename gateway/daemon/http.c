@@ -68,8 +68,9 @@ struct sbgw_req *sbgw_req_new(struct sbgw_conn *conn, struct sbgw_listener *l, s
         return NULL;
     }
     TAILQ_INIT(rq->out_headers);
-    gw->live_reqs++;
+    __atomic_add_fetch(&gw->live_reqs, 1, __ATOMIC_ACQ_REL);
     rq->gw = gw;
+    rq->loop = sbgw_conn_loop(conn);
     rq->l = l;
     rq->conn = conn;
     rq->head = head;
@@ -82,7 +83,8 @@ struct sbgw_req *sbgw_req_new(struct sbgw_conn *conn, struct sbgw_listener *l, s
     snprintf(rq->route, sizeof(rq->route), "other");
     /* the id is always the server's: a client's id could collide with another request's (issue 24); a
      * syntactically valid one is kept apart for the access log and the audit record */
-    snprintf(rq->id, sizeof(rq->id), "%s-%llx", gw->id_prefix, ++gw->req_seq);
+    snprintf(rq->id, sizeof(rq->id), "%s-%llx", gw->id_prefix,
+             __atomic_add_fetch(&gw->req_seq, 1, __ATOMIC_RELAXED));
     hid = head != NULL ? sbgw_http_head_field(head, "X-Request-Id") : NULL;
     if (hid != NULL && req_id_ok(hid)) {
         snprintf(rq->client_req_id, sizeof(rq->client_req_id), "%s", hid);
@@ -120,10 +122,8 @@ void sbgw_req_unref(struct sbgw_req *rq)
     free(rq->out_headers);
     sbgw_snap_unref(rq->snap);
     free(rq);
-    gw->live_reqs--;
-    if (gw->draining) {
-        sbgw_drain_check(gw);
-    }
+    __atomic_sub_fetch(&gw->live_reqs, 1, __ATOMIC_ACQ_REL);
+    sbgw_drain_check(gw);
 }
 
 const char *sbgw_req_header(const struct sbgw_req *rq, const char *name)
@@ -473,7 +473,7 @@ void sbgw_req_deadline(struct sbgw_req *rq, int ms)
 {
     struct timeval tv;
 
-    if (rq->timer == NULL && (rq->timer = evtimer_new(rq->gw->base, deadline_cb, rq)) == NULL) {
+    if (rq->timer == NULL && (rq->timer = evtimer_new(rq->loop->base, deadline_cb, rq)) == NULL) {
         return;
     }
     tv.tv_sec = ms / 1000;

@@ -49,8 +49,17 @@
 /* Every state change goes through here: gw->receiving counts the connections in BODY. */
 void sbgw_conn_set_state(struct sbgw_conn *c, enum conn_state st)
 {
-    c->gw->receiving += (st == CS_BODY) - (c->state == CS_BODY);
+    long d = (st == CS_BODY) - (c->state == CS_BODY);
+
+    if (d != 0) {
+        __atomic_add_fetch(&c->gw->receiving, d, __ATOMIC_RELAXED);
+    }
     c->state = st;
+}
+
+struct sbgw_loop *sbgw_conn_loop(const struct sbgw_conn *c)
+{
+    return c->loop;
 }
 
 static const struct sbgw_config *conn_cfg(const struct sbgw_conn *c)
@@ -101,9 +110,21 @@ void sbgw_conn_limits_now(const struct sbgw_conn *c, struct sbgw_conn_limits *li
 
 /* ---- teardown ------------------------------------------------------------------------------- */
 
+/* Give back the cap slot (counted) or the refusal slot a connection held (http_listen.c took it). */
+static void release_slot(struct sbgw_listener *l, int counted)
+{
+    if (counted) {
+        __atomic_sub_fetch(&l->n_conns, 1, __ATOMIC_ACQ_REL);
+    } else {
+        __atomic_sub_fetch(&l->gw->n_refusing, 1, __ATOMIC_ACQ_REL);
+    }
+}
+
 void sbgw_conn_release_reservation(struct sbgw_conn *c)
 {
-    c->gw->pending_body -= c->reserved;
+    if (c->reserved != 0) {
+        __atomic_sub_fetch(&c->gw->pending_body, c->reserved, __ATOMIC_ACQ_REL);
+    }
     c->reserved = 0;
 }
 
@@ -111,7 +132,7 @@ static void reply_done(struct sbgw_conn *c)
 {
     if (c->replying) {
         c->replying = 0;
-        c->gw->writing--;
+        __atomic_sub_fetch(&c->gw->writing, 1, __ATOMIC_ACQ_REL);
     }
 }
 
@@ -140,24 +161,19 @@ void sbgw_conn_free(struct sbgw_conn *c)
     if (c->bev != NULL) {
         bufferevent_free(c->bev);             /* closes the socket, frees the SSL */
     }
-    if (c->counted) {
-        c->l->n_conns--;
-    } else {
-        gw->n_refusing--;
-    }
-    gw->n_conns--;
+    release_slot(c->l, c->counted);
+    __atomic_sub_fetch(&gw->n_conns, 1, __ATOMIC_ACQ_REL);
+    __atomic_sub_fetch(&c->loop->n_conns, 1, __ATOMIC_RELAXED);
     if (c->prev != NULL) {
         c->prev->next = c->next;
     } else {
-        gw->conns = c->next;
+        c->loop->conns = c->next;
     }
     if (c->next != NULL) {
         c->next->prev = c->prev;
     }
     free(c);
-    if (gw->draining) {
-        sbgw_drain_check(gw);
-    }
+    sbgw_drain_check(gw);
 }
 
 /* The last reply is written: close_notify (TLS) or shut the write side and linger (plain). */
@@ -185,7 +201,7 @@ static void conn_finish(struct sbgw_conn *c)
 
 int sbgw_conn_must_close(const struct sbgw_conn *c)
 {
-    return !c->body_complete || c->gw->draining;
+    return !c->body_complete || sbgw_draining(c->gw);
 }
 
 void sbgw_conn_reply(struct sbgw_conn *c, struct evbuffer *resp, int close_after)
@@ -206,7 +222,7 @@ void sbgw_conn_reply(struct sbgw_conn *c, struct evbuffer *resp, int close_after
     bufferevent_write_buffer(c->bev, resp);
     if (!c->replying) {
         c->replying = 1;
-        c->gw->writing++;
+        __atomic_add_fetch(&c->gw->writing, 1, __ATOMIC_ACQ_REL);
     }
     sbgw_conn_set_state(c, close_after ? CS_CLOSING : CS_WRITING);
     bufferevent_disable(c->bev, EV_READ);
@@ -224,7 +240,7 @@ void sbgw_conn_stream_begin(struct sbgw_conn *c, struct evbuffer *head)
     bufferevent_write_buffer(c->bev, head);
     if (!c->replying) {
         c->replying = 1;
-        c->gw->writing++;
+        __atomic_add_fetch(&c->gw->writing, 1, __ATOMIC_ACQ_REL);
     }
     sbgw_conn_set_state(c, CS_STREAM);
     bufferevent_disable(c->bev, EV_READ);
@@ -303,16 +319,18 @@ static void conn_process(struct sbgw_conn *c)
 
 static void on_read(struct bufferevent *bev, void *arg)
 {
+    struct sbgw_loop *lp = ((struct sbgw_conn *)arg)->loop;   /* (the connection may be freed inside) */
+    unsigned long long t0 = sbgw_loop_busy_begin(lp);
+
     (void)bev;
     conn_process(arg);
+    sbgw_loop_busy_end(lp, t0);
 }
 
-static void on_write(struct bufferevent *bev, void *arg)
+static void on_write_now(struct sbgw_conn *c)
 {
-    struct sbgw_conn *c = arg;
     struct sbgw_conn_limits lim;
 
-    (void)bev;
     if (c->state == CS_CLOSING) {
         conn_finish(c);
         return;
@@ -334,6 +352,16 @@ static void on_write(struct bufferevent *bev, void *arg)
     sbgw_conn_arm(c, (long)lim.idle_timeout_s * 1000);
     bufferevent_enable(c->bev, EV_READ);
     conn_process(c);                          /* a pipelined request may be waiting */
+}
+
+static void on_write(struct bufferevent *bev, void *arg)
+{
+    struct sbgw_loop *lp = ((struct sbgw_conn *)arg)->loop;
+    unsigned long long t0 = sbgw_loop_busy_begin(lp);
+
+    (void)bev;
+    on_write_now(arg);
+    sbgw_loop_busy_end(lp, t0);
 }
 
 static void on_event(struct bufferevent *bev, short what, void *arg)
@@ -394,7 +422,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
 
 /* ---- birth ---------------------------------------------------------------------------------- */
 
-int sbgw_conn_start(struct sbgw_listener *l, evutil_socket_t fd, const char *peer, int counted)
+int sbgw_conn_start(struct sbgw_loop *lp, struct sbgw_listener *l, evutil_socket_t fd, const char *peer, int counted)
 {
     struct sbgw *gw = l->gw;
     struct sbgw_conn *c = calloc(1, sizeof(*c));
@@ -403,9 +431,11 @@ int sbgw_conn_start(struct sbgw_listener *l, evutil_socket_t fd, const char *pee
 
     if (c == NULL) {
         evutil_closesocket(fd);
+        release_slot(l, counted);
         return -1;
     }
     c->gw = gw;
+    c->loop = lp;
     c->l = l;
     c->counted = counted;
     snprintf(c->peer, sizeof(c->peer), "%s", peer);
@@ -420,9 +450,10 @@ int sbgw_conn_start(struct sbgw_listener *l, evutil_socket_t fd, const char *pee
             sbgw_log_error(&gw->log, "-", "listener %s: cannot create a TLS session", sbgw_listener_name(l->kind));
             evutil_closesocket(fd);
             free(c);
+            release_slot(l, counted);
             return -1;
         }
-        c->bev = bufferevent_openssl_socket_new(gw->base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+        c->bev = bufferevent_openssl_socket_new(lp->base, fd, ssl, BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
         if (c->bev == NULL) {
             SSL_free(ssl);
         } else {
@@ -430,28 +461,25 @@ int sbgw_conn_start(struct sbgw_listener *l, evutil_socket_t fd, const char *pee
             bufferevent_openssl_set_allow_dirty_shutdown(c->bev, 1);
         }
     } else {
-        c->bev = bufferevent_socket_new(gw->base, fd, BEV_OPT_CLOSE_ON_FREE);
+        c->bev = bufferevent_socket_new(lp->base, fd, BEV_OPT_CLOSE_ON_FREE);
     }
-    if (c->bev == NULL || (c->timer = evtimer_new(gw->base, on_timer, c)) == NULL) {
+    if (c->bev == NULL || (c->timer = evtimer_new(lp->base, on_timer, c)) == NULL) {
         if (c->bev != NULL) {
             bufferevent_free(c->bev);
         } else {
             evutil_closesocket(fd);
         }
         free(c);
+        release_slot(l, counted);
         return -1;
     }
-    c->next = gw->conns;
-    if (gw->conns != NULL) {
-        gw->conns->prev = c;
+    c->next = lp->conns;
+    if (lp->conns != NULL) {
+        lp->conns->prev = c;
     }
-    gw->conns = c;
-    gw->n_conns++;
-    if (counted) {
-        l->n_conns++;
-    } else {
-        gw->n_refusing++;
-    }
+    lp->conns = c;
+    __atomic_add_fetch(&gw->n_conns, 1, __ATOMIC_ACQ_REL);
+    __atomic_add_fetch(&lp->n_conns, 1, __ATOMIC_RELAXED);
     c->body_complete = 1;
     bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
     bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATERMARK);
@@ -460,7 +488,7 @@ int sbgw_conn_start(struct sbgw_listener *l, evutil_socket_t fd, const char *pee
         char msg[160];
 
         snprintf(msg, sizeof(msg), "too many connections on the %s listener (%ld); retry later",
-                 sbgw_listener_name(l->kind), l->cap);
+                 sbgw_listener_name(l->kind), __atomic_load_n(&l->cap, __ATOMIC_RELAXED));
         c->body_complete = 0;                 /* nothing read: close after the reply */
         sbgw_conn_refuse(c, SBGW_E_OVERLOADED, msg);
         return 0;
@@ -475,11 +503,15 @@ int sbgw_conn_start(struct sbgw_listener *l, evutil_socket_t fd, const char *pee
 
 void sbgw_conn_free_all(struct sbgw *gw)
 {
-    while (gw->conns != NULL) {
-        int draining = gw->draining;
+    int k;
 
-        gw->draining = 0;                     /* no drain checks from inside the teardown */
-        sbgw_conn_free(gw->conns);
-        gw->draining = draining;
+    for (k = 0; k < gw->n_loops; k++) {
+        while (gw->loops[k].conns != NULL) {
+            int draining = gw->draining;
+
+            gw->draining = 0;                 /* no drain checks from inside the teardown */
+            sbgw_conn_free(gw->loops[k].conns);
+            gw->draining = draining;
+        }
     }
 }

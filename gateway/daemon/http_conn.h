@@ -4,7 +4,8 @@
  * limits.pending_body_bytes, keep-alive and pipelining (one request at a time), and a clean close
  * (TLS close_notify; on plain sockets a short lingering close so a refusal is not lost to a reset).
  *
- * Loop thread only. A connection is freed only from its own event callbacks or by sbgw_conn_free_all.
+ * A connection belongs to the loop that accepted it (loops.c) and is only touched on that loop's thread.
+ * It is freed only from its own event callbacks or by sbgw_conn_free_all.
  */
 #ifndef SBGW_HTTP_CONN_H
 #define SBGW_HTTP_CONN_H
@@ -14,13 +15,17 @@
 #include <event2/util.h>
 
 struct sbgw;
+struct sbgw_loop;
 struct sbgw_listener;
 struct sbgw_conn;
 struct evbuffer;
 
-/* Serve fd (taken: closed on failure) accepted on l. counted: whether it counts against l's cap (0: the
- * connection is refused with 503 OVERLOADED and closed). 0 or -1. */
-int sbgw_conn_start(struct sbgw_listener *l, evutil_socket_t fd, const char *peer, int counted);
+/* Serve fd (taken: closed on failure) accepted on l by loop lp. counted: it holds a slot of l's cap (0: it
+ * holds one of gw->n_refusing, and the connection is refused with 503 OVERLOADED and closed); the slot is
+ * the connection's, given back when it is freed (or at once on failure). 0 or -1. */
+int sbgw_conn_start(struct sbgw_loop *lp, struct sbgw_listener *l, evutil_socket_t fd, const char *peer, int counted);
+/* The loop that owns c. */
+struct sbgw_loop *sbgw_conn_loop(const struct sbgw_conn *c);
 
 /* Write the reply of the connection's current request (resp's bytes moved out); close_after: the connection
  * closes once it is written. The connection also closes when the request's body was not read whole. */
@@ -45,7 +50,8 @@ void sbgw_conn_stream_end(struct sbgw_conn *c, int close_after);
  * read whole, or the server is draining). */
 int sbgw_conn_must_close(const struct sbgw_conn *c);
 
-/* Free every connection (the requests in flight lose their connection). */
+/* Free every connection of every loop (the requests in flight lose their connection); the loops must have
+ * stopped. */
 void sbgw_conn_free_all(struct sbgw *gw);
 
 #endif

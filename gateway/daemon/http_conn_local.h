@@ -13,6 +13,7 @@ enum conn_state { CS_HEAD, CS_BODY, CS_BUSY, CS_STREAM, CS_WRITING, CS_CLOSING, 
 
 struct sbgw_conn {
     struct sbgw *gw;
+    struct sbgw_loop *loop;                   /* the loop that accepted it: the only one that touches it */
     struct sbgw_listener *l;
     struct bufferevent *bev;                  /* owned (and with it the socket and the SSL) */
     SSL *ssl;                                 /* borrowed from bev; NULL on plain listeners */
@@ -35,7 +36,7 @@ struct sbgw_conn {
     int body_complete;                        /* the current request's body was read whole (or it has none) */
     int over_budget;                          /* a chunk did not fit limits.pending_body_bytes */
     size_t lingered;                          /* bytes discarded while lingering */
-    struct sbgw_conn *prev, *next;            /* gw->conns */
+    struct sbgw_conn *prev, *next;            /* loop->conns */
 };
 
 /* The limits of the published snapshot (a connection between requests holds none). */
@@ -44,7 +45,7 @@ struct sbgw_conn_limits {
     long long max_headers, max_body, body_min_rate, pending_body_bytes;
 };
 
-/* Every state change goes through here: gw->receiving counts the connections in BODY. */
+/* Every state change goes through here: gw->receiving counts the connections in BODY (every loop's). */
 void sbgw_conn_set_state(struct sbgw_conn *c, enum conn_state st);
 /* (Re)arm the connection's one timer ms from now. */
 void sbgw_conn_arm(struct sbgw_conn *c, long ms);

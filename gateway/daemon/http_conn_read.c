@@ -38,10 +38,10 @@ void sbgw_conn_refuse(struct sbgw_conn *c, enum sbgw_http_error e, const char *m
 
 static int reserve(struct sbgw_conn *c, long long n, const struct sbgw_conn_limits *lim)
 {
-    if (c->gw->pending_body + n > lim->pending_body_bytes) {
+    if (__atomic_add_fetch(&c->gw->pending_body, n, __ATOMIC_ACQ_REL) > lim->pending_body_bytes) {
+        __atomic_sub_fetch(&c->gw->pending_body, n, __ATOMIC_ACQ_REL);
         return -1;
     }
-    c->gw->pending_body += n;
     c->reserved += n;
     return 0;
 }

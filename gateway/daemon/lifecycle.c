@@ -2,11 +2,12 @@
  * gateway/daemon/lifecycle.c — the daemon's start and stop sequences and its signals.
  *
  * Start order: load the whole snapshot (configuration, policy set, TLS contexts) and refuse to start on
- * any error; open the log, then the audit log (cutting a torn tail and continuing its chain); start the
- * workers; publish the snapshot; bind the listeners; install the signal events. Signals are libevent
- * events on the loop thread: SIGHUP reloads, SIGTERM / SIGINT drain (stop accepting, finish every request
- * in flight, at most limits.drain_timeout_s; a second signal stops at once), SIGUSR1 reopens the log file
- * and the audit log.
+ * any error; open the log, then the audit log (cutting a torn tail and continuing its chain); make the event
+ * loops (loops.c); start the workers; publish the snapshot; bind the listeners; install the signal events;
+ * start the loops' threads. Signals are libevent events on loop 0: SIGHUP reloads, SIGTERM / SIGINT drain
+ * (every loop stops accepting, every request in flight finishes, at most limits.drain_timeout_s; a second
+ * signal stops at once), SIGUSR1 reopens the log file and the audit log. The drain check runs on loop 0
+ * (any loop asks for it) and stops every loop; the stop joins the loops' threads before anything is freed.
  * `sigbridge serve` (gateway/cli/cmd_serve.c) and tests/fuzz/fuzz_http.c run it.
  */
 #include <errno.h>
@@ -35,26 +36,39 @@
 static void drain_grace_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct sbgw *gw = arg;
+    long writing = __atomic_load_n(&gw->writing, __ATOMIC_ACQUIRE);
 
     (void)fd;
     (void)what;
-    if (gw->writing > 0) {
-        sbgw_log_warnx(&gw->log, "-", "drain: %ld replies not fully written (clients gone?); stopping", gw->writing);
+    if (writing > 0) {
+        sbgw_log_warnx(&gw->log, "-", "drain: %ld replies not fully written (clients gone?); stopping", writing);
     }
-    event_base_loopexit(gw->base, NULL);
+    sbgw_loops_exit(gw);
+}
+
+/* The drain check proper, on loop 0. */
+static void drain_check_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct sbgw *gw = arg;
+    struct timeval grace = { 1, 0 };
+
+    (void)fd;
+    (void)what;
+    if (!sbgw_draining(gw) || __atomic_load_n(&gw->live_reqs, __ATOMIC_ACQUIRE) > 0 ||
+        __atomic_load_n(&gw->pool.outstanding, __ATOMIC_ACQUIRE) > 0) {
+        return;
+    }
+    if (__atomic_load_n(&gw->writing, __ATOMIC_ACQUIRE) <= 0) {
+        sbgw_loops_exit(gw);
+    } else if (gw->drain_grace == NULL && (gw->drain_grace = evtimer_new(gw->base, drain_grace_cb, gw)) != NULL) {
+        evtimer_add(gw->drain_grace, &grace);
+    }
 }
 
 void sbgw_drain_check(struct sbgw *gw)
 {
-    struct timeval grace = { 1, 0 };
-
-    if (!gw->draining || gw->live_reqs > 0 || gw->pool.outstanding > 0) {
-        return;
-    }
-    if (gw->writing <= 0) {
-        event_base_loopexit(gw->base, NULL);
-    } else if (gw->drain_grace == NULL && (gw->drain_grace = evtimer_new(gw->base, drain_grace_cb, gw)) != NULL) {
-        evtimer_add(gw->drain_grace, &grace);
+    if (sbgw_draining(gw) && gw->drain_ev != NULL) {
+        event_active(gw->drain_ev, EV_READ, 0);
     }
 }
 
@@ -64,9 +78,10 @@ static void drain_timeout(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
-    sbgw_log_warnx(&gw->log, "-", "drain: %ld requests still in flight after the drain timeout; stopping", gw->live_reqs);
+    sbgw_log_warnx(&gw->log, "-", "drain: %ld requests still in flight after the drain timeout; stopping",
+                   __atomic_load_n(&gw->live_reqs, __ATOMIC_ACQUIRE));
     gw->exit_code = 1;
-    event_base_loopexit(gw->base, NULL);
+    sbgw_loops_exit(gw);
 }
 
 static void begin_drain(struct sbgw *gw, const char *why)
@@ -77,18 +92,19 @@ static void begin_drain(struct sbgw *gw, const char *why)
     if (gw->draining) {
         sbgw_log_warnx(&gw->log, "-", "%s again: stopping now", why);
         gw->exit_code = 1;
-        event_base_loopbreak(gw->base);
+        event_base_loopbreak(gw->base);      /* (the stop breaks the other loops) */
         sbgw_snap_unref(s);
         return;
     }
-    gw->draining = 1;
+    __atomic_store_n(&gw->draining, 1, __ATOMIC_RELEASE);
     if (s != NULL) {
         tv.tv_sec = s->cfg->limits.drain_timeout_s;
     }
     sbgw_snap_unref(s);
-    sbgw_log_info(&gw->log, "-", "%s: draining (%ld requests in flight, at most %ld s)", why, gw->live_reqs,
+    sbgw_log_info(&gw->log, "-", "%s: draining (%ld requests in flight, at most %ld s)", why,
+                  __atomic_load_n(&gw->live_reqs, __ATOMIC_ACQUIRE),
                   (long)tv.tv_sec);
-    sbgw_http_stop_accepting(gw);
+    sbgw_http_stop_accepting(gw);            /* every loop */
     if ((gw->drain_timer = evtimer_new(gw->base, drain_timeout, gw)) != NULL) {
         evtimer_add(gw->drain_timer, &tv);
     }
@@ -178,6 +194,7 @@ static int open_audit(struct sbgw *gw, const struct sbgw_config *c, unsigned fla
 static int start(struct sbgw *gw, struct sbgw_snap *s, unsigned flags)
 {
     static const int sigs[4] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
+    struct event_base *bases[SBGW_LOOPS_MAX];
     unsigned char rnd[4];
     size_t i;
 
@@ -205,7 +222,15 @@ static int start(struct sbgw *gw, struct sbgw_snap *s, unsigned flags)
         sbgw_log_error(&gw->log, "-", "cannot allocate the replay cache");
         return -1;
     }
-    if (sbgw_pool_start(&gw->pool, gw->base, s->cfg->workers, s->cfg->queue_max) != 0) {
+    if (sbgw_loops_new(gw, s->cfg->loops) != 0 ||
+        (gw->drain_ev = event_new(gw->base, -1, 0, drain_check_cb, gw)) == NULL) {
+        sbgw_log_error(&gw->log, "-", "cannot create %d event loops", s->cfg->loops);
+        return -1;
+    }
+    for (i = 0; i < (size_t)gw->n_loops; i++) {
+        bases[i] = gw->loops[i].base;
+    }
+    if (sbgw_pool_start(&gw->pool, bases, gw->n_loops, s->cfg->workers, s->cfg->queue_max) != 0) {
         sbgw_log_error(&gw->log, "-", "cannot start %d worker threads", s->cfg->workers);
         return -1;
     }
@@ -224,9 +249,13 @@ static int start(struct sbgw *gw, struct sbgw_snap *s, unsigned flags)
             return -1;
         }
     }
+    if (sbgw_loops_run(gw) != 0) {
+        sbgw_log_error(&gw->log, "-", "cannot start %d event loop threads", gw->n_loops - 1);
+        return -1;
+    }
     sbgw_log_kv(&gw->log, SBGW_LOG_INFO, "-",
-                json_pack("{s:i,s:s,s:i,s:i,s:s,s:i,s:i,s:i}", "pid", (int)getpid(), "snapshot", sb_policy_set_id(s->set),
-                          "workers", s->cfg->workers, "queue_max", s->cfg->queue_max, "node", s->cfg->audit.node_id,
+                json_pack("{s:i,s:s,s:i,s:i,s:i,s:s,s:i,s:i,s:i}", "pid", (int)getpid(), "snapshot",
+                          sb_policy_set_id(s->set), "workers", s->cfg->workers, "loops", gw->n_loops, "queue_max", s->cfg->queue_max, "node", s->cfg->audit.node_id,
                           "cache_chains", s->cfg->cache.chains, "cache_certificates", s->cfg->cache.certificates,
                           "cache_prefixes", s->cfg->cache.prefixes),
                 "sigbridge started");
@@ -236,15 +265,24 @@ static int start(struct sbgw *gw, struct sbgw_snap *s, unsigned flags)
 static void stop(struct sbgw *gw)
 {
     size_t i;
+    int k;
 
+    sbgw_loops_join(gw);               /* from here on this thread alone touches every loop */
     sbgw_http_stop_accepting(gw);
     sbgw_pool_stop(&gw->pool);         /* finish queued jobs; their replies are the last writes */
     sbgw_reload_shutdown(gw);
-    sbgw_proxy_reap(gw);
-    if (gw->reap_ev != NULL) {
-        event_free(gw->reap_ev);
+    for (k = 0; k < gw->n_loops; k++) {
+        sbgw_proxy_reap(&gw->loops[k]);
+        if (gw->loops[k].reap_ev != NULL) {
+            event_free(gw->loops[k].reap_ev);
+            gw->loops[k].reap_ev = NULL;
+        }
     }
     sbgw_http_free(gw);
+    if (gw->drain_ev != NULL) {
+        event_free(gw->drain_ev);
+        gw->drain_ev = NULL;
+    }
     for (i = 0; i < 4; i++) {
         if (gw->sig[i] != NULL) {
             event_free(gw->sig[i]);
@@ -270,6 +308,7 @@ static void stop(struct sbgw *gw)
     gw->sig_memo = NULL;
     sbgw_replay_free(gw->replay);
     gw->replay = NULL;
+    sbgw_loops_free(gw);               /* (their bases, after every event on them) */
     gw->chain_cache = NULL;
     gw->cert_cache = NULL;
     gw->cert_memo = NULL;
@@ -299,10 +338,18 @@ int sbgw_daemon_open(struct sbgw *gw, const char *conf_path, unsigned flags, str
         sbgw_log_close(&gw->log);
         goto out;
     }
+    if (pthread_mutex_init(&gw->replay_mu, NULL) != 0) {
+        sbgw_log_error(&gw->log, "-", "cannot create the event loop");
+        sbgw_metrics_free(&gw->metrics);
+        pthread_mutex_destroy(&gw->snap_mu);
+        sbgw_log_close(&gw->log);
+        goto out;
+    }
     if ((gw->base = event_base_new()) == NULL) {
         sbgw_log_error(&gw->log, "-", "cannot create the event loop");
         sbgw_metrics_free(&gw->metrics);
         pthread_mutex_destroy(&gw->snap_mu);
+        pthread_mutex_destroy(&gw->replay_mu);
         sbgw_log_close(&gw->log);
         goto out;
     }
@@ -322,5 +369,6 @@ void sbgw_daemon_close(struct sbgw *gw)
     event_base_free(gw->base);
     gw->base = NULL;
     pthread_mutex_destroy(&gw->snap_mu);
+    pthread_mutex_destroy(&gw->replay_mu);
     sbgw_log_close(&gw->log);
 }

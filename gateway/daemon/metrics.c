@@ -14,12 +14,14 @@ static const double bounds[SBGW_HIST_N] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 
 void sbgw_metrics_init(struct sbgw_metrics *m)
 {
     memset(m, 0, sizeof(*m));
+    pthread_mutex_init(&m->mu, NULL);
 }
 
 void sbgw_metrics_free(struct sbgw_metrics *m)
 {
     free(m->req);
     free(m->hist);
+    pthread_mutex_destroy(&m->mu);
     memset(m, 0, sizeof(*m));
 }
 
@@ -48,6 +50,7 @@ void sbgw_metrics_request(struct sbgw_metrics *m, const char *route, int status,
     struct sbgw_mhist *h = NULL;
     size_t i;
 
+    pthread_mutex_lock(&m->mu);
     for (i = 0; i < m->n_req; i++) {
         if (m->req[i].status == status && strcmp(m->req[i].route, route) == 0 &&
             strcmp(m->req[i].indication, ind) == 0) {
@@ -83,15 +86,18 @@ void sbgw_metrics_request(struct sbgw_metrics *m, const char *route, int status,
         h->count++;
         h->sum += seconds;
     }
+    pthread_mutex_unlock(&m->mu);
 }
 
 void sbgw_metrics_reload(struct sbgw_metrics *m, int ok)
 {
+    pthread_mutex_lock(&m->mu);
     if (ok) {
         m->reloads_ok++;
     } else {
         m->reloads_failed++;
     }
+    pthread_mutex_unlock(&m->mu);
 }
 
 struct sbuf {
@@ -155,12 +161,13 @@ static void label(char *out, size_t len, const char *s)
     out[o] = '\0';
 }
 
-char *sbgw_metrics_render(const struct sbgw_metrics *m, const struct sbgw_metrics_gauges *g)
+char *sbgw_metrics_render(struct sbgw_metrics *m, const struct sbgw_metrics_gauges *g)
 {
     struct sbuf b;
     char l1[2 * SBGW_LABEL_MAX], l2[64];
     unsigned long long cum;
     size_t i, k;
+    int lp;
 
     memset(&b, 0, sizeof(b));
     if ((b.p = malloc(8192)) == NULL) {
@@ -168,6 +175,7 @@ char *sbgw_metrics_render(const struct sbgw_metrics *m, const struct sbgw_metric
     }
     b.cap = 8192;
     b.p[0] = '\0';
+    pthread_mutex_lock(&m->mu);
     sb_printf(&b, "# HELP sigbridge_requests_total Requests answered, by route, HTTP status and ETSI indication.\n"
                   "# TYPE sigbridge_requests_total counter\n");
     for (i = 0; i < m->n_req; i++) {
@@ -204,6 +212,7 @@ char *sbgw_metrics_render(const struct sbgw_metrics *m, const struct sbgw_metric
                   "# TYPE sigbridge_reloads_total counter\n"
                   "sigbridge_reloads_total{result=\"ok\"} %llu\nsigbridge_reloads_total{result=\"failed\"} %llu\n",
               m->reloads_ok, m->reloads_failed);
+    pthread_mutex_unlock(&m->mu);
     sb_printf(&b, "# HELP sigbridge_policy_snapshot_info The policy snapshot being served.\n"
                   "# TYPE sigbridge_policy_snapshot_info gauge\n");
     if (g->snapshot != NULL) {
@@ -281,6 +290,41 @@ char *sbgw_metrics_render(const struct sbgw_metrics *m, const struct sbgw_metric
                   "# HELP sigbridge_prefix_memo_capacity Verified signatures the memo may hold (0 = off).\n"
                   "# TYPE sigbridge_prefix_memo_capacity gauge\nsigbridge_prefix_memo_capacity %ld\n",
               g->sig_hits, g->sig_misses, g->sig_capacity);
+    sb_printf(&b, "# HELP sigbridge_loops I/O event loops.\n# TYPE sigbridge_loops gauge\nsigbridge_loops %d\n"
+                  "# HELP sigbridge_loop_connections Client connections open on each event loop.\n"
+                  "# TYPE sigbridge_loop_connections gauge\n", g->loops);
+    for (lp = 0; lp < g->loops && lp < SBGW_LOOPS_MAX; lp++) {
+        sb_printf(&b, "sigbridge_loop_connections{loop=\"%d\"} %ld\n", lp, g->loop_conns[lp]);
+    }
+    sb_printf(&b, "# HELP sigbridge_loop_accepted_total Client connections accepted by each event loop.\n"
+                  "# TYPE sigbridge_loop_accepted_total counter\n");
+    for (lp = 0; lp < g->loops && lp < SBGW_LOOPS_MAX; lp++) {
+        sb_printf(&b, "sigbridge_loop_accepted_total{loop=\"%d\"} %llu\n", lp, g->loop_accepted[lp]);
+    }
+    if (g->loop_busy_bounds != NULL) {
+        sb_printf(&b, "# HELP sigbridge_loop_callback_cpu_seconds CPU time of event-loop callbacks that handled one "
+                      "connection or one job's answer (how long one request held its loop; one in 16 sampled).\n"
+                      "# TYPE sigbridge_loop_callback_cpu_seconds histogram\n");
+        for (lp = 0; lp < g->loops && lp < SBGW_LOOPS_MAX; lp++) {
+            cum = 0;
+            for (k = 0; k < SBGW_LOOP_BUSY_N; k++) {
+                cum += g->loop_busy[lp][k];
+                sb_printf(&b, "sigbridge_loop_callback_cpu_seconds_bucket{loop=\"%d\",le=\"%g\"} %llu\n", lp,
+                          (double)g->loop_busy_bounds[k] / 1e9, cum);
+            }
+            cum += g->loop_busy[lp][SBGW_LOOP_BUSY_N];
+            sb_printf(&b, "sigbridge_loop_callback_cpu_seconds_bucket{loop=\"%d\",le=\"+Inf\"} %llu\n"
+                          "sigbridge_loop_callback_cpu_seconds_sum{loop=\"%d\"} %.6f\n"
+                          "sigbridge_loop_callback_cpu_seconds_count{loop=\"%d\"} %llu\n", lp, cum, lp,
+                      (double)g->loop_busy_sum_ns[lp] / 1e9, lp, cum);
+        }
+        sb_printf(&b, "# HELP sigbridge_loop_callback_cpu_max_seconds The longest sampled callback since the start.\n"
+                      "# TYPE sigbridge_loop_callback_cpu_max_seconds gauge\n");
+        for (lp = 0; lp < g->loops && lp < SBGW_LOOPS_MAX; lp++) {
+            sb_printf(&b, "sigbridge_loop_callback_cpu_max_seconds{loop=\"%d\"} %.6f\n", lp,
+                      (double)g->loop_busy_max_ns[lp] / 1e9);
+        }
+    }
     if (b.oom) {
         free(b.p);
         return NULL;

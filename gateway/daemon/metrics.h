@@ -1,9 +1,10 @@
 /*
  * gateway/daemon/metrics.h — Prometheus text exposition (format 0.0.4) of the gateway's counters.
  *
- * Request counters and the latency histogram are updated on the loop thread only (every reply is sent
- * there), so they need no locks; figures owned by other threads (queue depth, worker busy time, audit
- * counters) are read with atomic loads by the caller and passed in as gauges at render time.
+ * Request counters and the latency histogram are updated by every event loop (each sends its own
+ * connections' replies) under the metrics' own mutex; figures owned by other threads (queue depth, worker
+ * busy time, audit counters, connection counts) are read with atomic loads by the caller and passed in as
+ * gauges at render time.
  *
  *   sigbridge_requests_total{route,status,indication}
  *   sigbridge_request_duration_seconds{route} (histogram)
@@ -17,11 +18,18 @@
  *   sigbridge_chain_cache_{hits,misses,evictions,flushes}_total, sigbridge_chain_cache_{entries,capacity}
  *   sigbridge_cert_cache_{hits,misses}_total, sigbridge_cert_cache_capacity
  *   sigbridge_sm2_key_cache_{hits,misses}_total
+ *   sigbridge_loops, sigbridge_loop_connections{loop}, sigbridge_loop_accepted_total{loop},
+ *   sigbridge_loop_callback_cpu_seconds{loop} (histogram), sigbridge_loop_callback_cpu_max_seconds{loop}
  */
 #ifndef SBGW_METRICS_H
 #define SBGW_METRICS_H
 
+#include <pthread.h>
 #include <stddef.h>
+
+#include "gateway/daemon/config.h"
+
+#define SBGW_LOOP_BUSY_N 8          /* finite buckets of sigbridge_loop_callback_cpu_seconds */
 
 #define SBGW_HIST_N 13              /* finite buckets; +Inf is implicit */
 #define SBGW_LABEL_MAX 72
@@ -40,8 +48,9 @@ struct sbgw_mhist {
     double sum;
 };
 
-/* Loop-thread state. */
+/* Shared by the event loops: every field under mu. */
 struct sbgw_metrics {
+    pthread_mutex_t mu;
     struct sbgw_mreq *req;          /* owned */
     size_t n_req, alloc_req;
     struct sbgw_mhist *hist;        /* owned */
@@ -69,6 +78,12 @@ struct sbgw_metrics_gauges {
     unsigned long long sm2_hits, sm2_misses;   /* SM2 key form + ZA reused / computed */
     unsigned long long sig_hits, sig_misses;   /* CA / CRL signatures answered from the memo / verified */
     long sig_capacity;              /* 0 = the signature memo is off */
+    int loops;                      /* event loops, with each one's open and accepted connections */
+    long loop_conns[SBGW_LOOPS_MAX];
+    unsigned long long loop_accepted[SBGW_LOOPS_MAX];
+    const unsigned long long *loop_busy_bounds;             /* ns, SBGW_LOOP_BUSY_N of them */
+    unsigned long long loop_busy[SBGW_LOOPS_MAX][SBGW_LOOP_BUSY_N + 1];   /* non-cumulative, last = over */
+    unsigned long long loop_busy_sum_ns[SBGW_LOOPS_MAX], loop_busy_max_ns[SBGW_LOOPS_MAX];
 };
 
 void sbgw_metrics_init(struct sbgw_metrics *m);
@@ -78,6 +93,6 @@ void sbgw_metrics_request(struct sbgw_metrics *m, const char *route, int status,
                           double seconds);
 void sbgw_metrics_reload(struct sbgw_metrics *m, int ok);
 /* The exposition text (malloc'd, NUL-terminated), or NULL on allocation failure. */
-char *sbgw_metrics_render(const struct sbgw_metrics *m, const struct sbgw_metrics_gauges *g);
+char *sbgw_metrics_render(struct sbgw_metrics *m, const struct sbgw_metrics_gauges *g);
 
 #endif

@@ -109,9 +109,16 @@ static int bind_admit(struct sbgw_req *rq, const struct sbgw_route *r, const cha
             return 0;
         }
     }
-    if (sig_key(rq->gw, sig, key) && sbgw_replay_seen(rq->gw->replay, key, now)) {
-        reject(rq, "REPLAYED", "this signature was already accepted; sign each request anew");
-        return 0;
+    if (sig_key(rq->gw, sig, key)) {
+        int seen;
+
+        pthread_mutex_lock(&rq->gw->replay_mu);
+        seen = sbgw_replay_seen(rq->gw->replay, key, now);
+        pthread_mutex_unlock(&rq->gw->replay_mu);
+        if (seen) {
+            reject(rq, "REPLAYED", "this signature was already accepted; sign each request anew");
+            return 0;
+        }
     }
     return 1;
 }
@@ -123,17 +130,25 @@ static int bind_accept(struct sbgw_verify_job *j)
     const struct sbgw_route *r = rq->proxy_route;
     unsigned char key[32];
     time_t now = time(NULL), until = now + 2 * (time_t)r->max_skew_s;
-    enum sbgw_replay_result a, b;
+    enum sbgw_replay_result a = SBGW_REPLAY_ADDED, b = SBGW_REPLAY_ADDED;
     int have_sig = sig_key(rq->gw, sbgw_req_header(rq, "X-Sigbridge-Signature"), key);
 
-    if ((have_sig && sbgw_replay_seen(rq->gw->replay, key, now)) ||
-        sbgw_replay_seen(rq->gw->replay, j->canon_key, now)) {
+    int seen;
+
+    /* check and record in one step: two loops must not both accept the same request */
+    pthread_mutex_lock(&rq->gw->replay_mu);
+    seen = (have_sig && sbgw_replay_seen(rq->gw->replay, key, now)) ||
+           sbgw_replay_seen(rq->gw->replay, j->canon_key, now);
+    if (!seen) {
+        a = have_sig ? sbgw_replay_add(rq->gw->replay, key, until, now) : SBGW_REPLAY_ADDED;
+        b = sbgw_replay_add(rq->gw->replay, j->canon_key, until, now);
+    }
+    pthread_mutex_unlock(&rq->gw->replay_mu);
+    if (seen) {
         sbgw_log_warnx(&rq->gw->log, rq->id, "proxy %s: replayed request refused (the signature passed)", r->name);
         reject(rq, "REPLAYED", "this request was already accepted; sign each request anew");
         return 0;
     }
-    a = have_sig ? sbgw_replay_add(rq->gw->replay, key, until, now) : SBGW_REPLAY_ADDED;
-    b = sbgw_replay_add(rq->gw->replay, j->canon_key, until, now);
     if (a != SBGW_REPLAY_ADDED || b != SBGW_REPLAY_ADDED) {
         sbgw_log_warnx(&rq->gw->log, rq->id, "proxy %s: the replay cache is full", r->name);
         sbgw_reply_error(rq, SBGW_E_OVERLOADED, "the replay cache is full; retry later");

@@ -113,12 +113,12 @@ static void reap_cb(evutil_socket_t fd, short what, void *arg)
     sbgw_proxy_reap(arg);
 }
 
-void sbgw_proxy_reap(struct sbgw *gw)
+void sbgw_proxy_reap(struct sbgw_loop *lp)
 {
     struct sbgw_reap *r, *next;
 
-    r = gw->reap;
-    gw->reap = NULL;
+    r = lp->reap;
+    lp->reap = NULL;
     for (; r != NULL; r = next) {
         next = r->next;
         evhttp_connection_free(r->evcon);
@@ -128,24 +128,24 @@ void sbgw_proxy_reap(struct sbgw *gw)
 
 /* libevent 2.1 does not free an auto-free connection whose request failed, and a connection must not be
  * freed inside its own request callback: queue it and free it from an event on the next loop pass. */
-static void reap_later(struct sbgw *gw, struct evhttp_connection *evcon)
+static void reap_later(struct sbgw_loop *lp, struct evhttp_connection *evcon)
 {
     struct sbgw_reap *r;
 
     if (evcon == NULL) {
         return;
     }
-    if (gw->reap_ev == NULL) {
-        gw->reap_ev = event_new(gw->base, -1, 0, reap_cb, gw);
+    if (lp->reap_ev == NULL) {
+        lp->reap_ev = event_new(lp->base, -1, 0, reap_cb, lp);
     }
-    if ((r = calloc(1, sizeof(*r))) == NULL || gw->reap_ev == NULL) {
+    if ((r = calloc(1, sizeof(*r))) == NULL || lp->reap_ev == NULL) {
         free(r);
         return;       /* out of memory: leak one connection rather than free it under libevent's feet */
     }
     r->evcon = evcon;
-    r->next = gw->reap;
-    gw->reap = r;
-    event_active(gw->reap_ev, EV_READ, 0);
+    r->next = lp->reap;
+    lp->reap = r;
+    event_active(lp->reap_ev, EV_READ, 0);
 }
 
 static void ctx_free(struct proxy_ctx *c)
@@ -164,7 +164,7 @@ static void ctx_free(struct proxy_ctx *c)
     if (c->held != NULL) {
         evbuffer_free(c->held);
     }
-    reap_later(rq->gw, c->evcon);
+    reap_later(rq->loop, c->evcon);
     sbgw_verify_job_free(c->j);
     free(c);
 }
@@ -460,7 +460,7 @@ static void upstream_done(struct evhttp_request *up, void *arg)
 /* The upstream request with its callbacks and the route's total deadline (armed here: forwarding starts). */
 static struct evhttp_request *upstream_request(struct proxy_ctx *c)
 {
-    struct event_base *base = c->j->rq->gw->base;
+    struct event_base *base = c->j->rq->loop->base;
     struct evhttp_request *up;
     struct timeval tv;
 
@@ -508,7 +508,7 @@ static void forward(struct proxy_ctx *c)
     size_t i;
     int rc, trusted = sbgw_config_trusted_proxy(j->snap->cfg, rq->peer), has_proto = 0;
 
-    if ((evcon = evhttp_connection_base_new(rq->gw->base, NULL, c->r->up_host, (ev_uint16_t)c->r->up_port)) == NULL) {
+    if ((evcon = evhttp_connection_base_new(rq->loop->base, NULL, c->r->up_host, (ev_uint16_t)c->r->up_port)) == NULL) {
         sbgw_reply_error(rq, SBGW_E_UPSTREAM_ERROR, "route %s: cannot create a connection to the upstream",
                          c->r->name);
         ctx_free(c);

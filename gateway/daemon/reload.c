@@ -210,6 +210,11 @@ static int check_boot(const struct sbgw_config *c, const struct sbgw_boot *b, st
         sb_diag_add(diag, "%s: workers: changing the pool size needs a restart (running %d)", c->file, b->workers);
         bad++;
     }
+    if (c->loops != b->loops) {
+        sb_diag_add(diag, "%s: loops: changing the number of event loops needs a restart (running %d)", c->file,
+                    b->loops);
+        bad++;
+    }
     if (c->cache.chains != b->cache_chains || c->cache.certificates != b->cache_certificates ||
         c->cache.prefixes != b->cache_prefixes) {
         sb_diag_add(diag, "%s: cache: changing the cache sizes needs a restart (running chains %d, "
@@ -255,6 +260,7 @@ void sbgw_boot_from(struct sbgw_boot *b, const struct sbgw_snap *s)
                  c->listeners[l].address != NULL ? c->listeners[l].address : "");
     }
     b->workers = c->workers;
+    b->loops = c->loops;
     b->cache_chains = c->cache.chains;
     b->cache_certificates = c->cache.certificates;
     b->cache_prefixes = c->cache.prefixes;
@@ -463,7 +469,7 @@ static void reload_done(evutil_socket_t fd, short what, void *arg)
         sbgw_metrics_reload(&gw->metrics, 1);
         if (gw->chain_cache != NULL) {          /* belt and braces: the new scopes already never match */
             sb_chain_cache_flush(gw->chain_cache);
-            gw->chain_cache_flushes++;
+            __atomic_add_fetch(&gw->chain_cache_flushes, 1, __ATOMIC_RELAXED);
         }
         sbgw_log_kv(&gw->log, SBGW_LOG_INFO, "-",
                     json_pack("{s:s,s:s,s:i,s:i,s:i}", "snapshot", sb_policy_set_id(s->set), "previous", previous,
@@ -516,7 +522,7 @@ int sbgw_reload_init(struct sbgw *gw)
         return -1;
     }
     sb_diag_init(&gw->reload.diag);
-    gw->reload.done_ev = event_new(gw->base, -1, 0, reload_done, gw);
+    gw->reload.done_ev = event_new(gw->base, -1, 0, reload_done, gw);     /* loop 0 */
     return gw->reload.done_ev != NULL ? 0 : -1;
 }
 

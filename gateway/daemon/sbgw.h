@@ -4,10 +4,16 @@
  * set + TLS contexts, refcounted, immutable once published), the per-request context and the validation
  * job (verify_job.c) that api_verify.c, api_translate.c and proxy.c hand to the worker pool.
  *
- * Threads: everything here is owned by the loop thread except (a) a snapshot, which any thread may hold
- * a reference to and read, (b) a validation job while a worker runs it, (c) the pieces with their own
- * locks (log, audit, pool). Connections (http_conn.c) and upstream evhttp objects are only touched on the
- * loop thread.
+ * Threads: the daemon runs `loops` event loops (loops.c). Loop 0 is the main loop (gw->base): signals,
+ * reload, drain, the admin listener. Every loop has its own accept socket on the api listener (SO_REUSEPORT
+ * when there are several loops: the kernel spreads new connections), and owns its connections, their
+ * requests, timers, worker completions (its own done queue) and upstream evhttp objects completely: a
+ * connection never moves. Shared between loops: the counters the caps and the drain read (gw->n_conns,
+ * n_refusing, receiving, pending_body, writing, live_reqs, req_seq, draining, listeners[].n_conns / cap:
+ * __atomic builtins), the replay cache (replay_mu), the metrics (their own lock), a snapshot (any thread
+ * may hold a reference and read it), and the pieces with their own locks (log, audit, pool). What only
+ * loop 0 touches: the reload state and its waiters (the admin listener is loop 0's), the drain timers.
+ * A validation job is its worker's while it runs.
  */
 #ifndef SBGW_SBGW_H
 #define SBGW_SBGW_H
@@ -52,6 +58,7 @@ struct sbgw_boot {
         char address[64];
     } listeners[SBGW_L__COUNT];
     int workers;
+    int loops;
     int cache_chains, cache_certificates;     /* cache sizes (the caches live as long as the process) */
     int cache_prefixes;
     char audit_path[4096];
@@ -72,12 +79,49 @@ struct sbgw_conn;
 struct sbgw_listener {
     struct sbgw *gw;
     enum sbgw_listener_kind kind;
-    struct evconnlistener *lev;               /* owned; NULL when off or no longer accepting */
     int tls;
+    long n_conns;                             /* atomic: accepted connections open on every loop (the cap
+                                               * counts these) */
+    long cap;                                 /* atomic: the cap in force: limits.max_connections /
+                                               * admin_connections, lowered when the open-file limit cannot
+                                               * hold it */
+};
+
+struct sbgw_loop;
+
+/* Buckets (ns) of sbgw_loop.busy_hist (SBGW_LOOP_BUSY_N of them: metrics.h). */
+#define SBGW_LOOP_BUSY_BOUNDS { 25000ULL, 50000ULL, 100000ULL, 250000ULL, 500000ULL, 1000000ULL, 2500000ULL, \
+                                10000000ULL }
+
+/* One loop's accept socket of one listener (http_listen.c). */
+struct sbgw_accept {
+    struct sbgw_loop *loop;
+    struct sbgw_listener *l;
+    struct evconnlistener *lev;               /* owned; NULL when off, not this loop's or no longer accepting */
     struct event *resume;                     /* owned: re-enable accept after EMFILE */
-    long n_conns;                             /* accepted connections open (the cap counts these) */
-    long cap;                                 /* the cap in force: limits.max_connections / admin_connections,
-                                               * lowered when the open-file limit cannot hold it */
+};
+
+struct sbgw_reap;
+
+/* One event loop (loops.c): its thread, its accept sockets, its connections. */
+struct sbgw_loop {
+    struct sbgw *gw;
+    int idx;                                  /* 0 = the main loop */
+    struct event_base *base;                  /* owned (loop 0: gw->base, owned by gw) */
+    pthread_t thread;                         /* loops 1..: started by sbgw_loops_run */
+    int running;
+    struct event *wake;                       /* owned: the daemon started draining (stop accepting here) */
+    struct sbgw_accept acc[SBGW_L__COUNT];
+    struct sbgw_conn *conns;                  /* owned: this loop's client connections (http_conn.c) */
+    long n_conns;                             /* atomic: connections open on this loop (metrics) */
+    unsigned long long accepted;              /* atomic: connections accepted by this loop (metrics) */
+    struct sbgw_reap *reap;                   /* upstream connections to free outside their callbacks */
+    struct event *reap_ev;                    /* owned */
+    /* atomic (written by the loop, read by /metrics): CPU time of the sampled callbacks that handled one
+     * connection or one job's answer — how long one request held the loop — by SBGW_LOOP_BUSY_BOUNDS bucket
+     * (the last: over the largest), their sum and the largest */
+    unsigned long long busy_hist[SBGW_LOOP_BUSY_N + 1], busy_sum_ns, busy_max_ns;
+    unsigned busy_tick;                       /* the loop's callbacks, for the sampling */
 };
 
 struct sbgw_req;
@@ -103,27 +147,27 @@ struct sbgw {
     struct sb_sm2_cache *sm2_cache;           /* owned: SM2 key form + ZA per (key, ID); NULL = off (with
                                                * cert_cache) */
     struct sb_sig_memo *sig_memo;             /* owned: verified CA and CRL signatures; NULL = off (cache.prefixes) */
-    unsigned long long chain_cache_flushes;   /* successful reloads that emptied chain_cache (loop thread) */
+    unsigned long long chain_cache_flushes;   /* atomic: successful reloads that emptied chain_cache */
     struct sbgw_listener listeners[SBGW_L__COUNT];
+    struct sbgw_loop *loops;                  /* owned: n_loops event loops; loops[0] runs on gw->base */
+    int n_loops;
     pthread_mutex_t snap_mu;
     struct sbgw_snap *snap;                   /* owned reference: the published snapshot */
     unsigned generation;
     char id_prefix[16];                       /* random per process start: request ids */
-    unsigned long long req_seq;
-    long live_reqs;                           /* request contexts alive */
-    long writing;                             /* replies handed to a connection, not yet fully written */
-    int draining;
+    unsigned long long req_seq;               /* atomic */
+    long live_reqs;                           /* atomic: request contexts alive */
+    long writing;                             /* atomic: replies handed to a connection, not yet fully written */
+    int draining;                             /* atomic (set by loop 0): sbgw_draining() */
     struct event *sig[4], *drain_timer;       /* owned */
     struct event *drain_grace;                /* owned: last replies of a drain get this long to flush */
-    struct sbgw_replay *replay;               /* owned: keys of accepted bound-route signatures (replay_cache.h;
-                                               * loop thread only) */
-    struct sbgw_reap *reap;                   /* upstream connections to free outside their callbacks */
-    struct event *reap_ev;                    /* owned */
-    struct sbgw_conn *conns;                  /* owned: every open client connection (http_conn.c) */
-    long n_conns;                             /* of both listeners, refused ones included */
-    long n_refusing;                          /* connections refused over a cap, writing their 503 */
-    long receiving;                           /* connections reading an admitted request's body */
-    long long pending_body;                   /* bytes of unfinished bodies counted against
+    struct event *drain_ev;                   /* owned: sbgw_drain_check from any loop runs the check on loop 0 */
+    pthread_mutex_t replay_mu;                /* guards replay */
+    struct sbgw_replay *replay;               /* owned: keys of accepted bound-route signatures (replay_cache.h) */
+    long n_conns;                             /* atomic: of both listeners and every loop, refused ones included */
+    long n_refusing;                          /* atomic: connections refused over a cap, writing their 503 */
+    long receiving;                           /* atomic: connections reading an admitted request's body */
+    long long pending_body;                   /* atomic: bytes of unfinished bodies counted against
                                                * limits.pending_body_bytes (declared or received) */
     struct {
         pthread_t thread;
@@ -149,6 +193,7 @@ typedef void (*sbgw_run_fn)(struct sbgw_req *rq, struct sbgw_snap *s);
 /* One HTTP request from arrival to reply. Freed when its last reference goes. */
 struct sbgw_req {
     struct sbgw *gw;
+    struct sbgw_loop *loop;                   /* the loop of its connection: everything of rq happens there */
     struct sbgw_listener *l;
     struct sbgw_conn *conn;                   /* borrowed: where the reply goes; NULL once answered or when the
                                                * client went away */
@@ -266,12 +311,41 @@ SSL_CTX *sbgw_tls_ctx_new(const struct sbgw_config *cfg, enum sbgw_listener_kind
  * when a verified peer certificate was presented (mapped or not), else 0. */
 int sbgw_tls_client_id(SSL *ssl, const struct sbgw_tls_conf *t, char *id, size_t len);
 
+/* Whether the daemon is draining (any thread). */
+static inline int sbgw_draining(const struct sbgw *gw)
+{
+    return __atomic_load_n(&gw->draining, __ATOMIC_ACQUIRE);
+}
+
+/* ---- event loops (loops.c) ------------------------------------------------------------------- */
+
+/* Make n loops: loop 0 on gw->base (already made), the others with their own event_base. 0 or -1. */
+int sbgw_loops_new(struct sbgw *gw, int n);
+/* Start the threads of loops 1..n-1 (each blocks every signal: signals are loop 0's). 0 or -1. */
+int sbgw_loops_run(struct sbgw *gw);
+/* Tell every loop to stop (any thread). */
+void sbgw_loops_exit(struct sbgw *gw);
+/* Stop the threads of loops 1..n-1 and wait for them (loop 0's thread, its loop not running). */
+void sbgw_loops_join(struct sbgw *gw);
+/* Free the loops (after every connection, listener and event of theirs). */
+void sbgw_loops_free(struct sbgw *gw);
+/* Around a callback of loop lp that handles one connection or one job's answer (its thread): begin gives the
+ * start to hand to end, which counts the callback's CPU time in lp's busy histogram; one callback in
+ * SBGW_LOOP_BUSY_SAMPLE is measured (begin gives 0 for the others, and end ignores them). */
+#define SBGW_LOOP_BUSY_SAMPLE 16
+unsigned long long sbgw_loop_busy_begin(struct sbgw_loop *lp);
+void sbgw_loop_busy_end(struct sbgw_loop *lp, unsigned long long t0);
+
 /* ---- listeners (http_listen.c) --------------------------------------------------------------- */
 
+/* Bind the listeners: the api listener on every loop, the admin listener on loop 0. */
 int sbgw_http_start(struct sbgw *gw, const struct sbgw_snap *s);
+/* Stop accepting on loop lp (its thread, or any thread once the loops stopped). */
+void sbgw_http_stop_accepting_loop(struct sbgw_loop *lp);
 /* Apply the limits of cfg to every listener (start and reload): the connection caps. */
 void sbgw_http_apply_limits(struct sbgw *gw, const struct sbgw_config *cfg);
-/* Drain: stop accepting (connections stay; every reply from now on closes its connection). */
+/* Drain: stop accepting on every loop (connections stay; every reply from now on closes its connection).
+ * Loop 0 (the other loops are woken to stop their own), or any thread once the loops stopped. */
 void sbgw_http_stop_accepting(struct sbgw *gw);
 void sbgw_http_free(struct sbgw *gw);
 /* Serve the connected socket fd on listener kind as if accepted there (the fuzz harness); 0 or -1. */
@@ -363,8 +437,8 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s);
 void sbgw_api_reload(struct sbgw_req *rq);
 int sbgw_proxy_admit(struct sbgw_req *rq, struct sbgw_snap *s);                /* proxy.c (rq->proxy_route) */
 void sbgw_proxy(struct sbgw_req *rq, struct sbgw_snap *s);
-/* Free the upstream connections waiting to be reaped (also run from an event after each proxy reply). */
-void sbgw_proxy_reap(struct sbgw *gw);
+/* Free loop lp's upstream connections waiting to be reaped (also run from an event after each proxy reply). */
+void sbgw_proxy_reap(struct sbgw_loop *lp);
 /* Forward the validated request of j (taken) to its route's upstream and relay the reply (proxy_upstream.c). */
 void sbgw_proxy_forward(struct sbgw_verify_job *j);
 

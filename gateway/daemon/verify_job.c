@@ -363,18 +363,27 @@ out:
 
 /* ---- the job (loop side) -------------------------------------------------------------------- */
 
-static void job_done(struct sbgw_work *w)
+static void job_answer(struct sbgw_verify_job *j)
 {
-    struct sbgw_verify_job *j = (struct sbgw_verify_job *)w;
-
     j->rq->job = NULL;
-    if (j->rq->answered || !w->ran) {      /* answered already (deadline) or cancelled */
+    if (j->rq->answered || !j->w.ran) {    /* answered already (deadline) or cancelled */
         sbgw_verify_job_free(j);
         return;
     }
     snprintf(j->rq->indication, sizeof(j->rq->indication), "%s", j->indication);
     snprintf(j->rq->reason, sizeof(j->rq->reason), "%s", j->reason);
     j->then(j);
+}
+
+/* On the loop of the job's connection: its answer, counted in the loop's busy histogram. */
+static void job_done(struct sbgw_work *w)
+{
+    struct sbgw_verify_job *j = (struct sbgw_verify_job *)w;
+    struct sbgw_loop *lp = j->rq->loop;
+    unsigned long long t0 = sbgw_loop_busy_begin(lp);
+
+    job_answer(j);
+    sbgw_loop_busy_end(lp, t0);
 }
 
 struct sbgw_verify_job *sbgw_verify_job_new(struct sbgw_req *rq, struct sbgw_snap *s, const struct sb_trust_policy *pol,
@@ -418,7 +427,7 @@ int sbgw_verify_job_submit(struct sbgw_verify_job *j)
     struct sbgw_req *rq = j->rq;
 
     rq->job = j;
-    if (sbgw_pool_submit(&rq->gw->pool, &j->w) != 0) {
+    if (sbgw_pool_submit(&rq->gw->pool, rq->loop->idx, &j->w) != 0) {
         rq->job = NULL;
         sbgw_reply_error(rq, SBGW_E_OVERLOADED, "the validation queue is full (%ld jobs); retry later",
                          (long)j->snap->cfg->queue_max);

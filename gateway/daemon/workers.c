@@ -1,5 +1,6 @@
 /*
- * gateway/daemon/workers.c — bounded job queue, worker threads, done queue + one event (see workers.h).
+ * gateway/daemon/workers.c — bounded job queue, worker threads, one done queue + event per event loop (see
+ * workers.h).
  */
 #include "gateway/daemon/workers.h"
 
@@ -18,18 +19,20 @@ static unsigned long long now_ns(void)
     return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
 }
 
-static void push_done(struct sbgw_pool *p, struct sbgw_work *w)
+static void push_done(struct sbgw_work *w)
 {
+    struct sbgw_doneq *q = w->dq;
+
     w->next = NULL;
-    pthread_mutex_lock(&p->done_mu);
-    if (p->done_tail == NULL) {
-        p->done_head = w;
+    pthread_mutex_lock(&q->mu);
+    if (q->tail == NULL) {
+        q->head = w;
     } else {
-        p->done_tail->next = w;
+        q->tail->next = w;
     }
-    p->done_tail = w;
-    pthread_mutex_unlock(&p->done_mu);
-    event_active(p->done_ev, EV_READ, 0);
+    q->tail = w;
+    pthread_mutex_unlock(&q->mu);
+    event_active(q->ev, EV_READ, 0);
 }
 
 static void *worker_main(void *arg)
@@ -63,42 +66,55 @@ static void *worker_main(void *arg)
             __atomic_add_fetch(&p->busy_ns, now_ns() - t0, __ATOMIC_RELAXED);
             __atomic_sub_fetch(&p->busy_now, 1, __ATOMIC_RELAXED);
         }
-        push_done(p, w);
+        push_done(w);
     }
     return NULL;
 }
 
 static void done_cb(evutil_socket_t fd, short what, void *arg)
 {
-    struct sbgw_pool *p = arg;
+    struct sbgw_doneq *q = arg;
     struct sbgw_work *w, *next;
 
     (void)fd;
     (void)what;
-    pthread_mutex_lock(&p->done_mu);
-    w = p->done_head;
-    p->done_head = p->done_tail = NULL;
-    pthread_mutex_unlock(&p->done_mu);
+    pthread_mutex_lock(&q->mu);
+    w = q->head;
+    q->head = q->tail = NULL;
+    pthread_mutex_unlock(&q->mu);
     for (; w != NULL; w = next) {
         next = w->next;
-        p->outstanding--;
+        __atomic_sub_fetch(&q->pool->outstanding, 1, __ATOMIC_ACQ_REL);
         w->done(w);
     }
 }
 
-int sbgw_pool_start(struct sbgw_pool *p, struct event_base *base, int n, long cap)
+int sbgw_pool_start(struct sbgw_pool *p, struct event_base *const *bases, int n_bases, int n, long cap)
 {
     sigset_t all, old;
     int i;
 
     memset(p, 0, sizeof(*p));
     p->cap = cap;
-    if (pthread_mutex_init(&p->mu, NULL) != 0 || pthread_cond_init(&p->cv, NULL) != 0 ||
-        pthread_mutex_init(&p->done_mu, NULL) != 0) {
+    if (pthread_mutex_init(&p->mu, NULL) != 0 || pthread_cond_init(&p->cv, NULL) != 0) {
         return -1;
     }
-    if ((p->done_ev = event_new(base, -1, 0, done_cb, p)) == NULL ||
-        (p->threads = calloc((size_t)n, sizeof(*p->threads))) == NULL) {
+    if ((p->dq = calloc((size_t)n_bases, sizeof(*p->dq))) == NULL) {
+        return -1;
+    }
+    for (i = 0; i < n_bases; i++) {
+        struct sbgw_doneq *q = &p->dq[i];
+
+        q->pool = p;
+        if (pthread_mutex_init(&q->mu, NULL) != 0) {
+            return -1;
+        }
+        p->n_dq++;
+        if ((q->ev = event_new(bases[i], -1, 0, done_cb, q)) == NULL) {
+            return -1;
+        }
+    }
+    if ((p->threads = calloc((size_t)n, sizeof(*p->threads))) == NULL) {
         return -1;
     }
     sigfillset(&all);
@@ -114,15 +130,17 @@ int sbgw_pool_start(struct sbgw_pool *p, struct event_base *base, int n, long ca
     return p->started ? 0 : -1;
 }
 
-int sbgw_pool_submit(struct sbgw_pool *p, struct sbgw_work *w)
+int sbgw_pool_submit(struct sbgw_pool *p, int loop, struct sbgw_work *w)
 {
     pthread_mutex_lock(&p->mu);
-    if (p->stop || p->depth >= p->cap) {
+    if (p->stop || p->depth >= p->cap || loop < 0 || loop >= p->n_dq) {
         pthread_mutex_unlock(&p->mu);
         return -1;
     }
     w->next = NULL;
     w->ran = 0;
+    w->dq = &p->dq[loop];
+    __atomic_add_fetch(&p->outstanding, 1, __ATOMIC_ACQ_REL);   /* before a worker can finish it */
     if (p->tail == NULL) {
         p->head = w;
     } else {
@@ -132,7 +150,6 @@ int sbgw_pool_submit(struct sbgw_pool *p, struct sbgw_work *w)
     p->depth++;
     pthread_cond_signal(&p->cv);
     pthread_mutex_unlock(&p->mu);
-    p->outstanding++;
     return 0;
 }
 
@@ -158,13 +175,19 @@ void sbgw_pool_stop(struct sbgw_pool *p)
         free(p->threads);
         p->threads = NULL;
     }
-    if (p->done_ev != NULL) {
-        done_cb(-1, 0, p);
-        event_free(p->done_ev);
-        p->done_ev = NULL;
+    if (p->dq != NULL) {
+        for (i = 0; i < p->n_dq; i++) {
+            done_cb(-1, 0, &p->dq[i]);
+            if (p->dq[i].ev != NULL) {
+                event_free(p->dq[i].ev);
+            }
+            pthread_mutex_destroy(&p->dq[i].mu);
+        }
+        free(p->dq);
+        p->dq = NULL;
+        p->n_dq = 0;
         pthread_mutex_destroy(&p->mu);
         pthread_cond_destroy(&p->cv);
-        pthread_mutex_destroy(&p->done_mu);
     }
 }
 

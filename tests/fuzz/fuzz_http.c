@@ -154,6 +154,7 @@ static int write_conf(const char *path, int api_port, int admin_port)
                  "  admin: {address: 127.0.0.1, port: %d}\n"
                  "policy_dir: policies\n"
                  "workers: 1\n"
+                 "loops: 1\n"               /* the harness runs loop 0 itself */
                  "queue_max: 4\n"
                  "cache: {chains: 8, certificates: 32}\n"
                  "limits: {max_body: 16KiB, max_headers: 8KiB, max_connections: 8, request_timeout_ms: 1000,\n"
@@ -317,7 +318,7 @@ static int daemon_idle(void)
     const struct sbgw *gw = &H.gw;
 
     return gw->live_reqs == gw->receiving && gw->pool.outstanding == 0 && !gw->reload.running && gw->reload.waiters == NULL &&
-           gw->reload.waiters_next == NULL && gw->reap == NULL;
+           gw->reload.waiters_next == NULL && gw->loops[0].reap == NULL;
 }
 
 /* Reload runs the daemon has finished (ok or failed) since it started. */
