@@ -76,6 +76,8 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
     g.audit_anchors = __atomic_load_n(&gw->audit.anchors, __ATOMIC_RELAXED);
     g.audit_anchor_errors = __atomic_load_n(&gw->audit.anchor_errors, __ATOMIC_RELAXED);
     g.audit_writes = __atomic_load_n(&gw->audit.batches, __ATOMIC_RELAXED);
+    g.inline_answered = __atomic_load_n(&gw->inline_answered, __ATOMIC_RELAXED);
+    g.inline_deferred = __atomic_load_n(&gw->inline_deferred, __ATOMIC_RELAXED);
     g.audit_writable = sbgw_audit_ready(&gw->audit, NULL, 0);
     g.connections = __atomic_load_n(&gw->n_conns, __ATOMIC_RELAXED);
     g.receiving = __atomic_load_n(&gw->receiving, __ATOMIC_RELAXED);

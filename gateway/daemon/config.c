@@ -162,6 +162,9 @@ static const struct sb_ykey top_keys[] = {
       .help = "I/O event loops, each with its own accept sockets on the api listener (0 = one per core)" },
     { .name = "queue_max", .type = SB_YT_INT, .off = C_OFF(queue_max), .min = 1, .max = 1000000, .dflt = 256,
       .help = "jobs waiting for a worker" },
+    { .name = "inline_budget_us", .type = SB_YT_INT, .off = C_OFF(inline_budget_us), .min = 0, .max = 1000,
+      .dflt = 600, .help = "microseconds of work a validation may do on its event loop before it goes to a worker "
+      "(0 = every validation on a worker)" },
     { .name = "cache", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping {chains, certificates, prefixes}",
       .sub = cache_keys, .nsub = SB_Y_NKEYS(cache_keys) },
     { .name = "limits", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping of limits", .sub = limits_keys,

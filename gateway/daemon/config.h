@@ -110,6 +110,7 @@ struct sbgw_config {
     int workers;                              /* resolved (0 in the file = number of cores) */
     int loops;                                /* I/O event loops, resolved (0 in the file = number of cores) */
     int queue_max;
+    int inline_budget_us;                     /* work a CMS validation may do on its loop (verify_job.c); 0 = none */
     struct {
         int chains;                           /* validated-path cache entries; 0 = off */
         int certificates;                     /* decoded-certificate cache entries; 0 = off */

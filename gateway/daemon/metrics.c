@@ -290,6 +290,11 @@ char *sbgw_metrics_render(struct sbgw_metrics *m, const struct sbgw_metrics_gaug
                   "# HELP sigbridge_prefix_memo_capacity Verified signatures the memo may hold (0 = off).\n"
                   "# TYPE sigbridge_prefix_memo_capacity gauge\nsigbridge_prefix_memo_capacity %ld\n",
               g->sig_hits, g->sig_misses, g->sig_capacity);
+    sb_printf(&b, "# HELP sigbridge_loop_validations_total Validations begun on the event loop that received them "
+                  "(inline_budget_us): answered there, or deferred to a worker when their work budget ran out.\n"
+                  "# TYPE sigbridge_loop_validations_total counter\n"
+                  "sigbridge_loop_validations_total{outcome=\"answered\"} %llu\n"
+                  "sigbridge_loop_validations_total{outcome=\"deferred\"} %llu\n", g->inline_answered, g->inline_deferred);
     sb_printf(&b, "# HELP sigbridge_loops I/O event loops.\n# TYPE sigbridge_loops gauge\nsigbridge_loops %d\n"
                   "# HELP sigbridge_loop_connections Client connections open on each event loop.\n"
                   "# TYPE sigbridge_loop_connections gauge\n", g->loops);

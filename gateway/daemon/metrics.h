@@ -9,7 +9,7 @@
  *   sigbridge_requests_total{route,status,indication}
  *   sigbridge_request_duration_seconds{route} (histogram)
  *   sigbridge_queue_depth, sigbridge_queue_capacity, sigbridge_workers
- *   sigbridge_worker_busy_seconds_total
+ *   sigbridge_worker_busy_seconds_total, sigbridge_loop_validations_total{outcome="answered"|"deferred"}
  *   sigbridge_reloads_total{result="ok"|"failed"}
  *   sigbridge_policy_snapshot_info{id} 1, sigbridge_policy_snapshot_loaded_timestamp_seconds
  *   sigbridge_audit_records_total, sigbridge_audit_writes_total, sigbridge_audit_errors_total,
@@ -63,6 +63,7 @@ struct sbgw_metrics_gauges {
     long queue_depth, queue_capacity;
     int workers;
     double worker_busy_seconds;
+    unsigned long long inline_answered, inline_deferred;   /* validations begun on an event loop */
     const char *snapshot;           /* NULL when no set is loaded */
     long long snapshot_loaded;      /* unix time */
     unsigned long long audit_records, audit_errors, audit_checkpoints, audit_reopens, audit_refused;

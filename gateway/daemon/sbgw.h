@@ -148,6 +148,8 @@ struct sbgw {
                                                * cert_cache) */
     struct sb_sig_memo *sig_memo;             /* owned: verified CA and CRL signatures; NULL = off (cache.prefixes) */
     unsigned long long chain_cache_flushes;   /* atomic: successful reloads that emptied chain_cache */
+    unsigned long long inline_answered;       /* atomic: validations answered on their event loop */
+    unsigned long long inline_deferred;       /* atomic: validations begun on a loop, then run on a worker */
     struct sbgw_listener listeners[SBGW_L__COUNT];
     struct sbgw_loop *loops;                  /* owned: n_loops event loops; loops[0] runs on gw->base */
     int n_loops;
@@ -244,6 +246,10 @@ enum sbgw_vin {
                                * or the jurisdiction adapter's (adapters/adapter.h) */
     SBGW_VIN_DETACHED         /* sig is a base64 detached CMS over the body (proxy detached-header) */
 };
+
+/* A validation whose body is at most this many bytes may first run on its event loop (verify_job.c):
+ * reading and hashing it stays within a few microseconds. */
+#define SBGW_INLINE_MAX_BODY (16 * 1024)
 
 struct sbgw_verify_job {
     struct sbgw_work w;

@@ -25,6 +25,7 @@
 #include "gateway/daemon/canon_request.h"
 #include "pki/base/base64.h"
 #include "pki/base/hex.h"
+#include "pki/base/work_budget.h"
 #include "pki/verdict/validate.h"
 #include "pki/verdict/verdict_render.h"
 #include "pki/xml/xml_safe.h"
@@ -318,9 +319,11 @@ void sbgw_verify_job_caches(const struct sbgw_verify_job *j, const struct sb_tru
     c->scope = sbgw_snap_scope(j->snap, pol);        /* NULL (no chain cache) if pol is not of snap */
 }
 
-static void job_run(struct sbgw_work *w)
+/* Run the job. budget NULL: on a worker, to the end. With a budget: on the job's event loop, as long as the
+ * budget pays for the validation (pki/base/work_budget.h); 0 when it did not — nothing was decided, audited
+ * or cached as an outcome, the job is as it was before (no reply) and must run again on a worker. */
+static int job_execute(struct sbgw_verify_job *j, struct sb_work_budget *budget)
 {
-    struct sbgw_verify_job *j = (struct sbgw_verify_job *)w;
     struct sb_validation_ctx ctx;
     struct sb_evidence ev;
     struct sb_cms_result res;
@@ -328,6 +331,7 @@ static void job_run(struct sbgw_work *w)
     time_t at = 0;
     char obj_sha[65];
     enum sb_reason rc, verdict = SB_OK;
+    int ran = 1;
 
     sb_evidence_init(&ev);
     memset(&res, 0, sizeof(res));
@@ -340,6 +344,7 @@ static void job_run(struct sbgw_work *w)
     ctx.policy = j->pol;
     ctx.require_full_coverage = j->require_full_coverage;
     ctx.now = time(NULL);
+    ctx.budget = budget;
     at = ctx.now;
     sbgw_verify_job_caches(j, j->pol, &ctx.caches);
     if (verdict != SB_OK) {
@@ -347,6 +352,12 @@ static void job_run(struct sbgw_work *w)
         snprintf(res.message, sizeof(res.message), "%s", err.msg);
     } else {
         rc = sb_validate(&ctx, &ev, &res, &at, &err);
+    }
+    if (sb_work_budget_spent(budget)) {
+        free(j->canon);                  /* read_input makes it again */
+        j->canon = NULL;
+        ran = 0;
+        goto out;
     }
     if (sb_reason_indication(rc) == SB_IND_NONE) {          /* input the pipeline cannot read: no decision */
         sbgw_verify_job_error_reason(j, rc, err.msg);
@@ -356,9 +367,15 @@ static void job_run(struct sbgw_work *w)
 out:
     sb_cms_result_clear(&res);
     sb_evidence_clear(&ev);
-    if (j->reply == NULL) {
+    if (ran && j->reply == NULL) {
         sbgw_verify_job_error(j, SBGW_E_INTERNAL_ERROR, "out of memory");
     }
+    return ran;
+}
+
+static void job_run(struct sbgw_work *w)
+{
+    (void)job_execute((struct sbgw_verify_job *)w, NULL);
 }
 
 /* ---- the job (loop side) -------------------------------------------------------------------- */
@@ -422,11 +439,34 @@ void sbgw_verify_job_free(struct sbgw_verify_job *j)
     free(j);
 }
 
+/* Whether j may first run on its event loop: a validation (not a translation) of a small body, with a budget
+ * configured, and an audit log that does not fdatasync each record (that would wait on the disk). */
+static int may_run_on_loop(const struct sbgw_verify_job *j)
+{
+    const struct sbgw_config *cfg = j->snap->cfg;
+
+    return j->w.run == job_run && cfg->inline_budget_us > 0 && cfg->audit.fsync != SBGW_FSYNC_EVERY &&
+           evbuffer_get_length(j->body) <= SBGW_INLINE_MAX_BODY;
+}
+
 int sbgw_verify_job_submit(struct sbgw_verify_job *j)
 {
     struct sbgw_req *rq = j->rq;
+    struct sb_work_budget budget;
 
     rq->job = j;
+    if (may_run_on_loop(j)) {
+        /* cheap and bounded work (a known signer, or a new one under a known CA) is answered here: no
+         * hand-off to a worker and back; anything the budget cannot pay goes to a worker, as before */
+        sb_work_budget_init(&budget, j->snap->cfg->inline_budget_us / SB_WORK_UNIT_US);
+        if (job_execute(j, &budget)) {
+            __atomic_add_fetch(&rq->gw->inline_answered, 1, __ATOMIC_RELAXED);
+            j->w.ran = 1;
+            job_answer(j);
+            return 0;
+        }
+        __atomic_add_fetch(&rq->gw->inline_deferred, 1, __ATOMIC_RELAXED);
+    }
     if (sbgw_pool_submit(&rq->gw->pool, rq->loop->idx, &j->w) != 0) {
         rq->job = NULL;
         sbgw_reply_error(rq, SBGW_E_OVERLOADED, "the validation queue is full (%ld jobs); retry later",

@@ -60,12 +60,15 @@ struct sb_cms_parsed {
     struct sb_cms_si si[SB_CMS_MAX_SIGNERS];
     size_t n_si;
     struct sb_cert_cache *cert_cache;  /* borrowed: where carried certificates are decoded; may be NULL */
+    struct sb_work_budget *budget;     /* borrowed: pays each carried certificate (cert_cache.h) and CRL (as a certificate plus a unit per
+                                        * 512 bytes) decoded; may be NULL */
 };
+
 
 /* Parse in (DER, PEM, S/MIME) into *p (zeroed first; free with sb_cms_parsed_free even on failure).
  * INPUT_MALFORMED when in is not a ContentInfo at all, FORMAT when it is not a well-formed SignedData. */
 enum sb_reason sb_cms_parse(const unsigned char *in, size_t len, struct sb_cert_cache *cert_cache,
-                            struct sb_cms_parsed *p,
+                            struct sb_work_budget *budget, struct sb_cms_parsed *p,
                             struct sb_err *err) SB_MUST_USE;
 /* Free what p owns. */
 void sb_cms_parsed_free(struct sb_cms_parsed *p);

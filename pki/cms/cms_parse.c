@@ -6,6 +6,7 @@
  * exactly like the PKCS#7 ones. BER (indefinite lengths, as `openssl cms -stream` writes) is re-encoded
  * to DER through d2i/i2d_CMS_ContentInfo, which is possible only for the PKCS#7 content types.
  */
+#include "pki/base/work_budget.h"
 #include "pki/x509/cert_cache.h"
 #include "pki/cms/cms_local.h"
 
@@ -476,7 +477,10 @@ static enum sb_reason parse_certs(const struct sb_der *sd, const struct sb_der_e
         return rc;
     }
     while ((rc = next_sequence(&c, &e, "certificate", &n, SB_CMS_MAX_CERTS, &have, err)) == SB_OK && have) {
-        if ((x = sb_cert_cache_d2i(p->cert_cache, e.der, e.der_len)) == NULL) {
+        if (sb_work_budget_spent(p->budget)) {
+            return sb_err_set(err, SB_R_INTERNAL, "the work budget of this run is spent");
+        }
+        if ((x = sb_cert_cache_d2i_paid(p->cert_cache, e.der, e.der_len, p->budget)) == NULL) {
             return sb_err_openssl(err, SB_R_FORMAT, "certificate %zu in the SignedData cannot be decoded", n);
         }
         if (!sk_X509_push(p->certs, x)) {
@@ -502,6 +506,9 @@ static enum sb_reason parse_crls(const struct sb_der *sd, const struct sb_der_el
         return rc;
     }
     while ((rc = next_sequence(&c, &e, "CRL", &n, SB_CMS_MAX_CRLS, &have, err)) == SB_OK && have) {
+        if (!sb_work_budget_take(p->budget, SB_CERT_DECODE_UNITS + (long)(e.der_len / 512))) {
+            return sb_err_set(err, SB_R_INTERNAL, "the work budget of this run is spent");
+        }
         q = e.der;
         if ((crl = d2i_X509_CRL(NULL, &q, (long)e.der_len)) == NULL || q != e.der + e.der_len) {
             X509_CRL_free(crl);
@@ -599,7 +606,7 @@ static enum sb_reason parse_content_info(struct sb_cms_parsed *p, int *indefinit
 }
 
 enum sb_reason sb_cms_parse(const unsigned char *in, size_t len, struct sb_cert_cache *cert_cache,
-                            struct sb_cms_parsed *p, struct sb_err *err)
+                            struct sb_work_budget *budget, struct sb_cms_parsed *p, struct sb_err *err)
 {
     size_t i;
     int indefinite = 0, kind;
@@ -607,6 +614,7 @@ enum sb_reason sb_cms_parse(const unsigned char *in, size_t len, struct sb_cert_
 
     memset(p, 0, sizeof(*p));
     p->cert_cache = cert_cache;
+    p->budget = budget;
     if (in == NULL || len == 0) {
         return sb_err_set(err, SB_R_INPUT_MALFORMED, "CMS: empty input");
     }

@@ -19,6 +19,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include "pki/base/work_budget.h"
 #include "pki/x509/chain.h"
 #include "pki/base/hex.h"
 #include "pki/x509/cert_format.h"
@@ -298,12 +299,13 @@ static void verify_signer(const struct vctx *c, size_t idx, struct sb_cms_signer
         sb_certfmt_name(X509_get_issuer_name(cert), out->issuer, sizeof(out->issuer));
     }
     sb_certfmt_serial(cert, out->serial, sizeof(out->serial));
-    crc = SB_OK;
-    if (si->has_stime) {
-        crc = signing_time(si, out->signing_time, sizeof(out->signing_time), &cerr);
-    }
-    if (crc == SB_OK) {
-        crc = check_crypto(c, si, cert, &cerr);
+    /* Under a work budget (pki/base/work_budget.h) the content signature is paid first and the path, whose
+     * cost is known only as it is built, is checked before the content: a run that cannot pay for both stops
+     * before verifying either. The two checks are independent; their order changes no outcome. */
+    if (!sb_work_budget_take(c->path.budget, sb_sig_verify_cost(sb_cert_pubkey(cert)))) {
+        out->reason = SB_R_INTERNAL;
+        snprintf(out->message, sizeof(out->message), "the work budget of this run is spent");
+        goto out;
     }
     xrc = sb_chain_validate(&c->path, cert, c->anchors, c->untrusted, &cres, &xerr);
     if (xrc == SB_OK) {
@@ -312,6 +314,13 @@ static void verify_signer(const struct vctx *c, size_t idx, struct sb_cms_signer
             xrc = sb_err_set(&xerr, SB_R_KEY_USAGE, "signer certificate %s: keyUsage allows neither "
                              "digitalSignature nor nonRepudiation", out->subject);
         }
+    }
+    crc = SB_OK;
+    if (si->has_stime) {
+        crc = signing_time(si, out->signing_time, sizeof(out->signing_time), &cerr);
+    }
+    if (crc == SB_OK && !sb_work_budget_spent(c->path.budget)) {
+        crc = check_crypto(c, si, cert, &cerr);
     }
     out->chain = cres.chain;
     cres.chain = NULL;
@@ -452,7 +461,7 @@ enum sb_reason sb_cms_verify(const unsigned char *in, size_t len, const struct s
         goto fail;
     }
     c.p = p;
-    if ((rc = sb_cms_parse(in, len, o->cert_cache, p, &e)) != SB_OK) {
+    if ((rc = sb_cms_parse(in, len, o->cert_cache, o->path != NULL ? o->path->budget : NULL, p, &e)) != SB_OK) {
         goto fail;
     }
     res->format = p->format;

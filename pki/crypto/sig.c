@@ -10,6 +10,7 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
+#include "pki/base/work_budget.h"
 #include "pki/crypto/sm2.h"
 
 void sb_algs_default(struct sb_algs *a)
@@ -164,6 +165,43 @@ int sb_sig_key_cheap_to_verify(EVP_PKEY *pkey)
         return rsa_key_sane(pkey, EVP_PKEY_get_bits(pkey));
     }
     return EVP_PKEY_get_bits(pkey) <= 1024; /* EC / EdDSA / SM2 / DSA up to 1024-bit fields */
+}
+
+long sb_sig_verify_cost(EVP_PKEY *pkey)
+{
+    static const struct {
+        const char *group;
+        long units;
+    } curves[] = {{"prime256v1", 6}, {"SM2", 37}, {"secp521r1", 54}, {"secp384r1", 83}};
+    char group[64];
+    size_t glen = 0, i;
+    int bits;
+
+    if (pkey == NULL) {
+        return SB_WORK_UNBOUNDED;
+    }
+    bits = EVP_PKEY_get_bits(pkey);
+    if (EVP_PKEY_is_a(pkey, "RSA") || EVP_PKEY_is_a(pkey, "RSA-PSS")) {
+        return bits <= 2048 ? 2 : bits <= 3072 ? 4 : bits <= 4096 ? 8 : bits <= SB_SIG_MAX_RSA_BITS ? 30
+                                                                                            : SB_WORK_UNBOUNDED;
+    }
+    if (EVP_PKEY_is_a(pkey, "ED25519")) {
+        return 10;
+    }
+    if (EVP_PKEY_is_a(pkey, "ED448")) {
+        return 25;
+    }
+    if (EVP_PKEY_is_a(pkey, "SM2")) {
+        return 37;
+    }
+    if (EVP_PKEY_is_a(pkey, "EC") && EVP_PKEY_get_group_name(pkey, group, sizeof(group), &glen) == 1) {
+        for (i = 0; i < sizeof(curves) / sizeof(curves[0]); i++) {
+            if (strcmp(group, curves[i].group) == 0) {
+                return curves[i].units;
+            }
+        }
+    }
+    return SB_WORK_UNBOUNDED;
 }
 
 enum sb_reason sb_sig_check_key(EVP_PKEY *pkey, const struct sb_algs *a, struct sb_err *err)

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 
 #include "pki/base/rfc3339_time.h"
+#include "pki/base/work_budget.h"
 #include "pki/verdict/validate_local.h"
 
 /* ---- shared steps --------------------------------------------------------------------------------- */
@@ -156,6 +157,7 @@ static enum sb_reason run_begin(const struct sb_validation_ctx *ctx, const struc
         }
         r->prepared = 1;
         r->in.opts.sig_memo = c->sigs;
+        r->in.opts.budget = ctx->budget;
         if (c->chain != NULL && c->scope != NULL) {        /* never a cache without its scope */
             r->in.opts.cache = c->chain;
             memcpy(r->in.opts.cache_scope, c->scope, sizeof(r->in.opts.cache_scope));
@@ -167,6 +169,7 @@ static enum sb_reason run_begin(const struct sb_validation_ctx *ctx, const struc
     }
     r->in = *ctx->inputs;
     r->in.opts.at = at;
+    r->in.opts.budget = ctx->budget;
     if (c->sigs != NULL) {
         r->in.opts.sig_memo = c->sigs;
     }
@@ -203,6 +206,15 @@ static enum sb_reason run_once(const struct sb_validation_ctx *ctx, const struct
 
     memset(res, 0, sizeof(*res));
     if ((rc = run_begin(ctx, ev, at, &r, err)) != SB_OK) {
+        res->reason = rc;
+        snprintf(res->message, sizeof(res->message), "%s", err != NULL ? err->msg : sb_reason_message(rc));
+        run_end(&r);
+        return rc;
+    }
+    /* under a work budget only CMS runs: an XML document's cost (parsing, transforms, canonicalisation) and a
+     * raw signature's are not paid step by step */
+    if (ev->format != SB_EV_CMS && ev->format != SB_EV_GMT0010 && !sb_work_budget_take(ctx->budget, SB_WORK_UNBOUNDED)) {
+        rc = sb_err_set(err, SB_R_INTERNAL, "the work budget of this run is spent");
         res->reason = rc;
         snprintf(res->message, sizeof(res->message), "%s", err != NULL ? err->msg : sb_reason_message(rc));
         run_end(&r);

@@ -28,6 +28,7 @@ struct sb_cert_cache;
 struct sb_cert_memo;
 struct sb_sm2_cache;
 struct sb_sig_memo;
+struct sb_work_budget;
 
 /* Caches shared across calls, all borrowed and optional (a zeroed struct = none). */
 struct sb_validation_caches {
@@ -55,6 +56,11 @@ struct sb_validation_ctx {
     int require_full_coverage;             /* 1: the caller forwards or re-attests the whole document (proxy
                                             * routes, translation): an XML-DSig document with unsigned content
                                             * is UNSIGNED_CONTENT; 0: the policy's xml.require_full_coverage */
+    struct sb_work_budget *budget;         /* borrowed, NULL = unlimited: a run on an event loop pays each costly
+                                            * step from it (pki/base/work_budget.h; only CMS evidence is paid
+                                            * step by step, any other format spends it at once). Once it is
+                                            * spent the result must be thrown away and the run repeated
+                                            * without a budget; nothing it did is cached as an outcome */
 };
 
 /*

@@ -12,6 +12,7 @@
 
 #include "pki/base/digest.h"
 #include "pki/base/lru.h"
+#include "pki/base/work_budget.h"
 
 struct centry {
     struct sb_lru_node node;             /* first: the map's part */
@@ -52,7 +53,18 @@ void sb_cert_cache_free(struct sb_cert_cache *c)
     sb_lru_free(lru_of(c));
 }
 
+static long decode_units(const X509 *x)
+{
+    return sb_cert_decoded_cheaply(x) ? SB_CERT_CHEAP_DECODE_UNITS : SB_CERT_DECODE_UNITS;
+}
+
 X509 *sb_cert_cache_d2i(struct sb_cert_cache *c, const unsigned char *der, size_t len)
+{
+    return sb_cert_cache_d2i_paid(c, der, len, NULL);
+}
+
+X509 *sb_cert_cache_d2i_paid(struct sb_cert_cache *c, const unsigned char *der, size_t len,
+                             struct sb_work_budget *budget)
 {
     unsigned char key[SB_LRU_KEY_LEN];
     struct centry *e;
@@ -60,14 +72,19 @@ X509 *sb_cert_cache_d2i(struct sb_cert_cache *c, const unsigned char *der, size_
 
     if (!sb_lru_enabled(lru_of(c)) || len > (1u << 20) ||
         !EVP_Digest(der, len, key, NULL, sb_md(SB_MD_SHA256), NULL)) {
-        return sb_cert_d2i(der, len);
+        if ((x = sb_cert_d2i(der, len)) != NULL) {
+            (void)sb_work_budget_take(budget, decode_units(x));
+        }
+        return x;
     }
     if (sb_lru_get(lru_of(c), key, centry_take, &x)) {
+        (void)sb_work_budget_take(budget, 1);
         return x;
     }
     if ((x = sb_cert_d2i(der, len)) == NULL) {
         return NULL;
     }
+    (void)sb_work_budget_take(budget, decode_units(x));
     /* fill the extension cache now, while the certificate is still private to this thread */
     (void)X509_get_extension_flags(x);
     if ((e = calloc(1, sizeof(*e))) == NULL) {

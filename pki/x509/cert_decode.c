@@ -310,6 +310,14 @@ EVP_PKEY *sb_cert_pubkey(const X509 *x)
     return X509_get0_pubkey(x);
 }
 
+int sb_cert_decoded_cheaply(const X509 *x)
+{
+    const struct decode_env *ev = get_env();
+    const struct cert_extra *e;
+
+    return x != NULL && ev->cert_idx >= 0 && (e = X509_get_ex_data(x, ev->cert_idx)) != NULL && e->pkey != NULL;
+}
+
 int sb_cert_sha256(const X509 *x, unsigned char out[32])
 {
     const struct decode_env *ev = get_env();

@@ -33,6 +33,9 @@ X509 *sb_cert_d2i(const unsigned char *der, size_t len);
 /* The certificate's public key, borrowed: the one sb_cert_d2i built, else X509_get0_pubkey(x).
  * NULL when the key could not be decoded. */
 EVP_PKEY *sb_cert_pubkey(const X509 *x);
+/* 1 if sb_cert_d2i built x's key itself (the cheap decode, ~20 µs), 0 if OpenSSL's own decoder did (~100 µs:
+ * self-issued certificates, other key types). */
+int sb_cert_decoded_cheaply(const X509 *x);
 
 /* SHA-256 of x's DER encoding: remembered when x was decoded here or noted by sb_cert_note_der, else
  * computed (i2d + SHA-256). 1 on success. */

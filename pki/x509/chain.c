@@ -13,6 +13,7 @@
 #include "pki/base/digest.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/x509/cert_decode.h"
+#include "pki/base/work_budget.h"
 #include "pki/x509/sig_memo.h"
 
 #define MAX_CRL_SIGNER_NESTING 2
@@ -131,6 +132,7 @@ static void validate_complete(struct build *b)
     rev.find_signer = crl_signer;
     rev.find_signer_arg = b;
     rev.sig_memo = b->opts->sig_memo;
+    rev.budget = b->opts->budget;
     sb_err_clear(&e);
     rc = sb_path_check(b->opts, b->path, b->len, &rev, &pol, &e);
     if (rc == SB_OK) {
@@ -180,7 +182,8 @@ static void try_issuer(struct build *b, X509 *cand)
     sb_err_clear(&e);
     key = sb_cert_pubkey(cand);
     if (key == NULL || !sb_sig_key_cheap_to_verify(key) ||
-        sb_sig_verify_cert_memo(b->opts->sig_memo, child, cand, key, b->opts->sm2_id, &e) != SB_OK) {
+        sb_sig_verify_cert_memo_budget(b->opts->sig_memo, b->opts->budget, child, cand, key, b->opts->sm2_id,
+                                       &e) != SB_OK) {
         if (key == NULL || !sb_sig_key_cheap_to_verify(key)) {
             sb_err_set(&e, SB_R_WEAK_KEY, "issuer candidate has an undecodable or unreasonably costly public key");
         }
@@ -481,7 +484,9 @@ enum sb_reason sb_chain_validate(const struct sb_path_opts *o, X509 *leaf, STACK
         return SB_OK;
     }
     rc = validate_nested(o, leaf, anchors, untrusted, NULL, res, err);
-    if (rc == SB_OK && cacheable && cache_window(o, res->chain, &from, &until)) {
+    /* a run whose work budget ran out is thrown away by its caller: a soft-failed check in it (a CRL whose
+     * signature was not verified) must not become a cached path */
+    if (rc == SB_OK && cacheable && !sb_work_budget_spent(o->budget) && cache_window(o, res->chain, &from, &until)) {
         sb_chain_cache_put(o->cache, key, res->chain, res->policies, from, until);
     }
     return rc;
@@ -548,7 +553,8 @@ static enum sb_reason crl_signer(void *arg, X509_CRL *crl, EVP_PKEY **signer_key
                 continue;
             }
             sb_err_clear(&e);
-            if (sb_sig_verify_crl_memo(b->opts->sig_memo, crl, cand, sb_cert_pubkey(cand), b->opts->sm2_id, &e) != SB_OK) {
+            if (sb_sig_verify_crl_memo_budget(b->opts->sig_memo, b->opts->budget, crl, cand, sb_cert_pubkey(cand),
+                                              b->opts->sm2_id, &e) != SB_OK) {
                 continue;
             }
             /* the path's anchor; or an indirect CRL issuer whose own status this CRL, which it issued,

@@ -20,6 +20,7 @@
 
 struct sb_chain_cache;
 struct sb_sig_memo;
+struct sb_work_budget;
 
 /* Ordered: each profile enforces everything the ones before it do. */
 enum sb_profile {
@@ -68,6 +69,9 @@ struct sb_path_opts {
                                                 * (a policy snapshot's own CRLs); only the rest are hashed */
     struct sb_sig_memo *sig_memo;              /* borrowed: certificate and CRL signatures already verified
                                                 * (sig_memo.h); NULL = verify every one */
+    struct sb_work_budget *budget;             /* borrowed: pays each signature verification and certificate
+                                                * decode of the run (pki/base/work_budget.h); NULL = unlimited.
+                                                * A spent budget's outcome is never cached */
 };
 
 /* Fill o with defaults: now, anyPolicy, no limits, revocation prefer, rfc5280 profile, strong algorithms. */

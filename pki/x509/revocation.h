@@ -33,6 +33,7 @@ typedef enum sb_reason (*sb_crl_signer_fn)(void *arg, X509_CRL *crl, EVP_PKEY **
                                            struct sb_err *err);
 
 struct sb_sig_memo;
+struct sb_work_budget;
 
 struct sb_revocation_ctx {
     STACK_OF(X509_CRL) *crls;          /* borrowed: all supplied CRLs (complete and delta) */
@@ -43,6 +44,7 @@ struct sb_revocation_ctx {
     sb_crl_signer_fn find_signer;      /* for CRLs not signed by the certificate's issuer key; may be NULL */
     void *find_signer_arg;
     struct sb_sig_memo *sig_memo;      /* borrowed: signatures already verified (sig_memo.h); may be NULL */
+    struct sb_work_budget *budget;     /* borrowed: pays CRL signature verifications (work_budget.h); NULL */
 };
 
 /*

@@ -534,7 +534,7 @@ static int crl_signature(const struct rev_check *ck, struct crl_info *ci, char *
     if (ck->issuer != NULL && X509_NAME_cmp(crl_iss, ck->cert_iss) == 0 &&
         X509_NAME_cmp(crl_iss, X509_get_subject_name(ck->issuer)) == 0 &&
         (pkey = sb_cert_pubkey(ck->issuer)) != NULL) {
-        if (sb_sig_verify_crl_memo(ctx->sig_memo, ci->crl, ck->issuer, pkey, ctx->sm2_id, &e) == SB_OK) {
+        if (sb_sig_verify_crl_memo_budget(ctx->sig_memo, ctx->budget, ci->crl, ck->issuer, pkey, ctx->sm2_id, &e) == SB_OK) {
             if ((X509_get_key_usage(ck->issuer) & KU_CRL_SIGN) == 0) {
                 snprintf(why, wl, "its issuer's certificate has a keyUsage without cRLSign");
                 return 0;

@@ -12,6 +12,7 @@
 
 #include "pki/base/digest.h"
 #include "pki/base/slot_table.h"
+#include "pki/base/work_budget.h"
 #include "pki/crypto/sig.h"
 #include "pki/x509/cert_decode.h"
 
@@ -166,8 +167,8 @@ static void remember(struct sb_sig_memo *m, const unsigned char key[32], X509_CR
     X509_CRL_free(old);
 }
 
-enum sb_reason sb_sig_verify_cert_memo(struct sb_sig_memo *m, X509 *cert, X509 *issuer, EVP_PKEY *key,
-                                       const char *sm2_id, struct sb_err *err)
+enum sb_reason sb_sig_verify_cert_memo_budget(struct sb_sig_memo *m, struct sb_work_budget *budget, X509 *cert,
+                                              X509 *issuer, EVP_PKEY *key, const char *sm2_id, struct sb_err *err)
 {
     unsigned char id[32], k[32];
     enum sb_reason rc;
@@ -180,6 +181,9 @@ enum sb_reason sb_sig_verify_cert_memo(struct sb_sig_memo *m, X509 *cert, X509 *
     if (keyed && known(m, k)) {
         return SB_OK;
     }
+    if (!sb_work_budget_take(budget, sb_sig_verify_cost(key))) {
+        return sb_err_set(err, SB_R_INTERNAL, "the work budget of this run is spent");
+    }
     rc = sb_sig_verify_cert(cert, key, sm2_id, err);
     if (rc == SB_OK && keyed) {
         remember(m, k, NULL);
@@ -187,8 +191,14 @@ enum sb_reason sb_sig_verify_cert_memo(struct sb_sig_memo *m, X509 *cert, X509 *
     return rc;
 }
 
-enum sb_reason sb_sig_verify_crl_memo(struct sb_sig_memo *m, X509_CRL *crl, X509 *issuer, EVP_PKEY *key,
-                                      const char *sm2_id, struct sb_err *err)
+enum sb_reason sb_sig_verify_cert_memo(struct sb_sig_memo *m, X509 *cert, X509 *issuer, EVP_PKEY *key,
+                                       const char *sm2_id, struct sb_err *err)
+{
+    return sb_sig_verify_cert_memo_budget(m, NULL, cert, issuer, key, sm2_id, err);
+}
+
+enum sb_reason sb_sig_verify_crl_memo_budget(struct sb_sig_memo *m, struct sb_work_budget *budget, X509_CRL *crl,
+                                             X509 *issuer, EVP_PKEY *key, const char *sm2_id, struct sb_err *err)
 {
     unsigned char k[32];
     enum sb_reason rc;
@@ -198,9 +208,18 @@ enum sb_reason sb_sig_verify_crl_memo(struct sb_sig_memo *m, X509_CRL *crl, X509
     if (keyed && known(m, k)) {
         return SB_OK;
     }
+    if (!sb_work_budget_take(budget, sb_sig_verify_cost(key))) {
+        return sb_err_set(err, SB_R_INTERNAL, "the work budget of this run is spent");
+    }
     rc = sb_sig_verify_crl(crl, key, sm2_id, err);
     if (rc == SB_OK && keyed) {
         remember(m, k, crl);
     }
     return rc;
+}
+
+enum sb_reason sb_sig_verify_crl_memo(struct sb_sig_memo *m, X509_CRL *crl, X509 *issuer, EVP_PKEY *key,
+                                      const char *sm2_id, struct sb_err *err)
+{
+    return sb_sig_verify_crl_memo_budget(m, NULL, crl, issuer, key, sm2_id, err);
 }

@@ -26,6 +26,7 @@
 #include "pki/base/err.h"
 
 struct sb_sig_memo;
+struct sb_work_budget;
 
 /* A memo of about capacity entries (sets of 8, their count rounded up to a power of two, at least 64 sets);
  * capacity 0 → NULL (off). */
@@ -45,5 +46,14 @@ enum sb_reason sb_sig_verify_cert_memo(struct sb_sig_memo *m, X509 *cert, X509 *
 /* sb_sig_verify_crl(crl, key, sm2_id) where key is issuer's public key, answered from m likewise. */
 enum sb_reason sb_sig_verify_crl_memo(struct sb_sig_memo *m, X509_CRL *crl, X509 *issuer, EVP_PKEY *key,
                                       const char *sm2_id, struct sb_err *err) SB_MUST_USE;
+/* The same, paying each verification m did not answer from budget (pki/base/work_budget.h; NULL =
+ * unlimited) at sb_sig_verify_cost(key): when it cannot pay, nothing is verified and INTERNAL is returned
+ * with the budget spent. */
+enum sb_reason sb_sig_verify_cert_memo_budget(struct sb_sig_memo *m, struct sb_work_budget *budget, X509 *cert,
+                                              X509 *issuer, EVP_PKEY *key, const char *sm2_id,
+                                              struct sb_err *err) SB_MUST_USE;
+enum sb_reason sb_sig_verify_crl_memo_budget(struct sb_sig_memo *m, struct sb_work_budget *budget, X509_CRL *crl,
+                                             X509 *issuer, EVP_PKEY *key, const char *sm2_id,
+                                             struct sb_err *err) SB_MUST_USE;
 
 #endif

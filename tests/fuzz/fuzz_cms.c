@@ -44,7 +44,7 @@ static STACK_OF(X509) *object_anchors(const uint8_t *data, size_t size, int *det
     if (p == NULL || out == NULL) {
         goto done;
     }
-    if (sb_cms_parse(data, size, NULL, p, NULL) == SB_OK) {
+    if (sb_cms_parse(data, size, NULL, NULL, p, NULL) == SB_OK) {
         *detached = !p->has_econtent && !p->has_mime_content;
         for (i = 0; i < sk_X509_num(p->certs); i++) {
             x = sk_X509_value(p->certs, i);

@@ -228,7 +228,7 @@ if missing or any(r['node'] != 'it-verdicts' for r in recs):
     print('     missing %r' % missing); sys.exit(1)
 PY
 
-# ---- 503 TIMEOUT: one worker, a 10 ms deadline, a burst ----------------------------------------------
+# ---- 503 TIMEOUT: one worker, a 10 ms deadline, a burst (inline_budget_us: 0: every validation queues for it)
 section "503 TIMEOUT"
 conf2() {
     cat <<EOF
@@ -236,6 +236,7 @@ listeners:
   api: { address: 127.0.0.1, port: $API }
 policy_dir: $POL
 workers: 1
+inline_budget_us: 0
 queue_max: 256
 limits: { request_timeout_ms: 10 }
 audit: { path: $TMP/audit2.jsonl }
