@@ -72,9 +72,14 @@ static void serve(struct sbgw_accept *a, evutil_socket_t fd, const struct sockad
         evutil_closesocket(fd);
         return;
     }
-    __atomic_add_fetch(&a->loop->accepted, 1, __ATOMIC_RELAXED);
     evutil_make_socket_nonblocking(fd);
     peer_text(sa, peer, sizeof(peer));
+    /* api connections go to the least-loaded loop (loop_handoff.c): SO_REUSEPORT's hash spreads a few
+     * keep-alive clients unevenly, and cheap validations run on the loop that owns the connection */
+    if (counted == 1 && a->l->kind == SBGW_L_API && sbgw_handoff_maybe(a->loop, a->l, fd, peer)) {
+        return;
+    }
+    __atomic_add_fetch(&a->loop->accepted, 1, __ATOMIC_RELAXED);
     (void)sbgw_conn_start(a->loop, a->l, fd, peer, counted);   /* (gives the slot back on failure) */
 }
 

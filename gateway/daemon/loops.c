@@ -42,7 +42,7 @@ int sbgw_loops_new(struct sbgw *gw, int n)
         lp->gw = gw;
         lp->idx = i;
         if ((lp->base = i == 0 ? gw->base : event_base_new()) == NULL ||
-            (lp->wake = event_new(lp->base, -1, 0, wake_cb, lp)) == NULL) {
+            (lp->wake = event_new(lp->base, -1, 0, wake_cb, lp)) == NULL || (n > 1 && sbgw_handoff_init(lp) != 0)) {
             return -1;
         }
     }
@@ -114,6 +114,7 @@ void sbgw_loops_free(struct sbgw *gw)
         if (lp->wake != NULL) {
             event_free(lp->wake);
         }
+        sbgw_handoff_free(lp);
         if (i > 0 && lp->base != NULL) {
             event_base_free(lp->base);
         }

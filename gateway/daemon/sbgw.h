@@ -102,6 +102,7 @@ struct sbgw_accept {
 };
 
 struct sbgw_reap;
+struct sbgw_handoff;
 
 /* One event loop (loops.c): its thread, its accept sockets, its connections. */
 struct sbgw_loop {
@@ -122,6 +123,12 @@ struct sbgw_loop {
      * (the last: over the largest), their sum and the largest */
     unsigned long long busy_hist[SBGW_LOOP_BUSY_N + 1], busy_sum_ns, busy_max_ns;
     unsigned busy_tick;                       /* the loop's callbacks, for the sampling */
+    /* connections handed to this loop by the loop that accepted them (loop_handoff.c) */
+    pthread_mutex_t ho_mu;
+    int ho_init;
+    struct sbgw_handoff *ho_head, *ho_tail;   /* owned: waiting to be started here */
+    struct event *ho_ev;                      /* owned: wakes this loop to start them */
+    long incoming;                            /* atomic: handed here, not yet started */
 };
 
 struct sbgw_req;
@@ -341,6 +348,15 @@ void sbgw_loops_free(struct sbgw *gw);
 #define SBGW_LOOP_BUSY_SAMPLE 16
 unsigned long long sbgw_loop_busy_begin(struct sbgw_loop *lp);
 void sbgw_loop_busy_end(struct sbgw_loop *lp, unsigned long long t0);
+
+/* ---- connections handed to the least-loaded loop (loop_handoff.c) ----------------------------------- */
+
+/* Make lp's handoff queue and its event (with the loop); free it, closing what was never started. */
+int sbgw_handoff_init(struct sbgw_loop *lp);
+void sbgw_handoff_free(struct sbgw_loop *lp);
+/* Hand fd (accepted by loop `from` on l, holding a slot of l's cap) to the loop with the fewest connections
+ * when it has fewer than `from` (from's thread): 1 handed (the queue owns fd and the slot), 0 keep it. */
+int sbgw_handoff_maybe(struct sbgw_loop *from, struct sbgw_listener *l, evutil_socket_t fd, const char *peer);
 
 /* ---- listeners (http_listen.c) --------------------------------------------------------------- */
 

@@ -2,7 +2,8 @@
 # tests/integration/test_gateway_loops.sh — several event loops (config `loops`) on the real `sigbridge serve`.
 #
 # With loops: 2 the api listener has one SO_REUSEPORT socket per loop: 24 kept-alive clients land on both
-# loops (sigbridge_loop_connections / sigbridge_loop_accepted_total), every one of them gets its verification
+# loops, balanced within one or two whatever the kernel's hash chose (a connection is started on the loop
+# with fewer: loop_handoff.c; sigbridge_loop_connections / sigbridge_loop_accepted_total), every one of them gets its verification
 # back (worker completions return to the loop that owns the connection), the per-loop gauges add up to
 # sigbridge_connections, and both loops report their callbacks' CPU time (sigbridge_loop_callback_cpu_*;
 # present and counted, never a timing assertion). The caps stay process-wide: max_connections 8 (the smallest
@@ -64,6 +65,10 @@ check "sigbridge_loops 2 ($s_loops)" [ "$s_loops" = 2 ]
 check "both loops count their callbacks' CPU time (sigbridge_loop_callback_cpu_seconds, _max_seconds) ($s_busy/2)" \
     [ "$s_busy" = 2 ]
 check_sh "connections open on both loops (loop 0: $s_c0, loop 1: $s_c1)" '[ "$s_c0" -ge 1 ] && [ "$s_c1" -ge 1 ]'
+# whatever SO_REUSEPORT's hash chose, each new connection is started on the loop with fewer (loop_handoff.c);
+# loop 0 also holds this script's /metrics connection on the admin listener
+check_sh "the 24 api connections are balanced over the two loops (loop 0: $s_c0, loop 1: $s_c1)" \
+    '[ $((s_c0 - s_c1)) -le 2 ] && [ $((s_c1 - s_c0)) -le 2 ]'
 check_sh "per-loop gauges add up to sigbridge_connections ($s_c0 + $s_c1 = $s_conns)" \
     '[ $((s_c0 + s_c1)) = "$s_conns" ] && [ "$s_conns" -ge 25 ]'
 check_sh "both loops accepted connections (loop 0: $s_a0, loop 1: $s_a1)" '[ "$s_a0" -ge 1 ] && [ "$s_a1" -ge 1 ]'
