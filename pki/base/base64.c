@@ -4,33 +4,44 @@
 #include "pki/base/base64.h"
 
 #include <limits.h>
+#include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
-static int is_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
+/* Character classes: 0..63 the sextet of an alphabet character, B64_SPACE white space (ignored), B64_PAD '=',
+ * B64_BAD anything else. */
+enum { B64_SPACE = 64, B64_PAD = 65, B64_BAD = 66 };
 
-static int in_alphabet(unsigned char c)
+static void make_table(unsigned char t[256])
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+    static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    int i;
+
+    memset(t, B64_BAD, 256);
+    for (i = 0; i < 64; i++) {
+        t[(unsigned char)alphabet[i]] = (unsigned char)i;
+    }
+    t[' '] = t['\t'] = t['\r'] = t['\n'] = B64_SPACE;
+    t['='] = B64_PAD;
 }
 
 /* One pass over s: the count of base64 characters and of '=' in *chars / *pad, or where it goes wrong. */
-static enum sb_b64_status scan(const unsigned char *s, size_t n, size_t *chars, size_t *pad, size_t *at)
+static enum sb_b64_status scan(const unsigned char *t, const unsigned char *s, size_t n, size_t *chars, size_t *pad,
+                               size_t *at)
 {
     size_t i;
 
     *chars = *pad = 0;
     for (i = 0; i < n; i++) {
-        if (is_space(s[i])) {
+        unsigned char v = t[s[i]];
+
+        if (v == B64_SPACE) {
             continue;
         }
-        if (s[i] == '=') {
+        if (v == B64_PAD) {
             (*pad)++;
-        } else if (*pad > 0 || !in_alphabet(s[i])) {
+        } else if (*pad > 0 || v == B64_BAD) {
             if (at != NULL) {
                 *at = i;
             }
@@ -48,47 +59,51 @@ enum sb_b64_status sb_base64_decode(const char *s, size_t n, size_t max, unsigne
                                     size_t *at)
 {
     const unsigned char *in = (const unsigned char *)s;
-    unsigned char *clean = NULL, *bin = NULL;
-    size_t chars, pad, i, k = 0;
-    int got;
+    unsigned char t[256], *bin;
+    unsigned int acc = 0;
+    size_t chars, pad, i, k = 0, got = 0;
     enum sb_b64_status st;
 
     *out = NULL;
     *out_len = 0;
-    if ((st = scan(in, n, &chars, &pad, at)) != SB_B64_OK) {
+    make_table(t);
+    if ((st = scan(t, in, n, &chars, &pad, at)) != SB_B64_OK) {
         return st;
     }
-    if (chars > (size_t)INT_MAX - 4 || chars / 4 * 3 - pad > max) {
+    if (chars / 4 * 3 - pad > max) {
         return SB_B64_TOO_LONG;
     }
-    if (chars != n) {                    /* EVP_DecodeBlock wants the characters alone */
-        if ((clean = OPENSSL_malloc(chars)) == NULL) {
-            return SB_B64_NO_MEMORY;
-        }
-        for (i = 0; i < n; i++) {
-            if (!is_space(in[i])) {
-                clean[k++] = in[i];
-            }
-        }
-        in = clean;
-    }
     if ((bin = OPENSSL_malloc(chars / 4 * 3 + 1)) == NULL) {
-        st = SB_B64_NO_MEMORY;
-        goto done;
+        return SB_B64_NO_MEMORY;
     }
-    /* the input is checked: OpenSSL refuses nothing here, but say so if it does */
-    if ((got = EVP_DecodeBlock(bin, in, (int)chars)) < 0 || (size_t)got < pad) {
-        st = SB_B64_BAD_LENGTH;
-        goto done;
+    /* the input is checked: every byte is a sextet, white space or trailing '=' */
+    for (i = 0; i < n; i++) {
+        unsigned char v = t[in[i]];
+
+        if (v >= 64) {
+            continue;
+        }
+        acc = (acc << 6) | v;
+        if (++k == 4) {
+            bin[got++] = (unsigned char)(acc >> 16);
+            bin[got++] = (unsigned char)(acc >> 8);
+            bin[got++] = (unsigned char)acc;
+            acc = 0;
+            k = 0;
+        }
+    }
+    /* the last quantum: 4 - pad sextets (RFC 4648 §4; its unused low bits are not checked, as before) */
+    if (k == 3) {
+        acc <<= 6;
+        bin[got++] = (unsigned char)(acc >> 16);
+        bin[got++] = (unsigned char)(acc >> 8);
+    } else if (k == 2) {
+        acc <<= 12;
+        bin[got++] = (unsigned char)(acc >> 16);
     }
     *out = bin;
-    *out_len = (size_t)got - pad;
-    bin = NULL;
-    st = SB_B64_OK;
-done:
-    OPENSSL_free(clean);
-    OPENSSL_free(bin);
-    return st;
+    *out_len = got;
+    return SB_B64_OK;
 }
 
 char *sb_base64_encode(const unsigned char *in, size_t len)

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "pki/base/base64.h"
 
@@ -112,6 +114,39 @@ static void test_base64_encode_round_trip(void **state)
     OPENSSL_free(s);
 }
 
+/* Our decoder against OpenSSL's encoder, on random bytes of every length up to 600, also with the text wrapped
+ * every 64 characters (CR LF) as PEM and XML producers do. */
+static void test_base64_decode_matches_openssl(void **state)
+{
+    unsigned char bin[600], *back = NULL;
+    char text[1000], wrapped[1100];
+    size_t n, len, i, w;
+    int tl;
+
+    (void)state;
+    for (n = 1; n <= sizeof(bin); n++) {
+        assert_int_equal(RAND_bytes(bin, (int)n), 1);
+        tl = EVP_EncodeBlock((unsigned char *)text, bin, (int)n);
+        assert_int_equal(sb_base64_decode(text, (size_t)tl, n, &back, &len, NULL), SB_B64_OK);
+        assert_int_equal(len, n);
+        assert_memory_equal(back, bin, n);
+        OPENSSL_free(back);
+        for (i = 0, w = 0; i < (size_t)tl; i++) {
+            wrapped[w++] = text[i];
+            if (i % 64 == 63) {
+                wrapped[w++] = '\r';
+                wrapped[w++] = '\n';
+            }
+        }
+        assert_int_equal(sb_base64_decode(wrapped, w, n, &back, &len, NULL), SB_B64_OK);
+        assert_int_equal(len, n);
+        assert_memory_equal(back, bin, n);
+        OPENSSL_free(back);
+        assert_int_equal(sb_base64_decode(text, (size_t)tl, n - 1, &back, &len, NULL), SB_B64_TOO_LONG);
+        assert_null(back);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -121,6 +156,7 @@ int main(void)
         cmocka_unit_test(test_base64_decode_refuses_bad_lengths),
         cmocka_unit_test(test_base64_decode_max),
         cmocka_unit_test(test_base64_encode_round_trip),
+        cmocka_unit_test(test_base64_decode_matches_openssl),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
