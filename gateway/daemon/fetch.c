@@ -376,7 +376,8 @@ struct sbgw_fetcher *sbgw_fetcher_new(const struct sbgw_fetch_opts *o, char *err
     }
     r = evdns_base_resolv_conf_parse(f->dns, DNS_OPTIONS_ALL, o->resolv_conf != NULL ? o->resolv_conf
                                                                                       : "/etc/resolv.conf");
-    if (r != 0 && r != 6) {             /* 6: no nameserver listed (libevent then asks 127.0.0.1) */
+    /* 6: no nameserver listed; 1 (the system file only): no /etc/resolv.conf. libevent then asks 127.0.0.1 */
+    if (r != 0 && r != 6 && !(r == 1 && o->resolv_conf == NULL)) {
         fetch_cause(err, errlen, "cannot read the resolver configuration %s (evdns error %d)",
                     o->resolv_conf != NULL ? o->resolv_conf : "/etc/resolv.conf", r);
         goto fail;

@@ -211,7 +211,9 @@ static struct centry *entry_new(const char *key, const unsigned char *data, size
         entry_free(e);
         return NULL;
     }
-    memcpy(e->data, data, len);
+    if (len > 0) {
+        memcpy(e->data, data, len);
+    }
     e->len = len;
     e->expires = expires;
     e->stored = stored;

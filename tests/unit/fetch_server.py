@@ -7,7 +7,8 @@ Counts every accepted connection and every request by path+query; GET /__stats a
 With --tls CERT KEY it serves https instead.
 
 Routes: /ok, /echo (echoes method, Content-Type, length and body), /status/<n>, /big?n= (Content-Length n),
-/stream?n= (chunked, no Content-Length), /stall (never answers), /trickle?n= (Content-Length n, one byte
+/stream?n= (chunked, no Content-Length),
+/close?n= (no Content-Length, ends when the connection closes), /stall (never answers), /trickle?n= (Content-Length n, one byte
 every 500 ms), /slow?ms= (answers after ms), /redirect?to=URL[&code=] (Location: URL), /loop?n= (redirects to
 /loop?n=n+1 forever).
 """
@@ -94,6 +95,19 @@ class Handler(BaseHTTPRequestHandler):
                     self.wfile.flush()
                     n -= k
                 self.wfile.write(b"0\r\n\r\n")
+            except OSError:
+                pass
+            self.close_connection = True
+        elif p == "/close":
+            n = int(q["n"][0])
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            try:
+                for i in range(0, n, 1024):
+                    self.wfile.write(b"c" * min(1024, n - i))
+                    self.wfile.flush()
             except OSError:
                 pass
             self.close_connection = True

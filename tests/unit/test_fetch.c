@@ -2,7 +2,7 @@
  * tests/unit/test_fetch.c — the daemon's fetcher (gateway/daemon/fetch.h) against real loopback HTTP servers
  * (tests/unit/fetch_server.py, python3's http.server, started with fork/exec on free ports): URL
  * normalisation and allow-list matching (pure), then fetches — GET and POST, a 404, the size cap by
- * Content-Length and on a chunked body, a server that stalls and one that trickles a byte every 500 ms (both
+ * Content-Length, on a chunked body and on a body that ends with the connection, a server that stalls and one that trickles a byte every 500 ms (both
  * cut at the total deadline), a URL outside the allow-list and a redirect to a disallowed server (the other
  * server sees no connection at all: its accept count), redirects inside the allow-list followed (and a
  * fourth hop refused), ldap:// and file:// refused, a closed port, a name that does not resolve, 100
@@ -474,6 +474,19 @@ static void test_status_and_caps(void **state)
     assert_contains(r.cause, "over the cap of 3000 bytes");
     sbgw_fetch_result_clear(&r);
 
+    /* a body delimited by the connection's close, without Content-Length */
+    url_of(&e->a, "/close?n=50000", url, sizeof(url));
+    req_get(&rq, "close-big", url, 5000, 3000, a);
+    assert_int_equal(sbgw_fetch(e->f, &rq, &r), SBGW_FETCH_TOO_LARGE);
+    assert_contains(r.cause, "over the cap of 3000 bytes");
+    sbgw_fetch_result_clear(&r);
+    url_of(&e->a, "/close?n=2900", url, sizeof(url));
+    req_get(&rq, "close-ok", url, 5000, 3000, a);
+    assert_int_equal(sbgw_fetch(e->f, &rq, &r), SBGW_FETCH_OK);
+    assert_int_equal(r.len, 2900);
+    assert_int_equal(r.body[2899], 'c');
+    sbgw_fetch_result_clear(&r);
+
     url_of(&e->a, "/stream?n=2500", url, sizeof(url));
     req_get(&rq, "stream-ok", url, 5000, 3000, a);
     assert_int_equal(sbgw_fetch(e->f, &rq, &r), SBGW_FETCH_OK);
@@ -854,6 +867,53 @@ static void test_async(void **state)
     sbgw_fetch_allow_free(a);
 }
 
+/* Freeing the fetcher with fetches in flight (a connection waiting for a reply, a name being resolved): each
+ * waiter hears "the fetcher stopped" before the free returns, nothing leaks. */
+static void test_stop_in_flight(void **state)
+{
+    struct env *e = *state;
+    struct sbgw_fetch_allow *a;
+    struct sbgw_fetcher *f;
+    struct sbgw_fetch_opts o;
+    struct sbgw_fetch_req rq;
+    struct cb_box b1, b2;
+    char url[256], p[64], resolv[128], err[256] = "";
+
+    memset(&b1, 0, sizeof(b1));
+    memset(&b2, 0, sizeof(b2));
+    pthread_mutex_init(&b1.mu, NULL);
+    pthread_cond_init(&b1.cv, NULL);
+    pthread_mutex_init(&b2.mu, NULL);
+    pthread_cond_init(&b2.cv, NULL);
+    snprintf(resolv, sizeof(resolv), "%s/resolv.conf", e->tmp);
+    memset(&o, 0, sizeof(o));
+    o.resolv_conf = resolv;
+    assert_non_null(f = sbgw_fetcher_new(&o, err, sizeof(err)));
+    url_of(&e->a, "/", p, sizeof(p));
+    a = allow_of(p, "http://slow-dns.invalid/");
+    url_of(&e->a, "/stall?tag=stop", url, sizeof(url));
+    req_get(&rq, "stop-stall", url, 20000, 4096, a);
+    assert_int_equal(sbgw_fetch_async(f, &rq, on_result, &b1), SBGW_FETCH_OK);
+    req_get(&rq, "stop-dns", "http://slow-dns.invalid/x", 20000, 4096, a);
+    assert_int_equal(sbgw_fetch_async(f, &rq, on_result, &b2), SBGW_FETCH_OK);
+    for (int i = 0; i < 100 && server_requests(&e->a, "/stall?tag=stop") < 1; i++) {
+        usleep(20 * 1000);
+    }
+    sbgw_fetcher_free(f);
+    assert_int_equal(b1.n, 1);
+    assert_int_equal(b1.r.status, SBGW_FETCH_INTERNAL);
+    assert_contains(b1.r.cause, "the fetcher stopped");
+    assert_int_equal(b2.n, 1);
+    assert_int_equal(b2.r.status, SBGW_FETCH_INTERNAL);
+    sbgw_fetch_result_clear(&b1.r);
+    sbgw_fetch_result_clear(&b2.r);
+    sbgw_fetch_allow_free(a);
+    pthread_cond_destroy(&b1.cv);
+    pthread_mutex_destroy(&b1.mu);
+    pthread_cond_destroy(&b2.cv);
+    pthread_mutex_destroy(&b2.mu);
+}
+
 /* ---- https ---- */
 
 static void test_https(void **state)
@@ -931,6 +991,7 @@ int main(void)
         cmocka_unit_test(test_waiter_deadline),
         cmocka_unit_test(test_joiner_rules),
         cmocka_unit_test(test_async),
+        cmocka_unit_test(test_stop_in_flight),
         cmocka_unit_test(test_https),
         cmocka_unit_test(test_stats),
     };
