@@ -7,8 +7,9 @@
  * - An allow-list of URL prefixes (struct sbgw_fetch_allow) is checked on the parsed, normalised URL before
  *   any name is resolved or any connection made, and again before each redirect hop: nothing outside it is
  *   ever contacted (the SSRF defence). Normalised = scheme and host lower-cased, default port dropped, no
- *   userinfo, percent-encoded unreserved characters decoded, dot-segments removed; encoded '/' or '\' and
- *   control characters are refused. A prefix matches an exact origin, or a path equal to its path or under
+ *   userinfo, percent-encoded unreserved characters decoded, dot-segments removed; encoded controls, and
+ *   dot-segments hidden behind an encoded '/' or '\' (%2F..%2F), are refused (an encoded '/' alone is kept:
+ *   RFC 5019 GET requests carry base64 in the path). A prefix matches an exact origin, or a path equal to its path or under
  *   it at a '/' boundary ("http://h/crl" matches /crl and /crl/x, never /crl2 or /crl.evil).
  * - Schemes: http and https only (https: the system CA store and the URL's host name verified); ldap:,
  *   file:, ftp: and every other scheme are refused with SBGW_FETCH_REFUSED_SCHEME.

@@ -2,7 +2,8 @@
  * gateway/daemon/fetch_url.c — the fetcher's URL rules (fetch.h): parsing with libevent's strict RFC 3986
  * parser (evhttp_uri_parse), the normal form the allow-list compares (scheme and host lower-cased, default
  * port dropped, no userinfo, percent-encoded unreserved characters decoded and the remaining escapes
- * upper-cased — RFC 3986 §6.2.2 — and dot-segments removed as in §5.2.4), allow-list prefixes and their
+ * upper-cased — RFC 3986 §6.2.2 — dot-segments removed as in §5.2.4, and none hidden behind an escaped
+ * separator), allow-list prefixes and their
  * path-boundary match, and the resolution of a redirect's Location against the URL that sent it (§5.2).
  *
  * Pure functions; allow-lists are immutable after sbgw_fetch_allow_new and refcounted (atomic). Every
@@ -92,9 +93,10 @@ static int unreserved(int c)
            c == '_' || c == '~';
 }
 
-/* Decode the escapes of unreserved characters, upper-case the others; refuse escaped '/', '\' and controls
- * (a server that decodes them would see other segments than the ones checked). out holds strlen(in) + 1. */
-static int decode_path(const char *in, char *out, char *cause, size_t causelen)
+/* Decode the escapes of unreserved characters, upper-case the others; refuse escaped controls. An escaped
+ * '/' or '\' stays escaped (RFC 5019 GET requests carry base64 with %2F in their last segment) and sets
+ * *enc_sep. out holds strlen(in) + 1. */
+static int decode_path(const char *in, char *out, int *enc_sep, char *cause, size_t causelen)
 {
     static const char hx[] = "0123456789ABCDEF";
     size_t o = 0;
@@ -109,10 +111,11 @@ static int decode_path(const char *in, char *out, char *cause, size_t causelen)
                 return -1;
             }
             v = hi * 16 + lo;
-            if (v == '/' || v == '\\' || v < 0x20 || v == 0x7f) {
-                fetch_cause(cause, causelen, "the path carries an encoded '/', '\\' or control character");
+            if (v < 0x20 || v == 0x7f) {
+                fetch_cause(cause, causelen, "the path carries an encoded control character");
                 return -1;
             }
+            *enc_sep |= v == '/' || v == '\\';
             if (unreserved(v)) {
                 out[o++] = (char)v;
             } else {
@@ -177,6 +180,29 @@ static char *remove_dots(const char *in)
     out[o] = '\0';
     free(start);
     return out;
+}
+
+/* A server that decodes an escaped '/' or '\' into a separator must not find a dot-segment there (it could
+ * resolve it out of the prefix the allow-list checked): refuse paths whose segments, split at real and escaped
+ * separators alike, include "." or "..". */
+static int hidden_dots(const char *path)
+{
+    const char *p = path;
+
+    while (*p != '\0') {
+        size_t n = 0;
+
+        while (p[n] != '\0' && p[n] != '/' && !(p[n] == '%' && p[n + 1] == '2' && p[n + 2] == 'F') &&
+               !(p[n] == '%' && p[n + 1] == '5' && p[n + 2] == 'C')) {
+            n++;
+        }
+        if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) {
+            return 1;
+        }
+        p += n;
+        p += *p == '/' ? 1 : *p == '%' ? 3 : 0;
+    }
+    return 0;
 }
 
 /* Host of the parsed URI into u: lower-cased name of letters, digits, '-', '.', '_' or a canonical IPv6
@@ -255,7 +281,7 @@ enum sbgw_fetch_status fetch_url_parse(const char *url, struct fetch_url *u, cha
     size_t i, sl;
     char scheme[16], *dec = NULL;
     const char *path, *query;
-    int port;
+    int port, enc_sep = 0;
 
     memset(u, 0, sizeof(*u));
     if (url == NULL || *url == '\0' || strlen(url) > SBGW_FETCH_URL_MAX) {
@@ -310,7 +336,7 @@ enum sbgw_fetch_status fetch_url_parse(const char *url, struct fetch_url *u, cha
         st = path[0] != '/' ? SBGW_FETCH_BAD_URL : SBGW_FETCH_INTERNAL;
         goto out;
     }
-    if (decode_path(path, dec, cause, causelen) != 0) {
+    if (decode_path(path, dec, &enc_sep, cause, causelen) != 0) {
         goto out;
     }
     query = evhttp_uri_get_query(uri);
@@ -318,6 +344,10 @@ enum sbgw_fetch_status fetch_url_parse(const char *url, struct fetch_url *u, cha
         (u->text = build_text(u)) == NULL) {
         fetch_cause(cause, causelen, "out of memory");
         st = SBGW_FETCH_INTERNAL;
+        goto out;
+    }
+    if (enc_sep && hidden_dots(u->path)) {
+        fetch_cause(cause, causelen, "the path hides a dot-segment behind an encoded '/' or '\\'");
         goto out;
     }
     st = SBGW_FETCH_OK;
