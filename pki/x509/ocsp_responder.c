@@ -3,10 +3,10 @@
  *
  * Candidates are the certificates the ResponderID names (byName: subject; byKey: SHA-1 of the
  * subjectPublicKey value): the issuing CA first, then the certificates carried in the response. The first
- * candidate whose key verifies the signature over tbsResponseData is the signer. The CA needs nothing more;
- * a carried certificate must be a CA Designated Responder: issued directly by the CA (issuer name and
- * signature under the CA's key), id-kp-OCSPSigning, keyUsage (when present) with digitalSignature, no unknown
- * critical extension, valid at producedAt. id-pkix-ocsp-nocheck is recorded; without it the responder's own
+ * candidate whose key verifies the signature over tbsResponseData is the signer (at most 4 carried certificates
+ * are tried). The CA needs nothing more; a carried certificate must be a CA Designated Responder: issued
+ * directly by the CA (issuer name and signature under the CA's key), id-kp-OCSPSigning, keyUsage (when
+ * present) with digitalSignature, no unknown critical extension, valid at producedAt. id-pkix-ocsp-nocheck is recorded; without it the responder's own
  * status is reported as not checked (a client SHOULD check it, RFC 6960 §4.2.2.2.1, so it is not a failure).
  * Objects are only read; nothing is allocated beyond the call.
  */
@@ -18,6 +18,10 @@
 
 #include "pki/base/digest.h"
 #include "pki/x509/cert_format.h"
+
+/* Carried certificates the ResponderID names whose key is tried on the signature: a response padded with
+ * many same-named certificates must not buy many signature verifications. */
+#define OCSP_MAX_CARRIED_TRIES 4
 
 /* 1 if the ResponderID (name or key hash) names x. */
 static int responder_id_names(const X509_NAME *name, const ASN1_OCTET_STRING *keyid, X509 *x)
@@ -146,7 +150,7 @@ enum sb_ocsp_cause sb_ocsp_verify_responder(const struct ocsp_ck *ck)
     char saved[SB_ERR_MSG_MAX] = "";
     enum sb_reason saved_detail = SB_OK;
     struct sb_err e;
-    int i, named = 0;
+    int i, named = 0, tries = 0;
 
     sb_err_clear(&e);
     if (!OCSP_resp_get0_id(ck->bs, &keyid, &name) || (name == NULL && keyid == NULL)) {
@@ -172,6 +176,9 @@ enum sb_ocsp_cause sb_ocsp_verify_responder(const struct ocsp_ck *ck)
             continue;
         }
         named = 1;
+        if (++tries > OCSP_MAX_CARRIED_TRIES) {
+            break;
+        }
         if ((cause = verify_with(ck, x, "responder certificate")) == SB_OCSP_C_NONE) {
             return authorise_delegated(ck, x);
         }

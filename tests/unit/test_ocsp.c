@@ -223,6 +223,26 @@ static X509 *mk_cert(const char *cn, EVP_PKEY *key, X509 *issuer, EVP_PKEY *ikey
     return x;
 }
 
+/* A delegated responder (resp_key, OCSPSigning, nocheck) issued by the CA with keyUsage ku (NULL: the usual
+ * digitalSignature) and validity [nb, na] (0: the defaults). */
+static X509 *mk_responder(const struct fx *f, const char *cn, long serial, const char *ku, time_t nb, time_t na)
+{
+    static const unsigned char null_der[] = { 0x05, 0x00 };
+    struct tc_spec s = tc_spec_of(cn, f->resp_key, f->ca, f->ca_key);
+    X509_EXTENSION *ext = tc_ext_raw("1.3.6.1.5.5.7.48.1.5", 0, null_der, (int)sizeof(null_der));
+    X509 *x;
+
+    s.serial = serial;
+    s.ku = ku != NULL ? ku : "critical,digitalSignature";
+    s.eku = "OCSPSigning";
+    s.nb = nb;
+    s.na = na;
+    s.extra[0] = ext;
+    x = tc_make(&s);
+    X509_EXTENSION_free(ext);
+    return x;
+}
+
 static int group_setup(void **state)
 {
     static const char index_txt[] =
@@ -277,6 +297,12 @@ static int group_setup(void **state)
     X509_free(x);
     x = mk_cert("Responder of another CA", f->resp_key, f->other, f->other_key, 14, "OCSPSigning", 1);
     write_cert(f, "resp_other.pem", x);
+    X509_free(x);
+    x = mk_responder(f, "Expired responder", 15, NULL, TC_T2020, TC_T2024);
+    write_cert(f, "resp_expired.pem", x);
+    X509_free(x);
+    x = mk_responder(f, "Responder without digitalSignature", 16, "critical,nonRepudiation", 0, 0);
+    write_cert(f, "resp_ku.pem", x);
     X509_free(x);
     write_bytes(f, "index.txt", (const unsigned char *)index_txt, strlen(index_txt));
     return 0;
@@ -536,6 +562,20 @@ static void test_delegated_responder_refused(void **state)
     assert_int_equal(res.detail, SB_R_SIG_CRYPTO);
     OPENSSL_free(der);
 
+    /* expired before producedAt */
+    n = respond(f, "resp_expired.pem", "resp.key", "-ndays 1", &der);
+    expect(der, n, f->leaf, f->ca, &o, SB_R_REVOCATION_UNAVAILABLE, SB_OCSP_UNUSABLE,
+           SB_OCSP_C_RESPONDER_NOT_AUTHORISED, &res);
+    assert_int_equal(res.detail, SB_R_CERT_EXPIRED);
+    OPENSSL_free(der);
+
+    /* keyUsage without digitalSignature */
+    n = respond(f, "resp_ku.pem", "resp.key", "-ndays 1", &der);
+    expect(der, n, f->leaf, f->ca, &o, SB_R_REVOCATION_UNAVAILABLE, SB_OCSP_UNUSABLE,
+           SB_OCSP_C_RESPONDER_NOT_AUTHORISED, &res);
+    assert_int_equal(res.detail, SB_R_KEY_USAGE);
+    OPENSSL_free(der);
+
     /* issued by another CA */
     n = respond(f, "resp_other.pem", "resp.key", "-ndays 1", &der);
     expect(der, n, f->leaf, f->ca, &o, SB_R_REVOCATION_UNAVAILABLE, SB_OCSP_UNUSABLE,
@@ -761,8 +801,8 @@ static void test_rsa_pss_and_ed25519_responders(void **state)
 
 /* A successful response about cert (issuer) signed by signer/skey (SM2: under sm2_id); thisUpdate now,
  * nextUpdate now + 1 day. *der new (OPENSSL_free). */
-static size_t api_response(X509 *cert, X509 *issuer, X509 *signer, EVP_PKEY *skey, const char *sm2_id, int status,
-                           int reason, time_t revtime, unsigned char **der)
+static size_t api_response_ext(X509 *cert, X509 *issuer, X509 *signer, EVP_PKEY *skey, const char *sm2_id, int status,
+                               int reason, time_t revtime, X509_EXTENSION *ext, unsigned char **der)
 {
     OCSP_BASICRESP *bs = OCSP_BASICRESP_new();
     OCSP_CERTID *id = OCSP_cert_to_id(NULL, cert, issuer);
@@ -775,6 +815,9 @@ static size_t api_response(X509 *cert, X509 *issuer, X509 *signer, EVP_PKEY *ske
     assert_non_null(bs);
     assert_non_null(id);
     assert_non_null(OCSP_basic_add1_status(bs, id, status, reason, rt, tu, nu));
+    if (ext != NULL) {
+        assert_int_equal(OCSP_BASICRESP_add_ext(bs, ext, -1), 1);
+    }
     assert_int_equal(OCSP_basic_sign_ctx(bs, signer, mctx, NULL, 0), 1);
     assert_non_null(resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs));
     *der = NULL;
@@ -787,6 +830,12 @@ static size_t api_response(X509 *cert, X509 *issuer, X509 *signer, EVP_PKEY *ske
     OCSP_CERTID_free(id);
     OCSP_BASICRESP_free(bs);
     return (size_t)n;
+}
+
+static size_t api_response(X509 *cert, X509 *issuer, X509 *signer, EVP_PKEY *skey, const char *sm2_id, int status,
+                           int reason, time_t revtime, unsigned char **der)
+{
+    return api_response_ext(cert, issuer, signer, skey, sm2_id, status, reason, revtime, NULL, der);
 }
 
 static void test_sm2_response_distinguishing_id(void **state)
@@ -837,6 +886,30 @@ static void test_certificate_hold_is_not_final(void **state)
     o.at = time(NULL) + 3 * TC_DAY;       /* stale: a hold may have been released since */
     expect(der, n, f->leaf, f->ca, &o, SB_R_REVOCATION_UNAVAILABLE, SB_OCSP_UNUSABLE, SB_OCSP_C_STALE, &res);
     OPENSSL_free(der);
+}
+
+static void test_unknown_critical_extension(void **state)
+{
+    static const unsigned char null_der[] = { 0x05, 0x00 };
+    struct fx *f = *state;
+    struct sb_ocsp_check_opts o = opts_at(time(NULL));
+    struct sb_ocsp_result res;
+    X509_EXTENSION *crit = tc_ext_raw("1.3.6.1.4.1.99999.7", 1, null_der, (int)sizeof(null_der));
+    X509_EXTENSION *plain = tc_ext_raw("1.3.6.1.4.1.99999.7", 0, null_der, (int)sizeof(null_der));
+    unsigned char *der = NULL;
+    size_t n;
+
+    n = api_response_ext(f->leaf, f->ca, f->ca, f->ca_key, NULL, V_OCSP_CERTSTATUS_GOOD, -1, 0, crit, &der);
+    expect(der, n, f->leaf, f->ca, &o, SB_R_REVOCATION_UNAVAILABLE, SB_OCSP_UNUSABLE, SB_OCSP_C_CRITICAL_EXTENSION,
+           &res);
+    assert_non_null(strstr(res.message, "1.3.6.1.4.1.99999.7"));
+    OPENSSL_free(der);
+    /* the same extension non-critical is ignored */
+    n = api_response_ext(f->leaf, f->ca, f->ca, f->ca_key, NULL, V_OCSP_CERTSTATUS_GOOD, -1, 0, plain, &der);
+    expect(der, n, f->leaf, f->ca, &o, SB_OK, SB_OCSP_GOOD, SB_OCSP_C_NONE, &res);
+    OPENSSL_free(der);
+    X509_EXTENSION_free(crit);
+    X509_EXTENSION_free(plain);
 }
 
 static void test_malformed_and_unsuccessful(void **state)
@@ -1044,6 +1117,7 @@ int main(void)
         cmocka_unit_test(test_rsa_pss_and_ed25519_responders),
         cmocka_unit_test(test_sm2_response_distinguishing_id),
         cmocka_unit_test(test_certificate_hold_is_not_final),
+        cmocka_unit_test(test_unknown_critical_extension),
         cmocka_unit_test(test_malformed_and_unsuccessful),
         cmocka_unit_test(test_cms_embedded_ocsp_response),
     };
