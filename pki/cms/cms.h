@@ -11,7 +11,8 @@
  * the signer's distinguishing ID), content-type and message-digest attributes, the signature, the signer's
  * key usage (digitalSignature or nonRepudiation) and its certification path (pki/x509/chain.h) at the caller's
  * validation time; signing-time is reported, never trusted. The object's certificates are only untrusted
- * path candidates and its CRLs are added to the caller's.
+ * path candidates and its CRLs are added to the caller's. OCSP responses carried in crls (RFC 5940
+ * id-ri-ocsp-response) are kept by the parser but not yet used for the verdict.
  *
  * Signing builds DER SignedData with signed attributes (content-type, signing-time, message-digest):
  * RSA PKCS#1 v1.5 / SHA-256, ECDSA / SHA-256, Ed25519 / SHA-512, SM2 / SM3 (OpenSSL 3.0 cannot sign

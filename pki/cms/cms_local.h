@@ -26,6 +26,7 @@
 #define SB_OID_SM2_WITH_SM3    "1.2.156.10197.1.501"
 #define SB_OID_RSA             "1.2.840.113549.1.1.1"
 #define SB_OID_ECDSA_SHA256    "1.2.840.10045.4.3.2"
+#define SB_OID_RI_OCSP_RESPONSE "1.3.6.1.5.5.7.16.2"   /* RFC 5940 id-ri-ocsp-response */
 
 /* One SignerInfo; every element points into sb_cms_parsed.buf. */
 struct sb_cms_si {
@@ -44,6 +45,12 @@ struct sb_cms_si {
     struct sb_der_elem sig;            /* OCTET STRING */
 };
 
+/* One OCSPResponse carried in the crls field (RFC 5940 other [1], id-ri-ocsp-response). */
+struct sb_cms_ocsp {
+    unsigned char *der;                /* owned (OPENSSL_free): a copy of the OCSPResponse DER */
+    size_t len;
+};
+
 struct sb_cms_parsed {
     unsigned char *buf;                /* owned (OPENSSL_free): the DER everything points into */
     size_t buf_len;
@@ -57,6 +64,9 @@ struct sb_cms_parsed {
     int has_mime_content;
     STACK_OF(X509) *certs;             /* owned: certificates carried in the object */
     STACK_OF(X509_CRL) *crls;          /* owned: CRLs carried in the object */
+    struct sb_cms_ocsp *ocsps;         /* owned (OPENSSL_free, each der too): OCSP responses carried in crls as
+                                          RFC 5940 id-ri-ocsp-response, in order; not yet used for verdicts */
+    size_t n_ocsps;
     struct sb_cms_si si[SB_CMS_MAX_SIGNERS];
     size_t n_si;
     struct sb_cert_cache *cert_cache;  /* borrowed: where carried certificates are decoded; may be NULL */

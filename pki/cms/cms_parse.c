@@ -21,8 +21,21 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+static void free_ocsps(struct sb_cms_parsed *p)
+{
+    size_t i;
+
+    for (i = 0; i < p->n_ocsps; i++) {
+        OPENSSL_free(p->ocsps[i].der);
+    }
+    OPENSSL_free(p->ocsps);
+    p->ocsps = NULL;
+    p->n_ocsps = 0;
+}
+
 void sb_cms_parsed_free(struct sb_cms_parsed *p)
 {
+    free_ocsps(p);
     OPENSSL_free(p->buf);
     OPENSSL_free(p->mime_content);
     sk_X509_pop_free(p->certs, X509_free);
@@ -438,8 +451,7 @@ static enum sb_reason parse_encap(struct sb_der *sd, struct sb_cms_parsed *p, st
 /*
  * The next element of the revocationInfoChoices / CertificateChoices SET entered as c that is a plain SEQUENCE
  * (a certificate, a CRL) into *e, with *n counting every element: SB_OK with *have 1, or *have 0 at the end.
- * Other choices (attribute certificates, OtherRevocationInfoFormat such as OCSP responses) are skipped: they
- * are not used. FORMAT when an element is malformed or there are more than max (what: "certificate", plural
+ * Other choices (attribute certificates, other certificate formats) are skipped: they are not used. FORMAT when an element is malformed or there are more than max (what: "certificate", plural
  * in messages what + "s").
  */
 static enum sb_reason next_sequence(struct sb_der *c, struct sb_der_elem *e, const char *what, size_t *n, int max,
@@ -491,6 +503,40 @@ static enum sb_reason parse_certs(const struct sb_der *sd, const struct sb_der_e
     return rc;
 }
 
+/*
+ * RFC 5940: other [1] IMPLICIT OtherRevocationInfoFormat { otherRevInfoFormat OID, otherRevInfo ANY }. An
+ * id-ri-ocsp-response whose value is one SEQUENCE (an OCSPResponse, checked later by pki/x509/ocsp.h) is copied
+ * into p->ocsps; other formats and malformed entries are skipped, as all of them were before.
+ */
+static enum sb_reason keep_ocsp(const struct sb_der *c, const struct sb_der_elem *e, struct sb_cms_parsed *p,
+                                struct sb_err *err)
+{
+    struct sb_der o;
+    struct sb_der_elem oid, v;
+    struct sb_cms_ocsp *grown;
+    unsigned char *copy;
+
+    if (sb_der_enter(c, e, &o, "otherRevocationInfo", NULL) != SB_OK
+        || sb_der_expect(&o, SB_DER_UNIVERSAL, V_ASN1_OBJECT, 0, &oid, "otherRevInfoFormat", NULL) != SB_OK
+        || !sb_der_oid_is(&oid, SB_OID_RI_OCSP_RESPONSE)
+        || sb_der_expect(&o, SB_DER_UNIVERSAL, V_ASN1_SEQUENCE, 1, &v, "otherRevInfo", NULL) != SB_OK
+        || sb_der_done(&o, "otherRevInfo", NULL) != SB_OK) {
+        return SB_OK;
+    }
+    if ((grown = OPENSSL_realloc(p->ocsps, (p->n_ocsps + 1) * sizeof(*grown))) == NULL) {
+        return sb_err_set(err, SB_R_INTERNAL, "out of memory");
+    }
+    p->ocsps = grown;
+    if ((copy = OPENSSL_memdup(v.der, v.der_len)) == NULL) {
+        return sb_err_set(err, SB_R_INTERNAL, "out of memory");
+    }
+    p->ocsps[p->n_ocsps].der = copy;
+    p->ocsps[p->n_ocsps].len = v.der_len;
+    p->n_ocsps++;
+    return SB_OK;
+}
+
+/* crls: CertificateList SEQUENCEs are decoded, RFC 5940 OCSP responses kept, other choices skipped. */
 static enum sb_reason parse_crls(const struct sb_der *sd, const struct sb_der_elem *set, struct sb_cms_parsed *p,
                                  struct sb_err *err)
 {
@@ -499,13 +545,27 @@ static enum sb_reason parse_crls(const struct sb_der *sd, const struct sb_der_el
     const unsigned char *q;
     X509_CRL *crl;
     size_t n = 0;
-    int have;
     enum sb_reason rc;
 
     if ((rc = sb_der_enter(sd, set, &c, "crls", err)) != SB_OK) {
         return rc;
     }
-    while ((rc = next_sequence(&c, &e, "CRL", &n, SB_CMS_MAX_CRLS, &have, err)) == SB_OK && have) {
+    while (sb_der_more(&c)) {
+        if ((rc = sb_der_next(&c, &e, "CRL", err)) != SB_OK) {
+            return rc;
+        }
+        if (++n > (size_t)SB_CMS_MAX_CRLS) {
+            return sb_err_set(err, SB_R_FORMAT, "more than %d CRLs in the SignedData", SB_CMS_MAX_CRLS);
+        }
+        if (e.cls == SB_DER_CONTEXT && e.tag == 1 && e.constructed) {
+            if ((rc = keep_ocsp(&c, &e, p, err)) != SB_OK) {
+                return rc;
+            }
+            continue;
+        }
+        if (e.cls != SB_DER_UNIVERSAL || e.tag != V_ASN1_SEQUENCE) {
+            continue;
+        }
         if (!sb_work_budget_take(p->budget, SB_CERT_DECODE_UNITS + (long)(e.der_len / 512))) {
             return sb_err_set(err, SB_R_INTERNAL, "the work budget of this run is spent");
         }
@@ -519,7 +579,7 @@ static enum sb_reason parse_crls(const struct sb_der *sd, const struct sb_der_el
             return sb_err_set(err, SB_R_INTERNAL, "out of memory");
         }
     }
-    return rc;
+    return SB_OK;
 }
 
 static enum sb_reason parse_signed_data(struct sb_der *sd, struct sb_cms_parsed *p, struct sb_err *err)
@@ -656,6 +716,7 @@ enum sb_reason sb_cms_parse(const unsigned char *in, size_t len, struct sb_cert_
     sk_X509_pop_free(p->certs, X509_free);
     sk_X509_CRL_pop_free(p->crls, X509_CRL_free);
     p->crls = NULL;
+    free_ocsps(p);
     p->n_si = 0;
     p->has_econtent = 0;
     p->econtent = NULL;

@@ -1,5 +1,6 @@
 #include "pki/crypto/sig.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include <openssl/asn1.h>
@@ -133,6 +134,12 @@ enum sb_reason sb_sig_check_cert_alg(const X509 *cert, const struct sb_algs *a, 
 
     X509_get0_signature(NULL, &alg, cert);
     return check_alg(alg, a, "certificate", err);
+}
+
+enum sb_reason sb_sig_check_alg(const X509_ALGOR *alg, const struct sb_algs *a, const char *what,
+                                struct sb_err *err)
+{
+    return check_alg(alg, a, what, err);
 }
 
 enum sb_reason sb_sig_check_crl_alg(const X509_CRL *crl, const struct sb_algs *a, struct sb_err *err)
@@ -397,4 +404,41 @@ enum sb_reason sb_sig_verify_crl(X509_CRL *crl, EVP_PKEY *issuer_key, const char
 
     X509_CRL_get0_signature(crl, &sig, &alg);
     return verify_signed(NULL, crl, alg, sig, issuer_key, sm2_id, err);
+}
+
+enum sb_reason sb_sig_verify_tbs(const X509_ALGOR *alg, const ASN1_BIT_STRING *sig, const unsigned char *tbs,
+                                 size_t tbs_len, EVP_PKEY *key, const char *sm2_id, const char *what,
+                                 struct sb_err *err)
+{
+    ASN1_STRING *seq = NULL;
+    ASN1_TYPE *any = NULL;
+    enum sb_reason rc;
+
+    if (tbs_len == 0 || tbs_len > (size_t)INT_MAX || sig == NULL || key == NULL) {
+        return sb_err_set(err, SB_R_SIG_CRYPTO, "%s: nothing to verify", what);
+    }
+    if (!sb_sig_key_cheap_to_verify(key)) {
+        return sb_err_set(err, SB_R_WEAK_KEY, "%s: the signer's key is too costly to verify with", what);
+    }
+    if (is_sm2_sigalg(alg)) {
+        return sm2_verify_tbs(tbs, (long)tbs_len, sig, key, sm2_id, what, err);
+    }
+    /* An ANY holding a SEQUENCE encodes as its stored bytes: OpenSSL verifies exactly tbs, as received. */
+    if ((seq = ASN1_STRING_type_new(V_ASN1_SEQUENCE)) == NULL || !ASN1_STRING_set(seq, tbs, (int)tbs_len)
+        || (any = ASN1_TYPE_new()) == NULL) {
+        rc = sb_err_openssl(err, SB_R_INTERNAL, "out of memory");
+        goto err;
+    }
+    ASN1_TYPE_set(any, V_ASN1_SEQUENCE, seq);
+    seq = NULL;
+    sb_openssl_errors_clear();
+    if (ASN1_item_verify(ASN1_ITEM_rptr(ASN1_ANY), alg, sig, any, key) > 0) {
+        rc = SB_OK;
+    } else {
+        rc = sb_err_openssl(err, SB_R_SIG_CRYPTO, "%s signature does not verify with the signer's key", what);
+    }
+err:
+    ASN1_STRING_free(seq);
+    ASN1_TYPE_free(any);
+    return rc;
 }

@@ -1,7 +1,7 @@
 /*
  * pki/crypto/sig.h — signatures on certificates and CRLs, and the algorithm allow-list.
  *
- * Verifies the issuer's signature over a certificate's or CRL's to-be-signed bytes exactly as encoded
+ * Verifies the issuer's signature over a certificate's, CRL's or OCSP response's to-be-signed bytes exactly as encoded
  * (no re-encoding), for RSA PKCS#1 v1.5, RSA-PSS, ECDSA, Ed25519 and SM2-with-SM3. SM2 signatures use
  * the distinguishing ID given by the caller (OpenSSL 3.0 cannot set one for CRLs). Thread-safe; the
  * objects passed in are only read.
@@ -68,5 +68,20 @@ enum sb_reason sb_sig_verify_crl(X509_CRL *crl, EVP_PKEY *issuer_key, const char
                                  struct sb_err *err) SB_MUST_USE;
 /* Check the signature algorithm of a CRL against a. */
 enum sb_reason sb_sig_check_crl_alg(const X509_CRL *crl, const struct sb_algs *a, struct sb_err *err) SB_MUST_USE;
+
+/* Check a signature AlgorithmIdentifier of any signed object against a (WEAK_ALGORITHM on refusal; what
+ * names the object in the message, e.g. "OCSP response"). */
+enum sb_reason sb_sig_check_alg(const X509_ALGOR *alg, const struct sb_algs *a, const char *what,
+                                struct sb_err *err) SB_MUST_USE;
+/*
+ * Verify sig, made with alg over tbs[0..tbs_len) exactly as given (no re-encoding), with key: the
+ * SIGNED{} form of OCSP responses and other X.509-shaped objects. Non-SM2 algorithms take the path
+ * X509_CRL_verify takes (OpenSSL's ASN1_item_verify: RSA PKCS#1 v1.5, RSA-PSS with its parameters, ECDSA,
+ * Ed25519), SM2-with-SM3 uses sm2_id (NULL = GM/T default) and diagnoses a wrong ID as for CRLs. SIG_CRYPTO
+ * or SM2_ID_MISMATCH on failure, WEAK_KEY when key is too costly to verify with; what names the object.
+ */
+enum sb_reason sb_sig_verify_tbs(const X509_ALGOR *alg, const ASN1_BIT_STRING *sig, const unsigned char *tbs,
+                                 size_t tbs_len, EVP_PKEY *key, const char *sm2_id, const char *what,
+                                 struct sb_err *err) SB_MUST_USE;
 
 #endif
