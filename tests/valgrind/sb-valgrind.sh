@@ -12,6 +12,7 @@ logdir=${SB_VALGRIND_LOG_DIR:-$root/build/valgrind}
 mkdir -p "$logdir" || exit 2
 # The PID is reused within a long run (pid_max may be 32768): the start time keeps each log apart.
 stamp=$(date +%s%N)
-exec valgrind --quiet --error-exitcode=97 --leak-check=full --show-leak-kinds=definite,indirect \
+# --soname-synonyms: the daemon is linked with tcmalloc (Makefile MALLOC): memcheck must replace its malloc
+exec valgrind --quiet --error-exitcode=97 --soname-synonyms=somalloc=*tcmalloc* --leak-check=full --show-leak-kinds=definite,indirect \
     --errors-for-leak-kinds=definite,indirect --track-fds=no --num-callers=30 \
     --suppressions="$here/sigbridge.supp" --log-file="$logdir/vg.%p.$stamp.log" "$bin" "$@"
