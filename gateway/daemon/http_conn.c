@@ -219,7 +219,17 @@ void sbgw_conn_reply(struct sbgw_conn *c, struct evbuffer *resp, int close_after
     if (sbgw_conn_must_close(c)) {
         close_after = 1;
     }
-    bufferevent_write_buffer(c->bev, resp);
+    /* A plain connection with nothing queued: write the reply now (a reply is a few KB; the socket buffer
+     * takes it), and give only what is left to the bufferevent. When nothing is left no write event is armed
+     * at all: the write callback runs deferred, as it would after the bufferevent wrote it. */
+    if (c->ssl == NULL && evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+        (void)evbuffer_write(resp, bufferevent_getfd(c->bev));      /* (an error shows on the next read) */
+    }
+    if (evbuffer_get_length(resp) > 0) {
+        bufferevent_write_buffer(c->bev, resp);
+    } else {
+        bufferevent_trigger(c->bev, EV_WRITE, BEV_TRIG_DEFER_CALLBACKS);
+    }
     if (!c->replying) {
         c->replying = 1;
         __atomic_add_fetch(&c->gw->writing, 1, __ATOMIC_ACQ_REL);

@@ -345,7 +345,7 @@ int sbgw_daemon_open(struct sbgw *gw, const char *conf_path, unsigned flags, str
         sbgw_log_close(&gw->log);
         goto out;
     }
-    if ((gw->base = event_base_new()) == NULL) {
+    if ((gw->base = sbgw_loop_base_new()) == NULL) {
         sbgw_log_error(&gw->log, "-", "cannot create the event loop");
         sbgw_metrics_free(&gw->metrics);
         pthread_mutex_destroy(&gw->snap_mu);

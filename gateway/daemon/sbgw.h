@@ -332,6 +332,8 @@ static inline int sbgw_draining(const struct sbgw *gw)
 
 /* ---- event loops (loops.c) ------------------------------------------------------------------- */
 
+/* A new event_base for a loop (epoll's changelist on: the changes of one iteration in one epoll_ctl per fd). */
+struct event_base *sbgw_loop_base_new(void);
 /* Make n loops: loop 0 on gw->base (already made), the others with their own event_base. 0 or -1. */
 int sbgw_loops_new(struct sbgw *gw, int n);
 /* Start the threads of loops 1..n-1 (each blocks every signal: signals are loop 0's). 0 or -1. */
