@@ -133,6 +133,9 @@ static void validate_complete(struct build *b)
     rev.find_signer_arg = b;
     rev.sig_memo = b->opts->sig_memo;
     rev.budget = b->opts->budget;
+    rev.more_crls = b->opts->more_crls;
+    rev.more_crls_arg = b->opts->more_crls_arg;
+    rev.fetch = b->opts->fetch;
     sb_err_clear(&e);
     rc = sb_path_check(b->opts, b->path, b->len, &rev, &pol, &e);
     if (rc == SB_OK) {
@@ -470,10 +473,83 @@ static int cache_window(const struct sb_path_opts *o, STACK_OF(X509) *chain, tim
     return 1;
 }
 
+#define MORE_FAILED_MAX 4   /* certificates whose CRL source failed, remembered per validation */
+
+/* The caller's more_crls hook seen through a recorder: the windows of the CRLs it gave (they bound a cached
+ * path like the supplied ones), whether it ever failed (a pass without status is never cached), and for
+ * which certificates: one validation asks for a certificate's CRLs at most once even when the builder tries
+ * several paths through it (a failed source would otherwise make it wait once per path). */
+struct more_record {
+    sb_more_crls_fn fn;
+    void *arg;
+    int max_age_s;
+    time_t from, until;
+    int uncacheable;
+    int n_failed;
+    X509 *failed[MORE_FAILED_MAX];              /* borrowed: the validation's certificates */
+    struct sb_err failed_why[MORE_FAILED_MAX];
+};
+
+static enum sb_reason record_more_crls(void *arg, const struct sb_crl_request *rq, STACK_OF(X509_CRL) *out,
+                                       struct sb_err *why)
+{
+    struct more_record *w = arg;
+    int k, before = sk_X509_CRL_num(out);
+    time_t tu, nu;
+    enum sb_reason rc;
+
+    for (k = 0; k < w->n_failed; k++) {
+        if (X509_cmp(w->failed[k], rq->cert) == 0) {
+            if (why != NULL) {
+                *why = w->failed_why[k];
+            }
+            return w->failed_why[k].reason != SB_OK ? w->failed_why[k].reason : SB_R_REVOCATION_UNAVAILABLE;
+        }
+    }
+    rc = w->fn(w->arg, rq, out, why);
+    if (rc != SB_OK) {
+        w->uncacheable = 1;
+        if (w->n_failed < MORE_FAILED_MAX && !sb_work_budget_spent(rq->budget)) {
+            w->failed[w->n_failed] = rq->cert;
+            if (why != NULL) {
+                w->failed_why[w->n_failed] = *why;
+            } else {
+                sb_err_set(&w->failed_why[w->n_failed], rc, "CRL source failed");
+            }
+            w->n_failed++;
+        }
+        return rc;
+    }
+    for (k = before < 0 ? 0 : before; k < sk_X509_CRL_num(out); k++) {
+        X509_CRL *crl = sk_X509_CRL_value(out, k);
+
+        if (!sb_asn1_time_to_unix(X509_CRL_get0_lastUpdate(crl), &tu, NULL)) {
+            w->uncacheable = 1;
+            continue;
+        }
+        if (X509_CRL_get0_nextUpdate(crl) != NULL) {
+            if (!sb_asn1_time_to_unix(X509_CRL_get0_nextUpdate(crl), &nu, NULL)) {
+                w->uncacheable = 1;
+                continue;
+            }
+        } else if (w->max_age_s > 0) {
+            nu = tu + (time_t)w->max_age_s;
+        } else {
+            w->uncacheable = 1;
+            continue;
+        }
+        w->from = tu > w->from ? tu : w->from;
+        w->until = nu < w->until ? nu : w->until;
+    }
+    return rc;
+}
+
 enum sb_reason sb_chain_validate(const struct sb_path_opts *o, X509 *leaf, STACK_OF(X509) *anchors,
                                  STACK_OF(X509) *untrusted, struct sb_chain_result *res, struct sb_err *err)
 {
     unsigned char key[32];
+    struct sb_path_opts w;
+    struct more_record rec;
     time_t from, until;
     int cacheable;
     enum sb_reason rc;
@@ -483,11 +559,29 @@ enum sb_reason sb_chain_validate(const struct sb_path_opts *o, X509 *leaf, STACK
         sb_err_clear(err);
         return SB_OK;
     }
+    memset(&rec, 0, sizeof(rec));
+    rec.from = (time_t)INT64_MIN;
+    rec.until = (time_t)INT64_MAX;
+    if (o->more_crls != NULL && o->revocation != SB_REV_OFF) {
+        w = *o;
+        rec.fn = o->more_crls;
+        rec.arg = o->more_crls_arg;
+        rec.max_age_s = o->fetch != NULL ? o->fetch->max_age_s : 0;
+        w.more_crls = record_more_crls;
+        w.more_crls_arg = &rec;
+        o = &w;
+    }
     rc = validate_nested(o, leaf, anchors, untrusted, NULL, res, err);
     /* a run whose work budget ran out is thrown away by its caller: a soft-failed check in it (a CRL whose
-     * signature was not verified) must not become a cached path */
-    if (rc == SB_OK && cacheable && !sb_work_budget_spent(o->budget) && cache_window(o, res->chain, &from, &until)) {
-        sb_chain_cache_put(o->cache, key, res->chain, res->policies, from, until);
+     * signature was not verified) must not become a cached path; nor may a path whose revocation status came
+     * from fetched CRLs outlive them, or one that passed without status because the source failed */
+    if (rc == SB_OK && cacheable && !sb_work_budget_spent(o->budget) && !rec.uncacheable &&
+        cache_window(o, res->chain, &from, &until)) {
+        from = rec.from > from ? rec.from : from;
+        until = rec.until < until ? rec.until : until;
+        if (from <= until) {
+            sb_chain_cache_put(o->cache, key, res->chain, res->policies, from, until);
+        }
     }
     return rc;
 }
