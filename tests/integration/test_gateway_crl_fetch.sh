@@ -160,10 +160,20 @@ post "good leaf again (require): TOTAL_PASSED" good hk "$PASSED"
 post "good leaf (prefer): TOTAL_PASSED" good mo "$PASSED"
 check_sh "no new fetch for the repeats (server count $(count "$P1"))" '[ "$(count "$P1")" = 2 ]'
 
+fetched=$(metric "$ADM" '^sigbridge_crl_fetch_fetched_total')
+check_sh "metrics: 2 CRLs fetched ($fetched)" '[ "$fetched" = 2 ]'
+
 section "2. a revoked leaf"
 post "revoked leaf (require): TOTAL_FAILED/REVOKED" revoked hk "$REVOKED and 'keyCompromise' in d['message']"
 post "revoked leaf (prefer): TOTAL_FAILED/REVOKED" revoked mo "$REVOKED"
 check_sh "int.crl came from the decoded cache (count $(count "$P1" int.crl))" '[ "$(count "$P1" int.crl)" = 1 ]'
+chits=$(metric "$ADM" '^sigbridge_crl_fetch_cache_hits_total')
+check_sh "metrics: decoded-cache hits counted ($chits >= 2)" '[ "${chits:-0}" -ge 2 ]'
+# translation validates through the same hook (without it, require would say REVOCATION_UNAVAILABLE)
+t "revoked leaf through /v1/translate (hk -> mo): TOTAL_FAILED/REVOKED, nothing attested" 200 \
+    "$REVOKED and not d.get('attestation')" \
+    -X POST --data-binary "@$TMP/revoked.p7s" -H 'Content-Type: application/cms' \
+    "http://127.0.0.1:$API/v1/translate?from=hk&to=mo"
 
 section "3. a CDP outside the allow-list is never contacted"
 post "outside (require): INDETERMINATE/TRY_LATER/REVOCATION_UNAVAILABLE" outside hk "$(msg 'not fetched')"
