@@ -473,55 +473,37 @@ static int cache_window(const struct sb_path_opts *o, STACK_OF(X509) *chain, tim
     return 1;
 }
 
-#define MORE_FAILED_MAX 4   /* certificates whose CRL source failed, remembered per validation */
+#define MORE_SEEN_MAX 8   /* certificates whose CRL source answer is remembered per validation */
+
+/* One certificate's answer from the CRL source during one validation. */
+struct more_seen {
+    X509 *cert;                                 /* borrowed: the validation's certificate */
+    enum sb_reason rc;
+    STACK_OF(X509_CRL) *crls;                   /* owned (a reference each): the CRLs given, when rc is SB_OK */
+    struct sb_err why;                          /* when rc is not SB_OK */
+};
 
 /* The caller's more_crls hook seen through a recorder: the windows of the CRLs it gave (they bound a cached
- * path like the supplied ones), whether it ever failed (a pass without status is never cached), and for
- * which certificates: one validation asks for a certificate's CRLs at most once even when the builder tries
- * several paths through it (a failed source would otherwise make it wait once per path). */
+ * path like the supplied ones), whether it ever failed (a pass without status is never cached), and each
+ * certificate's answer: one validation asks for a certificate's CRLs at most once even when the builder
+ * tries several paths through it (a failing source would otherwise make it wait once per path). */
 struct more_record {
     sb_more_crls_fn fn;
     void *arg;
     int max_age_s;
     time_t from, until;
     int uncacheable;
-    int n_failed;
-    X509 *failed[MORE_FAILED_MAX];              /* borrowed: the validation's certificates */
-    struct sb_err failed_why[MORE_FAILED_MAX];
+    int n_seen;
+    struct more_seen seen[MORE_SEEN_MAX];
 };
 
-static enum sb_reason record_more_crls(void *arg, const struct sb_crl_request *rq, STACK_OF(X509_CRL) *out,
-                                       struct sb_err *why)
+static void record_window(struct more_record *w, STACK_OF(X509_CRL) *crls, int first)
 {
-    struct more_record *w = arg;
-    int k, before = sk_X509_CRL_num(out);
     time_t tu, nu;
-    enum sb_reason rc;
+    int k;
 
-    for (k = 0; k < w->n_failed; k++) {
-        if (X509_cmp(w->failed[k], rq->cert) == 0) {
-            if (why != NULL) {
-                *why = w->failed_why[k];
-            }
-            return w->failed_why[k].reason != SB_OK ? w->failed_why[k].reason : SB_R_REVOCATION_UNAVAILABLE;
-        }
-    }
-    rc = w->fn(w->arg, rq, out, why);
-    if (rc != SB_OK) {
-        w->uncacheable = 1;
-        if (w->n_failed < MORE_FAILED_MAX && !sb_work_budget_spent(rq->budget)) {
-            w->failed[w->n_failed] = rq->cert;
-            if (why != NULL) {
-                w->failed_why[w->n_failed] = *why;
-            } else {
-                sb_err_set(&w->failed_why[w->n_failed], rc, "CRL source failed");
-            }
-            w->n_failed++;
-        }
-        return rc;
-    }
-    for (k = before < 0 ? 0 : before; k < sk_X509_CRL_num(out); k++) {
-        X509_CRL *crl = sk_X509_CRL_value(out, k);
+    for (k = first < 0 ? 0 : first; k < sk_X509_CRL_num(crls); k++) {
+        X509_CRL *crl = sk_X509_CRL_value(crls, k);
 
         if (!sb_asn1_time_to_unix(X509_CRL_get0_lastUpdate(crl), &tu, NULL)) {
             w->uncacheable = 1;
@@ -541,6 +523,73 @@ static enum sb_reason record_more_crls(void *arg, const struct sb_crl_request *r
         w->from = tu > w->from ? tu : w->from;
         w->until = nu < w->until ? nu : w->until;
     }
+}
+
+/* Push a new reference to each of from[first..] onto to; 0 on allocation failure. */
+static int push_refs(STACK_OF(X509_CRL) *to, STACK_OF(X509_CRL) *from, int first)
+{
+    int k;
+
+    for (k = first < 0 ? 0 : first; k < sk_X509_CRL_num(from); k++) {
+        X509_CRL *crl = sk_X509_CRL_value(from, k);
+
+        if (!X509_CRL_up_ref(crl)) {
+            return 0;
+        }
+        if (sk_X509_CRL_push(to, crl) <= 0) {
+            X509_CRL_free(crl);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static enum sb_reason record_more_crls(void *arg, const struct sb_crl_request *rq, STACK_OF(X509_CRL) *out,
+                                       struct sb_err *why)
+{
+    struct more_record *w = arg;
+    struct more_seen *sn;
+    int k, before = sk_X509_CRL_num(out);
+    enum sb_reason rc;
+
+    for (k = 0; k < w->n_seen; k++) {
+        sn = &w->seen[k];
+        if (X509_cmp(sn->cert, rq->cert) != 0) {
+            continue;
+        }
+        if (sn->rc != SB_OK) {
+            if (why != NULL) {
+                *why = sn->why;
+            }
+            return sn->rc;
+        }
+        return push_refs(out, sn->crls, 0) ? SB_OK : sb_err_set(why, SB_R_INTERNAL, "out of memory");
+    }
+    rc = w->fn(w->arg, rq, out, why);
+    if (rc != SB_OK) {
+        w->uncacheable = 1;
+    } else {
+        record_window(w, out, before);
+    }
+    if (w->n_seen < MORE_SEEN_MAX && !sb_work_budget_spent(rq->budget)) {
+        sn = &w->seen[w->n_seen];
+        memset(sn, 0, sizeof(*sn));
+        sn->cert = rq->cert;
+        sn->rc = rc;
+        if (rc != SB_OK) {
+            if (why != NULL) {
+                sn->why = *why;
+            } else {
+                sb_err_set(&sn->why, rc, "the CRL source failed");
+            }
+            w->n_seen++;
+        } else if ((sn->crls = sk_X509_CRL_new_null()) != NULL && push_refs(sn->crls, out, before)) {
+            w->n_seen++;
+        } else {
+            sk_X509_CRL_pop_free(sn->crls, X509_CRL_free);
+            sn->crls = NULL;
+        }
+    }
     return rc;
 }
 
@@ -551,7 +600,7 @@ enum sb_reason sb_chain_validate(const struct sb_path_opts *o, X509 *leaf, STACK
     struct sb_path_opts w;
     struct more_record rec;
     time_t from, until;
-    int cacheable;
+    int cacheable, i;
     enum sb_reason rc;
 
     cacheable = o->cache != NULL && cache_key(o, leaf, anchors, key);
@@ -572,6 +621,9 @@ enum sb_reason sb_chain_validate(const struct sb_path_opts *o, X509 *leaf, STACK
         o = &w;
     }
     rc = validate_nested(o, leaf, anchors, untrusted, NULL, res, err);
+    for (i = 0; i < rec.n_seen; i++) {
+        sk_X509_CRL_pop_free(rec.seen[i].crls, X509_CRL_free);
+    }
     /* a run whose work budget ran out is thrown away by its caller: a soft-failed check in it (a CRL whose
      * signature was not verified) must not become a cached path; nor may a path whose revocation status came
      * from fetched CRLs outlive them, or one that passed without status because the source failed */

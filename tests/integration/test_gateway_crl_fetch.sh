@@ -11,7 +11,8 @@
 #      INDETERMINATE/TRY_LATER/REVOCATION_UNAVAILABLE, prefer TOTAL_PASSED;
 #   4. a server that is down: the same;
 #   5. a server that stalls: answered within timeout_ms (1000) + 1 s, the same outcomes;
-#   6. a CRL named like the intermediate but signed by another key: unusable, the same outcomes;
+#   6. a CRL named like the intermediate but signed by another key: unusable, the same outcomes; an ldap:
+#      distribution point is refused with a reason; a stale CRL is unusable and not cached;
 #   7. a path validated (and cached) while its CRL said good is refused as REVOKED once that CRL's
 #      nextUpdate has passed and the new CRL lists the leaf (the validated-path cache is bounded by
 #      fetched CRLs).
@@ -83,9 +84,13 @@ issue stall int 104 "/O=sigbridge test/CN=leaf with a stalling CDP" 0 "http://12
 issue down int 105 "/O=sigbridge test/CN=leaf with a CDP that is down" 0 "http://127.0.0.1:$P4/int.crl"
 issue badsig int 106 "/O=sigbridge test/CN=leaf whose CRL is signed by another key" 0 "http://127.0.0.1:$P1/bad.crl"
 issue later int 107 "/O=sigbridge test/CN=leaf revoked later" 0 "http://127.0.0.1:$P1/short.crl"
+issue ldap int 108 "/O=sigbridge test/CN=leaf with an LDAP CDP" 0 "ldap://127.0.0.1:$P1/cn=int?certificateRevocationList"
+issue stale int 109 "/O=sigbridge test/CN=leaf whose CRL is stale" 0 "http://127.0.0.1:$P1/stale.crl"
 ossl ca -config "$K/int.cnf" -revoke "$K/revoked.pem" -crl_reason keyCompromise
 gencrl int int.crl
 gencrl root root.crl
+gencrl int stale.crl -crl_lastupdate "$(date -u -d '3 days ago' +%Y%m%d%H%M%SZ)" \
+    -crl_nextupdate "$(date -u -d '1 day ago' +%Y%m%d%H%M%SZ)"
 # another key under the intermediate's name signs bad.crl
 mkkey evil
 ossl req -x509 -new -key "$K/evil.key" -subj "/O=sigbridge test/CN=CRL fetch issuing CA" -days 30 -sha256 \
@@ -94,7 +99,7 @@ mkdb evil
 gencrl evil bad.crl
 
 printf 'CRL fetch test: a document signed by one leaf\n' >"$TMP/doc.txt"
-for l in good revoked outside stall down badsig later; do
+for l in good revoked outside stall down badsig later ldap stale; do
     ossl cms -sign -binary -nodetach -outform DER -in "$TMP/doc.txt" -signer "$K/$l.pem" -inkey "$K/$l.key" \
         -certfile "$K/int.pem" -md sha256 -out "$TMP/$l.p7s"
 done
@@ -198,6 +203,13 @@ check_sh "the stalling server was asked ($(count "$P3"))" '[ "$(count "$P3")" -g
 section "6. a CRL signed by another key is unusable"
 post "bad signature (require): INDETERMINATE/TRY_LATER/REVOCATION_UNAVAILABLE" badsig hk "$(msg 'unusable')"
 post "bad signature (prefer): TOTAL_PASSED" badsig mo "$PASSED"
+
+section "6b. an LDAP distribution point is refused; a stale CRL is unavailable (and not cached)"
+post "ldap CDP (require): INDETERMINATE/TRY_LATER/REVOCATION_UNAVAILABLE" ldap hk "$(msg 'ldap')"
+post "ldap CDP (prefer): TOTAL_PASSED" ldap mo "$PASSED"
+post "stale CRL (require): INDETERMINATE/TRY_LATER/REVOCATION_UNAVAILABLE" stale hk "$(msg 'expired')"
+post "stale CRL (prefer): TOTAL_PASSED" stale mo "$PASSED"
+check_sh "the stale CRL was not cached (fetched $(count "$P1" stale.crl) times)" '[ "$(count "$P1" stale.crl)" = 2 ]'
 
 section "7. a cached path does not outlive the fetched CRL it was validated with"
 # short.crl: good for 6 s; the leaf "later" is revoked in the next one
