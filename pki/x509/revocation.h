@@ -2,9 +2,9 @@
  * pki/x509/revocation.h — RFC 5280 §6.3 revocation checking from CRLs the caller supplies.
  *
  * No network I/O here: CRLs are supplied, and a caller that can fetch more (the daemon's CRL distribution
- * point fetcher, gateway/daemon/revocation_fetch.c) plugs in through sb_more_crls_fn. Handles CRL scope (issuingDistributionPoint: distribution
- * point names, onlyContainsUserCerts/CACerts/AttributeCerts, onlySomeReasons, indirectCRL and the
- * certificateIssuer entry extension), reason-partitioned CRLs (coverage of all reasons), delta CRLs
+ * point fetcher, gateway/daemon/revocation_fetch.c) plugs in through sb_more_crls_fn. Handles CRL scope
+ * (issuingDistributionPoint: distribution point names, onlyContainsUserCerts/CACerts/AttributeCerts,
+ * onlySomeReasons, indirectCRL and the certificateIssuer entry extension), reason-partitioned CRLs (coverage of all reasons), delta CRLs
  * (deltaCRLIndicator matched to a complete CRL with a CRL number >= BaseCRLNumber, removeFromCRL),
  * certificateHold, the CRL validity window, CRL signature (SM2 with the caller's ID) and the signer's
  * key usage cRLSign. A CRL that is unusable (bad signature, unknown critical extension, missing or
