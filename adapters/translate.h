@@ -36,6 +36,8 @@ struct sb_translate_req {
     const char *gateway_id;              /* NULL: "sigbridge" */
     const struct sb_validation_caches *caches;   /* the daemon's caches for validation under A (scope: A's
                                                   * under this policy set); NULL = none */
+    sb_more_crls_fn more_crls;           /* the daemon's CRL distribution point fetcher (sb_validation_ctx); NULL */
+    void *more_crls_arg;
 };
 
 /* Everything a caller (CLI, HTTP worker, audit) needs from one translation. */

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "gateway/daemon/revocation_fetch.h"
 #include "pki/x509/cert_cache.h"
 #include "pki/x509/sig_memo.h"
 #include "pki/crypto/sm2_cache.h"
@@ -104,6 +105,15 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
         g.chain_capacity = gw->boot.cache_chains;
     }
     g.chain_flushes = __atomic_load_n(&gw->chain_cache_flushes, __ATOMIC_RELAXED);
+    if (gw->crl_fetch != NULL) {
+        struct sbgw_crl_fetch_stats fs;
+
+        sbgw_crl_fetch_stats(gw->crl_fetch, &fs);
+        g.crl_fetch_hits = fs.hits;
+        g.crl_fetch_fetched = fs.fetched;
+        g.crl_fetch_failed = fs.failed;
+        g.crl_fetch_entries = fs.entries;
+    }
     if (gw->sig_memo != NULL) {
         uint64_t hits = 0, misses = 0;
 

@@ -22,6 +22,7 @@
 
 #include "adapters/translate.h"
 #include "gateway/daemon/json_writer.h"
+#include "gateway/daemon/revocation_fetch.h"
 #include "pki/verdict/validate.h"
 
 static void translate_run(struct sbgw_work *w)
@@ -48,6 +49,8 @@ static void translate_run(struct sbgw_work *w)
     req.gateway_id = gw->boot.node_id[0] != '\0' ? gw->boot.node_id : NULL;
     sbgw_verify_job_caches(j, j->pol, &caches);      /* j->pol is A's policy of this snapshot */
     req.caches = &caches;
+    req.more_crls = gw->crl_fetch != NULL ? sbgw_crl_fetch_more : NULL;
+    req.more_crls_arg = gw->crl_fetch;
     sb_err_clear(&err);
     rc = sb_translate_run(&req, &out, &err);
     if (out.json == NULL) {                   /* input the adapters cannot read: no decision */

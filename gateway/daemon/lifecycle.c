@@ -27,6 +27,7 @@
 #include "pki/base/hex.h"
 #include "pki/x509/cert_cache.h"
 #include "pki/x509/sig_memo.h"
+#include "gateway/daemon/revocation_fetch.h"
 #include "pki/crypto/sm2_cache.h"
 #include "pki/x509/chain_cache.h"
 #include "pki/verdict/validate.h"
@@ -217,6 +218,10 @@ static int start(struct sbgw *gw, struct sbgw_snap *s, unsigned flags)
         sbgw_log_error(&gw->log, "-", "cannot allocate the caches");
         return -1;
     }
+    if ((gw->crl_fetch = sbgw_crl_fetch_new(SBGW_CRL_CACHE_DEFAULT)) == NULL) {
+        sbgw_log_error(&gw->log, "-", "cannot allocate the CRL fetch cache");
+        return -1;
+    }
     sbgw_snap_prime(gw, s);
     if ((gw->replay = sbgw_replay_new(SBGW_REPLAY_MAX_DEFAULT)) == NULL) {
         sbgw_log_error(&gw->log, "-", "cannot allocate the replay cache");
@@ -306,6 +311,8 @@ static void stop(struct sbgw *gw)
     sb_sm2_cache_free(gw->sm2_cache);
     sb_sig_memo_free(gw->sig_memo);
     gw->sig_memo = NULL;
+    sbgw_crl_fetch_free(gw->crl_fetch);      /* after the pool: no validation is inside its hook */
+    gw->crl_fetch = NULL;
     sbgw_replay_free(gw->replay);
     gw->replay = NULL;
     sbgw_loops_free(gw);               /* (their bases, after every event on them) */

@@ -270,6 +270,17 @@ char *sbgw_metrics_render(struct sbgw_metrics *m, const struct sbgw_metrics_gaug
                   "# TYPE sigbridge_chain_cache_capacity gauge\nsigbridge_chain_cache_capacity %ld\n",
               g->chain_hits, g->chain_misses, g->chain_evictions, g->chain_flushes, g->chain_entries,
               g->chain_capacity);
+    sb_printf(&b, "# HELP sigbridge_crl_fetch_cache_hits_total CRLs for distribution points served decoded from "
+                  "the cache.\n# TYPE sigbridge_crl_fetch_cache_hits_total counter\n"
+                  "sigbridge_crl_fetch_cache_hits_total %llu\n"
+                  "# HELP sigbridge_crl_fetch_fetched_total CRLs fetched from distribution points and decoded.\n"
+                  "# TYPE sigbridge_crl_fetch_fetched_total counter\nsigbridge_crl_fetch_fetched_total %llu\n"
+                  "# HELP sigbridge_crl_fetch_failed_total Distribution point URLs that gave no CRL (outside the "
+                  "allow-list, fetch failed, not a CRL).\n# TYPE sigbridge_crl_fetch_failed_total counter\n"
+                  "sigbridge_crl_fetch_failed_total %llu\n"
+                  "# HELP sigbridge_crl_fetch_cache_entries Decoded CRLs held until their nextUpdate.\n"
+                  "# TYPE sigbridge_crl_fetch_cache_entries gauge\nsigbridge_crl_fetch_cache_entries %llu\n",
+              g->crl_fetch_hits, g->crl_fetch_fetched, g->crl_fetch_failed, g->crl_fetch_entries);
     sb_printf(&b, "# HELP sigbridge_cert_cache_hits_total Carried certificates found already decoded.\n"
                   "# TYPE sigbridge_cert_cache_hits_total counter\nsigbridge_cert_cache_hits_total %llu\n"
                   "# HELP sigbridge_cert_cache_misses_total Carried certificates decoded (then remembered).\n"

@@ -79,6 +79,8 @@ struct sbgw_metrics_gauges {
     unsigned long long sm2_hits, sm2_misses;   /* SM2 key form + ZA reused / computed */
     unsigned long long sig_hits, sig_misses;   /* CA / CRL signatures answered from the memo / verified */
     long sig_capacity;              /* 0 = the signature memo is off */
+    unsigned long long crl_fetch_hits, crl_fetch_fetched, crl_fetch_failed;   /* revocation_fetch.h */
+    unsigned long long crl_fetch_entries;
     int loops;                      /* event loops, with each one's open and accepted connections */
     long loop_conns[SBGW_LOOPS_MAX];
     unsigned long long loop_accepted[SBGW_LOOPS_MAX];

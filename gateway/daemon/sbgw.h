@@ -154,6 +154,8 @@ struct sbgw {
     struct sb_sm2_cache *sm2_cache;           /* owned: SM2 key form + ZA per (key, ID); NULL = off (with
                                                * cert_cache) */
     struct sb_sig_memo *sig_memo;             /* owned: verified CA and CRL signatures; NULL = off (cache.prefixes) */
+    struct sbgw_crl_fetch *crl_fetch;         /* owned: CRLs fetched from distribution points, decoded, by URL
+                                               * (revocation_fetch.h); kept across policy reloads */
     unsigned long long chain_cache_flushes;   /* atomic: successful reloads that emptied chain_cache */
     unsigned long long inline_answered;       /* atomic: validations answered on their event loop */
     unsigned long long inline_deferred;       /* atomic: validations begun on a loop, then run on a worker */

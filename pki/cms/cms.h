@@ -63,6 +63,8 @@ struct sb_cms_verify_opts {
     struct sb_cert_cache *cert_cache;  /* decoded certificates shared across calls (cert_cache.h); NULL */
     struct sb_cert_memo *memo;         /* rendered certificate names shared across calls (cert_memo.h); NULL */
     struct sb_sm2_cache *sm2_cache;    /* SM2 key form + ZA per (key, ID) shared across calls (sm2_cache.h); NULL */
+    int no_object_crls;                /* 1: the object's own CRLs are not used (revocation.sources without
+                                        * embedded) */
 };
 
 /* Outcome for one SignerInfo. */

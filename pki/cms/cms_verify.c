@@ -413,7 +413,7 @@ static enum sb_reason build_ctx(struct vctx *c, struct sb_err *err)
     for (i = 0; ok && i < sk_X509_CRL_num(o->path->crls); i++) {
         ok = sk_X509_CRL_push(c->crls, sk_X509_CRL_value(o->path->crls, i)) > 0;
     }
-    for (i = 0; ok && i < sk_X509_CRL_num(c->p->crls); i++) {
+    for (i = 0; ok && !o->no_object_crls && i < sk_X509_CRL_num(c->p->crls); i++) {
         ok = sk_X509_CRL_push(c->crls, sk_X509_CRL_value(c->p->crls, i)) > 0;
     }
     c->path.crls = c->crls;

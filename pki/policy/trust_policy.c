@@ -170,6 +170,7 @@ enum sb_reason sb_trust_policy_prepare(const struct sb_trust_policy *p, STACK_OF
     in->opts.explicit_policy = p->require_explicit_policy;
     in->opts.max_depth = p->max_chain_length > 0 ? (p->max_chain_length > 2 ? p->max_chain_length - 2 : 0) : -1;
     in->opts.revocation = p->revocation;
+    in->opts.fetch = &p->fetch;          /* more_crls is the caller's (sb_validation_ctx), for SB_TP_SRC_CRL */
     in->opts.profile = (enum sb_profile)p->profile;
     in->opts.sm2_id = p->sm2_default_id;
     in->anchors = p->anchors;

@@ -96,6 +96,9 @@ struct sb_trust_policy {
     struct sb_tp_oid_list levels[SB_TP_LEVEL__COUNT];   /* certificate policies giving each level */
     enum sb_revocation_mode revocation;  /* default prefer */
     STACK_OF(X509_CRL) *crls;            /* owned */
+    unsigned rev_sources;                /* SB_TP_SRC_* bits of revocation.sources; default embedded | files */
+    char **fetch_allow;                  /* owned: revocation.fetch.allow (URL prefixes), n in fetch.n_allow */
+    struct sb_rev_fetch fetch;           /* revocation.fetch.* and max_age_s (fetch.allow = fetch_allow) */
     enum sb_tp_validate_at validate_at;
     int max_clock_skew_s;                /* default 300 */
     char *sm2_default_id;                /* owned: SM2 ID for certificate and CRL signatures */
@@ -103,6 +106,12 @@ struct sb_trust_policy {
                                           * is UNSIGNED_CONTENT (default 0: listed only) */
     unsigned char digest[32];            /* SHA-256 of the file and every file it references */
 };
+
+/* revocation.sources bits. */
+#define SB_TP_SRC_EMBEDDED 0x1u          /* CRLs carried in the signed object */
+#define SB_TP_SRC_OCSP     0x2u          /* not implemented yet: refused by the loader */
+#define SB_TP_SRC_CRL      0x4u          /* CRL distribution points fetched by the caller (the daemon) */
+#define SB_TP_SRC_FILES    0x8u          /* revocation.crl */
 
 /* The certificate policies that count for a leaf (dotted text, anyPolicy never included). */
 struct sb_tp_cert_policies {

@@ -33,7 +33,9 @@ const char *const sb_tp_all_keys[] = {
     "algorithms", "algorithms.signature", "algorithms.min_rsa_bits",
     "certificate", "certificate.policy_oids", "certificate.require_explicit_policy", "certificate.key_usage",
     "certificate.max_chain_length", "certificate.assurance_levels", "certificate.profile",
-    "revocation", "revocation.mode", "revocation.crl", "time", "time.validate_at", "time.max_clock_skew_s",
+    "revocation", "revocation.mode", "revocation.crl", "revocation.sources", "revocation.fetch",
+    "revocation.fetch.allow", "revocation.fetch.timeout_ms", "revocation.fetch.max_bytes", "revocation.max_age_s",
+    "time", "time.validate_at", "time.max_clock_skew_s",
     "sm2", "sm2.default_id", "xml", "xml.require_full_coverage", NULL,
 };
 
@@ -328,11 +330,26 @@ static const struct sb_ykey certificate_keys[] = {
       .help = "rfc5280 or strict", .names = profile_names },
 };
 
+static const struct sb_ykey fetch_keys[] = {
+    { .name = "allow", .type = SB_YT_SEQ, .off = SB_Y_NO_OFF, .help = "a list of http:// or https:// URL prefixes",
+      .set = sb_tp_read_fetch_allow },
+    { .name = "timeout_ms", .type = SB_YT_INT, .off = P_OFF(fetch.timeout_ms), .min = 100, .max = 30000,
+      .dflt = 2000, .help = "an integer from 100 to 30000" },
+    { .name = "max_bytes", .type = SB_YT_SIZE, .off = P_OFF(fetch.max_bytes), .min = 1024, .max = 256LL << 20,
+      .dflt = 10LL << 20, .help = "a size from 1KiB to 256MiB" },
+};
+
 static const struct sb_ykey revocation_keys[] = {
     /* names in file order differ from enum sb_revocation_mode's: a custom reader maps them */
     { .name = "mode", .type = SB_YT_ENUM, .required = 1, .off = P_OFF(revocation), .dflt = SB_REV_PREFER,
       .help = "require, prefer or off", .set = set_rev_mode },
     { .name = "crl", .type = SB_YT_SEQ, .off = SB_Y_NO_OFF, .help = "a list of CRL files", .set = set_crls },
+    { .name = "sources", .type = SB_YT_SEQ, .off = SB_Y_NO_OFF,
+      .help = "a list of embedded, crl, files (in order)", .set = sb_tp_read_rev_sources },
+    { .name = "fetch", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping with allow, timeout_ms, max_bytes",
+      .sub = fetch_keys, .nsub = SB_Y_NKEYS(fetch_keys) },
+    { .name = "max_age_s", .type = SB_YT_INT, .off = P_OFF(fetch.max_age_s), .min = 0, .max = 2678400, .dflt = 0,
+      .help = "an integer from 0 to 2678400 (31 days)" },
 };
 
 static const char *const validate_at_names[] = { "now", "signing_time", NULL };   /* enum sb_tp_validate_at */
@@ -368,7 +385,8 @@ static const struct sb_ykey top_keys[] = {
     { .name = "certificate", .type = SB_YT_MAP, .off = SB_Y_NO_OFF,
       .help = "a mapping with policy_oids, key_usage, max_chain_length...", .sub = certificate_keys,
       .nsub = SB_Y_NKEYS(certificate_keys) },
-    { .name = "revocation", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping with mode and crl",
+    { .name = "revocation", .type = SB_YT_MAP, .off = SB_Y_NO_OFF,
+      .help = "a mapping with mode, sources, crl, fetch, max_age_s",
       .sub = revocation_keys, .nsub = SB_Y_NKEYS(revocation_keys) },
     { .name = "time", .type = SB_YT_MAP, .off = SB_Y_NO_OFF,
       .help = "a mapping with validate_at and max_clock_skew_s", .sub = time_keys, .nsub = SB_Y_NKEYS(time_keys) },
@@ -397,6 +415,10 @@ void sb_trust_policy_free(struct sb_trust_policy *p)
     sb_cert_index_free(p->anchor_index);
     sb_cert_index_free(p->intermediate_index);
     sk_X509_CRL_pop_free(p->crls, X509_CRL_free);
+    for (l = 0; l < p->fetch.n_allow; l++) {
+        free(p->fetch_allow[l]);
+    }
+    free(p->fetch_allow);
     sb_tp_oid_list_free(&p->policy_oids);
     for (l = 0; l < SB_TP_LEVEL__COUNT; l++) {
         sb_tp_oid_list_free(&p->levels[l]);
@@ -424,6 +446,7 @@ static struct sb_trust_policy *policy_new(const char *path)
         sb_trust_policy_free(p);
         return NULL;
     }
+    p->rev_sources = SB_TP_SRC_EMBEDDED | SB_TP_SRC_FILES;
     return p;
 }
 
@@ -456,6 +479,7 @@ enum sb_reason sb_tp_load_file(const char *path, struct sb_diag *diag, struct sb
             sb_y_error_at(&c, root, NULL, "expected a mapping (key: value lines) at the top level, got %s", got);
         } else {
             sb_y_walk(&c, root, "", top_keys, SB_Y_NKEYS(top_keys), p, sb_tp_all_keys);
+            sb_tp_check_revocation(&c, root, p);
         }
     }
     if (p->id != NULL && id_seen != NULL && id_len > 0) {

@@ -29,6 +29,13 @@ void sb_tp_read_anchors(struct sb_yfile *c, void *obj, const struct sb_ykey *k, 
                         const char *kpath);
 void sb_tp_read_intermediates(struct sb_yfile *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
                               const char *kpath);
+/* Custom readers of revocation.sources and revocation.fetch.allow, and the checks between revocation keys
+ * run once the whole file was walked (trust_policy_revocation.c); obj / p is the policy being loaded. */
+void sb_tp_read_rev_sources(struct sb_yfile *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
+                            const char *kpath);
+void sb_tp_read_fetch_allow(struct sb_yfile *c, void *obj, const struct sb_ykey *k, const struct sb_ynode *v,
+                            const char *kpath);
+void sb_tp_check_revocation(struct sb_yfile *c, const struct sb_ynode *root, struct sb_trust_policy *p);
 /* Every key of a policy file as a dotted path, NULL-terminated: "did you mean" hints across sections. */
 extern const char *const sb_tp_all_keys[];
 

@@ -110,6 +110,7 @@ enum sb_reason sb_validate_cms(const struct sb_validate_run *r, struct sb_cms_re
 
     memset(&o, 0, sizeof(o));
     o.path = &r->in.opts;
+    o.no_object_crls = p != NULL && (p->rev_sources & SB_TP_SRC_EMBEDDED) == 0;
     o.anchors = r->in.anchors;
     o.untrusted = r->in.untrusted;
     if (ev->digest_len > 0) {
@@ -157,6 +158,10 @@ static enum sb_reason run_begin(const struct sb_validation_ctx *ctx, const struc
         }
         r->prepared = 1;
         r->in.opts.sig_memo = c->sigs;
+        if ((ctx->policy->rev_sources & SB_TP_SRC_CRL) != 0) {
+            r->in.opts.more_crls = ctx->more_crls;
+            r->in.opts.more_crls_arg = ctx->more_crls_arg;
+        }
         r->in.opts.budget = ctx->budget;
         if (c->chain != NULL && c->scope != NULL) {        /* never a cache without its scope */
             r->in.opts.cache = c->chain;

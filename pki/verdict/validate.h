@@ -61,6 +61,10 @@ struct sb_validation_ctx {
                                             * step by step, any other format spends it at once). Once it is
                                             * spent the result must be thrown away and the run repeated
                                             * without a budget; nothing it did is cached as an outcome */
+    sb_more_crls_fn more_crls;             /* NULL = offline; else, for a policy whose revocation.sources lists
+                                            * crl, the source of CRL distribution point CRLs (revocation.h;
+                                            * the daemon's gateway/daemon/revocation_fetch.c) */
+    void *more_crls_arg;
 };
 
 /*

@@ -72,6 +72,12 @@ struct sb_path_opts {
     struct sb_work_budget *budget;             /* borrowed: pays each signature verification and certificate
                                                 * decode of the run (pki/base/work_budget.h); NULL = unlimited.
                                                 * A spent budget's outcome is never cached */
+    sb_more_crls_fn more_crls;                 /* NULL: only crls; else the revocation check's source of more
+                                                * CRLs (revocation.h), e.g. the daemon's CDP fetcher. A path
+                                                * validated with them is cached no longer than they are current,
+                                                * and not at all when the source failed */
+    void *more_crls_arg;
+    const struct sb_rev_fetch *fetch;          /* borrowed: the policy's fetch settings (revocation.h); NULL */
 };
 
 /* Fill o with defaults: now, anyPolicy, no limits, revocation prefer, rfc5280 profile, strong algorithms. */

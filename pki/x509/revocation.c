@@ -120,8 +120,10 @@ static void mask_names(unsigned mask, char *buf, size_t len)
     }
 }
 
-enum sb_reason sb_revocation_check(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
-                                   struct sb_err *err)
+/* The decision over ctx->crls. need_more non-NULL: set to 1 (and SB_OK returned, err cleared) instead of
+ * deciding when the certificate is neither revoked nor covered by current complete CRLs for all reasons. */
+static enum sb_reason judge(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer, int *need_more,
+                            struct sb_err *err)
 {
     struct rev_check ck;
     struct crl_info *infos = NULL;
@@ -213,17 +215,15 @@ enum sb_reason sb_revocation_check(const struct sb_revocation_ctx *ctx, X509 *ce
                         best->current ? "" : "stale ", best->base != NULL ? "delta CRL" : "CRL", num_s, iss_s);
         goto err;
     }
-    if (ctx->mode == SB_REV_PREFER) {
-        sb_err_clear(err);
-        rc = SB_OK;
-        goto err;
-    }
     for (i = 0; i < n; i++) {
         if (infos[i].state == CRL_USABLE && infos[i].current && infos[i].base == NULL) {
             mask |= infos[i].reasons;
         }
     }
-    if (mask == SB_REV_ALL_REASONS) {
+    if (ctx->mode == SB_REV_PREFER || mask == SB_REV_ALL_REASONS || need_more != NULL) {
+        if (need_more != NULL) {
+            *need_more = mask != SB_REV_ALL_REASONS;
+        }
         sb_err_clear(err);
         rc = SB_OK;
         goto err;
@@ -255,4 +255,76 @@ err:
     CRL_DIST_POINTS_free(ck.dps);
     ERR_clear_error();
     return rc;
+}
+
+/* Ask ctx->more_crls for the certificate's CRLs and judge again with them (first, then the supplied ones). */
+static enum sb_reason judge_with_more(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
+                                      struct sb_err *err)
+{
+    struct sb_revocation_ctx sub;
+    struct sb_crl_request rq;
+    STACK_OF(X509_CRL) *more, *all = NULL;
+    struct sb_err why;
+    char serial_s[48], iss_s[SB_REV_NAME_MAX];
+    enum sb_reason rc;
+    int i;
+
+    if ((more = sk_X509_CRL_new_null()) == NULL) {
+        return sb_err_set(err, SB_R_INTERNAL, "out of memory");
+    }
+    memset(&rq, 0, sizeof(rq));
+    rq.cert = cert;
+    rq.issuer = issuer;
+    rq.at = ctx->at;
+    rq.fetch = ctx->fetch;
+    rq.budget = ctx->budget;
+    sb_err_clear(&why);
+    rc = ctx->more_crls(ctx->more_crls_arg, &rq, more, &why);
+    if (rc != SB_OK || sk_X509_CRL_num(more) == 0) {
+        if (ctx->mode == SB_REV_PREFER) {
+            sb_err_clear(err);
+            rc = SB_OK;
+            goto done;
+        }
+        sb_certfmt_integer(X509_get0_serialNumber(cert), serial_s, sizeof(serial_s));
+        sb_certfmt_name(X509_get_issuer_name(cert), iss_s, sizeof(iss_s));
+        rc = sb_err_set(err, SB_R_REVOCATION_UNAVAILABLE,
+                        "certificate serial %s (issuer %s): no usable current CRL supplied, and none fetched: %s",
+                        serial_s, iss_s, why.msg[0] != '\0' ? why.msg : "the CRL source gave none");
+        goto done;
+    }
+    if ((all = sk_X509_CRL_dup(more)) == NULL) {
+        rc = sb_err_set(err, SB_R_INTERNAL, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < sk_X509_CRL_num(ctx->crls); i++) {
+        if (!sk_X509_CRL_push(all, sk_X509_CRL_value(ctx->crls, i))) {
+            rc = sb_err_set(err, SB_R_INTERNAL, "out of memory");
+            goto done;
+        }
+    }
+    sub = *ctx;
+    sub.crls = all;
+    sub.more_crls = NULL;
+    rc = judge(&sub, cert, issuer, NULL, err);
+done:
+    sk_X509_CRL_free(all);
+    sk_X509_CRL_pop_free(more, X509_CRL_free);
+    return rc;
+}
+
+enum sb_reason sb_revocation_check(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
+                                   struct sb_err *err)
+{
+    enum sb_reason rc;
+    int need_more = 0;
+
+    if (ctx == NULL || ctx->more_crls == NULL || ctx->mode == SB_REV_OFF) {
+        return judge(ctx, cert, issuer, NULL, err);
+    }
+    rc = judge(ctx, cert, issuer, &need_more, err);
+    if (rc != SB_OK || !need_more) {
+        return rc;
+    }
+    return judge_with_more(ctx, cert, issuer, err);
 }

@@ -1,9 +1,10 @@
 /*
  * pki/x509/revocation.h — RFC 5280 §6.3 revocation checking from CRLs the caller supplies.
  *
- * No network fetches: CRLs must be supplied. Handles CRL scope (issuingDistributionPoint: distribution
- * point names, onlyContainsUserCerts/CACerts/AttributeCerts, onlySomeReasons, indirectCRL and the
- * certificateIssuer entry extension), reason-partitioned CRLs (coverage of all reasons), delta CRLs
+ * No network I/O here: CRLs are supplied, and a caller that can fetch more (the daemon's CRL distribution
+ * point fetcher, gateway/daemon/revocation_fetch.c) plugs in through sb_more_crls_fn. Handles CRL scope
+ * (issuingDistributionPoint: distribution point names, onlyContainsUserCerts/CACerts/AttributeCerts,
+ * onlySomeReasons, indirectCRL and the certificateIssuer entry extension), reason-partitioned CRLs (coverage of all reasons), delta CRLs
  * (deltaCRLIndicator matched to a complete CRL with a CRL number >= BaseCRLNumber, removeFromCRL),
  * certificateHold, the CRL validity window, CRL signature (SM2 with the caller's ID) and the signer's
  * key usage cRLSign. A CRL that is unusable (bad signature, unknown critical extension, missing or
@@ -35,6 +36,37 @@ typedef enum sb_reason (*sb_crl_signer_fn)(void *arg, X509_CRL *crl, EVP_PKEY **
 struct sb_sig_memo;
 struct sb_work_budget;
 
+/* Where a caller may fetch CRLs from, and how (the policy's revocation.fetch): all borrowed. */
+struct sb_rev_fetch {
+    const char *const *allow;          /* URL prefixes that may be fetched; nothing else, ever */
+    size_t n_allow;
+    int timeout_ms;                    /* the longest one certificate's CRL may be waited for */
+    long long max_bytes;               /* response size cap */
+    int max_age_s;                     /* how long a CRL without nextUpdate counts as current; 0 = never */
+};
+
+/* What a more_crls hook is asked for: CRLs for cert (issued by issuer) at `at`, under fetch. */
+struct sb_crl_request {
+    X509 *cert;
+    X509 *issuer;
+    time_t at;
+    const struct sb_rev_fetch *fetch;  /* borrowed: the policy's settings */
+    struct sb_work_budget *budget;     /* borrowed: the run's budget (NULL = unlimited); a step that needs the
+                                        * network must take SB_WORK_UNBOUNDED from it (it then fails on an
+                                        * event loop and the run goes to a worker) */
+};
+
+/*
+ * The caller's source of more CRLs (CRL distribution points fetched over the network). Called only when
+ * the certificate is not revoked by, and has no current complete CRL covering all reasons among, the
+ * supplied CRLs. SB_OK: CRLs were pushed onto out, one reference each (the caller frees them); they are
+ * judged exactly like supplied ones (scope, signature, freshness), so a hook need not trust them.
+ * Any other reason (REVOCATION_UNAVAILABLE): nothing usable could be had; why says what and where (URL,
+ * fetch failure, allow-list refusal). Called from the validating thread; may block up to fetch->timeout_ms.
+ */
+typedef enum sb_reason (*sb_more_crls_fn)(void *arg, const struct sb_crl_request *rq, STACK_OF(X509_CRL) *out,
+                                          struct sb_err *why);
+
 struct sb_revocation_ctx {
     STACK_OF(X509_CRL) *crls;          /* borrowed: all supplied CRLs (complete and delta) */
     time_t at;                         /* validation time */
@@ -45,6 +77,10 @@ struct sb_revocation_ctx {
     void *find_signer_arg;
     struct sb_sig_memo *sig_memo;      /* borrowed: signatures already verified (sig_memo.h); may be NULL */
     struct sb_work_budget *budget;     /* borrowed: pays CRL signature verifications (work_budget.h); NULL */
+    sb_more_crls_fn more_crls;         /* NULL: only crls; else asked for more (see sb_more_crls_fn) */
+    void *more_crls_arg;
+    const struct sb_rev_fetch *fetch;  /* borrowed: passed to more_crls; its max_age_s also applies to every
+                                        * CRL without nextUpdate (NULL: such a CRL is never current) */
 };
 
 /*
@@ -52,7 +88,10 @@ struct sb_revocation_ctx {
  * Returns SB_OK (not revoked, or mode allows no information), REVOKED (listed with a revocation date
  * not after ctx->at, whether the CRL is current or stale, including certificateHold), or
  * REVOCATION_UNAVAILABLE (mode require and no usable, current CRLs cover all reasons). err names
- * the certificate serial, the CRL issuer and why.
+ * the certificate serial, the CRL issuer and why. With more_crls, the supplied CRLs are judged first; when
+ * they neither revoke the certificate nor cover it, the hook's CRLs are added and everything judged again.
+ * A hook that fails gives REVOCATION_UNAVAILABLE with its reason under require, and SB_OK under prefer
+ * (the certificate passes without status, as under prefer without any CRL).
  */
 enum sb_reason sb_revocation_check(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
                                    struct sb_err *err) SB_MUST_USE;

@@ -22,6 +22,7 @@
 #include <openssl/err.h>
 #include <openssl/objects.h>
 
+#include "pki/base/rfc3339_time.h"
 #include "pki/x509/cert_format.h"
 #include "pki/x509/cert_decode.h"
 #include "pki/x509/sig_memo.h"
@@ -566,6 +567,7 @@ void sb_rev_crl_evaluate(struct rev_check *ck, struct crl_info *ci)
 {
     const X509_NAME *crl_iss = X509_CRL_get_issuer(ci->crl);
     const ASN1_TIME *next;
+    time_t tu;
     char why[300] = "", iss_s[SB_REV_NAME_MAX], num_s[48] = "", label[240], t_s[32];
     int direct = X509_NAME_cmp(crl_iss, ck->cert_iss) == 0, cmp, ok;
 
@@ -613,7 +615,16 @@ void sb_rev_crl_evaluate(struct rev_check *ck, struct crl_info *ci)
     next = X509_CRL_get0_nextUpdate(ci->crl);
     cmp = next != NULL ? ASN1_TIME_cmp_time_t(next, ck->ctx->at) : -2;
     ci->current = cmp >= 0;
-    if (next == NULL) {
+    if (next == NULL && ck->ctx->fetch != NULL && ck->ctx->fetch->max_age_s > 0) {
+        /* local policy for a CRL without nextUpdate (RFC 5280 §5.1.2.5 binds the CA to include it): current
+         * for max_age_s after its thisUpdate */
+        ci->current = sb_asn1_time_to_unix(X509_CRL_get0_lastUpdate(ci->crl), &tu, NULL) &&
+                      ck->ctx->at - tu <= ck->ctx->fetch->max_age_s;
+        if (!ci->current) {
+            sb_rev_note(ck, DIAG_TIME, "%s has no nextUpdate and is older than revocation.max_age_s %ds", label,
+                        ck->ctx->fetch->max_age_s);
+        }
+    } else if (next == NULL) {
         sb_rev_note(ck, DIAG_TIME, "%s has no nextUpdate, so it is never current", label);
     } else if (!ci->current) {
         ERR_clear_error();

@@ -1035,12 +1035,157 @@ static void test_revocation_check_bad_arguments(void **state)
     X509_free(c);
 }
 
+/* A more_crls hook for the tests: gives its CRLs (new references) or fails with a message; counts calls. */
+struct more {
+    STACK_OF(X509_CRL) *give;          /* NULL: fail */
+    int calls;
+    const struct sb_rev_fetch *seen_fetch;
+    X509 *seen_cert;
+};
+
+static enum sb_reason more_cb(void *arg, const struct sb_crl_request *rq, STACK_OF(X509_CRL) *out, struct sb_err *why)
+{
+    struct more *m = arg;
+    int i;
+
+    m->calls++;
+    m->seen_fetch = rq->fetch;
+    m->seen_cert = rq->cert;
+    if (m->give == NULL) {
+        return sb_err_set(why, SB_R_REVOCATION_UNAVAILABLE, "test hook: http://crl.test/ca.crl is down");
+    }
+    for (i = 0; i < sk_X509_CRL_num(m->give); i++) {
+        X509_CRL *c = sk_X509_CRL_value(m->give, i);
+
+        assert_int_equal(X509_CRL_up_ref(c), 1);
+        assert_true(sk_X509_CRL_push(out, c) > 0);
+    }
+    return SB_OK;
+}
+
+static enum sb_reason check_more(const struct fx *f, STACK_OF(X509_CRL) *crls, enum sb_revocation_mode mode, X509 *cert,
+                                 struct more *m, const struct sb_rev_fetch *fetch, struct sb_err *e)
+{
+    struct sb_revocation_ctx ctx = { .crls = crls, .at = AT, .mode = mode, .algs = &f->algs };
+    enum sb_reason r;
+
+    ctx.more_crls = more_cb;
+    ctx.more_crls_arg = m;
+    ctx.fetch = fetch;
+    m->calls = 0;
+    sb_err_clear(e);
+    r = sb_revocation_check(&ctx, cert, f->ca, e);
+    assert_int_equal(e->reason, r);
+    return r;
+}
+
+static X509_CRL *simple_crl(const struct fx *f, EVP_PKEY *key, time_t this_u, time_t next_u, const char *revoked)
+{
+    X509_CRL *c = crl_begin("Test CA", this_u, next_u);
+
+    if (revoked != NULL) {
+        crl_revoke(c, revoked, AT - 2 * DAY, 1, NULL, 0);
+    }
+    crl_number(c, 5, 0, X509V3_ADD_DEFAULT);
+    (void)f;
+    return crl_end(c, key, EVP_sha256());
+}
+
+/* The caller's source of more CRLs (the daemon's CDP fetcher): asked only when the supplied CRLs do not decide,
+ * its CRLs judged like supplied ones, its failure unavailable under require and a pass under prefer. */
+static void test_revocation_more_crls_hook(void **state)
+{
+    const struct fx *f = ct_fx(state);
+    X509 *c = leaf("1001", NULL, f);
+    X509_CRL *good = simple_crl(f, f->ca_key, AT - DAY, AT + DAY, NULL);
+    X509_CRL *revoking = simple_crl(f, f->ca_key, AT - DAY, AT + DAY, "1001");
+    X509_CRL *stale_revoking = simple_crl(f, f->ca_key, AT - 3 * DAY, AT - DAY, "1001");
+    X509_CRL *stale = simple_crl(f, f->ca_key, AT - 3 * DAY, AT - DAY, NULL);
+    X509_CRL *wrong_key = simple_crl(f, f->other_key, AT - DAY, AT + DAY, NULL);
+    X509_CRL *no_next = simple_crl(f, f->ca_key, AT - 100, 0, NULL);
+    struct sb_rev_fetch fetch = { .timeout_ms = 2000, .max_bytes = 1 << 20 };
+    STACK_OF(X509_CRL) *none = sk_X509_CRL_new_null(), *s;
+    struct more m;
+    struct sb_err e;
+
+    assert_non_null(none);
+    memset(&m, 0, sizeof(m));
+    /* a current supplied CRL decides: the hook is not asked */
+    s = stk(1, good);
+    m.give = NULL;
+    assert_int_equal(check_more(f, s, SB_REV_REQUIRE, c, &m, &fetch, &e), SB_OK);
+    assert_int_equal(m.calls, 0);
+    stk_free(s);
+    /* a supplied stale CRL listing the certificate revokes it: the hook is not asked */
+    s = stk(1, stale_revoking);
+    assert_int_equal(check_more(f, s, SB_REV_PREFER, c, &m, &fetch, &e), SB_R_REVOKED);
+    assert_int_equal(m.calls, 0);
+    stk_free(s);
+    /* nothing supplied: the hook's good CRL covers the certificate */
+    m.give = stk(1, good);
+    assert_int_equal(check_more(f, none, SB_REV_REQUIRE, c, &m, &fetch, &e), SB_OK);
+    assert_int_equal(m.calls, 1);
+    assert_ptr_equal(m.seen_fetch, &fetch);
+    assert_ptr_equal(m.seen_cert, c);
+    /* a supplied stale CRL that does not list it: asked, and the fetched CRL decides */
+    s = stk(1, stale);
+    assert_int_equal(check_more(f, s, SB_REV_REQUIRE, c, &m, &fetch, &e), SB_OK);
+    assert_int_equal(m.calls, 1);
+    stk_free(s);
+    stk_free(m.give);
+    /* the hook's CRL revokes it, in both modes */
+    m.give = stk(1, revoking);
+    assert_int_equal(check_more(f, none, SB_REV_REQUIRE, c, &m, &fetch, &e), SB_R_REVOKED);
+    assert_msg_has(&e, "keyCompromise");
+    assert_int_equal(check_more(f, none, SB_REV_PREFER, c, &m, &fetch, &e), SB_R_REVOKED);
+    stk_free(m.give);
+    /* the hook fails: unavailable under require (its reason said), a pass under prefer */
+    m.give = NULL;
+    assert_int_equal(check_more(f, none, SB_REV_REQUIRE, c, &m, &fetch, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "none fetched: test hook: http://crl.test/ca.crl is down");
+    assert_msg_has(&e, "serial 1001");
+    assert_int_equal(check_more(f, none, SB_REV_PREFER, c, &m, &fetch, &e), SB_OK);
+    assert_int_equal(m.calls, 1);
+    /* off: never asked */
+    assert_int_equal(check_more(f, none, SB_REV_OFF, c, &m, &fetch, &e), SB_OK);
+    assert_int_equal(m.calls, 0);
+    /* the hook's CRL is not trusted: signed by another key, or stale, it is unusable */
+    m.give = stk(1, wrong_key);
+    assert_int_equal(check_more(f, none, SB_REV_REQUIRE, c, &m, &fetch, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "unusable");
+    assert_int_equal(check_more(f, none, SB_REV_PREFER, c, &m, &fetch, &e), SB_OK);
+    stk_free(m.give);
+    m.give = stk(1, stale);
+    assert_int_equal(check_more(f, none, SB_REV_REQUIRE, c, &m, &fetch, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "expired");
+    stk_free(m.give);
+    /* without nextUpdate: current for max_age_s after thisUpdate, never without it */
+    m.give = stk(1, no_next);
+    assert_int_equal(check_more(f, none, SB_REV_REQUIRE, c, &m, &fetch, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "never current");
+    fetch.max_age_s = 3600;
+    assert_int_equal(check_more(f, none, SB_REV_REQUIRE, c, &m, &fetch, &e), SB_OK);
+    fetch.max_age_s = 50;
+    assert_int_equal(check_more(f, none, SB_REV_REQUIRE, c, &m, &fetch, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "older than revocation.max_age_s 50s");
+    stk_free(m.give);
+    stk_free(none);
+    X509_CRL_free(good);
+    X509_CRL_free(revoking);
+    X509_CRL_free(stale_revoking);
+    X509_CRL_free(stale);
+    X509_CRL_free(wrong_key);
+    X509_CRL_free(no_next);
+    X509_free(c);
+}
+
 int main(void)
 {
     static const struct ct_fn fns[] = {
         CT_FN(test_revocation_check_indirect_crl),
         CT_FN(test_revocation_check_crl_cap),
         CT_FN(test_revocation_check_bad_arguments),
+        CT_FN(test_revocation_more_crls_hook),
     };
     static const struct ct_table tables[] = {
         CT_TABLE(rev_cases, run_rev_case),

@@ -204,6 +204,59 @@ static const struct bad_case bad_cases[] = {
     { "CRL file missing", BASE "revocation:\n  mode: prefer\n  crl: [pki/hk/none.crl]\n",
       "@/p.yaml:6:9: revocation.crl[0]: cannot read 'pki/hk/none.crl' (resolved to @/pki/hk/none.crl): No such file "
       "or directory", SB_R_INPUT_MALFORMED },
+    { "revocation.sources unknown value", BASE "revocation:\n  mode: require\n  sources: [embedded, crls]\n",
+      "@/p.yaml:6:23: revocation.sources[1]: expected one of embedded, ocsp, crl, files, got 'crls' (did you mean "
+      "'crl'?)", SB_R_INPUT_MALFORMED },
+    { "revocation.sources ocsp not implemented", BASE "revocation:\n  mode: require\n  sources: [embedded, ocsp]\n",
+      "@/p.yaml:6:23: revocation.sources[1]: ocsp is not implemented yet (issue 16); remove it (embedded, crl and "
+      "files are available)", SB_R_INPUT_MALFORMED },
+    { "revocation.sources twice", BASE "revocation:\n  mode: prefer\n  sources: [files, embedded, files]\n",
+      "@/p.yaml:6:30: revocation.sources[2]: files is listed twice", SB_R_INPUT_MALFORMED },
+    { "revocation.sources empty", BASE "revocation:\n  mode: prefer\n  sources: []\n",
+      "@/p.yaml:6:12: revocation.sources: an empty list would check nothing; list at least one of embedded, crl, "
+      "files (or set revocation.mode: off)", SB_R_INPUT_MALFORMED },
+    { "revocation.sources is a string", BASE "revocation:\n  mode: prefer\n  sources: crl\n",
+      "@/p.yaml:6:12: revocation.sources: expected a list of embedded, crl, files (in order), got string 'crl'",
+      SB_R_INPUT_MALFORMED },
+    { "crl source without an allow-list", BASE "revocation:\n  mode: require\n  sources: [crl]\n",
+      "@/p.yaml:6:12: revocation.sources: crl (fetching CRL distribution points) needs a non-empty "
+      "revocation.fetch.allow: the URL prefixes that may be fetched", SB_R_INPUT_MALFORMED },
+    { "crl source with an empty allow-list",
+      BASE "revocation:\n  mode: require\n  sources: [crl]\n  fetch: { allow: [] }\n",
+      "@/p.yaml:6:12: revocation.sources: crl (fetching CRL distribution points) needs a non-empty "
+      "revocation.fetch.allow: the URL prefixes that may be fetched", SB_R_INPUT_MALFORMED },
+    { "CRL files without files in sources",
+      BASE "revocation:\n  mode: prefer\n  sources: [embedded]\n  crl: [pki/hk/int.crl]\n",
+      "@/p.yaml:7:8: revocation.crl: CRL files are listed but revocation.sources does not include files",
+      SB_R_INPUT_MALFORMED },
+    { "allow-list with an ldap URL",
+      BASE "revocation:\n  mode: prefer\n  fetch:\n    allow: [\"ldap://ldap.example/\"]\n",
+      "@/p.yaml:7:13: revocation.fetch.allow[0]: 'ldap://ldap.example/': not an http:// or https:// URL prefix "
+      "(ldap:, file: and other schemes are never fetched)", SB_R_INPUT_MALFORMED },
+    { "allow-list with userinfo",
+      BASE "revocation:\n  mode: prefer\n  fetch:\n    allow: [\"http://user@crl.example/\"]\n",
+      "@/p.yaml:7:13: revocation.fetch.allow[0]: 'http://user@crl.example/': a URL prefix has no userinfo "
+      "(user@host)", SB_R_INPUT_MALFORMED },
+    { "allow-list without a host", BASE "revocation:\n  mode: prefer\n  fetch:\n    allow: [\"http:///crl\"]\n",
+      "@/p.yaml:7:13: revocation.fetch.allow[0]: 'http:///crl': the prefix has no host", SB_R_INPUT_MALFORMED },
+    { "allow-list with a query",
+      BASE "revocation:\n  mode: prefer\n  fetch:\n    allow: [\"http://crl.example/x?y=1\"]\n",
+      "@/p.yaml:7:13: revocation.fetch.allow[0]: 'http://crl.example/x?y=1': a URL prefix has no query or fragment",
+      SB_R_INPUT_MALFORMED },
+    { "fetch.timeout_ms too small", BASE "revocation:\n  mode: prefer\n  fetch: { timeout_ms: 50 }\n",
+      "@/p.yaml:6:24: revocation.fetch.timeout_ms: expected an integer from 100 to 30000, got integer 50",
+      SB_R_INPUT_MALFORMED },
+    { "fetch.timeout_ms too large", BASE "revocation:\n  mode: prefer\n  fetch: { timeout_ms: 60000 }\n",
+      "@/p.yaml:6:24: revocation.fetch.timeout_ms: expected an integer from 100 to 30000, got integer 60000",
+      SB_R_INPUT_MALFORMED },
+    { "fetch.max_bytes too large", BASE "revocation:\n  mode: prefer\n  fetch: { max_bytes: 1GiB }\n",
+      "@/p.yaml:6:23: revocation.fetch.max_bytes: 1GiB is out of range (1024 to 268435456 bytes)",
+      SB_R_INPUT_MALFORMED },
+    { "fetch key typo", BASE "revocation:\n  mode: prefer\n  fetch: { alow: [\"http://crl.example/\"] }\n",
+      "@/p.yaml:6:12: revocation.fetch.alow: unknown key (did you mean 'allow'?)", SB_R_INPUT_MALFORMED },
+    { "max_age_s negative", BASE "revocation:\n  mode: prefer\n  max_age_s: -1\n",
+      "@/p.yaml:6:14: revocation.max_age_s: expected an integer from 0 to 2678400, got integer -1",
+      SB_R_INPUT_MALFORMED },
     { "validate_at unknown", BASE "time:\n  validate_at: signing\n",
       "@/p.yaml:5:16: time.validate_at: expected one of now, signing_time, got 'signing'", SB_R_INPUT_MALFORMED },
     { "negative clock skew", BASE "time:\n  max_clock_skew_s: -5\n",
@@ -448,6 +501,33 @@ static void test_trust_policy_load_full_and_relative(void **state)
     assert_int_equal(pol->xml_require_full_coverage, 1);
     sb_trust_policy_free(pol);
 
+    /* live revocation keys */
+    pol = load_ok(f, "rev.yaml",
+                  BASE "revocation:\n"
+                  "  mode: require\n"
+                  "  sources: [embedded, crl, files]\n"
+                  "  crl: [pki/hk/int.crl]\n"
+                  "  fetch:\n"
+                  "    allow: [\"http://crl.example.hk/\", \"HTTPS://CRL2.example.hk:8443/ca/\"]\n"
+                  "    timeout_ms: 1500\n"
+                  "    max_bytes: 2MiB\n"
+                  "  max_age_s: 86400\n");
+    assert_int_equal(pol->rev_sources, SB_TP_SRC_EMBEDDED | SB_TP_SRC_CRL | SB_TP_SRC_FILES);
+    assert_int_equal(pol->fetch.n_allow, 2);
+    assert_string_equal(pol->fetch.allow[0], "http://crl.example.hk/");
+    assert_string_equal(pol->fetch.allow[1], "HTTPS://CRL2.example.hk:8443/ca/");
+    assert_int_equal(pol->fetch.timeout_ms, 1500);
+    assert_true(pol->fetch.max_bytes == 2LL << 20);
+    assert_int_equal(pol->fetch.max_age_s, 86400);
+    assert_int_equal(sk_X509_CRL_num(pol->crls), 1);
+    sb_trust_policy_free(pol);
+    /* an allow-list without crl in the sources is accepted (kept for when crl is added) */
+    pol = load_ok(f, "rev2.yaml", BASE "revocation:\n  mode: prefer\n  sources: [files]\n"
+                                  "  fetch: { allow: [\"http://crl.example.hk/\"] }\n");
+    assert_int_equal(pol->rev_sources, SB_TP_SRC_FILES);
+    assert_int_equal(pol->fetch.n_allow, 1);
+    sb_trust_policy_free(pol);
+
     /* defaults */
     pol = load_ok(f, "min.yaml", BASE);
     assert_string_equal(pol->description, "");
@@ -461,6 +541,12 @@ static void test_trust_policy_load_full_and_relative(void **state)
     assert_int_equal(pol->max_clock_skew_s, 300);
     assert_string_equal(pol->sm2_default_id, "1234567812345678");
     assert_int_equal(pol->xml_require_full_coverage, 0);
+    assert_int_equal(pol->rev_sources, SB_TP_SRC_EMBEDDED | SB_TP_SRC_FILES);
+    assert_int_equal(pol->fetch.n_allow, 0);
+    assert_null(pol->fetch.allow);
+    assert_int_equal(pol->fetch.timeout_ms, 2000);
+    assert_true(pol->fetch.max_bytes == 10LL << 20);
+    assert_int_equal(pol->fetch.max_age_s, 0);
     sb_trust_policy_free(pol);
 }
 
