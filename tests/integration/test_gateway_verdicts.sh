@@ -228,7 +228,8 @@ if missing or any(r['node'] != 'it-verdicts' for r in recs):
     print('     missing %r' % missing); sys.exit(1)
 PY
 
-# ---- 503 TIMEOUT: one worker, a 10 ms deadline, a burst (inline_budget_us: 0: every validation queues for it)
+# ---- 503 TIMEOUT: one worker, a 10 ms deadline, a burst (inline_budget_us: 0: every validation queues for it;
+# caches off: each SM2 validation costs a few ms, so the burst outlasts the deadline however slowly it arrives)
 section "503 TIMEOUT"
 conf2() {
     cat <<EOF
@@ -238,6 +239,7 @@ policy_dir: $POL
 workers: 1
 inline_budget_us: 0
 queue_max: 256
+cache: { chains: 0, certificates: 0, prefixes: 0 }
 limits: { request_timeout_ms: 10 }
 audit: { path: $TMP/audit2.jsonl }
 EOF
