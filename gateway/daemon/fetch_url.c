@@ -19,6 +19,8 @@
 
 #include <event2/http.h>
 
+#include "pki/base/hex.h"
+
 struct allow_prefix {
     struct fetch_url u;                  /* u.path is "/" for a whole origin */
     int origin_only;
@@ -73,20 +75,6 @@ static size_t scheme_len(const char *url)
     return url[i] == ':' ? i : 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 static int unreserved(int c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
@@ -106,7 +94,7 @@ static int decode_path(const char *in, char *out, int *enc_sep, char *cause, siz
         int hi, lo, v;
 
         if (c == '%') {
-            if ((hi = hexval(in[1])) < 0 || (lo = hexval(in[2])) < 0) {
+            if ((hi = sb_hex_digit_value(in[1])) < 0 || (lo = sb_hex_digit_value(in[2])) < 0) {
                 fetch_cause(cause, causelen, "malformed percent-escape in the path");
                 return -1;
             }

@@ -22,8 +22,7 @@ char *sb_hex_encode(const unsigned char *d, size_t n, char *buf, size_t len)
     return buf;
 }
 
-/* The value of one hex digit, -1 if c is not one. */
-static int digit_value(char c)
+int sb_hex_digit_value(char c)
 {
     if (c >= '0' && c <= '9') {
         return c - '0';
@@ -46,7 +45,7 @@ int sb_hex_decode(const char *hex, unsigned char *out, size_t max, size_t *out_l
         return 0;
     }
     for (i = 0; i < n / 2; i++) {
-        if ((hi = digit_value(hex[2 * i])) < 0 || (lo = digit_value(hex[2 * i + 1])) < 0) {
+        if ((hi = sb_hex_digit_value(hex[2 * i])) < 0 || (lo = sb_hex_digit_value(hex[2 * i + 1])) < 0) {
             return 0;
         }
         out[i] = (unsigned char)(hi << 4 | lo);
