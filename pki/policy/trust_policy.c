@@ -170,7 +170,9 @@ enum sb_reason sb_trust_policy_prepare(const struct sb_trust_policy *p, STACK_OF
     in->opts.explicit_policy = p->require_explicit_policy;
     in->opts.max_depth = p->max_chain_length > 0 ? (p->max_chain_length > 2 ? p->max_chain_length - 2 : 0) : -1;
     in->opts.revocation = p->revocation;
-    in->opts.fetch = &p->fetch;          /* more_crls is the caller's (sb_validation_ctx), for SB_TP_SRC_CRL */
+    in->opts.fetch = &p->fetch;          /* more_crls and ocsp are the caller's (sb_validation_ctx) */
+    in->opts.ocsp_before_crl = p->rev_ocsp_before_crl;
+    in->opts.skew_s = p->max_clock_skew_s;
     in->opts.profile = (enum sb_profile)p->profile;
     in->opts.sm2_id = p->sm2_default_id;
     in->anchors = p->anchors;

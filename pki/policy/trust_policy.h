@@ -97,6 +97,7 @@ struct sb_trust_policy {
     enum sb_revocation_mode revocation;  /* default prefer */
     STACK_OF(X509_CRL) *crls;            /* owned */
     unsigned rev_sources;                /* SB_TP_SRC_* bits of revocation.sources; default embedded | files */
+    int rev_ocsp_before_crl;             /* revocation.sources lists ocsp before crl */
     char **fetch_allow;                  /* owned: revocation.fetch.allow (URL prefixes), n in fetch.n_allow */
     struct sb_rev_fetch fetch;           /* revocation.fetch.* and max_age_s (fetch.allow = fetch_allow) */
     enum sb_tp_validate_at validate_at;
@@ -109,7 +110,7 @@ struct sb_trust_policy {
 
 /* revocation.sources bits. */
 #define SB_TP_SRC_EMBEDDED 0x1u          /* CRLs carried in the signed object */
-#define SB_TP_SRC_OCSP     0x2u          /* not implemented yet: refused by the loader */
+#define SB_TP_SRC_OCSP     0x2u          /* OCSP responders asked by the caller (the daemon, the CLI with --fetch) */
 #define SB_TP_SRC_CRL      0x4u          /* CRL distribution points fetched by the caller (the daemon) */
 #define SB_TP_SRC_FILES    0x8u          /* revocation.crl */
 

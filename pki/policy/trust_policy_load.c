@@ -345,11 +345,13 @@ static const struct sb_ykey revocation_keys[] = {
       .help = "require, prefer or off", .set = set_rev_mode },
     { .name = "crl", .type = SB_YT_SEQ, .off = SB_Y_NO_OFF, .help = "a list of CRL files", .set = set_crls },
     { .name = "sources", .type = SB_YT_SEQ, .off = SB_Y_NO_OFF,
-      .help = "a list of embedded, crl, files (in order)", .set = sb_tp_read_rev_sources },
+      .help = "a list of embedded, ocsp, crl, files (in order)", .set = sb_tp_read_rev_sources },
     { .name = "fetch", .type = SB_YT_MAP, .off = SB_Y_NO_OFF, .help = "a mapping with allow, timeout_ms, max_bytes",
       .sub = fetch_keys, .nsub = SB_Y_NKEYS(fetch_keys) },
     { .name = "max_age_s", .type = SB_YT_INT, .off = P_OFF(fetch.max_age_s), .min = 0, .max = 2678400, .dflt = 0,
       .help = "an integer from 0 to 2678400 (31 days)" },
+    { .name = "ocsp_nonce", .type = SB_YT_BOOL, .off = P_OFF(fetch.ocsp_nonce), .dflt = 0,
+      .help = "true or false" },
 };
 
 static const char *const validate_at_names[] = { "now", "signing_time", NULL };   /* enum sb_tp_validate_at */

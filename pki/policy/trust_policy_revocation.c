@@ -30,8 +30,8 @@ void sb_tp_read_rev_sources(struct sb_yfile *c, void *obj, const struct sb_ykey 
 
     (void)k;
     if (v->n == 0) {
-        sb_y_error_at(c, v, kpath, "an empty list would check nothing; list at least one of embedded, crl, "
-                                   "files (or set revocation.mode: off)");
+        sb_y_error_at(c, v, kpath, "an empty list would check nothing; list at least one of embedded, ocsp, "
+                                   "crl, files (or set revocation.mode: off)");
         return;
     }
     for (i = 0; i < v->n; i++) {
@@ -39,14 +39,12 @@ void sb_tp_read_rev_sources(struct sb_yfile *c, void *obj, const struct sb_ykey 
         if ((idx = sb_y_enum(c, v->kids[i], child, source_names, 4)) < 0) {
             continue;
         }
-        if (source_bits[idx] == SB_TP_SRC_OCSP) {
-            sb_y_error_at(c, v->kids[i], child, "ocsp is not implemented yet (issue 16); remove it (embedded, crl "
-                                                "and files are available)");
-            continue;
-        }
         if ((bits & source_bits[idx]) != 0) {
             sb_y_error_at(c, v->kids[i], child, "%s is listed twice", source_names[idx]);
             continue;
+        }
+        if (source_bits[idx] == SB_TP_SRC_OCSP && (bits & SB_TP_SRC_CRL) == 0) {
+            p->rev_ocsp_before_crl = 1;
         }
         bits |= source_bits[idx];
     }
@@ -134,10 +132,11 @@ void sb_tp_check_revocation(struct sb_yfile *c, const struct sb_ynode *root, str
     }
     src = sb_ynode_get(rev, "sources");
     crl = sb_ynode_get(rev, "crl");
-    if ((p->rev_sources & SB_TP_SRC_CRL) != 0 && p->fetch.n_allow == 0) {
+    if ((p->rev_sources & (SB_TP_SRC_CRL | SB_TP_SRC_OCSP)) != 0 && p->fetch.n_allow == 0) {
         sb_y_error_at(c, src != NULL ? src : rev, src != NULL ? "revocation.sources" : "revocation",
-                      "crl (fetching CRL distribution points) needs a non-empty revocation.fetch.allow: the URL "
-                      "prefixes that may be fetched");
+                      "%s needs a non-empty revocation.fetch.allow: the URL prefixes that may be fetched",
+                      (p->rev_sources & SB_TP_SRC_OCSP) != 0 ? "ocsp (asking the OCSP responders)"
+                                                             : "crl (fetching CRL distribution points)");
     }
     if ((p->rev_sources & SB_TP_SRC_FILES) == 0 && crl != NULL && crl->kind == SB_YN_SEQ && crl->n > 0) {
         sb_y_error_at(c, crl, "revocation.crl", "CRL files are listed but revocation.sources does not include "

@@ -162,6 +162,10 @@ static enum sb_reason run_begin(const struct sb_validation_ctx *ctx, const struc
             r->in.opts.more_crls = ctx->more_crls;
             r->in.opts.more_crls_arg = ctx->more_crls_arg;
         }
+        if ((ctx->policy->rev_sources & SB_TP_SRC_OCSP) != 0) {
+            r->in.opts.ocsp = ctx->ocsp;
+            r->in.opts.ocsp_arg = ctx->ocsp_arg;
+        }
         r->in.opts.budget = ctx->budget;
         if (c->chain != NULL && c->scope != NULL) {        /* never a cache without its scope */
             r->in.opts.cache = c->chain;

@@ -65,6 +65,9 @@ struct sb_validation_ctx {
                                             * crl, the source of CRL distribution point CRLs (revocation.h;
                                             * the daemon's gateway/daemon/revocation_fetch.c) */
     void *more_crls_arg;
+    sb_ocsp_source_fn ocsp;                /* NULL = offline; else, for a policy whose revocation.sources lists
+                                            * ocsp, the OCSP source (revocation.h) */
+    void *ocsp_arg;
 };
 
 /*

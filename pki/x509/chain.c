@@ -15,6 +15,7 @@
 #include "pki/x509/cert_decode.h"
 #include "pki/base/work_budget.h"
 #include "pki/x509/sig_memo.h"
+#include "pki/x509/rev_record.h"
 
 #define MAX_CRL_SIGNER_NESTING 2
 
@@ -135,6 +136,10 @@ static void validate_complete(struct build *b)
     rev.budget = b->opts->budget;
     rev.more_crls = b->opts->more_crls;
     rev.more_crls_arg = b->opts->more_crls_arg;
+    rev.ocsp = b->opts->ocsp;
+    rev.ocsp_arg = b->opts->ocsp_arg;
+    rev.ocsp_before_crl = b->opts->ocsp_before_crl;
+    rev.skew_s = b->opts->skew_s;
     rev.fetch = b->opts->fetch;
     sb_err_clear(&e);
     rc = sb_path_check(b->opts, b->path, b->len, &rev, &pol, &e);
@@ -473,134 +478,14 @@ static int cache_window(const struct sb_path_opts *o, STACK_OF(X509) *chain, tim
     return 1;
 }
 
-#define MORE_SEEN_MAX 8   /* certificates whose CRL source answer is remembered per validation */
-
-/* One certificate's answer from the CRL source during one validation. */
-struct more_seen {
-    X509 *cert;                                 /* borrowed: the validation's certificate */
-    enum sb_reason rc;
-    STACK_OF(X509_CRL) *crls;                   /* owned (a reference each): the CRLs given, when rc is SB_OK */
-    struct sb_err why;                          /* when rc is not SB_OK */
-};
-
-/* The caller's more_crls hook seen through a recorder: the windows of the CRLs it gave (they bound a cached
- * path like the supplied ones), whether it ever failed (a pass without status is never cached), and each
- * certificate's answer: one validation asks for a certificate's CRLs at most once even when the builder
- * tries several paths through it (a failing source would otherwise make it wait once per path). */
-struct more_record {
-    sb_more_crls_fn fn;
-    void *arg;
-    int max_age_s;
-    time_t from, until;
-    int uncacheable;
-    int n_seen;
-    struct more_seen seen[MORE_SEEN_MAX];
-};
-
-static void record_window(struct more_record *w, STACK_OF(X509_CRL) *crls, int first)
-{
-    time_t tu, nu;
-    int k;
-
-    for (k = first < 0 ? 0 : first; k < sk_X509_CRL_num(crls); k++) {
-        X509_CRL *crl = sk_X509_CRL_value(crls, k);
-
-        if (!sb_asn1_time_to_unix(X509_CRL_get0_lastUpdate(crl), &tu, NULL)) {
-            w->uncacheable = 1;
-            continue;
-        }
-        if (X509_CRL_get0_nextUpdate(crl) != NULL) {
-            if (!sb_asn1_time_to_unix(X509_CRL_get0_nextUpdate(crl), &nu, NULL)) {
-                w->uncacheable = 1;
-                continue;
-            }
-        } else if (w->max_age_s > 0) {
-            nu = tu + (time_t)w->max_age_s;
-        } else {
-            w->uncacheable = 1;
-            continue;
-        }
-        w->from = tu > w->from ? tu : w->from;
-        w->until = nu < w->until ? nu : w->until;
-    }
-}
-
-/* Push a new reference to each of from[first..] onto to; 0 on allocation failure. */
-static int push_refs(STACK_OF(X509_CRL) *to, STACK_OF(X509_CRL) *from, int first)
-{
-    int k;
-
-    for (k = first < 0 ? 0 : first; k < sk_X509_CRL_num(from); k++) {
-        X509_CRL *crl = sk_X509_CRL_value(from, k);
-
-        if (!X509_CRL_up_ref(crl)) {
-            return 0;
-        }
-        if (sk_X509_CRL_push(to, crl) <= 0) {
-            X509_CRL_free(crl);
-            return 0;
-        }
-    }
-    return 1;
-}
-
-static enum sb_reason record_more_crls(void *arg, const struct sb_crl_request *rq, STACK_OF(X509_CRL) *out,
-                                       struct sb_err *why)
-{
-    struct more_record *w = arg;
-    struct more_seen *sn;
-    int k, before = sk_X509_CRL_num(out);
-    enum sb_reason rc;
-
-    for (k = 0; k < w->n_seen; k++) {
-        sn = &w->seen[k];
-        if (X509_cmp(sn->cert, rq->cert) != 0) {
-            continue;
-        }
-        if (sn->rc != SB_OK) {
-            if (why != NULL) {
-                *why = sn->why;
-            }
-            return sn->rc;
-        }
-        return push_refs(out, sn->crls, 0) ? SB_OK : sb_err_set(why, SB_R_INTERNAL, "out of memory");
-    }
-    rc = w->fn(w->arg, rq, out, why);
-    if (rc != SB_OK) {
-        w->uncacheable = 1;
-    } else {
-        record_window(w, out, before);
-    }
-    if (w->n_seen < MORE_SEEN_MAX && !sb_work_budget_spent(rq->budget)) {
-        sn = &w->seen[w->n_seen];
-        memset(sn, 0, sizeof(*sn));
-        sn->cert = rq->cert;
-        sn->rc = rc;
-        if (rc != SB_OK) {
-            if (why != NULL) {
-                sn->why = *why;
-            } else {
-                sb_err_set(&sn->why, rc, "the CRL source failed");
-            }
-            w->n_seen++;
-        } else if ((sn->crls = sk_X509_CRL_new_null()) != NULL && push_refs(sn->crls, out, before)) {
-            w->n_seen++;
-        } else {
-            sk_X509_CRL_pop_free(sn->crls, X509_CRL_free);
-            sn->crls = NULL;
-        }
-    }
-    return rc;
-}
-
 enum sb_reason sb_chain_validate(const struct sb_path_opts *o, X509 *leaf, STACK_OF(X509) *anchors,
                                  STACK_OF(X509) *untrusted, struct sb_chain_result *res, struct sb_err *err)
 {
     unsigned char key[32];
     struct sb_path_opts w;
-    struct more_record rec;
+    struct sb_rev_record rec;
     time_t from, until;
-    int cacheable, i;
+    int cacheable;
     enum sb_reason rc;
 
     cacheable = o->cache != NULL && cache_key(o, leaf, anchors, key);
@@ -608,22 +493,18 @@ enum sb_reason sb_chain_validate(const struct sb_path_opts *o, X509 *leaf, STACK
         sb_err_clear(err);
         return SB_OK;
     }
-    memset(&rec, 0, sizeof(rec));
-    rec.from = (time_t)INT64_MIN;
-    rec.until = (time_t)INT64_MAX;
-    if (o->more_crls != NULL && o->revocation != SB_REV_OFF) {
+    sb_rev_record_init(&rec, o->more_crls, o->more_crls_arg, o->ocsp, o->ocsp_arg,
+                       o->fetch != NULL ? o->fetch->max_age_s : 0);
+    if ((o->more_crls != NULL || o->ocsp != NULL) && o->revocation != SB_REV_OFF) {
         w = *o;
-        rec.fn = o->more_crls;
-        rec.arg = o->more_crls_arg;
-        rec.max_age_s = o->fetch != NULL ? o->fetch->max_age_s : 0;
-        w.more_crls = record_more_crls;
+        w.more_crls = o->more_crls != NULL ? sb_rev_record_crls : NULL;
         w.more_crls_arg = &rec;
+        w.ocsp = o->ocsp != NULL ? sb_rev_record_ocsp : NULL;
+        w.ocsp_arg = &rec;
         o = &w;
     }
     rc = validate_nested(o, leaf, anchors, untrusted, NULL, res, err);
-    for (i = 0; i < rec.n_seen; i++) {
-        sk_X509_CRL_pop_free(rec.seen[i].crls, X509_CRL_free);
-    }
+    sb_rev_record_clear(&rec);
     /* a run whose work budget ran out is thrown away by its caller: a soft-failed check in it (a CRL whose
      * signature was not verified) must not become a cached path; nor may a path whose revocation status came
      * from fetched CRLs outlive them, or one that passed without status because the source failed */

@@ -77,6 +77,11 @@ struct sb_path_opts {
                                                 * validated with them is cached no longer than they are current,
                                                 * and not at all when the source failed */
     void *more_crls_arg;
+    sb_ocsp_source_fn ocsp;                    /* NULL: no OCSP fetching; else the revocation check's OCSP source
+                                                * (revocation.h); cached paths as with more_crls */
+    void *ocsp_arg;
+    int ocsp_before_crl;                       /* with both: OCSP asked before the CRL distribution points */
+    long skew_s;                               /* clock skew allowed for OCSP times */
     const struct sb_rev_fetch *fetch;          /* borrowed: the policy's fetch settings (revocation.h); NULL */
 };
 

@@ -257,20 +257,20 @@ err:
     return rc;
 }
 
-/* Ask ctx->more_crls for the certificate's CRLs and judge again with them (first, then the supplied ones). */
-static enum sb_reason judge_with_more(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
-                                      struct sb_err *err)
+/* Ask ctx->more_crls for the certificate's CRLs and judge again with them (first, then the supplied ones) as
+ * require would: SB_OK (current CRLs cover it), REVOKED, or REVOCATION_UNAVAILABLE with why (undecided). */
+static enum sb_reason try_more_crls(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
+                                    struct sb_err *why)
 {
     struct sb_revocation_ctx sub;
     struct sb_crl_request rq;
     STACK_OF(X509_CRL) *more, *all = NULL;
-    struct sb_err why;
-    char serial_s[48], iss_s[SB_REV_NAME_MAX];
+    struct sb_err e;
     enum sb_reason rc;
     int i;
 
     if ((more = sk_X509_CRL_new_null()) == NULL) {
-        return sb_err_set(err, SB_R_INTERNAL, "out of memory");
+        return sb_err_set(why, SB_R_INTERNAL, "out of memory");
     }
     memset(&rq, 0, sizeof(rq));
     rq.cert = cert;
@@ -278,53 +278,152 @@ static enum sb_reason judge_with_more(const struct sb_revocation_ctx *ctx, X509 
     rq.at = ctx->at;
     rq.fetch = ctx->fetch;
     rq.budget = ctx->budget;
-    sb_err_clear(&why);
-    rc = ctx->more_crls(ctx->more_crls_arg, &rq, more, &why);
+    sb_err_clear(&e);
+    rc = ctx->more_crls(ctx->more_crls_arg, &rq, more, &e);
     if (rc != SB_OK || sk_X509_CRL_num(more) == 0) {
-        if (ctx->mode == SB_REV_PREFER) {
-            sb_err_clear(err);
-            rc = SB_OK;
-            goto done;
-        }
-        sb_certfmt_integer(X509_get0_serialNumber(cert), serial_s, sizeof(serial_s));
-        sb_certfmt_name(X509_get_issuer_name(cert), iss_s, sizeof(iss_s));
-        rc = sb_err_set(err, SB_R_REVOCATION_UNAVAILABLE,
-                        "certificate serial %s (issuer %s): no usable current CRL supplied, and none fetched: %s",
-                        serial_s, iss_s, why.msg[0] != '\0' ? why.msg : "the CRL source gave none");
+        rc = rc == SB_R_INTERNAL ? SB_R_INTERNAL : SB_R_REVOCATION_UNAVAILABLE;
+        sb_err_set(why, rc, "%s", e.msg[0] != '\0' ? e.msg : "the CRL source gave none");
         goto done;
     }
     if ((all = sk_X509_CRL_dup(more)) == NULL) {
-        rc = sb_err_set(err, SB_R_INTERNAL, "out of memory");
+        rc = sb_err_set(why, SB_R_INTERNAL, "out of memory");
         goto done;
     }
     for (i = 0; i < sk_X509_CRL_num(ctx->crls); i++) {
         if (!sk_X509_CRL_push(all, sk_X509_CRL_value(ctx->crls, i))) {
-            rc = sb_err_set(err, SB_R_INTERNAL, "out of memory");
+            rc = sb_err_set(why, SB_R_INTERNAL, "out of memory");
             goto done;
         }
     }
     sub = *ctx;
     sub.crls = all;
     sub.more_crls = NULL;
-    rc = judge(&sub, cert, issuer, NULL, err);
+    sub.ocsp = NULL;
+    sub.mode = SB_REV_REQUIRE;
+    rc = judge(&sub, cert, issuer, NULL, why);
 done:
     sk_X509_CRL_free(all);
     sk_X509_CRL_pop_free(more, X509_CRL_free);
     return rc;
 }
 
-enum sb_reason sb_revocation_check(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
-                                   struct sb_err *err)
+/* Ask ctx->ocsp for the certificate's status: SB_OK (good), REVOKED, REVOCATION_UNAVAILABLE (why), INTERNAL. */
+static enum sb_reason try_ocsp(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
+                               struct sb_rev_evidence *ev, struct sb_err *why)
 {
+    struct sb_ocsp_query q;
+    struct sb_err e;
     enum sb_reason rc;
-    int need_more = 0;
 
-    if (ctx == NULL || ctx->more_crls == NULL || ctx->mode == SB_REV_OFF) {
+    memset(&q, 0, sizeof(q));
+    q.cert = cert;
+    q.issuer = issuer;
+    q.at = ctx->at;
+    q.skew_s = ctx->skew_s;
+    q.fetch = ctx->fetch;
+    q.algs = ctx->algs;
+    q.sm2_id = ctx->sm2_id;
+    q.budget = ctx->budget;
+    memset(ev, 0, sizeof(*ev));
+    sb_err_clear(&e);
+    rc = ctx->ocsp(ctx->ocsp_arg, &q, ev, &e);
+    if (rc == SB_OK || rc == SB_R_REVOKED) {
+        ev->source = ev->source == SB_REV_SRC_NONE ? SB_REV_SRC_OCSP : ev->source;
+        ev->is_ocsp = 1;
+        sb_err_set(why, rc, "%s", e.msg);
+        return rc;
+    }
+    rc = rc == SB_R_INTERNAL ? SB_R_INTERNAL : SB_R_REVOCATION_UNAVAILABLE;
+    return sb_err_set(why, rc, "%s", e.msg[0] != '\0' ? e.msg : "the OCSP source gave no status");
+}
+
+const char *sb_rev_source_name(enum sb_rev_source s)
+{
+    static const struct sb_name_row names[] = {
+        { SB_REV_SRC_NONE, "none" }, { SB_REV_SRC_EMBEDDED, "embedded" }, { SB_REV_SRC_OCSP, "ocsp" },
+        { SB_REV_SRC_CRL, "crl" }, { SB_REV_SRC_FILE, "file" },
+    };
+
+    return sb_name_of(SB_NAME_ROWS(names), (int)s, "none");
+}
+
+enum sb_reason sb_revocation_check_ev(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
+                                      struct sb_rev_evidence *ev, struct sb_err *err)
+{
+    struct sb_rev_evidence scratch;
+    struct sb_err why[2];
+    const char *what[2] = { "", "" };
+    char serial_s[48], iss_s[SB_REV_NAME_MAX];
+    enum sb_reason rc;
+    int need_more = 0, step, n = 0;
+
+    ev = ev != NULL ? ev : &scratch;
+    memset(ev, 0, sizeof(*ev));
+    if (ctx == NULL || ctx->mode == SB_REV_OFF || (ctx->more_crls == NULL && ctx->ocsp == NULL)) {
         return judge(ctx, cert, issuer, NULL, err);
     }
     rc = judge(ctx, cert, issuer, &need_more, err);
     if (rc != SB_OK || !need_more) {
         return rc;
     }
-    return judge_with_more(ctx, cert, issuer, err);
+    for (step = 0; step < 2; step++) {
+        int ocsp_now = (step == 0) == (ctx->ocsp_before_crl != 0);
+
+        if (ocsp_now && ctx->ocsp != NULL) {
+            what[n] = "OCSP";
+            rc = try_ocsp(ctx, cert, issuer, ev, &why[n]);
+        } else if (!ocsp_now && ctx->more_crls != NULL) {
+            what[n] = "CRL distribution points";
+            memset(ev, 0, sizeof(*ev));
+            rc = try_more_crls(ctx, cert, issuer, &why[n]);
+        } else {
+            continue;
+        }
+        if (rc != SB_R_REVOCATION_UNAVAILABLE) {
+            if (rc == SB_OK) {
+                sb_err_clear(err);
+                return SB_OK;
+            }
+            if (rc == SB_R_REVOKED && ocsp_now) {
+                sb_certfmt_integer(X509_get0_serialNumber(cert), serial_s, sizeof(serial_s));
+                sb_certfmt_name(X509_get_issuer_name(cert), iss_s, sizeof(iss_s));
+                return sb_err_set(err, rc, "certificate serial %s (issuer %s) revoked according to OCSP: %s",
+                                  serial_s, iss_s, why[n].msg);
+            }
+            return sb_err_set(err, rc, "%s", why[n].msg);
+        }
+        n++;
+    }
+    memset(ev, 0, sizeof(*ev));
+    if (ctx->mode == SB_REV_PREFER) {
+        if (n > 1) {
+            snprintf(ev->note, sizeof(ev->note), "passed without status: %s: %.100s; %s: %.100s", what[0], why[0].msg,
+                     what[1], why[1].msg);
+        } else {
+            snprintf(ev->note, sizeof(ev->note), "passed without status: %s: %.200s", what[0], why[0].msg);
+        }
+        sb_err_clear(err);
+        return SB_OK;
+    }
+    sb_certfmt_integer(X509_get0_serialNumber(cert), serial_s, sizeof(serial_s));
+    sb_certfmt_name(X509_get_issuer_name(cert), iss_s, sizeof(iss_s));
+    if (n == 1 && ctx->ocsp == NULL) {
+        return sb_err_set(err, SB_R_REVOCATION_UNAVAILABLE,
+                          "certificate serial %s (issuer %s): no usable current CRL supplied, and none fetched: %s",
+                          serial_s, iss_s, why[0].msg);
+    }
+    if (n == 1) {
+        return sb_err_set(err, SB_R_REVOCATION_UNAVAILABLE,
+                          "certificate serial %s (issuer %s): no usable current CRL supplied, and no status from "
+                          "%s: %s", serial_s, iss_s, what[0], why[0].msg);
+    }
+    return sb_err_set(err, SB_R_REVOCATION_UNAVAILABLE,
+                      "certificate serial %s (issuer %s): no usable current CRL supplied; %s: %s; %s: %s", serial_s,
+                      iss_s, what[0], why[0].msg, what[1], why[1].msg);
+}
+
+enum sb_reason sb_revocation_check(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
+                                   struct sb_err *err)
+{
+    return sb_revocation_check_ev(ctx, cert, issuer, NULL, err);
 }

@@ -2,7 +2,8 @@
  * pki/x509/revocation.h — RFC 5280 §6.3 revocation checking from CRLs the caller supplies.
  *
  * No network I/O here: CRLs are supplied, and a caller that can fetch more (the daemon's CRL distribution
- * point fetcher, gateway/daemon/revocation_fetch.c) plugs in through sb_more_crls_fn. Handles CRL scope
+ * point fetcher, gateway/daemon/revocation_fetch.c; an OCSP responder fetcher) plugs in through
+ * sb_more_crls_fn and sb_ocsp_source_fn. Handles CRL scope
  * (issuingDistributionPoint: distribution point names, onlyContainsUserCerts/CACerts/AttributeCerts,
  * onlySomeReasons, indirectCRL and the certificateIssuer entry extension), reason-partitioned CRLs (coverage of all reasons), delta CRLs
  * (deltaCRLIndicator matched to a complete CRL with a CRL number >= BaseCRLNumber, removeFromCRL),
@@ -42,8 +43,63 @@ struct sb_rev_fetch {
     size_t n_allow;
     int timeout_ms;                    /* the longest one certificate's CRL may be waited for */
     long long max_bytes;               /* response size cap */
-    int max_age_s;                     /* how long a CRL without nextUpdate counts as current; 0 = never */
+    int max_age_s;                     /* how long a CRL or OCSP response without nextUpdate counts as current;
+                                        * 0 = a CRL without one is never current (OCSP: SB_OCSP_DEFAULT_MAX_AGE_S) */
+    int ocsp_nonce;                    /* 1: OCSP requests carry a nonce (revocation.ocsp_nonce) */
 };
+
+/* Which revocation evidence decided a certificate's status (DESIGN §7: "revocation" per chain element). */
+enum sb_rev_source {
+    SB_REV_SRC_NONE = 0,               /* no status: revocation off, or passed without status under prefer */
+    SB_REV_SRC_EMBEDDED,               /* a CRL or OCSP response carried in the signed object */
+    SB_REV_SRC_OCSP,                   /* an OCSP response from the responder (fetched now or cached) */
+    SB_REV_SRC_CRL,                    /* a CRL from a distribution point (fetched now or cached) */
+    SB_REV_SRC_FILE                    /* a CRL or OCSP response the administrator or the CLI supplied */
+};
+
+#define SB_REV_URL_MAX 256
+#define SB_REV_NOTE_MAX 256
+
+/* The evidence behind one certificate's revocation status. All zero = none. */
+struct sb_rev_evidence {
+    enum sb_rev_source source;
+    int is_ocsp;                       /* source != NONE: 1 an OCSP response, 0 a CRL */
+    char url[SB_REV_URL_MAX];          /* where it was fetched from; "" when not fetched (truncated if longer) */
+    time_t produced_at;                /* OCSP producedAt; 0 for a CRL */
+    time_t this_update, next_update;   /* next_update 0 when absent */
+    unsigned char sha256[32];          /* SHA-256 of the DER response or CRL */
+    int revoked_after;                 /* listed as revoked, but only after the validation time: passes */
+    time_t revocation_time;            /* revoked_after: when */
+    int revocation_reason;             /* revoked_after: CRLReason, -1 when absent */
+    char note[SB_REV_NOTE_MAX];        /* source NONE under prefer: why there is no status ("" = mode off) */
+};
+
+/* "embedded" / "ocsp" / "crl" / "file"; "none" for SB_REV_SRC_NONE. */
+const char *sb_rev_source_name(enum sb_rev_source s);
+
+/* What an OCSP source is asked for: the status of cert (issued by issuer) at `at`. Pointers borrowed. */
+struct sb_ocsp_query {
+    X509 *cert;
+    X509 *issuer;
+    time_t at;
+    long skew_s;                       /* clock skew allowed for thisUpdate/producedAt (sb_ocsp_check_opts) */
+    const struct sb_rev_fetch *fetch;  /* the policy's settings: allow-list, timeout, size cap, max age, nonce */
+    const struct sb_algs *algs;        /* allow-list for response signatures */
+    const char *sm2_id;                /* SM2 ID of CA and responder keys; NULL = GM/T default */
+    struct sb_work_budget *budget;     /* as in sb_crl_request: a network step takes SB_WORK_UNBOUNDED */
+};
+
+/*
+ * The caller's OCSP source (the daemon's responder fetcher with its cache; the CLI with --fetch). It finds
+ * the certificate's responder (AIA id-ad-ocsp, inside the allow-list), gets a response (cache or network)
+ * and judges it with sb_ocsp_check (ocsp.h) under q. Returns SB_OK for good (or revoked only after q->at:
+ * ev->revoked_after), REVOKED for revoked at or before q->at, REVOCATION_UNAVAILABLE for unknown, an
+ * unusable response or none to be had (why says which and where), INTERNAL. ev (zeroed by the caller) is
+ * filled with source SB_REV_SRC_OCSP, url, times and sha256 whenever a response was judged.
+ * Called from the validating thread; may block up to q->fetch->timeout_ms.
+ */
+typedef enum sb_reason (*sb_ocsp_source_fn)(void *arg, const struct sb_ocsp_query *q, struct sb_rev_evidence *ev,
+                                            struct sb_err *why);
 
 /* What a more_crls hook is asked for: CRLs for cert (issued by issuer) at `at`, under fetch. */
 struct sb_crl_request {
@@ -81,6 +137,10 @@ struct sb_revocation_ctx {
     void *more_crls_arg;
     const struct sb_rev_fetch *fetch;  /* borrowed: passed to more_crls; its max_age_s also applies to every
                                         * CRL without nextUpdate (NULL: such a CRL is never current) */
+    sb_ocsp_source_fn ocsp;            /* NULL: no OCSP fetching; else asked when the supplied data decide nothing */
+    void *ocsp_arg;
+    int ocsp_before_crl;               /* with both hooks: ask ocsp first (revocation.sources order) */
+    long skew_s;                       /* clock skew for OCSP times */
 };
 
 /*
@@ -95,5 +155,15 @@ struct sb_revocation_ctx {
  */
 enum sb_reason sb_revocation_check(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
                                    struct sb_err *err) SB_MUST_USE;
+
+/*
+ * sb_revocation_check with the network sources in order (ctx->ocsp and ctx->more_crls, as ctx->ocsp_before_crl
+ * says) once the supplied CRLs neither revoke nor cover the certificate: the first source that decides (good
+ * and current, or revoked) gives the outcome; when none does, require gives REVOCATION_UNAVAILABLE naming
+ * every source's failure and prefer passes without status. ev (may be NULL) is filled with the evidence that
+ * decided, or with source NONE and a note saying why there is no status.
+ */
+enum sb_reason sb_revocation_check_ev(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
+                                      struct sb_rev_evidence *ev, struct sb_err *err) SB_MUST_USE;
 
 #endif

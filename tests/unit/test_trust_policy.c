@@ -207,16 +207,17 @@ static const struct bad_case bad_cases[] = {
     { "revocation.sources unknown value", BASE "revocation:\n  mode: require\n  sources: [embedded, crls]\n",
       "@/p.yaml:6:23: revocation.sources[1]: expected one of embedded, ocsp, crl, files, got 'crls' (did you mean "
       "'crl'?)", SB_R_INPUT_MALFORMED },
-    { "revocation.sources ocsp not implemented", BASE "revocation:\n  mode: require\n  sources: [embedded, ocsp]\n",
-      "@/p.yaml:6:23: revocation.sources[1]: ocsp is not implemented yet (issue 16); remove it (embedded, crl and "
-      "files are available)", SB_R_INPUT_MALFORMED },
+    { "ocsp source without an allow-list", BASE "revocation:\n  mode: require\n  sources: [embedded, ocsp]\n",
+      "@/p.yaml:6:12: revocation.sources: ocsp (asking the OCSP responders) needs a non-empty "
+      "revocation.fetch.allow: the URL prefixes that may be fetched", SB_R_INPUT_MALFORMED },
     { "revocation.sources twice", BASE "revocation:\n  mode: prefer\n  sources: [files, embedded, files]\n",
       "@/p.yaml:6:30: revocation.sources[2]: files is listed twice", SB_R_INPUT_MALFORMED },
     { "revocation.sources empty", BASE "revocation:\n  mode: prefer\n  sources: []\n",
-      "@/p.yaml:6:12: revocation.sources: an empty list would check nothing; list at least one of embedded, crl, "
-      "files (or set revocation.mode: off)", SB_R_INPUT_MALFORMED },
+      "@/p.yaml:6:12: revocation.sources: an empty list would check nothing; list at least one of embedded, ocsp, "
+      "crl, files (or set revocation.mode: off)", SB_R_INPUT_MALFORMED },
     { "revocation.sources is a string", BASE "revocation:\n  mode: prefer\n  sources: crl\n",
-      "@/p.yaml:6:12: revocation.sources: expected a list of embedded, crl, files (in order), got string 'crl'",
+      "@/p.yaml:6:12: revocation.sources: expected a list of embedded, ocsp, crl, files (in order), got string "
+      "'crl'",
       SB_R_INPUT_MALFORMED },
     { "crl source without an allow-list", BASE "revocation:\n  mode: require\n  sources: [crl]\n",
       "@/p.yaml:6:12: revocation.sources: crl (fetching CRL distribution points) needs a non-empty "
