@@ -21,6 +21,8 @@ each in three cache modes:
 and, last, the cost of signed audit checkpoints: the rsa object, warm, over HTTP, without and with an audit
 key (ECDSA P-256) at the default cadence (every 1000 records / 10 s), three runs each, alternated
 (`--checkpoints-only` runs just that comparison).
+Then live revocation (tests/bench/bench_ocsp.py): an RSA CMS whose signer's status comes from a real `openssl ocsp`
+responder, warm caches, next to the same object with revocation off (`--ocsp-only` runs just that).
 Then real traffic (tests/bench/bench_distinct.py, whose docstring has the details): per algorithm N distinct
 signers, each with its own key, issued by the demo intermediate (tests/bench/gen_distinct.c, cached in OUT), every
 request a different content in the gateway's JSON envelope (detached content), under tests/bench/sbload.c's
@@ -55,6 +57,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.dont_write_bytecode = True     # no __pycache__ in tests/bench
 sys.modules.setdefault("bench", sys.modules[__name__])    # bench_distinct imports bench: this very module
 import bench_distinct  # noqa: E402
+import bench_ocsp  # noqa: E402
 
 # id, jurisdiction, signer files under PKI, format, signer key algorithm, CA key algorithm (openssl speed names)
 CASES = [
@@ -281,6 +284,7 @@ def main():
                     help="the audit key of the signed runs: ECDSA P-256 (default) or RSA-2048")
     ap.add_argument("--distinct-only", action="store_true",
                     help="only the distinct-signer and one-signer rows (with openssl speed and the bare loops)")
+    ap.add_argument("--ocsp-only", action="store_true", help="only the live revocation row (OCSP warm vs off)")
     ap.add_argument("--reps", type=int, default=1, help="runs of each distinct / one-signer saturation row (median)")
     ap.add_argument("--latency-seconds", type=float, default=10.0, help="half-saturation latency runs")
     a = ap.parse_args()
@@ -311,6 +315,9 @@ def main():
     sys.stdout.flush()
     if a.checkpoints_only:
         report_checkpoints(*checkpoint_runs(a, objs), key_name(a))
+        return
+    if a.ocsp_only:
+        bench_ocsp.report(bench_ocsp.run(a), 0.0)
         return
 
     # ---- crypto limit ----
@@ -375,6 +382,7 @@ def main():
 
     ckpt, ckpt_count = checkpoint_runs(a, objs)
     dres = bench_distinct.run(a, objs)
+    ocsp = bench_ocsp.run(a)
 
     # ---- report ----
     def ratio(x, y):
@@ -428,6 +436,7 @@ def main():
                 "%s %.0f" % (k.replace("sigbridge_", ""), v) for k, v in sorted(m.items()) if not k.endswith("capacity"))))
     report_checkpoints(ckpt, ckpt_count, key_name(a))
     bench_distinct.report(a, dres, speed, bare)
+    bench_ocsp.report(ocsp, bare.get(("rsa", 2), {}).get("rate", 0.0))
     print("\n(total %.0f s; timing only — never asserted by tests)" % (time.time() - t_start))
 
 
