@@ -480,6 +480,10 @@ enum sb_reason sb_ocsp_check(const unsigned char *der, size_t len, X509 *cert, X
     OCSP_BASICRESP_free(ck.bs);
     sb_openssl_errors_clear();
     if (c != SB_OCSP_C_NONE) {
+        /* a revocationTime / reason read before the response proved unusable (bad signature, stale...) is
+         * not the certificate's status: the result carries them for REVOKED only (ocsp.h) */
+        res->revocation_time = 0;
+        res->revocation_reason = -1;
         return sb_err_set(err, SB_R_REVOCATION_UNAVAILABLE, "%s", res->message);
     }
     rc = decide(&ck, st);
