@@ -203,7 +203,8 @@ static int on_head(struct evhttp_request *req, void *arg)
     long long cl;
 
     if (code >= 100 && code < 200) {
-        return 0;                                /* interim: evhttp reads on */
+        return 0;                                /* interim: evhttp reads on after 100, ends after others
+                                                  * (on_done refuses those) */
     }
     fl->got_head = 1;
     fl->http_status = code;
@@ -301,6 +302,14 @@ static void on_done(struct evhttp_request *req, void *arg)
             break;
         }
         ERR_clear_error();
+        return;
+    }
+    if (code < 200 || code > 299) {
+        /* libevent 2.1 reads past 100 Continue only: any other 1xx (103 Early Hints...) ends its exchange as
+         * a complete reply without a body, and on_head let interim codes through. Not a 2xx: never OK. */
+        fl->http_status = code;
+        fail(fl, SBGW_FETCH_PROTOCOL, "%s sent an interim reply (HTTP %d) and no final one the client can read",
+             fl->cur.text, code);
         return;
     }
     if (fl->in == NULL && (fl->in = evbuffer_new()) == NULL) {
