@@ -487,6 +487,9 @@ static void start_hop(struct fetch_flight *fl, const char *url)
     enum sbgw_fetch_status st;
 
     fetch_url_clear(&fl->cur);
+    /* what evhttp told of the previous hop (a redirect's head, the error its refusal raised) is not this
+     * hop's: left set, a refused connect here read as "the reply broke off" (PROTOCOL) */
+    fl->errored = fl->got_head = fl->evreq_err = 0;
     if ((st = fetch_url_parse(url, &fl->cur, cause, sizeof(cause))) != SBGW_FETCH_OK) {
         fail(fl, st, "%s", cause);               /* (checked at submission or by redirect(): not expected) */
         return;
