@@ -202,6 +202,12 @@ static int on_head(struct evhttp_request *req, void *arg)
     int code = evhttp_request_get_response_code(req);
     long long cl;
 
+    if (code < 100 || code > 999) {
+        /* libevent 2.1 takes the status code with atoi() and refuses only 0: "2xyz", "-5", "2000" come
+         * through. Not an HTTP status (RFC 9112 §4: three digits); never reported as one */
+        fail(fl, SBGW_FETCH_PROTOCOL, "%s sent a malformed status line (status code %d)", fl->cur.text, code);
+        return -1;
+    }
     if (code >= 100 && code < 200) {
         return 0;                                /* interim: evhttp reads on after 100, ends after others
                                                   * (on_done refuses those) */
