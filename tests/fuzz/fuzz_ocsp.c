@@ -6,7 +6,11 @@
  *
  * The seeds are real `openssl ocsp` responses made for these pairs at seed time (tests/fuzz/make-seeds.sh), so
  * the validation time is taken from the input: producedAt as OpenSSL reads it (SB_FUZZ_AT when it cannot),
- * moved by the input length. The length also picks the other options:
+ * moved by the input length. A mutation inside tbsResponseData breaks the signature, so for odd size / 3 the
+ * harness re-signs what OpenSSL decodes of a successful basic response with the issuing CA's own key
+ * (hk/int.key or cn/int.key; OpenSSL's default SM2 ID, i.e. ""), keeping every field but the signature
+ * value, and checks that instead: times, certStatus, CertIDs, extensions and nonces are then reached behind
+ * a valid signature. The length also picks the other options:
  *   size % 5        nonce: none / the response's own nonce / another 16-byte nonce / the response's own nonce
  *                   with a strict allow-list (SHA-256+ RSA >= 3072 bits: the seeds' 2048-bit keys are refused)
  *                   / 32 zero bytes
@@ -44,9 +48,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* Harness state: the two fixed pairs (read once, never changed). */
+/* Harness state: the two fixed pairs and the issuers' keys (read once, never changed). */
 static struct {
     X509 *hk_leaf, *hk_int, *cn_leaf, *cn_int;
+    EVP_PKEY *hk_key, *cn_key;
 } P;
 
 static void check(int cond, const char *what, const struct sb_ocsp_result *res)
@@ -77,8 +82,28 @@ static X509 *read_pem(const char *pki, const char *name)
     return x;
 }
 
+static EVP_PKEY *read_key(const char *pki, const char *name)
+{
+    char path[1024];
+    BIO *b;
+    EVP_PKEY *k = NULL;
+
+    snprintf(path, sizeof(path), "%s/%s", pki, name);
+    if ((b = BIO_new_file(path, "r")) != NULL) {
+        k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+        BIO_free(b);
+    }
+    if (k == NULL) {
+        fprintf(stderr, "fuzz_ocsp: cannot read %s (set SB_FUZZ_PKI to the test PKI, tests/pki/make-all.sh)\n", path);
+        abort();
+    }
+    return k;
+}
+
 static void teardown(void)
 {
+    EVP_PKEY_free(P.hk_key);
+    EVP_PKEY_free(P.cn_key);
     X509_free(P.hk_leaf);
     X509_free(P.hk_int);
     X509_free(P.cn_leaf);
@@ -98,6 +123,8 @@ static void setup(void)
     P.hk_int = read_pem(pki, "hk/int.pem");
     P.cn_leaf = read_pem(pki, "cn/leaf.pem");
     P.cn_int = read_pem(pki, "cn/int.pem");
+    P.hk_key = read_key(pki, "hk/int.key");
+    P.cn_key = read_key(pki, "cn/int.key");
     atexit(teardown);
 }
 
@@ -172,6 +199,37 @@ static int openssl_signature_ok(OCSP_BASICRESP *bs, X509 *issuer)
     return ok;
 }
 
+/* v->bs re-signed with key (its signatureAlgorithm's digest; SHA-256 when OpenSSL has none for it), as a
+ * whole DER OCSPResponse (OPENSSL_malloc'd, *len set); NULL when OpenSSL cannot. */
+static unsigned char *resign(const struct view *v, EVP_PKEY *key, size_t *len)
+{
+    X509_ALGOR *alg = (X509_ALGOR *)OCSP_resp_get0_tbs_sigalg(v->bs);
+    ASN1_BIT_STRING *sig = (ASN1_BIT_STRING *)OCSP_resp_get0_signature(v->bs);
+    const EVP_MD *md = NULL;
+    OCSP_RESPONSE *r = NULL;
+    unsigned char *out = NULL;
+    int mdnid = NID_undef, pknid, n;
+
+    if (OBJ_find_sigid_algs(OBJ_obj2nid(alg->algorithm), &mdnid, &pknid) && mdnid != NID_undef) {
+        md = EVP_get_digestbynid(mdnid);
+    }
+    if (v->sm2) {
+        md = EVP_sm3();
+    }
+    if (ASN1_item_sign(ASN1_ITEM_rptr(OCSP_RESPDATA), alg, NULL, sig, (void *)OCSP_resp_get0_respdata(v->bs), key,
+                       md != NULL ? md : EVP_sha256()) <= 0 ||
+        (r = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, v->bs)) == NULL ||
+        (n = i2d_OCSP_RESPONSE(r, &out)) <= 0) {
+        OPENSSL_free(out);
+        out = NULL;
+        n = 0;
+    }
+    OCSP_RESPONSE_free(r);
+    ERR_clear_error();
+    *len = (size_t)n;
+    return out;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const unsigned char other_nonce[16] = "fuzz-other-nonce";
@@ -185,7 +243,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     unsigned char dg[32];
     X509 *cert, *issuer;
     enum sb_reason rc;
-    size_t nsel = size % 5, tsel = size / 5 % 4;
+    const size_t sel = size;             /* the options follow the input's own length */
+    size_t nsel = sel % 5, tsel = sel / 5 % 4, n = 0;
+    unsigned char *signed_der = NULL;
     time_t base;
     long slack;
 
@@ -193,12 +253,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     read_view(data, size, &v);
     cert = v.sm2 ? P.cn_leaf : P.hk_leaf;
     issuer = v.sm2 ? P.cn_int : P.hk_int;
+    if (sel / 3 % 2 && v.bs != NULL && (signed_der = resign(&v, v.sm2 ? P.cn_key : P.hk_key, &n)) != NULL) {
+        OCSP_BASICRESP_free(v.bs);
+        read_view(signed_der, n, &v);       /* (what the re-signed response carries) */
+        data = signed_der;
+        size = n;
+    }
     base = v.produced != 0 ? v.produced : SB_FUZZ_AT;
     memset(&o, 0, sizeof(o));
     o.at = tsel == 0 || tsel == 3 ? base + 60 : tsel == 1 ? base + 2 * 86400 : base - 3600;
     o.max_age_s = tsel == 3 ? 1 : 0;
-    o.skew_s = size / 80 % 2 ? 300 : 0;
-    o.sm2_id = ids[size / 20 % 4];
+    o.skew_s = sel / 80 % 2 ? 300 : 0;
+    o.sm2_id = ids[sel / 20 % 4];
     if ((nsel == 1 || nsel == 3) && v.nonce_len > 0 && v.nonce_len <= SB_OCSP_NONCE_MAX) {
         o.nonce = v.nonce;
         o.nonce_len = v.nonce_len;
@@ -279,6 +345,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     OCSP_BASICRESP_free(v.bs);
+    OPENSSL_free(signed_der);
     sb_fuzz_end();
     return 0;
 }
