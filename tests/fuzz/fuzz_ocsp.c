@@ -22,10 +22,11 @@
  * Checks (abort on violation): the returned reason equals err.reason and is OK, REVOKED or
  * REVOCATION_UNAVAILABLE; UNUSABLE <=> cause != NONE <=> detail != OK; GOOD => OK, REVOKED => OK (revoked
  * after at) or REVOKED, UNKNOWN/UNUSABLE => REVOCATION_UNAVAILABLE; REVOKED => revocationTime set and
- * revoked_after_at <=> revocationTime > at, a reason of -1 or 0..10 but 7; not REVOKED => no revocation time;
- * a non-empty message; sha256 = SHA-256 of the input; a usable response (GOOD / REVOKED / UNKNOWN) has
- * responseStatus 0, thisUpdate and producedAt, a responder, a nonce state that follows the options (never
- * MISMATCH, NOT_SENT iff none was given) and no nonce "absent" while the response carries one;
+ * revoked_after_at <=> revocationTime > at, a reason of -1, 0..10 or SB_OCSP_REASON_UNKNOWN; not REVOKED =>
+ * no revocation time (nor one an unusable response claimed); a non-empty message; sha256 = SHA-256 of the
+ * input; a usable response (GOOD / REVOKED / UNKNOWN) has responseStatus 0, thisUpdate and producedAt, a
+ * responder, a nonce state that follows the options (never MISMATCH, NOT_SENT iff none was given, MATCHED
+ * only for the response's own nonce) and no nonce "absent" while the response carries one;
  * GOOD / UNKNOWN are fresh (thisUpdate and producedAt <= at + skew, at <= nextUpdate + skew or, without
  * nextUpdate, at - thisUpdate <= max_age + skew); UNSUCCESSFUL has a responseStatus other than 0; and, for
  * the RSA pair, a usable response's signature also verifies with OpenSSL's OCSP_basic_verify (signer found
@@ -302,8 +303,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(rc == (res.revoked_after_at ? SB_OK : SB_R_REVOKED), "REVOKED => REVOKED, or OK after at", &res);
         check(res.revocation_time != 0, "REVOKED => revocationTime", &res);
         check(res.revoked_after_at == (res.revocation_time > o.at), "revoked_after_at <=> revocationTime > at", &res);
-        check(res.revocation_reason == -1 || (res.revocation_reason >= 0 && res.revocation_reason <= 10 &&
-                                              res.revocation_reason != 7), "a CRLReason code", &res);
+        check(res.revocation_reason >= -1 && res.revocation_reason <= SB_OCSP_REASON_UNKNOWN,
+              "a CRLReason code, -1 or SB_OCSP_REASON_UNKNOWN", &res);
         break;
     default:
         check(rc == SB_R_REVOCATION_UNAVAILABLE, "UNKNOWN / UNUSABLE => REVOCATION_UNAVAILABLE", &res);

@@ -946,6 +946,12 @@ static void test_certificate_hold_is_not_final(void **state)
     o.at = time(NULL) + 3 * TC_DAY;       /* stale: a hold may have been released since */
     expect(der, n, f->leaf, f->ca, &o, SB_R_REVOCATION_UNAVAILABLE, SB_OCSP_UNUSABLE, SB_OCSP_C_STALE, &res);
     OPENSSL_free(der);
+    /* a CRLReason RFC 5280 does not define (fuzz_ocsp): still revoked, the reason reported as unknown */
+    o.at = time(NULL);
+    n = api_response(f->leaf, f->ca, f->ca, f->ca_key, NULL, V_OCSP_CERTSTATUS_REVOKED, 41, TC_T2025, &der);
+    expect(der, n, f->leaf, f->ca, &o, SB_R_REVOKED, SB_OCSP_REVOKED, SB_OCSP_C_NONE, &res);
+    assert_int_equal(res.revocation_reason, SB_OCSP_REASON_UNKNOWN);
+    OPENSSL_free(der);
 }
 
 static void test_unknown_critical_extension(void **state)
