@@ -243,7 +243,7 @@ $(BENCH_DIR)/gen_distinct: tests/bench/gen_distinct.c $(LIBPKI)
 
 # ---- fuzzing (tests/fuzz/README.md) ----
 # make fuzz | make fuzz-long SECONDS=N [FUZZ_TARGETS="cms der"] | make fuzz-replay (part of make test)
-FUZZ_TARGETS   ?= der cert path cms policy policy_set xmldsig trustlist envelope http http_parse
+FUZZ_TARGETS   ?= der cert path cms policy policy_set xmldsig trustlist envelope http http_parse ocsp fetch
 FUZZ_CC        ?= clang
 SECONDS        ?= 60
 FUZZ_MAX_LEN   ?= 65536
@@ -279,6 +279,11 @@ FUZZ_GW_http_parse   := $(FUZZ_CLANG)/libsbgwfuzz.a
 REPLAY_GW_http_parse := $(LIBGW)
 $(FUZZ_CLANG)/fuzz_http_parse: $(FUZZ_CLANG)/libsbgwfuzz.a
 $(BUILD)/fuzz/replay_http_parse: $(LIBGW)
+# fuzz_fetch: the daemon's fetcher (gateway/daemon/fetch.h) against a loopback listener of the harness.
+FUZZ_GW_fetch   := $(FUZZ_CLANG)/libsbgwfuzz.a
+REPLAY_GW_fetch := $(LIBGW)
+$(FUZZ_CLANG)/fuzz_fetch: $(FUZZ_CLANG)/libsbgwfuzz.a
+$(BUILD)/fuzz/replay_fetch: $(LIBGW)
 $(FUZZ_CLANG)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h tests/fuzz/fuzz_chain.h $(FUZZ_CLANG)/libsbfuzz.a
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Werror $(FUZZ_SANFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_GW_$*) $(FUZZ_CLANG)/libsbfuzz.a $(LDLIBS_ALL)
 fuzz-seeds: $(FUZZ_SEEDS)/.complete
@@ -288,7 +293,7 @@ fuzz-long: $(FUZZ_BINS) $(FUZZ_SEEDS)/.complete
 	@fail=0; for t in $(FUZZ_TARGETS); do \
 	  mkdir -p build/fuzz/corpus/$$t build/fuzz/artifacts/$$t; \
 	  d=tests/fuzz/asn1.dict; case $$t in policy*) d=tests/fuzz/yaml.dict;; xmldsig|trustlist) d=tests/fuzz/xml.dict;; \
-	    envelope) d=tests/fuzz/json.dict;; http|http_parse) d=tests/fuzz/http.dict;; esac; \
+	    envelope) d=tests/fuzz/json.dict;; http|http_parse|fetch) d=tests/fuzz/http.dict;; esac; \
 	  echo "== fuzz_$$t: $(SECONDS) s"; \
 	  log=build/fuzz/fuzz_$$t.$$(date +%Y%m%d-%H%M%S).log; tm=""; [ -x /usr/bin/time ] && tm="/usr/bin/time -f cpu_seconds=%U+%S -a -o $$log"; \
 	  $(FUZZ_ENV) $$tm $(FUZZ_CLANG)/fuzz_$$t build/fuzz/corpus/$$t $(FUZZ_SEEDS)/$$t $$(ls -d tests/fuzz/regressions/$$t 2>/dev/null) \

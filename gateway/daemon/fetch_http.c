@@ -202,8 +202,15 @@ static int on_head(struct evhttp_request *req, void *arg)
     int code = evhttp_request_get_response_code(req);
     long long cl;
 
+    if (code < 100 || code > 999) {
+        /* libevent 2.1 takes the status code with atoi() and refuses only 0: "2xyz", "-5", "2000" come
+         * through. Not an HTTP status (RFC 9112 §4: three digits); never reported as one */
+        fail(fl, SBGW_FETCH_PROTOCOL, "%s sent a malformed status line (status code %d)", fl->cur.text, code);
+        return -1;
+    }
     if (code >= 100 && code < 200) {
-        return 0;                                /* interim: evhttp reads on */
+        return 0;                                /* interim: evhttp reads on after 100, ends after others
+                                                  * (on_done refuses those) */
     }
     fl->got_head = 1;
     fl->http_status = code;
@@ -301,6 +308,14 @@ static void on_done(struct evhttp_request *req, void *arg)
             break;
         }
         ERR_clear_error();
+        return;
+    }
+    if (code < 200 || code > 299) {
+        /* libevent 2.1 reads past 100 Continue only: any other 1xx (103 Early Hints...) ends its exchange as
+         * a complete reply without a body, and on_head let interim codes through. Not a 2xx: never OK. */
+        fl->http_status = code;
+        fail(fl, SBGW_FETCH_PROTOCOL, "%s sent an interim reply (HTTP %d) and no final one the client can read",
+             fl->cur.text, code);
         return;
     }
     if (fl->in == NULL && (fl->in = evbuffer_new()) == NULL) {
@@ -478,6 +493,9 @@ static void start_hop(struct fetch_flight *fl, const char *url)
     enum sbgw_fetch_status st;
 
     fetch_url_clear(&fl->cur);
+    /* what evhttp told of the previous hop (a redirect's head, the error its refusal raised) is not this
+     * hop's: left set, a refused connect here read as "the reply broke off" (PROTOCOL) */
+    fl->errored = fl->got_head = fl->evreq_err = 0;
     if ((st = fetch_url_parse(url, &fl->cur, cause, sizeof(cause))) != SBGW_FETCH_OK) {
         fail(fl, st, "%s", cause);               /* (checked at submission or by redirect(): not expected) */
         return;

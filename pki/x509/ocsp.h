@@ -33,6 +33,8 @@
 #define SB_OCSP_GET_MAX 255             /* RFC 5019 §5: GET when the whole URL is shorter than this */
 #define SB_OCSP_MAX_RESPONSE (1u << 20) /* larger responses are refused as malformed (1 MiB) */
 #define SB_OCSP_DEFAULT_MAX_AGE_S 86400 /* max_age_s when the caller leaves it 0 */
+#define SB_OCSP_REASON_UNKNOWN 11       /* revocation_reason of a CRLReason value RFC 5280 does not define (as for
+                                           CRL entries, revocation_crl.c) */
 
 /* ---- requests ---------------------------------------------------------------------------------- */
 
@@ -117,7 +119,8 @@ struct sb_ocsp_result {
                                            WEAK_ALGORITHM, WEAK_KEY, EKU, CERT_EXPIRED, FORMAT...); else SB_OK */
     int response_status;                /* OCSPResponseStatus received (0 successful, 3 tryLater...); -1 unread */
     time_t revocation_time;             /* REVOKED: revocationTime; else 0 */
-    int revocation_reason;              /* REVOKED: CRLReason code (1 keyCompromise...); -1 when absent */
+    int revocation_reason;              /* REVOKED: CRLReason code (1 keyCompromise...); -1 when absent;
+                                           SB_OCSP_REASON_UNKNOWN for a value outside 0..10 */
     int revoked_after_at;               /* REVOKED with revocationTime later than at: not revoked at `at` */
     time_t this_update, next_update;    /* next_update 0 when absent */
     time_t produced_at;

@@ -331,7 +331,9 @@ static enum sb_ocsp_cause read_single(const struct ocsp_ck *ck, OCSP_SINGLERESP 
         if (!read_time(rev, &r->revocation_time)) {
             return sb_ocsp_unusable(ck, SB_OCSP_C_MALFORMED, SB_R_FORMAT, "revocationTime cannot be read");
         }
-        r->revocation_reason = reason;
+        /* as revocation_crl.c: a value RFC 5280 §5.3.1 does not define (ENUMERATED 41, -5...) is 11, unknown;
+         * OpenSSL gives -1 for none (and for an encoding it cannot read as a long) */
+        r->revocation_reason = reason < -1 || reason > 10 ? SB_OCSP_REASON_UNKNOWN : reason;
     } else if (*st != V_OCSP_CERTSTATUS_GOOD && *st != V_OCSP_CERTSTATUS_UNKNOWN) {
         return sb_ocsp_unusable(ck, SB_OCSP_C_MALFORMED, SB_R_FORMAT, "certStatus cannot be read");
     }
@@ -480,6 +482,10 @@ enum sb_reason sb_ocsp_check(const unsigned char *der, size_t len, X509 *cert, X
     OCSP_BASICRESP_free(ck.bs);
     sb_openssl_errors_clear();
     if (c != SB_OCSP_C_NONE) {
+        /* a revocationTime / reason read before the response proved unusable (bad signature, stale...) is
+         * not the certificate's status: the result carries them for REVOKED only (ocsp.h) */
+        res->revocation_time = 0;
+        res->revocation_reason = -1;
         return sb_err_set(err, SB_R_REVOCATION_UNAVAILABLE, "%s", res->message);
     }
     rc = decide(&ck, st);

@@ -19,6 +19,12 @@
 #               bodies, over-limit sizes, bad methods / versions / framing, header folding, NUL bytes
 #   http_parse  a split byte, then a client stream: the http seeds, and heads with chunked bodies (extensions,
 #               trailers, pipelined requests) and the framing refusals of gateway/daemon/http_parse.h
+#   ocsp        OCSPResponses from the real `openssl ocsp` responder (index.txt files written here) for the
+#               fixed pairs hk/leaf + hk/int and cn/leaf + cn/int (SM2): good, revoked (reasons, hold), unknown,
+#               delegated (with and without OCSPSigning), SHA-256 CertID, key-hash ResponderID, no certs,
+#               another certificate, two SingleResponses, unsuccessful statuses
+#   fetch       raw HTTP responses for the fetcher: 2xx / 3xx (allowed and refused Locations) / 4xx / 5xx,
+#               chunked, over the cap, Content-Length mismatches, interim 1xx, malformed heads
 # Every detached object signs DOC, the content fuzz_cms.c supplies.
 set -eu
 
@@ -39,10 +45,10 @@ HASH=$({ cat "$0" "$PKI/.complete" "$BIN" "$ROOT"/policies/*.yaml; } | openssl d
 if [ -f "$OUT/.complete" ] && [ "$(cat "$OUT/.complete")" = "$HASH" ]; then
     exit 0
 fi
-TARGET_DIRS="der cert path cms policy policy_set xmldsig trustlist envelope http http_parse"
+TARGET_DIRS="der cert path cms policy policy_set xmldsig trustlist envelope http http_parse ocsp fetch"
 for d in $TARGET_DIRS .tmp .complete; do rm -rf "${OUT:?}/$d"; done
 T=$OUT/.tmp
-for d in der cert cms policy policy_set xmldsig trustlist envelope http http_parse .tmp; do mkdir -p "$OUT/$d"; done
+for d in der cert cms policy policy_set xmldsig trustlist envelope http http_parse ocsp fetch .tmp; do mkdir -p "$OUT/$d"; done
 trap 'rm -rf "$T"' EXIT
 
 die() {
@@ -414,6 +420,153 @@ w("pri-preface", 19, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
 w("connect-authority", 23, b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n")
 w("obs-fold", 29, b"GET / HTTP/1.1\r\nHost: h\r\nX: a\r\n b\r\n\r\n")
 EOF
+
+# ---- ocsp: DER OCSPResponses from the real `openssl ocsp` responder for (hk/leaf, hk/int) and (cn/leaf, cn/int) -
+# (fuzz_ocsp.c checks them for that fixed pair; SM2-signed ones for the cn pair). index.txt files are written
+# here: good / revoked (keyCompromise, certificateHold, no reason) / unknown (serial not listed).
+O=$T/ocsp
+mkdir -p "$O"
+ocsp_index() { # FILE STATUS-LINE...: an `openssl ca` index.txt
+    f=$1
+    shift
+    : >"$f"
+    for l in "$@"; do printf '%s\n' "$l" >>"$f"; done
+    printf 'unique_subject = no\n' >"$f.attr"
+}
+HKSUBJ='/C=HK/O=Hongkong Post (test)/OU=e-Cert (Personal)/CN=CHAN Tai Man (test)'
+HKSER=$(openssl x509 -in "$PKI/hk/leaf.pem" -noout -serial | cut -d= -f2)
+CNSER=$(openssl x509 -in "$PKI/cn/leaf.pem" -noout -serial | cut -d= -f2)
+ocsp_index "$O/good.txt" "$(printf 'V\t340101000000Z\t\t%s\tunknown\t%s' "$HKSER" "$HKSUBJ")"
+ocsp_index "$O/revoked.txt" "$(printf 'R\t340101000000Z\t250101000000Z,keyCompromise\t%s\tunknown\t%s' "$HKSER" "$HKSUBJ")"
+ocsp_index "$O/hold.txt" "$(printf 'R\t340101000000Z\t250101000000Z,certificateHold\t%s\tunknown\t%s' "$HKSER" "$HKSUBJ")"
+ocsp_index "$O/revoked-noreason.txt" "$(printf 'R\t340101000000Z\t250101000000Z\t%s\tunknown\t%s' "$HKSER" "$HKSUBJ")"
+ocsp_index "$O/unknown.txt" "$(printf 'V\t340101000000Z\t\t0BAD\tunknown\t/CN=someone else')"
+ocsp_index "$O/cn-good.txt" "$(printf 'V\t340101000000Z\t\t%s\tunknown\t/CN=cn leaf' "$CNSER")"
+ocsp_index "$O/cn-revoked.txt" "$(printf 'R\t340101000000Z\t250101000000Z,superseded\t%s\tunknown\t/CN=cn leaf' "$CNSER")"
+# a delegated responder of hk/int: id-kp-OCSPSigning, id-pkix-ocsp-nocheck; and one without OCSPSigning
+printf 'extendedKeyUsage = OCSPSigning\nkeyUsage = critical, digitalSignature\nnoCheck = ignored\n' >"$O/resp.ext"
+printf 'extendedKeyUsage = clientAuth\nkeyUsage = critical, digitalSignature\n' >"$O/resp-noeku.ext"
+q openssl req -new -newkey rsa:2048 -nodes -keyout "$O/resp.key" -subj "/CN=hk OCSP responder (fuzz)" -out "$O/resp.csr"
+q openssl x509 -req -in "$O/resp.csr" -CA "$PKI/hk/int.pem" -CAkey "$PKI/hk/int.key" -set_serial 0x7001 -days 3650 \
+    -extfile "$O/resp.ext" -out "$O/resp.pem"
+q openssl x509 -req -in "$O/resp.csr" -CA "$PKI/hk/int.pem" -CAkey "$PKI/hk/int.key" -set_serial 0x7002 -days 3650 \
+    -extfile "$O/resp-noeku.ext" -out "$O/resp-noeku.pem"
+ocsp_resp() { # NAME PAIR(hk|cn) INDEX SIGNER-PEM SIGNER-KEY [request options] -- [responder options]
+    name=$1 j=$2 idx=$3 rs=$4 rk=$5
+    shift 5
+    ro=""
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do ro="$ro $1"; shift; done
+    [ $# -gt 0 ] && shift
+    # shellcheck disable=SC2086
+    q openssl ocsp -issuer "$PKI/$j/int.pem" $ro -cert "$PKI/$j/leaf.pem" -reqout "$O/req.der"
+    q openssl ocsp -index "$idx" -CA "$PKI/$j/int.pem" -rsigner "$rs" -rkey "$rk" -reqin "$O/req.der" \
+        -respout "$OUT/ocsp/$name" "$@"
+}
+HKI="$PKI/hk/int.pem" HKK="$PKI/hk/int.key"
+ocsp_resp hk-good.der hk "$O/good.txt" "$HKI" "$HKK"
+ocsp_resp hk-good-nonce-absent.der hk "$O/good.txt" "$HKI" "$HKK" -no_nonce
+ocsp_resp hk-good-ndays.der hk "$O/good.txt" "$HKI" "$HKK" -- -ndays 7
+ocsp_resp hk-good-keyid-nocerts.der hk "$O/good.txt" "$HKI" "$HKK" -- -resp_key_id -resp_no_certs
+ocsp_resp hk-good-sha256-certid.der hk "$O/good.txt" "$HKI" "$HKK" -sha256
+ocsp_resp hk-good-rmd-sha512.der hk "$O/good.txt" "$HKI" "$HKK" -- -rmd sha512
+ocsp_resp hk-revoked.der hk "$O/revoked.txt" "$HKI" "$HKK" -- -ndays 1
+ocsp_resp hk-revoked-noreason.der hk "$O/revoked-noreason.txt" "$HKI" "$HKK"
+ocsp_resp hk-hold.der hk "$O/hold.txt" "$HKI" "$HKK"
+ocsp_resp hk-unknown.der hk "$O/unknown.txt" "$HKI" "$HKK"
+ocsp_resp hk-delegated.der hk "$O/good.txt" "$O/resp.pem" "$O/resp.key" -- -ndays 1
+ocsp_resp hk-delegated-revoked-sha256.der hk "$O/revoked.txt" "$O/resp.pem" "$O/resp.key" -sha256
+ocsp_resp hk-delegated-no-ocspsigning.der hk "$O/good.txt" "$O/resp-noeku.pem" "$O/resp.key"
+# another certificate's status (hk/leaf-revoked): OTHER_CERT for the fixed pair
+q openssl ocsp -issuer "$PKI/hk/int.pem" -cert "$PKI/hk/leaf-revoked.pem" -reqout "$O/req.der"
+q openssl ocsp -index "$PKI/hk/ca/int/index.txt" -CA "$HKI" -rsigner "$HKI" -rkey "$HKK" -reqin "$O/req.der" \
+    -respout "$OUT/ocsp/hk-other-cert.der"
+# two certificates in one request / response (the fixed leaf second)
+q openssl ocsp -issuer "$PKI/hk/int.pem" -cert "$PKI/hk/leaf-revoked.pem" -cert "$PKI/hk/leaf.pem" -reqout "$O/req.der"
+q openssl ocsp -index "$PKI/hk/ca/int/index.txt" -CA "$HKI" -rsigner "$HKI" -rkey "$HKK" -reqin "$O/req.der" \
+    -respout "$OUT/ocsp/hk-two-singles.der"
+# SM2: the cn pair signed by its SM2 CA (OpenSSL's default SM2 ID)
+ocsp_resp cn-sm2-good.der cn "$O/cn-good.txt" "$PKI/cn/int.pem" "$PKI/cn/int.key"
+ocsp_resp cn-sm2-revoked.der cn "$O/cn-revoked.txt" "$PKI/cn/int.pem" "$PKI/cn/int.key" -- -ndays 1
+# unsuccessful responseStatus values (tryLater, unauthorized, malformedRequest): no responseBytes
+printf '\060\003\012\001\003' >"$OUT/ocsp/try-later.der"
+printf '\060\003\012\001\006' >"$OUT/ocsp/unauthorized.der"
+printf '\060\003\012\001\001' >"$OUT/ocsp/malformed-request.der"
+
+# ---- fetch: raw HTTP responses the fuzz_fetch.c listener sends to the fetcher (cap 4 KiB, deadline 300 ms) -
+# Locations: /f/... is inside the allow-list (the same listener: it answers with the same bytes again),
+# http://127.0.0.1:1/f/ is allowed but closed, /g/... and other hosts are outside it (never contacted).
+python3 - "$OUT/fetch" "$OUT/ocsp/hk-good.der" <<'PYEOF'
+import sys
+out, ocsp = sys.argv[1], open(sys.argv[2], "rb").read()
+def w(name, data):
+    open(f"{out}/{name}", "wb").write(data)
+def resp(status, headers, body=b"", version=b"HTTP/1.1"):
+    h = b"".join(k + b": " + v + b"\r\n" for k, v in headers)
+    return version + b" " + status + b"\r\n" + h + b"\r\n" + body
+def chunked(parts, trailer=b""):
+    return b"".join(b"%x\r\n" % len(p) + p + b"\r\n" for p in parts) + b"0\r\n" + trailer + b"\r\n"
+OC = (b"Content-Type", b"application/ocsp-response")
+w("200-ocsp", resp(b"200 OK", [OC, (b"Content-Length", b"%d" % len(ocsp))], ocsp))
+w("200-ocsp-close-delimited", resp(b"200 OK", [OC, (b"Connection", b"close")], ocsp))
+w("200-ocsp-http10", resp(b"200 OK", [OC, (b"Content-Length", b"%d" % len(ocsp))], ocsp, b"HTTP/1.0"))
+w("200-empty", resp(b"200 OK", [(b"Content-Length", b"0")]))
+w("204", resp(b"204 No Content", []))
+w("200-chunked", resp(b"200 OK", [OC, (b"Transfer-Encoding", b"chunked")], chunked([ocsp[:100], ocsp[100:]])))
+w("200-chunked-ext-trailer", resp(b"200 OK", [(b"Transfer-Encoding", b"chunked")],
+                                  b"5;x=y\r\nhello\r\n0\r\nX-T: 1\r\n\r\n"))
+w("200-chunked-oversized", resp(b"200 OK", [(b"Transfer-Encoding", b"chunked")], chunked([b"a" * 3000, b"b" * 3000])))
+w("200-chunked-bad-size", resp(b"200 OK", [(b"Transfer-Encoding", b"chunked")], b"zz\r\nhello\r\n0\r\n\r\n"))
+w("200-chunked-truncated", resp(b"200 OK", [(b"Transfer-Encoding", b"chunked")], b"100\r\nshort"))
+w("200-cl-over-cap", resp(b"200 OK", [(b"Content-Length", b"5000")], b"x" * 5000))
+w("200-cl-over-cap-not-sent", resp(b"200 OK", [(b"Content-Length", b"99999999999")]))
+w("200-close-delimited-over-cap", resp(b"200 OK", []) + b"y" * 5000)
+w("200-cl-short-body", resp(b"200 OK", [(b"Content-Length", b"100")], b"only ten b"))
+w("200-cl-long-body", resp(b"200 OK", [(b"Content-Length", b"4")], b"more than four bytes"))
+w("200-cl-dup-conflict", resp(b"200 OK", [(b"Content-Length", b"4"), (b"Content-Length", b"5")], b"abcde"))
+w("200-cl-negative", resp(b"200 OK", [(b"Content-Length", b"-1")], b"abc"))
+w("200-cl-and-chunked", resp(b"200 OK", [(b"Content-Length", b"3"), (b"Transfer-Encoding", b"chunked")],
+                             chunked([b"abc"])))
+w("100-then-200", b"HTTP/1.1 100 Continue\r\n\r\n" + resp(b"200 OK", [(b"Content-Length", b"2")], b"ok"))
+w("103-then-200", b"HTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n" + resp(b"200 OK", [(b"Content-Length", b"2")], b"ok"))
+w("404", resp(b"404 Not Found", [(b"Content-Length", b"9")], b"not found"))
+w("500", resp(b"500 Internal Server Error", [(b"Content-Length", b"0")]))
+w("503-retry-after", resp(b"503 Service Unavailable", [(b"Retry-After", b"1"), (b"Content-Length", b"0")]))
+w("301-allowed-relative", resp(b"301 Moved Permanently", [(b"Location", b"/f/next")]))
+w("302-allowed-absolute", resp(b"302 Found", [(b"Location", b"http://127.0.0.1:PORT/f/abs")]))
+w("302-allowed-localhost", resp(b"302 Found", [(b"Location", b"http://localhost:PORT/f/dns")]))
+w("307-allowed-closed-port", resp(b"307 Temporary Redirect", [(b"Location", b"http://127.0.0.1:1/f/x")]))
+w("308-dot-segments", resp(b"308 Permanent Redirect", [(b"Location", b"/f/a/../b/./c?q=1#frag")]))
+w("303-query-only", resp(b"303 See Other", [(b"Location", b"?only=query")]))
+w("302-disallowed-path", resp(b"302 Found", [(b"Location", b"/g/outside")]))
+w("302-disallowed-dotdot", resp(b"302 Found", [(b"Location", b"/f/../g/x")]))
+w("302-disallowed-encoded-dotdot", resp(b"302 Found", [(b"Location", b"/f/%2e%2e/g")]))
+w("302-disallowed-encoded-slash", resp(b"302 Found", [(b"Location", b"/f/..%2Fg")]))
+w("302-disallowed-host", resp(b"302 Found", [(b"Location", b"http://169.254.169.254/latest/meta-data/")]))
+w("302-disallowed-scheme-relative", resp(b"302 Found", [(b"Location", b"//evil.example/f/")]))
+w("302-disallowed-userinfo", resp(b"302 Found", [(b"Location", b"http://127.0.0.1:PORT@evil.example/f/")]))
+w("302-disallowed-https", resp(b"302 Found", [(b"Location", b"https://127.0.0.1:PORT/f/")]))
+w("302-disallowed-file", resp(b"302 Found", [(b"Location", b"file:///etc/passwd")]))
+w("302-disallowed-ldap", resp(b"302 Found", [(b"Location", b"ldap://ldap.example/cn=ca?certificateRevocationList")]))
+w("302-no-location", resp(b"302 Found", [(b"Content-Length", b"0")]))
+w("302-empty-location", resp(b"302 Found", [(b"Location", b"")]))
+w("302-two-locations", resp(b"302 Found", [(b"Location", b"/f/1"), (b"Location", b"/g/2")]))
+w("302-control-in-location", resp(b"302 Found", [(b"Location", b"/f/%00%0d%0a")]))
+w("302-long-location", resp(b"302 Found", [(b"Location", b"/f/" + b"a" * 3000)]))
+w("304", resp(b"304 Not Modified", []))
+w("header-folding", b"HTTP/1.1 200 OK\r\nX-A: a\r\n b\r\nContent-Length: 2\r\n\r\nok")
+w("bare-lf", b"HTTP/1.1 200 OK\nContent-Length: 2\n\nok")
+w("no-reason", b"HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok")
+w("status-999", resp(b"999 Odd", [(b"Content-Length", b"0")]))
+w("status-0", resp(b"000 Zero", [(b"Content-Length", b"0")]))
+w("http09-body-only", ocsp[:64])
+w("http2-version", resp(b"200 OK", [(b"Content-Length", b"2")], b"ok", b"HTTP/2.0"))
+w("garbage-status-line", b"HTTP/1.1 OK 200\r\n\r\n")
+w("empty", b"")
+w("nul-in-header", b"HTTP/1.1 200 OK\r\nX: a\x00b\r\nContent-Length: 2\r\n\r\nok")
+w("huge-header", b"HTTP/1.1 200 OK\r\nX-Big: " + b"h" * 8000 + b"\r\nContent-Length: 2\r\n\r\nok")
+w("many-headers", b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(400)) + b"Content-Length: 2\r\n\r\nok")
+w("head-cut", b"HTTP/1.1 200 OK\r\nContent-Le")
+PYEOF
 
 printf '%s\n' "$HASH" >"$OUT/.complete"
 n=$(find "$OUT" -type f ! -name .complete | wc -l)

@@ -661,6 +661,16 @@ static void test_tampered_response(void **state)
     der[i + 2 + 13] = der[i + 2 + 13] == '0' ? '1' : '0';    /* a seconds digit */
     expect(der, n, f->leaf, f->ca, &o, SB_R_REVOCATION_UNAVAILABLE, SB_OCSP_UNUSABLE, SB_OCSP_C_BAD_SIGNATURE, &res);
     OPENSSL_free(der);
+
+    /* a tampered "revoked" response: the revocationTime and reason it claims are not reported (fuzz_ocsp) */
+    n = cli_response(f, "-no_nonce", "leaf_rev.pem", "ca.pem", "ca.key", "-ndays 1 -resp_no_certs", &der);
+    der[n - 1] ^= 0x01;
+    expect(der, n, f->leaf_rev, f->ca, &o, SB_R_REVOCATION_UNAVAILABLE, SB_OCSP_UNUSABLE, SB_OCSP_C_BAD_SIGNATURE,
+           &res);
+    assert_int_equal(res.revocation_time, 0);
+    assert_int_equal(res.revocation_reason, -1);
+    assert_int_equal(res.revoked_after_at, 0);
+    OPENSSL_free(der);
 }
 
 static void test_sha256_certid(void **state)
@@ -935,6 +945,12 @@ static void test_certificate_hold_is_not_final(void **state)
     assert_int_equal(res.revocation_time, TC_T2025);
     o.at = time(NULL) + 3 * TC_DAY;       /* stale: a hold may have been released since */
     expect(der, n, f->leaf, f->ca, &o, SB_R_REVOCATION_UNAVAILABLE, SB_OCSP_UNUSABLE, SB_OCSP_C_STALE, &res);
+    OPENSSL_free(der);
+    /* a CRLReason RFC 5280 does not define (fuzz_ocsp): still revoked, the reason reported as unknown */
+    o.at = time(NULL);
+    n = api_response(f->leaf, f->ca, f->ca, f->ca_key, NULL, V_OCSP_CERTSTATUS_REVOKED, 41, TC_T2025, &der);
+    expect(der, n, f->leaf, f->ca, &o, SB_R_REVOKED, SB_OCSP_REVOKED, SB_OCSP_C_NONE, &res);
+    assert_int_equal(res.revocation_reason, SB_OCSP_REASON_UNKNOWN);
     OPENSSL_free(der);
 }
 
