@@ -14,6 +14,7 @@
 #      failed, the revoked intermediate's response is stored (revoked), root.crl is fetched once for both;
 #   3. the daemon started on the cache directory answers without fetching root.crl or asking the responder;
 #   4. usage errors: exit 2.
+# The command's stderr goes to $TMP/*.log, so gw_finish also checks it for sanitizer reports.
 # Env: SB_BIN, SB_PKI. Prints 'N passed, M failed'.
 . "$(dirname "$0")/gw_lib.sh"
 
@@ -114,7 +115,7 @@ PY
 OCSP_FILE="$CACHE/ocsp/$ikh-0b.ocsp"
 
 section "1. one policy, all fresh"
-"$SB_BIN" revocation fetch --policy-dir "$TMP/polA" --cache "$CACHE" >"$TMP/outA" 2>"$TMP/errA"
+"$SB_BIN" revocation fetch --policy-dir "$TMP/polA" --cache "$CACHE" >"$TMP/outA" 2>"$TMP/cli_a.log"
 rcA=$?
 cat "$TMP/outA" | sed 's/^/     /'
 check_sh "exit 0 (all fresh) (rc $rcA)" '[ "$rcA" = 0 ]'
@@ -136,7 +137,7 @@ openssl ocsp -respin "$TMP/stored.ocsp" -issuer "$K/root.pem" -cert "$K/int1.pem
 check_sh "openssl ocsp -respin: the stored response says int1 is good and verifies" \
     'grep -q "int1.pem: good" "$TMP/ocsp_check" && grep -q "Response verify OK" "$TMP/ocsp_check"'
 check_sh "the cache directory is mode 700" '[ "$(stat -c %a "$CACHE")" = 700 ]'
-"$SB_BIN" revocation fetch --policy-dir "$TMP/polA" --cache "$CACHE" --json >"$TMP/jsonA" 2>>"$TMP/errA"
+"$SB_BIN" revocation fetch --policy-dir "$TMP/polA" --cache "$CACHE" --json >"$TMP/jsonA" 2>>"$TMP/cli_a.log"
 rcJ=$?
 check_sh "--json: exit 0 (rc $rcJ)" '[ "$rcJ" = 0 ]'
 check_sh "--json: one object with the counts and the items" "py - '$TMP/jsonA' <<'PY'
@@ -150,7 +151,7 @@ PY"
 
 section "2. two policies: some fail"
 c0=$(count "$P1" root.crl)
-"$SB_BIN" revocation fetch --policy-dir "$TMP/polB" --cache "$CACHE" >"$TMP/outB" 2>"$TMP/errB"
+"$SB_BIN" revocation fetch --policy-dir "$TMP/polB" --cache "$CACHE" >"$TMP/outB" 2>"$TMP/cli_b.log"
 rcB=$?
 cat "$TMP/outB" | sed 's/^/     /'
 check_sh "exit 1 (some failed) (rc $rcB)" '[ "$rcB" = 1 ]'
