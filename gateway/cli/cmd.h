@@ -28,6 +28,9 @@ int sbgw_cmd_serve(int argc, char **argv);
 /* sigbridge audit verify FILE: 0 intact, 1 broken chain, 3 truncated tail only, 2 usage / unreadable. */
 int sbgw_cmd_audit(int argc, char **argv);
 
+/* sigbridge revocation fetch --policy-dir DIR --cache DIR [--json]: 0 all fresh, 1 some failed, 2 usage. */
+int sbgw_cmd_revocation(int argc, char **argv);
+
 /* Print j (compact, one line) to stdout and release it. */
 void sbgw_print_json(json_t *j);
 /* Report a usage/input error: JSON {"error":…} when json, else "sigbridge: message" on stderr; returns 2. */

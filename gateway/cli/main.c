@@ -30,6 +30,7 @@ static const struct sbgw_command commands[] = {
     { "translate", sbgw_cmd_translate, "validate under one jurisdiction and attest for another (A -> B)" },
     { "serve", sbgw_cmd_serve, "run the gateway daemon (HTTP API, validating proxy; -c FILE)" },
     { "audit", sbgw_cmd_audit, "audit verify FILE: check the hash chain of a gateway audit log" },
+    { "revocation", sbgw_cmd_revocation, "revocation fetch: refresh the revocation cache directory (cron)" },
 };
 
 static void usage(FILE *f)

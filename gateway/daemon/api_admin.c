@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
 #include "gateway/daemon/revocation_fetch.h"
+#include "gateway/daemon/rev_disk_cache.h"
 #include "pki/x509/cert_cache.h"
 #include "pki/x509/sig_memo.h"
 #include "pki/crypto/sm2_cache.h"
@@ -54,15 +56,61 @@ void sbgw_api_policies(struct sbgw_req *rq, struct sbgw_snap *s)
     sbgw_reply_json(rq, 200, s->policies_json);
 }
 
+/* The CRL source's cache / refresh / disk figures into c: the URL arrays are malloc'd (crl_metrics_clear). */
+static void crl_metrics(struct sbgw *gw, struct sbgw_metrics_crl *c, struct sbgw_crl_next **next, char ***urls,
+                        long long **secs)
+{
+    struct sbgw_crl_fetch_stats fs;
+    struct sbgw_rev_disk_stats ds;
+    size_t i, n = 0, cap;
+    int k;
+
+    memset(c, 0, sizeof(*c));
+    *next = NULL;
+    *urls = NULL;
+    *secs = NULL;
+    sbgw_crl_fetch_stats(gw->crl_fetch, &fs);
+    c->misses = fs.misses;
+    c->refresh_ok = fs.refresh_ok;
+    c->refresh_failed = fs.refresh_failed;
+    cap = fs.entries < SBGW_CRL_METRIC_URLS_MAX ? fs.entries : SBGW_CRL_METRIC_URLS_MAX;
+    if (cap > 0 && (*next = calloc(cap, sizeof(**next))) != NULL && (*urls = calloc(cap, sizeof(**urls))) != NULL &&
+        (*secs = calloc(cap, sizeof(**secs))) != NULL) {
+        n = sbgw_crl_fetch_next_updates(gw->crl_fetch, time(NULL), *next, cap);
+        for (i = 0; i < n; i++) {
+            (*urls)[i] = (*next)[i].url;
+            (*secs)[i] = (*next)[i].seconds;
+        }
+    }
+    c->next_url = (const char *const *)*urls;
+    c->next_s = *secs;
+    c->n_next = n;
+    if (gw->rev_disk != NULL) {
+        sbgw_rev_disk_stats(gw->rev_disk, &ds);
+        c->disk = 1;
+        for (k = 0; k < 2; k++) {
+            c->disk_loads[k] = ds.loads[k];
+            c->disk_writes[k] = ds.writes[k];
+            c->disk_removed[k] = ds.removed[k];
+            c->disk_errors[k] = ds.errors[k];
+        }
+    }
+}
+
 void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
 {
     struct sbgw *gw = rq->gw;
     struct sbgw_metrics_gauges g;
     static const unsigned long long busy_bounds[SBGW_LOOP_BUSY_N] = SBGW_LOOP_BUSY_BOUNDS;
+    struct sbgw_metrics_crl crl;
+    struct sbgw_crl_next *crl_next = NULL;
+    char **crl_urls = NULL;
+    long long *crl_secs = NULL;
     char *text;
     int i, k;
 
     memset(&g, 0, sizeof(g));
+    memset(&crl, 0, sizeof(crl));
     g.queue_depth = sbgw_pool_depth(&gw->pool);
     g.queue_capacity = s->cfg->queue_max;
     g.workers = gw->pool.n;
@@ -113,6 +161,8 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
         g.crl_fetch_fetched = fs.fetched;
         g.crl_fetch_failed = fs.failed;
         g.crl_fetch_entries = fs.entries;
+        crl_metrics(gw, &crl, &crl_next, &crl_urls, &crl_secs);
+        g.crl = &crl;
     }
     if (gw->sig_memo != NULL) {
         uint64_t hits = 0, misses = 0;
@@ -137,7 +187,14 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
         g.sm2_hits = hits;
         g.sm2_misses = misses;
     }
-    if ((text = sbgw_metrics_render(&gw->metrics, &g)) == NULL) {
+    text = sbgw_metrics_render(&gw->metrics, &g);
+    if (g.crl != NULL) {
+        sbgw_crl_next_clear(crl_next, crl.n_next);
+    }
+    free(crl_next);
+    free(crl_urls);
+    free(crl_secs);
+    if (text == NULL) {
         sbgw_reply_error(rq, SBGW_E_INTERNAL_ERROR, NULL);
         return;
     }

@@ -151,6 +151,17 @@ static const struct sb_ykey log_keys[] = {
       .help = "debug, info, warn or error", .names = level_names },
 };
 
+static const struct sb_ykey revocation_cache_keys[] = {
+    { .name = "dir", .type = SB_YT_PATH, .off = C_OFF(revocation_cache.dir),
+      .help = "the revocation cache directory (created 0700; default: none, the cache lives in memory only)" },
+    { .name = "entries", .type = SB_YT_INT, .off = C_OFF(revocation_cache.entries), .min = 1, .max = 100000,
+      .dflt = SBGW_REV_ENTRIES_DEFAULT, .help = "CRLs from distribution points kept decoded in memory" },
+    { .name = "max_files", .type = SB_YT_INT, .off = C_OFF(revocation_cache.max_files), .min = 1, .max = 100000,
+      .dflt = SBGW_REV_FILES_DEFAULT, .help = "files kept in dir per kind (crl/, ocsp/), newest first" },
+    { .name = "fsync", .type = SB_YT_BOOL, .off = C_OFF(revocation_cache.fsync), .dflt = 0,
+      .help = "fsync each cache file and its directory when written (true or false)" },
+};
+
 static const struct sb_ykey top_keys[] = {
     { .name = "listeners", .type = SB_YT_MAP, .required = 1, .off = SB_Y_NO_OFF, .help = "a mapping {api, admin}",
       .set = sbgw_conf_read_listeners },
@@ -179,6 +190,9 @@ static const struct sb_ykey top_keys[] = {
       .set = sbgw_conf_read_api },
     { .name = "routes", .type = SB_YT_SEQ, .off = SB_Y_NO_OFF, .help = "a list of routes",
       .set = sbgw_conf_read_routes },
+    { .name = "revocation_cache", .type = SB_YT_MAP, .off = SB_Y_NO_OFF,
+      .help = "a mapping {dir, entries, max_files, fsync}: fetched CRLs and OCSP responses",
+      .sub = revocation_cache_keys, .nsub = SB_Y_NKEYS(revocation_cache_keys) },
 };
 
 /* ---- whole-file checks --------------------------------------------------------------------- */
@@ -389,6 +403,7 @@ void sbgw_config_free(struct sbgw_config *c)
     free(c->audit.tsa);
     free(c->audit.tsa_policy);
     free(c->log.path);
+    free(c->revocation_cache.dir);
     free(c->file);
     free(c);
 }

@@ -33,6 +33,8 @@ enum sbgw_log_level { SBGW_LOG_DEBUG = 0, SBGW_LOG_INFO, SBGW_LOG_WARN, SBGW_LOG
 #define SBGW_CACHE_DEFAULT 10000  /* cache.chains / cache.certificates when not given */
 #define SBGW_PREFIX_DEFAULT 4096  /* cache.prefixes when not given */
 #define SBGW_CACHE_MAX 10000000
+#define SBGW_REV_ENTRIES_DEFAULT 256   /* revocation_cache.entries when not given */
+#define SBGW_REV_FILES_DEFAULT 1024    /* revocation_cache.max_files when not given */
 
 /* Where a setting was written (for messages that need the policy set, e.g. jurisdictions). */
 struct sbgw_pos {
@@ -158,6 +160,13 @@ struct sbgw_config {
     } api;
     struct sbgw_route *routes;                /* owned */
     size_t n_routes;
+    struct {
+        char *dir;                            /* owned: resolved; NULL = memory only (nothing kept across
+                                               * restarts) */
+        int entries;                          /* CRLs kept decoded in memory (revocation_fetch.h) */
+        int max_files;                        /* files kept per kind (crl/, ocsp/) in dir */
+        int fsync;                            /* fsync each written file and its directory */
+    } revocation_cache;                       /* needs a restart to change; a reload keeps the cache */
 };
 
 /* Load and check path; *out is new (sbgw_config_free). 0 on success; -1 with every problem in diag. */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/thread.h>
@@ -28,6 +29,7 @@
 #include "pki/x509/cert_cache.h"
 #include "pki/x509/sig_memo.h"
 #include "gateway/daemon/revocation_fetch.h"
+#include "gateway/daemon/rev_disk_cache.h"
 #include "pki/crypto/sm2_cache.h"
 #include "pki/x509/chain_cache.h"
 #include "pki/verdict/validate.h"
@@ -192,6 +194,27 @@ static int open_audit(struct sbgw *gw, const struct sbgw_config *c, unsigned fla
     return 0;
 }
 
+/* revocation_cache.dir: open (creating) the directory the revocation sources share and load the CRLs still
+ * current into the CRL source, so that a restart does not refetch them. Unset: memory only. */
+static int open_revocation_cache(struct sbgw *gw, const struct sbgw_config *c)
+{
+    struct sbgw_rev_disk_opts o = { .dir = c->revocation_cache.dir, .max_entries = (size_t)c->revocation_cache.max_files,
+                                    .fsync = c->revocation_cache.fsync };
+    char err[700];
+    size_t n;
+
+    if (c->revocation_cache.dir == NULL) {
+        return 0;
+    }
+    if ((gw->rev_disk = sbgw_rev_disk_open(&o, err, sizeof(err))) == NULL) {
+        sbgw_log_error(&gw->log, "-", "revocation_cache: %s", err);
+        return -1;
+    }
+    n = sbgw_crl_fetch_use_disk(gw->crl_fetch, gw->rev_disk, time(NULL));
+    sbgw_log_info(&gw->log, "-", "revocation_cache: %s: %zu current CRL(s) loaded", c->revocation_cache.dir, n);
+    return 0;
+}
+
 static int start(struct sbgw *gw, struct sbgw_snap *s, unsigned flags)
 {
     static const int sigs[4] = { SIGHUP, SIGTERM, SIGINT, SIGUSR1 };
@@ -218,8 +241,11 @@ static int start(struct sbgw *gw, struct sbgw_snap *s, unsigned flags)
         sbgw_log_error(&gw->log, "-", "cannot allocate the caches");
         return -1;
     }
-    if ((gw->crl_fetch = sbgw_crl_fetch_new(SBGW_CRL_CACHE_DEFAULT)) == NULL) {
+    if ((gw->crl_fetch = sbgw_crl_fetch_new((size_t)s->cfg->revocation_cache.entries)) == NULL) {
         sbgw_log_error(&gw->log, "-", "cannot allocate the CRL fetch cache");
+        return -1;
+    }
+    if (open_revocation_cache(gw, s->cfg) != 0) {
         return -1;
     }
     sbgw_snap_prime(gw, s);
@@ -313,6 +339,8 @@ static void stop(struct sbgw *gw)
     gw->sig_memo = NULL;
     sbgw_crl_fetch_free(gw->crl_fetch);      /* after the pool: no validation is inside its hook */
     gw->crl_fetch = NULL;
+    sbgw_rev_disk_close(gw->rev_disk);       /* after its users */
+    gw->rev_disk = NULL;
     sbgw_replay_free(gw->replay);
     gw->replay = NULL;
     sbgw_loops_free(gw);               /* (their bases, after every event on them) */

@@ -161,6 +161,62 @@ static void label(char *out, size_t len, const char *s)
     out[o] = '\0';
 }
 
+/* The CRL source's cache, refresh and disk block (struct sbgw_metrics_crl). A URL is escaped whole (no
+ * truncation: two URLs must never render as the same series). */
+static void render_crl(struct sbuf *b, const struct sbgw_metrics_crl *c)
+{
+    static const char *const kinds[2] = { "crl", "ocsp" };
+    char *esc;
+    size_t i;
+    int k;
+
+    sb_printf(b, "# HELP sigbridge_crl_fetch_cache_misses_total Allowed distribution point URLs not in the cache, "
+                 "so fetched.\n# TYPE sigbridge_crl_fetch_cache_misses_total counter\n"
+                 "sigbridge_crl_fetch_cache_misses_total %llu\n"
+                 "# HELP sigbridge_crl_refreshes_total Background refetches of cached CRLs near their nextUpdate, "
+                 "by result (failed: the cached CRL stays until its nextUpdate).\n"
+                 "# TYPE sigbridge_crl_refreshes_total counter\n"
+                 "sigbridge_crl_refreshes_total{result=\"ok\"} %llu\n"
+                 "sigbridge_crl_refreshes_total{result=\"failed\"} %llu\n",
+              c->misses, c->refresh_ok, c->refresh_failed);
+    sb_printf(b, "# HELP sigbridge_crl_next_update_seconds Seconds until each cached CRL's nextUpdate (when it "
+                 "stops being served).\n# TYPE sigbridge_crl_next_update_seconds gauge\n");
+    for (i = 0; i < c->n_next; i++) {
+        size_t n = strlen(c->next_url[i]) * 2 + 4;
+
+        if ((esc = malloc(n)) == NULL) {
+            b->oom = 1;
+            return;
+        }
+        label(esc, n, c->next_url[i]);
+        sb_printf(b, "sigbridge_crl_next_update_seconds{url=\"%s\"} %lld\n", esc, c->next_s[i]);
+        free(esc);
+    }
+    if (!c->disk) {
+        return;
+    }
+    sb_printf(b, "# HELP sigbridge_revocation_cache_loads_total Entries read from the revocation cache directory.\n"
+                 "# TYPE sigbridge_revocation_cache_loads_total counter\n");
+    for (k = 0; k < 2; k++) {
+        sb_printf(b, "sigbridge_revocation_cache_loads_total{kind=\"%s\"} %llu\n", kinds[k], c->disk_loads[k]);
+    }
+    sb_printf(b, "# HELP sigbridge_revocation_cache_writes_total Entries written to the revocation cache directory.\n"
+                 "# TYPE sigbridge_revocation_cache_writes_total counter\n");
+    for (k = 0; k < 2; k++) {
+        sb_printf(b, "sigbridge_revocation_cache_writes_total{kind=\"%s\"} %llu\n", kinds[k], c->disk_writes[k]);
+    }
+    sb_printf(b, "# HELP sigbridge_revocation_cache_removed_total Expired, damaged or surplus cache files removed.\n"
+                 "# TYPE sigbridge_revocation_cache_removed_total counter\n");
+    for (k = 0; k < 2; k++) {
+        sb_printf(b, "sigbridge_revocation_cache_removed_total{kind=\"%s\"} %llu\n", kinds[k], c->disk_removed[k]);
+    }
+    sb_printf(b, "# HELP sigbridge_revocation_cache_errors_total Cache files that could not be written or read.\n"
+                 "# TYPE sigbridge_revocation_cache_errors_total counter\n");
+    for (k = 0; k < 2; k++) {
+        sb_printf(b, "sigbridge_revocation_cache_errors_total{kind=\"%s\"} %llu\n", kinds[k], c->disk_errors[k]);
+    }
+}
+
 char *sbgw_metrics_render(struct sbgw_metrics *m, const struct sbgw_metrics_gauges *g)
 {
     struct sbuf b;
@@ -281,6 +337,9 @@ char *sbgw_metrics_render(struct sbgw_metrics *m, const struct sbgw_metrics_gaug
                   "# HELP sigbridge_crl_fetch_cache_entries Decoded CRLs held until their nextUpdate.\n"
                   "# TYPE sigbridge_crl_fetch_cache_entries gauge\nsigbridge_crl_fetch_cache_entries %llu\n",
               g->crl_fetch_hits, g->crl_fetch_fetched, g->crl_fetch_failed, g->crl_fetch_entries);
+    if (g->crl != NULL) {
+        render_crl(&b, g->crl);
+    }
     sb_printf(&b, "# HELP sigbridge_cert_cache_hits_total Carried certificates found already decoded.\n"
                   "# TYPE sigbridge_cert_cache_hits_total counter\nsigbridge_cert_cache_hits_total %llu\n"
                   "# HELP sigbridge_cert_cache_misses_total Carried certificates decoded (then remembered).\n"

@@ -18,6 +18,9 @@
  *   sigbridge_chain_cache_{hits,misses,evictions,flushes}_total, sigbridge_chain_cache_{entries,capacity}
  *   sigbridge_cert_cache_{hits,misses}_total, sigbridge_cert_cache_capacity
  *   sigbridge_sm2_key_cache_{hits,misses}_total
+ *   sigbridge_crl_fetch_cache_misses_total, sigbridge_crl_refreshes_total{result="ok"|"failed"},
+ *   sigbridge_crl_next_update_seconds{url} (one per cached CRL, at most SBGW_CRL_METRIC_URLS_MAX),
+ *   sigbridge_revocation_cache_{loads,writes,removed,errors}_total{kind="crl"|"ocsp"} (with revocation_cache.dir)
  *   sigbridge_loops, sigbridge_loop_connections{loop}, sigbridge_loop_accepted_total{loop},
  *   sigbridge_loop_callback_cpu_seconds{loop} (histogram), sigbridge_loop_callback_cpu_max_seconds{loop}
  */
@@ -58,6 +61,17 @@ struct sbgw_metrics {
     unsigned long long reloads_ok, reloads_failed;
 };
 
+/* The CRL source's cache, refresh and disk figures (revocation_fetch.h, rev_disk_cache.h), sampled at render
+ * time; everything borrowed for the call. */
+struct sbgw_metrics_crl {
+    unsigned long long misses, refresh_ok, refresh_failed;
+    const char *const *next_url;    /* n_next cached CRLs' URLs and seconds until their nextUpdate */
+    const long long *next_s;
+    size_t n_next;
+    int disk;                       /* 1: a revocation_cache.dir is in use: the four arrays below, by kind */
+    unsigned long long disk_loads[2], disk_writes[2], disk_removed[2], disk_errors[2];   /* [0] crl, [1] ocsp */
+};
+
 /* Values sampled from other threads at render time. */
 struct sbgw_metrics_gauges {
     long queue_depth, queue_capacity;
@@ -81,6 +95,7 @@ struct sbgw_metrics_gauges {
     long sig_capacity;              /* 0 = the signature memo is off */
     unsigned long long crl_fetch_hits, crl_fetch_fetched, crl_fetch_failed;   /* revocation_fetch.h */
     unsigned long long crl_fetch_entries;
+    const struct sbgw_metrics_crl *crl;   /* NULL: the block below is not rendered */
     int loops;                      /* event loops, with each one's open and accepted connections */
     long loop_conns[SBGW_LOOPS_MAX];
     unsigned long long loop_accepted[SBGW_LOOPS_MAX];

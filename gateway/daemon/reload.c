@@ -239,6 +239,13 @@ static int check_boot(const struct sbgw_config *c, const struct sbgw_boot *b, st
         sb_diag_add(diag, "%s: audit.timestamp: tsa, timeout_ms and policy need a restart", c->file);
         bad++;
     }
+    if (strcmp(c->revocation_cache.dir != NULL ? c->revocation_cache.dir : "", b->rev_cache_dir) != 0 ||
+        c->revocation_cache.entries != b->rev_cache_entries || c->revocation_cache.max_files != b->rev_cache_files ||
+        c->revocation_cache.fsync != b->rev_cache_fsync) {
+        sb_diag_add(diag, "%s: revocation_cache: needs a restart (running dir '%s', entries %d)", c->file,
+                    b->rev_cache_dir, b->rev_cache_entries);
+        bad++;
+    }
     if (strcmp(c->log.path != NULL ? c->log.path : "", b->log_path) != 0) {
         sb_diag_add(diag, "%s: log.path: needs a restart (SIGUSR1 reopens the current file)", c->file);
         bad++;
@@ -273,6 +280,11 @@ void sbgw_boot_from(struct sbgw_boot *b, const struct sbgw_snap *s)
     snprintf(b->audit_tsa_policy, sizeof(b->audit_tsa_policy), "%s",
              c->audit.tsa_policy != NULL ? c->audit.tsa_policy : "");
     b->audit_tsa_timeout_ms = c->audit.tsa_timeout_ms;
+    snprintf(b->rev_cache_dir, sizeof(b->rev_cache_dir), "%s",
+             c->revocation_cache.dir != NULL ? c->revocation_cache.dir : "");
+    b->rev_cache_entries = c->revocation_cache.entries;
+    b->rev_cache_files = c->revocation_cache.max_files;
+    b->rev_cache_fsync = c->revocation_cache.fsync;
     snprintf(b->log_path, sizeof(b->log_path), "%s", c->log.path != NULL ? c->log.path : "");
 }
 

@@ -4,7 +4,8 @@
  * mutex, least recently used evicted first) and the fetch + decode.
  *
  * Ownership: struct sbgw_crl_fetch owns the fetcher, each cache entry's URL copy and one reference to its
- * X509_CRL; the hook pushes new references onto the caller's stack.
+ * X509_CRL; the hook pushes new references onto the caller's stack. The disk cache is borrowed
+ * (sbgw_crl_fetch_use_disk). A background refresh owns its struct refresh until its callback ends.
  */
 #include "gateway/daemon/revocation_fetch.h"
 
@@ -20,6 +21,7 @@
 #include <openssl/x509v3.h>
 
 #include "gateway/daemon/fetch.h"
+#include "gateway/daemon/rev_disk_cache.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/base/work_budget.h"
 
@@ -28,6 +30,9 @@ struct crl_entry {
     X509_CRL *crl;                      /* owned reference */
     time_t expires;                     /* nextUpdate, or thisUpdate + max_age_s */
     unsigned long long used;            /* recency tick */
+    time_t this_update;                 /* the CRL's thisUpdate (a refresh never installs an older CRL) */
+    time_t refresh_at;                  /* a hit from this time on starts a background refresh */
+    int refreshing;                     /* a refresh of this URL is in flight */
 };
 
 struct sbgw_crl_fetch {
@@ -37,6 +42,10 @@ struct sbgw_crl_fetch {
     size_t n_max;
     unsigned long long tick;
     struct sbgw_crl_fetch_stats stats;
+    /* ---- persistence and refresh (revocation_cache) ---- */
+    struct sbgw_rev_disk *disk;         /* borrowed: NULL = memory only */
+    int refreshes;                      /* background refreshes in flight (free waits for 0) */
+    pthread_cond_t refreshed;           /* signalled when refreshes drops */
 };
 
 struct sbgw_crl_fetch *sbgw_crl_fetch_new(size_t max_entries)
@@ -47,6 +56,12 @@ struct sbgw_crl_fetch *sbgw_crl_fetch_new(size_t max_entries)
         return NULL;
     }
     if ((f->entries = calloc(max_entries, sizeof(*f->entries))) == NULL || pthread_mutex_init(&f->mu, NULL) != 0) {
+        free(f->entries);
+        free(f);
+        return NULL;
+    }
+    if (pthread_cond_init(&f->refreshed, NULL) != 0) {      /* background refreshes (see refresh_start) */
+        pthread_mutex_destroy(&f->mu);
         free(f->entries);
         free(f);
         return NULL;
@@ -63,6 +78,12 @@ void sbgw_crl_fetch_free(struct sbgw_crl_fetch *f)
         return;
     }
     sbgw_fetcher_free(f->fetcher);
+    pthread_mutex_lock(&f->mu);         /* refreshes end with the fetcher (or at their own deadline) */
+    while (f->refreshes > 0) {
+        pthread_cond_wait(&f->refreshed, &f->mu);
+    }
+    pthread_mutex_unlock(&f->mu);
+    pthread_cond_destroy(&f->refreshed);
     for (i = 0; i < f->n_max; i++) {
         free(f->entries[i].url);
         X509_CRL_free(f->entries[i].crl);
@@ -72,19 +93,6 @@ void sbgw_crl_fetch_free(struct sbgw_crl_fetch *f)
     free(f);
 }
 
-void sbgw_crl_fetch_stats(struct sbgw_crl_fetch *f, struct sbgw_crl_fetch_stats *out)
-{
-    size_t i;
-
-    pthread_mutex_lock(&f->mu);
-    *out = f->stats;
-    out->entries = 0;
-    for (i = 0; i < f->n_max; i++) {
-        out->entries += f->entries[i].url != NULL;
-    }
-    pthread_mutex_unlock(&f->mu);
-}
-
 static void entry_clear(struct crl_entry *e)
 {
     free(e->url);
@@ -92,8 +100,10 @@ static void entry_clear(struct crl_entry *e)
     memset(e, 0, sizeof(*e));
 }
 
-/* A new reference to url's CRL when it is cached and not expired at now; an expired entry is dropped. */
-static X509_CRL *cache_get(struct sbgw_crl_fetch *f, const char *url, time_t now)
+/* A new reference to url's CRL when it is cached and not expired at now; an expired entry is dropped.
+ * *refresh (may be NULL) is set to 1 when the hit is in the entry's refresh window and no refresh is in
+ * flight: the caller starts one (refresh_start), the entry is marked. */
+static X509_CRL *cache_get(struct sbgw_crl_fetch *f, const char *url, time_t now, int *refresh)
 {
     X509_CRL *crl = NULL;
     size_t i;
@@ -111,6 +121,10 @@ static X509_CRL *cache_get(struct sbgw_crl_fetch *f, const char *url, time_t now
             crl = e->crl;
             e->used = ++f->tick;
             f->stats.hits++;
+            if (refresh != NULL && now >= e->refresh_at && !e->refreshing) {
+                e->refreshing = 1;
+                *refresh = 1;
+            }
         }
         break;
     }
@@ -118,9 +132,31 @@ static X509_CRL *cache_get(struct sbgw_crl_fetch *f, const char *url, time_t now
     return crl;
 }
 
+/* When to refresh a CRL valid from this_update to expires: in the last tenth of its window, or its last
+ * 5 minutes (at most its second half) when that is longer. */
+static time_t refresh_lead(time_t this_update, time_t expires)
+{
+    time_t w = expires > this_update ? expires - this_update : 0, lead = w / 10;
+
+    if (lead < SBGW_CRL_REFRESH_MIN_S && w / 2 > lead) {
+        lead = w / 2 < SBGW_CRL_REFRESH_MIN_S ? w / 2 : SBGW_CRL_REFRESH_MIN_S;
+    }
+    return lead;
+}
+
+/* After a refresh that brought nothing newer: the next one no sooner than this. */
+static time_t refresh_retry(time_t this_update, time_t expires)
+{
+    time_t r = refresh_lead(this_update, expires) / 5;
+
+    return r < 1 ? 1 : r > SBGW_CRL_REFRESH_RETRY_MAX_S ? SBGW_CRL_REFRESH_RETRY_MAX_S : r;
+}
+
 /* Keep a reference to crl under url until expires, replacing what url held; the slot of an expired entry,
- * else the least recently used one, is reused. */
-static void cache_put(struct sbgw_crl_fetch *f, const char *url, X509_CRL *crl, time_t expires, time_t now)
+ * else the least recently used one, is reused. Its refresh window opens at refresh_lead before expires, not
+ * before not_before. */
+static void cache_put(struct sbgw_crl_fetch *f, const char *url, X509_CRL *crl, time_t expires, time_t this_update,
+                      time_t not_before, time_t now)
 {
     struct crl_entry *slot = NULL;
     char *copy = strdup(url);
@@ -154,6 +190,11 @@ static void cache_put(struct sbgw_crl_fetch *f, const char *url, X509_CRL *crl, 
     slot->crl = crl;
     slot->expires = expires;
     slot->used = ++f->tick;
+    slot->this_update = this_update;
+    slot->refresh_at = expires - refresh_lead(this_update, expires);
+    if (slot->refresh_at < not_before) {
+        slot->refresh_at = not_before;
+    }
     pthread_mutex_unlock(&f->mu);
 }
 
@@ -217,6 +258,276 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* ---- persistence and background refresh (revocation_cache) ------------------------------------------ */
+
+static time_t crl_this_update(X509_CRL *crl)
+{
+    time_t t;
+
+    return sb_asn1_time_to_unix(X509_CRL_get0_lastUpdate(crl), &t, NULL) ? t : 0;
+}
+
+/* Write crl, fetched from url (its body body[len]), to the disk cache: the body when it is the DER, else the
+ * CRL re-encoded (a PEM body). Blocking file I/O: workers and the fetcher's callback only. */
+static void disk_write(struct sbgw_crl_fetch *f, const char *url, X509_CRL *crl, const unsigned char *body,
+                       size_t len, time_t expires, time_t now)
+{
+    const unsigned char *p = body;
+    unsigned char *der = NULL;
+    X509_CRL *probe;
+    int dlen, ok;
+
+    if (f->disk == NULL) {
+        return;
+    }
+    probe = body != NULL ? d2i_X509_CRL(NULL, &p, (long)len) : NULL;
+    if (probe != NULL && p == body + len) {
+        ok = sbgw_rev_disk_put(f->disk, SBGW_REV_CRL, url, body, len, expires, now) == 0;
+    } else if ((dlen = i2d_X509_CRL(crl, &der)) > 0) {
+        ok = sbgw_rev_disk_put(f->disk, SBGW_REV_CRL, url, der, (size_t)dlen, expires, now) == 0;
+    } else {
+        ok = 0;
+    }
+    X509_CRL_free(probe);
+    OPENSSL_free(der);
+    ERR_clear_error();
+    pthread_mutex_lock(&f->mu);
+    if (ok) {
+        f->stats.disk_writes++;
+    } else {
+        f->stats.disk_errors++;
+    }
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* url's CRL from the disk cache (written by another process, e.g. `sigbridge revocation fetch` from cron, since
+ * the start), current at now; its expiry in *expires. NULL when there is none. Blocking: workers only. */
+static X509_CRL *disk_get(struct sbgw_crl_fetch *f, const char *url, time_t now, time_t *expires)
+{
+    unsigned char *data = NULL;
+    const unsigned char *p;
+    X509_CRL *crl = NULL;
+    size_t len = 0;
+    time_t next;
+
+    if (f->disk == NULL || !sbgw_rev_disk_get(f->disk, SBGW_REV_CRL, url, now, &data, &len, expires)) {
+        return NULL;
+    }
+    p = data;
+    if ((crl = d2i_X509_CRL(NULL, &p, (long)len)) == NULL || p != data + len) {
+        X509_CRL_free(crl);
+        crl = NULL;
+    } else if (X509_CRL_get0_nextUpdate(crl) != NULL &&
+               sb_asn1_time_to_unix(X509_CRL_get0_nextUpdate(crl), &next, NULL) && next < *expires) {
+        *expires = next;
+    }
+    if (crl != NULL && *expires <= now) {
+        X509_CRL_free(crl);
+        crl = NULL;
+    }
+    free(data);
+    ERR_clear_error();
+    if (crl != NULL) {
+        pthread_mutex_lock(&f->mu);
+        f->stats.disk_loads++;
+        pthread_mutex_unlock(&f->mu);
+    }
+    return crl;
+}
+
+struct load_ctx {
+    struct sbgw_crl_fetch *f;
+    time_t now;
+    size_t loaded;
+};
+
+static int load_one(void *arg, const char *key, const unsigned char *data, size_t len, time_t expires_at,
+                    time_t stored_at)
+{
+    struct load_ctx *c = arg;
+    const unsigned char *p = data;
+    X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)len);
+    time_t next = 0;
+
+    (void)stored_at;
+    if (crl == NULL || p != data + len) {
+        ERR_clear_error();
+        X509_CRL_free(crl);
+        return 0;                        /* not a CRL: skipped (the pki layer would refuse it anyway) */
+    }
+    /* never kept past the CRL's own nextUpdate, whatever the file says */
+    if (X509_CRL_get0_nextUpdate(crl) != NULL && sb_asn1_time_to_unix(X509_CRL_get0_nextUpdate(crl), &next, NULL) &&
+        next < expires_at) {
+        expires_at = next;
+    }
+    if (expires_at > c->now) {
+        cache_put(c->f, key, crl, expires_at, crl_this_update(crl), 0, c->now);
+        c->loaded++;
+    }
+    X509_CRL_free(crl);
+    return c->loaded >= c->f->n_max;     /* the newest n_max are enough */
+}
+
+size_t sbgw_crl_fetch_use_disk(struct sbgw_crl_fetch *f, struct sbgw_rev_disk *disk, time_t now)
+{
+    struct load_ctx c = { f, now, 0 };
+
+    f->disk = disk;
+    if (disk == NULL || sbgw_rev_disk_scan(disk, SBGW_REV_CRL, now, load_one, &c) < 0) {
+        return 0;
+    }
+    pthread_mutex_lock(&f->mu);
+    f->stats.disk_loads += c.loaded;
+    pthread_mutex_unlock(&f->mu);
+    return c.loaded;
+}
+
+struct refresh {
+    struct sbgw_crl_fetch *f;
+    char *url;                          /* owned: normalised */
+    int max_age_s;
+};
+
+/* The end of a background refresh, on the fetcher's thread (or the caller's when refused at once): a CRL
+ * that is current and not older than the cached one replaces it (memory and disk); otherwise the cached one
+ * stays until its own expiry and the next refresh waits refresh_retry. */
+static void refresh_cb(struct sbgw_fetch_result *res, void *arg)
+{
+    struct refresh *r = arg;
+    struct sbgw_crl_fetch *f = r->f;
+    X509_CRL *crl = NULL;
+    time_t now = time(NULL), expires = 0, tu = 0, retry = 0;
+    int ok = 0, unchanged = 0;
+    size_t i;
+
+    if (res->status == SBGW_FETCH_OK && (crl = decode_crl(res->body, res->len)) != NULL) {
+        expires = crl_expiry(crl, r->max_age_s);
+        tu = crl_this_update(crl);
+        ok = expires > now;
+    }
+    pthread_mutex_lock(&f->mu);
+    for (i = 0; i < f->n_max; i++) {
+        struct crl_entry *e = &f->entries[i];
+
+        if (e->url == NULL || strcmp(e->url, r->url) != 0) {
+            continue;
+        }
+        if (ok && tu < e->this_update) {
+            ok = 0;                     /* an older CRL than the one held (a lagging mirror): not installed */
+        }
+        unchanged = ok && expires == e->expires;
+        retry = now + refresh_retry(e->this_update, e->expires);
+        e->refreshing = 0;
+        e->refresh_at = retry;
+        break;
+    }
+    if (ok) {
+        f->stats.refresh_ok++;
+    } else {
+        f->stats.refresh_failed++;
+    }
+    pthread_mutex_unlock(&f->mu);
+    if (ok) {
+        cache_put(f, r->url, crl, expires, tu, unchanged ? retry : 0, now);
+        if (!unchanged) {
+            disk_write(f, r->url, crl, res->body, res->len, expires, now);
+        }
+    }
+    X509_CRL_free(crl);
+    sbgw_fetch_result_clear(res);
+    free(r->url);
+    free(r);
+    pthread_mutex_lock(&f->mu);         /* the last touch of f: sbgw_crl_fetch_free waits for it */
+    f->refreshes--;
+    pthread_cond_broadcast(&f->refreshed);
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* Refetch url in the background (no request waits for it) under the allow-list and limits of the request
+ * whose hit asked for it. Never blocks: sbgw_fetch_async. */
+static void refresh_start(struct sbgw_crl_fetch *f, const char *url, struct sbgw_fetch_allow *allow,
+                          const struct sb_rev_fetch *fetch)
+{
+    struct sbgw_fetch_result res;
+    struct sbgw_fetch_req req;
+    struct sbgw_fetcher *fetcher;
+    struct refresh *r;
+    char err[200];
+    size_t i;
+
+    if ((r = calloc(1, sizeof(*r))) == NULL || (r->url = strdup(url)) == NULL) {
+        free(r);
+        pthread_mutex_lock(&f->mu);     /* out of memory: unmark, a later hit tries again */
+        for (i = 0; i < f->n_max; i++) {
+            if (f->entries[i].url != NULL && strcmp(f->entries[i].url, url) == 0) {
+                f->entries[i].refreshing = 0;
+            }
+        }
+        f->stats.refresh_failed++;
+        pthread_mutex_unlock(&f->mu);
+        return;
+    }
+    r->f = f;
+    r->max_age_s = fetch->max_age_s;
+    pthread_mutex_lock(&f->mu);
+    f->refreshes++;
+    pthread_mutex_unlock(&f->mu);
+    if ((fetcher = fetcher_get(f, err, sizeof(err))) == NULL) {
+        memset(&res, 0, sizeof(res));
+        res.status = SBGW_FETCH_INTERNAL;
+        refresh_cb(&res, r);
+        return;
+    }
+    memset(&req, 0, sizeof(req));
+    req.key = r->url;
+    req.method = SBGW_FETCH_GET;
+    req.url = r->url;
+    req.accept = "application/pkix-crl";
+    req.timeout_ms = fetch->timeout_ms;
+    req.max_bytes = (size_t)fetch->max_bytes;
+    req.allow = allow;
+    (void)sbgw_fetch_async(fetcher, &req, refresh_cb, r);     /* refused at once: refresh_cb ran already */
+}
+
+void sbgw_crl_fetch_stats(struct sbgw_crl_fetch *f, struct sbgw_crl_fetch_stats *out)
+{
+    size_t i;
+
+    pthread_mutex_lock(&f->mu);
+    *out = f->stats;
+    out->entries = 0;
+    for (i = 0; i < f->n_max; i++) {
+        out->entries += f->entries[i].url != NULL;
+    }
+    pthread_mutex_unlock(&f->mu);
+}
+
+size_t sbgw_crl_fetch_next_updates(struct sbgw_crl_fetch *f, time_t now, struct sbgw_crl_next *out, size_t max)
+{
+    size_t i, n = 0;
+
+    pthread_mutex_lock(&f->mu);
+    for (i = 0; i < f->n_max && n < max; i++) {
+        const struct crl_entry *e = &f->entries[i];
+
+        if (e->url != NULL && e->expires > now && (out[n].url = strdup(e->url)) != NULL) {
+            out[n++].seconds = (long long)(e->expires - now);
+        }
+    }
+    pthread_mutex_unlock(&f->mu);
+    return n;
+}
+
+void sbgw_crl_next_clear(struct sbgw_crl_next *v, size_t n)
+{
+    size_t i;
+
+    for (i = 0; v != NULL && i < n; i++) {
+        free(v[i].url);
+        v[i].url = NULL;
+    }
+}
+
 /* Append "; text" (or text) to notes, truncating. */
 static void note(char *notes, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -258,20 +569,27 @@ static int try_uri(struct attempt *a, const char *uri, STACK_OF(X509_CRL) *out)
     X509_CRL *crl = NULL;
     time_t now = time(NULL), expires;
     long long left;
-    int ok = 0;
+    int ok = 0, refresh = 0;
 
     memset(&res, 0, sizeof(res));
     if (sbgw_fetch_allow_check(a->allow, uri, &norm, cause, sizeof(cause)) != SBGW_FETCH_OK) {
         note(a->notes, sizeof(a->notes), "%s not fetched: %s", uri, cause);
         goto fail;
     }
-    if ((crl = cache_get(a->f, norm, now)) != NULL) {
+    if ((crl = cache_get(a->f, norm, now, &refresh)) != NULL) {
+        if (refresh) {
+            refresh_start(a->f, norm, a->allow, a->rq->fetch);    /* in the background: nobody waits */
+        }
         goto push;
     }
     if (!sb_work_budget_take(a->rq->budget, SB_WORK_UNBOUNDED)) {
         a->budget_spent = 1;             /* on an event loop: the run goes to a worker, which fetches */
         note(a->notes, sizeof(a->notes), "%s needs a fetch, not done on an event loop", norm);
         goto out;
+    }
+    if ((crl = disk_get(a->f, norm, now, &expires)) != NULL) {  /* e.g. stored by the cron command */
+        cache_put(a->f, norm, crl, expires, crl_this_update(crl), 0, now);
+        goto push;
     }
     if ((left = a->deadline - now_ms()) <= 0) {
         note(a->notes, sizeof(a->notes), "%s not fetched: revocation.fetch.timeout_ms spent", norm);
@@ -281,6 +599,9 @@ static int try_uri(struct attempt *a, const char *uri, STACK_OF(X509_CRL) *out)
         note(a->notes, sizeof(a->notes), "%s not fetched: %s", norm, err);
         goto fail;
     }
+    pthread_mutex_lock(&a->f->mu);
+    a->f->stats.misses++;
+    pthread_mutex_unlock(&a->f->mu);
     memset(&req, 0, sizeof(req));
     req.key = norm;
     req.method = SBGW_FETCH_GET;
@@ -306,7 +627,8 @@ static int try_uri(struct attempt *a, const char *uri, STACK_OF(X509_CRL) *out)
     a->f->stats.fetched++;
     pthread_mutex_unlock(&a->f->mu);
     if ((expires = crl_expiry(crl, a->rq->fetch->max_age_s)) > now) {
-        cache_put(a->f, norm, crl, expires, now);
+        cache_put(a->f, norm, crl, expires, crl_this_update(crl), 0, now);
+        disk_write(a->f, norm, crl, res.body, res.len, expires, now);
     }
 push:
     if (sk_X509_CRL_push(out, crl) > 0) {

@@ -35,6 +35,7 @@
 #include "pki/policy/trust_policy.h"
 
 struct sb_validation_caches;
+struct sbgw_rev_disk;
 
 #define SBGW_REQ_ID_MAX 64
 
@@ -70,6 +71,8 @@ struct sbgw_boot {
     int audit_tsa_timeout_ms;
     char node_id[SBGW_ID_MAX + 1];
     char log_path[4096];
+    char rev_cache_dir[4096];                 /* revocation_cache.dir: "" = memory only */
+    int rev_cache_entries, rev_cache_files, rev_cache_fsync;
 };
 
 struct sbgw;
@@ -156,6 +159,8 @@ struct sbgw {
     struct sb_sig_memo *sig_memo;             /* owned: verified CA and CRL signatures; NULL = off (cache.prefixes) */
     struct sbgw_crl_fetch *crl_fetch;         /* owned: CRLs fetched from distribution points, decoded, by URL
                                                * (revocation_fetch.h); kept across policy reloads */
+    struct sbgw_rev_disk *rev_disk;           /* owned: revocation_cache.dir (rev_disk_cache.h), shared by the
+                                               * revocation sources; NULL = memory only */
     unsigned long long chain_cache_flushes;   /* atomic: successful reloads that emptied chain_cache */
     unsigned long long inline_answered;       /* atomic: validations answered on their event loop */
     unsigned long long inline_deferred;       /* atomic: validations begun on a loop, then run on a worker */

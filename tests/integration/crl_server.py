@@ -6,7 +6,8 @@ Usage: crl_server.py PORT DIR MODE   (MODE: serve | stall)
   stall: every GET /NAME is accepted and never answered (the connection is held for 60 s).
 In both modes every request except GET /_count is counted, and GET /_count answers the number of counted
 requests (all paths) as text, GET /_count/NAME those for /NAME. Threaded: a stalled request does not stop
-/_count from being answered.
+/_count from being answered. serve: when DIR/NAME.delay exists, the answer for /NAME waits that many seconds
+(a float), and GET /_done/NAME answers how many answers for /NAME were completely sent.
 """
 import http.server
 import os
@@ -16,6 +17,7 @@ import time
 
 PORT, DIR, MODE = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 counts = {}
+done = {}
 lock = threading.Lock()
 
 
@@ -38,6 +40,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 n = sum(counts.values()) if name is None else counts.get('/' + name, 0)
             self.reply(200, str(n).encode())
             return
+        if self.path.startswith('/_done/'):
+            with lock:
+                n = done.get('/' + self.path[len('/_done/'):], 0)
+            self.reply(200, str(n).encode())
+            return
         with lock:
             counts[self.path] = counts.get(self.path, 0) + 1
         if MODE == 'stall':
@@ -49,7 +56,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.reply(404, b'no such CRL\n')
             return
         with open(path, 'rb') as f:
-            self.reply(200, f.read(), 'application/pkix-crl')
+            body = f.read()
+        if os.path.isfile(path + '.delay'):
+            with open(path + '.delay') as f:
+                time.sleep(float(f.read().strip() or 0))
+        self.reply(200, body, 'application/pkix-crl')
+        with lock:
+            done[self.path] = done.get(self.path, 0) + 1
 
 
 class Server(http.server.ThreadingHTTPServer):

@@ -104,11 +104,11 @@ for l in good revoked outside stall down badsig later ldap stale; do
         -certfile "$K/int.pem" -md sha256 -out "$TMP/$l.p7s"
 done
 
-py "$ROOT/tests/integration/crl_server.py" "$P1" "$C" serve >>"$TMP/crl_server.log" 2>&1 &
+"$PYBIN" -S "$ROOT/tests/integration/crl_server.py" "$P1" "$C" serve >>"$TMP/crl_server.log" 2>&1 &
 PIDS="$PIDS $!"
-py "$ROOT/tests/integration/crl_server.py" "$P2" "$C" serve >>"$TMP/crl_server.log" 2>&1 &
+"$PYBIN" -S "$ROOT/tests/integration/crl_server.py" "$P2" "$C" serve >>"$TMP/crl_server.log" 2>&1 &
 PIDS="$PIDS $!"
-py "$ROOT/tests/integration/crl_server.py" "$P3" "$C" stall >>"$TMP/crl_server.log" 2>&1 &
+"$PYBIN" -S "$ROOT/tests/integration/crl_server.py" "$P3" "$C" stall >>"$TMP/crl_server.log" 2>&1 &
 PIDS="$PIDS $!"
 wait_listen "$P1"
 wait_listen "$P2"

@@ -238,6 +238,31 @@ static void test_config_unknown_key_hint_located(void **state)
     assert_true(has_msg(f, "sigbridge.yaml:6:3: limits.max_bodyy: unknown key (did you mean 'max_body'?)", NULL));
 }
 
+/* revocation_cache: optional; dir resolved against the file, defaults, bounds and unknown keys located. */
+static void test_config_revocation_cache(void **state)
+{
+    struct fx *f = *state;
+    char want[256];
+
+    assert_int_equal(load(f, BASE), 0);
+    assert_null(f->c->revocation_cache.dir);                       /* unset: memory only */
+    assert_int_equal(f->c->revocation_cache.entries, SBGW_REV_ENTRIES_DEFAULT);
+    assert_int_equal(f->c->revocation_cache.max_files, SBGW_REV_FILES_DEFAULT);
+    assert_int_equal(f->c->revocation_cache.fsync, 0);
+    assert_int_equal(load(f, BASE "revocation_cache: { dir: var/revocation-cache, entries: 10, max_files: 20, "
+                                  "fsync: true }\n"), 0);
+    snprintf(want, sizeof(want), "%s/var/revocation-cache", f->dir);
+    assert_string_equal(f->c->revocation_cache.dir, want);
+    assert_int_equal(f->c->revocation_cache.entries, 10);
+    assert_int_equal(f->c->revocation_cache.max_files, 20);
+    assert_int_equal(f->c->revocation_cache.fsync, 1);
+    assert_int_equal(load(f, BASE "revocation_cache: { entries: 0, fsync: yes, dri: x }\n"), -1);
+    assert_true(has_msg(f, ":5:30: revocation_cache.entries: expected an integer from 1 to 100000", NULL));
+    assert_true(has_msg(f, "revocation_cache.fsync: ", NULL));
+    assert_true(has_msg(f, "revocation_cache.dri: unknown key (did you mean 'dir'?)", NULL));
+    assert_int_equal(f->diag.n, 3);
+}
+
 static void test_config_wrong_type_and_range_located(void **state)
 {
     struct fx *f = *state;
@@ -445,6 +470,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_config_minimal_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_full_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_revocation_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_route_max_response, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_unknown_key_hint_located, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_wrong_type_and_range_located, setup, teardown),
