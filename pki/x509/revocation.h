@@ -180,7 +180,7 @@ enum sb_reason sb_revocation_check(const struct sb_revocation_ctx *ctx, X509 *ce
  * and fetch->max_age_s). A revocation at or before ctx->at in either gives REVOKED (a certificateHold in a
  * response is released by a newer good response); else a good response (or one saying revoked only after
  * ctx->at: ev->revoked_after) or current CRLs covering all reasons give SB_OK. Unknown and unusable
- * responses decide nothing.
+ * responses decide nothing. At most 64 responses are considered per certificate (the first ones).
  *
  * Then, when the supplied data decide nothing, the network sources in order (ctx->ocsp and ctx->more_crls, as
  * ctx->ocsp_before_crl says): the first source that decides (good and current, or revoked) gives the

@@ -16,6 +16,7 @@
 #include "pki/x509/revocation.h"
 
 #define SB_REV_MAX_CRLS 256          /* CRLs considered per check; the rest are ignored */
+#define SB_REV_MAX_OCSPS 64          /* supplied OCSP responses considered per check; the rest are ignored */
 #define SB_REV_MAX_ENTRIES 1000000   /* entries a CRL may hold before it is refused as unusable */
 #define SB_REV_ALL_REASONS 0x1FEu    /* ReasonFlags bits 1 (keyCompromise) .. 8 (aACompromise) */
 #define SB_REV_REASON_HOLD 6

@@ -7,7 +7,8 @@
  * SM2 ID and maximum age, exactly as a fetched one: nothing supplied is trusted. A response that is unknown
  * or unusable for the certificate decides nothing; among several, a revocation (other than certificateHold)
  * is final, a certificateHold is released by a newer good response, and the good response with the latest
- * thisUpdate is the evidence. Thread-safe: the responses are only read; results are the caller's.
+ * thisUpdate is the evidence. At most SB_REV_MAX_OCSPS responses are considered, each paid from the run's
+ * work budget (its signatures and its size). Thread-safe: the responses are only read; results are the caller's.
  */
 #include "pki/x509/revocation_local.h"
 
@@ -79,7 +80,7 @@ enum sb_reason sb_rev_supplied_judge(const struct sb_revocation_ctx *ctx, X509 *
     struct sb_err e;
     enum sup_prio best = SUP_NONE, pr;
     char diag[SB_ERR_MSG_MAX];
-    size_t i, other_cert = 0;
+    size_t i, n, other_cert = 0;
     long cost;
     enum sb_reason rc;
 
@@ -100,12 +101,14 @@ enum sb_reason sb_rev_supplied_judge(const struct sb_revocation_ctx *ctx, X509 *
     o.max_age_s = ctx->fetch != NULL && ctx->fetch->max_age_s > 0 ? ctx->fetch->max_age_s : 0;
     o.algs = ctx->algs;
     o.sm2_id = ctx->sm2_id;
-    /* the response signature, and a delegated responder certificate's, each at about the issuer key's cost */
+    /* the response signature, and a delegated responder certificate's, each at about the issuer key's cost;
+     * and its decoding, a unit per 512 bytes (as for a carried CRL) */
     cost = 2 * sb_sig_verify_cost(sb_cert_pubkey(issuer));
-    for (i = 0; i < ctx->n_ocsps; i++) {
+    n = ctx->n_ocsps < SB_REV_MAX_OCSPS ? ctx->n_ocsps : SB_REV_MAX_OCSPS;
+    for (i = 0; i < n; i++) {
         const struct sb_ocsp_supplied *s = &ctx->ocsps[i];
 
-        if (!sb_work_budget_take(ctx->budget, cost)) {
+        if (!sb_work_budget_take(ctx->budget, cost + 1 + (long)(s->len / 512))) {
             return sb_err_set(why, SB_R_INTERNAL, "the work budget of this run is spent");
         }
         sb_err_clear(&e);
@@ -149,9 +152,9 @@ enum sb_reason sb_rev_supplied_judge(const struct sb_revocation_ctx *ctx, X509 *
         sb_err_set(why, SB_OK, "%s", good.res.message);
         return SB_OK;
     }
-    if (other_cert == ctx->n_ocsps && other_cert > 1) {
-        return sb_err_set(why, SB_R_REVOCATION_UNAVAILABLE, "none of the %zu supplied OCSP responses is for this "
-                          "certificate", other_cert);
+    if (other_cert == n && n > 1) {
+        return sb_err_set(why, SB_R_REVOCATION_UNAVAILABLE, "none of the %zu supplied OCSP responses%s is for this "
+                          "certificate", n, ctx->n_ocsps > n ? " considered" : "");
     }
     return sb_err_set(why, SB_R_REVOCATION_UNAVAILABLE, "%s", diag);
 }
@@ -187,7 +190,7 @@ void sb_rev_supplied_window(const struct sb_ocsp_supplied *s, size_t n, time_t a
     size_t i;
     int k;
 
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n && i < SB_REV_MAX_OCSPS; i++) {
         p = s[i].der;
         if (p == NULL || s[i].len == 0 || s[i].len > SB_OCSP_MAX_RESPONSE ||
             (r = d2i_OCSP_RESPONSE(NULL, &p, (long)s[i].len)) == NULL) {

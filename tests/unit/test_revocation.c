@@ -1325,10 +1325,11 @@ static void test_revocation_supplied_ocsp(void **state)
     struct resp other = ca_resp(f, c2, V_OCSP_CERTSTATUS_GOOD, -1, 0, now);
     struct resp_spec sp = { c, f->ca, V_OCSP_CERTSTATUS_GOOD, -1, 0, now - 3 * DAY, now - DAY, f->ca, f->ca_key, NULL };
     struct resp stale = mk_resp(&sp), delegated, noeku, foreign, tampered;
-    struct sb_ocsp_supplied s[2];
+    struct sb_ocsp_supplied s[2], many[65];
     struct sb_revocation_ctx ctx;
     struct sb_rev_evidence ev;
     struct sb_err e;
+    int i;
 
     sp.tu = now - 3600;
     sp.nu = now + DAY;
@@ -1427,6 +1428,19 @@ static void test_revocation_supplied_ocsp(void **state)
     s[1] = s[0];
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
     assert_msg_has(&e, "none of the 2 supplied OCSP responses is for this certificate");
+    /* at most 64 are considered: a good one after 64 others is not */
+    for (i = 0; i < 65; i++) {
+        many[i] = (struct sb_ocsp_supplied){ other.der, other.len, SB_REV_SRC_EMBEDDED };
+    }
+    many[64] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
+    ctx.ocsps = many;
+    ctx.n_ocsps = 65;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "none of the 64 supplied OCSP responses considered is for this certificate");
+    many[63] = many[64];
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    ctx.ocsps = s;
+    ctx.n_ocsps = 2;
     /* a good one and a revoking one: revocation is final */
     s[0] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
     s[1] = (struct sb_ocsp_supplied){ revoked.der, revoked.len, SB_REV_SRC_FILE };
