@@ -5,11 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/objects.h>
+#include <openssl/ocsp.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "pki/base/load.h"
 #include "pki/base/rfc3339_time.h"
+#include "pki/x509/ocsp.h"
 
 struct ku_name {
     const char *name;
@@ -47,6 +51,10 @@ void sbgw_chain_args_free(struct sbgw_chain_args *a)
     sk_X509_CRL_pop_free(a->crls, X509_CRL_free);
     sk_ASN1_OBJECT_pop_free(a->policies, ASN1_OBJECT_free);
     sk_ASN1_OBJECT_pop_free(a->ekus, ASN1_OBJECT_free);
+    while (a->n_ocsps > 0) {
+        OPENSSL_free((void *)a->ocsps[--a->n_ocsps].der);
+    }
+    OPENSSL_free(a->ocsps);
     memset(a, 0, sizeof(*a));
 }
 
@@ -56,6 +64,89 @@ static int set_crl(void *obj, const struct sbgw_opt *o, const char *val, struct 
 
     (void)o;
     return sb_load_crls(val, &a->crls, err) == SB_OK ? 0 : -1;
+}
+
+/* The DER OCSPResponse of data[0..len): the file itself, or the body of its PEM block "OCSP RESPONSE" (what
+ * `openssl ocsp -respout` writes, and that label). *der new (OPENSSL_free); 0 when it is neither. Only the
+ * OCSPResponse syntax is checked here: whatever it says is judged by the revocation check. */
+static int ocsp_der(const unsigned char *data, size_t len, unsigned char **der, long *der_len)
+{
+    const unsigned char *p;
+    OCSP_RESPONSE *r;
+    BIO *bio;
+    char *name = NULL, *header = NULL;
+    int ok;
+
+    *der = NULL;
+    if (len > 11 && memcmp(data, "-----BEGIN ", 11) == 0) {
+        if ((bio = BIO_new_mem_buf(data, (int)len)) == NULL) {
+            return 0;
+        }
+        ok = PEM_read_bio(bio, &name, &header, der, der_len) == 1 && strcmp(name, PEM_STRING_OCSP_RESPONSE) == 0;
+        BIO_free(bio);
+        OPENSSL_free(name);
+        OPENSSL_free(header);
+        if (!ok) {
+            OPENSSL_free(*der);
+            *der = NULL;
+            return 0;
+        }
+    } else if ((*der = OPENSSL_memdup(data, len)) != NULL) {
+        *der_len = (long)len;
+    } else {
+        return 0;
+    }
+    p = *der;
+    r = *der_len > 0 ? d2i_OCSP_RESPONSE(NULL, &p, *der_len) : NULL;
+    ok = r != NULL && p == *der + *der_len;
+    OCSP_RESPONSE_free(r);
+    if (!ok) {
+        OPENSSL_free(*der);
+        *der = NULL;
+    }
+    return ok;
+}
+
+/* --ocsp-response FILE: one OCSPResponse, DER or PEM, judged like a fetched one (source "file"). */
+static int set_ocsp_response(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err)
+{
+    struct sbgw_chain_args *a = obj;
+    struct sb_ocsp_supplied *grown;
+    unsigned char *data = NULL, *der = NULL;
+    size_t len = 0;
+    long der_len = 0;
+    struct sb_err e;
+
+    (void)o;
+    if (a->n_ocsps >= SBGW_MAX_OCSP_RESPONSES) {
+        sb_err_set(err, SB_R_USAGE, "--ocsp-response: at most %d files", SBGW_MAX_OCSP_RESPONSES);
+        return -1;
+    }
+    if (sb_load_file(val, 2 * (size_t)SB_OCSP_MAX_RESPONSE, &data, &len, &e) != SB_OK) {
+        sb_err_set(err, e.reason, "--ocsp-response: %s", e.msg);
+        return -1;
+    }
+    if (!ocsp_der(data, len, &der, &der_len)) {
+        free(data);
+        ERR_clear_error();
+        sb_err_set(err, SB_R_INPUT_MALFORMED, "--ocsp-response: %s is not an OCSP response (DER, or PEM \"%s\")",
+                   val, PEM_STRING_OCSP_RESPONSE);
+        return -1;
+    }
+    free(data);
+    if ((grown = OPENSSL_realloc(a->ocsps, (a->n_ocsps + 1) * sizeof(*a->ocsps))) == NULL) {
+        OPENSSL_free(der);
+        sb_err_set(err, SB_R_INTERNAL, "out of memory");
+        return -1;
+    }
+    a->ocsps = grown;
+    a->ocsps[a->n_ocsps].der = der;
+    a->ocsps[a->n_ocsps].len = (size_t)der_len;
+    a->ocsps[a->n_ocsps].source = SB_REV_SRC_FILE;
+    a->n_ocsps++;
+    a->path.ocsps = a->ocsps;
+    a->path.n_ocsps = a->n_ocsps;
+    return 0;
 }
 
 /* --policy OID (dotted only) and --eku NAME|OID: appended to the policies / ekus the path options point to. */
@@ -167,6 +258,7 @@ const struct sbgw_opt sbgw_chain_opts[] = {
     { .name = "anchor", .has_value = 1, .kind = SBGW_OPT_CERTS, .off = CA(anchors), .given = SBGW_GIVEN_ANCHOR },
     { .name = "untrusted", .has_value = 1, .kind = SBGW_OPT_CERTS, .off = CA(untrusted) },
     { .name = "crl", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_crl },
+    { .name = "ocsp-response", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_ocsp_response },
     { .name = "at", .has_value = 1, .kind = SBGW_OPT_TIME, .off = CA(path.at), .given_off = CA(at_given) },
     { .name = "policy", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_oid },
     { .name = "explicit-policy", .kind = SBGW_OPT_FLAG, .off = CA(path.explicit_policy) },

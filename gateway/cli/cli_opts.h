@@ -1,6 +1,7 @@
 /*
  * gateway/cli/cli_opts.h — the certificate-path options shared by `sigbridge chain` and `sigbridge verify`
- * (DESIGN §7) as option rows for cli_parse.h: anchors, untrusted candidates, CRLs, time, policy inputs,
+ * (DESIGN §7) as option rows for cli_parse.h: anchors, untrusted candidates, CRLs and OCSP responses, time,
+ * policy inputs,
  * name and usage requirements (cli_opts.c); and `--policy-dir DIR` for every command that takes one
  * (policy_dir.c).
  */
@@ -20,8 +21,13 @@ struct sbgw_chain_args {
     STACK_OF(X509_CRL) *crls;               /* owned */
     STACK_OF(ASN1_OBJECT) *policies;        /* owned */
     STACK_OF(ASN1_OBJECT) *ekus;            /* owned */
+    struct sb_ocsp_supplied *ocsps;         /* owned (OPENSSL_free, each der too): --ocsp-response, source file;
+                                             * path.ocsps points here */
+    size_t n_ocsps;
     int at_given;                           /* --at was given */
 };
+
+#define SBGW_MAX_OCSP_RESPONSES 64          /* --ocsp-response files per command */
 
 /* Option rows (cli_parse.h) of the chain options, over a struct sbgw_chain_args; each policy-relevant row
  * carries its SBGW_GIVEN_* bit. */

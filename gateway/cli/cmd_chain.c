@@ -19,6 +19,7 @@ static void chain_usage(FILE *f)
             "  --anchor FILE            trusted certificate(s) (repeatable)\n"
             "  --untrusted FILE         untrusted path candidates (repeatable)\n"
             "  --crl FILE               CRLs (repeatable)\n"
+            "  --ocsp-response FILE     an OCSP response, DER or PEM (repeatable); used like the CRLs\n"
             "  --at TIME                validation time, RFC 3339 (default now)\n"
             "  --policy OID             user-initial-policy-set (repeatable; default anyPolicy)\n"
             "  --explicit-policy --inhibit-policy-mapping --inhibit-any-policy\n"

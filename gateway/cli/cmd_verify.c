@@ -46,7 +46,7 @@ static void verify_usage(FILE *f)
             "  --digest-alg ALG         sha256 | sha384 | sha512 | sm3 (default: by digest length, sha256)\n"
             "  --sm2-id ID              the signer's SM2 distinguishing ID (default 1234567812345678)\n"
             "  --chain-sm2-id ID        SM2 ID for certificate and CRL signatures (default GM/T)\n"
-            "  --anchor FILE  --untrusted FILE  --crl FILE   (repeatable)\n"
+            "  --anchor FILE  --untrusted FILE  --crl FILE  --ocsp-response FILE   (repeatable)\n"
             "  --at TIME  --policy OID  --explicit-policy  --inhibit-policy-mapping  --inhibit-any-policy\n"
             "  --max-depth N  --revocation require|prefer|off  --eku NAME  --key-usage NAME\n"
             "  --hostname NAME  --email ADDR  --profile rfc5280|strict|webpki   (as for sigbridge chain)\n"

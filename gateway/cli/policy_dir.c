@@ -126,6 +126,8 @@ enum sb_reason sbgw_policy_cli_prepare(struct sbgw_policy_cli *p, const struct s
         o->emails[i] = a->path.emails[i];
     }
     o->n_emails = a->path.n_emails;
+    o->ocsps = a->path.ocsps;            /* --ocsp-response: used whatever revocation.sources says, as --crl */
+    o->n_ocsps = a->path.n_ocsps;
     return SB_OK;
 }
 

@@ -11,8 +11,9 @@
  * the signer's distinguishing ID), content-type and message-digest attributes, the signature, the signer's
  * key usage (digitalSignature or nonRepudiation) and its certification path (pki/x509/chain.h) at the caller's
  * validation time; signing-time is reported, never trusted. The object's certificates are only untrusted
- * path candidates and its CRLs are added to the caller's. OCSP responses carried in crls (RFC 5940
- * id-ri-ocsp-response) are kept by the parser but not yet used for the verdict.
+ * path candidates and its CRLs are added to the caller's; so are the OCSP responses carried in crls (RFC 5940
+ * id-ri-ocsp-response), judged for each certificate of the path before any network source (source
+ * "embedded", pki/x509/revocation.h).
  *
  * Signing builds DER SignedData with signed attributes (content-type, signing-time, message-digest):
  * RSA PKCS#1 v1.5 / SHA-256, ECDSA / SHA-256, Ed25519 / SHA-512, SM2 / SM3 (OpenSSL 3.0 cannot sign
@@ -63,8 +64,8 @@ struct sb_cms_verify_opts {
     struct sb_cert_cache *cert_cache;  /* decoded certificates shared across calls (cert_cache.h); NULL */
     struct sb_cert_memo *memo;         /* rendered certificate names shared across calls (cert_memo.h); NULL */
     struct sb_sm2_cache *sm2_cache;    /* SM2 key form + ZA per (key, ID) shared across calls (sm2_cache.h); NULL */
-    int no_object_crls;                /* 1: the object's own CRLs are not used (revocation.sources without
-                                        * embedded) */
+    int no_object_crls;                /* 1: the object's own CRLs and OCSP responses are not used
+                                        * (revocation.sources without embedded) */
 };
 
 /* Outcome for one SignerInfo. */

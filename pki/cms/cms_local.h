@@ -65,7 +65,8 @@ struct sb_cms_parsed {
     STACK_OF(X509) *certs;             /* owned: certificates carried in the object */
     STACK_OF(X509_CRL) *crls;          /* owned: CRLs carried in the object */
     struct sb_cms_ocsp *ocsps;         /* owned (OPENSSL_free, each der too): OCSP responses carried in crls as
-                                          RFC 5940 id-ri-ocsp-response, in order; not yet used for verdicts */
+                                          RFC 5940 id-ri-ocsp-response, in order (cms_verify.c passes them to
+                                          the revocation check as source embedded) */
     size_t n_ocsps;
     struct sb_cms_si si[SB_CMS_MAX_SIGNERS];
     size_t n_si;

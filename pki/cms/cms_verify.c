@@ -39,6 +39,8 @@ struct vctx {
     STACK_OF(X509) *anchors;           /* o->anchors, or owned empty stack */
     STACK_OF(X509) *own_anchors;       /* owned shell (may be NULL) */
     STACK_OF(X509_CRL) *crls;          /* owned shell: the caller's and the object's CRLs */
+    struct sb_ocsp_supplied *ocsps;    /* owned array (OPENSSL_free; the DER borrowed): the caller's and the
+                                        * object's OCSP responses */
     const unsigned char *content;      /* borrowed; NULL when none */
     size_t content_len;
     const struct sb_cms_md *given_md;  /* digest-only mode */
@@ -387,7 +389,33 @@ static enum sb_reason check_opts(const struct sb_cms_verify_opts *o, struct vctx
     return SB_OK;
 }
 
-/* Shallow stacks of the caller's and the object's certificates and CRLs. */
+/* The caller's OCSP responses, then the object's (RFC 5940, source embedded) unless its revocation data are
+ * not to be used; 0 when out of memory. */
+static int add_ocsps(struct vctx *c)
+{
+    const struct sb_path_opts *po = c->o->path;
+    size_t i, n = po->n_ocsps, own = c->o->no_object_crls ? 0 : c->p->n_ocsps;
+
+    if (own == 0) {
+        return 1;                      /* the caller's, as they are */
+    }
+    if ((c->ocsps = OPENSSL_zalloc((n + own) * sizeof(*c->ocsps))) == NULL) {
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        c->ocsps[i] = po->ocsps[i];
+    }
+    for (i = 0; i < own; i++) {
+        c->ocsps[n + i].der = c->p->ocsps[i].der;
+        c->ocsps[n + i].len = c->p->ocsps[i].len;
+        c->ocsps[n + i].source = SB_REV_SRC_EMBEDDED;
+    }
+    c->path.ocsps = c->ocsps;
+    c->path.n_ocsps = n + own;
+    return 1;
+}
+
+/* Shallow stacks of the caller's and the object's certificates and CRLs; their OCSP responses in one array. */
 static enum sb_reason build_ctx(struct vctx *c, struct sb_err *err)
 {
     const struct sb_cms_verify_opts *o = c->o;
@@ -417,6 +445,7 @@ static enum sb_reason build_ctx(struct vctx *c, struct sb_err *err)
         ok = sk_X509_CRL_push(c->crls, sk_X509_CRL_value(c->p->crls, i)) > 0;
     }
     c->path.crls = c->crls;
+    ok = ok && add_ocsps(c);
     c->anchors = o->anchors;
     if (c->anchors == NULL) {
         ok = ok && (c->own_anchors = sk_X509_new_null()) != NULL;
@@ -510,6 +539,7 @@ out:
     sk_X509_free(c.untrusted);
     sk_X509_free(c.own_anchors);
     sk_X509_CRL_free(c.crls);
+    OPENSSL_free(c.ocsps);
     if (p != NULL) {
         sb_cms_parsed_free(p);
         OPENSSL_free(p);

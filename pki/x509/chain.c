@@ -126,6 +126,8 @@ static void validate_complete(struct build *b)
     }
     memset(&rev, 0, sizeof(rev));
     rev.crls = b->opts->crls;
+    rev.ocsps = b->opts->ocsps;
+    rev.n_ocsps = b->opts->n_ocsps;
     rev.at = b->opts->at;
     rev.mode = b->opts->revocation;
     rev.sm2_id = b->opts->sm2_id;
@@ -389,7 +391,8 @@ static void hash_oids(EVP_MD_CTX *md, STACK_OF(ASN1_OBJECT) *sk)
     hash_str(md, "|");
 }
 
-/* Cache key: scope, leaf, anchors, CRLs in force and every option that can change the verdict. */
+/* Cache key: scope, leaf, anchors, CRLs and OCSP responses in force and every option that can change the
+ * verdict. */
 static int cache_key(const struct sb_path_opts *o, X509 *leaf, STACK_OF(X509) *anchors, unsigned char key[32])
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -421,6 +424,17 @@ static int cache_key(const struct sb_path_opts *o, X509 *leaf, STACK_OF(X509) *a
         }
         EVP_DigestUpdate(md, h, 32);
     }
+    /* the supplied OCSP responses, each by its digest and where it came from */
+    EVP_DigestUpdate(md, &o->n_ocsps, sizeof(o->n_ocsps));
+    for (i = 0; i < o->n_ocsps; i++) {
+        ints[0] = (int)o->ocsps[i].source;
+        if (o->ocsps[i].der == NULL || !EVP_Digest(o->ocsps[i].der, o->ocsps[i].len, h, NULL, sb_md(SB_MD_SHA256),
+                                                   NULL)) {
+            goto done;
+        }
+        EVP_DigestUpdate(md, ints, sizeof(ints[0]));
+        EVP_DigestUpdate(md, h, 32);
+    }
     ints[0] = o->explicit_policy;
     ints[1] = o->inhibit_policy_mapping;
     ints[2] = o->inhibit_any_policy;
@@ -445,7 +459,9 @@ done:
 }
 
 /* The times at which a verdict stays what it is: the path's common validity and, with revocation, the
- * windows of the CRLs in force. 0 when no such window can be given. */
+ * windows of the CRLs and the supplied OCSP responses in force. 0 when no such window can be given, or when
+ * the responses' window does not hold the validation time (a verdict made while one was not yet or no longer
+ * current must not be served while it is). */
 static int cache_window(const struct sb_path_opts *o, STACK_OF(X509) *chain, time_t *from, time_t *until)
 {
     time_t nb, na, tu, nu;
@@ -474,6 +490,12 @@ static int cache_window(const struct sb_path_opts *o, STACK_OF(X509) *chain, tim
         }
         *from = tu > *from ? tu : *from;
         *until = nu < *until ? nu : *until;
+    }
+    if (o->n_ocsps > 0) {
+        sb_rev_supplied_window(o->ocsps, o->n_ocsps, o->at, o->fetch != NULL ? o->fetch->max_age_s : 0, from, until);
+        if (*from > o->at || *until < o->at) {
+            return 0;
+        }
     }
     return 1;
 }

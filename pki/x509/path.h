@@ -48,6 +48,11 @@ struct sb_path_opts {
     int max_depth;                             /* max intermediates, self-issued not counted; -1 = none */
     enum sb_revocation_mode revocation;
     STACK_OF(X509_CRL) *crls;                  /* borrowed */
+    const struct sb_ocsp_supplied *ocsps;      /* borrowed: OCSP responses carried in the object (embedded) or
+                                                * given by the caller (file), judged with crls before any network
+                                                * source (revocation.h); they are part of the cache key, and a path
+                                                * validated with them is cached no longer than they are current */
+    size_t n_ocsps;
     STACK_OF(ASN1_OBJECT) *ekus;               /* borrowed: all required of the leaf; NULL = none */
     uint32_t key_usage;                        /* KU_* bits all required of the leaf; 0 = none */
     const char *hostname;                      /* DNS name or IP literal; NULL = none */

@@ -1,10 +1,13 @@
 /*
- * pki/x509/revocation.c — RFC 5280 §6.3 revocation decision over caller-supplied CRLs.
+ * pki/x509/revocation.c — RFC 5280 §6.3 revocation decision over caller-supplied CRLs and OCSP responses,
+ * then the caller's network sources.
  *
  * One call evaluates every supplied CRL (capped at SB_REV_MAX_CRLS) against one certificate
  * (revocation_crl.c). Then delta CRLs are bound to a current complete CRL, listings are applied
  * (certificateHold can be released by a newer CRL of the same scope), and in require mode the reasons
- * covered by current complete CRLs must be all reasons. Thread-safe: the CRLs are only read.
+ * covered by current complete CRLs must be all reasons. The supplied OCSP responses (revocation_ocsp.c) are
+ * judged with them; the network sources (more_crls, ocsp hooks) are asked only when neither decides.
+ * Thread-safe: the CRLs and responses are only read.
  */
 #include "pki/x509/revocation_local.h"
 
@@ -120,8 +123,9 @@ static void mask_names(unsigned mask, char *buf, size_t len)
     }
 }
 
-/* The decision over ctx->crls. need_more non-NULL: set to 1 (and SB_OK returned, err cleared) instead of
- * deciding when the certificate is neither revoked nor covered by current complete CRLs for all reasons. */
+/* The decision over ctx->crls. need_more non-NULL: set to 1 when the certificate is neither revoked nor
+ * covered by current complete CRLs for all reasons (the return is then what that gives alone: SB_OK under
+ * prefer, REVOCATION_UNAVAILABLE and its message under require), else 0. */
 static enum sb_reason judge(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer, int *need_more,
                             struct sb_err *err)
 {
@@ -220,10 +224,10 @@ static enum sb_reason judge(const struct sb_revocation_ctx *ctx, X509 *cert, X50
             mask |= infos[i].reasons;
         }
     }
-    if (ctx->mode == SB_REV_PREFER || mask == SB_REV_ALL_REASONS || need_more != NULL) {
-        if (need_more != NULL) {
-            *need_more = mask != SB_REV_ALL_REASONS;
-        }
+    if (need_more != NULL) {
+        *need_more = mask != SB_REV_ALL_REASONS;
+    }
+    if (ctx->mode == SB_REV_PREFER || mask == SB_REV_ALL_REASONS) {
         sb_err_clear(err);
         rc = SB_OK;
         goto err;
@@ -347,24 +351,59 @@ const char *sb_rev_source_name(enum sb_rev_source s)
     return sb_name_of(SB_NAME_ROWS(names), (int)s, "none");
 }
 
+/* Append "what: why" to buf, after "; " unless first, why cut to at most cut bytes. */
+static void note_add(char *buf, size_t len, int first, const char *what, const char *why, int cut)
+{
+    size_t used = strlen(buf);
+
+    if (used + 1 < len) {
+        snprintf(buf + used, len - used, "%s%s: %.*s", first ? "" : "; ", what, cut, why);
+    }
+}
+
 enum sb_reason sb_revocation_check_ev(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
                                       struct sb_rev_evidence *ev, struct sb_err *err)
 {
     struct sb_rev_evidence scratch;
-    struct sb_err why[2];
+    struct sb_err why[2], sup, crl_msg;
     const char *what[2] = { "", "" };
-    char serial_s[48], iss_s[SB_REV_NAME_MAX];
+    char serial_s[48], iss_s[SB_REV_NAME_MAX], supplied[300];
     enum sb_reason rc;
-    int need_more = 0, step, n = 0;
+    int need_more = 0, step, n = 0, have_sup = 0, k;
 
     ev = ev != NULL ? ev : &scratch;
     memset(ev, 0, sizeof(*ev));
-    if (ctx == NULL || ctx->mode == SB_REV_OFF || (ctx->more_crls == NULL && ctx->ocsp == NULL)) {
+    sb_err_clear(&sup);
+    if (ctx == NULL || ctx->mode == SB_REV_OFF || (ctx->more_crls == NULL && ctx->ocsp == NULL && ctx->n_ocsps == 0)) {
         return judge(ctx, cert, issuer, NULL, err);
     }
-    rc = judge(ctx, cert, issuer, &need_more, err);
-    if (rc != SB_OK || !need_more) {
-        return rc;
+    sb_err_clear(&crl_msg);
+    rc = judge(ctx, cert, issuer, &need_more, &crl_msg);
+    if (rc != SB_OK && !need_more) {
+        return sb_err_set(err, rc, "%s", crl_msg.msg);     /* revoked by a CRL (that wins), or malformed */
+    }
+    sb_certfmt_integer(X509_get0_serialNumber(cert), serial_s, sizeof(serial_s));
+    sb_certfmt_name(X509_get_issuer_name(cert), iss_s, sizeof(iss_s));
+    /* the supplied OCSP responses, judged with the supplied CRLs: a revocation in them wins over coverage */
+    if (ctx->n_ocsps > 0) {
+        rc = sb_rev_supplied_judge(ctx, cert, issuer, ev, &sup);
+        if (rc == SB_R_REVOKED) {
+            return sb_err_set(err, rc, "certificate serial %s (issuer %s) revoked according to the supplied OCSP "
+                              "response (%s): %s", serial_s, iss_s, sb_rev_source_name(ev->source), sup.msg);
+        }
+        if (rc == SB_OK) {
+            sb_err_clear(err);
+            return SB_OK;
+        }
+        if (rc != SB_R_REVOCATION_UNAVAILABLE) {
+            return sb_err_set(err, rc, "%s", sup.msg);
+        }
+        memset(ev, 0, sizeof(*ev));
+        have_sup = 1;
+    }
+    if (!need_more) {
+        sb_err_clear(err);
+        return SB_OK;
     }
     for (step = 0; step < 2; step++) {
         int ocsp_now = (step == 0) == (ctx->ocsp_before_crl != 0);
@@ -385,8 +424,6 @@ enum sb_reason sb_revocation_check_ev(const struct sb_revocation_ctx *ctx, X509 
                 return SB_OK;
             }
             if (rc == SB_R_REVOKED && ocsp_now) {
-                sb_certfmt_integer(X509_get0_serialNumber(cert), serial_s, sizeof(serial_s));
-                sb_certfmt_name(X509_get_issuer_name(cert), iss_s, sizeof(iss_s));
                 return sb_err_set(err, rc, "certificate serial %s (issuer %s) revoked according to OCSP: %s",
                                   serial_s, iss_s, why[n].msg);
             }
@@ -396,30 +433,39 @@ enum sb_reason sb_revocation_check_ev(const struct sb_revocation_ctx *ctx, X509 
     }
     memset(ev, 0, sizeof(*ev));
     if (ctx->mode == SB_REV_PREFER) {
-        if (n > 1) {
-            snprintf(ev->note, sizeof(ev->note), "passed without status: %s: %.100s; %s: %.100s", what[0], why[0].msg,
-                     what[1], why[1].msg);
-        } else {
-            snprintf(ev->note, sizeof(ev->note), "passed without status: %s: %.200s", what[0], why[0].msg);
+        snprintf(ev->note, sizeof(ev->note), "passed without status: ");
+        if (have_sup) {
+            note_add(ev->note, sizeof(ev->note), 1, "supplied OCSP", sup.msg, n > 0 ? 60 : 200);
+        }
+        for (k = 0; k < n; k++) {
+            note_add(ev->note, sizeof(ev->note), !have_sup && k == 0, what[k], why[k].msg,
+                     have_sup || n > 1 ? 60 : 200);
         }
         sb_err_clear(err);
         return SB_OK;
     }
-    sb_certfmt_integer(X509_get0_serialNumber(cert), serial_s, sizeof(serial_s));
-    sb_certfmt_name(X509_get_issuer_name(cert), iss_s, sizeof(iss_s));
+    if (n == 0) {
+        /* no network source: the supplied CRLs' own message, and why the supplied responses gave no status */
+        return sb_err_set(err, SB_R_REVOCATION_UNAVAILABLE, "%.300s; no status from the supplied OCSP responses: %s",
+                          crl_msg.msg, sup.msg);
+    }
+    if (have_sup) {
+        snprintf(supplied, sizeof(supplied), "no usable current CRL supplied, no status from the supplied OCSP "
+                 "responses (%.180s)", sup.msg);
+    } else {
+        snprintf(supplied, sizeof(supplied), "no usable current CRL supplied");
+    }
     if (n == 1 && ctx->ocsp == NULL) {
         return sb_err_set(err, SB_R_REVOCATION_UNAVAILABLE,
-                          "certificate serial %s (issuer %s): no usable current CRL supplied, and none fetched: %s",
-                          serial_s, iss_s, why[0].msg);
+                          "certificate serial %s (issuer %s): %s, and none fetched: %s", serial_s, iss_s, supplied,
+                          why[0].msg);
     }
     if (n == 1) {
-        return sb_err_set(err, SB_R_REVOCATION_UNAVAILABLE,
-                          "certificate serial %s (issuer %s): no usable current CRL supplied, and no status from "
-                          "%s: %s", serial_s, iss_s, what[0], why[0].msg);
+        return sb_err_set(err, SB_R_REVOCATION_UNAVAILABLE, "certificate serial %s (issuer %s): %s, and no status "
+                          "from %s: %s", serial_s, iss_s, supplied, what[0], why[0].msg);
     }
-    return sb_err_set(err, SB_R_REVOCATION_UNAVAILABLE,
-                      "certificate serial %s (issuer %s): no usable current CRL supplied; %s: %s; %s: %s", serial_s,
-                      iss_s, what[0], why[0].msg, what[1], why[1].msg);
+    return sb_err_set(err, SB_R_REVOCATION_UNAVAILABLE, "certificate serial %s (issuer %s): %s; %s: %s; %s: %s",
+                      serial_s, iss_s, supplied, what[0], why[0].msg, what[1], why[1].msg);
 }
 
 enum sb_reason sb_revocation_check(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,

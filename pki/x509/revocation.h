@@ -1,8 +1,9 @@
 /*
- * pki/x509/revocation.h — RFC 5280 §6.3 revocation checking from CRLs the caller supplies.
+ * pki/x509/revocation.h — RFC 5280 §6.3 revocation checking from CRLs and OCSP responses the caller supplies.
  *
- * No network I/O here: CRLs are supplied, and a caller that can fetch more (the daemon's CRL distribution
- * point fetcher, gateway/daemon/revocation_fetch.c; an OCSP responder fetcher) plugs in through
+ * No network I/O here: CRLs and OCSP responses (RFC 6960, judged by pki/x509/ocsp.h) are supplied, and a
+ * caller that can fetch more (the daemon's CRL distribution point fetcher, gateway/daemon/revocation_fetch.c;
+ * an OCSP responder fetcher) plugs in through
  * sb_more_crls_fn and sb_ocsp_source_fn. Handles CRL scope
  * (issuingDistributionPoint: distribution point names, onlyContainsUserCerts/CACerts/AttributeCerts,
  * onlySomeReasons, indirectCRL and the certificateIssuer entry extension), reason-partitioned CRLs (coverage of all reasons), delta CRLs
@@ -69,13 +70,25 @@ struct sb_rev_evidence {
     time_t this_update, next_update;   /* next_update 0 when absent */
     unsigned char sha256[32];          /* SHA-256 of the DER response or CRL */
     int revoked_after;                 /* listed as revoked, but only after the validation time: passes */
-    time_t revocation_time;            /* revoked_after: when */
-    int revocation_reason;             /* revoked_after: CRLReason, -1 when absent */
+    time_t revocation_time;            /* revoked_after (or a revoking OCSP response): when */
+    int revocation_reason;             /* the same: CRLReason, -1 when absent */
     char note[SB_REV_NOTE_MAX];        /* source NONE under prefer: why there is no status ("" = mode off) */
 };
 
 /* "embedded" / "ocsp" / "crl" / "file"; "none" for SB_REV_SRC_NONE. */
 const char *sb_rev_source_name(enum sb_rev_source s);
+
+/*
+ * One DER OCSPResponse supplied with the request rather than fetched: carried in the signed object (CMS crls
+ * as RFC 5940 other id-ri-ocsp-response: source SB_REV_SRC_EMBEDDED) or given by the caller (`--ocsp-response
+ * FILE`: SB_REV_SRC_FILE). Nothing in it is trusted: it is judged by sb_ocsp_check (pki/x509/ocsp.h) for each
+ * certificate like a fetched response. der is borrowed from whoever supplied it.
+ */
+struct sb_ocsp_supplied {
+    const unsigned char *der;
+    size_t len;
+    enum sb_rev_source source;         /* SB_REV_SRC_EMBEDDED or SB_REV_SRC_FILE */
+};
 
 /* What an OCSP source is asked for: the status of cert (issued by issuer) at `at`. Pointers borrowed. */
 struct sb_ocsp_query {
@@ -141,6 +154,9 @@ struct sb_revocation_ctx {
     void *ocsp_arg;
     int ocsp_before_crl;               /* with both hooks: ask ocsp first (revocation.sources order) */
     long skew_s;                       /* clock skew for OCSP times */
+    const struct sb_ocsp_supplied *ocsps;   /* borrowed: supplied OCSP responses (n_ocsps), judged with the
+                                             * supplied CRLs before any network source; NULL = none */
+    size_t n_ocsps;
 };
 
 /*
@@ -157,13 +173,33 @@ enum sb_reason sb_revocation_check(const struct sb_revocation_ctx *ctx, X509 *ce
                                    struct sb_err *err) SB_MUST_USE;
 
 /*
- * sb_revocation_check with the network sources in order (ctx->ocsp and ctx->more_crls, as ctx->ocsp_before_crl
- * says) once the supplied CRLs neither revoke nor cover the certificate: the first source that decides (good
- * and current, or revoked) gives the outcome; when none does, require gives REVOCATION_UNAVAILABLE naming
- * every source's failure and prefer passes without status. ev (may be NULL) is filled with the evidence that
- * decided, or with source NONE and a note saying why there is no status.
+ * sb_revocation_check with the supplied OCSP responses and the network sources.
+ *
+ * First the supplied data, together: the supplied CRLs (as sb_revocation_check judges them) and every
+ * supplied OCSP response that sb_ocsp_check finds usable for the certificate (ctx's at, skew_s, algs, sm2_id
+ * and fetch->max_age_s). A revocation at or before ctx->at in either gives REVOKED (a certificateHold in a
+ * response is released by a newer good response); else a good response (or one saying revoked only after
+ * ctx->at: ev->revoked_after) or current CRLs covering all reasons give SB_OK. Unknown and unusable
+ * responses decide nothing. At most 64 responses are considered per certificate (the first ones).
+ *
+ * Then, when the supplied data decide nothing, the network sources in order (ctx->ocsp and ctx->more_crls, as
+ * ctx->ocsp_before_crl says): the first source that decides (good and current, or revoked) gives the
+ * outcome; when none does, require gives REVOCATION_UNAVAILABLE naming why each source (the supplied OCSP
+ * responses included) gave no status and prefer passes without status. ev (may be NULL) is filled with the
+ * evidence that decided an OCSP status (source embedded / file / ocsp), or with source NONE and, when some
+ * source was tried in vain, a note saying why there is no status.
  */
 enum sb_reason sb_revocation_check_ev(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
                                       struct sb_rev_evidence *ev, struct sb_err *err) SB_MUST_USE;
+
+/*
+ * The window in which verdicts made with the supplied responses stay what they are, for a cache of outcomes:
+ * from the latest thisUpdate to the earliest nextUpdate (thisUpdate + max_age_s without one, max_age_s 0 =
+ * SB_OCSP_DEFAULT_MAX_AGE_S) of every SingleResponse in them, and before any revocationTime later than at
+ * they state (a certificate revoked after the validation time passes only until then). Responses that cannot be decoded
+ * or are not successful decide nothing and are skipped. *from / *until are only narrowed.
+ */
+void sb_rev_supplied_window(const struct sb_ocsp_supplied *s, size_t n, time_t at, int max_age_s, time_t *from,
+                            time_t *until);
 
 #endif

@@ -3,7 +3,8 @@
  *
  * revocation_crl.c evaluates one CRL against one certificate (candidate, extensions, scope, time,
  * signature, entry); revocation.c decides from all of them (delta binding, certificateHold release,
- * reason coverage). Both fill one struct rev_check per call, owned by sb_revocation_check.
+ * reason coverage) and from the supplied OCSP responses (revocation_ocsp.c). The CRL halves fill one struct
+ * rev_check per call, owned by sb_revocation_check.
  */
 #ifndef SB_REVOCATION_LOCAL_H
 #define SB_REVOCATION_LOCAL_H
@@ -15,6 +16,7 @@
 #include "pki/x509/revocation.h"
 
 #define SB_REV_MAX_CRLS 256          /* CRLs considered per check; the rest are ignored */
+#define SB_REV_MAX_OCSPS 64          /* supplied OCSP responses considered per check; the rest are ignored */
 #define SB_REV_MAX_ENTRIES 1000000   /* entries a CRL may hold before it is refused as unusable */
 #define SB_REV_ALL_REASONS 0x1FEu    /* ReasonFlags bits 1 (keyCompromise) .. 8 (aACompromise) */
 #define SB_REV_REASON_HOLD 6
@@ -71,5 +73,12 @@ const X509_NAME *sb_rev_gens_first_dirname(GENERAL_NAMES *gens);
 /* Evaluate ci->crl for the certificate of ck: sets ci->state, scope reasons, currency and the entry found,
  * and leaves a diagnostic in ck when it cannot be used. */
 void sb_rev_crl_evaluate(struct rev_check *ck, struct crl_info *ci);
+
+/* What ctx->ocsps say about cert (revocation_ocsp.c): SB_OK (a good response, or one revoking it only after
+ * ctx->at) or REVOKED, with ev filled from the response that decided and why holding its message;
+ * REVOCATION_UNAVAILABLE when none decides (why names the closest to deciding: unknown, then unusable, then
+ * for another certificate); INTERNAL (the work budget spent). */
+enum sb_reason sb_rev_supplied_judge(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
+                                     struct sb_rev_evidence *ev, struct sb_err *why);
 
 #endif

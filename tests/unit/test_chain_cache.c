@@ -1,7 +1,8 @@
 /*
  * tests/unit/test_chain_cache.c — the validated-path cache: hits only inside the validity window, never
  * across scopes, CRL sets or options, LRU bounded, flushed on demand; and sb_chain_validate never serves
- * an expired, revoked (new CRL) or policy-changed chain from it.
+ * an expired, revoked (new CRL) or policy-changed chain from it, nor one validated with OCSP responses
+ * without them or after their nextUpdate.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+
+#include <openssl/ocsp.h>
 
 #include "pki/x509/chain.h"
 #include "pki/x509/chain_cache.h"
@@ -163,6 +166,72 @@ static void test_cache_policy_change_misses(void **state)
     cached_free(&x);
 }
 
+/* A good OCSP response about cert from its issuer (OpenSSL's OCSP API), thisUpdate an hour before now,
+ * nextUpdate a day after it. */
+static struct sb_ocsp_supplied good_response(X509 *cert, X509 *issuer, EVP_PKEY *ikey, time_t now)
+{
+    OCSP_BASICRESP *bs = OCSP_BASICRESP_new();
+    OCSP_CERTID *id = OCSP_cert_to_id(NULL, cert, issuer);
+    ASN1_TIME *tu = ASN1_TIME_set(NULL, now - 3600), *nu = ASN1_TIME_set(NULL, now + 86400);
+    EVP_MD_CTX *mctx = tc_sign_ctx(ikey, NULL, NULL);
+    OCSP_RESPONSE *resp;
+    unsigned char *der = NULL;
+    int n;
+
+    assert_non_null(OCSP_basic_add1_status(bs, id, V_OCSP_CERTSTATUS_GOOD, -1, NULL, tu, nu));
+    assert_int_equal(OCSP_basic_sign_ctx(bs, issuer, mctx, NULL, OCSP_NOCERTS), 1);
+    assert_non_null(resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs));
+    assert_true((n = i2d_OCSP_RESPONSE(resp, &der)) > 0);
+    OCSP_RESPONSE_free(resp);
+    EVP_MD_CTX_free(mctx);
+    ASN1_TIME_free(tu);
+    ASN1_TIME_free(nu);
+    OCSP_CERTID_free(id);
+    OCSP_BASICRESP_free(bs);
+    return (struct sb_ocsp_supplied){ der, (size_t)n, SB_REV_SRC_EMBEDDED };
+}
+
+/* A path validated with supplied OCSP responses: cached with them, never served without them, nor after
+ * their nextUpdate. */
+static void test_cache_ocsp_responses(void **state)
+{
+    struct cached x;
+    struct sb_chain_cache_stats st;
+    struct sb_ocsp_supplied s[2];
+    time_t now = time(NULL);
+
+    (void)state;
+    cached_make(&x);
+    s[0] = good_response(x.p.leaf, x.p.inter, x.p.ik, now);
+    s[1] = good_response(x.p.inter, x.p.root, x.p.rk, now);
+    x.o.revocation = SB_REV_REQUIRE;
+    x.o.at = now;
+    x.o.skew_s = 300;
+    x.o.ocsps = s;
+    x.o.n_ocsps = 2;
+    assert_int_equal(run(&x.o, &x.p, &x.err), SB_OK);
+    assert_int_equal(run(&x.o, &x.p, &x.err), SB_OK);
+    sb_chain_cache_stats(x.c, &st);
+    assert_int_equal(st.hits, 1);
+    /* the same leaf without the responses: never the cached verdict */
+    x.o.n_ocsps = 0;
+    assert_int_equal(run(&x.o, &x.p, &x.err), SB_R_REVOCATION_UNAVAILABLE);
+    /* with only one of them: neither */
+    x.o.n_ocsps = 1;
+    assert_int_equal(run(&x.o, &x.p, &x.err), SB_R_REVOCATION_UNAVAILABLE);
+    assert_non_null(strstr(x.err.msg, "Cache Root"));
+    /* with both, after their nextUpdate: stale, not the cached verdict */
+    x.o.n_ocsps = 2;
+    x.o.at = now + 2 * 86400;
+    assert_int_equal(run(&x.o, &x.p, &x.err), SB_R_REVOCATION_UNAVAILABLE);
+    assert_non_null(strstr(x.err.msg, "stale"));
+    sb_chain_cache_stats(x.c, &st);
+    assert_int_equal(st.hits, 1);
+    OPENSSL_free((void *)s[0].der);
+    OPENSSL_free((void *)s[1].der);
+    cached_free(&x);
+}
+
 static void test_cache_lru_bounded(void **state)
 {
     struct sb_chain_cache *c = sb_chain_cache_new(16);
@@ -207,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_cache_expired_never_served),
         cmocka_unit_test(test_cache_new_crl_revokes),
         cmocka_unit_test(test_cache_policy_change_misses),
+        cmocka_unit_test(test_cache_ocsp_responses),
         cmocka_unit_test(test_cache_lru_bounded),
         cmocka_unit_test(test_cache_disabled),
     };

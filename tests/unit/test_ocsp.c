@@ -1097,8 +1097,9 @@ static void splice_other_rev_info(const unsigned char *cms, size_t len, const ch
     sb_derbuf_free(&tmp);
 }
 
-/* sb_cms_verify of in with ca as the anchor at now: the reason. */
-static enum sb_reason cms_verdict(const struct fx *f, const unsigned char *in, size_t len)
+/* sb_cms_verify of in with ca as the anchor at now, revocation mode: the reason. */
+static enum sb_reason cms_verdict_rev(const struct fx *f, const unsigned char *in, size_t len,
+                                      enum sb_revocation_mode mode, int no_object_crls)
 {
     struct sb_path_opts po;
     struct sb_cms_verify_opts vo;
@@ -1108,15 +1109,22 @@ static enum sb_reason cms_verdict(const struct fx *f, const unsigned char *in, s
 
     sb_path_opts_init(&po);
     po.at = time(NULL);
-    po.revocation = SB_REV_OFF;
+    po.revocation = mode;
+    po.skew_s = SKEW;
     memset(&vo, 0, sizeof(vo));
     memset(&r, 0, sizeof(r));
     vo.path = &po;
     vo.anchors = anchors;
+    vo.no_object_crls = no_object_crls;
     rc = sb_cms_verify(in, len, &vo, &r, NULL);
     sb_cms_result_clear(&r);
     sk_X509_pop_free(anchors, X509_free);
     return rc;
+}
+
+static enum sb_reason cms_verdict(const struct fx *f, const unsigned char *in, size_t len)
+{
+    return cms_verdict_rev(f, in, len, SB_REV_OFF, 0);
 }
 
 static void test_cms_embedded_ocsp_response(void **state)
@@ -1149,8 +1157,12 @@ static void test_cms_embedded_ocsp_response(void **state)
     expect(p.ocsps[0].der, p.ocsps[0].len, f->leaf, f->ca, &o, SB_OK, SB_OCSP_GOOD, SB_OCSP_C_NONE, &res);
     assert_int_equal(res.responder, SB_OCSP_RESPONDER_CA);
     sb_cms_parsed_free(&p);
-    /* the verdict does not change (not wired into the revocation decision yet) */
+    /* without revocation the verdict does not change; under require the embedded response decides it, unless
+     * the object's revocation data are not to be used (revocation.sources without embedded) */
     assert_int_equal(cms_verdict(f, spliced.data, spliced.len), SB_OK);
+    assert_int_equal(cms_verdict_rev(f, cms, cn, SB_REV_REQUIRE, 0), SB_R_REVOCATION_UNAVAILABLE);
+    assert_int_equal(cms_verdict_rev(f, spliced.data, spliced.len, SB_REV_REQUIRE, 0), SB_OK);
+    assert_int_equal(cms_verdict_rev(f, spliced.data, spliced.len, SB_REV_REQUIRE, 1), SB_R_REVOCATION_UNAVAILABLE);
     sb_derbuf_free(&spliced);
 
     /* another otherRevInfoFormat is skipped, as before */

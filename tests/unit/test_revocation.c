@@ -5,7 +5,9 @@
  * passed through DER, as if loaded from files. Cases follow NIST PKITS 4.4 / 4.14 / 4.15 and the
  * x509-limbo crl::* scenarios; every verdict asserts the reason code. Most cases are rows of rev_cases[]
  * (one cmocka test per row, see case_table.h): the CRLs as data (struct crl_spec), the certificate, the
- * mode, and the expected reason and message fragments.
+ * mode, and the expected reason and message fragments. OCSP responses supplied with the object (and the
+ * network sources behind fake hooks) are made with OpenSSL's OCSP API as a responder signs them, so those
+ * tests validate at the time of the run.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,8 +19,10 @@
 #include <cmocka.h>
 
 #include <openssl/evp.h>
+#include <openssl/ocsp.h>
 #include <openssl/x509v3.h>
 
+#include "pki/x509/ocsp.h"
 #include "pki/x509/revocation.h"
 #include "tests/unit/case_table.h"
 #include "tests/unit/testcert.h"
@@ -1179,6 +1183,596 @@ static void test_revocation_more_crls_hook(void **state)
     X509_free(c);
 }
 
+/* ---------- OCSP responses supplied with the object or by the caller, and the network sources ---------- */
+
+#define SKEW 300
+#define OTHER_SM2_ID "ocsp@example.cn"
+
+/* A response as an OCSP responder builds it (OpenSSL's OCSP API; producedAt is the time it is signed, so the
+ * tests below validate at the time of the run). */
+struct resp_spec {
+    X509 *cert, *issuer;               /* the CertID (SHA-1) */
+    int status;                        /* V_OCSP_CERTSTATUS_* */
+    int reason;                        /* revoked: CRLReason, -1 none */
+    time_t rev, tu, nu;                /* revocationTime; thisUpdate; nextUpdate (0: none) */
+    X509 *signer;                      /* the CA, or a delegated responder (carried in the response) */
+    EVP_PKEY *skey;
+    const char *sm2_id;                /* SM2 signer: its ID (NULL: GM/T default) */
+};
+
+struct resp {
+    unsigned char *der;                /* OPENSSL_free */
+    size_t len;
+};
+
+static struct resp mk_resp(const struct resp_spec *r)
+{
+    OCSP_BASICRESP *bs = OCSP_BASICRESP_new();
+    OCSP_CERTID *id = OCSP_cert_to_id(NULL, r->cert, r->issuer);
+    ASN1_TIME *tu = ASN1_TIME_set(NULL, r->tu), *nu = r->nu != 0 ? ASN1_TIME_set(NULL, r->nu) : NULL;
+    ASN1_TIME *rt = r->status == V_OCSP_CERTSTATUS_REVOKED ? ASN1_TIME_set(NULL, r->rev) : NULL;
+    EVP_MD_CTX *mctx = tc_sign_ctx(r->skey, NULL, r->sm2_id);
+    unsigned long flags = r->signer == r->issuer ? OCSP_NOCERTS : 0;
+    OCSP_RESPONSE *resp;
+    struct resp out = { NULL, 0 };
+    int n;
+
+    assert_non_null(bs);
+    assert_non_null(id);
+    assert_non_null(OCSP_basic_add1_status(bs, id, r->status, r->reason, rt, tu, nu));
+    assert_int_equal(OCSP_basic_sign_ctx(bs, r->signer, mctx, NULL, flags), 1);
+    assert_non_null(resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs));
+    assert_true((n = i2d_OCSP_RESPONSE(resp, &out.der)) > 0);
+    out.len = (size_t)n;
+    OCSP_RESPONSE_free(resp);
+    EVP_MD_CTX_free(mctx);
+    ASN1_TIME_free(tu);
+    ASN1_TIME_free(nu);
+    ASN1_TIME_free(rt);
+    OCSP_CERTID_free(id);
+    OCSP_BASICRESP_free(bs);
+    return out;
+}
+
+/* A response signed by Test CA about cert, current around now (thisUpdate an hour ago, nextUpdate in a day). */
+static struct resp ca_resp(const struct fx *f, X509 *cert, int status, int reason, time_t rev, time_t now)
+{
+    struct resp_spec r = { cert, f->ca, status, reason, rev, now - 3600, now + DAY, f->ca, f->ca_key, NULL };
+
+    return mk_resp(&r);
+}
+
+/* A delegated responder certificate issued by Test CA (eku NULL: none). */
+static X509 *mk_responder(const struct fx *f, EVP_PKEY *key, const char *cn, const char *eku)
+{
+    static const unsigned char null_der[] = { 0x05, 0x00 };
+    struct tc_spec s = tc_spec_of(cn, key, f->ca, f->ca_key);
+    X509_EXTENSION *nocheck = tc_ext_raw("1.3.6.1.5.5.7.48.1.5", 0, null_der, (int)sizeof(null_der));
+    X509 *x;
+
+    s.subject = NULL;
+    s.ku = "critical,digitalSignature";
+    s.eku = eku;
+    s.no_aki = 1;
+    s.serial = 0x77;
+    s.extra[0] = nocheck;
+    x = tc_make(&s);
+    X509_EXTENSION_free(nocheck);
+    return x;
+}
+
+static struct sb_revocation_ctx ev_ctx(const struct fx *f, time_t now, enum sb_revocation_mode mode,
+                                       STACK_OF(X509_CRL) *crls, const struct sb_ocsp_supplied *ocsps, size_t n)
+{
+    struct sb_revocation_ctx ctx = { .crls = crls, .at = now, .mode = mode, .algs = &f->algs, .skew_s = SKEW };
+
+    ctx.ocsps = ocsps;
+    ctx.n_ocsps = n;
+    return ctx;
+}
+
+static enum sb_reason check_ev(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
+                               struct sb_rev_evidence *ev, struct sb_err *e)
+{
+    enum sb_reason r;
+
+    sb_err_clear(e);
+    memset(ev, 0x5a, sizeof(*ev));
+    r = sb_revocation_check_ev(ctx, cert, issuer, ev, e);
+    assert_int_equal(e->reason, r);
+    return r;
+}
+
+static void assert_note_has(const struct sb_rev_evidence *ev, const char *needle)
+{
+    if (strstr(ev->note, needle) == NULL) {
+        fail_msg("note '%s' lacks '%s'", ev->note, needle);
+    }
+}
+
+/* ev names the OCSP response r from source src (times as mk_resp made them). */
+static void assert_ev_response(const struct sb_rev_evidence *ev, enum sb_rev_source src, const struct resp *r,
+                               time_t now)
+{
+    unsigned char h[32];
+
+    assert_int_equal(ev->source, src);
+    assert_int_equal(ev->is_ocsp, 1);
+    assert_int_equal(ev->this_update, now - 3600);
+    assert_int_equal(ev->next_update, now + DAY);
+    assert_true(ev->produced_at >= now - 5 && ev->produced_at <= time(NULL) + 5);
+    assert_int_equal(EVP_Digest(r->der, r->len, h, NULL, EVP_sha256(), NULL), 1);
+    assert_memory_equal(ev->sha256, h, 32);
+    assert_string_equal(ev->url, "");
+    assert_string_equal(ev->note, "");
+}
+
+/* Supplied responses decide before anything else: good passes with the response as evidence, revoked at or
+ * before the time is REVOKED in both modes, revoked after it passes and says so; unknown and unusable ones
+ * decide nothing (require: TRY_LATER naming why; prefer: a pass with a note). */
+static void test_revocation_supplied_ocsp(void **state)
+{
+    const struct fx *f = ct_fx(state);
+    time_t now = time(NULL);
+    X509 *c = leaf("1001", NULL, f), *c2 = leaf("2002", NULL, f);
+    EVP_PKEY *rkey = ec_key();
+    X509 *resp_ok = mk_responder(f, rkey, "Responder", "OCSPSigning");
+    X509 *resp_noeku = mk_responder(f, rkey, "Responder without OCSPSigning", "clientAuth");
+    struct resp good = ca_resp(f, c, V_OCSP_CERTSTATUS_GOOD, -1, 0, now);
+    struct resp revoked = ca_resp(f, c, V_OCSP_CERTSTATUS_REVOKED, KEY_COMPROMISE, now - 2 * DAY, now);
+    struct resp later = ca_resp(f, c, V_OCSP_CERTSTATUS_REVOKED, SUPERSEDED, now + 10 * DAY, now);
+    struct resp unknown = ca_resp(f, c, V_OCSP_CERTSTATUS_UNKNOWN, -1, 0, now);
+    struct resp other = ca_resp(f, c2, V_OCSP_CERTSTATUS_GOOD, -1, 0, now);
+    struct resp_spec sp = { c, f->ca, V_OCSP_CERTSTATUS_GOOD, -1, 0, now - 3 * DAY, now - DAY, f->ca, f->ca_key, NULL };
+    struct resp stale = mk_resp(&sp), delegated, noeku, foreign, tampered;
+    struct sb_ocsp_supplied s[2], many[65];
+    struct sb_revocation_ctx ctx;
+    struct sb_rev_evidence ev;
+    struct sb_err e;
+    int i;
+
+    sp.tu = now - 3600;
+    sp.nu = now + DAY;
+    sp.signer = resp_ok;
+    sp.skey = rkey;
+    delegated = mk_resp(&sp);
+    sp.signer = resp_noeku;
+    noeku = mk_resp(&sp);
+    sp.signer = f->other;
+    sp.skey = f->other_key;
+    foreign = mk_resp(&sp);
+    tampered = ca_resp(f, c, V_OCSP_CERTSTATUS_GOOD, -1, 0, now);
+    tampered.der[tampered.len - 1] ^= 0x01;              /* the last byte of the signature */
+
+    /* good, embedded: passes under require with the response as evidence; tagged file, the same */
+    s[0] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
+    ctx = ev_ctx(f, now, SB_REV_REQUIRE, NULL, s, 1);
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_ev_response(&ev, SB_REV_SRC_EMBEDDED, &good, now);
+    assert_int_equal(ev.revoked_after, 0);
+    s[0].source = SB_REV_SRC_FILE;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_ev_response(&ev, SB_REV_SRC_FILE, &good, now);
+    assert_int_equal(sb_revocation_check(&ctx, c, f->ca, &e), SB_OK);
+    /* from a delegated responder with id-kp-OCSPSigning */
+    s[0] = (struct sb_ocsp_supplied){ delegated.der, delegated.len, SB_REV_SRC_EMBEDDED };
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(ev.source, SB_REV_SRC_EMBEDDED);
+
+    /* revoked before the validation time: REVOKED under require and prefer, reason and time said */
+    s[0] = (struct sb_ocsp_supplied){ revoked.der, revoked.len, SB_REV_SRC_EMBEDDED };
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOKED);
+    assert_msg_has(&e, "certificate serial 1001 (issuer CN=Test CA) revoked according to the supplied OCSP "
+                       "response (embedded)");
+    assert_msg_has(&e, "(reason 1)");
+    assert_int_equal(ev.revocation_time, now - 2 * DAY);
+    assert_int_equal(ev.revocation_reason, KEY_COMPROMISE);
+    ctx.mode = SB_REV_PREFER;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOKED);
+    /* revoked only after the validation time: passes, and the evidence names it */
+    s[0] = (struct sb_ocsp_supplied){ later.der, later.len, SB_REV_SRC_FILE };
+    ctx.mode = SB_REV_REQUIRE;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(ev.source, SB_REV_SRC_FILE);
+    assert_int_equal(ev.revoked_after, 1);
+    assert_int_equal(ev.revocation_time, now + 10 * DAY);
+    assert_int_equal(ev.revocation_reason, SUPERSEDED);
+
+    /* unknown: TRY_LATER under require (the CRL message kept, the response's said), a noted pass under prefer */
+    s[0] = (struct sb_ocsp_supplied){ unknown.der, unknown.len, SB_REV_SRC_EMBEDDED };
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "certificate serial 1001 (issuer CN=Test CA): no usable current CRL at ");
+    assert_msg_has(&e, "no CRL from issuer CN=Test CA; no status from the supplied OCSP responses: embedded: OCSP: "
+                       "the responder does not know serial 1001");
+    assert_int_equal(ev.source, SB_REV_SRC_NONE);
+    ctx.mode = SB_REV_PREFER;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(ev.source, SB_REV_SRC_NONE);
+    assert_note_has(&ev, "passed without status: supplied OCSP: embedded: OCSP: the responder does not know");
+
+    /* unusable: each refused with its cause, deciding nothing */
+    ctx.mode = SB_REV_REQUIRE;
+    s[0] = (struct sb_ocsp_supplied){ noeku.der, noeku.len, SB_REV_SRC_EMBEDDED };
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "id-kp-OCSPSigning");
+    s[0] = (struct sb_ocsp_supplied){ stale.der, stale.len, SB_REV_SRC_FILE };
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "file: OCSP response for serial 1001 unusable: stale: nextUpdate");
+    s[0] = (struct sb_ocsp_supplied){ other.der, other.len, SB_REV_SRC_FILE };
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "no SingleResponse has a CertID");
+    s[0] = (struct sb_ocsp_supplied){ foreign.der, foreign.len, SB_REV_SRC_FILE };
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "unusable");
+    s[0] = (struct sb_ocsp_supplied){ tampered.der, tampered.len, SB_REV_SRC_FILE };
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "unusable");
+    ctx.mode = SB_REV_PREFER;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_note_has(&ev, "passed without status: supplied OCSP: file: OCSP response for serial 1001 unusable");
+
+    /* several: the one for this certificate decides; one for another certificate is passed over */
+    ctx.mode = SB_REV_REQUIRE;
+    s[0] = (struct sb_ocsp_supplied){ other.der, other.len, SB_REV_SRC_EMBEDDED };
+    s[1] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
+    ctx.n_ocsps = 2;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_ev_response(&ev, SB_REV_SRC_EMBEDDED, &good, now);
+    /* an unknown and an unusable one: the unknown (closest to deciding) is reported */
+    s[0] = (struct sb_ocsp_supplied){ tampered.der, tampered.len, SB_REV_SRC_EMBEDDED };
+    s[1] = (struct sb_ocsp_supplied){ unknown.der, unknown.len, SB_REV_SRC_EMBEDDED };
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "does not know serial 1001");
+    /* none for this certificate */
+    s[0] = (struct sb_ocsp_supplied){ other.der, other.len, SB_REV_SRC_EMBEDDED };
+    s[1] = s[0];
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "none of the 2 supplied OCSP responses is for this certificate");
+    /* at most 64 are considered: a good one after 64 others is not */
+    for (i = 0; i < 65; i++) {
+        many[i] = (struct sb_ocsp_supplied){ other.der, other.len, SB_REV_SRC_EMBEDDED };
+    }
+    many[64] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
+    ctx.ocsps = many;
+    ctx.n_ocsps = 65;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "none of the 64 supplied OCSP responses considered is for this certificate");
+    many[63] = many[64];
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    ctx.ocsps = s;
+    ctx.n_ocsps = 2;
+    /* a good one and a revoking one: revocation is final */
+    s[0] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
+    s[1] = (struct sb_ocsp_supplied){ revoked.der, revoked.len, SB_REV_SRC_FILE };
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOKED);
+    assert_msg_has(&e, "supplied OCSP response (file)");
+    /* revocation off: nothing judged */
+    ctx.mode = SB_REV_OFF;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(ev.source, SB_REV_SRC_NONE);
+
+    OPENSSL_free(good.der);
+    OPENSSL_free(revoked.der);
+    OPENSSL_free(later.der);
+    OPENSSL_free(unknown.der);
+    OPENSSL_free(other.der);
+    OPENSSL_free(stale.der);
+    OPENSSL_free(delegated.der);
+    OPENSSL_free(noeku.der);
+    OPENSSL_free(foreign.der);
+    OPENSSL_free(tampered.der);
+    X509_free(resp_ok);
+    X509_free(resp_noeku);
+    EVP_PKEY_free(rkey);
+    X509_free(c);
+    X509_free(c2);
+}
+
+/* Supplied responses are judged together with the supplied CRLs: a revocation in either wins, a good response
+ * covers a certificate the CRLs do not, and a certificateHold is released by a newer good response. */
+static void test_revocation_supplied_ocsp_and_crls(void **state)
+{
+    const struct fx *f = ct_fx(state);
+    time_t now = time(NULL);
+    X509 *c = leaf("1001", NULL, f);
+    X509_CRL *clean = simple_crl(f, f->ca_key, now - DAY, now + DAY, NULL);
+    X509_CRL *revoking = simple_crl(f, f->ca_key, now - DAY, now + DAY, "1001");
+    X509_CRL *stale = simple_crl(f, f->ca_key, now - 3 * DAY, now - DAY, NULL);
+    struct resp good = ca_resp(f, c, V_OCSP_CERTSTATUS_GOOD, -1, 0, now);
+    struct resp revoked = ca_resp(f, c, V_OCSP_CERTSTATUS_REVOKED, KEY_COMPROMISE, now - 2 * DAY, now);
+    struct resp unknown = ca_resp(f, c, V_OCSP_CERTSTATUS_UNKNOWN, -1, 0, now);
+    struct resp_spec sp = { c, f->ca, V_OCSP_CERTSTATUS_REVOKED, CERTIFICATE_HOLD, now - 2 * DAY, now - 7200,
+                            now + DAY, f->ca, f->ca_key, NULL };
+    struct resp hold = mk_resp(&sp);
+    STACK_OF(X509_CRL) *s_clean = stk(1, clean), *s_rev = stk(1, revoking), *s_stale = stk(1, stale);
+    struct sb_ocsp_supplied s[2];
+    struct sb_revocation_ctx ctx;
+    struct sb_rev_evidence ev;
+    struct sb_err e;
+
+    /* a CRL revoking it wins over a good response */
+    s[0] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
+    ctx = ev_ctx(f, now, SB_REV_REQUIRE, s_rev, s, 1);
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOKED);
+    assert_msg_has(&e, "revoked on");
+    assert_msg_has(&e, "keyCompromise, by CRL 5 from CN=Test CA");
+    /* a response revoking it wins over a current CRL that covers it */
+    s[0] = (struct sb_ocsp_supplied){ revoked.der, revoked.len, SB_REV_SRC_EMBEDDED };
+    ctx = ev_ctx(f, now, SB_REV_REQUIRE, s_clean, s, 1);
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOKED);
+    assert_msg_has(&e, "according to the supplied OCSP response (embedded)");
+    /* a current CRL covers it: an unknown response changes nothing */
+    s[0] = (struct sb_ocsp_supplied){ unknown.der, unknown.len, SB_REV_SRC_EMBEDDED };
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(ev.source, SB_REV_SRC_NONE);
+    assert_string_equal(ev.note, "");
+    /* only a stale CRL: the good response decides */
+    s[0] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
+    ctx = ev_ctx(f, now, SB_REV_REQUIRE, s_stale, s, 1);
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_ev_response(&ev, SB_REV_SRC_EMBEDDED, &good, now);
+    /* stale CRL and unknown response: the CRL's reason and the response's both said */
+    s[0] = (struct sb_ocsp_supplied){ unknown.der, unknown.len, SB_REV_SRC_EMBEDDED };
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "expired");
+    assert_msg_has(&e, "does not know serial 1001");
+    /* certificateHold: revoked while it is current; released by a newer good response */
+    s[0] = (struct sb_ocsp_supplied){ hold.der, hold.len, SB_REV_SRC_EMBEDDED };
+    ctx = ev_ctx(f, now, SB_REV_PREFER, NULL, s, 1);
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOKED);
+    assert_msg_has(&e, "(reason 6)");
+    s[1] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
+    ctx.n_ocsps = 2;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_ev_response(&ev, SB_REV_SRC_EMBEDDED, &good, now);
+
+    stk_free(s_clean);
+    stk_free(s_rev);
+    stk_free(s_stale);
+    X509_CRL_free(clean);
+    X509_CRL_free(revoking);
+    X509_CRL_free(stale);
+    OPENSSL_free(good.der);
+    OPENSSL_free(revoked.der);
+    OPENSSL_free(unknown.der);
+    OPENSSL_free(hold.der);
+    X509_free(c);
+}
+
+/* SM2-signed responses verify under the SM2 ID of the context only (GM/T default when none). */
+static void test_revocation_supplied_ocsp_sm2(void **state)
+{
+    const struct fx *f = ct_fx(state);
+    time_t now = time(NULL);
+    EVP_PKEY *ck = tc_key_sm2(), *lk = ec_key();
+    X509 *ca = tc_root("SM2 OCSP CA", ck), *c = tc_leaf("sm2-leaf.example", lk, ca, ck);
+    struct resp_spec sp = { c, ca, V_OCSP_CERTSTATUS_GOOD, -1, 0, now - 3600, now + DAY, ca, ck, NULL };
+    struct resp gmt = mk_resp(&sp), custom;
+    struct sb_ocsp_supplied s = { gmt.der, gmt.len, SB_REV_SRC_EMBEDDED };
+    struct sb_revocation_ctx ctx = ev_ctx(f, now, SB_REV_REQUIRE, NULL, &s, 1);
+    struct sb_rev_evidence ev;
+    struct sb_err e;
+
+    sp.sm2_id = OTHER_SM2_ID;
+    custom = mk_resp(&sp);
+    /* signed under the GM/T ID: good with none given or the GM/T one, unusable under another */
+    assert_int_equal(check_ev(&ctx, c, ca, &ev, &e), SB_OK);
+    assert_int_equal(ev.source, SB_REV_SRC_EMBEDDED);
+    ctx.sm2_id = TC_SM2_ID;
+    assert_int_equal(check_ev(&ctx, c, ca, &ev, &e), SB_OK);
+    ctx.sm2_id = OTHER_SM2_ID;
+    assert_int_equal(check_ev(&ctx, c, ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "unusable");
+    assert_msg_has(&e, OTHER_SM2_ID);
+    /* signed under another ID: good only under it */
+    s = (struct sb_ocsp_supplied){ custom.der, custom.len, SB_REV_SRC_EMBEDDED };
+    assert_int_equal(check_ev(&ctx, c, ca, &ev, &e), SB_OK);
+    ctx.sm2_id = NULL;
+    assert_int_equal(check_ev(&ctx, c, ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "unusable");
+    OPENSSL_free(gmt.der);
+    OPENSSL_free(custom.der);
+    X509_free(ca);
+    X509_free(c);
+    EVP_PKEY_free(ck);
+    EVP_PKEY_free(lk);
+}
+
+/* A fake OCSP source (the daemon's fetcher stands behind the interface): it judges a real response with
+ * sb_ocsp_check as a fetcher would, or says its responder is down. */
+struct fake_ocsp {
+    const struct resp *give;           /* NULL: down */
+    int calls;
+};
+
+static enum sb_reason fake_ocsp_cb(void *arg, const struct sb_ocsp_query *q, struct sb_rev_evidence *ev,
+                                   struct sb_err *why)
+{
+    struct fake_ocsp *fo = arg;
+    struct sb_ocsp_check_opts o = { .at = q->at, .skew_s = q->skew_s, .algs = q->algs, .sm2_id = q->sm2_id };
+    struct sb_ocsp_result res;
+    enum sb_reason rc;
+
+    fo->calls++;
+    if (fo->give == NULL) {
+        return sb_err_set(why, SB_R_REVOCATION_UNAVAILABLE, "test hook: http://ocsp.test/ is down");
+    }
+    rc = sb_ocsp_check(fo->give->der, fo->give->len, q->cert, q->issuer, &o, &res, why);
+    ev->source = SB_REV_SRC_OCSP;
+    snprintf(ev->url, sizeof(ev->url), "http://ocsp.test/");
+    ev->produced_at = res.produced_at;
+    ev->this_update = res.this_update;
+    ev->next_update = res.next_update;
+    memcpy(ev->sha256, res.sha256, sizeof(ev->sha256));
+    if (rc == SB_OK) {
+        sb_err_set(why, SB_OK, "%s", res.message);
+    }
+    return rc;
+}
+
+/* The network sources after the supplied data, in revocation.sources order: the first that decides gives the
+ * outcome; when none does, require names every failure and prefer passes with a note naming them. */
+static void test_revocation_network_sources(void **state)
+{
+    const struct fx *f = ct_fx(state);
+    time_t now = time(NULL);
+    X509 *c = leaf("1001", NULL, f);
+    X509_CRL *clean = simple_crl(f, f->ca_key, now - DAY, now + DAY, NULL);
+    struct resp good = ca_resp(f, c, V_OCSP_CERTSTATUS_GOOD, -1, 0, now);
+    struct resp revoked = ca_resp(f, c, V_OCSP_CERTSTATUS_REVOKED, KEY_COMPROMISE, now - 2 * DAY, now);
+    struct resp unknown = ca_resp(f, c, V_OCSP_CERTSTATUS_UNKNOWN, -1, 0, now);
+    struct sb_rev_fetch fetch = { .timeout_ms = 2000, .max_bytes = 1 << 20 };
+    struct sb_ocsp_supplied s;
+    struct fake_ocsp fo;
+    struct more m;
+    struct sb_revocation_ctx ctx;
+    struct sb_rev_evidence ev;
+    struct sb_err e;
+
+    memset(&m, 0, sizeof(m));
+    memset(&fo, 0, sizeof(fo));
+    ctx = ev_ctx(f, now, SB_REV_REQUIRE, NULL, NULL, 0);
+    ctx.fetch = &fetch;
+    ctx.ocsp = fake_ocsp_cb;
+    ctx.ocsp_arg = &fo;
+    ctx.more_crls = more_cb;
+    ctx.more_crls_arg = &m;
+
+    /* OCSP first: good decides, the CRL distribution points are not asked; the evidence is the source's */
+    ctx.ocsp_before_crl = 1;
+    fo.give = &good;
+    m.give = stk(1, clean);
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(fo.calls, 1);
+    assert_int_equal(m.calls, 0);
+    assert_int_equal(ev.source, SB_REV_SRC_OCSP);
+    assert_int_equal(ev.is_ocsp, 1);
+    assert_string_equal(ev.url, "http://ocsp.test/");
+    assert_int_equal(ev.this_update, now - 3600);
+    /* CRL first: the CRL decides, OCSP is not asked */
+    ctx.ocsp_before_crl = 0;
+    fo.calls = m.calls = 0;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(m.calls, 1);
+    assert_int_equal(fo.calls, 0);
+    assert_int_equal(ev.source, SB_REV_SRC_NONE);
+    stk_free(m.give);
+    m.give = NULL;
+    /* CRL first but its source fails: OCSP is asked next and decides */
+    fo.calls = m.calls = 0;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(m.calls, 1);
+    assert_int_equal(fo.calls, 1);
+    assert_int_equal(ev.source, SB_REV_SRC_OCSP);
+    /* OCSP says revoked: REVOKED in both modes */
+    fo.give = &revoked;
+    ctx.ocsp_before_crl = 1;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOKED);
+    assert_msg_has(&e, "certificate serial 1001 (issuer CN=Test CA) revoked according to OCSP: OCSP: serial 1001 "
+                       "revoked at");
+    ctx.mode = SB_REV_PREFER;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOKED);
+    /* OCSP alone, down: TRY_LATER under require, a noted pass under prefer */
+    ctx.more_crls = NULL;
+    fo.give = NULL;
+    ctx.mode = SB_REV_REQUIRE;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "certificate serial 1001 (issuer CN=Test CA): no usable current CRL supplied, and no status "
+                       "from OCSP: test hook: http://ocsp.test/ is down");
+    ctx.mode = SB_REV_PREFER;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(ev.source, SB_REV_SRC_NONE);
+    assert_string_equal(ev.note, "passed without status: OCSP: test hook: http://ocsp.test/ is down");
+    /* OCSP unknown: the same */
+    fo.give = &unknown;
+    ctx.mode = SB_REV_REQUIRE;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "does not know serial 1001");
+    /* both failing: require names both, in order; prefer notes both */
+    ctx.more_crls = more_cb;
+    fo.give = NULL;
+    fo.calls = m.calls = 0;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "no usable current CRL supplied; OCSP: test hook: http://ocsp.test/ is down; CRL distribution "
+                       "points: test hook: http://crl.test/ca.crl is down");
+    assert_int_equal(fo.calls, 1);
+    assert_int_equal(m.calls, 1);
+    ctx.ocsp_before_crl = 0;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_msg_has(&e, "; CRL distribution points: test hook: http://crl.test/ca.crl is down; OCSP: test hook");
+    ctx.mode = SB_REV_PREFER;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_note_has(&ev, "passed without status: CRL distribution points: test hook");
+    assert_note_has(&ev, "; OCSP: test hook: http://ocsp.test/ is down");
+    /* a supplied good response is used first: no network source is asked */
+    s = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
+    ctx.ocsps = &s;
+    ctx.n_ocsps = 1;
+    ctx.mode = SB_REV_REQUIRE;
+    fo.calls = m.calls = 0;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(fo.calls + m.calls, 0);
+    assert_int_equal(ev.source, SB_REV_SRC_EMBEDDED);
+    /* a supplied unknown one does not decide: the sources are asked, and every reason is said */
+    s = (struct sb_ocsp_supplied){ unknown.der, unknown.len, SB_REV_SRC_FILE };
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
+    assert_int_equal(fo.calls, 1);
+    assert_int_equal(m.calls, 1);
+    assert_msg_has(&e, "no status from the supplied OCSP responses (file: OCSP: the responder does not know serial "
+                       "1001");
+    assert_msg_has(&e, "CRL distribution points: test hook");
+    fo.give = &good;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(ev.source, SB_REV_SRC_OCSP);
+    ctx.mode = SB_REV_PREFER;
+    fo.give = NULL;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_note_has(&ev, "passed without status: supplied OCSP: file: OCSP: the responder does not know");
+
+    X509_CRL_free(clean);
+    OPENSSL_free(good.der);
+    OPENSSL_free(revoked.der);
+    OPENSSL_free(unknown.der);
+    X509_free(c);
+}
+
+/* The cache window of verdicts made with supplied responses. */
+static void test_revocation_supplied_window(void **state)
+{
+    const struct fx *f = ct_fx(state);
+    time_t now = time(NULL), from, until;
+    X509 *c = leaf("1001", NULL, f);
+    struct resp good = ca_resp(f, c, V_OCSP_CERTSTATUS_GOOD, -1, 0, now);
+    struct resp later = ca_resp(f, c, V_OCSP_CERTSTATUS_REVOKED, SUPERSEDED, now + 600, now);
+    struct resp_spec sp = { c, f->ca, V_OCSP_CERTSTATUS_GOOD, -1, 0, now - 100, 0, f->ca, f->ca_key, NULL };
+    struct resp no_next = mk_resp(&sp);
+    static const unsigned char junk[] = { 0x30, 0x03, 0x0a, 0x01, 0x03 };   /* tryLater */
+    struct sb_ocsp_supplied s[3] = {
+        { good.der, good.len, SB_REV_SRC_EMBEDDED }, { junk, sizeof(junk), SB_REV_SRC_FILE },
+        { later.der, later.len, SB_REV_SRC_FILE },
+    };
+
+    from = (time_t)INT64_MIN;
+    until = (time_t)INT64_MAX;
+    sb_rev_supplied_window(s, 2, now, 0, &from, &until);
+    assert_int_equal(from, now - 3600);
+    assert_int_equal(until, now + DAY);
+    /* revoked after the time: the window ends before the revocation */
+    sb_rev_supplied_window(s, 3, now, 0, &from, &until);
+    assert_int_equal(until, now + 599);
+    /* no nextUpdate: thisUpdate + max age */
+    s[0] = (struct sb_ocsp_supplied){ no_next.der, no_next.len, SB_REV_SRC_EMBEDDED };
+    from = (time_t)INT64_MIN;
+    until = (time_t)INT64_MAX;
+    sb_rev_supplied_window(s, 1, now, 500, &from, &until);
+    assert_int_equal(from, now - 100);
+    assert_int_equal(until, now + 400);
+    OPENSSL_free(good.der);
+    OPENSSL_free(later.der);
+    OPENSSL_free(no_next.der);
+    X509_free(c);
+}
+
 int main(void)
 {
     static const struct ct_fn fns[] = {
@@ -1186,6 +1780,11 @@ int main(void)
         CT_FN(test_revocation_check_crl_cap),
         CT_FN(test_revocation_check_bad_arguments),
         CT_FN(test_revocation_more_crls_hook),
+        CT_FN(test_revocation_supplied_ocsp),
+        CT_FN(test_revocation_supplied_ocsp_and_crls),
+        CT_FN(test_revocation_supplied_ocsp_sm2),
+        CT_FN(test_revocation_network_sources),
+        CT_FN(test_revocation_supplied_window),
     };
     static const struct ct_table tables[] = {
         CT_TABLE(rev_cases, run_rev_case),
