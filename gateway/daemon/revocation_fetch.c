@@ -32,7 +32,8 @@ struct crl_entry {
 
 struct sbgw_crl_fetch {
     pthread_mutex_t mu;                 /* guards everything below */
-    struct sbgw_fetcher *fetcher;       /* owned: started on the first fetch */
+    struct sbgw_fetcher *fetcher;       /* owned: started on the first fetch; or the daemon's (borrowed) */
+    int fetcher_borrowed;               /* 1: fetcher is the daemon's shared one (sbgw_crl_fetch_share) */
     struct crl_entry *entries;          /* owned: n_max slots */
     size_t n_max;
     unsigned long long tick;
@@ -62,7 +63,9 @@ void sbgw_crl_fetch_free(struct sbgw_crl_fetch *f)
     if (f == NULL) {
         return;
     }
-    sbgw_fetcher_free(f->fetcher);
+    if (!f->fetcher_borrowed) {
+        sbgw_fetcher_free(f->fetcher);
+    }
     for (i = 0; i < f->n_max; i++) {
         free(f->entries[i].url);
         X509_CRL_free(f->entries[i].crl);
@@ -70,6 +73,16 @@ void sbgw_crl_fetch_free(struct sbgw_crl_fetch *f)
     free(f->entries);
     pthread_mutex_destroy(&f->mu);
     free(f);
+}
+
+void sbgw_crl_fetch_share(struct sbgw_crl_fetch *f, struct sbgw_fetcher *fetcher)
+{
+    pthread_mutex_lock(&f->mu);
+    if (f->fetcher == NULL && fetcher != NULL) {
+        f->fetcher = fetcher;
+        f->fetcher_borrowed = 1;
+    }
+    pthread_mutex_unlock(&f->mu);
 }
 
 void sbgw_crl_fetch_stats(struct sbgw_crl_fetch *f, struct sbgw_crl_fetch_stats *out)

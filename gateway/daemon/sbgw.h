@@ -156,6 +156,11 @@ struct sbgw {
     struct sb_sig_memo *sig_memo;             /* owned: verified CA and CRL signatures; NULL = off (cache.prefixes) */
     struct sbgw_crl_fetch *crl_fetch;         /* owned: CRLs fetched from distribution points, decoded, by URL
                                                * (revocation_fetch.h); kept across policy reloads */
+    struct sbgw_fetcher *fetcher;             /* owned: the network fetcher (fetch.h) the CRL and OCSP sources
+                                               * share; NULL when it could not start (sources: unavailable) */
+    struct sbgw_ocsp_fetch *ocsp_fetch;       /* owned: the OCSP source and its response cache (ocsp_fetch.h);
+                                               * kept across policy reloads */
+    struct event *ocsp_tick;                  /* owned: every second on loop 0, the OCSP cache's refreshes */
     unsigned long long chain_cache_flushes;   /* atomic: successful reloads that emptied chain_cache */
     unsigned long long inline_answered;       /* atomic: validations answered on their event loop */
     unsigned long long inline_deferred;       /* atomic: validations begun on a loop, then run on a worker */
