@@ -114,6 +114,16 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
         g.crl_fetch_failed = fs.failed;
         g.crl_fetch_entries = fs.entries;
     }
+    /* ---- the OCSP source and the shared revocation fetcher ---- */
+    if (gw->ocsp_fetch != NULL) {
+        sbgw_ocsp_fetch_stats(gw->ocsp_fetch, &g.ocsp);
+        g.have_ocsp = 1;
+    }
+    if (gw->fetcher != NULL) {
+        sbgw_fetcher_stats(gw->fetcher, &g.fetch);
+        g.have_fetcher = 1;
+    }
+    /* ---- */
     if (gw->sig_memo != NULL) {
         uint64_t hits = 0, misses = 0;
 
