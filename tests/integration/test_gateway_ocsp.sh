@@ -78,7 +78,9 @@ issue outside 114 "leaf with a responder outside the allow-list" "http://127.0.0
 issue redirect 115 "leaf whose responder redirects out of the allow-list" "$UP/redirect"
 issue burst 116 "leaf asked 100 times at once" "$UP/slowburst"
 issue ldap 117 "leaf with an ldap responder" "ldap://127.0.0.1:$PR1/ocsp"
-for l in good deleg live noeku stale other tampered burst; do valid "$l"; done
+issue slowtwo 118 "leaf whose responder answers after 2 s" "$UP/slowtwo"
+issue fresh 119 "leaf asked while another one's fetch is in flight" "$U1"
+for l in good deleg live noeku stale other tampered burst slowtwo fresh; do valid "$l"; done
 ossl ca -config "$K/ca.cnf" -revoke "$K/revoked.pem" -crl_reason keyCompromise
 
 # canned responses (the CA signs; -resp_no_certs: the last bytes of the DER are the signature's)
@@ -93,13 +95,15 @@ STALE_AT=$(date +%s)
 canned other good -ndays 1               # about the good leaf, served for "other"
 canned tampered tampered -ndays 1
 canned slowburst burst -ndays 1
+canned slowtwo slowtwo -ndays 1
 py - "$R/tampered.der" <<'PY'
 import sys
 p = sys.argv[1]; b = bytearray(open(p, 'rb').read()); b[-3] ^= 0x01; open(p, 'wb').write(bytes(b))
 PY
 
 printf 'OCSP test: a document signed by one leaf\n' >"$TMP/doc.txt"
-for l in good revoked unknown deleg live noeku stale other tampered down stall trickle big outside redirect burst ldap; do
+for l in good revoked unknown deleg live noeku stale other tampered down stall trickle big outside redirect burst ldap \
+    slowtwo fresh; do
     ossl cms -sign -binary -nodetach -outform DER -in "$TMP/doc.txt" -signer "$K/$l.pem" -inkey "$K/$l.key" \
         -md sha256 -out "$TMP/$l.p7s"
 done
@@ -265,6 +269,21 @@ wait "$BPID"
 check_sh "all 100 passed ($(cat "$TMP/burst.out"))" '[ "$(cut -d" " -f1-2 "$TMP/burst.out")" = "100 100" ]'
 check_sh "the responder received exactly one request ($(count "$PPY" slowburst))" '[ "$(count "$PPY" slowburst)" = 1 ]'
 
+# the same with another *uncached* certificate: workers are free, its fetch is not held up by the slow one
+for i in 1 2; do
+    curl -s -o "$TMP/slowtwo.$i" --max-time 10 -X POST --data-binary "@$TMP/slowtwo.p7s" \
+        -H 'Content-Type: application/cms' "http://127.0.0.1:$API/v1/verify?from=bx" &
+    SPIDS="${SPIDS:-} $!"
+done
+sleep 0.5
+ms=$(curl -s -o "$TMP/fbody" -w '%{time_total}' --max-time 10 -X POST --data-binary "@$TMP/fresh.p7s" \
+    -H 'Content-Type: application/cms' "http://127.0.0.1:$API/v1/verify?from=hk" | awk '{printf "%d", $1 * 1000}')
+check_sh "an uncached leaf fetched from its responder while another leaf's fetch is in flight: TOTAL_PASSED in $ms ms" \
+    'grep -q "\"indication\":\"TOTAL_PASSED\"" "$TMP/fbody" && [ "$ms" -lt 1000 ]'
+for p in $SPIDS; do wait "$p"; done
+check_sh "the two requests for the slow leaf shared one OCSP request ($(count "$PPY" slowtwo)) and passed" \
+    '[ "$(count "$PPY" slowtwo)" = 1 ] && grep -q TOTAL_PASSED "$TMP/slowtwo.1" && grep -q TOTAL_PASSED "$TMP/slowtwo.2"'
+
 section "9. a certificate revoked while the gateway runs is refused once its response's window ends, no reload"
 post "live leaf, responder says good (require): TOTAL_PASSED" live hk "$PASSED"
 LIVE_AT=$(date +%s)
@@ -275,7 +294,8 @@ wait_responder "$PR2" 2
 post "live leaf again, within the window: TOTAL_PASSED (cached)" live hk "$PASSED"
 r0=$(m '^sigbridge_ocsp_refreshes_total')
 while [ "$(date +%s)" -le "$((LIVE_AT + 6))" ]; do sleep 0.2; done
-post "live leaf after the window (max_age_s 4): TOTAL_FAILED/REVOKED" live hk "$REVOKED and 'reason 4' in d['message']"
+post "live leaf after the window (max_age_s 4): TOTAL_FAILED/REVOKED by the response the background refresh fetched" \
+    live hk "$REVOKED and 'reason 4' in d['message'] and 'refreshed from' in d['message']"
 r1=$(m '^sigbridge_ocsp_refreshes_total')
 check_sh "the background refresh ran ($r0 -> $r1 refreshes)" '[ "${r1:-0}" -ge 1 ]'
 el=$(($(date +%s) - LIVE_AT))
