@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "gateway/daemon/revocation_fetch.h"
+#include "gateway/daemon/fetch_lazy.h"
 #include "pki/x509/cert_cache.h"
 #include "pki/x509/sig_memo.h"
 #include "pki/crypto/sm2_cache.h"
@@ -119,8 +120,8 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
         sbgw_ocsp_fetch_stats(gw->ocsp_fetch, &g.ocsp);
         g.have_ocsp = 1;
     }
-    if (gw->fetcher != NULL) {
-        sbgw_fetcher_stats(gw->fetcher, &g.fetch);
+    if (gw->fetcher != NULL && sbgw_fetch_lazy_peek(gw->fetcher) != NULL) {
+        sbgw_fetcher_stats(sbgw_fetch_lazy_peek(gw->fetcher), &g.fetch);
         g.have_fetcher = 1;
     }
     /* ---- */

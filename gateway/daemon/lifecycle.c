@@ -28,7 +28,7 @@
 #include "pki/x509/cert_cache.h"
 #include "pki/x509/sig_memo.h"
 #include "gateway/daemon/revocation_fetch.h"
-#include "gateway/daemon/fetch.h"
+#include "gateway/daemon/fetch_lazy.h"
 #include "gateway/daemon/ocsp_fetch.h"
 #include "pki/crypto/sm2_cache.h"
 #include "pki/x509/chain_cache.h"
@@ -283,16 +283,15 @@ static void ocsp_tick_cb(evutil_socket_t fd, short what, void *arg)
     sbgw_ocsp_fetch_tick(gw->ocsp_fetch, time(NULL));
 }
 
-/* The fetcher the CRL and OCSP sources share, the OCSP source and its refresh tick. A fetcher that cannot start
- * (no resolver configuration...) is logged: the sources then answer "unavailable" (the CRL source tries to
- * start its own at its first fetch, as before). */
+/* The fetcher the CRL and OCSP sources share (started on their first fetch), the OCSP source and its refresh
+ * tick. */
 static int start_fetching(struct sbgw *gw)
 {
     struct timeval one = { 1, 0 };
-    char err[256];
 
-    if ((gw->fetcher = sbgw_fetcher_new(NULL, err, sizeof(err))) == NULL) {
-        sbgw_log_error(&gw->log, "-", "the revocation fetcher did not start: %s", err);
+    if ((gw->fetcher = sbgw_fetch_lazy_new()) == NULL) {
+        sbgw_log_error(&gw->log, "-", "cannot allocate the revocation fetcher");
+        return -1;
     }
     sbgw_crl_fetch_share(gw->crl_fetch, gw->fetcher);
     if ((gw->ocsp_fetch = sbgw_ocsp_fetch_new(gw->fetcher, SBGW_OCSP_CACHE_DEFAULT,
@@ -353,7 +352,7 @@ static void stop(struct sbgw *gw)
         event_free(gw->ocsp_tick);
         gw->ocsp_tick = NULL;
     }
-    sbgw_fetcher_free(gw->fetcher);          /* first: its stop answers the OCSP refreshes in flight */
+    sbgw_fetch_lazy_free(gw->fetcher);       /* first: its stop answers the OCSP refreshes in flight */
     gw->fetcher = NULL;
     sbgw_ocsp_fetch_free(gw->ocsp_fetch);    /* after the pool: no validation is inside its hook */
     gw->ocsp_fetch = NULL;

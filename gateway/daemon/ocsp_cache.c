@@ -22,7 +22,7 @@
 
 #define REFRESH_BATCH 16                /* refreshes started per tick at most */
 
-struct sbgw_ocsp_fetch *sbgw_ocsp_fetch_new(struct sbgw_fetcher *fetcher, size_t max_entries, size_t max_bytes)
+struct sbgw_ocsp_fetch *sbgw_ocsp_fetch_new(struct sbgw_fetch_lazy *fetcher, size_t max_entries, size_t max_bytes)
 {
     struct sbgw_ocsp_fetch *f;
 
@@ -489,10 +489,11 @@ void sbgw_ocsp_fetch_tick(struct sbgw_ocsp_fetch *f, time_t now)
     struct sbgw_fetch_allow *allow[REFRESH_BATCH];
     char *url[REFRESH_BATCH];
     unsigned char *body[REFRESH_BATCH];
+    struct sbgw_fetcher *fetcher;
     size_t i, n = 0;
 
-    if (f == NULL || f->fetcher == NULL) {
-        return;
+    if (f == NULL || f->fetcher == NULL || (fetcher = sbgw_fetch_lazy_peek(f->fetcher)) == NULL) {
+        return;                          /* (nothing was ever fetched) */
     }
     pthread_mutex_lock(&f->mu);
     for (i = 0; i < f->n_max && n < REFRESH_BATCH; i++) {
@@ -537,7 +538,7 @@ void sbgw_ocsp_fetch_tick(struct sbgw_ocsp_fetch *f, time_t now)
     }
     pthread_mutex_unlock(&f->mu);
     for (i = 0; i < n; i++) {
-        sbgw_fetch_async(f->fetcher, &rq[i], refresh_done, rf[i]);     /* refresh_done frees rf[i] */
+        sbgw_fetch_async(fetcher, &rq[i], refresh_done, rf[i]);     /* refresh_done frees rf[i] */
         sbgw_fetch_allow_free(allow[i]);
         free(url[i]);
         free(body[i]);

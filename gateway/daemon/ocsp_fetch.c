@@ -227,6 +227,7 @@ static int try_uri(struct ask *a, const char *uri)
     struct ocsp_put put;
     struct sb_err e;
     char cause[256];
+    struct sbgw_fetcher *fetcher;
     char *norm = NULL, *get = NULL;
     long long left;
     int joined = 0, done = 0, post;
@@ -244,8 +245,9 @@ static int try_uri(struct ask *a, const char *uri)
         note(a->notes, sizeof(a->notes), "%s not asked: revocation.fetch.timeout_ms spent", norm);
         goto out;
     }
-    if (a->f->fetcher == NULL) {
-        note(a->notes, sizeof(a->notes), "%s not asked: the fetcher is not running", norm);
+    if (a->f->fetcher == NULL || (fetcher = sbgw_fetch_lazy_get(a->f->fetcher, cause, sizeof(cause))) == NULL) {
+        note(a->notes, sizeof(a->notes), "%s not asked: the fetcher is not running%s%s", norm,
+             a->f->fetcher != NULL ? ": " : "", a->f->fetcher != NULL ? cause : "");
         goto out;
     }
     if (!request_for(a, norm, &req, &joined, &e)
@@ -265,7 +267,7 @@ static int try_uri(struct ask *a, const char *uri)
     rq.timeout_ms = (int)left;
     rq.max_bytes = (size_t)a->q->fetch->max_bytes;
     rq.allow = a->allow;
-    if (sbgw_fetch(a->f->fetcher, &rq, &fr) != SBGW_FETCH_OK) {
+    if (sbgw_fetch(fetcher, &rq, &fr) != SBGW_FETCH_OK) {
         if (fr.cause[0] != '\0' && strstr(fr.cause, norm) != NULL) {
             note(a->notes, sizeof(a->notes), "%s", fr.cause);
         } else {

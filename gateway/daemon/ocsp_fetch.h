@@ -32,8 +32,8 @@
  * SB_WORK_UNBOUNDED, so that a run on an event loop moves to a worker (as revocation_fetch.h).
  *
  * Ownership and threads: one struct sbgw_ocsp_fetch per daemon (struct sbgw), created at start and freed at
- * stop, not flushed by a policy reload. The fetcher is borrowed (shared with the CRL source) and must be
- * freed *before* this (its stop answers the refreshes in flight, which touch this). Every function may be
+ * stop, not flushed by a policy reload. The fetcher (fetch_lazy.h) is borrowed (shared with the CRL source)
+ * and must be freed *before* this (its stop answers the refreshes in flight, which touch this). Every function may be
  * called from any thread once sbgw_ocsp_fetch_new returned.
  */
 #ifndef SBGW_OCSP_FETCH_H
@@ -47,7 +47,7 @@
 #define SBGW_OCSP_CACHE_DEFAULT 1024               /* responses kept */
 #define SBGW_OCSP_CACHE_BYTES_DEFAULT (16u << 20)  /* bytes of responses kept */
 
-struct sbgw_fetcher;
+struct sbgw_fetch_lazy;
 struct sbgw_ocsp_fetch;
 
 /* Counters (the metrics' sigbridge_ocsp_*). */
@@ -59,9 +59,9 @@ struct sbgw_ocsp_fetch_stats {
     size_t entries, bytes;              /* responses cached now */
 };
 
-/* fetcher: borrowed (NULL: every answer that needs the network is "unavailable"); max_entries, max_bytes > 0.
- * NULL on allocation failure. */
-struct sbgw_ocsp_fetch *sbgw_ocsp_fetch_new(struct sbgw_fetcher *fetcher, size_t max_entries, size_t max_bytes);
+/* fetcher: borrowed, started on the first fetch (NULL: every answer that needs the network is "unavailable");
+ * max_entries, max_bytes > 0. NULL on allocation failure. */
+struct sbgw_ocsp_fetch *sbgw_ocsp_fetch_new(struct sbgw_fetch_lazy *fetcher, size_t max_entries, size_t max_bytes);
 /* Free everything (after the fetcher; no thread may be inside the source). NULL is a no-op. */
 void sbgw_ocsp_fetch_free(struct sbgw_ocsp_fetch *f);
 /* The sb_ocsp_source_fn: arg is the struct sbgw_ocsp_fetch. */

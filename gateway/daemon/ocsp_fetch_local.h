@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "gateway/daemon/fetch.h"
+#include "gateway/daemon/fetch_lazy.h"
 #include "pki/x509/ocsp.h"
 
 #define OCSP_KEY_MAX 192                /* "ocsp:" 40 hex ":" up to 128 hex (longer serials are hashed) */
@@ -61,7 +62,7 @@ struct ocsp_pending {
 
 struct sbgw_ocsp_fetch {
     pthread_mutex_t mu;
-    struct sbgw_fetcher *fetcher;       /* borrowed */
+    struct sbgw_fetch_lazy *fetcher;    /* borrowed: the shared fetcher, started on the first fetch */
     struct ocsp_entry *entries;         /* owned: n_max slots */
     size_t n_max, max_bytes, bytes;
     unsigned long long tick, gen;

@@ -20,6 +20,7 @@
 #include <openssl/x509v3.h>
 
 #include "gateway/daemon/fetch.h"
+#include "gateway/daemon/fetch_lazy.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/base/work_budget.h"
 
@@ -32,8 +33,8 @@ struct crl_entry {
 
 struct sbgw_crl_fetch {
     pthread_mutex_t mu;                 /* guards everything below */
-    struct sbgw_fetcher *fetcher;       /* owned: started on the first fetch; or the daemon's (borrowed) */
-    int fetcher_borrowed;               /* 1: fetcher is the daemon's shared one (sbgw_crl_fetch_share) */
+    struct sbgw_fetcher *fetcher;       /* owned: started on the first fetch (without shared) */
+    struct sbgw_fetch_lazy *shared;     /* borrowed: the daemon's fetcher, shared with the OCSP source; or NULL */
     struct crl_entry *entries;          /* owned: n_max slots */
     size_t n_max;
     unsigned long long tick;
@@ -63,9 +64,7 @@ void sbgw_crl_fetch_free(struct sbgw_crl_fetch *f)
     if (f == NULL) {
         return;
     }
-    if (!f->fetcher_borrowed) {
-        sbgw_fetcher_free(f->fetcher);
-    }
+    sbgw_fetcher_free(f->fetcher);
     for (i = 0; i < f->n_max; i++) {
         free(f->entries[i].url);
         X509_CRL_free(f->entries[i].crl);
@@ -75,13 +74,10 @@ void sbgw_crl_fetch_free(struct sbgw_crl_fetch *f)
     free(f);
 }
 
-void sbgw_crl_fetch_share(struct sbgw_crl_fetch *f, struct sbgw_fetcher *fetcher)
+void sbgw_crl_fetch_share(struct sbgw_crl_fetch *f, struct sbgw_fetch_lazy *shared)
 {
     pthread_mutex_lock(&f->mu);
-    if (f->fetcher == NULL && fetcher != NULL) {
-        f->fetcher = fetcher;
-        f->fetcher_borrowed = 1;
-    }
+    f->shared = shared;
     pthread_mutex_unlock(&f->mu);
 }
 
@@ -175,6 +171,10 @@ static struct sbgw_fetcher *fetcher_get(struct sbgw_crl_fetch *f, char *err, siz
     struct sbgw_fetcher *r;
 
     pthread_mutex_lock(&f->mu);
+    if (f->shared != NULL) {
+        pthread_mutex_unlock(&f->mu);
+        return sbgw_fetch_lazy_get(f->shared, err, errlen);
+    }
     if (f->fetcher == NULL) {
         f->fetcher = sbgw_fetcher_new(NULL, err, errlen);
     }

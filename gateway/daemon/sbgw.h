@@ -156,8 +156,8 @@ struct sbgw {
     struct sb_sig_memo *sig_memo;             /* owned: verified CA and CRL signatures; NULL = off (cache.prefixes) */
     struct sbgw_crl_fetch *crl_fetch;         /* owned: CRLs fetched from distribution points, decoded, by URL
                                                * (revocation_fetch.h); kept across policy reloads */
-    struct sbgw_fetcher *fetcher;             /* owned: the network fetcher (fetch.h) the CRL and OCSP sources
-                                               * share; NULL when it could not start (sources: unavailable) */
+    struct sbgw_fetch_lazy *fetcher;          /* owned: the network fetcher (fetch.h, fetch_lazy.h) the CRL and
+                                               * OCSP sources share, started on their first fetch */
     struct sbgw_ocsp_fetch *ocsp_fetch;       /* owned: the OCSP source and its response cache (ocsp_fetch.h);
                                                * kept across policy reloads */
     struct event *ocsp_tick;                  /* owned: every second on loop 0, the OCSP cache's refreshes */
