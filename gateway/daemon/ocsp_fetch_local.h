@@ -42,6 +42,9 @@ struct ocsp_entry {
     uint64_t allow_hash;                /* of the policy settings allow was compiled from */
     int timeout_ms;
     size_t max_bytes;
+    int memo_ok;                        /* memo holds a judgement of der under the inputs memo_id names */
+    unsigned char memo_id[32];
+    struct sb_ocsp_result memo;
     unsigned char *cand;                /* owned: a refetched response not yet judged (NULL: none) */
     size_t cand_len;
     int used;                           /* served since the last refresh started */
@@ -76,6 +79,9 @@ struct ocsp_cached {
     size_t len, cand_len;
     char *url;
     unsigned long long gen;
+    int memo_ok;                        /* a judgement of der (ocsp_cache_memo) */
+    unsigned char memo_id[32];
+    struct sb_ocsp_result memo;
 };
 
 /* What ocsp_cache_put stores (all borrowed, copied). */
@@ -101,9 +107,14 @@ time_t ocsp_expiry(time_t tu, time_t nu, int max_age_s);
  * and a refreshed candidate if any; marks it used. 1 found, 0 not (c zeroed). */
 int ocsp_cache_get(struct sbgw_ocsp_fetch *f, const char *key, int nonce_on, time_t now, struct ocsp_cached *c);
 void ocsp_cached_clear(struct ocsp_cached *c);
-/* The candidate of entry (key, gen) was judged: usable (with its window) replaces der, else it is dropped. */
-void ocsp_cache_settle(struct sbgw_ocsp_fetch *f, const char *key, unsigned long long gen, int usable,
-                       time_t this_update, time_t expires);
+/* The candidate cand[len] of entry (key, gen) was judged: usable (with its window) replaces der, else it is
+ * dropped (nothing when the entry holds another candidate by now). */
+void ocsp_cache_settle(struct sbgw_ocsp_fetch *f, const char *key, unsigned long long gen, const unsigned char *cand,
+                       size_t len, int usable, time_t this_update, time_t expires);
+/* Remember res, the judgement of der[len] under the inputs id names, when it is still entry (key, gen)'s
+ * (ocsp_fetch.c decides when a memo may stand in for another judgement). */
+void ocsp_cache_memo(struct sbgw_ocsp_fetch *f, const char *key, unsigned long long gen, const unsigned char *der,
+                     size_t len, const unsigned char id[32], const struct sb_ocsp_result *res);
 /* Store a usable response (replacing key's entry); nothing when it expires by now or is too large. */
 void ocsp_cache_put(struct sbgw_ocsp_fetch *f, const struct ocsp_put *p, time_t now);
 /* Refresh the allow-list kept by key's entry when the policy's settings (hash h) changed since. */

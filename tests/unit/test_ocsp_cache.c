@@ -3,7 +3,7 @@
  * the key (issuer key hash + serial: the same for certificates with the same issuer key and serial, different
  * otherwise), the window (nextUpdate, else thisUpdate + max age, the default when 0), put / get / expiry,
  * who may reuse a response (nonce rules), a refreshed candidate settled (promoted or dropped, also after the
- * old response expired), the byte bound (least recently used out), the nonce flights' shared request, and the
+ * old response expired; a judgement's memo attached to its own response only), the byte bound (least recently used out), the nonce flights' shared request, and the
  * counters. The network half is tested by tests/integration/test_gateway_ocsp.sh.
  */
 #include <stdarg.h>
@@ -158,6 +158,8 @@ static void test_candidates(void **state)
     struct sbgw_ocsp_fetch *f = sbgw_ocsp_fetch_new(NULL, 8, 1000);
     struct ocsp_cached c;
     struct sbgw_ocsp_fetch_stats st;
+    struct sb_ocsp_result res;
+    unsigned char id[32];
 
     (void)state;
     assert_non_null(f);
@@ -165,23 +167,48 @@ static void test_candidates(void **state)
     give_cand(f, "k", "new");
     expect(f, "k", 0, 150, "old", "new");
     assert_int_equal(ocsp_cache_get(f, "k", 0, 150, &c), 1);
-    ocsp_cache_settle(f, "k", c.gen, 1, 180, 400);           /* usable: promoted with its window */
+    ocsp_cache_settle(f, "k", c.gen, (const unsigned char *)"other", 5, 1, 180, 400);   /* not its candidate */
+    expect(f, "k", 0, 150, "old", "new");
+    ocsp_cache_settle(f, "k", c.gen, c.cand, c.cand_len, 1, 180, 400);   /* usable: promoted with its window */
     ocsp_cached_clear(&c);
     expect(f, "k", 0, 300, "new", NULL);
     give_cand(f, "k", "garbage");
     assert_int_equal(ocsp_cache_get(f, "k", 0, 300, &c), 1);
-    ocsp_cache_settle(f, "k", c.gen, 0, 0, 0);                /* unusable: dropped, the old one stays */
+    ocsp_cache_settle(f, "k", c.gen, c.cand, c.cand_len, 0, 0, 0);      /* unusable: dropped, the old one stays */
     ocsp_cached_clear(&c);
     expect(f, "k", 0, 300, "new", NULL);
     give_cand(f, "k", "late");
     expect(f, "k", 0, 500, NULL, "late");    /* past the old window: the candidate alone still serves */
     assert_int_equal(ocsp_cache_get(f, "k", 0, 500, &c), 1);
-    ocsp_cache_settle(f, "k", c.gen + 1, 1, 450, 900);        /* another generation: ignored */
-    ocsp_cache_settle(f, "k", c.gen, 1, 450, 900);
+    ocsp_cache_settle(f, "k", c.gen + 1, c.cand, c.cand_len, 1, 450, 900);   /* another generation: ignored */
+    ocsp_cache_settle(f, "k", c.gen, c.cand, c.cand_len, 1, 450, 900);
     ocsp_cached_clear(&c);
     expect(f, "k", 0, 800, "late", NULL);
+    /* the memo of a judgement attaches to the response judged, and goes with it */
+    memset(&res, 0, sizeof(res));
+    res.status = SB_OCSP_GOOD;
+    memset(id, 7, sizeof(id));
+    assert_int_equal(ocsp_cache_get(f, "k", 0, 800, &c), 1);
+    ocsp_cache_memo(f, "k", c.gen, (const unsigned char *)"early", 5, id, &res);    /* not its response */
+    ocsp_cached_clear(&c);
+    assert_int_equal(ocsp_cache_get(f, "k", 0, 800, &c), 1);
+    assert_int_equal(c.memo_ok, 0);
+    ocsp_cache_memo(f, "k", c.gen, c.der, c.len, id, &res);
+    ocsp_cached_clear(&c);
+    assert_int_equal(ocsp_cache_get(f, "k", 0, 800, &c), 1);
+    assert_int_equal(c.memo_ok, 1);
+    assert_memory_equal(c.memo_id, id, sizeof(id));
+    assert_int_equal(c.memo.status, SB_OCSP_GOOD);
+    ocsp_cached_clear(&c);
+    give_cand(f, "k", "next");
+    assert_int_equal(ocsp_cache_get(f, "k", 0, 800, &c), 1);
+    ocsp_cache_settle(f, "k", c.gen, c.cand, c.cand_len, 1, 800, 1200);
+    ocsp_cached_clear(&c);
+    assert_int_equal(ocsp_cache_get(f, "k", 0, 850, &c), 1);
+    assert_int_equal(c.memo_ok, 0);                           /* a new response: judged anew */
+    ocsp_cached_clear(&c);
     sbgw_ocsp_fetch_stats(f, &st);
-    assert_int_equal(st.bytes, strlen("late"));
+    assert_int_equal(st.bytes, strlen("next"));
     sbgw_ocsp_fetch_free(f);
 }
 
