@@ -11,7 +11,7 @@
 # Cases: good; revoked (reason, time); unknown; delegated; responder without OCSPSigning; stale; another
 # certificate's response; tampered; responder down; stall and trickle (answered within timeout_ms + 1 s);
 # oversize; responder outside revocation.fetch.allow and a redirect out of it (never contacted); the cache (a
-# second policy asks nothing of the network); 100 concurrent requests for one uncached certificate (one OCSP
+# second policy asks nothing of the network, nor a reload); 100 concurrent requests for one uncached certificate (one OCSP
 # request) while another certificate is answered; a certificate revoked while the gateway runs, refused once
 # its cached response's window ends, with no reload (the background refresh fetched the new status).
 # Env: SB_BIN, SB_PKI. Prints 'N passed, M failed'.
@@ -203,6 +203,16 @@ section "2. revoked: TOTAL_FAILED/REVOKED with the time and the reason, both mod
 post "revoked leaf (require): TOTAL_FAILED/REVOKED, revocation time and reason 1 (keyCompromise)" revoked hk \
     "$REVOKED and 'revoked according to OCSP' in d['message'] and 'revoked at 20' in d['message'] and 'reason 1' in d['message']"
 post "revoked leaf (prefer): TOTAL_FAILED/REVOKED" revoked mo "$REVOKED"
+
+section "2b. a policy reload does not flush the OCSP cache"
+sed -i 's/^description: .*/description: OCSP integration test (require, reloaded)/' "$POL/hk.yaml"
+t "POST /admin/reload with hk changed: ok, changed" 200 "d['result'] == 'ok' and d['changed']" -X POST \
+    "http://127.0.0.1:$ADM/admin/reload"
+f0=$(m '^sigbridge_ocsp_fetches_total'); h0=$(m '^sigbridge_ocsp_cache_hits_total')
+post "good leaf (require) after the reload: TOTAL_PASSED" good hk "$PASSED"
+f1=$(m '^sigbridge_ocsp_fetches_total'); h1=$(m '^sigbridge_ocsp_cache_hits_total')
+check_sh "answered from the OCSP cache kept across the reload: no fetch ($f0 -> $f1), a hit ($h0 -> $h1)" \
+    '[ "$f1" = "$f0" ] && [ "$((h1 - h0))" = 1 ]'
 
 section "3. unknown"
 both "unknown leaf" unknown "does not know"
