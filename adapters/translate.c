@@ -290,6 +290,8 @@ enum sb_reason sb_translate_run(const struct sb_translate_req *req, struct sb_tr
         }
         ctx.more_crls = req->more_crls;
         ctx.more_crls_arg = req->more_crls_arg;
+        ctx.ocsp = req->ocsp;
+        ctx.ocsp_arg = req->ocsp_arg;
         rc = sb_validate(&ctx, &ev, &res, &at, &e);
         if (sb_reason_exit_code(rc) == 2 && res.n_signers == 0) {
             rc = sb_err_set(err, rc, "%s", e.msg);

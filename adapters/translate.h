@@ -38,6 +38,8 @@ struct sb_translate_req {
                                                   * under this policy set); NULL = none */
     sb_more_crls_fn more_crls;           /* the daemon's CRL distribution point fetcher (sb_validation_ctx); NULL */
     void *more_crls_arg;
+    sb_ocsp_source_fn ocsp;              /* the daemon's OCSP source (sb_validation_ctx); NULL */
+    void *ocsp_arg;
 };
 
 /* Everything a caller (CLI, HTTP worker, audit) needs from one translation. */

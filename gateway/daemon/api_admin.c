@@ -15,6 +15,7 @@
 
 #include "gateway/daemon/revocation_fetch.h"
 #include "gateway/daemon/rev_disk_cache.h"
+#include "gateway/daemon/fetch_lazy.h"
 #include "pki/x509/cert_cache.h"
 #include "pki/x509/sig_memo.h"
 #include "pki/crypto/sm2_cache.h"
@@ -164,6 +165,16 @@ void sbgw_api_metrics(struct sbgw_req *rq, struct sbgw_snap *s)
         crl_metrics(gw, &crl, &crl_next, &crl_urls, &crl_secs);
         g.crl = &crl;
     }
+    /* ---- the OCSP source and the shared revocation fetcher ---- */
+    if (gw->ocsp_fetch != NULL) {
+        sbgw_ocsp_fetch_stats(gw->ocsp_fetch, &g.ocsp);
+        g.have_ocsp = 1;
+    }
+    if (gw->fetcher != NULL && sbgw_fetch_lazy_peek(gw->fetcher) != NULL) {
+        sbgw_fetcher_stats(sbgw_fetch_lazy_peek(gw->fetcher), &g.fetch);
+        g.have_fetcher = 1;
+    }
+    /* ---- */
     if (gw->sig_memo != NULL) {
         uint64_t hits = 0, misses = 0;
 

@@ -23,6 +23,7 @@
 #include "adapters/translate.h"
 #include "gateway/daemon/json_writer.h"
 #include "gateway/daemon/revocation_fetch.h"
+#include "gateway/daemon/ocsp_fetch.h"
 #include "pki/verdict/validate.h"
 
 static void translate_run(struct sbgw_work *w)
@@ -51,6 +52,8 @@ static void translate_run(struct sbgw_work *w)
     req.caches = &caches;
     req.more_crls = gw->crl_fetch != NULL ? sbgw_crl_fetch_more : NULL;
     req.more_crls_arg = gw->crl_fetch;
+    req.ocsp = gw->ocsp_fetch != NULL ? sbgw_ocsp_fetch_source : NULL;
+    req.ocsp_arg = gw->ocsp_fetch;
     sb_err_clear(&err);
     rc = sb_translate_run(&req, &out, &err);
     if (out.json == NULL) {                   /* input the adapters cannot read: no decision */

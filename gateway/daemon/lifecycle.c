@@ -30,10 +30,14 @@
 #include "pki/x509/sig_memo.h"
 #include "gateway/daemon/revocation_fetch.h"
 #include "gateway/daemon/rev_disk_cache.h"
+#include "gateway/daemon/fetch_lazy.h"
+#include "gateway/daemon/ocsp_fetch.h"
 #include "pki/crypto/sm2_cache.h"
 #include "pki/x509/chain_cache.h"
 #include "pki/verdict/validate.h"
 #include "pki/x509/cert_memo.h"
+
+static int start_fetching(struct sbgw *gw);
 
 
 static void drain_grace_cb(evutil_socket_t fd, short what, void *arg)
@@ -245,7 +249,7 @@ static int start(struct sbgw *gw, struct sbgw_snap *s, unsigned flags)
         sbgw_log_error(&gw->log, "-", "cannot allocate the CRL fetch cache");
         return -1;
     }
-    if (open_revocation_cache(gw, s->cfg) != 0) {
+    if (open_revocation_cache(gw, s->cfg) != 0 || start_fetching(gw) != 0) {
         return -1;
     }
     sbgw_snap_prime(gw, s);
@@ -293,6 +297,36 @@ static int start(struct sbgw *gw, struct sbgw_snap *s, unsigned flags)
     return 0;
 }
 
+static void ocsp_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct sbgw *gw = arg;
+
+    (void)fd;
+    (void)what;
+    sbgw_ocsp_fetch_tick(gw->ocsp_fetch, time(NULL));
+}
+
+/* The fetcher the CRL and OCSP sources share (started on their first fetch), the OCSP source and its refresh
+ * tick. */
+static int start_fetching(struct sbgw *gw)
+{
+    struct timeval one = { 1, 0 };
+
+    if ((gw->fetcher = sbgw_fetch_lazy_new()) == NULL) {
+        sbgw_log_error(&gw->log, "-", "cannot allocate the revocation fetcher");
+        return -1;
+    }
+    sbgw_crl_fetch_share(gw->crl_fetch, gw->fetcher);
+    if ((gw->ocsp_fetch = sbgw_ocsp_fetch_new(gw->fetcher, SBGW_OCSP_CACHE_DEFAULT,
+                                              SBGW_OCSP_CACHE_BYTES_DEFAULT)) == NULL ||
+        (gw->ocsp_tick = event_new(gw->base, -1, EV_PERSIST, ocsp_tick_cb, gw)) == NULL ||
+        event_add(gw->ocsp_tick, &one) != 0) {
+        sbgw_log_error(&gw->log, "-", "cannot allocate the OCSP response cache");
+        return -1;
+    }
+    return 0;
+}
+
 static void stop(struct sbgw *gw)
 {
     size_t i;
@@ -337,6 +371,14 @@ static void stop(struct sbgw *gw)
     sb_sm2_cache_free(gw->sm2_cache);
     sb_sig_memo_free(gw->sig_memo);
     gw->sig_memo = NULL;
+    if (gw->ocsp_tick != NULL) {
+        event_free(gw->ocsp_tick);
+        gw->ocsp_tick = NULL;
+    }
+    sbgw_fetch_lazy_free(gw->fetcher);       /* first: its stop answers the OCSP refreshes in flight */
+    gw->fetcher = NULL;
+    sbgw_ocsp_fetch_free(gw->ocsp_fetch);    /* after the pool: no validation is inside its hook */
+    gw->ocsp_fetch = NULL;
     sbgw_crl_fetch_free(gw->crl_fetch);      /* after the pool: no validation is inside its hook */
     gw->crl_fetch = NULL;
     sbgw_rev_disk_close(gw->rev_disk);       /* after its users */

@@ -217,6 +217,85 @@ static void render_crl(struct sbuf *b, const struct sbgw_metrics_crl *c)
     }
 }
 
+/* ---- the OCSP source and the shared revocation fetcher (ocsp_fetch.h, fetch.h) ---------------------- */
+
+static void render_ocsp_fetch(struct sbuf *b, const struct sbgw_metrics_gauges *g)
+{
+    static const int lat_ms[SBGW_FETCH_LAT_N] = SBGW_FETCH_LAT_BOUNDS_MS;
+    const struct sbgw_ocsp_fetch_stats *o = &g->ocsp;
+    const struct sbgw_fetch_stats *f = &g->fetch;
+    char l1[320];
+    unsigned long long cum = 0;
+    size_t i;
+    int k;
+
+    if (g->have_ocsp) {
+        sb_printf(b, "# HELP sigbridge_ocsp_requests_total Certificates the OCSP source answered, by result (good, "
+                     "revoked, unknown, unusable: no response judged usable, unavailable: none received).\n"
+                     "# TYPE sigbridge_ocsp_requests_total counter\n"
+                     "sigbridge_ocsp_requests_total{result=\"good\"} %llu\n"
+                     "sigbridge_ocsp_requests_total{result=\"revoked\"} %llu\n"
+                     "sigbridge_ocsp_requests_total{result=\"unknown\"} %llu\n"
+                     "sigbridge_ocsp_requests_total{result=\"unusable\"} %llu\n"
+                     "sigbridge_ocsp_requests_total{result=\"unavailable\"} %llu\n",
+                  o->good, o->revoked, o->unknown, o->unusable, o->unavailable);
+        sb_printf(b, "# HELP sigbridge_ocsp_cache_hits_total OCSP answers served from a cached response.\n"
+                     "# TYPE sigbridge_ocsp_cache_hits_total counter\nsigbridge_ocsp_cache_hits_total %llu\n"
+                     "# HELP sigbridge_ocsp_cache_misses_total OCSP questions no cached response answered.\n"
+                     "# TYPE sigbridge_ocsp_cache_misses_total counter\nsigbridge_ocsp_cache_misses_total %llu\n"
+                     "# HELP sigbridge_ocsp_fetches_total OCSP responses received from responders.\n"
+                     "# TYPE sigbridge_ocsp_fetches_total counter\nsigbridge_ocsp_fetches_total %llu\n"
+                     "# HELP sigbridge_ocsp_refreshes_total Cached OCSP responses refetched before their end.\n"
+                     "# TYPE sigbridge_ocsp_refreshes_total counter\nsigbridge_ocsp_refreshes_total %llu\n"
+                     "# HELP sigbridge_ocsp_refresh_failures_total Refetches that brought no response.\n"
+                     "# TYPE sigbridge_ocsp_refresh_failures_total counter\n"
+                     "sigbridge_ocsp_refresh_failures_total %llu\n"
+                     "# HELP sigbridge_ocsp_cache_entries OCSP responses cached.\n"
+                     "# TYPE sigbridge_ocsp_cache_entries gauge\nsigbridge_ocsp_cache_entries %zu\n"
+                     "# HELP sigbridge_ocsp_cache_bytes Bytes of cached OCSP responses.\n"
+                     "# TYPE sigbridge_ocsp_cache_bytes gauge\nsigbridge_ocsp_cache_bytes %zu\n",
+                  o->hits, o->misses, o->fetches, o->refreshes, o->refresh_failures, o->entries, o->bytes);
+    }
+    if (!g->have_fetcher) {
+        return;
+    }
+    sb_printf(b, "# HELP sigbridge_fetch_requests_total Requests to the revocation fetcher (OCSP, CRL), by result "
+                 "(a request that joined a fetch in flight counts here, not in fetches).\n"
+                 "# TYPE sigbridge_fetch_requests_total counter\n");
+    for (k = 0; k < SBGW_FETCH__COUNT; k++) {
+        sb_printf(b, "sigbridge_fetch_requests_total{result=\"%s\"} %llu\n",
+                  sbgw_fetch_status_name((enum sbgw_fetch_status)k), f->requests[k]);
+    }
+    sb_printf(b, "# HELP sigbridge_fetch_fetches_total Network fetches (single flights), by result.\n"
+                 "# TYPE sigbridge_fetch_fetches_total counter\n");
+    for (k = 0; k < SBGW_FETCH__COUNT; k++) {
+        sb_printf(b, "sigbridge_fetch_fetches_total{result=\"%s\"} %llu\n",
+                  sbgw_fetch_status_name((enum sbgw_fetch_status)k), f->fetches[k]);
+    }
+    sb_printf(b, "# HELP sigbridge_fetch_joined_total Requests that joined a fetch of the same key in flight.\n"
+                 "# TYPE sigbridge_fetch_joined_total counter\nsigbridge_fetch_joined_total %llu\n"
+                 "# HELP sigbridge_fetch_duration_seconds Network fetches from start to last byte (or failure).\n"
+                 "# TYPE sigbridge_fetch_duration_seconds histogram\n", f->joined);
+    for (k = 0; k < SBGW_FETCH_LAT_N; k++) {
+        cum += f->latency[k];
+        sb_printf(b, "sigbridge_fetch_duration_seconds_bucket{le=\"%g\"} %llu\n", lat_ms[k] / 1000.0, cum);
+    }
+    cum += f->latency[SBGW_FETCH_LAT_N];
+    sb_printf(b, "sigbridge_fetch_duration_seconds_bucket{le=\"+Inf\"} %llu\n"
+                 "sigbridge_fetch_duration_seconds_sum %.6f\nsigbridge_fetch_duration_seconds_count %llu\n",
+              cum, f->latency_sum, cum);
+    sb_printf(b, "# HELP sigbridge_fetch_in_flight Network fetches running now.\n"
+                 "# TYPE sigbridge_fetch_in_flight gauge\nsigbridge_fetch_in_flight %ld\n"
+                 "# HELP sigbridge_fetch_origin_failing Origins whose last fetch failed: consecutive failures.\n"
+                 "# TYPE sigbridge_fetch_origin_failing gauge\n", f->in_flight);
+    for (i = 0; i < f->n_failing && i < SBGW_FETCH_FAILING_MAX; i++) {
+        label(l1, sizeof(l1), f->failing[i].origin);
+        sb_printf(b, "sigbridge_fetch_origin_failing{origin=\"%s\",last=\"%s\"} %u\n", l1,
+                  sbgw_fetch_status_name(f->failing[i].last), f->failing[i].fails);
+    }
+}
+/* ---- end of the OCSP source and fetcher block ---- */
+
 char *sbgw_metrics_render(struct sbgw_metrics *m, const struct sbgw_metrics_gauges *g)
 {
     struct sbuf b;
@@ -400,6 +479,7 @@ char *sbgw_metrics_render(struct sbgw_metrics *m, const struct sbgw_metrics_gaug
                       (double)g->loop_busy_max_ns[lp] / 1e9);
         }
     }
+    render_ocsp_fetch(&b, g);            /* the OCSP source and the shared fetcher */
     if (b.oom) {
         free(b.p);
         return NULL;

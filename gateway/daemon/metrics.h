@@ -31,6 +31,8 @@
 #include <stddef.h>
 
 #include "gateway/daemon/config.h"
+#include "gateway/daemon/fetch.h"
+#include "gateway/daemon/ocsp_fetch.h"
 
 #define SBGW_LOOP_BUSY_N 8          /* finite buckets of sigbridge_loop_callback_cpu_seconds */
 
@@ -96,6 +98,11 @@ struct sbgw_metrics_gauges {
     unsigned long long crl_fetch_hits, crl_fetch_fetched, crl_fetch_failed;   /* revocation_fetch.h */
     unsigned long long crl_fetch_entries;
     const struct sbgw_metrics_crl *crl;   /* NULL: the block below is not rendered */
+    /* ---- the OCSP source and the shared revocation fetcher (ocsp_fetch.h, fetch.h) ---- */
+    int have_ocsp, have_fetcher;    /* 0: not rendered */
+    struct sbgw_ocsp_fetch_stats ocsp;
+    struct sbgw_fetch_stats fetch;
+    /* ---- */
     int loops;                      /* event loops, with each one's open and accepted connections */
     long loop_conns[SBGW_LOOPS_MAX];
     unsigned long long loop_accepted[SBGW_LOOPS_MAX];

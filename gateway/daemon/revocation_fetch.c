@@ -22,6 +22,7 @@
 
 #include "gateway/daemon/fetch.h"
 #include "gateway/daemon/rev_disk_cache.h"
+#include "gateway/daemon/fetch_lazy.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/base/work_budget.h"
 
@@ -37,7 +38,8 @@ struct crl_entry {
 
 struct sbgw_crl_fetch {
     pthread_mutex_t mu;                 /* guards everything below */
-    struct sbgw_fetcher *fetcher;       /* owned: started on the first fetch */
+    struct sbgw_fetcher *fetcher;       /* owned: started on the first fetch (without shared) */
+    struct sbgw_fetch_lazy *shared;     /* borrowed: the daemon's fetcher, shared with the OCSP source; or NULL */
     struct crl_entry *entries;          /* owned: n_max slots */
     size_t n_max;
     unsigned long long tick;
@@ -91,6 +93,13 @@ void sbgw_crl_fetch_free(struct sbgw_crl_fetch *f)
     free(f->entries);
     pthread_mutex_destroy(&f->mu);
     free(f);
+}
+
+void sbgw_crl_fetch_share(struct sbgw_crl_fetch *f, struct sbgw_fetch_lazy *shared)
+{
+    pthread_mutex_lock(&f->mu);
+    f->shared = shared;
+    pthread_mutex_unlock(&f->mu);
 }
 
 static void entry_clear(struct crl_entry *e)
@@ -203,6 +212,10 @@ static struct sbgw_fetcher *fetcher_get(struct sbgw_crl_fetch *f, char *err, siz
     struct sbgw_fetcher *r;
 
     pthread_mutex_lock(&f->mu);
+    if (f->shared != NULL) {
+        pthread_mutex_unlock(&f->mu);
+        return sbgw_fetch_lazy_get(f->shared, err, errlen);
+    }
     if (f->fetcher == NULL) {
         f->fetcher = sbgw_fetcher_new(NULL, err, errlen);
     }

@@ -30,7 +30,8 @@
  * costs nothing here, a fetch first spends the budget at once so that the run moves to a worker.
  *
  * Ownership and threads: one struct sbgw_crl_fetch per daemon (struct sbgw), created at start and freed at
- * stop, not flushed by a policy reload. It owns the fetcher (started on first use) and the cached CRLs
+ * stop, not flushed by a policy reload. It owns the fetcher (started on first use; or uses the daemon's
+ * one shared with the OCSP source, sbgw_crl_fetch_share) and the cached CRLs
  * (each cache entry holds one reference; callers get their own). Every function may be called from any
  * thread once sbgw_crl_fetch_new returned; evthread_use_pthreads() must have been called before.
  */
@@ -75,6 +76,10 @@ struct sbgw_crl_fetch *sbgw_crl_fetch_new(size_t max_entries);
 /* Stop the fetcher (if started), wait for background refreshes to end, and free everything; no thread may be
  * inside the hook. NULL is a no-op. */
 void sbgw_crl_fetch_free(struct sbgw_crl_fetch *f);
+struct sbgw_fetch_lazy;
+/* Fetch through the daemon's shared fetcher (fetch_lazy.h, borrowed: it must outlive every fetch) instead of
+ * starting one of its own; before the first fetch. */
+void sbgw_crl_fetch_share(struct sbgw_crl_fetch *f, struct sbgw_fetch_lazy *shared);
 /* The sb_more_crls_fn: arg is the struct sbgw_crl_fetch. */
 enum sb_reason sbgw_crl_fetch_more(void *arg, const struct sb_crl_request *rq, STACK_OF(X509_CRL) *out,
                                    struct sb_err *why);

@@ -161,6 +161,11 @@ struct sbgw {
                                                * (revocation_fetch.h); kept across policy reloads */
     struct sbgw_rev_disk *rev_disk;           /* owned: revocation_cache.dir (rev_disk_cache.h), shared by the
                                                * revocation sources; NULL = memory only */
+    struct sbgw_fetch_lazy *fetcher;          /* owned: the network fetcher (fetch.h, fetch_lazy.h) the CRL and
+                                               * OCSP sources share, started on their first fetch */
+    struct sbgw_ocsp_fetch *ocsp_fetch;       /* owned: the OCSP source and its response cache (ocsp_fetch.h);
+                                               * kept across policy reloads */
+    struct event *ocsp_tick;                  /* owned: every second on loop 0, the OCSP cache's refreshes */
     unsigned long long chain_cache_flushes;   /* atomic: successful reloads that emptied chain_cache */
     unsigned long long inline_answered;       /* atomic: validations answered on their event loop */
     unsigned long long inline_deferred;       /* atomic: validations begun on a loop, then run on a worker */

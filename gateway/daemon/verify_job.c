@@ -24,6 +24,7 @@
 #include "adapters/adapter.h"
 #include "gateway/daemon/canon_request.h"
 #include "gateway/daemon/revocation_fetch.h"
+#include "gateway/daemon/ocsp_fetch.h"
 #include "pki/base/base64.h"
 #include "pki/base/hex.h"
 #include "pki/base/work_budget.h"
@@ -348,6 +349,8 @@ static int job_execute(struct sbgw_verify_job *j, struct sb_work_budget *budget)
     ctx.budget = budget;
     ctx.more_crls = j->rq->gw->crl_fetch != NULL ? sbgw_crl_fetch_more : NULL;
     ctx.more_crls_arg = j->rq->gw->crl_fetch;
+    ctx.ocsp = j->rq->gw->ocsp_fetch != NULL ? sbgw_ocsp_fetch_source : NULL;
+    ctx.ocsp_arg = j->rq->gw->ocsp_fetch;
     at = ctx.now;
     sbgw_verify_job_caches(j, j->pol, &ctx.caches);
     if (verdict != SB_OK) {
