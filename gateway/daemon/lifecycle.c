@@ -318,7 +318,10 @@ static int start_fetching(struct sbgw *gw)
     }
     sbgw_crl_fetch_share(gw->crl_fetch, gw->fetcher);
     if ((gw->ocsp_fetch = sbgw_ocsp_fetch_new(gw->fetcher, SBGW_OCSP_CACHE_DEFAULT,
-                                              SBGW_OCSP_CACHE_BYTES_DEFAULT)) == NULL ||
+                                              SBGW_OCSP_CACHE_BYTES_DEFAULT)) != NULL && gw->rev_disk != NULL) {
+        sbgw_ocsp_fetch_use_disk(gw->ocsp_fetch, gw->rev_disk);
+    }
+    if (gw->ocsp_fetch == NULL ||
         (gw->ocsp_tick = event_new(gw->base, -1, EV_PERSIST, ocsp_tick_cb, gw)) == NULL ||
         event_add(gw->ocsp_tick, &one) != 0) {
         sbgw_log_error(&gw->log, "-", "cannot allocate the OCSP response cache");

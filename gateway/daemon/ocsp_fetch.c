@@ -16,6 +16,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
+#include "gateway/daemon/rev_disk_cache.h"
+#include "pki/base/digest.h"
 #include "pki/base/work_budget.h"
 #include "pki/x509/cert_decode.h"
 
@@ -287,6 +289,35 @@ static int request_for(struct ask *a, const char *norm, struct sb_ocsp_request *
     return 1;
 }
 
+/* The key of the certificate's response in the revocation cache directory (rev_disk_cache.h); 0 on failure. */
+static int disk_key(const struct ask *a, char *out, size_t len)
+{
+    const ASN1_BIT_STRING *spk = X509_get0_pubkey_bitstr(a->q->issuer);
+    const ASN1_INTEGER *sn = X509_get0_serialNumber(a->q->cert);
+    unsigned char ikh[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+
+    return spk != NULL && sn != NULL &&
+           EVP_Digest(spk->data, (size_t)spk->length, ikh, &n, sb_md(SB_MD_SHA1), NULL) == 1 &&
+           sbgw_rev_disk_ocsp_key(ikh, n, ASN1_STRING_get0_data(sn), (size_t)ASN1_STRING_length(sn), out, len) == 0;
+}
+
+/* A response for the certificate from the revocation cache directory into fr (as if fetched): 1 found. */
+static int from_disk(struct ask *a, const char *dkey, struct sbgw_fetch_result *fr)
+{
+    if (a->f->disk == NULL || dkey[0] == '\0' ||
+        sbgw_rev_disk_get(a->f->disk, SBGW_REV_OCSP, dkey, time(NULL), &fr->body, &fr->len, NULL) != 1) {
+        return 0;
+    }
+    fr->status = SBGW_FETCH_OK;
+    return 1;
+}
+
+void sbgw_ocsp_fetch_use_disk(struct sbgw_ocsp_fetch *f, struct sbgw_rev_disk *disk)
+{
+    f->disk = disk;
+}
+
 /* One responder URI: 1 when its answer decided. */
 static int try_uri(struct ask *a, const char *uri)
 {
@@ -299,8 +330,9 @@ static int try_uri(struct ask *a, const char *uri)
     char cause[256];
     struct sbgw_fetcher *fetcher;
     char *norm = NULL, *get = NULL;
+    char dkey[SBGW_REV_DISK_OCSP_KEY_MAX] = "";
     long long left;
-    int joined = 0, done = 0, post;
+    int joined = 0, done = 0, post, disk = 0;
     enum sb_reason rc;
     time_t now;
 
@@ -337,7 +369,13 @@ static int try_uri(struct ask *a, const char *uri)
     rq.timeout_ms = (int)left;
     rq.max_bytes = (size_t)a->q->fetch->max_bytes;
     rq.allow = a->allow;
-    if (sbgw_fetch(fetcher, &rq, &fr) != SBGW_FETCH_OK) {
+    if (a->f->disk != NULL && req.nonce_len == 0 && !disk_key(a, dkey, sizeof(dkey))) {
+        dkey[0] = '\0';
+    }
+again:
+    if (!disk && req.nonce_len == 0 && from_disk(a, dkey, &fr)) {
+        disk = 1;                                    /* stored by an earlier run or the cron command */
+    } else if (sbgw_fetch(fetcher, &rq, &fr) != SBGW_FETCH_OK) {
         if (fr.cause[0] != '\0' && strstr(fr.cause, norm) != NULL) {
             note(a->notes, sizeof(a->notes), "%s", fr.cause);
         } else {
@@ -345,13 +383,21 @@ static int try_uri(struct ask *a, const char *uri)
                  sbgw_fetch_status_name(fr.status));
         }
         goto out;
+    } else {
+        disk = disk < 0 ? disk : -1;                 /* -1: the network answered */
+        count(a->f, &a->f->st.fetches);
     }
-    count(a->f, &a->f->st.fetches);
     a->o.nonce = req.nonce_len != 0 ? req.nonce : NULL;
     a->o.nonce_len = req.nonce_len;
     rc = sb_ocsp_check(fr.body, fr.len, a->q->cert, a->q->issuer, &a->o, &res, &e);
     a->o.nonce = NULL;
     a->o.nonce_len = 0;
+    if (disk == 1 && res.status == SB_OCSP_UNUSABLE) {   /* stale or damaged on disk: ask the responder */
+        (void)sbgw_rev_disk_del(a->f->disk, SBGW_REV_OCSP, dkey);
+        sbgw_fetch_result_clear(&fr);
+        disk = -1;
+        goto again;
+    }
     if (res.status != SB_OCSP_UNUSABLE) {            /* good, revoked, unknown: kept until its window ends */
         now = time(NULL);
         memset(&put, 0, sizeof(put));
@@ -372,6 +418,9 @@ static int try_uri(struct ask *a, const char *uri)
         put.timeout_ms = a->q->fetch->timeout_ms;
         put.max_bytes = (size_t)a->q->fetch->max_bytes;
         ocsp_cache_put(a->f, &put, now);
+        if (disk == -1 && dkey[0] != '\0' && put.nk != OCSP_NK_BOUND) {
+            (void)sbgw_rev_disk_put(a->f->disk, SBGW_REV_OCSP, dkey, fr.body, fr.len, put.expires, now);
+        }
     }
     done = take(a, norm, rc, &res, &e, "from");
 out:

@@ -73,4 +73,11 @@ enum sb_reason sbgw_ocsp_fetch_source(void *arg, const struct sb_ocsp_query *q, 
 void sbgw_ocsp_fetch_tick(struct sbgw_ocsp_fetch *f, time_t now);
 void sbgw_ocsp_fetch_stats(struct sbgw_ocsp_fetch *f, struct sbgw_ocsp_fetch_stats *out);
 
+struct sbgw_rev_disk;
+/* Keep responses in the revocation cache directory too (borrowed; it must outlive f): a response that is not bound
+ * to a nonce is written there when fetched, and a certificate missing from memory is looked up there before its
+ * responder is asked (a restart, or `sigbridge revocation fetch` run by cron), judged like a fetched one. Call
+ * before the first use of f. */
+void sbgw_ocsp_fetch_use_disk(struct sbgw_ocsp_fetch *f, struct sbgw_rev_disk *disk);
+
 #endif

@@ -70,6 +70,7 @@ struct sbgw_ocsp_fetch {
     size_t n_max, max_bytes, bytes;
     unsigned long long tick, gen;
     struct ocsp_pending *pending;       /* owned */
+    struct sbgw_rev_disk *disk;         /* borrowed: the revocation cache directory (rev_disk_cache.h); NULL */
     struct sbgw_ocsp_fetch_stats st;
 };
 
