@@ -22,10 +22,12 @@
 #include "gateway/daemon/fetch.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/base/work_budget.h"
+#include "pki/x509/cert_decode.h"
 
 struct crl_entry {
     char *url;                          /* owned: normalised URL; NULL = free slot */
     X509_CRL *crl;                      /* owned reference */
+    unsigned char sha256[32];           /* of the CRL's DER, taken once when it was fetched (evidence) */
     time_t expires;                     /* nextUpdate, or thisUpdate + max_age_s */
     unsigned long long used;            /* recency tick */
 };
@@ -92,8 +94,9 @@ static void entry_clear(struct crl_entry *e)
     memset(e, 0, sizeof(*e));
 }
 
-/* A new reference to url's CRL when it is cached and not expired at now; an expired entry is dropped. */
-static X509_CRL *cache_get(struct sbgw_crl_fetch *f, const char *url, time_t now)
+/* A new reference to url's CRL (and its DER's SHA-256 in sha256) when it is cached and not expired at now; an
+ * expired entry is dropped. */
+static X509_CRL *cache_get(struct sbgw_crl_fetch *f, const char *url, time_t now, unsigned char sha256[32])
 {
     X509_CRL *crl = NULL;
     size_t i;
@@ -109,6 +112,7 @@ static X509_CRL *cache_get(struct sbgw_crl_fetch *f, const char *url, time_t now
             entry_clear(e);
         } else if (X509_CRL_up_ref(e->crl)) {
             crl = e->crl;
+            memcpy(sha256, e->sha256, 32);
             e->used = ++f->tick;
             f->stats.hits++;
         }
@@ -120,7 +124,8 @@ static X509_CRL *cache_get(struct sbgw_crl_fetch *f, const char *url, time_t now
 
 /* Keep a reference to crl under url until expires, replacing what url held; the slot of an expired entry,
  * else the least recently used one, is reused. */
-static void cache_put(struct sbgw_crl_fetch *f, const char *url, X509_CRL *crl, time_t expires, time_t now)
+static void cache_put(struct sbgw_crl_fetch *f, const char *url, X509_CRL *crl, const unsigned char sha256[32],
+                      time_t expires, time_t now)
 {
     struct crl_entry *slot = NULL;
     char *copy = strdup(url);
@@ -152,6 +157,7 @@ static void cache_put(struct sbgw_crl_fetch *f, const char *url, X509_CRL *crl, 
     entry_clear(slot);
     slot->url = copy;
     slot->crl = crl;
+    memcpy(slot->sha256, sha256, 32);
     slot->expires = expires;
     slot->used = ++f->tick;
     pthread_mutex_unlock(&f->mu);
@@ -238,6 +244,25 @@ static void note(char *notes, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Tell the revocation check where crl came from (evidence: URL and SHA-256); origins may be NULL. */
+static void note_origin(struct sb_crl_origins *origins, const X509_CRL *crl, const char *url,
+                        const unsigned char *sha256)
+{
+    struct sb_crl_origin *o;
+
+    if (origins == NULL || origins->n < 0 || origins->n >= SB_CRL_ORIGIN_MAX) {
+        return;
+    }
+    o = &origins->o[origins->n++];
+    memset(o, 0, sizeof(*o));
+    o->crl = crl;
+    snprintf(o->url, sizeof(o->url), "%s", url);
+    if (sha256 != NULL) {
+        memcpy(o->sha256, sha256, 32);
+        o->has_sha256 = 1;
+    }
+}
+
 struct attempt {
     struct sbgw_crl_fetch *f;
     const struct sb_crl_request *rq;
@@ -256,16 +281,17 @@ static int try_uri(struct attempt *a, const char *uri, STACK_OF(X509_CRL) *out)
     char cause[256], err[200];
     char *norm = NULL;
     X509_CRL *crl = NULL;
+    unsigned char sha256[32];
     time_t now = time(NULL), expires;
     long long left;
-    int ok = 0;
+    int ok = 0, have_sha = 1;
 
     memset(&res, 0, sizeof(res));
     if (sbgw_fetch_allow_check(a->allow, uri, &norm, cause, sizeof(cause)) != SBGW_FETCH_OK) {
         note(a->notes, sizeof(a->notes), "%s not fetched: %s", uri, cause);
         goto fail;
     }
-    if ((crl = cache_get(a->f, norm, now)) != NULL) {
+    if ((crl = cache_get(a->f, norm, now, sha256)) != NULL) {
         goto push;
     }
     if (!sb_work_budget_take(a->rq->budget, SB_WORK_UNBOUNDED)) {
@@ -305,11 +331,13 @@ static int try_uri(struct attempt *a, const char *uri, STACK_OF(X509_CRL) *out)
     pthread_mutex_lock(&a->f->mu);
     a->f->stats.fetched++;
     pthread_mutex_unlock(&a->f->mu);
-    if ((expires = crl_expiry(crl, a->rq->fetch->max_age_s)) > now) {
-        cache_put(a->f, norm, crl, expires, now);
+    have_sha = sb_crl_sha256(crl, sha256);          /* once per fetch: the evidence names the CRL by it */
+    if (have_sha && (expires = crl_expiry(crl, a->rq->fetch->max_age_s)) > now) {
+        cache_put(a->f, norm, crl, sha256, expires, now);
     }
 push:
     if (sk_X509_CRL_push(out, crl) > 0) {
+        note_origin(a->rq->origins, crl, norm, have_sha ? sha256 : NULL);
         crl = NULL;
         ok = 1;
     }
