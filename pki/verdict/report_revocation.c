@@ -92,8 +92,9 @@ json_t *sb_report_rev_evidence(const struct sb_rev_evidence *ev)
         return NULL;
     }
     for (i = 0; i < n; i++) {
-        v = m[i].kind == M_STR ? json_string(m[i].val) : m[i].kind == M_TRUE ? json_true() : json_null();
-        if (json_object_set_new(o, m[i].key, v) != 0) {
+        /* values were made valid UTF-8 (sb_utf8_sanitize) and keys are ASCII: jansson need not check again */
+        v = m[i].kind == M_STR ? json_string_nocheck(m[i].val) : m[i].kind == M_TRUE ? json_true() : json_null();
+        if (json_object_set_new_nocheck(o, m[i].key, v) != 0) {
             json_decref(o);
             return NULL;
         }
