@@ -272,6 +272,13 @@ sys.exit(0 if ok else 1)
 PY"
 check_sh "audit: a record without status under prefer says none for that certificate" \
     "grep -q '\"revocation\":\"none;crl,crl,' '$TMP/audit.jsonl'"
+check_sh "audit: the translation's record carries the evidence too (the CRL that revoked the leaf)" \
+    "py - '$TMP/audit.jsonl' '$INT_SHA' <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+tr = [r for r in recs if 'translate' in (r.get('route') or '')]
+sys.exit(0 if tr and all(r.get('revocation', '').startswith('crl,crl,' + sys.argv[2] + ',') for r in tr) else 1)
+PY"
 check_sh "sigbridge audit verify accepts the log with revocation members" \
     "\"$SB_BIN\" audit verify '$TMP/audit.jsonl' >'$TMP/averify.out' 2>&1"
 gw_finish
