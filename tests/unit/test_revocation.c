@@ -1275,6 +1275,39 @@ static void test_revocation_check_ev_crl_evidence(void **state)
     assert_int_equal(ev.revocation_time, AT + 3600);
     assert_int_equal(ev.revocation_reason, 4);
     stk_free(r1);
+    /* a complete CRL with a current delta bound to it: the complete one named, the delta's hash beside it; a
+     * delta that lists the certificate is the CRL that revoked it */
+    {
+        X509_CRL *delta = crl_begin("Test CA", AT - 100, AT + DAY), *delta_rev = crl_begin("Test CA", AT - 100, AT + DAY);
+        unsigned char hd[32];
+
+        crl_number(delta, 6, 0, X509V3_ADD_DEFAULT);
+        crl_delta(delta, 5);
+        delta = crl_end(delta, f->ca_key, EVP_sha256());
+        crl_revoke(delta_rev, "1001", AT - 200, 1, NULL, 0);
+        crl_number(delta_rev, 7, 0, X509V3_ADD_DEFAULT);
+        crl_delta(delta_rev, 5);
+        delta_rev = crl_end(delta_rev, f->ca_key, EVP_sha256());
+        r1 = stk(2, good, delta);
+        ctx.crls = r1;
+        assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+        assert_int_equal(sb_crl_sha256(good, h), 1);
+        assert_memory_equal(ev.sha256, h, 32);
+        assert_int_equal(ev.has_delta, 1);
+        assert_int_equal(sb_crl_sha256(delta, hd), 1);
+        assert_memory_equal(ev.delta_sha256, hd, 32);
+        stk_free(r1);
+        r1 = stk(3, good, delta, delta_rev);
+        ctx.crls = r1;
+        assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOKED);
+        assert_msg_has(&e, "delta CRL 7");
+        assert_int_equal(sb_crl_sha256(delta_rev, hd), 1);
+        assert_memory_equal(ev.sha256, hd, 32);
+        assert_int_equal(ev.revocation_time, AT - 200);
+        stk_free(r1);
+        X509_CRL_free(delta);
+        X509_CRL_free(delta_rev);
+    }
     /* prefer without any CRL: no source, a note saying why */
     ctx.crls = none;
     ctx.mode = SB_REV_PREFER;
