@@ -16,6 +16,7 @@
 #include "pki/base/hex.h"
 #include "pki/base/load.h"
 #include "pki/base/rfc3339_time.h"
+#include "pki/verdict/report_revocation.h"
 #include "pki/verdict/validate.h"
 #include "pki/verdict/verdict_render.h"
 
@@ -302,6 +303,8 @@ enum sb_reason sb_translate_run(const struct sb_translate_req *req, struct sb_tr
     if (res.n_signers > 0) {
         snprintf(out->signer_subject, sizeof(out->signer_subject), "%s", res.signers[0].subject);
         snprintf(out->signer_serial, sizeof(out->signer_serial), "%s", res.signers[0].serial);
+        sb_report_rev_compact(res.signers[0].revocation, res.signers[0].n_revocation, out->revocation,
+                              sizeof(out->revocation));
     }
     if (rc != SB_OK) {
         snprintf(out->why_not, sizeof(out->why_not), "not valid under %.32s's policy: %.440s", req->from, res.message);

@@ -54,6 +54,8 @@ struct sb_translate_out {
     char object_sha256[65];              /* of the input bytes */
     char signer_subject[512];            /* first signer, "" when unknown */
     char signer_serial[128];
+    char revocation[2048];               /* first signer's revocation evidence, compact (sb_report_rev_compact);
+                                          * "" when revocation is off */
     char rule[SB_TP_ID_MAX * 2 + 32];    /* "hk->cn" when a rule exists, else "" */
     char why_not[SB_ERR_MSG_MAX];        /* recognition's why-not, "" when recognised */
 };

@@ -10,6 +10,7 @@
 #include "pki/x509/chain.h"
 #include "pki/base/load.h"
 #include "pki/verdict/report.h"
+#include "pki/verdict/report_revocation.h"
 #include "pki/x509/cert_format.h"
 
 static void chain_usage(FILE *f)
@@ -60,7 +61,7 @@ int sbgw_cmd_chain(int argc, char **argv)
 {
     struct sbgw_policy_cli pc;
     struct sbgw_chain_args a;
-    struct sb_chain_result res = { NULL, NULL };
+    struct sb_chain_result res = { NULL, NULL, NULL, 0 };
     struct sb_err err;
     STACK_OF(X509) *target = NULL;
     X509 *leaf;
@@ -117,7 +118,13 @@ int sbgw_cmd_chain(int argc, char **argv)
         goto out;
     }
     if (json) {
-        sbgw_print_json(sb_report_result(rc, err.msg, at, res.chain));
+        json_t *j = sb_report_result(rc, err.msg, at, res.chain);
+
+        if (j != NULL && !sb_report_chain_revocation(json_object_get(j, "chain"), res.revocation, res.n_revocation)) {
+            json_decref(j);
+            j = NULL;
+        }
+        sbgw_print_json(j);
     } else {
         print_text(rc, err.msg, res.chain);
     }

@@ -19,6 +19,7 @@
 #include "pki/base/load.h"
 #include "pki/policy/recognition.h"
 #include "pki/verdict/report.h"
+#include "pki/verdict/report_revocation.h"
 #include "pki/verdict/validate.h"
 #include "pki/base/rfc3339_time.h"
 
@@ -305,6 +306,7 @@ static json_t *explain_json(const struct explain *x)
     json_object_set_new(s, "policy_file", json_string(p->file));
     outcome_json(s, x->rc_chain, x->e_chain.msg);
     json_object_set_new(s, "chain", sb_report_chain(x->res.chain));
+    (void)sb_report_chain_revocation(json_object_get(s, "chain"), x->res.revocation, x->res.n_revocation);
     if (n > 0) {
         for (k = 0; k < (size_t)sk_X509_num(p->anchors); k++) {
             if (X509_cmp(sk_X509_value(p->anchors, (int)k), sk_X509_value(x->res.chain, n - 1)) == 0) {

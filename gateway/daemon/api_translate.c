@@ -60,7 +60,7 @@ static void translate_run(struct sbgw_work *w)
         sbgw_verify_job_error_reason(j, rc, err.msg);
         goto out;
     }
-    if (sbgw_verify_job_record(j, rc, out.object_sha256, out.signer_subject, out.signer_serial) != 0) {
+    if (sbgw_verify_job_record(j, rc, out.object_sha256, out.signer_subject, out.signer_serial, out.revocation) != 0) {
         goto out;
     }
     json_object_set_new(out.json, "snapshot", json_string(sb_policy_set_id(j->snap->set)));

@@ -110,12 +110,13 @@ static void member_node(struct sb_jtext *b, const char *node_id)
  * Outside the lock: every field that does not depend on the chain, written exactly as jansson writes the
  * whole record (json_writer.h: compact, ASCII). The record's keys, in the order they are written:
  *   seq, time, node, request_id, [client_request_id,] client, route, from, to, object_sha256, signer_subject,
- *   signer_serial, indication, subindication, reason, snapshot, prev, hash
+ *   signer_serial, indication, subindication, reason, [revocation,] snapshot, prev, hash
  * and sorted (the canonical form that is hashed, without hash):
- *   client, [client_request_id,] from, indication, node, object_sha256, prev, reason, request_id, route, seq,
- *   signer_serial, signer_subject, snapshot, subindication, time, to
- * client_request_id (the client's own X-Request-Id) is left out when there is none, so a record without it
- * is the same as before it existed; `audit verify` hashes whatever members a record has.
+ *   client, [client_request_id,] from, indication, node, object_sha256, prev, reason, request_id, [revocation,]
+ *   route, seq, signer_serial, signer_subject, snapshot, subindication, time, to
+ * client_request_id (the client's own X-Request-Id) and revocation (the evidence; none when revocation is off)
+ * are left out when there is none, so a record without them is the same as before they existed; `audit
+ * verify` hashes whatever members a record has.
  * Subjects come from certificates and may hold invalid UTF-8: written as null (as json_string refuses it).
  */
 #define REC(f) offsetof(struct sbgw_audit_rec, f), 0
@@ -136,7 +137,8 @@ static const struct rec_field canon_fields[] = {
     { "client", REC(client) }, { "client_request_id", OPT(client_request_id) }, { "from", REC(from) },
     { "indication", REC(indication) }, { "node", NODE },
     { "object_sha256", REC(object_sha256) }, { END },                                /* c_a; then prev */
-    { "reason", REC(reason) }, { "request_id", REC(request_id) }, { "route", REC(route) }, { END }, /* c_b */
+    { "reason", REC(reason) }, { "request_id", REC(request_id) }, { "revocation", OPT(revocation) },
+    { "route", REC(route) }, { END },                                                 /* c_b */
     { "signer_serial", REC(signer_serial) }, { "signer_subject", REC(signer_subject) },
     { "snapshot", REC(snapshot) }, { "subindication", REC(subindication) }, { END },   /* c_c; then time */
     { "to", REC(to) }, { END },                                                       /* c_d */
@@ -149,7 +151,7 @@ static const struct rec_field line_fields[] = {
     { "from", REC(from) }, { "to", REC(to) }, { "object_sha256", REC(object_sha256) },
     { "signer_subject", REC(signer_subject) }, { "signer_serial", REC(signer_serial) },
     { "indication", REC(indication) }, { "subindication", REC(subindication) }, { "reason", REC(reason) },
-    { "snapshot", REC(snapshot) }, { END },
+    { "revocation", OPT(revocation) }, { "snapshot", REC(snapshot) }, { END },
 };
 
 /* Write the fields from f up to the next NULL key into b; returns the entry after that NULL. */

@@ -3,7 +3,8 @@
  *
  * One JSON line per validation decision: seq, time, node id, request id, the client's own request id (only
  * when it sent a valid X-Request-Id: client_request_id), client id, route, from, to,
- * object SHA-256, signer subject/serial, indication, subindication, reason, policy snapshot id, the
+ * object SHA-256, signer subject/serial, indication, subindication, reason, the revocation evidence of the
+ * signer's certificates (only when revocation was checked: "revocation"), policy snapshot id, the
  * previous record's hash ("prev"; 64 zeros for the first record of a file) and the record's own hash:
  * SHA-256 over its canonical form (every field but "hash", keys sorted, compact, ASCII — jansson
  * JSON_COMPACT|JSON_SORT_KEYS|JSON_ENSURE_ASCII), lowercase hex.
@@ -65,6 +66,8 @@ struct sbgw_audit_rec {
     const char *signer_subject, *signer_serial;
     const char *indication, *subindication, *reason;
     const char *snapshot;
+    const char *revocation;          /* NULL or "": the member is left out (revocation off); else the worst
+                                      * signer's revocation evidence per certificate (sb_report_rev_compact) */
 };
 
 /* How to open the log (the audit section of the configuration, and the serve flags). */

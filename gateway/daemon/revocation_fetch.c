@@ -1,11 +1,9 @@
 /*
- * gateway/daemon/revocation_fetch.c — CRLs from cRLDistributionPoints for validations in the daemon
- * (revocation_fetch.h): URI selection, allow-list check, the decoded-CRL cache (a small array under one
- * mutex, least recently used evicted first) and the fetch + decode.
- *
- * Ownership: struct sbgw_crl_fetch owns the fetcher, each cache entry's URL copy and one reference to its
- * X509_CRL; the hook pushes new references onto the caller's stack. The disk cache is borrowed
- * (sbgw_crl_fetch_use_disk). A background refresh owns its struct refresh until its callback ends.
+ * gateway/daemon/revocation_fetch.c — CRLs from cRLDistributionPoints for validations in the daemon (revocation_fetch.h):
+ * URI selection, allow-list check, the decoded-CRL cache (a small array under one mutex, least recently used
+ * evicted first) and the fetch + decode. Ownership: struct sbgw_crl_fetch owns the fetcher, each cache entry's URL
+ * copy and one reference to its X509_CRL; the hook pushes new references onto the caller's stack. The disk cache is
+ * borrowed (sbgw_crl_fetch_use_disk). A background refresh owns its struct refresh until its callback ends.
  */
 #include "gateway/daemon/revocation_fetch.h"
 
@@ -22,6 +20,7 @@
 
 #include "gateway/daemon/fetch.h"
 #include "gateway/daemon/rev_disk_cache.h"
+#include "pki/x509/cert_decode.h"
 #include "gateway/daemon/fetch_lazy.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/base/work_budget.h"
@@ -29,6 +28,7 @@
 struct crl_entry {
     char *url;                          /* owned: normalised URL; NULL = free slot */
     X509_CRL *crl;                      /* owned reference */
+    unsigned char sha256[32];           /* of the CRL's DER, taken once when it was stored (evidence) */
     time_t expires;                     /* nextUpdate, or thisUpdate + max_age_s */
     unsigned long long used;            /* recency tick */
     time_t this_update;                 /* the CRL's thisUpdate (a refresh never installs an older CRL) */
@@ -109,10 +109,11 @@ static void entry_clear(struct crl_entry *e)
     memset(e, 0, sizeof(*e));
 }
 
-/* A new reference to url's CRL when it is cached and not expired at now; an expired entry is dropped.
- * *refresh (may be NULL) is set to 1 when the hit is in the entry's refresh window and no refresh is in
+/* A new reference to url's CRL (and its DER's SHA-256 in sha256) when it is cached and not expired at now; an
+ * expired entry is dropped. *refresh (may be NULL) is set to 1 when the hit is in the entry's refresh window and no refresh is in
  * flight: the caller starts one (refresh_start), the entry is marked. */
-static X509_CRL *cache_get(struct sbgw_crl_fetch *f, const char *url, time_t now, int *refresh)
+static X509_CRL *cache_get(struct sbgw_crl_fetch *f, const char *url, time_t now, unsigned char sha256[32],
+                           int *refresh)
 {
     X509_CRL *crl = NULL;
     size_t i;
@@ -128,6 +129,7 @@ static X509_CRL *cache_get(struct sbgw_crl_fetch *f, const char *url, time_t now
             entry_clear(e);
         } else if (X509_CRL_up_ref(e->crl)) {
             crl = e->crl;
+            memcpy(sha256, e->sha256, 32);
             e->used = ++f->tick;
             f->stats.hits++;
             if (refresh != NULL && now >= e->refresh_at && !e->refreshing) {
@@ -161,16 +163,21 @@ static time_t refresh_retry(time_t this_update, time_t expires)
     return r < 1 ? 1 : r > SBGW_CRL_REFRESH_RETRY_MAX_S ? SBGW_CRL_REFRESH_RETRY_MAX_S : r;
 }
 
-/* Keep a reference to crl under url until expires, replacing what url held; the slot of an expired entry,
- * else the least recently used one, is reused. Its refresh window opens at refresh_lead before expires, not
- * before not_before. */
-static void cache_put(struct sbgw_crl_fetch *f, const char *url, X509_CRL *crl, time_t expires, time_t this_update,
-                      time_t not_before, time_t now)
+/* Keep a reference to crl under url until expires, replacing what url held; the slot of an expired entry, else the
+ * least recently used one, is reused. Its refresh window opens at refresh_lead before expires, not before not_before.
+ * sha256: of the CRL's DER (NULL: computed here); a CRL that cannot be hashed is not kept. */
+static void cache_put(struct sbgw_crl_fetch *f, const char *url, X509_CRL *crl, const unsigned char *sha256,
+                      time_t expires, time_t this_update, time_t not_before, time_t now)
 {
     struct crl_entry *slot = NULL;
-    char *copy = strdup(url);
+    unsigned char h[32];
+    char *copy;
     size_t i;
 
+    if (sha256 == NULL && !sb_crl_sha256(crl, h)) {
+        return;
+    }
+    copy = strdup(url);
     if (copy == NULL || !X509_CRL_up_ref(crl)) {
         free(copy);
         return;
@@ -197,6 +204,7 @@ static void cache_put(struct sbgw_crl_fetch *f, const char *url, X509_CRL *crl, 
     entry_clear(slot);
     slot->url = copy;
     slot->crl = crl;
+    memcpy(slot->sha256, sha256 != NULL ? sha256 : h, 32);
     slot->expires = expires;
     slot->used = ++f->tick;
     slot->this_update = this_update;
@@ -374,7 +382,7 @@ static int load_one(void *arg, const char *key, const unsigned char *data, size_
         expires_at = next;
     }
     if (expires_at > c->now) {
-        cache_put(c->f, key, crl, expires_at, crl_this_update(crl), 0, c->now);
+        cache_put(c->f, key, crl, NULL, expires_at, crl_this_update(crl), 0, c->now);
         c->loaded++;
     }
     X509_CRL_free(crl);
@@ -441,7 +449,7 @@ static void refresh_cb(struct sbgw_fetch_result *res, void *arg)
     }
     pthread_mutex_unlock(&f->mu);
     if (ok) {
-        cache_put(f, r->url, crl, expires, tu, unchanged ? retry : 0, now);
+        cache_put(f, r->url, crl, NULL, expires, tu, unchanged ? retry : 0, now);
         if (!unchanged) {
             disk_write(f, r->url, crl, res->body, res->len, expires, now);
         }
@@ -571,6 +579,22 @@ struct attempt {
     int budget_spent;
 };
 
+/* Tell the revocation check where crl came from (evidence: URL and SHA-256); origins may be NULL. */
+static void note_origin(struct sb_crl_origins *origins, const X509_CRL *crl, const char *url, const unsigned char *sha)
+{
+    struct sb_crl_origin *o = origins != NULL && origins->n >= 0 && origins->n < SB_CRL_ORIGIN_MAX ?
+                              &origins->o[origins->n++] : NULL;
+
+    if (o != NULL) {
+        memset(o, 0, sizeof(*o));
+        o->crl = crl;
+        snprintf(o->url, sizeof(o->url), "%s", url);
+        if ((o->has_sha256 = sha != NULL) != 0) {
+            memcpy(o->sha256, sha, 32);
+        }
+    }
+}
+
 /* One URI: 1 with a CRL pushed onto out, 0 with a note (or budget_spent). */
 static int try_uri(struct attempt *a, const char *uri, STACK_OF(X509_CRL) *out)
 {
@@ -582,14 +606,15 @@ static int try_uri(struct attempt *a, const char *uri, STACK_OF(X509_CRL) *out)
     X509_CRL *crl = NULL;
     time_t now = time(NULL), expires;
     long long left;
-    int ok = 0, refresh = 0;
+    unsigned char sha256[32];
+    int ok = 0, refresh = 0, have_sha = 1;
 
     memset(&res, 0, sizeof(res));
     if (sbgw_fetch_allow_check(a->allow, uri, &norm, cause, sizeof(cause)) != SBGW_FETCH_OK) {
         note(a->notes, sizeof(a->notes), "%s not fetched: %s", uri, cause);
         goto fail;
     }
-    if ((crl = cache_get(a->f, norm, now, &refresh)) != NULL) {
+    if ((crl = cache_get(a->f, norm, now, sha256, &refresh)) != NULL) {
         if (refresh) {
             refresh_start(a->f, norm, a->allow, a->rq->fetch);    /* in the background: nobody waits */
         }
@@ -601,7 +626,9 @@ static int try_uri(struct attempt *a, const char *uri, STACK_OF(X509_CRL) *out)
         goto out;
     }
     if ((crl = disk_get(a->f, norm, now, &expires)) != NULL) {  /* e.g. stored by the cron command */
-        cache_put(a->f, norm, crl, expires, crl_this_update(crl), 0, now);
+        if ((have_sha = sb_crl_sha256(crl, sha256)) != 0) {
+            cache_put(a->f, norm, crl, sha256, expires, crl_this_update(crl), 0, now);
+        }
         goto push;
     }
     if ((left = a->deadline - now_ms()) <= 0) {
@@ -639,12 +666,14 @@ static int try_uri(struct attempt *a, const char *uri, STACK_OF(X509_CRL) *out)
     pthread_mutex_lock(&a->f->mu);
     a->f->stats.fetched++;
     pthread_mutex_unlock(&a->f->mu);
-    if ((expires = crl_expiry(crl, a->rq->fetch->max_age_s)) > now) {
-        cache_put(a->f, norm, crl, expires, crl_this_update(crl), 0, now);
+    have_sha = sb_crl_sha256(crl, sha256);          /* once per fetch: the evidence names the CRL by it */
+    if (have_sha && (expires = crl_expiry(crl, a->rq->fetch->max_age_s)) > now) {
+        cache_put(a->f, norm, crl, sha256, expires, crl_this_update(crl), 0, now);
         disk_write(a->f, norm, crl, res.body, res.len, expires, now);
     }
 push:
     if (sk_X509_CRL_push(out, crl) > 0) {
+        note_origin(a->rq->origins, crl, norm, have_sha ? sha256 : NULL);
         crl = NULL;
         ok = 1;
     }

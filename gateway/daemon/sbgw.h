@@ -457,9 +457,10 @@ struct sbgw_verify_job *sbgw_verify_job_new(struct sbgw_req *rq, struct sbgw_sna
 void sbgw_verify_job_error(struct sbgw_verify_job *j, enum sbgw_http_error e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Record j's decision r (the indication, reason and signer it keeps for the access log and the audit record)
- * and append the audit record; 0, or -1 with the 503 AUDIT_UNAVAILABLE error set (worker thread). */
+ * and append the audit record, with revocation (NULL or "": none) the signer's revocation evidence in the
+ * compact form (sb_report_rev_compact); 0, or -1 with the 503 AUDIT_UNAVAILABLE error set (worker thread). */
 int sbgw_verify_job_record(struct sbgw_verify_job *j, enum sb_reason r, const char *object_sha256,
-                           const char *signer_subject, const char *signer_serial);
+                           const char *signer_subject, const char *signer_serial, const char *revocation);
 /* Make the job's reply the pipeline's input error r (its code and HTTP status; 400 for a verdict reason)
  * with msg (NULL or "" = the reason table's). Worker. */
 void sbgw_verify_job_error_reason(struct sbgw_verify_job *j, enum sb_reason r, const char *msg);

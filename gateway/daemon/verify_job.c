@@ -28,6 +28,7 @@
 #include "pki/base/base64.h"
 #include "pki/base/hex.h"
 #include "pki/base/work_budget.h"
+#include "pki/verdict/report_revocation.h"
 #include "pki/verdict/validate.h"
 #include "pki/verdict/verdict_render.h"
 #include "pki/xml/xml_safe.h"
@@ -238,7 +239,7 @@ static int etsi_reply(struct sbgw_verify_job *j, const struct sb_cms_result *res
 }
 
 int sbgw_verify_job_record(struct sbgw_verify_job *j, enum sb_reason r, const char *object_sha256,
-                           const char *signer_subject, const char *signer_serial)
+                           const char *signer_subject, const char *signer_serial, const char *revocation)
 {
     struct sbgw *gw = j->rq->gw;
     struct sbgw_audit_rec rec;
@@ -262,6 +263,7 @@ int sbgw_verify_job_record(struct sbgw_verify_job *j, enum sb_reason r, const ch
     rec.subindication = sb_reason_subindication(r);
     rec.reason = r == SB_OK ? NULL : sb_reason_name(r);
     rec.snapshot = sb_policy_set_id(j->snap->set);
+    rec.revocation = revocation;
     if (sbgw_audit_append(&gw->audit, &rec, NULL) != 0) {
         sbgw_log_warn(&gw->log, j->rq->id, "audit: cannot write the decision to %s", gw->audit.path);
         sbgw_verify_job_error(j, SBGW_E_AUDIT_UNAVAILABLE, NULL);
@@ -279,9 +281,12 @@ static void audit_and_reply(struct sbgw_verify_job *j, const struct sb_cms_resul
     const struct sb_cms_signer *worst = res->n_signers > 0 ? &res->signers[res->worst] : NULL;
     const char *extra[] = { "jurisdiction", j->from, "snapshot", sb_policy_set_id(j->snap->set), NULL };
     struct sb_jtext text;
+    char rev[2048];
 
+    sb_report_rev_compact(worst != NULL ? worst->revocation : NULL, worst != NULL ? worst->n_revocation : 0, rev,
+                          sizeof(rev));
     if (sbgw_verify_job_record(j, r, obj_sha, worst != NULL ? worst->subject : "",
-                               worst != NULL ? worst->serial : "") != 0) {
+                               worst != NULL ? worst->serial : "", rev) != 0) {
         return;
     }
     if (j->want_xml) {

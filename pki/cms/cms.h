@@ -79,6 +79,9 @@ struct sb_cms_signer {
     X509 *cert;                        /* owned: the signer's certificate, NULL when not found */
     STACK_OF(X509) *chain;             /* owned: leaf → anchor as built (possibly failed); may be NULL */
     STACK_OF(ASN1_OBJECT) *policies;   /* owned: the path's valid policy set when it validated, else NULL */
+    struct sb_rev_evidence *revocation; /* owned (OPENSSL_free): parallel to chain, each certificate's revocation
+                                        * evidence (sb_chain_result.revocation); NULL when revocation is off */
+    size_t n_revocation;
     /* Filled only when the result is an XML-DSig document's (pki/verdict/validate.h); zero for CMS: */
     char location[512];                /* location of the ds:Signature element */
     struct sb_xmldsig_ref *refs;       /* owned (OPENSSL_free): what each ds:Reference signed (xmldsig.h) */

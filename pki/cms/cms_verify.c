@@ -248,7 +248,7 @@ static enum sb_reason signing_time(const struct sb_cms_si *si, char *buf, size_t
 static void verify_signer(const struct vctx *c, size_t idx, struct sb_cms_signer *out)
 {
     const struct sb_cms_si *si = &c->p->si[idx];
-    struct sb_chain_result cres = { NULL, NULL };
+    struct sb_chain_result cres = { NULL, NULL, NULL, 0 };
     struct sb_err cerr, xerr;
     X509_NAME *iss = NULL;
     ASN1_INTEGER *ser = NULL;
@@ -326,6 +326,10 @@ static void verify_signer(const struct vctx *c, size_t idx, struct sb_cms_signer
     }
     out->chain = cres.chain;
     cres.chain = NULL;
+    out->revocation = cres.revocation;
+    out->n_revocation = cres.n_revocation;
+    cres.revocation = NULL;
+    cres.n_revocation = 0;
     if (xrc == SB_OK) {
         out->policies = cres.policies;
         cres.policies = NULL;
@@ -354,6 +358,7 @@ void sb_cms_result_clear(struct sb_cms_result *r)
         X509_free(r->signers[i].cert);
         sk_X509_pop_free(r->signers[i].chain, X509_free);
         sk_ASN1_OBJECT_pop_free(r->signers[i].policies, ASN1_OBJECT_free);
+        OPENSSL_free(r->signers[i].revocation);
         OPENSSL_free(r->signers[i].refs);
         OPENSSL_free(r->signers[i].sig_value);
     }
@@ -446,6 +451,9 @@ static enum sb_reason build_ctx(struct vctx *c, struct sb_err *err)
     }
     c->path.crls = c->crls;
     ok = ok && add_ocsps(c);
+    if (!o->no_object_crls && sk_X509_CRL_num(c->p->crls) > 0) {
+        c->path.embedded_crls = c->p->crls;      /* evidence: these are "embedded", the caller's "file" */
+    }
     c->anchors = o->anchors;
     if (c->anchors == NULL) {
         ok = ok && (c->own_anchors = sk_X509_new_null()) != NULL;

@@ -185,6 +185,10 @@ enum sb_reason sb_trust_policy_prepare(const struct sb_trust_policy *p, STACK_OF
         return sb_err_set(err, SB_R_INTERNAL, "out of memory");
     }
     in->opts.crls = in->crls;
+    if (p->crl_sha256 != NULL) {         /* the policy's CRLs were hashed once, at load */
+        in->opts.known_crls = p->crls;
+        in->opts.known_sha256 = (const unsigned char (*)[32])p->crl_sha256;
+    }
     /* the pools start with the policy's own certificates, indexed once per snapshot */
     in->opts.anchor_index = p->anchor_index;
     in->opts.untrusted_index = p->intermediate_index;

@@ -96,6 +96,8 @@ struct sb_trust_policy {
     struct sb_tp_oid_list levels[SB_TP_LEVEL__COUNT];   /* certificate policies giving each level */
     enum sb_revocation_mode revocation;  /* default prefer */
     STACK_OF(X509_CRL) *crls;            /* owned */
+    unsigned char (*crl_sha256)[32];     /* owned (free): SHA-256 of each CRL's DER, same order (the evidence
+                                          * names a deciding CRL by it without re-encoding it per request) */
     unsigned rev_sources;                /* SB_TP_SRC_* bits of revocation.sources; default embedded | files */
     int rev_ocsp_before_crl;             /* revocation.sources lists ocsp before crl */
     char **fetch_allow;                  /* owned: revocation.fetch.allow (URL prefixes), n in fetch.n_allow */

@@ -417,6 +417,7 @@ void sb_trust_policy_free(struct sb_trust_policy *p)
     sb_cert_index_free(p->anchor_index);
     sb_cert_index_free(p->intermediate_index);
     sk_X509_CRL_pop_free(p->crls, X509_CRL_free);
+    free(p->crl_sha256);
     for (l = 0; l < p->fetch.n_allow; l++) {
         free(p->fetch_allow[l]);
     }
@@ -504,6 +505,18 @@ enum sb_reason sb_tp_load_file(const char *path, struct sb_diag *diag, struct sb
     }
     for (i = 0; i < sk_X509_num(p->intermediates); i++) {
         (void)sb_cert_note_digest(sk_X509_value(p->intermediates, i));
+    }
+    if (sk_X509_CRL_num(p->crls) > 0) {
+        if ((p->crl_sha256 = calloc((size_t)sk_X509_CRL_num(p->crls), sizeof(*p->crl_sha256))) == NULL) {
+            rc = sb_err_set(err, SB_R_INTERNAL, "out of memory hashing %s's CRLs", p->id);
+            goto err;
+        }
+        for (i = 0; i < sk_X509_CRL_num(p->crls); i++) {
+            if (!sb_crl_sha256(sk_X509_CRL_value(p->crls, i), p->crl_sha256[i])) {
+                rc = sb_err_set(err, SB_R_INTERNAL, "cannot encode %s's CRL %d", p->id, i + 1);
+                goto err;
+            }
+        }
     }
     *out = p;
     p = NULL;

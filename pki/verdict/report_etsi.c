@@ -12,6 +12,7 @@
 #include <openssl/objects.h>
 
 #include "pki/verdict/report.h"
+#include "pki/base/hex.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/xml/xml_safe.h"
 #include "pki/xml/xmldsig.h"
@@ -66,13 +67,31 @@ static void digest_alg_and_value(struct rb *b, xmlNodePtr parent, const unsigned
     OPENSSL_free(b64);
 }
 
+/* The ValidationObject with attribute id = id among b's objects, or NULL. */
+static xmlNodePtr vo_find(struct rb *b, const char *id)
+{
+    xmlNodePtr c;
+    xmlChar *have;
+
+    for (c = b->objects != NULL ? b->objects->children : NULL; c != NULL; c = c->next) {
+        if ((have = xmlGetNoNsProp(c, X "id")) != NULL) {
+            int same = strcmp((const char *)have, id) == 0;
+
+            xmlFree(have);
+            if (same) {
+                return c;
+            }
+        }
+    }
+    return NULL;
+}
+
 /* The id of the ValidationObject for x, adding the object on first use. */
 static void vo_ref(struct rb *b, X509 *x, char *id, size_t idlen)
 {
     char fp[80], *b64 = NULL;
     unsigned char *der = NULL;
     xmlNodePtr vo, c;
-    xmlChar *have;
     int len;
 
     sb_certfmt_sha256(x, fp, sizeof(fp));
@@ -80,15 +99,8 @@ static void vo_ref(struct rb *b, X509 *x, char *id, size_t idlen)
     if (b->objects == NULL) {
         b->objects = el(b, b->root, b->vr, "SignatureValidationObjects", NULL);
     }
-    for (c = b->objects != NULL ? b->objects->children : NULL; c != NULL; c = c->next) {
-        if ((have = xmlGetNoNsProp(c, X "id")) != NULL) {
-            int same = strcmp((const char *)have, id) == 0;
-
-            xmlFree(have);
-            if (same) {
-                return;
-            }
-        }
+    if (vo_find(b, id) != NULL) {
+        return;
     }
     if ((len = i2d_X509(x, &der)) <= 0 || sb_xml_b64_encode(der, (size_t)len, &b64, NULL) != SB_OK) {
         OPENSSL_free(der);
@@ -172,6 +184,123 @@ static void constraints(struct rb *b, xmlNodePtr svr, const struct sb_path_opts 
     }
 }
 
+/* <vr:DigestAlgAndValue> with the given SHA-256 value. */
+static void digest_value(struct rb *b, xmlNodePtr parent, const unsigned char md[32])
+{
+    char *b64 = NULL;
+    xmlNodePtr d = el(b, parent, b->vr, "DigestAlgAndValue", NULL), m;
+
+    if (sb_xml_b64_encode(md, 32, &b64, NULL) != SB_OK) {
+        b->failed = 1;
+        return;
+    }
+    m = el(b, d, b->ds, "DigestMethod", NULL);
+    attr(b, m, "Algorithm", "http://www.w3.org/2001/04/xmlenc#sha256");
+    el(b, d, b->ds, "DigestValue", b64);
+    OPENSSL_free(b64);
+}
+
+/* The id of the ValidationObject (CRL or OCSPResponse, by its SHA-256) of ev, added on first use. */
+static void rev_vo_ref(struct rb *b, const struct sb_rev_evidence *ev, char *id, size_t idlen)
+{
+    char hex[65];
+    xmlNodePtr vo, c;
+
+    sb_hex_encode(ev->sha256, sizeof(ev->sha256), hex, sizeof(hex));
+    snprintf(id, idlen, "vo-%s-%.16s", ev->is_ocsp ? "ocsp" : "crl", hex);
+    if (vo_find(b, id) != NULL) {
+        return;
+    }
+    vo = el(b, b->objects, b->vr, "ValidationObject", NULL);
+    attr(b, vo, "id", id);
+    el(b, vo, b->vr, "ObjectType", ev->is_ocsp ? "urn:etsi:019102:validationObject:OCSPResponse"
+                                              : "urn:etsi:019102:validationObject:CRL");
+    c = el(b, vo, b->vr, "ValidationObjectRepresentation", NULL);
+    digest_value(b, c, ev->sha256);
+}
+
+static void report_item(struct rb *b, xmlNodePtr avrd, const char *type, const char *value)
+{
+    xmlNodePtr c = el(b, avrd, b->vr, "ReportData", NULL);
+
+    el(b, c, b->vr, "Type", type);
+    el(b, c, b->vr, "Value", value);
+}
+
+/*
+ * The revocation evidence of the certificate whose ValidationObject is cert_vo (once per object): a
+ * vr:ValidationReport in it whose status is the certificate's (passed; failed when revoked), with the CRL or
+ * OCSP response that decided as a RelatedValidationObject (a ValidationObject of its own, by SHA-256), a
+ * RevocationStatusInformation when it is listed as revoked, and urn:sigbridge:revocation-* report data
+ * (source, URL, thisUpdate / producedAt, nextUpdate, note).
+ */
+static void cert_revocation(struct rb *b, xmlNodePtr cert_vo, const char *cert_id, const struct sb_rev_evidence *ev,
+                            enum sb_reason rc)
+{
+    xmlNodePtr c, vr, st, a, ri, add;
+    char rid[64], when[40], uri[96];
+    const char *reason;
+    int revoked = ev->revocation_time != 0 && !ev->revoked_after;
+
+    for (c = cert_vo != NULL ? cert_vo->children : NULL; c != NULL; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, "ValidationReport") == 0) {
+            return;
+        }
+    }
+    rid[0] = '\0';
+    if (ev->source != SB_REV_SRC_NONE) {
+        rev_vo_ref(b, ev, rid, sizeof(rid));
+    }
+    vr = el(b, cert_vo, b->vr, "ValidationReport", NULL);
+    st = el(b, vr, b->vr, "SignatureValidationStatus", NULL);
+    el(b, st, b->vr, "MainIndication", revoked ? "urn:etsi:019102:mainindication:failed"
+                                               : "urn:etsi:019102:mainindication:passed");
+    if (revoked && rc == SB_R_REVOKED) {
+        snprintf(uri, sizeof(uri), "%s%s", SB_ETSI_SUB, sb_reason_subindication(SB_R_REVOKED));
+        el(b, st, b->vr, "SubIndication", uri);
+    }
+    a = el(b, st, b->vr, "AssociatedValidationReportData", NULL);
+    if (rid[0] != '\0') {
+        attr(b, el(b, a, b->vr, "RelatedValidationObject", NULL), "VOReference", rid);
+    }
+    if (ev->revocation_time != 0) {
+        ri = el(b, a, b->vr, "RevocationStatusInformation", NULL);
+        attr(b, el(b, ri, b->vr, "ValidationObjectId", NULL), "VOReference", cert_id);
+        sb_time_format(ev->revocation_time, when, sizeof(when));
+        el(b, ri, b->vr, "RevocationTime", when);
+        if ((reason = sb_rev_reason_name(ev->revocation_reason)) != NULL) {
+            snprintf(uri, sizeof(uri), "urn:etsi:019102:revocationReason:%s", reason);
+            el(b, ri, b->vr, "RevocationReason", uri);
+        }
+        if (rid[0] != '\0') {
+            attr(b, el(b, ri, b->vr, "RevocationObject", NULL), "VOReference", rid);
+        }
+    }
+    add = el(b, a, b->vr, "AdditionalValidationReportData", NULL);
+    report_item(b, add, "urn:sigbridge:revocation-source", sb_rev_source_name(ev->source));
+    if (ev->url[0] != '\0') {
+        report_item(b, add, "urn:sigbridge:revocation-url", ev->url);
+    }
+    if (ev->is_ocsp && ev->produced_at != 0) {
+        sb_time_format(ev->produced_at, when, sizeof(when));
+        report_item(b, add, "urn:sigbridge:revocation-produced-at", when);
+    }
+    if (ev->this_update != 0) {
+        sb_time_format(ev->this_update, when, sizeof(when));
+        report_item(b, add, "urn:sigbridge:revocation-this-update", when);
+    }
+    if (ev->next_update != 0) {
+        sb_time_format(ev->next_update, when, sizeof(when));
+        report_item(b, add, "urn:sigbridge:revocation-next-update", when);
+    }
+    if (ev->revoked_after) {
+        report_item(b, add, "urn:sigbridge:revocation-revoked-after", "true");
+    }
+    if (ev->note[0] != '\0') {
+        report_item(b, add, "urn:sigbridge:revocation-note", ev->note);
+    }
+}
+
 /* <vr:AdditionalValidationReportData><vr:ReportData><vr:Type>type</vr:Type><vr:Value>value</vr:Value>. */
 static void report_data(struct rb *b, xmlNodePtr a, const char *type, const char *value)
 {
@@ -183,7 +312,7 @@ static void report_data(struct rb *b, xmlNodePtr a, const char *type, const char
 }
 
 static void status(struct rb *b, xmlNodePtr svr, enum sb_reason rc, const char *message, STACK_OF(X509) *chain,
-                   const struct sb_etsi_input *in)
+                   const struct sb_etsi_signer *s, const struct sb_etsi_input *in)
 {
     static const char *const main_ind[] = { "indeterminate", "total-passed", "total-failed", "indeterminate" };
     enum sb_indication ind = sb_reason_indication(rc);
@@ -206,6 +335,10 @@ static void status(struct rb *b, xmlNodePtr svr, enum sb_reason rc, const char *
             c = el(b, cc, b->vr, i == 0 ? "SigningCertificate" : (i == n - 1 ? "TrustAnchor" : "IntermediateCertificate"),
                    NULL);
             attr(b, c, "VOReference", id);
+            if (s != NULL && s->revocation != NULL && (size_t)i < s->n_revocation &&
+                sb_rev_evidence_present(&s->revocation[i])) {
+                cert_revocation(b, vo_find(b, id), id, &s->revocation[i], rc);
+            }
         }
     }
     snprintf(buf, sizeof(buf), "%s", sb_reason_name(rc));
@@ -258,7 +391,7 @@ static void one_report(struct rb *b, const struct sb_etsi_input *in, const struc
     }
     n = el(b, svr, b->vr, "SignatureValidationProcess", NULL);
     el(b, n, b->vr, "SignatureValidationProcessID", "urn:etsi:019102:validationprocess:Basic");
-    status(b, svr, rc, s != NULL ? s->message : in->message, s != NULL ? s->chain : NULL, in);
+    status(b, svr, rc, s != NULL ? s->message : in->message, s != NULL ? s->chain : NULL, s, in);
 }
 
 enum sb_reason sb_report_etsi_doc(const struct sb_etsi_input *in, xmlDocPtr *out, struct sb_err *err)

@@ -12,7 +12,11 @@
  * urn:etsi:019102:subindication:<EN 319 102-1 name>, the certificate chain and our precise reason as
  * AssociatedValidationReportData, and for XML-DSig each XPath of content outside every reference as
  * ReportData of type urn:sigbridge:unsigned-content). Certificates are vr:ValidationObject entries (base64 DER) under
- * vr:SignatureValidationObjects, shared between signers. Indications come only from pki/base/reason.h.
+ * vr:SignatureValidationObjects, shared between signers. A certificate whose revocation status was checked
+ * gets, in its ValidationObject, a vr:ValidationReport: its status, the CRL / OCSP response that decided as a
+ * RelatedValidationObject (a ValidationObject of type CRL or OCSPResponse given by its SHA-256), a
+ * RevocationStatusInformation when it is listed as revoked, and urn:sigbridge:revocation-* ReportData (source,
+ * url, this-update / produced-at, next-update, revoked-after, note). Indications come only from pki/base/reason.h.
  * Nothing of the signed content itself is ever copied into the report. Thread-safe.
  */
 #ifndef SB_REPORT_ETSI_H
@@ -40,6 +44,8 @@ struct sb_etsi_signer {
     const char *signing_time;            /* claimed, RFC 3339; NULL or "" when none */
     const unsigned char *sig_value;      /* the signature value, when known */
     size_t sig_len;
+    const struct sb_rev_evidence *revocation;   /* parallel to chain (sb_chain_result.revocation); may be NULL */
+    size_t n_revocation;
 };
 
 /* What the report is about. Pointers borrowed. */

@@ -235,6 +235,10 @@ enum sb_reason sb_validate_raw(const struct sb_validate_run *r, struct sb_cms_re
     prc = sb_validate_path(p, &r->in, ev->signer, &cr, NULL, &pe, &pre);
     s->chain = cr.chain;                 /* leaf -> anchor as built, even when it failed */
     cr.chain = NULL;
+    s->revocation = cr.revocation;
+    s->n_revocation = cr.n_revocation;
+    cr.revocation = NULL;
+    cr.n_revocation = 0;
     /* the worse of crypto and path; crypto first on a tie */
     if (crc != SB_OK && sb_reason_severity(crc) >= sb_reason_severity(prc)) {
         s->reason = crc;

@@ -32,6 +32,10 @@ static void take_signer(struct sb_cms_signer *s, struct sb_xmldsig_signer *xs)
     xs->cert = NULL;
     s->chain = xs->chain;
     xs->chain = NULL;
+    s->revocation = xs->revocation;
+    s->n_revocation = xs->n_revocation;
+    xs->revocation = NULL;
+    xs->n_revocation = 0;
     s->refs = xs->refs;
     s->n_refs = xs->n_refs;
     xs->refs = NULL;

@@ -10,23 +10,30 @@
 
 #include "pki/verdict/report.h"
 #include "pki/verdict/report_etsi.h"
+#include "pki/verdict/report_revocation.h"
 #include "pki/xml/xmldsig.h"
 
-/* sb_report_chain, through memo when there is one. */
-static json_t *chain_json(STACK_OF(X509) *chain, struct sb_cert_memo *memo)
+/* sb_report_chain, through memo when there is one, with s's revocation evidence per element (s may be NULL). */
+static json_t *chain_json(const struct sb_cms_signer *s, struct sb_cert_memo *memo)
 {
+    STACK_OF(X509) *chain = s != NULL ? s->chain : NULL;
     json_t *arr;
     int i;
 
     if (memo == NULL) {
-        return sb_report_chain(chain);
-    }
-    arr = json_array();
-    for (i = 0; arr != NULL && i < sk_X509_num(chain); i++) {
-        if (json_array_append_new(arr, sb_cert_memo_cert(memo, sk_X509_value(chain, i))) != 0) {
-            json_decref(arr);
-            return NULL;
+        arr = sb_report_chain(chain);
+    } else {
+        arr = json_array();
+        for (i = 0; arr != NULL && i < sk_X509_num(chain); i++) {
+            if (json_array_append_new(arr, sb_cert_memo_cert(memo, sk_X509_value(chain, i))) != 0) {
+                json_decref(arr);
+                return NULL;
+            }
         }
+    }
+    if (arr != NULL && s != NULL && !sb_report_chain_revocation(arr, s->revocation, s->n_revocation)) {
+        json_decref(arr);
+        return NULL;
     }
     return arr;
 }
@@ -70,11 +77,11 @@ static json_t *unsigned_json(const struct sb_cms_result *res)
 json_t *sb_verdict_json(const struct sb_cms_result *res, time_t at, struct sb_cert_memo *memo)
 {
     const struct sb_cms_signer *s;
-    STACK_OF(X509) *worst = res->n_signers > 0 ? res->signers[res->worst].chain : NULL;
+    const struct sb_cms_signer *ws = res->n_signers > 0 ? &res->signers[res->worst] : NULL;
     json_t *top = NULL, *arr = NULL, *chain = NULL, *all = NULL, *sj, *own;
     size_t i;
 
-    if ((chain = chain_json(worst, memo)) == NULL || (arr = json_array()) == NULL ||
+    if ((chain = chain_json(ws, memo)) == NULL || (arr = json_array()) == NULL ||
         (res->xmldsig && (all = json_array()) == NULL) ||
         (top = sb_report_result(res->reason, res->message, at, NULL)) == NULL ||
         json_object_set(top, "chain", chain) != 0) {
@@ -84,7 +91,7 @@ json_t *sb_verdict_json(const struct sb_cms_result *res, time_t at, struct sb_ce
         s = &res->signers[i];
         sj = sb_report_signer(s->subject, s->issuer, s->serial, s->reason, s->message, s->signing_time, NULL);
         if (sj != NULL) {
-            own = s->chain == worst ? json_incref(chain) : chain_json(s->chain, memo);
+            own = s == ws ? json_incref(chain) : chain_json(s, memo);
             if (json_object_set_new(sj, "chain", own) != 0 ||
                 (res->xmldsig && json_object_set_new(sj, "signed_references", refs_json(s, json_array())) != 0)) {
                 json_decref(sj);
@@ -150,6 +157,8 @@ enum sb_reason sb_verdict_etsi(const struct sb_cms_result *res, time_t at, const
         es[i].signing_time = res->signers[i].signing_time;
         es[i].sig_value = res->signers[i].sig_value;
         es[i].sig_len = res->signers[i].sig_len;
+        es[i].revocation = res->signers[i].revocation;
+        es[i].n_revocation = res->signers[i].n_revocation;
     }
     memset(&in, 0, sizeof(in));
     in.validation_time = at;

@@ -18,6 +18,7 @@
 #include "pki/base/err.h"
 #include "pki/base/json_text.h"
 #include "pki/base/rfc3339_time.h"
+#include "pki/verdict/report_revocation.h"
 #include "pki/xml/xmldsig.h"
 
 /* ",\"key\":" (or without the comma first) */
@@ -37,9 +38,10 @@ static const char *or_null(const char *s)
     return s != NULL && s[0] != '\0' ? s : NULL;
 }
 
-/* [cert, ...] of chain (NULL: []), each through memo (sb_report_chain / chain_json). */
-static void chain_text(STACK_OF(X509) *chain, struct sb_cert_memo *memo, struct sb_jtext *b)
+/* [cert, ...] of s's chain (s NULL: []), each through memo and with its revocation evidence (chain_json). */
+static void chain_text(const struct sb_cms_signer *s, struct sb_cert_memo *memo, struct sb_jtext *b)
 {
+    STACK_OF(X509) *chain = s != NULL ? s->chain : NULL;
     int i;
 
     sb_jtext_raw(b, "[", 1);
@@ -47,7 +49,13 @@ static void chain_text(STACK_OF(X509) *chain, struct sb_cert_memo *memo, struct 
         if (i > 0) {
             sb_jtext_raw(b, ",", 1);
         }
-        (void)sb_cert_memo_cert_text(memo, sk_X509_value(chain, i), b);
+        if (!sb_cert_memo_cert_text(memo, sk_X509_value(chain, i), b) || s->revocation == NULL ||
+            (size_t)i >= s->n_revocation || !sb_rev_evidence_present(&s->revocation[i])) {
+            continue;
+        }
+        b->n--;                          /* the certificate object's closing brace, written again after */
+        sb_report_rev_evidence_text(&s->revocation[i], b);
+        sb_jtext_raw(b, "}", 1);
     }
     sb_jtext_raw(b, "]", 1);
 }
@@ -106,7 +114,7 @@ static void refs_text(const struct sb_cms_signer *s, struct sb_jtext *b, size_t 
 /* One entry of "signers" (sb_report_signer + its chain + its signed references); the worst signer's
  * chain is out's bytes [wfrom, wto). */
 static void signer_text(const struct sb_cms_result *res, const struct sb_cms_signer *s, struct sb_cert_memo *memo,
-                        STACK_OF(X509) *worst, size_t wfrom, size_t wto, struct sb_jtext *b)
+                        const struct sb_cms_signer *worst, size_t wfrom, size_t wto, struct sb_jtext *b)
 {
     enum sb_reason rc = s->reason;
     size_t n = 0;
@@ -129,10 +137,10 @@ static void signer_text(const struct sb_cms_result *res, const struct sb_cms_sig
     key(b, "signing_time", 0);
     sb_jtext_str_or_null(b, or_null(s->signing_time));
     key(b, "chain", 0);
-    if (s->chain == worst) {
+    if (s == worst) {
         repeat(b, wfrom, wto);
     } else {
-        chain_text(s->chain, memo, b);
+        chain_text(s, memo, b);
     }
     if (res->xmldsig) {
         key(b, "signed_references", 0);
@@ -146,7 +154,7 @@ static void signer_text(const struct sb_cms_result *res, const struct sb_cms_sig
 int sb_verdict_json_text(const struct sb_cms_result *res, time_t at, struct sb_cert_memo *memo,
                          const char *const *extra, struct sb_jtext *out)
 {
-    STACK_OF(X509) *worst = res->n_signers > 0 ? res->signers[res->worst].chain : NULL;
+    const struct sb_cms_signer *worst = res->n_signers > 0 ? &res->signers[res->worst] : NULL;
     char when[40];
     size_t i, n, wfrom, wto, mark;
     int ok;

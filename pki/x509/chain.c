@@ -43,6 +43,7 @@ struct build {
     struct sb_err set_aside;                  /* first candidate refused for its key identifier */
     int have_path_fail, have_link_fail, have_set_aside;
     STACK_OF(ASN1_OBJECT) *policies;
+    struct sb_rev_evidence *ok_ev, *fail_ev;  /* owned: evidence of ok_path / fail_path (top level only) */
 };
 
 static enum sb_reason crl_signer(void *arg, X509_CRL *crl, EVP_PKEY **signer_key, struct sb_err *err);
@@ -51,8 +52,11 @@ void sb_chain_result_clear(struct sb_chain_result *r)
 {
     sk_X509_pop_free(r->chain, X509_free);
     sk_ASN1_OBJECT_pop_free(r->policies, ASN1_OBJECT_free);
+    OPENSSL_free(r->revocation);
     r->chain = NULL;
     r->policies = NULL;
+    r->revocation = NULL;
+    r->n_revocation = 0;
 }
 
 static int in_stack(STACK_OF(X509) *sk, X509 *x)
@@ -117,12 +121,18 @@ static int aki_matches(X509 *child, X509 *issuer)
 static void validate_complete(struct build *b)
 {
     struct sb_revocation_ctx rev;
+    struct sb_rev_evidence *ev = NULL;
     struct sb_err e;
     STACK_OF(ASN1_OBJECT) *pol = NULL;
     enum sb_reason rc;
 
     if (++b->paths_checked > SB_CHAIN_MAX_PATHS) {
         return;
+    }
+    /* evidence for the caller's path only (a nested CRL-signer validation reports none); allocation failure
+     * loses the evidence, never the verdict */
+    if (b->nesting == 0 && b->opts->revocation != SB_REV_OFF) {
+        ev = OPENSSL_zalloc(b->len * sizeof(*ev));
     }
     memset(&rev, 0, sizeof(rev));
     rev.crls = b->opts->crls;
@@ -143,13 +153,17 @@ static void validate_complete(struct build *b)
     rev.ocsp_before_crl = b->opts->ocsp_before_crl;
     rev.skew_s = b->opts->skew_s;
     rev.fetch = b->opts->fetch;
+    rev.embedded_crls = b->opts->embedded_crls;
+    rev.known_crls = b->opts->known_crls;
+    rev.known_sha256 = b->opts->known_sha256;
     sb_err_clear(&e);
-    rc = sb_path_check(b->opts, b->path, b->len, &rev, &pol, &e);
+    rc = sb_path_check(b->opts, b->path, b->len, &rev, &pol, ev, &e);
     if (rc == SB_OK) {
         b->done = 1;
         b->policies = pol;
         memcpy(b->ok_path, b->path, b->len * sizeof(X509 *));
         b->ok_len = b->len;
+        b->ok_ev = ev;
         return;
     }
     sk_ASN1_OBJECT_pop_free(pol, ASN1_OBJECT_free);
@@ -158,7 +172,10 @@ static void validate_complete(struct build *b)
         b->path_fail = e;
         memcpy(b->fail_path, b->path, b->len * sizeof(X509 *));
         b->fail_len = b->len;
+        b->fail_ev = ev;
+        ev = NULL;
     }
+    OPENSSL_free(ev);
 }
 
 static void extend(struct build *b);
@@ -308,12 +325,22 @@ static enum sb_reason run(struct build *b, X509 *leaf, struct sb_chain_result *r
         }
         res->policies = b->policies;
         b->policies = NULL;
+        if (b->ok_ev != NULL) {
+            res->revocation = b->ok_ev;
+            res->n_revocation = b->ok_len;
+            b->ok_ev = NULL;
+        }
         sb_err_clear(err);
         return SB_OK;
     }
     if (b->have_path_fail) {
         if (!push_path(res->chain, b->fail_path, b->fail_len)) {
             return sb_err_set(err, SB_R_INTERNAL, "out of memory");
+        }
+        if (b->fail_ev != NULL) {
+            res->revocation = b->fail_ev;
+            res->n_revocation = b->fail_len;
+            b->fail_ev = NULL;
         }
         if (err != NULL) {
             *err = b->path_fail;
@@ -365,6 +392,8 @@ static enum sb_reason validate_nested(const struct sb_path_opts *o, X509 *leaf, 
     b->parent = parent;
     rc = run(b, leaf, res, err);
     sk_ASN1_OBJECT_pop_free(b->policies, ASN1_OBJECT_free);
+    OPENSSL_free(b->ok_ev);
+    OPENSSL_free(b->fail_ev);
     OPENSSL_free(b);
     return rc;
 }
@@ -417,7 +446,8 @@ static int cache_key(const struct sb_path_opts *o, X509 *leaf, STACK_OF(X509) *a
     }
     ints[0] = sk_X509_num(anchors);
     ints[1] = sk_X509_CRL_num(o->crls);
-    EVP_DigestUpdate(md, ints, 2 * sizeof(ints[0]));
+    ints[2] = o->embedded_crls != NULL ? sk_X509_CRL_num(o->embedded_crls) : 0;   /* evidence: file or embedded */
+    EVP_DigestUpdate(md, ints, 3 * sizeof(ints[0]));
     for (k = o->scoped_crls > 0 ? o->scoped_crls : 0; k < sk_X509_CRL_num(o->crls); k++) {
         if (!sb_crl_sha256(sk_X509_CRL_value(o->crls, k), h)) {
             goto done;
@@ -511,7 +541,8 @@ enum sb_reason sb_chain_validate(const struct sb_path_opts *o, X509 *leaf, STACK
     enum sb_reason rc;
 
     cacheable = o->cache != NULL && cache_key(o, leaf, anchors, key);
-    if (cacheable && sb_chain_cache_get(o->cache, key, o->at, &res->chain, &res->policies)) {
+    if (cacheable && sb_chain_cache_get(o->cache, key, o->at, &res->chain, &res->policies, &res->revocation,
+                                        &res->n_revocation)) {
         sb_err_clear(err);
         return SB_OK;
     }
@@ -535,7 +566,8 @@ enum sb_reason sb_chain_validate(const struct sb_path_opts *o, X509 *leaf, STACK
         from = rec.from > from ? rec.from : from;
         until = rec.until < until ? rec.until : until;
         if (from <= until) {
-            sb_chain_cache_put(o->cache, key, res->chain, res->policies, from, until);
+            sb_chain_cache_put(o->cache, key, res->chain, res->policies, res->revocation, res->n_revocation, from,
+                               until);
         }
     }
     return rc;

@@ -26,6 +26,10 @@
 struct sb_chain_result {
     STACK_OF(X509) *chain;                 /* owned: leaf → anchor of the accepted (or best failed) path */
     STACK_OF(ASN1_OBJECT) *policies;       /* owned: valid policy set on success, else NULL */
+    struct sb_rev_evidence *revocation;    /* owned (OPENSSL_free): n_revocation entries parallel to chain, each
+                                            * certificate's revocation evidence (revocation.h; the anchor's and
+                                            * any not checked are zero); NULL when revocation is off */
+    size_t n_revocation;
 };
 
 /* Release what r owns and zero it. */
@@ -33,7 +37,8 @@ void sb_chain_result_clear(struct sb_chain_result *r);
 
 /*
  * Validate leaf under o against anchors, using untrusted as path candidates. On SB_OK res->chain is the
- * validated path. On failure err holds the most relevant reason: the failure of the first complete
+ * validated path, with res->revocation the evidence behind each certificate's revocation status (a path served
+ * from the validated-path cache carries the evidence it was validated with). On failure err holds the most relevant reason: the failure of the first complete
  * path tried, else a signature failure, else CHAIN_NO_ANCHOR (naming a candidate set aside for its key
  * identifier, if any); res->chain then holds that failed path when one was complete, otherwise it is empty.
  */

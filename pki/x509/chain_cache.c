@@ -6,12 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "pki/base/lru.h"
+#include "pki/x509/revocation.h"
 
 struct entry {
     struct sb_lru_node node;               /* first: the map's part */
     STACK_OF(X509) *chain;                 /* owned */
     STACK_OF(ASN1_OBJECT) *policies;       /* owned; may be NULL */
+    struct sb_rev_evidence *ev;            /* owned (OPENSSL_free); may be NULL */
+    size_t n_ev;
     time_t from, until;
 };
 
@@ -27,6 +32,7 @@ static void entry_free(struct sb_lru_node *n)
 
     sk_X509_pop_free(e->chain, X509_free);
     sk_ASN1_OBJECT_pop_free(e->policies, ASN1_OBJECT_free);
+    OPENSSL_free(e->ev);
     free(e);
 }
 
@@ -98,6 +104,8 @@ struct lookup {
     time_t at;
     STACK_OF(X509) **chain;
     STACK_OF(ASN1_OBJECT) **policies;
+    struct sb_rev_evidence **ev;
+    size_t *n_ev;
 };
 
 /* Served only inside its window (outside it, never again); a hit copies the chain and the policies. */
@@ -115,23 +123,31 @@ static enum sb_lru_use entry_take(struct sb_lru_node *n, void *arg)
     if (q->policies != NULL && e->policies != NULL) {
         *q->policies = dup_policies(e->policies);
     }
+    if (q->ev != NULL && e->ev != NULL && (*q->ev = OPENSSL_memdup(e->ev, e->n_ev * sizeof(*e->ev))) != NULL) {
+        *q->n_ev = e->n_ev;
+    }
     return SB_LRU_HIT;
 }
 
 int sb_chain_cache_get(struct sb_chain_cache *c, const unsigned char key[32], time_t at, STACK_OF(X509) **chain,
-                       STACK_OF(ASN1_OBJECT) **policies)
+                       STACK_OF(ASN1_OBJECT) **policies, struct sb_rev_evidence **ev, size_t *n_ev)
 {
-    struct lookup q = { at, chain, policies };
+    struct lookup q = { at, chain, policies, ev, n_ev };
 
     *chain = NULL;
     if (policies != NULL) {
         *policies = NULL;
     }
+    if (ev != NULL) {
+        *ev = NULL;
+        *n_ev = 0;
+    }
     return sb_lru_get(lru_of(c), key, entry_take, &q);
 }
 
 void sb_chain_cache_put(struct sb_chain_cache *c, const unsigned char key[32], STACK_OF(X509) *chain,
-                        STACK_OF(ASN1_OBJECT) *policies, time_t from, time_t until)
+                        STACK_OF(ASN1_OBJECT) *policies, const struct sb_rev_evidence *ev, size_t n_ev, time_t from,
+                        time_t until)
 {
     struct entry *e;
 
@@ -146,7 +162,11 @@ void sb_chain_cache_put(struct sb_chain_cache *c, const unsigned char key[32], S
     e->until = until;
     e->chain = dup_chain(chain);
     e->policies = dup_policies(policies);
-    if (e->chain == NULL || (policies != NULL && e->policies == NULL)) {
+    if (ev != NULL && n_ev > 0) {
+        e->ev = OPENSSL_memdup(ev, n_ev * sizeof(*ev));
+        e->n_ev = n_ev;
+    }
+    if (e->chain == NULL || (policies != NULL && e->policies == NULL) || (ev != NULL && n_ev > 0 && e->ev == NULL)) {
         entry_free(&e->node);
         return;
     }

@@ -558,7 +558,7 @@ static enum sb_reason prefix_err(struct sb_err *err, enum sb_reason rc, const ch
 
 enum sb_reason sb_path_check(const struct sb_path_opts *o, X509 *const *path, size_t n,
                              const struct sb_revocation_ctx *rev, STACK_OF(ASN1_OBJECT) **policies,
-                             struct sb_err *err)
+                             struct sb_rev_evidence *ev, struct sb_err *err)
 {
     size_t j;
     long below = 0, depth = 0;
@@ -611,7 +611,7 @@ enum sb_reason sb_path_check(const struct sb_path_opts *o, X509 *const *path, si
     }
     if (rev != NULL && rev->mode != SB_REV_OFF) {
         for (j = 0; j + 1 < n; j++) {
-            if ((rc = sb_revocation_check(rev, path[j], path[j + 1], err)) != SB_OK) {
+            if ((rc = sb_revocation_check_ev(rev, path[j], path[j + 1], ev != NULL ? &ev[j] : NULL, err)) != SB_OK) {
                 goto err;
             }
         }

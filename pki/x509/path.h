@@ -88,6 +88,10 @@ struct sb_path_opts {
     int ocsp_before_crl;                       /* with both: OCSP asked before the CRL distribution points */
     long skew_s;                               /* clock skew allowed for OCSP times */
     const struct sb_rev_fetch *fetch;          /* borrowed: the policy's fetch settings (revocation.h); NULL */
+    /* Evidence only (sb_chain_result.revocation), as in sb_revocation_ctx: */
+    STACK_OF(X509_CRL) *embedded_crls;         /* borrowed: those of crls carried in the signed object; NULL */
+    STACK_OF(X509_CRL) *known_crls;            /* borrowed: CRLs whose SHA-256 is known (a policy's); NULL */
+    const unsigned char (*known_sha256)[32];   /* borrowed: parallel to known_crls */
 };
 
 /* Fill o with defaults: now, anyPolicy, no limits, revocation prefer, rfc5280 profile, strong algorithms. */
@@ -97,11 +101,13 @@ void sb_path_opts_init(struct sb_path_opts *o);
  * Validate path[0] (leaf) .. path[n-1] (anchor); signatures between links must already have been
  * checked by the caller (the builder does it while building). rev is the revocation context to use
  * (its find_signer bound to this path's anchor). On SB_OK *policies (if not NULL) is the valid policy
- * set (sk_ASN1_OBJECT_pop_free). On failure err says which certificate and why.
+ * set (sk_ASN1_OBJECT_pop_free). On failure err says which certificate and why. ev (may be NULL; n entries,
+ * zeroed by the caller) gets each certificate's revocation evidence (sb_revocation_check_ev) as far as its
+ * status was checked; the anchor's stays zero.
  */
 enum sb_reason sb_path_check(const struct sb_path_opts *o, X509 *const *path, size_t n,
                              const struct sb_revocation_ctx *rev, STACK_OF(ASN1_OBJECT) **policies,
-                             struct sb_err *err) SB_MUST_USE;
+                             struct sb_rev_evidence *ev, struct sb_err *err) SB_MUST_USE;
 
 /*
  * The trust anchor's own RFC 5280 §4 CA profile, as the strict profile judges it (critical basicConstraints

@@ -106,6 +106,9 @@ enum sb_reason sb_rev_record_crls(void *arg, const struct sb_crl_request *rq, ST
             }
             return sn->rc;
         }
+        if (rq->origins != NULL) {
+            *rq->origins = sn->origins;
+        }
         return push_refs(out, sn->crls, 0) ? SB_OK : sb_err_set(why, SB_R_INTERNAL, "out of memory");
     }
     rc = w->crl_fn(w->crl_arg, rq, out, why);
@@ -127,6 +130,9 @@ enum sb_reason sb_rev_record_crls(void *arg, const struct sb_crl_request *rq, ST
             }
             w->n_crls++;
         } else if ((sn->crls = sk_X509_CRL_new_null()) != NULL && push_refs(sn->crls, out, before)) {
+            if (rq->origins != NULL) {
+                sn->origins = *rq->origins;
+            }
             w->n_crls++;
         } else {
             sk_X509_CRL_pop_free(sn->crls, X509_CRL_free);

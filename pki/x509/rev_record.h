@@ -25,6 +25,7 @@ struct sb_rev_seen_crls {
     X509 *cert;                                 /* borrowed: the validation's certificate */
     enum sb_reason rc;
     STACK_OF(X509_CRL) *crls;                   /* owned (a reference each): the CRLs given, when rc is SB_OK */
+    struct sb_crl_origins origins;              /* what the hook said of them (URL, SHA-256) */
     struct sb_err why;                          /* when rc is not SB_OK */
 };
 

@@ -20,16 +20,23 @@
 #include "pki/base/name_table.h"
 #include "pki/x509/cert_format.h"
 
-/* CRLReason values (RFC 5280 5.3.1; -1: the entry has none). */
-static const char *reason_name(int r)
+const char *sb_rev_reason_name(int r)
 {
     static const struct sb_name_row names[] = {
-        { -1, "unspecified (no reasonCode)" }, { 0, "unspecified" }, { 1, "keyCompromise" }, { 2, "cACompromise" },
+        { 0, "unspecified" }, { 1, "keyCompromise" }, { 2, "cACompromise" },
         { 3, "affiliationChanged" }, { 4, "superseded" }, { 5, "cessationOfOperation" }, { 6, "certificateHold" },
         { 8, "removeFromCRL" }, { 9, "privilegeWithdrawn" }, { 10, "aACompromise" },
     };
 
-    return sb_name_of(SB_NAME_ROWS(names), r, "unknown reason");
+    return r < 0 ? NULL : sb_name_of(SB_NAME_ROWS(names), r, NULL);
+}
+
+/* CRLReason values (RFC 5280 5.3.1; -1: the entry has none), for messages. */
+static const char *reason_name(int r)
+{
+    const char *n = sb_rev_reason_name(r);
+
+    return r < 0 ? "unspecified (no reasonCode)" : n != NULL ? n : "unknown reason";
 }
 
 /* ReasonFlags bit names, indexed by bit number. */
@@ -38,7 +45,7 @@ static const char *const reason_bit_names[9] = {
     "cessationOfOperation", "certificateHold", "privilegeWithdrawn", "aACompromise"
 };
 
-static int same_scope(const struct crl_info *a, const struct crl_info *b)
+int sb_rev_same_scope(const struct crl_info *a, const struct crl_info *b)
 {
     if (X509_NAME_cmp(X509_CRL_get_issuer(a->crl), X509_CRL_get_issuer(b->crl)) != 0) {
         return 0;
@@ -65,7 +72,7 @@ static void bind_deltas(struct rev_check *ck, struct crl_info *infos, int n)
         for (j = 0; j < n && !found; j++) {
             const struct crl_info *b = &infos[j];
 
-            found = b->state == CRL_USABLE && b->base == NULL && b->current && same_scope(b, d) &&
+            found = b->state == CRL_USABLE && b->base == NULL && b->current && sb_rev_same_scope(b, d) &&
                     ASN1_INTEGER_cmp(b->number, d->base) >= 0;
         }
         if (!found) {
@@ -91,7 +98,7 @@ static int listing_released(const struct crl_info *infos, int n, const struct cr
     for (j = 0; j < n; j++) {
         const struct crl_info *m = &infos[j];
 
-        if (m == l || m->state != CRL_USABLE || !same_scope(m, l) || ASN1_INTEGER_cmp(m->number, l->number) <= 0) {
+        if (m == l || m->state != CRL_USABLE || !sb_rev_same_scope(m, l) || ASN1_INTEGER_cmp(m->number, l->number) <= 0) {
             continue;
         }
         if (m->base != NULL) {
@@ -123,16 +130,36 @@ static void mask_names(unsigned mask, char *buf, size_t len)
     }
 }
 
+/* Why no usable current CRL covers all reasons (ck->diag), as REVOCATION_UNAVAILABLE says it. */
+static void no_coverage_diag(struct rev_check *ck, unsigned mask, int total, int n)
+{
+    char missing[160];
+
+    if (mask != 0) {
+        mask_names(SB_REV_ALL_REASONS & ~mask, missing, sizeof(missing));
+        sb_rev_note(ck, DIAG_COVERAGE, "current CRLs do not cover the reasons %s", missing);
+    }
+    if (ck->diag[0] == '\0') {
+        snprintf(ck->diag, sizeof(ck->diag), "no CRL applies to it");
+    }
+    if (ck->candidates == 0) {
+        snprintf(ck->diag, sizeof(ck->diag), "no CRL from issuer %s%s", ck->iss_s,
+                 total > n ? " among the CRLs considered" : "");
+    }
+}
+
 /* The decision over ctx->crls. need_more non-NULL: set to 1 when the certificate is neither revoked nor
  * covered by current complete CRLs for all reasons (the return is then what that gives alone: SB_OK under
- * prefer, REVOCATION_UNAVAILABLE and its message under require), else 0. */
+ * prefer, REVOCATION_UNAVAILABLE and its message under require), else 0. ev (may be NULL) gets the CRL that
+ * decided, or under prefer (need_more NULL) a note why none did; fetched (may be NULL) is what the more_crls
+ * hook said of the CRLs it gave. */
 static enum sb_reason judge(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer, int *need_more,
-                            struct sb_err *err)
+                            struct sb_rev_evidence *ev, const struct sb_crl_origins *fetched, struct sb_err *err)
 {
     struct rev_check ck;
     struct crl_info *infos = NULL;
     const struct crl_info *best;
-    char iss_s[SB_REV_NAME_MAX], num_s[48], missing[160], at_s[32];
+    char iss_s[SB_REV_NAME_MAX], num_s[48], at_s[32];
     unsigned mask = 0;
     int i, n = 0, crit = -1, total;
     enum sb_reason rc;
@@ -211,6 +238,7 @@ static enum sb_reason judge(const struct sb_revocation_ctx *ctx, X509 *cert, X50
         }
     }
     if (best != NULL) {
+        sb_rev_evidence_revoked(ctx, fetched, best, ev);
         sb_certfmt_name(X509_CRL_get_issuer(best->crl), iss_s, sizeof(iss_s));
         sb_rev_number_str(best->number, num_s, sizeof(num_s));
         rc = sb_err_set(err, SB_R_REVOKED,
@@ -228,21 +256,18 @@ static enum sb_reason judge(const struct sb_revocation_ctx *ctx, X509 *cert, X50
         *need_more = mask != SB_REV_ALL_REASONS;
     }
     if (ctx->mode == SB_REV_PREFER || mask == SB_REV_ALL_REASONS) {
+        if (mask == SB_REV_ALL_REASONS) {
+            sb_rev_evidence_covered(ctx, fetched, infos, n, ev);
+        } else if (need_more == NULL && ev != NULL) {
+            no_coverage_diag(&ck, mask, total, n);
+            snprintf(ev->note, sizeof(ev->note), "passed without status: no usable current CRL covers all "
+                     "reasons: %.180s", ck.diag);
+        }
         sb_err_clear(err);
         rc = SB_OK;
         goto err;
     }
-    if (mask != 0) {
-        mask_names(SB_REV_ALL_REASONS & ~mask, missing, sizeof(missing));
-        sb_rev_note(&ck, DIAG_COVERAGE, "current CRLs do not cover the reasons %s", missing);
-    }
-    if (ck.diag[0] == '\0') {
-        snprintf(ck.diag, sizeof(ck.diag), "no CRL applies to it");
-    }
-    if (ck.candidates == 0) {
-        snprintf(ck.diag, sizeof(ck.diag), "no CRL from issuer %s%s", ck.iss_s,
-                 total > n ? " among the CRLs considered" : "");
-    }
+    no_coverage_diag(&ck, mask, total, n);
     if (gmtime_r(&ctx->at, &tm) == NULL || strftime(at_s, sizeof(at_s), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
         snprintf(at_s, sizeof(at_s), "?");
     }
@@ -264,11 +289,12 @@ err:
 /* Ask ctx->more_crls for the certificate's CRLs and judge again with them (first, then the supplied ones) as
  * require would: SB_OK (current CRLs cover it), REVOKED, or REVOCATION_UNAVAILABLE with why (undecided). */
 static enum sb_reason try_more_crls(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
-                                    struct sb_err *why)
+                                    struct sb_rev_evidence *ev, struct sb_err *why)
 {
     struct sb_revocation_ctx sub;
     struct sb_crl_request rq;
     STACK_OF(X509_CRL) *more, *all = NULL;
+    struct sb_crl_origins origins;
     struct sb_err e;
     enum sb_reason rc;
     int i;
@@ -282,6 +308,8 @@ static enum sb_reason try_more_crls(const struct sb_revocation_ctx *ctx, X509 *c
     rq.at = ctx->at;
     rq.fetch = ctx->fetch;
     rq.budget = ctx->budget;
+    memset(&origins, 0, sizeof(origins));
+    rq.origins = &origins;
     sb_err_clear(&e);
     rc = ctx->more_crls(ctx->more_crls_arg, &rq, more, &e);
     if (rc != SB_OK || sk_X509_CRL_num(more) == 0) {
@@ -304,7 +332,7 @@ static enum sb_reason try_more_crls(const struct sb_revocation_ctx *ctx, X509 *c
     sub.more_crls = NULL;
     sub.ocsp = NULL;
     sub.mode = SB_REV_REQUIRE;
-    rc = judge(&sub, cert, issuer, NULL, why);
+    rc = judge(&sub, cert, issuer, NULL, ev, &origins, why);
 done:
     sk_X509_CRL_free(all);
     sk_X509_CRL_pop_free(more, X509_CRL_free);
@@ -364,7 +392,7 @@ static void note_add(char *buf, size_t len, int first, const char *what, const c
 enum sb_reason sb_revocation_check_ev(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
                                       struct sb_rev_evidence *ev, struct sb_err *err)
 {
-    struct sb_rev_evidence scratch;
+    struct sb_rev_evidence scratch, crl_ev, *want = ev;  /* want NULL: no evidence wanted (no CRL is hashed) */
     struct sb_err why[2], sup, crl_msg;
     const char *what[2] = { "", "" };
     char serial_s[48], iss_s[SB_REV_NAME_MAX], supplied[300];
@@ -375,10 +403,10 @@ enum sb_reason sb_revocation_check_ev(const struct sb_revocation_ctx *ctx, X509 
     memset(ev, 0, sizeof(*ev));
     sb_err_clear(&sup);
     if (ctx == NULL || ctx->mode == SB_REV_OFF || (ctx->more_crls == NULL && ctx->ocsp == NULL && ctx->n_ocsps == 0)) {
-        return judge(ctx, cert, issuer, NULL, err);
+        return judge(ctx, cert, issuer, NULL, want, NULL, err);
     }
     sb_err_clear(&crl_msg);
-    rc = judge(ctx, cert, issuer, &need_more, &crl_msg);
+    rc = judge(ctx, cert, issuer, &need_more, want, NULL, &crl_msg);
     if (rc != SB_OK && !need_more) {
         return sb_err_set(err, rc, "%s", crl_msg.msg);     /* revoked by a CRL (that wins), or malformed */
     }
@@ -386,19 +414,23 @@ enum sb_reason sb_revocation_check_ev(const struct sb_revocation_ctx *ctx, X509 
     sb_certfmt_name(X509_get_issuer_name(cert), iss_s, sizeof(iss_s));
     /* the supplied OCSP responses, judged with the supplied CRLs: a revocation in them wins over coverage */
     if (ctx->n_ocsps > 0) {
+        crl_ev = *ev;                                       /* what decided when the CRLs cover it */
         rc = sb_rev_supplied_judge(ctx, cert, issuer, ev, &sup);
         if (rc == SB_R_REVOKED) {
             return sb_err_set(err, rc, "certificate serial %s (issuer %s) revoked according to the supplied OCSP "
                               "response (%s): %s", serial_s, iss_s, sb_rev_source_name(ev->source), sup.msg);
         }
         if (rc == SB_OK) {
+            if (!need_more) {
+                *ev = crl_ev;                               /* covered by the CRLs, which were judged first */
+            }
             sb_err_clear(err);
             return SB_OK;
         }
         if (rc != SB_R_REVOCATION_UNAVAILABLE) {
             return sb_err_set(err, rc, "%s", sup.msg);
         }
-        memset(ev, 0, sizeof(*ev));
+        *ev = crl_ev;
         have_sup = 1;
     }
     if (!need_more) {
@@ -414,7 +446,7 @@ enum sb_reason sb_revocation_check_ev(const struct sb_revocation_ctx *ctx, X509 
         } else if (!ocsp_now && ctx->more_crls != NULL) {
             what[n] = "CRL distribution points";
             memset(ev, 0, sizeof(*ev));
-            rc = try_more_crls(ctx, cert, issuer, &why[n]);
+            rc = try_more_crls(ctx, cert, issuer, want != NULL ? ev : NULL, &why[n]);
         } else {
             continue;
         }

@@ -70,10 +70,18 @@ struct sb_rev_evidence {
     time_t this_update, next_update;   /* next_update 0 when absent */
     unsigned char sha256[32];          /* SHA-256 of the DER response or CRL */
     int revoked_after;                 /* listed as revoked, but only after the validation time: passes */
-    time_t revocation_time;            /* revoked_after (or a revoking OCSP response): when */
-    int revocation_reason;             /* the same: CRLReason, -1 when absent */
+    time_t revocation_time;            /* revoked_after, or the listing that revoked it: when (0 = none) */
+    int revocation_reason;             /* with revocation_time: CRLReason, -1 when absent */
     char note[SB_REV_NOTE_MAX];        /* source NONE under prefer: why there is no status ("" = mode off) */
+    int has_delta;                     /* a CRL decided: a current delta CRL of its scope was applied too */
+    unsigned char delta_sha256[32];    /* has_delta: SHA-256 of that delta CRL's DER */
 };
+
+/* 1 when ev says something: a source, or a note on why there is none (0: not checked, e.g. the anchor). */
+int sb_rev_evidence_present(const struct sb_rev_evidence *ev);
+
+/* The RFC 5280 §5.3.1 name of a CRLReason value ("keyCompromise"); NULL for -1 (absent) or an unknown value. */
+const char *sb_rev_reason_name(int r);
 
 /* "embedded" / "ocsp" / "crl" / "file"; "none" for SB_REV_SRC_NONE. */
 const char *sb_rev_source_name(enum sb_rev_source s);
@@ -114,6 +122,21 @@ struct sb_ocsp_query {
 typedef enum sb_reason (*sb_ocsp_source_fn)(void *arg, const struct sb_ocsp_query *q, struct sb_rev_evidence *ev,
                                             struct sb_err *why);
 
+#define SB_CRL_ORIGIN_MAX 2
+
+/* Where a more_crls hook says a CRL it pushed came from (evidence: the JSON, the ETSI report, the audit). */
+struct sb_crl_origin {
+    const X509_CRL *crl;               /* borrowed: the CRL pushed (compared by pointer) */
+    char url[SB_REV_URL_MAX];          /* the URL it was fetched from (truncated if longer) */
+    int has_sha256;                    /* 1: sha256 is its DER's SHA-256 (known to the hook without work) */
+    unsigned char sha256[32];
+};
+
+struct sb_crl_origins {
+    int n;
+    struct sb_crl_origin o[SB_CRL_ORIGIN_MAX];
+};
+
 /* What a more_crls hook is asked for: CRLs for cert (issued by issuer) at `at`, under fetch. */
 struct sb_crl_request {
     X509 *cert;
@@ -123,6 +146,8 @@ struct sb_crl_request {
     struct sb_work_budget *budget;     /* borrowed: the run's budget (NULL = unlimited); a step that needs the
                                         * network must take SB_WORK_UNBOUNDED from it (it then fails on an
                                         * event loop and the run goes to a worker) */
+    struct sb_crl_origins *origins;    /* borrowed, may be NULL (zeroed by the caller): the hook notes there,
+                                        * for up to SB_CRL_ORIGIN_MAX CRLs it pushes, their URL (and SHA-256) */
 };
 
 /*
@@ -157,6 +182,12 @@ struct sb_revocation_ctx {
     const struct sb_ocsp_supplied *ocsps;   /* borrowed: supplied OCSP responses (n_ocsps), judged with the
                                              * supplied CRLs before any network source; NULL = none */
     size_t n_ocsps;
+    /* Evidence only (which CRL decided, sb_revocation_check_ev): never changes an outcome. */
+    STACK_OF(X509_CRL) *embedded_crls; /* borrowed: those of crls that came with the signed object ("embedded");
+                                        * the other supplied ones are "file"; NULL = none */
+    STACK_OF(X509_CRL) *known_crls;    /* borrowed: CRLs whose DER SHA-256 is known in advance (a policy's own,
+                                        * hashed once at load), so a decision by one is not re-encoded; NULL */
+    const unsigned char (*known_sha256)[32];   /* borrowed: parallel to known_crls */
 };
 
 /*
@@ -186,8 +217,12 @@ enum sb_reason sb_revocation_check(const struct sb_revocation_ctx *ctx, X509 *ce
  * ctx->ocsp_before_crl says): the first source that decides (good and current, or revoked) gives the
  * outcome; when none does, require gives REVOCATION_UNAVAILABLE naming why each source (the supplied OCSP
  * responses included) gave no status and prefer passes without status. ev (may be NULL) is filled with the
- * evidence that decided an OCSP status (source embedded / file / ocsp), or with source NONE and, when some
- * source was tried in vain, a note saying why there is no status.
+ * evidence that decided (an OCSP response: source embedded / file / ocsp), or with source NONE and, when some
+ * source was tried in vain, a note saying why there is no status. For CRLs: a revocation names the CRL that lists the certificate (a delta CRL when the newest listing is in one); "not revoked" names the
+ * current complete CRL covering the most reasons (ties: the newest), with the delta CRL applied to it, if
+ * any, in has_delta / delta_sha256; a listing only after ctx->at sets revoked_after. Source: a CRL from
+ * more_crls is "crl" with the URL the hook noted, one of ctx->embedded_crls "embedded", any other "file".
+ * Mode off leaves ev all zero.
  */
 enum sb_reason sb_revocation_check_ev(const struct sb_revocation_ctx *ctx, X509 *cert, X509 *issuer,
                                       struct sb_rev_evidence *ev, struct sb_err *err) SB_MUST_USE;

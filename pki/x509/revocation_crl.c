@@ -236,6 +236,9 @@ static int entry_record(const struct rev_check *ck, struct crl_info *ci, const X
         return 0;
     }
     ci->revoked_by_at = cmp <= 0;
+    if (!sb_asn1_time_to_unix(d, &ci->rev_time, NULL)) {
+        ci->rev_time = 0;
+    }
     asn1_time_str(d, ci->rev_date, sizeof(ci->rev_date));
     ci->listed = 1;
     return 1;

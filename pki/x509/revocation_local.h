@@ -45,6 +45,7 @@ struct crl_info {
     int listed;                        /* an entry for the certificate was found */
     int reason;                        /* its CRLReason, -1 when absent */
     int revoked_by_at;                 /* its revocationDate <= at */
+    time_t rev_time;                   /* its revocationDate (0 when it cannot be converted) */
     char rev_date[32];
 };
 
@@ -73,6 +74,16 @@ const X509_NAME *sb_rev_gens_first_dirname(GENERAL_NAMES *gens);
 /* Evaluate ci->crl for the certificate of ck: sets ci->state, scope reasons, currency and the entry found,
  * and leaves a diagnostic in ck when it cannot be used. */
 void sb_rev_crl_evaluate(struct rev_check *ck, struct crl_info *ci);
+/* 1 if a and b have the same CRL issuer and issuingDistributionPoint (the same scope). */
+int sb_rev_same_scope(const struct crl_info *a, const struct crl_info *b);
+
+/* Evidence (rev_evidence.c; ev NULL: nothing). fetched (may be NULL): what the more_crls hook said of its CRLs.
+ * revoked: best is the CRL whose listing revokes the certificate. covered: the current complete CRL covering
+ * the most reasons (ties: the newest) with its newest bound delta, and a listing after ctx->at if any. */
+void sb_rev_evidence_revoked(const struct sb_revocation_ctx *ctx, const struct sb_crl_origins *fetched,
+                             const struct crl_info *best, struct sb_rev_evidence *ev);
+void sb_rev_evidence_covered(const struct sb_revocation_ctx *ctx, const struct sb_crl_origins *fetched,
+                             const struct crl_info *infos, int n, struct sb_rev_evidence *ev);
 
 /* What ctx->ocsps say about cert (revocation_ocsp.c): SB_OK (a good response, or one revoking it only after
  * ctx->at) or REVOKED, with ev filled from the response that decided and why holding its message;

@@ -104,6 +104,8 @@ struct sb_xmldsig_signer {
     enum sb_xmldsig_source source;
     X509 *cert;                        /* owned: the signer certificate, NULL when none verified */
     STACK_OF(X509) *chain;             /* owned: leaf -> anchor as built (possibly failed); may be NULL */
+    struct sb_rev_evidence *revocation; /* owned (OPENSSL_free): parallel to chain (sb_chain_result.revocation) */
+    size_t n_revocation;
     STACK_OF(X509) *keyinfo_certs;     /* owned: the certificates carried in KeyInfo; may be NULL */
     unsigned char *sig_value;          /* owned: the decoded SignatureValue; NULL when unreadable */
     size_t sig_len;

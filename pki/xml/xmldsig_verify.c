@@ -275,6 +275,10 @@ static enum sb_reason check_path(struct xsig *s, struct sb_err *err)
     rc = sb_chain_validate(o->path, s->out->cert, o->anchors != NULL ? o->anchors : anchors, untrusted, &cres, err);
     s->out->chain = cres.chain;
     cres.chain = NULL;
+    s->out->revocation = cres.revocation;
+    s->out->n_revocation = cres.n_revocation;
+    cres.revocation = NULL;
+    cres.n_revocation = 0;
     if (rc == SB_OK) {
         ku = X509_get_key_usage(s->out->cert);
         if ((ku & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0) {
@@ -350,6 +354,7 @@ void sb_xmldsig_result_clear(struct sb_xmldsig_result *r)
     for (i = 0; r->signers != NULL && i < r->n_signers; i++) {
         X509_free(r->signers[i].cert);
         sk_X509_pop_free(r->signers[i].chain, X509_free);
+        OPENSSL_free(r->signers[i].revocation);
         sk_X509_pop_free(r->signers[i].keyinfo_certs, X509_free);
         OPENSSL_free(r->signers[i].sig_value);
         OPENSSL_free(r->signers[i].refs);

@@ -143,7 +143,7 @@ static inline int sb_fuzz_chain_one(const uint8_t *data, size_t size, int resign
     STACK_OF(X509) *certs = NULL, *anchors = NULL;
     STACK_OF(X509_CRL) *crls = NULL;
     STACK_OF(ASN1_OBJECT) *policies = NULL, *ekus = NULL;
-    struct sb_chain_result res = { NULL, NULL };
+    struct sb_chain_result res = { NULL, NULL, NULL, 0 };
     struct sb_path_opts o;
     struct sb_err err;
     char path[600];

@@ -48,6 +48,40 @@ except Exception: print("nojson")')
     esac
 }
 
+# expect_json NAME PY_EXPR -- command...: the command prints JSON d for which PY_EXPR is true. PY_EXPR may call
+# der_sha256(FILE) (SHA-256 of a PEM CRL's DER, by `openssl crl -outform DER | openssl dgst -sha256`) and
+# rev(d, i) (d["chain"][i].get("revocation")).
+expect_json() {
+    name=$1 expr=$2
+    shift 3
+    "$@" >"$TMP/ej.json" 2>"$TMP/stderr"
+    if python3 - "$TMP/ej.json" "$expr" <<'PY'
+import json, subprocess, sys
+def der_sha256(path):
+    der = subprocess.run(["openssl", "crl", "-in", path, "-outform", "DER"], capture_output=True, check=True).stdout
+    out = subprocess.run(["openssl", "dgst", "-sha256", "-r"], input=der, capture_output=True, check=True).stdout
+    return out.split()[0].decode()
+def rev(d, i):
+    return d["chain"][i].get("revocation")
+try:
+    d = json.load(open(sys.argv[1]))
+    sys.exit(0 if eval(sys.argv[2]) else 1)
+except Exception as e:
+    print("     check raised %r" % e)
+    sys.exit(1)
+PY
+    then
+        PASS=$((PASS + 1))
+        echo "ok   $name"
+    else
+        FAIL=$((FAIL + 1))
+        echo "FAIL $name: $expr"
+        head -c 1500 "$TMP/ej.json"
+        echo
+        head -c 600 "$TMP/stderr"
+    fi
+}
+
 finish() {
     echo "$PASS passed, $FAIL failed"
     [ "$FAIL" -eq 0 ]

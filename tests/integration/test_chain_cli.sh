@@ -49,6 +49,66 @@ expect "hk max-depth 0 with one intermediate" 3 CHAIN_CONSTRAINTS_FAILURE CHAIN_
 expect "leaf trusted directly as anchor" 0 - - -- \
     $B chain --json $AT --anchor $P/hk/leaf.pem $P/hk/leaf.pem
 
+# Revocation evidence per chain element (DESIGN §7 "revocation"): which CRL decided, by the SHA-256 of its DER
+HK_CRLS="--crl $P/hk/int.crl --crl $P/hk/root.crl --anchor $P/hk/root.pem --untrusted $P/hk/int.pem"
+expect_json "evidence: --crl files decide, source file, sha256 of each CRL's DER, none for the anchor" \
+    "rev(d,0)['source'] == 'file' and rev(d,0)['type'] == 'crl' and rev(d,0)['url'] is None and \
+     rev(d,0)['sha256'] == der_sha256('$P/hk/int.crl') and rev(d,0)['this_update'].endswith('Z') and \
+     'next_update' in rev(d,0) and 'revoked_after' not in rev(d,0) and \
+     rev(d,1)['source'] == 'file' and rev(d,1)['sha256'] == der_sha256('$P/hk/root.crl') and \
+     'revocation' not in d['chain'][2] and len(d['chain']) == 3" -- \
+    $B chain --json --revocation require $HK_CRLS $P/hk/leaf.pem
+expect_json "evidence: the CRL that lists a revoked leaf, with time and reason" \
+    "d['reason'] == 'REVOKED' and rev(d,0)['source'] == 'file' and rev(d,0)['sha256'] == der_sha256('$P/hk/int.crl') \
+     and rev(d,0)['revocation_time'].endswith('Z') and rev(d,0)['revocation_reason'] is not None" -- \
+    $B chain --json --revocation require $HK_CRLS $P/hk/leaf-revoked.pem
+expect_json "evidence: revocation off, no revocation member anywhere" \
+    "d['valid'] and all('revocation' not in c for c in d['chain'])" -- \
+    $B chain --json --revocation off $HK_CRLS $P/hk/leaf.pem
+expect_json "evidence: prefer without CRLs passes without status, and says so" \
+    "d['valid'] and rev(d,0) == {'source': 'none', 'note': rev(d,0)['note']} and \
+     rev(d,0)['note'].startswith('passed without status') and 'no CRL from issuer' in rev(d,0)['note'] and \
+     rev(d,1)['source'] == 'none' and 'revocation' not in d['chain'][2]" -- \
+    $B chain --json --revocation prefer --anchor $P/hk/root.pem --untrusted $P/hk/int.pem $P/hk/leaf.pem
+expect_json "evidence: prefer with a stale CRL says why there is no status" \
+    "d['valid'] and rev(d,0)['source'] == 'none' and 'passed without status' in rev(d,0)['note']" -- \
+    $B chain --json --revocation prefer --crl $P/hk/int-stale.crl --anchor $P/hk/root.pem --untrusted $P/hk/int.pem \
+    $P/hk/leaf.pem
+# the same through `verify`: a CMS object made by openssl cms -sign, the intermediate's CRL put into its crls
+# field (cms_add_crl.py: OpenSSL 3.0's cms has no -crlfile) is "embedded", the root's CRL given with --crl "file"
+printf 'revocation evidence\n' >"$TMP/ev.txt"
+openssl cms -sign -binary -nodetach -outform DER -in "$TMP/ev.txt" -signer $P/hk/leaf.pem -inkey $P/hk/leaf.key \
+    -certfile $P/hk/int.pem -md sha256 -out "$TMP/ev.p7s" 2>"$TMP/err" &&
+    python3 "$(dirname "$0")/cms_add_crl.py" "$TMP/ev.p7s" $P/hk/int.crl "$TMP/ev-crl.p7s" ||
+    { echo "FAIL making the CMS objects: $(head -c 300 "$TMP/err")"; FAIL=$((FAIL + 1)); }
+expect_json "verify: a CRL carried in the CMS is embedded, a --crl one file; top-level chain and signer's agree" \
+    "d['valid'] and rev(d,0)['source'] == 'embedded' and rev(d,0)['sha256'] == der_sha256('$P/hk/int.crl') and \
+     rev(d,1)['source'] == 'file' and rev(d,1)['sha256'] == der_sha256('$P/hk/root.crl') and \
+     d['signers'][0]['chain'] == d['chain']" -- \
+    $B verify --json --revocation require --crl $P/hk/root.crl --anchor $P/hk/root.pem "$TMP/ev-crl.p7s"
+expect_json "verify: the same CRL given as a file is file" \
+    "d['valid'] and rev(d,0)['source'] == 'file' and rev(d,0)['sha256'] == der_sha256('$P/hk/int.crl')" -- \
+    $B verify --json --revocation require $HK_CRLS "$TMP/ev.p7s"
+expect_json "verify: revocation off, no revocation member" \
+    "d['valid'] and all('revocation' not in c for c in d['chain'] + d['signers'][0]['chain'])" -- \
+    $B verify --json --revocation off --anchor $P/hk/root.pem "$TMP/ev-crl.p7s"
+# the ETSI TS 119 102-2 report: a CRL ValidationObject by its SHA-256, referenced from the certificate's
+if $B verify --report - --revocation require --crl $P/hk/root.crl --anchor $P/hk/root.pem "$TMP/ev-crl.p7s" \
+    >"$TMP/ev.xml" 2>"$TMP/err" && xmllint --noout "$TMP/ev.xml" 2>>"$TMP/err"; then
+    H=$(openssl crl -in $P/hk/int.crl -outform DER | openssl dgst -sha256 -binary | openssl base64 -A)
+    crlvo=$(xmllint --xpath "string(//*[local-name()='ValidationObject'][*[local-name()='ObjectType']='urn:etsi:019102:validationObject:CRL'][.//*[local-name()='DigestValue']='$H']/@id)" "$TMP/ev.xml" 2>/dev/null)
+    leafvo=$(xmllint --xpath "string(//*[local-name()='SigningCertificate']/@VOReference)" "$TMP/ev.xml" 2>/dev/null)
+    ref=$(xmllint --xpath "string(//*[local-name()='ValidationObject'][@id='$leafvo']/*[local-name()='ValidationReport']//*[local-name()='RelatedValidationObject']/@VOReference)" "$TMP/ev.xml" 2>/dev/null)
+    src=$(xmllint --xpath "string(//*[local-name()='ValidationObject'][@id='$leafvo']//*[local-name()='ReportData'][*[local-name()='Type']='urn:sigbridge:revocation-source']/*[local-name()='Value'])" "$TMP/ev.xml" 2>/dev/null)
+    if [ -n "$crlvo" ] && [ "$ref" = "$crlvo" ] && [ "$src" = embedded ]; then
+        PASS=$((PASS + 1)); echo "ok   ETSI report: CRL ValidationObject $crlvo by SHA-256, referenced from the leaf's"
+    else
+        FAIL=$((FAIL + 1)); echo "FAIL ETSI report: crl vo '$crlvo', leaf vo '$leafvo' refers to '$ref', source '$src'"
+    fi
+else
+    FAIL=$((FAIL + 1)); echo "FAIL ETSI report with evidence: $(head -c 300 "$TMP/err")"
+fi
+
 # SM2 (GM/T default ID 1234567812345678 on every certificate and CRL)
 expect "cn SM2 chain, default ID" 0 - - -- \
     $B chain --json $AT --anchor $P/cn/root.pem --untrusted $P/cn/int.pem $P/cn/leaf.pem

@@ -158,10 +158,27 @@ hits() { metric "$ADM" '^sigbridge_chain_cache_hits_total'; }
 msg() { echo "$UNAVAIL and '$1' in json.dumps(d)"; }
 
 section "1. a good leaf: CRLs fetched once, then cached"
-post "good leaf (require): TOTAL_PASSED" good hk "$PASSED"
+# the evidence: each certificate's CRL from its distribution point ("crl"), its URL and the SHA-256 of its DER
+INT_SHA=$(openssl dgst -sha256 -r "$C/int.crl" | cut -d ' ' -f 1)
+ROOT_SHA=$(openssl dgst -sha256 -r "$C/root.crl" | cut -d ' ' -f 1)
+EVID="[c.get('revocation') for c in d['chain']] == [d['chain'][0]['revocation'], d['chain'][1]['revocation'], None] \
+ and d['chain'][0]['revocation']['source'] == 'crl' and d['chain'][0]['revocation']['type'] == 'crl' \
+ and d['chain'][0]['revocation']['url'] == 'http://127.0.0.1:$P1/int.crl' \
+ and d['chain'][0]['revocation']['sha256'] == '$INT_SHA' and d['chain'][0]['revocation']['this_update'].endswith('Z') \
+ and d['chain'][1]['revocation']['url'] == 'http://127.0.0.1:$P1/root.crl' \
+ and d['chain'][1]['revocation']['sha256'] == '$ROOT_SHA' and d['signers'][0]['chain'] == d['chain']"
+post "good leaf (require): TOTAL_PASSED, evidence: fetched CRLs with URL and SHA-256" good hk "$PASSED and $EVID"
 check_sh "int.crl fetched once ($(count "$P1" int.crl))" '[ "$(count "$P1" int.crl)" = 1 ]'
 check_sh "root.crl fetched once ($(count "$P1" root.crl))" '[ "$(count "$P1" root.crl)" = 1 ]'
-post "good leaf again (require): TOTAL_PASSED" good hk "$PASSED"
+h0=$(hits)
+post "good leaf again (require, validated-path cache): TOTAL_PASSED, the same evidence" good hk "$PASSED and $EVID"
+h1=$(hits)
+check_sh "that answer came from the validated-path cache (hits $h0 -> $h1)" '[ "$((h1 - h0))" -eq 1 ]'
+t "good leaf as an ETSI report: the fetched CRL's ValidationObject and URL" 200 \
+    "b'urn:etsi:019102:validationObject:CRL' in b and b'http://127.0.0.1:$P1/int.crl' in b and \
+     b'urn:sigbridge:revocation-source' in b" \
+    -X POST --data-binary "@$TMP/good.p7s" -H 'Content-Type: application/cms' -H 'Accept: application/xml' \
+    "http://127.0.0.1:$API/v1/verify?from=hk"
 post "good leaf (prefer): TOTAL_PASSED" good mo "$PASSED"
 check_sh "no new fetch for the repeats (server count $(count "$P1"))" '[ "$(count "$P1")" = 2 ]'
 
@@ -182,7 +199,10 @@ t "revoked leaf through /v1/translate (hk -> mo): TOTAL_FAILED/REVOKED, nothing 
 
 section "3. a CDP outside the allow-list is never contacted"
 post "outside (require): INDETERMINATE/TRY_LATER/REVOCATION_UNAVAILABLE" outside hk "$(msg 'not fetched')"
-post "outside (prefer): TOTAL_PASSED without status" outside mo "$PASSED"
+post "outside (prefer): TOTAL_PASSED without status, the note says why" outside mo \
+    "$PASSED and d['chain'][0]['revocation']['source'] == 'none' and \
+     d['chain'][0]['revocation']['note'].startswith('passed without status') and \
+     'not fetched' in d['chain'][0]['revocation']['note'] and d['chain'][1]['revocation']['source'] == 'crl'"
 check_sh "the server outside the allow-list saw no request ($(count "$P2"))" '[ "$(count "$P2")" = 0 ]'
 
 section "4. a CRL server that is down"
@@ -232,4 +252,33 @@ check_sh "short.crl fetched again ($(count "$P1" short.crl))" '[ "$(count "$P1" 
 
 stop_daemon
 check_sh "daemon stopped cleanly (rc $rc)" '[ "$rc" = 0 ]'
+
+section "8. the audit records carry the evidence, and the chain still verifies"
+# the first decision (good leaf, require): both fetched CRLs, compactly; its hash recomputed here over the
+# canonical form (sorted keys, compact, ASCII) as an independent check of the new member
+check_sh "audit: the good leaf's record names both CRLs (crl,crl,SHA-256,thisUpdate,URL)" \
+    "py - '$TMP/audit.jsonl' '$INT_SHA' '$ROOT_SHA' '$P1' <<'PY'
+import hashlib, json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+dec = [r for r in recs if r.get('object_sha256') and r.get('indication') == 'TOTAL_PASSED']
+r = dec[0]
+parts = r['revocation'].split(';')
+ok = len(parts) == 2 and parts[0].startswith('crl,crl,' + sys.argv[2] + ',') and \
+    parts[0].endswith(',http://127.0.0.1:%s/int.crl' % sys.argv[4]) and parts[1].startswith('crl,crl,' + sys.argv[3] + ',')
+body = {k: v for k, v in r.items() if k != 'hash'}
+canon = json.dumps(body, sort_keys=True, separators=(',', ':'), ensure_ascii=True)
+ok = ok and hashlib.sha256(canon.encode()).hexdigest() == r['hash']
+sys.exit(0 if ok else 1)
+PY"
+check_sh "audit: a record without status under prefer says none for that certificate" \
+    "grep -q '\"revocation\":\"none;crl,crl,' '$TMP/audit.jsonl'"
+check_sh "audit: the translation's record carries the evidence too (the CRL that revoked the leaf)" \
+    "py - '$TMP/audit.jsonl' '$INT_SHA' <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+tr = [r for r in recs if 'translate' in (r.get('route') or '')]
+sys.exit(0 if tr and all(r.get('revocation', '').startswith('crl,crl,' + sys.argv[2] + ',') for r in tr) else 1)
+PY"
+check_sh "sigbridge audit verify accepts the log with revocation members" \
+    "\"$SB_BIN\" audit verify '$TMP/audit.jsonl' >'$TMP/averify.out' 2>&1"
 gw_finish

@@ -69,6 +69,15 @@ section "hk: RSA CMS (openssl cms)"
 DECISIONS=$((DECISIONS + 1))
 t "hk: good e-Cert signature: TOTAL_PASSED, 3-certificate chain, signer named" 200 "d['indication']=='TOTAL_PASSED' and d['valid'] and d['subindication'] is None and d['reason'] is None and len(d['chain'])==3 and 'CHAN Tai Man' in d['chain'][0]['subject']" \
     -H "$CMS" --data-binary "@$O/hk.p7s" "$V?from=hk"
+# the shipped hk policy lists its CRL files: each certificate's evidence is "file", by the SHA-256 of the CRL's DER
+HK_INT_SHA=$(openssl crl -in "$SB_PKI/hk/int.crl" -outform DER | openssl dgst -sha256 -r | cut -d ' ' -f 1)
+HK_ROOT_SHA=$(openssl crl -in "$SB_PKI/hk/root.crl" -outform DER | openssl dgst -sha256 -r | cut -d ' ' -f 1)
+t "hk: revocation evidence per chain element (policy CRL files), none for the anchor" 200 \
+    "[c.get('revocation', {}).get('sha256') for c in d['chain']] == ['$HK_INT_SHA', '$HK_ROOT_SHA', None] and \
+     all(c['revocation']['source'] == 'file' and c['revocation']['url'] is None for c in d['chain'][:2]) and \
+     d['signers'][0]['chain'] == d['chain']" \
+    -H "$CMS" --data-binary "@$O/hk.p7s" "$V?from=hk"
+DECISIONS=$((DECISIONS + 1))
 v "revoked signer" hk hk-revoked.p7s TOTAL_FAILED REVOKED REVOKED
 v "content changed after signing" hk hk-tampered.p7s TOTAL_FAILED HASH_FAILURE HASH_MISMATCH
 v "certificate policy not accepted" hk hk-wrongpolicy.p7s INDETERMINATE CHAIN_CONSTRAINTS_FAILURE POLICY
@@ -226,6 +235,16 @@ need = [('hk', 'TOTAL_PASSED', None), ('hk', 'TOTAL_FAILED', 'REVOKED'), ('hk', 
 missing = [k for k in need if k not in by]
 if missing or any(r['node'] != 'it-verdicts' for r in recs):
     print('     missing %r' % missing); sys.exit(1)
+PY
+
+check "audit: a passing hk record names the policy's CRL files by SHA-256 (revocation member)" py - \
+    "$TMP/audit.jsonl" "$HK_INT_SHA" "$HK_ROOT_SHA" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+ok = [r for r in recs if r['from'] == 'hk' and r['indication'] == 'TOTAL_PASSED']
+parts = ok[0]['revocation'].split(';') if ok and 'revocation' in ok[0] else []
+sys.exit(0 if len(parts) == 2 and parts[0].startswith('file,crl,%s,' % sys.argv[2]) and
+         parts[1].startswith('file,crl,%s,' % sys.argv[3]) else 1)
 PY
 
 # ---- 503 TIMEOUT: one worker, a 10 ms deadline, a burst (inline_budget_us: 0: every validation queues for it;

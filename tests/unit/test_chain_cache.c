@@ -14,6 +14,7 @@
 #include <openssl/ocsp.h>
 
 #include "pki/x509/chain.h"
+#include "pki/x509/cert_decode.h"
 #include "pki/x509/chain_cache.h"
 #include "testcert.h"
 
@@ -53,7 +54,7 @@ static void pki_free(struct pki *p)
 
 static enum sb_reason run(struct sb_path_opts *o, struct pki *p, struct sb_err *err)
 {
-    struct sb_chain_result r = { NULL, NULL };
+    struct sb_chain_result r = { NULL, NULL, NULL, 0 };
     enum sb_reason rc = sb_chain_validate(o, p->leaf, p->anchors, p->untrusted, &r, err);
 
     sb_chain_result_clear(&r);
@@ -137,6 +138,51 @@ static void test_cache_new_crl_revokes(void **state)
     assert_non_null(crl);
     sk_X509_CRL_push(crls, crl);
     assert_int_equal(run(&x.o, &x.p, &x.err), SB_R_REVOKED);
+    sk_X509_CRL_pop_free(crls, X509_CRL_free);
+    cached_free(&x);
+}
+
+/* A path served from the cache carries the revocation evidence it was validated with: the same CRLs (by hash),
+ * each non-anchor certificate's, none for the anchor. */
+static void test_cache_hit_keeps_evidence(void **state)
+{
+    struct cached x;
+    STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
+    struct sb_chain_result r1 = { NULL, NULL, NULL, 0 }, r2 = { NULL, NULL, NULL, 0 };
+    struct sb_chain_cache_stats st;
+    unsigned char h[32];
+    time_t at = TC_T2020 + 10 * 86400;
+
+    (void)state;
+    cached_make(&x);
+    x.o.revocation = SB_REV_REQUIRE;
+    x.o.at = at;
+    x.o.crls = crls;
+    sk_X509_CRL_push(crls, tc_crl(x.p.inter, x.p.ik, at - 3600, at + 86400, NULL, 0, NULL));
+    sk_X509_CRL_push(crls, tc_crl(x.p.root, x.p.rk, at - 3600, at + 86400, NULL, 0, NULL));
+    assert_int_equal(sb_chain_validate(&x.o, x.p.leaf, x.p.anchors, x.p.untrusted, &r1, &x.err), SB_OK);
+    assert_int_equal(sb_chain_validate(&x.o, x.p.leaf, x.p.anchors, x.p.untrusted, &r2, &x.err), SB_OK);
+    sb_chain_cache_stats(x.c, &st);
+    assert_int_equal(st.hits, 1);
+    assert_int_equal(r1.n_revocation, 3);
+    assert_int_equal(r2.n_revocation, 3);
+    assert_non_null(r2.revocation);
+    assert_memory_equal(r1.revocation, r2.revocation, 3 * sizeof(*r1.revocation));
+    assert_int_equal(r2.revocation[0].source, SB_REV_SRC_FILE);
+    assert_int_equal(sb_crl_sha256(sk_X509_CRL_value(crls, 0), h), 1);
+    assert_memory_equal(r2.revocation[0].sha256, h, 32);
+    assert_int_equal(sb_crl_sha256(sk_X509_CRL_value(crls, 1), h), 1);
+    assert_memory_equal(r2.revocation[1].sha256, h, 32);
+    assert_false(sb_rev_evidence_present(&r2.revocation[2]));
+    sb_chain_result_clear(&r1);
+    sb_chain_result_clear(&r2);
+    assert_null(r2.revocation);
+    /* revocation off: no evidence at all */
+    x.o.revocation = SB_REV_OFF;
+    assert_int_equal(sb_chain_validate(&x.o, x.p.leaf, x.p.anchors, x.p.untrusted, &r1, &x.err), SB_OK);
+    assert_null(r1.revocation);
+    assert_int_equal(r1.n_revocation, 0);
+    sb_chain_result_clear(&r1);
     sk_X509_CRL_pop_free(crls, X509_CRL_free);
     cached_free(&x);
 }
@@ -244,14 +290,14 @@ static void test_cache_lru_bounded(void **state)
     for (i = 0; i < 1000; i++) {
         memset(key, 0, sizeof(key));
         memcpy(key, &i, sizeof(i));
-        sb_chain_cache_put(c, key, chain, NULL, 0, 100);
+        sb_chain_cache_put(c, key, chain, NULL, NULL, 0, 0, 100);
     }
     sb_chain_cache_stats(c, &st);
     assert_true(st.entries <= 16);
     assert_true(st.evictions >= 1000 - 16);
     /* a window check: outside [from, until] is a miss and the entry is dropped */
-    assert_int_equal(sb_chain_cache_get(c, key, 101, &got, NULL), 0);
-    assert_int_equal(sb_chain_cache_get(c, key, 50, &got, NULL), 0);
+    assert_int_equal(sb_chain_cache_get(c, key, 101, &got, NULL, NULL, NULL), 0);
+    assert_int_equal(sb_chain_cache_get(c, key, 50, &got, NULL, NULL, NULL), 0);
     sk_X509_free(chain);
     sb_chain_cache_free(c);
 }
@@ -263,8 +309,8 @@ static void test_cache_disabled(void **state)
     unsigned char key[32] = { 1 };
 
     (void)state;
-    sb_chain_cache_put(c, key, chain, NULL, 0, 100);
-    assert_int_equal(sb_chain_cache_get(c, key, 50, &got, NULL), 0);
+    sb_chain_cache_put(c, key, chain, NULL, NULL, 0, 0, 100);
+    assert_int_equal(sb_chain_cache_get(c, key, 50, &got, NULL, NULL, NULL), 0);
     sk_X509_free(chain);
     sb_chain_cache_free(c);
 }
@@ -275,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_cache_hit_after_success),
         cmocka_unit_test(test_cache_expired_never_served),
         cmocka_unit_test(test_cache_new_crl_revokes),
+        cmocka_unit_test(test_cache_hit_keeps_evidence),
         cmocka_unit_test(test_cache_policy_change_misses),
         cmocka_unit_test(test_cache_ocsp_responses),
         cmocka_unit_test(test_cache_lru_bounded),

@@ -182,7 +182,7 @@ static void test_recognise_hk_mr_leaf_by_cn_and_mo(void **state)
 {
     struct fx *f = *state;
     const struct sb_trust_policy *hk = sb_policy_set_find(f->shipped, "hk");
-    struct sb_chain_result res = { NULL, NULL };
+    struct sb_chain_result res = { NULL, NULL, NULL, 0 };
     struct sb_recognition_decision d;
     struct sb_tp_inputs in;
     struct sb_err err;

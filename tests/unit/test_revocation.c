@@ -23,6 +23,7 @@
 #include <openssl/x509v3.h>
 
 #include "pki/x509/ocsp.h"
+#include "pki/x509/cert_decode.h"
 #include "pki/x509/revocation.h"
 #include "tests/unit/case_table.h"
 #include "tests/unit/testcert.h"
@@ -1504,7 +1505,7 @@ static void test_revocation_supplied_ocsp_and_crls(void **state)
     /* a current CRL covers it: an unknown response changes nothing */
     s[0] = (struct sb_ocsp_supplied){ unknown.der, unknown.len, SB_REV_SRC_EMBEDDED };
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
-    assert_int_equal(ev.source, SB_REV_SRC_NONE);
+    assert_int_equal(ev.source, SB_REV_SRC_FILE);          /* the covering CRL is the evidence */
     assert_string_equal(ev.note, "");
     /* only a stale CRL: the good response decides */
     s[0] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
@@ -1655,7 +1656,7 @@ static void test_revocation_network_sources(void **state)
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
     assert_int_equal(m.calls, 1);
     assert_int_equal(fo.calls, 0);
-    assert_int_equal(ev.source, SB_REV_SRC_NONE);
+    assert_int_equal(ev.source, SB_REV_SRC_FILE);          /* the hook noted no origin for its CRL */
     stk_free(m.give);
     m.give = NULL;
     /* CRL first but its source fails: OCSP is asked next and decides */
@@ -1773,6 +1774,163 @@ static void test_revocation_supplied_window(void **state)
     X509_free(c);
 }
 
+/* A hook that says where its CRLs came from (the daemon's fetcher notes URL and SHA-256). */
+static enum sb_reason more_origin_cb(void *arg, const struct sb_crl_request *rq, STACK_OF(X509_CRL) *out,
+                                     struct sb_err *why)
+{
+    enum sb_reason r = more_cb(arg, rq, out, why);
+
+    if (r == SB_OK && rq->origins != NULL && sk_X509_CRL_num(out) > 0) {
+        rq->origins->n = 1;
+        rq->origins->o[0].crl = sk_X509_CRL_value(out, 0);
+        snprintf(rq->origins->o[0].url, sizeof(rq->origins->o[0].url), "http://crl.test/ca.crl");
+        assert_int_equal(sb_crl_sha256(sk_X509_CRL_value(out, 0), rq->origins->o[0].sha256), 1);
+        rq->origins->o[0].has_sha256 = 1;
+    }
+    return r;
+}
+
+/* The evidence of a CRL decision: which CRL (by the SHA-256 of its DER), from where, its window; a note when a
+ * certificate passes without status; nothing with revocation off. Outcomes and messages as without evidence. */
+static void test_revocation_check_ev_crl_evidence(void **state)
+{
+    const struct fx *f = ct_fx(state);
+    X509 *c = leaf("1001", NULL, f);
+    X509_CRL *good = simple_crl(f, f->ca_key, AT - DAY, AT + DAY, NULL);
+    X509_CRL *revoking = simple_crl(f, f->ca_key, AT - DAY, AT + DAY, "1001");
+    X509_CRL *later = crl_begin("Test CA", AT - DAY, AT + DAY);
+    struct sb_rev_fetch fetch = { .timeout_ms = 2000, .max_bytes = 1 << 20 };
+    struct sb_revocation_ctx ctx = { .at = AT, .mode = SB_REV_REQUIRE, .algs = &f->algs };
+    STACK_OF(X509_CRL) *s = stk(1, good), *none = sk_X509_CRL_new_null(), *r1;
+    unsigned char h[32], known[1][32];
+    struct sb_rev_evidence ev;
+    struct more m;
+    struct sb_err e;
+
+    crl_revoke(later, "1001", AT + 3600, 4, NULL, 0);
+    crl_number(later, 6, 0, X509V3_ADD_DEFAULT);
+    later = crl_end(later, f->ca_key, EVP_sha256());
+    /* a supplied CRL covers it: source file, its hash and window */
+    ctx.crls = s;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(ev.source, SB_REV_SRC_FILE);
+    assert_int_equal(ev.is_ocsp, 0);
+    assert_int_equal(sb_crl_sha256(good, h), 1);
+    assert_memory_equal(ev.sha256, h, 32);
+    assert_int_equal(ev.this_update, AT - DAY);
+    assert_int_equal(ev.next_update, AT + DAY);
+    assert_string_equal(ev.url, "");
+    assert_string_equal(ev.note, "");
+    assert_int_equal(ev.revoked_after, 0);
+    assert_int_equal(ev.has_delta, 0);
+    /* the same CRL carried in the signed object: embedded */
+    ctx.embedded_crls = s;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(ev.source, SB_REV_SRC_EMBEDDED);
+    ctx.embedded_crls = NULL;
+    /* a policy CRL hashed at load: the known hash is used, the CRL is not encoded again */
+    memset(known[0], 0xAB, 32);
+    ctx.known_crls = s;
+    ctx.known_sha256 = (const unsigned char (*)[32])known;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_memory_equal(ev.sha256, known[0], 32);
+    ctx.known_crls = NULL;
+    ctx.known_sha256 = NULL;
+    /* revoked: the CRL that lists it, the revocation time and reason; the message as before */
+    r1 = stk(1, revoking);
+    ctx.crls = r1;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOKED);
+    assert_msg_has(&e, "keyCompromise");
+    assert_int_equal(sb_crl_sha256(revoking, h), 1);
+    assert_memory_equal(ev.sha256, h, 32);
+    assert_int_equal(ev.revocation_time, AT - 2 * DAY);
+    assert_int_equal(ev.revocation_reason, 1);
+    assert_int_equal(ev.revoked_after, 0);
+    assert_string_equal(sb_rev_reason_name(ev.revocation_reason), "keyCompromise");
+    stk_free(r1);
+    /* listed, but only after the validation time: passes, and the evidence says so */
+    r1 = stk(1, later);
+    ctx.crls = r1;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(ev.source, SB_REV_SRC_FILE);
+    assert_int_equal(ev.revoked_after, 1);
+    assert_int_equal(ev.revocation_time, AT + 3600);
+    assert_int_equal(ev.revocation_reason, 4);
+    stk_free(r1);
+    /* a complete CRL with a current delta bound to it: the complete one named, the delta's hash beside it; a
+     * delta that lists the certificate is the CRL that revoked it */
+    {
+        X509_CRL *delta = crl_begin("Test CA", AT - 100, AT + DAY), *delta_rev = crl_begin("Test CA", AT - 100, AT + DAY);
+        unsigned char hd[32];
+
+        crl_number(delta, 6, 0, X509V3_ADD_DEFAULT);
+        crl_delta(delta, 5);
+        delta = crl_end(delta, f->ca_key, EVP_sha256());
+        crl_revoke(delta_rev, "1001", AT - 200, 1, NULL, 0);
+        crl_number(delta_rev, 7, 0, X509V3_ADD_DEFAULT);
+        crl_delta(delta_rev, 5);
+        delta_rev = crl_end(delta_rev, f->ca_key, EVP_sha256());
+        r1 = stk(2, good, delta);
+        ctx.crls = r1;
+        assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+        assert_int_equal(sb_crl_sha256(good, h), 1);
+        assert_memory_equal(ev.sha256, h, 32);
+        assert_int_equal(ev.has_delta, 1);
+        assert_int_equal(sb_crl_sha256(delta, hd), 1);
+        assert_memory_equal(ev.delta_sha256, hd, 32);
+        stk_free(r1);
+        r1 = stk(3, good, delta, delta_rev);
+        ctx.crls = r1;
+        assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOKED);
+        assert_msg_has(&e, "delta CRL 7");
+        assert_int_equal(sb_crl_sha256(delta_rev, hd), 1);
+        assert_memory_equal(ev.sha256, hd, 32);
+        assert_int_equal(ev.revocation_time, AT - 200);
+        stk_free(r1);
+        X509_CRL_free(delta);
+        X509_CRL_free(delta_rev);
+    }
+    /* prefer without any CRL: no source, a note saying why */
+    ctx.crls = none;
+    ctx.mode = SB_REV_PREFER;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(ev.source, SB_REV_SRC_NONE);
+    assert_ptr_equal(strstr(ev.note, "passed without status: no usable current CRL covers all reasons: no CRL from "
+                                     "issuer"), ev.note);
+    assert_true(sb_rev_evidence_present(&ev));
+    /* off: nothing at all */
+    ctx.mode = SB_REV_OFF;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_false(sb_rev_evidence_present(&ev));
+    assert_int_equal(ev.this_update, 0);
+    /* from the hook: source crl with the URL and hash it noted */
+    memset(&m, 0, sizeof(m));
+    m.give = stk(1, good);
+    ctx.mode = SB_REV_REQUIRE;
+    ctx.more_crls = more_origin_cb;
+    ctx.more_crls_arg = &m;
+    ctx.fetch = &fetch;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(m.calls, 1);
+    assert_int_equal(ev.source, SB_REV_SRC_CRL);
+    assert_string_equal(ev.url, "http://crl.test/ca.crl");
+    assert_int_equal(sb_crl_sha256(good, h), 1);
+    assert_memory_equal(ev.sha256, h, 32);
+    stk_free(m.give);
+    /* the hook fails under prefer: the note names the source and its failure */
+    m.give = NULL;
+    ctx.mode = SB_REV_PREFER;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(ev.source, SB_REV_SRC_NONE);
+    assert_non_null(strstr(ev.note, "http://crl.test/ca.crl is down"));
+    stk_free(s);
+    stk_free(none);
+    X509_CRL_free(good);
+    X509_CRL_free(revoking);
+    X509_CRL_free(later);
+    X509_free(c);
+}
+
 int main(void)
 {
     static const struct ct_fn fns[] = {
@@ -1780,6 +1938,7 @@ int main(void)
         CT_FN(test_revocation_check_crl_cap),
         CT_FN(test_revocation_check_bad_arguments),
         CT_FN(test_revocation_more_crls_hook),
+        CT_FN(test_revocation_check_ev_crl_evidence),
         CT_FN(test_revocation_supplied_ocsp),
         CT_FN(test_revocation_supplied_ocsp_and_crls),
         CT_FN(test_revocation_supplied_ocsp_sm2),

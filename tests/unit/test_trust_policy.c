@@ -708,7 +708,7 @@ static void test_trust_policy_mutations_never_crash(void **state)
 static enum sb_reason validate_under(struct fx *f, const char *yaml, const char *leaf_name, struct sb_err *err)
 {
     struct sb_trust_policy *pol = load_ok(f, "v.yaml", yaml);
-    struct sb_chain_result res = { NULL, NULL };
+    struct sb_chain_result res = { NULL, NULL, NULL, 0 };
     struct sb_tp_inputs in;
     X509 *leaf = tpf_cert(&f->t, leaf_name);
     enum sb_reason rc;
@@ -731,7 +731,7 @@ static void test_trust_policy_shipped_hk_accepts_leaf(void **state)
 {
     struct fx *f = *state;
     struct sb_trust_policy *pol = NULL;
-    struct sb_chain_result res = { NULL, NULL };
+    struct sb_chain_result res = { NULL, NULL, NULL, 0 };
     struct sb_tp_policy_match m;
     struct sb_tp_inputs in;
     struct sb_diag d;
@@ -881,7 +881,7 @@ static void test_trust_policy_shipped_cn_validates_sm2(void **state)
 {
     struct fx *f = *state;
     struct sb_trust_policy *pol = NULL;
-    struct sb_chain_result res = { NULL, NULL };
+    struct sb_chain_result res = { NULL, NULL, NULL, 0 };
     struct sb_tp_inputs in;
     struct sb_diag d;
     struct sb_err err;

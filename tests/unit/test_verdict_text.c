@@ -242,6 +242,68 @@ static void test_verdict_text_signers(void **state)
     vt_pki_free(&p);
 }
 
+/* Revocation evidence on chain elements (report_revocation.h): every source, OCSP and CRL times, a delta, a
+ * listing after the validation time, a revocation, a note with odd text, an URL that is not valid UTF-8
+ * (sanitised, never refused), elements without evidence; the worst signer's chain shared. */
+static void test_verdict_text_revocation(void **state)
+{
+    struct vt_pki p;
+    struct sb_cms_result res;
+    STACK_OF(X509) *chains[2];
+    struct sb_rev_evidence *ev[2];
+    size_t i, k;
+    int rendered = 0, refused = 0;
+
+    (void)state;
+    vt_pki_make(&p);
+    for (i = 0; i < N_ODD; i++) {
+        for (k = 0; k < 5; k++) {
+            memset(&res, 0, sizeof(res));
+            chains[0] = chain_of(p.leaf, p.inter, p.root);
+            chains[1] = chain_of(p.leaf2, p.inter, p.root);
+            assert_non_null(ev[0] = OPENSSL_zalloc(3 * sizeof(*ev[0])));
+            assert_non_null(ev[1] = OPENSSL_zalloc(3 * sizeof(*ev[1])));
+            ev[0][0].source = (enum sb_rev_source)(k % 5);
+            ev[0][0].is_ocsp = k % 2;
+            snprintf(ev[0][0].url, sizeof(ev[0][0].url), "%s", k == 2 ? odd[i] : "http://crl.example/a.crl");
+            ev[0][0].produced_at = k == 1 ? TC_T2025 - 60 : 0;
+            ev[0][0].this_update = TC_T2025 - 3600;
+            ev[0][0].next_update = k == 3 ? 0 : TC_T2025 + 3600;
+            memset(ev[0][0].sha256, (int)(0x11 * k), 32);
+            ev[0][0].revoked_after = k == 4;
+            ev[0][0].revocation_time = k >= 3 ? TC_T2025 + 60 : 0;
+            ev[0][0].revocation_reason = k == 3 ? -1 : 1;
+            ev[0][0].has_delta = k == 1;
+            memset(ev[0][0].delta_sha256, 0xEE, 32);
+            if (ev[0][0].source == SB_REV_SRC_NONE) {
+                snprintf(ev[0][0].note, sizeof(ev[0][0].note), "passed without status: %s", odd[i]);
+            }
+            ev[0][1].source = SB_REV_SRC_FILE;
+            ev[0][1].this_update = TC_T2025 - 7200;
+            ev[1][0].source = SB_REV_SRC_NONE;
+            snprintf(ev[1][0].note, sizeof(ev[1][0].note), "%s", odd[i]);
+            res.reason = SB_OK;
+            res.n_signers = 2;
+            res.worst = k % 2;
+            assert_non_null(res.signers = OPENSSL_zalloc(2 * sizeof(*res.signers)));
+            signer_set(&res.signers[0], SB_OK, "CN=leaf.example", "CN=Text CA", "03", "", "", chains[0]);
+            signer_set(&res.signers[1], SB_OK, "CN=leaf2.example", "CN=Text CA", "04", "", "", chains[1]);
+            res.signers[0].revocation = ev[0];
+            res.signers[0].n_revocation = 3;
+            res.signers[1].revocation = ev[1];
+            res.signers[1].n_revocation = 3;
+            compare_all(&res, &rendered, &refused);
+            OPENSSL_free(ev[0]);
+            OPENSSL_free(ev[1]);
+            result_free(&res, chains, 2);
+        }
+    }
+    /* texts that are not valid UTF-8 are sanitised in the evidence: never refused */
+    assert_int_equal(refused, 0);
+    assert_int_equal(rendered, (int)N_ODD * 5 * 3);
+    vt_pki_free(&p);
+}
+
 /* An XML-DSig result: references (verified or not, from a signer with and without a certificate),
  * unsigned content, and the omitted count. */
 static void test_verdict_text_xmldsig(void **state)
@@ -392,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_jtext_string_matches_jansson),
         cmocka_unit_test(test_cert_memo_text_matches_json),
         cmocka_unit_test(test_verdict_text_every_reason_no_signer),
+        cmocka_unit_test(test_verdict_text_revocation),
         cmocka_unit_test(test_verdict_text_signers),
         cmocka_unit_test(test_verdict_text_xmldsig),
     };
