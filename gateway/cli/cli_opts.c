@@ -1,5 +1,6 @@
 #include "gateway/cli/cmd.h"
 #include "gateway/cli/cli_opts.h"
+#include "gateway/cli/cli_fetch.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -55,6 +56,7 @@ void sbgw_chain_args_free(struct sbgw_chain_args *a)
         OPENSSL_free((void *)a->ocsps[--a->n_ocsps].der);
     }
     OPENSSL_free(a->ocsps);
+    sbgw_cli_fetch_close(a);
     memset(a, 0, sizeof(*a));
 }
 
@@ -105,6 +107,20 @@ static int ocsp_der(const unsigned char *data, size_t len, unsigned char **der, 
         *der = NULL;
     }
     return ok;
+}
+
+/* --fetch-allow PREFIX (repeatable). */
+static int set_fetch_allow(void *obj, const struct sbgw_opt *o, const char *val, struct sb_err *err)
+{
+    struct sbgw_chain_args *a = obj;
+
+    (void)o;
+    if (a->n_fetch_allow >= SBGW_MAX_FETCH_ALLOW) {
+        sb_err_set(err, SB_R_USAGE, "--fetch-allow: at most %d prefixes", SBGW_MAX_FETCH_ALLOW);
+        return -1;
+    }
+    a->fetch_allow[a->n_fetch_allow++] = val;
+    return 0;
 }
 
 /* --ocsp-response FILE: one OCSPResponse, DER or PEM, judged like a fetched one (source "file"). */
@@ -259,6 +275,8 @@ const struct sbgw_opt sbgw_chain_opts[] = {
     { .name = "untrusted", .has_value = 1, .kind = SBGW_OPT_CERTS, .off = CA(untrusted) },
     { .name = "crl", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_crl },
     { .name = "ocsp-response", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_ocsp_response },
+    { .name = "fetch", .kind = SBGW_OPT_FLAG, .off = CA(fetch) },
+    { .name = "fetch-allow", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_fetch_allow },
     { .name = "at", .has_value = 1, .kind = SBGW_OPT_TIME, .off = CA(path.at), .given_off = CA(at_given) },
     { .name = "policy", .has_value = 1, .kind = SBGW_OPT_CUSTOM, .fn = set_oid },
     { .name = "explicit-policy", .kind = SBGW_OPT_FLAG, .off = CA(path.explicit_policy) },

@@ -14,6 +14,10 @@
 #include "pki/x509/path.h"
 #include "pki/policy/trust_policy.h"
 
+#define SBGW_MAX_FETCH_ALLOW 64             /* --fetch-allow prefixes (as revocation.fetch.allow) */
+
+struct sbgw_rev_sources;
+
 struct sbgw_chain_args {
     struct sb_path_opts path;               /* policies/ekus/crls point into the stacks below */
     STACK_OF(X509) *anchors;                /* owned */
@@ -25,6 +29,11 @@ struct sbgw_chain_args {
                                              * path.ocsps points here */
     size_t n_ocsps;
     int at_given;                           /* --at was given */
+    int fetch;                              /* --fetch (cli_fetch.h) */
+    const char *fetch_allow[SBGW_MAX_FETCH_ALLOW];   /* --fetch-allow (borrowed from argv) */
+    size_t n_fetch_allow;
+    struct sb_rev_fetch fetch_settings;     /* without a policy: --fetch-allow and the default timeout and cap */
+    struct sbgw_rev_sources *sources;       /* owned: the network sources once --fetch applied */
 };
 
 #define SBGW_MAX_OCSP_RESPONSES 64          /* --ocsp-response files per command */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gateway/cli/cli_fetch.h"
 #include "gateway/cli/cli_opts.h"
 #include "gateway/cli/cmd.h"
 #include "pki/x509/chain.h"
@@ -21,6 +22,8 @@ static void chain_usage(FILE *f)
             "  --untrusted FILE         untrusted path candidates (repeatable)\n"
             "  --crl FILE               CRLs (repeatable)\n"
             "  --ocsp-response FILE     an OCSP response, DER or PEM (repeatable); used like the CRLs\n"
+            "  --fetch                  ask OCSP responders and CRL distribution points over HTTP (offline without)\n"
+            "  --fetch-allow PREFIX     URL prefix that may be fetched when no policy gives one (repeatable)\n"
             "  --at TIME                validation time, RFC 3339 (default now)\n"
             "  --policy OID             user-initial-policy-set (repeatable; default anyPolicy)\n"
             "  --explicit-policy --inhibit-policy-mapping --inhibit-any-policy\n"
@@ -107,9 +110,17 @@ int sbgw_cmd_chain(int argc, char **argv)
             code = sbgw_fail_usage(json, &err);
             goto out;
         }
+        if (sbgw_cli_fetch_apply(&a, pc.pol, &pc.in.opts, &err) != SB_OK) {
+            code = sbgw_fail_usage(json, &err);
+            goto out;
+        }
         at = pc.in.opts.at;
         rc = sb_trust_policy_validate(pc.pol, &pc.in, leaf, &res, &err);
     } else {
+        if (sbgw_cli_fetch_apply(&a, NULL, &a.path, &err) != SB_OK) {
+            code = sbgw_fail_usage(json, &err);
+            goto out;
+        }
         at = a.path.at;
         rc = sb_chain_validate(&a.path, leaf, a.anchors, a.untrusted, &res, &err);
     }

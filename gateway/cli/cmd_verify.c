@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "adapters/adapter.h"
+#include "gateway/cli/cli_fetch.h"
 #include "gateway/cli/cli_opts.h"
 #include "gateway/cli/cmd.h"
 #include "pki/x509/cert_format.h"
@@ -47,6 +48,7 @@ static void verify_usage(FILE *f)
             "  --sm2-id ID              the signer's SM2 distinguishing ID (default 1234567812345678)\n"
             "  --chain-sm2-id ID        SM2 ID for certificate and CRL signatures (default GM/T)\n"
             "  --anchor FILE  --untrusted FILE  --crl FILE  --ocsp-response FILE   (repeatable)\n"
+            "  --fetch  --fetch-allow PREFIX   ask OCSP responders / CRL distribution points (as for chain)\n"
             "  --at TIME  --policy OID  --explicit-policy  --inhibit-policy-mapping  --inhibit-any-policy\n"
             "  --max-depth N  --revocation require|prefer|off  --eku NAME  --key-usage NAME\n"
             "  --hostname NAME  --email ADDR  --profile rfc5280|strict|webpki   (as for sigbridge chain)\n"
@@ -320,8 +322,16 @@ int sbgw_cmd_verify(int argc, char **argv)
         ctx.policy = pc.pol;
         ctx.inputs = &pc.in;             /* the policy, tightened by the command line */
         ctx.at = a.at_given ? &a.path.at : NULL;
+        if (sbgw_cli_fetch_apply(&a, pc.pol, &pc.in.opts, &err) != SB_OK) {
+            code = sbgw_fail_usage(json, &err);
+            goto out;
+        }
     } else {
         memset(&flags, 0, sizeof(flags));
+        if (sbgw_cli_fetch_apply(&a, NULL, &a.path, &err) != SB_OK) {
+            code = sbgw_fail_usage(json, &err);
+            goto out;
+        }
         flags.opts = a.path;
         flags.anchors = a.anchors;
         flags.untrusted = a.untrusted;
