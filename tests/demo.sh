@@ -100,6 +100,9 @@ row "CN SM2 GM/T 0010 -> HK (RSA CMS)"     "/v1/translate?from=cn&to=hk" applica
 row "MO XML-DSig -> HK (RSA CMS)"          "/v1/translate?from=mo&to=hk" application/xml "$OUT/mo-signed.xml"
 row "CN -> MO (no recognition rule)"       "/v1/translate?from=cn&to=mo" application/pkcs7-mime "$OUT/cn.p7s"
 row "garbage body"                         "/v1/verify?from=hk" application/pkcs7-mime "$OUT/contract.txt"
+# live revocation: a certificate revoked while the gateway runs, refused through OCSP with no reload (~1 min)
+LIVE_RC=0
+sh "$(dirname "$0")/demo_revocation.sh" "$BIN" "$P" "$OUT" "$API" || LIVE_RC=1
 kill $PID
 wait $PID 2>/dev/null
 trap - EXIT INT TERM
@@ -108,3 +111,4 @@ if "$BIN" audit verify "$AUDIT" >/dev/null 2>&1; then
 else
     echo "audit log $AUDIT: sigbridge audit verify reports a problem" >&2
 fi
+exit $LIVE_RC
