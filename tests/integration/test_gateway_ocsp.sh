@@ -14,6 +14,8 @@
 # second policy asks nothing of the network, nor a reload); 100 concurrent requests for one uncached certificate (one OCSP
 # request) while another certificate is answered; a certificate revoked while the gateway runs, refused once
 # its cached response's window ends, with no reload (the background refresh fetched the new status).
+# With revocation_cache.dir a fetched response is written to DIR/ocsp/, and a restarted daemon answers from it
+# without asking the responder.
 # Env: SB_BIN, SB_PKI. Prints 'N passed, M failed'.
 . "$(dirname "$0")/gw_lib.sh"
 
@@ -324,4 +326,20 @@ done
 
 stop_daemon
 check_sh "daemon stopped cleanly (rc $rc)" '[ "$rc" = 0 ]'
+
+section "11. revocation_cache.dir: a restarted daemon answers from the response it wrote to disk"
+conf_disk() { conf; echo "revocation_cache: { dir: $TMP/revcache }"; }
+start_daemon d2 conf_disk || { bad "daemon with a revocation cache did not start"; gw_finish; exit 1; }
+post "good leaf (require), daemon with a revocation cache: TOTAL_PASSED" good hk "$PASSED"
+f=$(m '^sigbridge_ocsp_fetches_total'); w=$(mf 'sigbridge_revocation_cache_writes_total{kind="ocsp"}')
+check_sh "fetched once ($f) and written to the directory ($w)" '[ "$f" = 1 ] && [ "${w:-0}" -ge 1 ]'
+check_sh "the file is DIR/ocsp/<issuerKeyHash>-<serial>.ocsp" 'ls "$TMP"/revcache/ocsp/*-*.ocsp >/dev/null 2>&1'
+stop_daemon
+start_daemon d3 conf_disk || { bad "restarted daemon did not start"; gw_finish; exit 1; }
+post "good leaf (require) after a restart: TOTAL_PASSED" good hk "$PASSED"
+f=$(m '^sigbridge_ocsp_fetches_total'); l=$(mf 'sigbridge_revocation_cache_loads_total{kind="ocsp"}')
+check_sh "after the restart: no fetch ($f), the response loaded from the directory ($l)" \
+    '[ "${f:-x}" = 0 ] && [ "${l:-0}" -ge 1 ]'
+stop_daemon
+check_sh "restarted daemon stopped cleanly (rc $rc)" '[ "$rc" = 0 ]'
 gw_finish
