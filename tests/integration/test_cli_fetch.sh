@@ -12,7 +12,9 @@
 #   3. an allow-list that does not cover the responder: exit 3 naming the allow-list, and the responder's log
 #      shows no request; --fetch without an allow-list and --fetch-allow without --fetch: exit 2;
 #   4. verify --policy-dir with `ocsp` in revocation.sources and --fetch: the policy's allow-list; without
-#      --fetch the policy's network sources are not used (exit 3).
+#      --fetch the policy's network sources are not used (exit 3);
+#   5. SM2: an SM2 leaf under the cn test intermediate, OpenSSL's responder signing its SM2 responses with the
+#      GM/T distinguishing ID (-rsigopt distid:1234567812345678): passes; with another ID: TRY_LATER naming it.
 # Env: SB_BIN, SB_PKI. Prints 'N passed, M failed'.
 . "$(dirname "$0")/gw_lib.sh"
 
@@ -134,5 +136,45 @@ check_sh "policy with ocsp, no --fetch: exit 3 (the command line stays offline)"
 check_sh "policy with ocsp, --fetch: exit 0" '[ $rc -eq 0 ]'
 check_sh "policy with ocsp, --fetch: evidence source ocsp" \
     '[ "$(jq_ "$TMP/v2.json" "d[\"chain\"][0][\"revocation\"][\"source\"]")" = ocsp ]'
+
+section "5. SM2: a real responder signing with the GM/T distinguishing ID, then with another one"
+P2=$(free_port)
+while [ "$P2" = "$P1" ]; do P2=$(free_port); done
+CN=$SB_PKI/cn
+ossl genpkey -algorithm SM2 -out "$K/sm2leaf.key"
+ossl req -new -key "$K/sm2leaf.key" -subj "/C=CN/O=SM2 Test CA (test)/CN=LI Si (fetch)" -out "$K/sm2leaf.csr" \
+    -sigopt distid:1234567812345678
+printf 'basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature, nonRepudiation\nauthorityInfoAccess = OCSP;URI:http://127.0.0.1:%s/\n' \
+    "$P2" >"$K/sm2leaf.ext"
+ossl x509 -req -in "$K/sm2leaf.csr" -CA "$CN/int.pem" -CAkey "$CN/int.key" -set_serial 77777 -days 30 -sm3 \
+    -sigopt distid:1234567812345678 -vfyopt distid:1234567812345678 -extfile "$K/sm2leaf.ext" -out "$K/sm2leaf.pem"
+printf 'V\t301231235959Z\t\t012FD1\tunknown\t/CN=LI Si (fetch)\n' >"$K/sm2index.txt"
+sm2_responder() { # sm2_responder DISTID LOG — OpenSSL's responder for the cn intermediate, signing with DISTID
+    openssl ocsp -index "$K/sm2index.txt" -CA "$CN/int.pem" -rsigner "$CN/int.pem" -rkey "$CN/int.key" -port "$P2" \
+        -nmin 10 -rsigopt "distid:$1" >>"$TMP/$2" 2>&1 &
+    SM2_PIDS="$!"
+    i=0
+    while ! grep -q 'waiting for OCSP client connections' "$TMP/$2" 2>/dev/null && [ $i -lt 100 ]; do
+        sleep 0.1; i=$((i + 1))
+    done
+    SM2_PIDS="$SM2_PIDS $(sed -n 's/^ACCEPT .* PID=\([0-9]*\).*/\1/p' "$TMP/$2" | head -1)"
+    PIDS="$PIDS $SM2_PIDS"
+}
+sm2_stop() { for p in $SM2_PIDS; do kill "$p" 2>/dev/null; done; for p in $SM2_PIDS; do wait "$p" 2>/dev/null; done; }
+SM2="--revocation require --anchor $CN/root.pem --untrusted $CN/int.pem --crl $CN/root.crl --fetch"
+sm2_responder 1234567812345678 sm2ocsp1.log
+# shellcheck disable=SC2086
+"$SB_BIN" chain $SM2 --fetch-allow "http://127.0.0.1:$P2/" --json "$K/sm2leaf.pem" >"$TMP/s1.json" 2>"$TMP/s1.err"; rc=$?
+check_sh "SM2 response signed with the GM/T ID: exit 0, evidence ocsp" \
+    '[ $rc -eq 0 ] && [ "$(jq_ "$TMP/s1.json" "d[\"chain\"][0][\"revocation\"][\"source\"]")" = ocsp ]'
+sm2_stop
+sm2_responder wrong-id@example.cn sm2ocsp2.log
+# shellcheck disable=SC2086
+"$SB_BIN" chain $SM2 --fetch-allow "http://127.0.0.1:$P2/" --json "$K/sm2leaf.pem" >"$TMP/s2.json" 2>"$TMP/s2.err"; rc=$?
+check_sh "SM2 response signed with another ID: exit 3 TRY_LATER" \
+    '[ $rc -eq 3 ] && [ "$(jq_ "$TMP/s2.json" "d[\"subindication\"]")" = TRY_LATER ]'
+check_sh "SM2 response signed with another ID: the message names the distinguishing ID" \
+    'jq_ "$TMP/s2.json" "d[\"message\"]" | grep -q "SM2 signature does not verify with distinguishing ID .1234567812345678."'
+sm2_stop
 
 gw_finish
