@@ -170,5 +170,40 @@ check "CAdES: policy without embedded: not used" 3 TRY_LATER REVOCATION_UNAVAILA
 check "CAdES: policy with embedded, revoked" 1 REVOKED REVOKED "(embedded)" -- \
     "$BIN" verify --json --policy-dir pol_embedded --from tst revoked-ocsp.cms
 
+# ---- XAdES RevocationValues --------------------------------------------------------------------------------
+
+printf '<?xml version="1.0" encoding="UTF-8"?>\n<doc Id="d"><item>an XML document</item></doc>\n' >doc.xml
+"$BIN" sign --format xmldsig --key leaf.key --cert leaf.pem doc.xml >leaf.xml 2>>setup.log || die "xmldsig leaf"
+"$BIN" sign --format xmldsig --key revoked.key --cert revoked.pem doc.xml >revoked.xml 2>>setup.log || die "xmldsig"
+$EMBED xades leaf.xml leaf-ocsp.xml --ocsp good.der || die "xades"
+$EMBED xades leaf.xml leaf-crl.xml --crl crl.der || die "xades"
+$EMBED xades leaf.xml leaf-basic.xml --ocsp good.basic || die "xades"
+$EMBED xades revoked.xml revoked-ocsp.xml --ocsp revoked.der || die "xades"
+$EMBED xades revoked.xml revoked-crl.xml --crl crl.der || die "xades"
+printf 'not a response' >junk.der
+$EMBED xades leaf.xml leaf-junk.xml --ocsp junk.der || die "xades"
+# xmlsec1, when installed, still verifies the signature: the unsigned properties are outside SignedInfo
+if command -v xmlsec1 >/dev/null 2>&1; then
+    xmlsec1 --verify --trusted-pem ca.pem leaf-ocsp.xml >>setup.log 2>&1 || die "xmlsec1 refuses leaf-ocsp.xml"
+fi
+
+check "XAdES: no revocation values, require" 3 TRY_LATER REVOCATION_UNAVAILABLE "no CRL from issuer" -- \
+    $V --revocation require leaf.xml
+check "XAdES: EncapsulatedOCSPValue good, require" 0 - - "" -- $V --revocation require leaf-ocsp.xml
+check "XAdES: EncapsulatedCRLValue, require" 0 - - "" -- $V --revocation require leaf-crl.xml
+check "XAdES: a bare BasicOCSPResponse, wrapped, require" 0 - - "" -- $V --revocation require leaf-basic.xml
+check "XAdES: OCSP revoked" 1 REVOKED REVOKED \
+    "supplied OCSP response (embedded): OCSP: serial 1002 revoked at 2024-01-01T00:00:00Z (reason 1)" -- \
+    $V --revocation prefer revoked-ocsp.xml
+check "XAdES: CRL revoked" 1 REVOKED REVOKED "1002" -- $V --revocation require revoked-crl.xml
+check "XAdES: an undecodable value is skipped, require" 3 TRY_LATER REVOCATION_UNAVAILABLE "no CRL from issuer" -- \
+    $V --revocation require leaf-junk.xml
+check "XAdES: an undecodable value is skipped, prefer" 0 - - "" -- $V --revocation prefer leaf-junk.xml
+check "XAdES: policy with embedded" 0 - - "" -- "$BIN" verify --json --policy-dir pol_embedded --from tst leaf-ocsp.xml
+check "XAdES: policy without embedded: not used" 3 TRY_LATER REVOCATION_UNAVAILABLE "no CRL from issuer" -- \
+    "$BIN" verify --json --policy-dir pol_files --from tst leaf-ocsp.xml
+check "XAdES: policy with embedded, revoked" 1 REVOKED REVOKED "(embedded)" -- \
+    "$BIN" verify --json --policy-dir pol_embedded --from tst revoked-ocsp.xml
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
