@@ -111,13 +111,16 @@ EOF
 openssl ca -config ca.cnf -gencrl -out crl.pem >>setup.log 2>&1 || die "gencrl"
 openssl crl -in crl.pem -outform DER -out crl.der 2>>setup.log || die "crl der"
 
-respond() { # respond OUT CERT
-    openssl ocsp -issuer ca.pem -cert "$2" -no_nonce -reqout req.der >>setup.log 2>&1 || die "request for $2"
-    openssl ocsp -index index.txt -CA ca.pem -rsigner ca.pem -rkey ca.key -reqin req.der -respout "$1" \
-        -ndays 1 >>setup.log 2>&1 || die "response $1"
+respond() { # respond OUT CERT [responder options]
+    o=$1 c=$2
+    shift 2
+    openssl ocsp -issuer ca.pem -cert "$c" -no_nonce -reqout req.der >>setup.log 2>&1 || die "request for $c"
+    openssl ocsp -index index.txt -CA ca.pem -rsigner ca.pem -rkey ca.key -reqin req.der -respout "$o" \
+        -ndays 1 "$@" >>setup.log 2>&1 || die "response $o"
 }
 respond good.der leaf.pem
 respond revoked.der revoked.pem
+respond good-nc.der leaf.pem -resp_no_certs    # no certificates: the signature ends the DER
 $EMBED basic good.der good.basic || die "basic"
 $EMBED basic revoked.der revoked.basic || die "basic"
 openssl asn1parse -inform DER -in good.basic >>setup.log 2>&1 || die "the BasicOCSPResponse does not parse"
@@ -145,6 +148,14 @@ $EMBED cades leaf.cms leaf-both.cms --crl crl.der --basic good.basic || die "cad
 $EMBED cades revoked.cms revoked-ocsp.cms --basic revoked.basic || die "cades"
 $EMBED cades revoked.cms revoked-crl.cms --crl crl.der || die "cades"
 $EMBED cades leaf.cms leaf-wrong.cms --basic revoked.basic || die "cades"
+# a SEQUENCE that is no BasicOCSPResponse in ocspVals, and a tampered one (a signature byte flipped)
+python3 -c 'import sys; sys.stdout.buffer.write(bytes.fromhex("3003020100"))' >junk.basic
+$EMBED basic good-nc.der good-nc.basic || die "basic"
+python3 -c 'import sys
+b = bytearray(open("good-nc.basic", "rb").read()); b[-1] ^= 1; sys.stdout.buffer.write(bytes(b))' >tampered.basic
+$EMBED cades leaf.cms leaf-junk.cms --basic junk.basic || die "cades"
+$EMBED cades leaf.cms leaf-tampered.cms --basic tampered.basic || die "cades"
+$EMBED cades leaf.cms leaf-tampered-good.cms --basic tampered.basic --basic good.basic || die "cades"
 # OpenSSL reads the result back: the attribute is where CAdES puts it
 openssl cms -cmsout -print -inform DER -in leaf-both.cms 2>>setup.log | grep -q 'revocationValues' \
     || die "openssl cms does not see the revocation-values attribute"
@@ -164,6 +175,12 @@ check "CAdES: ocspVals revoked" 1 REVOKED REVOKED \
 check "CAdES: crlVals revoked" 1 REVOKED REVOKED "1002" -- $V --revocation prefer revoked-crl.cms
 check "CAdES: ocspVals for another certificate, require" 3 TRY_LATER REVOCATION_UNAVAILABLE \
     "no SingleResponse has a CertID" -- $V --revocation require leaf-wrong.cms
+check "CAdES: a malformed ocspVals entry decides nothing, require" 3 TRY_LATER REVOCATION_UNAVAILABLE \
+    "embedded:" -- $V --revocation require leaf-junk.cms
+check "CAdES: a malformed ocspVals entry, prefer" 0 - - "" -- $V --revocation prefer leaf-junk.cms
+check "CAdES: a tampered BasicOCSPResponse is unusable, require" 3 TRY_LATER REVOCATION_UNAVAILABLE \
+    "embedded: OCSP response for serial 1001 unusable" -- $V --revocation require leaf-tampered.cms
+check "CAdES: tampered and good: the good one decides" 0 - - "" -- $V --revocation require leaf-tampered-good.cms
 check "CAdES: policy with embedded" 0 - - "" -- "$BIN" verify --json --policy-dir pol_embedded --from tst leaf-ocsp.cms
 check "CAdES: policy without embedded: not used" 3 TRY_LATER REVOCATION_UNAVAILABLE "no CRL from issuer" -- \
     "$BIN" verify --json --policy-dir pol_files --from tst leaf-both.cms
