@@ -11,7 +11,8 @@ string editing (no ASN.1 or XML library), for tests/integration/test_embedded_re
   embed_rev.py xades IN.xml OUT.xml [--crl CRL.der]... [--ocsp RESPONSE.der]...
       a ds:Object/xades:QualifyingProperties/xades:UnsignedProperties/xades:UnsignedSignatureProperties/
       xades:RevocationValues {CRLValues/EncapsulatedCRLValue, OCSPValues/EncapsulatedOCSPValue} (base64)
-      inserted before </ds:Signature> — outside SignedInfo, so the signature stays valid
+      inserted before </ds:Signature> — outside SignedInfo, so the signature stays valid; with --v141 the
+      RevocationValues sit inside xadesv141:TimeStampValidationData (http://uri.etsi.org/01903/v1.4.1#)
 """
 import base64
 import sys
@@ -93,7 +94,10 @@ def cades(args):
 
 def xades(args):
     doc = open(args[0], "r", encoding="utf-8").read()
-    crls, ocsps, i = [], [], 2
+    crls, ocsps, i, tsvd = [], [], 2, False
+    if "--v141" in args:                      # inside xadesv141:TimeStampValidationData instead
+        args = [a for a in args if a != "--v141"]
+        tsvd = True
     while i < len(args):
         data = base64.b64encode(open(args[i + 1], "rb").read()).decode()
         (crls if args[i] == "--crl" else ocsps).append(data)
@@ -105,9 +109,13 @@ def xades(args):
     if ocsps:
         rv += "<xades:OCSPValues>" + "".join("<xades:EncapsulatedOCSPValue>%s</xades:EncapsulatedOCSPValue>" % c
                                              for c in ocsps) + "</xades:OCSPValues>"
+    rv = "<xades:RevocationValues>%s</xades:RevocationValues>" % rv
+    if tsvd:
+        rv = ('<xadesv141:TimeStampValidationData xmlns:xadesv141="http://uri.etsi.org/01903/v1.4.1#">%s'
+              "</xadesv141:TimeStampValidationData>" % rv)
     obj = ('<ds:Object><xades:QualifyingProperties xmlns:xades="http://uri.etsi.org/01903/v1.3.2#" Target="#sig">'
-           "<xades:UnsignedProperties><xades:UnsignedSignatureProperties><xades:RevocationValues>%s"
-           "</xades:RevocationValues></xades:UnsignedSignatureProperties></xades:UnsignedProperties>"
+           "<xades:UnsignedProperties><xades:UnsignedSignatureProperties>%s"
+           "</xades:UnsignedSignatureProperties></xades:UnsignedProperties>"
            "</xades:QualifyingProperties></ds:Object>" % rv)
     at = doc.rindex("</ds:Signature>")
     open(args[1], "w", encoding="utf-8").write(doc[:at] + obj + doc[at:])

@@ -197,6 +197,8 @@ $EMBED xades leaf.xml leaf-crl.xml --crl crl.der || die "xades"
 $EMBED xades leaf.xml leaf-basic.xml --ocsp good.basic || die "xades"
 $EMBED xades revoked.xml revoked-ocsp.xml --ocsp revoked.der || die "xades"
 $EMBED xades revoked.xml revoked-crl.xml --crl crl.der || die "xades"
+$EMBED xades revoked.xml revoked-v141.xml --v141 --ocsp revoked.der || die "xades"
+$EMBED xades leaf.xml leaf-v141.xml --v141 --ocsp good.der || die "xades"
 printf 'not a response' >junk.der
 $EMBED xades leaf.xml leaf-junk.xml --ocsp junk.der || die "xades"
 # xmlsec1, when installed, still verifies the signature: the unsigned properties are outside SignedInfo
@@ -213,6 +215,9 @@ check "XAdES: OCSP revoked" 1 REVOKED REVOKED \
     "supplied OCSP response (embedded): OCSP: serial 1002 revoked at 2024-01-01T00:00:00Z (reason 1)" -- \
     $V --revocation prefer revoked-ocsp.xml
 check "XAdES: CRL revoked" 1 REVOKED REVOKED "1002" -- $V --revocation require revoked-crl.xml
+check "XAdES 1.4.1: TimeStampValidationData good, require" 0 - - "" -- $V --revocation require leaf-v141.xml
+check "XAdES 1.4.1: TimeStampValidationData revoked" 1 REVOKED REVOKED "(embedded)" -- \
+    $V --revocation require revoked-v141.xml
 check "XAdES: an undecodable value is skipped, require" 3 TRY_LATER REVOCATION_UNAVAILABLE "no CRL from issuer" -- \
     $V --revocation require leaf-junk.xml
 check "XAdES: an undecodable value is skipped, prefer" 0 - - "" -- $V --revocation prefer leaf-junk.xml
