@@ -30,6 +30,8 @@
 #define SB_EV_MAX_INPUT   (16u * 1024u * 1024u)   /* largest envelope or object an adapter accepts */
 #define SB_EV_MAX_ID      1024                    /* longest SM2 distinguishing ID taken from an envelope */
 #define SB_EV_MAX_CHAIN   16                      /* extra certificates in an envelope's "chain" */
+#define SB_EV_MAX_REV_ITEMS 16                    /* entries of an envelope's "ocsp_responses", and of its "crls" */
+#define SB_EV_MAX_CRL_BYTES (8u * 1024u * 1024u)  /* one CRL in "crls" (a response: SB_OCSP_MAX_RESPONSE) */
 
 /* The attested statement, built by translate.c and signed by an adapter's render(). */
 struct sb_attestation_doc {

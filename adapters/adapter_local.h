@@ -54,6 +54,16 @@ enum sb_reason sb_ev_json_str(const json_t *root, const char *key, int required,
  * an empty string is accepted (zero bytes). */
 enum sb_reason sb_ev_json_b64(const json_t *root, const char *key, int required, int allow_empty,
                               unsigned char **out, size_t *out_len, struct sb_err *err) SB_MUST_USE;
+/* Strict base64 (pki/base/base64.h) of s[0..n) into *out (OPENSSL_free); what names the field in messages
+ * (ENVELOPE_BAD_BASE64 "envelope: 'what': not base64 (...)"). */
+enum sb_reason sb_ev_b64_text(const char *s, size_t n, const char *what, unsigned char **out, size_t *out_len,
+                              struct sb_err *err) SB_MUST_USE;
+/* Optional "ocsp_responses" and "crls" (adapters/envelope_revocation.c): arrays of base64 DER OCSP responses
+ * (OCSPResponse, or a BasicOCSPResponse, wrapped) and CRLs carried beside the signature, into ev->ocsps /
+ * ev->crls (validated as embedded revocation data). At most SB_EV_MAX_REV_ITEMS of each; ENVELOPE_BAD_TYPE,
+ * ENVELOPE_BAD_BASE64 or ENVELOPE_BAD_VALUE naming the entry ("'crls[1]' is not a DER CRL"). */
+enum sb_reason sb_ev_json_revocation(const json_t *root, struct sb_evidence *ev, struct sb_err *err) SB_MUST_USE;
+
 /* Required base64 field decoded into ev's object (owned by ev). */
 enum sb_reason sb_ev_json_object(const json_t *root, const char *key, struct sb_evidence *ev,
                                  struct sb_err *err) SB_MUST_USE;

@@ -5,7 +5,8 @@
  * bare SM2 signature (unknown keys ignored, known keys type-checked):
  *
  *   {"signature": B64, "certificate": B64-DER | PEM, "data": B64, ["id": "1234567812345678"],
- *    ["signature_format": "der" | "rs"], ["chain": [CERT...]], ["signing_time": RFC3339]}
+ *    ["signature_format": "der" | "rs"], ["chain": [CERT...]], ["signing_time": RFC3339],
+ *    ["ocsp_responses": [B64...]], ["crls": [B64...]]}
  *
  * "data" is the signed message M itself: the signature is SM2 over SM3(ZA || M), ZA computed from the
  * signer's key and the distinguishing ID. No pre-hashed form is accepted, because the hash already binds
@@ -140,7 +141,7 @@ static enum sb_reason parse_envelope(const unsigned char *in, size_t len, struct
     }
     if ((rc = sb_ev_json_has(root, "pkcs7") ? parse_pkcs7(root, ev, err) : parse_raw(root, ev, err)) != SB_OK ||
         (rc = parse_id(root, ev, err)) != SB_OK || (rc = sb_ev_json_chain(root, ev, err)) != SB_OK ||
-        (rc = sb_ev_json_time(root, ev, err)) != SB_OK) {
+        (rc = sb_ev_json_time(root, ev, err)) != SB_OK || (rc = sb_ev_json_revocation(root, ev, err)) != SB_OK) {
         goto err;
     }
     if (ev->content != NULL) {

@@ -260,9 +260,8 @@ enum sb_reason sb_ev_json_str(const json_t *root, const char *key, int required,
     return SB_OK;
 }
 
-/* Strict base64 (base64.h) of s[0..n) into *out (OPENSSL_free); what names the field in messages. */
-static enum sb_reason b64_field(const char *s, size_t n, const char *what, unsigned char **out, size_t *out_len,
-                                struct sb_err *err)
+enum sb_reason sb_ev_b64_text(const char *s, size_t n, const char *what, unsigned char **out, size_t *out_len,
+                              struct sb_err *err)
 {
     size_t at = 0;
     enum sb_b64_status st = sb_base64_decode(s, n, (size_t)0x7FFFFFF0 / 4 * 3, out, out_len, &at);
@@ -307,7 +306,7 @@ enum sb_reason sb_ev_json_b64(const json_t *root, const char *key, int required,
         }
         return SB_OK;
     }
-    return b64_field(json_string_value(v), json_string_length(v), key, out, out_len, err);
+    return sb_ev_b64_text(json_string_value(v), json_string_length(v), key, out, out_len, err);
 }
 
 enum sb_reason sb_ev_json_object(const json_t *root, const char *key, struct sb_evidence *ev, struct sb_err *err)
@@ -361,7 +360,7 @@ static enum sb_reason certs_from_string(const char *s, size_t n, const char *wha
 
     snprintf(name, sizeof(name), "envelope '%s'", what);
     sb_err_clear(&e);
-    if (!has_pem_header(s, n) && (rc = b64_field(s, n, what, &der, &der_len, err)) != SB_OK) {
+    if (!has_pem_header(s, n) && (rc = sb_ev_b64_text(s, n, what, &der, &der_len, err)) != SB_OK) {
         return rc;                            /* ENVELOPE_BAD_BASE64 */
     }
     if (der != NULL) {

@@ -1,6 +1,6 @@
 /*
  * adapters/gateway_envelope.c — JSON bodies of POST /v1/verify (adapters/adapter.h): the gateway's own
- * envelope {signature, content | digest, sm2_id}, or the jurisdiction adapter's envelope when the body
+ * envelope {signature, content | digest, sm2_id, ocsp_responses, crls}, or the jurisdiction adapter's envelope when the body
  * names one of that adapter's members (an iAM Smart signing result, a GM/T 0009 SM2 signature).
  *
  * The members are read first without building anything (pki/base/json_scan.h): the gateway's envelope is
@@ -19,12 +19,12 @@
 
 #define GW_ENV_MAX_SM2_ID 127
 
-static const char *const gw_members[] = { "signature", "content", "digest", "sm2_id", NULL };
+static const char *const gw_members[] = { "signature", "content", "digest", "sm2_id", "ocsp_responses", "crls", NULL };
 
 /* Refuse the gateway envelope's first unknown member name (cut: only its start) at byte at. */
 static enum sb_reason unknown_member(const char *name, int cut, size_t at, struct sb_err *err)
 {
-    char list[64];
+    char list[96];
     size_t i, n = 0;
 
     list[0] = '\0';
@@ -138,7 +138,7 @@ static enum sb_reason parse_members(const json_t *o, struct sb_evidence *ev, str
         }
     }
     ev->format = SB_EV_CMS;
-    return SB_OK;
+    return sb_ev_json_revocation(o, ev, err);
 }
 
 /* The body as a JSON object, or the gateway envelope's error. */

@@ -6,7 +6,8 @@
  * are accepted (unknown keys ignored, known keys type-checked):
  *
  *   {"hash": B64, "hash_alg": "SHA-256", "signature": B64, "certificate": B64-DER | PEM,
- *    ["document": B64], ["chain": [CERT...]], ["signing_time": RFC3339]}
+ *    ["document": B64], ["chain": [CERT...]], ["signing_time": RFC3339],
+ *    ["ocsp_responses": [B64...]], ["crls": [B64...]]}
  *      signature = RSA PKCS#1 v1.5 over DigestInfo(hash_alg, hash) (ECDSA over the hash for EC keys);
  *   {"hash": B64, "hash_alg": "SHA-256", "pkcs7": B64, ["document": B64], ...}
  *      pkcs7 = SignedData whose message digest is hash (detached) or whose eContent is the hash itself.
@@ -172,6 +173,7 @@ static enum sb_reason parse_envelope(const unsigned char *in, size_t len, struct
     }
     if ((rc = has_p7 ? parse_pkcs7(root, ev, err) : parse_raw(root, ev, err)) != SB_OK ||
         (rc = sb_ev_json_chain(root, ev, err)) != SB_OK || (rc = sb_ev_json_time(root, ev, err)) != SB_OK ||
+        (rc = sb_ev_json_revocation(root, ev, err)) != SB_OK ||
         (rc = sb_ev_json_b64(root, "document", 0, 1, &doc, &doc_len, err)) != SB_OK) {
         goto err;
     }

@@ -11,7 +11,8 @@
  *       digest of content that is not sent (digest-only mode).
  *   application/json — the gateway's envelope {"signature": BASE64 (the CMS object), "content": BASE64
  *       (detached content, optional), "digest": {"alg": "sha256", "value": HEX} (optional), "sm2_id": "…"
- *       (optional)}, unknown members refused (errors: 400 BAD_REQUEST); or JUR's own envelope when the
+ *       (optional), "ocsp_responses" / "crls": [BASE64 DER…] (optional, embedded revocation data)}, unknown
+ *       members refused (errors: 400 BAD_REQUEST); or JUR's own envelope when the
  *       body names one of its members (adapters/adapter.h: an iAM Smart signing result for hk, a GM/T 0009
  *       SM2 signature for cn), with that adapter's 400 ENVELOPE_* error codes.
  *   "X-Sigbridge-SM2-Id: ID" sets the signer's SM2 distinguishing ID (default: the policy's).

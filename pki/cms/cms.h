@@ -12,14 +12,15 @@
  * key usage (digitalSignature or nonRepudiation) and its certification path (pki/x509/chain.h) at the caller's
  * validation time; signing-time is reported, never trusted. The object's certificates are only untrusted
  * path candidates and its CRLs are added to the caller's; so are the OCSP responses carried in crls (RFC 5940
- * id-ri-ocsp-response), judged for each certificate of the path before any network source (source
- * "embedded", pki/x509/revocation.h).
+ * id-ri-ocsp-response) and the CRLs and BasicOCSPResponses of every SignerInfo's CAdES revocation-values
+ * unsigned attribute (cms_revvals.c), judged for each certificate of the path before any network source
+ * (source "embedded", pki/x509/revocation.h).
  *
  * Signing builds DER SignedData with signed attributes (content-type, signing-time, message-digest):
  * RSA PKCS#1 v1.5 / SHA-256, ECDSA / SHA-256, Ed25519 / SHA-512, SM2 / SM3 (OpenSSL 3.0 cannot sign
  * SM2 or Ed25519 CMS).
  *
- * Not done: countersignatures and other unsigned attributes are ignored; no timestamp tokens; no
+ * Not done: countersignatures and other unsigned attributes (but revocation-values) are ignored; no timestamp tokens; no
  * EnvelopedData; no network fetch of certificates or CRLs. Thread-safe; inputs are only read.
  */
 #ifndef SB_CMS_H

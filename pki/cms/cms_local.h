@@ -27,6 +27,7 @@
 #define SB_OID_RSA             "1.2.840.113549.1.1.1"
 #define SB_OID_ECDSA_SHA256    "1.2.840.10045.4.3.2"
 #define SB_OID_RI_OCSP_RESPONSE "1.3.6.1.5.5.7.16.2"   /* RFC 5940 id-ri-ocsp-response */
+#define SB_OID_AA_REVOCATION_VALUES "1.2.840.113549.1.9.16.2.24"   /* RFC 5126 id-aa-ets-revocationValues */
 
 /* One SignerInfo; every element points into sb_cms_parsed.buf. */
 struct sb_cms_si {
@@ -43,12 +44,16 @@ struct sb_cms_si {
     struct sb_der_elem attr_stime;     /* the signing-time value (UTCTime / GeneralizedTime) */
     struct sb_der_elem sig_alg;        /* AlgorithmIdentifier */
     struct sb_der_elem sig;            /* OCTET STRING */
+    int has_uattrs;
+    struct sb_der_elem uattrs;         /* [1] IMPLICIT SET OF Attribute (unsigned), full encoding */
 };
 
 /* One OCSPResponse carried in the crls field (RFC 5940 other [1], id-ri-ocsp-response). */
 struct sb_cms_ocsp {
     unsigned char *der;                /* owned (OPENSSL_free): a copy of the OCSPResponse DER */
     size_t len;
+    size_t carried_off;                /* 0, or: der wraps the BasicOCSPResponse carried at der[carried_off..len)
+                                          (CAdES ocspVals; sb_ocsp_supplied.carried_off) */
 };
 
 struct sb_cms_parsed {
@@ -83,6 +88,20 @@ enum sb_reason sb_cms_parse(const unsigned char *in, size_t len, struct sb_cert_
                             struct sb_err *err) SB_MUST_USE;
 /* Free what p owns. */
 void sb_cms_parsed_free(struct sb_cms_parsed *p);
+
+/* ---- cms_revvals.c ---- */
+
+/* CAdES revocation-values (RFC 5126 §6.3.4, ETSI EN 319 122-1) among si's unsigned attributes: its CRLs are
+ * added to p->crls and its BasicOCSPResponses, each wrapped into an OCSPResponse, to p->ocsps (both then used
+ * as the object's embedded revocation data). Unsigned and self-authenticating: a value that cannot be read is
+ * skipped. FORMAT when the object then carries more than SB_CMS_MAX_CRLS CRLs or OCSP responses; INTERNAL
+ * when out of memory or the work budget is spent. */
+enum sb_reason sb_cms_revocation_values(struct sb_cms_parsed *p, const struct sb_cms_si *si, size_t idx,
+                                        struct sb_err *err) SB_MUST_USE;
+/* Append a copy of der[0..len) (carried_off as in struct sb_cms_ocsp; der is taken, not copied, when take)
+ * to p->ocsps; INTERNAL when out of memory (der is then freed when take). */
+enum sb_reason sb_cms_add_ocsp(struct sb_cms_parsed *p, unsigned char *der, size_t len, size_t carried_off,
+                               int take, struct sb_err *err) SB_MUST_USE;
 
 /* ---- cms_alg.c ---- */
 

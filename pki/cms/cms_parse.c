@@ -410,9 +410,11 @@ static enum sb_reason parse_signer_info(const struct sb_der *set, struct sb_der_
         || (rc = sb_der_expect(&s, SB_DER_UNIVERSAL, V_ASN1_OCTET_STRING, 0, &si->sig, "signature", err)) != SB_OK) {
         return rc;
     }
-    if (sb_der_peek(&s, SB_DER_CONTEXT, 1)
-        && (rc = sb_der_expect(&s, SB_DER_CONTEXT, 1, 1, &v, "unsignedAttrs", err)) != SB_OK) {
-        return rc;
+    if (sb_der_peek(&s, SB_DER_CONTEXT, 1)) {
+        if ((rc = sb_der_expect(&s, SB_DER_CONTEXT, 1, 1, &si->uattrs, "unsignedAttrs", err)) != SB_OK) {
+            return rc;
+        }
+        si->has_uattrs = 1;
     }
     return sb_der_done(&s, "SignerInfo", err);
 }
@@ -513,8 +515,6 @@ static enum sb_reason keep_ocsp(const struct sb_der *c, const struct sb_der_elem
 {
     struct sb_der o;
     struct sb_der_elem oid, v;
-    struct sb_cms_ocsp *grown;
-    unsigned char *copy;
 
     if (sb_der_enter(c, e, &o, "otherRevocationInfo", NULL) != SB_OK
         || sb_der_expect(&o, SB_DER_UNIVERSAL, V_ASN1_OBJECT, 0, &oid, "otherRevInfoFormat", NULL) != SB_OK
@@ -523,17 +523,7 @@ static enum sb_reason keep_ocsp(const struct sb_der *c, const struct sb_der_elem
         || sb_der_done(&o, "otherRevInfo", NULL) != SB_OK) {
         return SB_OK;
     }
-    if ((grown = OPENSSL_realloc(p->ocsps, (p->n_ocsps + 1) * sizeof(*grown))) == NULL) {
-        return sb_err_set(err, SB_R_INTERNAL, "out of memory");
-    }
-    p->ocsps = grown;
-    if ((copy = OPENSSL_memdup(v.der, v.der_len)) == NULL) {
-        return sb_err_set(err, SB_R_INTERNAL, "out of memory");
-    }
-    p->ocsps[p->n_ocsps].der = copy;
-    p->ocsps[p->n_ocsps].len = v.der_len;
-    p->n_ocsps++;
-    return SB_OK;
+    return sb_cms_add_ocsp(p, (unsigned char *)v.der, v.der_len, 0, 0, err);
 }
 
 /* crls: CertificateList SEQUENCEs are decoded, RFC 5940 OCSP responses kept, other choices skipped. */
@@ -615,7 +605,8 @@ static enum sb_reason parse_signed_data(struct sb_der *sd, struct sb_cms_parsed 
             return sb_err_set(err, SB_R_FORMAT, "more than %d SignerInfos in the SignedData", SB_CMS_MAX_SIGNERS);
         }
         if ((rc = sb_der_next(&sis, &e, "SignerInfo", err)) != SB_OK
-            || (rc = parse_signer_info(&sis, &e, &p->si[p->n_si], p->n_si, err)) != SB_OK) {
+            || (rc = parse_signer_info(&sis, &e, &p->si[p->n_si], p->n_si, err)) != SB_OK
+            || (rc = sb_cms_revocation_values(p, &p->si[p->n_si], p->n_si, err)) != SB_OK) {
             return rc;
         }
         p->n_si++;

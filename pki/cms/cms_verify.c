@@ -394,7 +394,7 @@ static enum sb_reason check_opts(const struct sb_cms_verify_opts *o, struct vctx
     return SB_OK;
 }
 
-/* The caller's OCSP responses, then the object's (RFC 5940, source embedded) unless its revocation data are
+/* The caller's OCSP responses, then the object's (RFC 5940 and CAdES revocation-values, source embedded) unless its revocation data are
  * not to be used; 0 when out of memory. */
 static int add_ocsps(struct vctx *c)
 {
@@ -414,6 +414,7 @@ static int add_ocsps(struct vctx *c)
         c->ocsps[n + i].der = c->p->ocsps[i].der;
         c->ocsps[n + i].len = c->p->ocsps[i].len;
         c->ocsps[n + i].source = SB_REV_SRC_EMBEDDED;
+        c->ocsps[n + i].carried_off = c->p->ocsps[i].carried_off;
     }
     c->path.ocsps = c->ocsps;
     c->path.n_ocsps = n + own;

@@ -18,9 +18,16 @@ void sb_evidence_init(struct sb_evidence *ev)
 
 void sb_evidence_clear(struct sb_evidence *ev)
 {
+    size_t i;
+
     if (ev == NULL) {
         return;
     }
+    for (i = 0; ev->ocsps != NULL && i < ev->n_ocsps; i++) {
+        OPENSSL_free((unsigned char *)ev->ocsps[i].der);
+    }
+    OPENSSL_free(ev->ocsps);
+    sk_X509_CRL_pop_free(ev->crls, X509_CRL_free);
     OPENSSL_free(ev->obj_owned);
     OPENSSL_free(ev->content_owned);
     sk_X509_pop_free(ev->certs, X509_free);

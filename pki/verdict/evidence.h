@@ -4,7 +4,8 @@
  * Every caller of validation (POST /v1/verify, the proxy routes, POST /v1/translate, `sigbridge verify`,
  * `sigbridge translate`) turns its input into one struct sb_evidence and hands it to sb_validate
  * (pki/verdict/validate.h). The jurisdiction adapters (adapters/adapter.h) fill it from their envelopes;
- * the gateway and the CLI fill it directly for plain CMS and XML-DSig objects. Nothing here checks a
+ * the gateway and the CLI fill it directly for plain CMS and XML-DSig objects. Revocation data an envelope
+ * carries beside the object (crls, ocsps) are validated as the object's own, embedded ones (validate.c). Nothing here checks a
  * signature: the struct only carries bytes and certificates (and reads a digest given as hex). One owner
  * per object; no shared state.
  */
@@ -15,6 +16,7 @@
 #include <time.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include "pki/x509/revocation.h"
 
 /* What kind of signature the evidence carries. */
 enum sb_ev_format {
@@ -52,6 +54,11 @@ struct sb_evidence {
     int has_content_sha256;              /* content_sha256 is the SHA-256 of the signed document */
     unsigned char content_sha256[32];
     unsigned char input_sha256[32];      /* SHA-256 of the bytes given to an adapter's parse() */
+    STACK_OF(X509_CRL) *crls;            /* owned: CRLs the envelope carries ("crls"); may be NULL */
+    struct sb_ocsp_supplied *ocsps;      /* owned array, each der owned (OPENSSL_free): OCSP responses the
+                                          * envelope carries ("ocsp_responses"; a BasicOCSPResponse wrapped,
+                                          * carried_off), source SB_REV_SRC_EMBEDDED */
+    size_t n_ocsps;
 };
 
 /* Zero ev. */

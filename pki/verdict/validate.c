@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "pki/base/rfc3339_time.h"
@@ -139,6 +140,48 @@ enum sb_reason sb_validate_cms(const struct sb_validate_run *r, struct sb_cms_re
 
 /* ---- one run -------------------------------------------------------------------------------------- */
 
+/* The revocation data an envelope carried beside the object (ev->crls, ev->ocsps) join the run's as embedded
+ * data, after the run's own (a policy's CRL files stay the first scoped_crls), unless the policy's
+ * revocation.sources leaves embedded out. */
+static enum sb_reason add_envelope_revocation(struct sb_validate_run *r, struct sb_err *err)
+{
+    const struct sb_evidence *ev = r->ev;
+    struct sb_path_opts *o = &r->in.opts;
+    size_t i;
+    int k;
+
+    if ((r->ctx->policy != NULL && (r->ctx->policy->rev_sources & SB_TP_SRC_EMBEDDED) == 0)
+        || (sk_X509_CRL_num(ev->crls) <= 0 && ev->n_ocsps == 0)) {
+        return SB_OK;
+    }
+    if (sk_X509_CRL_num(ev->crls) > 0) {
+        if ((r->crls = o->crls != NULL ? sk_X509_CRL_dup(o->crls) : sk_X509_CRL_new_null()) == NULL) {
+            return sb_err_set(err, SB_R_INTERNAL, "out of memory");
+        }
+        for (k = 0; k < sk_X509_CRL_num(ev->crls); k++) {
+            if (sk_X509_CRL_push(r->crls, sk_X509_CRL_value(ev->crls, k)) <= 0) {
+                return sb_err_set(err, SB_R_INTERNAL, "out of memory");
+            }
+        }
+        o->crls = r->crls;
+    }
+    if (ev->n_ocsps > 0) {
+        if ((r->ocsps = OPENSSL_zalloc((o->n_ocsps + ev->n_ocsps) * sizeof(*r->ocsps))) == NULL) {
+            return sb_err_set(err, SB_R_INTERNAL, "out of memory");
+        }
+        for (i = 0; i < o->n_ocsps; i++) {
+            r->ocsps[i] = o->ocsps[i];
+        }
+        for (i = 0; i < ev->n_ocsps; i++) {
+            r->ocsps[o->n_ocsps + i] = ev->ocsps[i];
+            r->ocsps[o->n_ocsps + i].source = SB_REV_SRC_EMBEDDED;
+        }
+        o->ocsps = r->ocsps;
+        o->n_ocsps += ev->n_ocsps;
+    }
+    return SB_OK;
+}
+
 static enum sb_reason run_begin(const struct sb_validation_ctx *ctx, const struct sb_evidence *ev, time_t at,
                                 struct sb_validate_run *r, struct sb_err *err)
 {
@@ -174,7 +217,7 @@ static enum sb_reason run_begin(const struct sb_validation_ctx *ctx, const struc
             r->in.opts.scope_covers_anchors = 1;
             r->in.opts.scoped_crls = sk_X509_CRL_num(r->in.crls);
         }
-        return SB_OK;
+        return add_envelope_revocation(r, err);
     }
     r->in = *ctx->inputs;
     r->in.opts.at = at;
@@ -195,7 +238,7 @@ static enum sb_reason run_begin(const struct sb_validation_ctx *ctx, const struc
         }
         r->in.untrusted = r->pool;
     }
-    return SB_OK;
+    return add_envelope_revocation(r, err);
 }
 
 static void run_end(struct sb_validate_run *r)
@@ -204,6 +247,8 @@ static void run_end(struct sb_validate_run *r)
         sb_tp_inputs_clear(&r->in);
     }
     sk_X509_free(r->pool);
+    sk_X509_CRL_free(r->crls);
+    OPENSSL_free(r->ocsps);
     memset(r, 0, sizeof(*r));
 }
 

@@ -14,6 +14,8 @@ struct sb_validate_run {
     struct sb_tp_inputs in;              /* prepared from the policy (owned) or a shallow copy of ctx->inputs */
     int prepared;                        /* 1: in was prepared here (sb_tp_inputs_clear); 0: a copy */
     STACK_OF(X509) *pool;                /* owned (shallow): ctx->inputs' pool + the evidence's certificates */
+    STACK_OF(X509_CRL) *crls;            /* owned (shallow): the run's CRLs + the evidence's (envelope) CRLs */
+    struct sb_ocsp_supplied *ocsps;      /* owned array (DER borrowed): the run's + the evidence's responses */
 };
 
 /* CMS / GM/T 0010: sb_cms_verify, then the policy's rules for each passing signer. */

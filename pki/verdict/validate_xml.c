@@ -81,6 +81,7 @@ enum sb_reason sb_validate_xml(const struct sb_validate_run *r, struct sb_cms_re
     o.anchors = r->in.anchors;
     o.untrusted = r->in.untrusted;
     o.allow_unsigned_content = 1;
+    o.no_embedded_revocation = p != NULL && (p->rev_sources & SB_TP_SRC_EMBEDDED) == 0;
     rc = sb_xmldsig_verify(r->ev->obj, r->ev->obj_len, &o, &xr, err);
     res->xmldsig = 1;
     res->unsigned_content = xr.unsigned_content;

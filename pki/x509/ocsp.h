@@ -146,6 +146,27 @@ enum sb_reason sb_ocsp_check(const unsigned char *der, size_t len, X509 *cert, X
                              const struct sb_ocsp_check_opts *o, struct sb_ocsp_result *res,
                              struct sb_err *err) SB_MUST_USE;
 
+/* ---- responses as carried (ocsp_wrap.c) --------------------------------------------------------- */
+
+enum sb_ocsp_der_kind {
+    SB_OCSP_DER_NEITHER = 0,
+    SB_OCSP_DER_RESPONSE,               /* exactly one DER OCSPResponse */
+    SB_OCSP_DER_BASIC                   /* exactly one DER BasicOCSPResponse (not wrapped) */
+};
+
+/* What der[0..len) is (structure only: nothing is verified); NEITHER above SB_OCSP_MAX_RESPONSE. */
+enum sb_ocsp_der_kind sb_ocsp_der_kind(const unsigned char *der, size_t len);
+/* The OCSPResponse { successful, responseBytes { id-pkix-ocsp-basic, OCTET STRING basic } } around the DER
+ * BasicOCSPResponse basic[0..len), as a new buffer *out (OPENSSL_free); basic ends it at *basic_off (= *out_len -
+ * len). USAGE for an empty or over-size input, INTERNAL when out of memory. */
+enum sb_reason sb_ocsp_wrap_basic(const unsigned char *basic, size_t len, unsigned char **out, size_t *out_len,
+                                  size_t *basic_off, struct sb_err *err) SB_MUST_USE;
+/* A response as carried in an object or envelope, made ready for sb_ocsp_check: an OCSPResponse copied as it
+ * is (*carried_off 0), a BasicOCSPResponse wrapped (sb_ocsp_wrap_basic, *carried_off its offset). FORMAT when
+ * der is neither (message without a field name: the caller adds where it was). */
+enum sb_reason sb_ocsp_carried(const unsigned char *der, size_t len, unsigned char **out, size_t *out_len,
+                               size_t *carried_off, struct sb_err *err) SB_MUST_USE;
+
 /* "GOOD" / "REVOKED" / "UNKNOWN" / "UNUSABLE". */
 const char *sb_ocsp_status_name(enum sb_ocsp_status s);
 /* Cause name without prefix ("BAD_SIGNATURE", "STALE"...; "NONE"); "UNKNOWN_CAUSE" out of range. */

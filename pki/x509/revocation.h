@@ -68,7 +68,8 @@ struct sb_rev_evidence {
     char url[SB_REV_URL_MAX];          /* where it was fetched from; "" when not fetched (truncated if longer) */
     time_t produced_at;                /* OCSP producedAt; 0 for a CRL */
     time_t this_update, next_update;   /* next_update 0 when absent */
-    unsigned char sha256[32];          /* SHA-256 of the DER response or CRL */
+    unsigned char sha256[32];          /* SHA-256 of the DER response or CRL (of the BasicOCSPResponse when that
+                                        * was carried bare: sb_ocsp_supplied.carried_off) */
     int revoked_after;                 /* listed as revoked, but only after the validation time: passes */
     time_t revocation_time;            /* revoked_after, or the listing that revoked it: when (0 = none) */
     int revocation_reason;             /* with revocation_time: CRLReason, -1 when absent */
@@ -96,6 +97,10 @@ struct sb_ocsp_supplied {
     const unsigned char *der;
     size_t len;
     enum sb_rev_source source;         /* SB_REV_SRC_EMBEDDED or SB_REV_SRC_FILE */
+    size_t carried_off;                /* 0: der is the response as carried; else der is the OCSPResponse wrapped
+                                        * around a bare BasicOCSPResponse (CAdES ocspVals, XAdES, envelopes;
+                                        * sb_ocsp_wrap_basic) that was carried, der[carried_off..len): the
+                                        * evidence's SHA-256 is of those carried bytes */
 };
 
 /* What an OCSP source is asked for: the status of cert (issued by issuer) at `at`. Pointers borrowed. */

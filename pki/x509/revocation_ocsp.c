@@ -17,6 +17,7 @@
 
 #include <openssl/ocsp.h>
 
+#include "pki/base/digest.h"
 #include "pki/base/rfc3339_time.h"
 #include "pki/base/work_budget.h"
 #include "pki/x509/cert_decode.h"
@@ -48,6 +49,13 @@ static void fill_evidence(const struct sup_pick *p, struct sb_rev_evidence *ev)
     ev->this_update = p->res.this_update;
     ev->next_update = p->res.next_update;
     memcpy(ev->sha256, p->res.sha256, sizeof(ev->sha256));
+    if (p->s->carried_off > 0 && p->s->carried_off < p->s->len) {
+        /* a bare BasicOCSPResponse was carried: the evidence names those bytes, not our wrapper */
+        if (EVP_Digest(p->s->der + p->s->carried_off, p->s->len - p->s->carried_off, ev->sha256, NULL,
+                       sb_md(SB_MD_SHA256), NULL) != 1) {
+            memset(ev->sha256, 0, sizeof(ev->sha256));
+        }
+    }
     ev->revoked_after = p->res.status == SB_OCSP_REVOKED && p->res.revoked_after_at;
     ev->revocation_time = p->res.status == SB_OCSP_REVOKED ? p->res.revocation_time : 0;
     ev->revocation_reason = p->res.status == SB_OCSP_REVOKED ? p->res.revocation_reason : -1;

@@ -19,7 +19,9 @@
  *     carries no certificate). Then the key is checked against the allow-list, the path is validated
  *     with sb_chain_validate and the signer must allow digitalSignature or nonRepudiation.
  *   - XAdES: a signed xades:SigningCertificate(V2) must name the signer certificate; a signed
- *     xades:SigningTime is reported as the claimed signing time (never trusted).
+ *     xades:SigningTime is reported as the claimed signing time (never trusted). The unsigned
+ *     xades:RevocationValues (CRLs and OCSP responses; also inside xadesv141:TimeStampValidationData) are
+ *     added to the caller's revocation data for the signer's path as embedded data (xades_revvals.c).
  * Order per signature: structure/algorithms (FORMAT, WEAK_ALGORITHM), SignatureValue (SIG_CRYPTO),
  * reference digests (HASH_MISMATCH), then key and path (the worse of crypto and path wins, crypto first).
  * Wrapping defences: every reference resolves through an ID value that occurs once in the whole document
@@ -34,7 +36,7 @@
  * Signing makes an enveloped signature (URI "" or "#id") appended to the document element: exclusive
  * C14N by default, RSA-SHA256 / ECDSA-SHA256 (P-256) / sha256-rsa-MGF1 (RSA-PSS keys) by default,
  * KeyInfo/X509Data with the signer's certificate and the chain. Not done: Manifest, XPath/XSLT/base64 transforms, KeyValue-only or
- * RetrievalMethod keys, external references, XAdES timestamps or revocation values. Thread-safe.
+ * RetrievalMethod keys, external references, XAdES timestamps; XAdES revocation values are not written. Thread-safe.
  */
 #ifndef SB_XMLDSIG_H
 #define SB_XMLDSIG_H
@@ -72,6 +74,8 @@ struct sb_xmldsig_verify_opts {
     int keyinfo_trusted;               /* with signers NULL: accept the KeyInfo certificate whose key verifies
                                         * without path validation (self-asserted; trusted lists only) */
     int allow_unsigned_content;        /* 1: unsigned content is only listed; 0: it is FORMAT */
+    int no_embedded_revocation;        /* 1: the signatures' XAdES RevocationValues are not used (a policy's
+                                        * revocation.sources without embedded) */
 };
 
 #define SB_XMLDSIG_MAX_UNSIGNED 256    /* unsigned-content items listed (the rest are only counted) */

@@ -243,6 +243,8 @@ static enum sb_reason check_path(struct xsig *s, struct sb_err *err)
 {
     const struct sb_xmldsig_verify_opts *o = s->d->o;
     struct sb_chain_result cres;
+    struct sb_path_opts po;
+    struct sb_xades_rev rv;
     STACK_OF(X509) *untrusted = NULL;
     STACK_OF(X509) *anchors = NULL;
     uint32_t ku;
@@ -250,6 +252,8 @@ static enum sb_reason check_path(struct xsig *s, struct sb_err *err)
     enum sb_reason rc;
 
     memset(&cres, 0, sizeof(cres));
+    memset(&rv, 0, sizeof(rv));
+    po = *o->path;
     if ((rc = sb_sig_check_key(X509_get0_pubkey(s->out->cert), &o->path->algs, err)) != SB_OK) {
         return rc;
     }
@@ -272,7 +276,12 @@ static enum sb_reason check_path(struct xsig *s, struct sb_err *err)
             goto out;
         }
     }
-    rc = sb_chain_validate(o->path, s->out->cert, o->anchors != NULL ? o->anchors : anchors, untrusted, &cres, err);
+    /* the signature's own XAdES revocation values, as embedded data, unless the caller leaves them out */
+    if (!o->no_embedded_revocation && o->path->revocation != SB_REV_OFF
+        && (rc = sb_xades_rev_apply(s->sig, o->path, &po, &rv, err)) != SB_OK) {
+        goto out;
+    }
+    rc = sb_chain_validate(&po, s->out->cert, o->anchors != NULL ? o->anchors : anchors, untrusted, &cres, err);
     s->out->chain = cres.chain;
     cres.chain = NULL;
     s->out->revocation = cres.revocation;
@@ -288,6 +297,7 @@ static enum sb_reason check_path(struct xsig *s, struct sb_err *err)
     }
 out:
     sb_chain_result_clear(&cres);
+    sb_xades_rev_clear(&rv);
     sk_X509_free(untrusted);
     sk_X509_free(anchors);
     return rc;

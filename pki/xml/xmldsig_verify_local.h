@@ -37,6 +37,28 @@ enum sb_reason sb_xdv_resolve(const struct sb_xdv_doc *d, const char *uri, struc
 enum sb_reason sb_xdv_list_unsigned(const struct sb_xdv_doc *d, struct sb_xmldsig_result *res, int refuse,
                                     struct sb_err *err) SB_MUST_USE;
 
+/* ---- xades_revvals.c: revocation values carried in a signature's unsigned properties ---- */
+
+#define SB_XADES_MAX_REV_VALUES 64                 /* CRLs + OCSP responses read per signature */
+#define SB_XADES_MAX_CRL_BYTES (8u * 1024u * 1024u) /* one EncapsulatedCRLValue */
+
+/* What one ds:Signature carries, merged with the caller's path options. All owned (sb_xades_rev_clear). */
+struct sb_xades_rev {
+    STACK_OF(X509_CRL) *own_crls;       /* owned: the CRLs read (a reference each) */
+    STACK_OF(X509_CRL) *crls;           /* owned shell: the caller's CRLs, then own_crls; NULL when none read */
+    struct sb_ocsp_supplied *ocsps;     /* owned array: the caller's responses (borrowed DER), then the n_own read
+                                         * from first_own on (DER owned); NULL when none read */
+    size_t first_own, n_own;
+};
+
+/* Read sig's XAdES RevocationValues (xades_revvals.c) and make *out = *in with them added as embedded CRLs and
+ * OCSP responses (out points into rv, which must outlive it). Values that cannot be decoded are skipped;
+ * INTERNAL (and *out = *in) only when out of memory. */
+enum sb_reason sb_xades_rev_apply(const xmlNode *sig, const struct sb_path_opts *in, struct sb_path_opts *out,
+                                  struct sb_xades_rev *rv, struct sb_err *err) SB_MUST_USE;
+/* Free what rv owns and zero it. */
+void sb_xades_rev_clear(struct sb_xades_rev *rv);
+
 /* One parsed ds:Reference. */
 struct xref {
     xmlNodePtr el;

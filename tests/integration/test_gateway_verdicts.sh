@@ -149,14 +149,14 @@ e "JSON envelope is an array" 400 BAD_REQUEST "" -- -H "Content-Type: applicatio
 e "JSON envelope with trailing garbage" 400 BAD_REQUEST "does not parse" -- -H "Content-Type: application/json" --data-binary '{"signature":"MIIB"} x' "$V?from=hk"
 # the gateway's envelope is refused at its first unknown member, before the rest is parsed (issue 20): the
 # same code, the member named (unescaped) with its byte offset, even when the body breaks off after it
-UNK="unknown member 'junk' in the envelope (signature, content, digest, sm2_id) at byte 1"
+UNK="unknown member 'junk' in the envelope (signature, content, digest, sm2_id, ocsp_responses, crls) at byte 1"
 t "envelope refused at its first unknown member, before a syntax error after it: 400 BAD_REQUEST" 400 \
     "d['error']['code']=='BAD_REQUEST' and d['error']['status']==400 and d['error']['message']==\"$UNK\"" \
     -H "Content-Type: application/json" --data-binary '{"j\u0075nk":[[[1]]],"signature":' "$V?from=mo"
 py -c 'import sys; sys.stdout.write("{\"signature\":\"MIIB\",\"content\":\"" + "QUFB" * 12000 + "\",\"x\":1}")' \
     >"$TMP/env-last.json"
 t "envelope with an unknown member after 48 KB of content: 400 BAD_REQUEST naming it and its offset" 400 \
-    "d['error']['code']=='BAD_REQUEST' and d['error']['message']==\"unknown member 'x' in the envelope (signature, content, digest, sm2_id) at byte 48033\"" \
+    "d['error']['code']=='BAD_REQUEST' and d['error']['message']==\"unknown member 'x' in the envelope (signature, content, digest, sm2_id, ocsp_responses, crls) at byte 48033\"" \
     -H "Content-Type: application/json" --data-binary "@$TMP/env-last.json" "$V?from=hk"
 e "envelope signature not base64" 400 BAD_REQUEST "signature" -- -H "Content-Type: application/json" --data-binary '{"signature":"!!","content":"YQ=="}' "$V?from=hk"
 e "envelope without signature" 400 BAD_REQUEST "signature" -- -H "Content-Type: application/json" --data-binary '{"content":"YQ=="}' "$V?from=hk"

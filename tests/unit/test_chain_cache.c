@@ -234,7 +234,7 @@ static struct sb_ocsp_supplied good_response(X509 *cert, X509 *issuer, EVP_PKEY 
     ASN1_TIME_free(nu);
     OCSP_CERTID_free(id);
     OCSP_BASICRESP_free(bs);
-    return (struct sb_ocsp_supplied){ der, (size_t)n, SB_REV_SRC_EMBEDDED };
+    return (struct sb_ocsp_supplied){ der, (size_t)n, SB_REV_SRC_EMBEDDED, 0 };
 }
 
 /* A path validated with supplied OCSP responses: cached with them, never served without them, nor after

@@ -1346,7 +1346,7 @@ static void test_revocation_supplied_ocsp(void **state)
     tampered.der[tampered.len - 1] ^= 0x01;              /* the last byte of the signature */
 
     /* good, embedded: passes under require with the response as evidence; tagged file, the same */
-    s[0] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
+    s[0] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED, 0 };
     ctx = ev_ctx(f, now, SB_REV_REQUIRE, NULL, s, 1);
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
     assert_ev_response(&ev, SB_REV_SRC_EMBEDDED, &good, now);
@@ -1356,12 +1356,12 @@ static void test_revocation_supplied_ocsp(void **state)
     assert_ev_response(&ev, SB_REV_SRC_FILE, &good, now);
     assert_int_equal(sb_revocation_check(&ctx, c, f->ca, &e), SB_OK);
     /* from a delegated responder with id-kp-OCSPSigning */
-    s[0] = (struct sb_ocsp_supplied){ delegated.der, delegated.len, SB_REV_SRC_EMBEDDED };
+    s[0] = (struct sb_ocsp_supplied){ delegated.der, delegated.len, SB_REV_SRC_EMBEDDED, 0 };
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
     assert_int_equal(ev.source, SB_REV_SRC_EMBEDDED);
 
     /* revoked before the validation time: REVOKED under require and prefer, reason and time said */
-    s[0] = (struct sb_ocsp_supplied){ revoked.der, revoked.len, SB_REV_SRC_EMBEDDED };
+    s[0] = (struct sb_ocsp_supplied){ revoked.der, revoked.len, SB_REV_SRC_EMBEDDED, 0 };
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOKED);
     assert_msg_has(&e, "certificate serial 1001 (issuer CN=Test CA) revoked according to the supplied OCSP "
                        "response (embedded)");
@@ -1371,7 +1371,7 @@ static void test_revocation_supplied_ocsp(void **state)
     ctx.mode = SB_REV_PREFER;
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOKED);
     /* revoked only after the validation time: passes, and the evidence names it */
-    s[0] = (struct sb_ocsp_supplied){ later.der, later.len, SB_REV_SRC_FILE };
+    s[0] = (struct sb_ocsp_supplied){ later.der, later.len, SB_REV_SRC_FILE, 0 };
     ctx.mode = SB_REV_REQUIRE;
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
     assert_int_equal(ev.source, SB_REV_SRC_FILE);
@@ -1380,7 +1380,7 @@ static void test_revocation_supplied_ocsp(void **state)
     assert_int_equal(ev.revocation_reason, SUPERSEDED);
 
     /* unknown: TRY_LATER under require (the CRL message kept, the response's said), a noted pass under prefer */
-    s[0] = (struct sb_ocsp_supplied){ unknown.der, unknown.len, SB_REV_SRC_EMBEDDED };
+    s[0] = (struct sb_ocsp_supplied){ unknown.der, unknown.len, SB_REV_SRC_EMBEDDED, 0 };
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
     assert_msg_has(&e, "certificate serial 1001 (issuer CN=Test CA): no usable current CRL at ");
     assert_msg_has(&e, "no CRL from issuer CN=Test CA; no status from the supplied OCSP responses: embedded: OCSP: "
@@ -1393,19 +1393,19 @@ static void test_revocation_supplied_ocsp(void **state)
 
     /* unusable: each refused with its cause, deciding nothing */
     ctx.mode = SB_REV_REQUIRE;
-    s[0] = (struct sb_ocsp_supplied){ noeku.der, noeku.len, SB_REV_SRC_EMBEDDED };
+    s[0] = (struct sb_ocsp_supplied){ noeku.der, noeku.len, SB_REV_SRC_EMBEDDED, 0 };
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
     assert_msg_has(&e, "id-kp-OCSPSigning");
-    s[0] = (struct sb_ocsp_supplied){ stale.der, stale.len, SB_REV_SRC_FILE };
+    s[0] = (struct sb_ocsp_supplied){ stale.der, stale.len, SB_REV_SRC_FILE, 0 };
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
     assert_msg_has(&e, "file: OCSP response for serial 1001 unusable: stale: nextUpdate");
-    s[0] = (struct sb_ocsp_supplied){ other.der, other.len, SB_REV_SRC_FILE };
+    s[0] = (struct sb_ocsp_supplied){ other.der, other.len, SB_REV_SRC_FILE, 0 };
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
     assert_msg_has(&e, "no SingleResponse has a CertID");
-    s[0] = (struct sb_ocsp_supplied){ foreign.der, foreign.len, SB_REV_SRC_FILE };
+    s[0] = (struct sb_ocsp_supplied){ foreign.der, foreign.len, SB_REV_SRC_FILE, 0 };
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
     assert_msg_has(&e, "unusable");
-    s[0] = (struct sb_ocsp_supplied){ tampered.der, tampered.len, SB_REV_SRC_FILE };
+    s[0] = (struct sb_ocsp_supplied){ tampered.der, tampered.len, SB_REV_SRC_FILE, 0 };
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
     assert_msg_has(&e, "unusable");
     ctx.mode = SB_REV_PREFER;
@@ -1414,26 +1414,26 @@ static void test_revocation_supplied_ocsp(void **state)
 
     /* several: the one for this certificate decides; one for another certificate is passed over */
     ctx.mode = SB_REV_REQUIRE;
-    s[0] = (struct sb_ocsp_supplied){ other.der, other.len, SB_REV_SRC_EMBEDDED };
-    s[1] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
+    s[0] = (struct sb_ocsp_supplied){ other.der, other.len, SB_REV_SRC_EMBEDDED, 0 };
+    s[1] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED, 0 };
     ctx.n_ocsps = 2;
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
     assert_ev_response(&ev, SB_REV_SRC_EMBEDDED, &good, now);
     /* an unknown and an unusable one: the unknown (closest to deciding) is reported */
-    s[0] = (struct sb_ocsp_supplied){ tampered.der, tampered.len, SB_REV_SRC_EMBEDDED };
-    s[1] = (struct sb_ocsp_supplied){ unknown.der, unknown.len, SB_REV_SRC_EMBEDDED };
+    s[0] = (struct sb_ocsp_supplied){ tampered.der, tampered.len, SB_REV_SRC_EMBEDDED, 0 };
+    s[1] = (struct sb_ocsp_supplied){ unknown.der, unknown.len, SB_REV_SRC_EMBEDDED, 0 };
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
     assert_msg_has(&e, "does not know serial 1001");
     /* none for this certificate */
-    s[0] = (struct sb_ocsp_supplied){ other.der, other.len, SB_REV_SRC_EMBEDDED };
+    s[0] = (struct sb_ocsp_supplied){ other.der, other.len, SB_REV_SRC_EMBEDDED, 0 };
     s[1] = s[0];
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
     assert_msg_has(&e, "none of the 2 supplied OCSP responses is for this certificate");
     /* at most 64 are considered: a good one after 64 others is not */
     for (i = 0; i < 65; i++) {
-        many[i] = (struct sb_ocsp_supplied){ other.der, other.len, SB_REV_SRC_EMBEDDED };
+        many[i] = (struct sb_ocsp_supplied){ other.der, other.len, SB_REV_SRC_EMBEDDED, 0 };
     }
-    many[64] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
+    many[64] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED, 0 };
     ctx.ocsps = many;
     ctx.n_ocsps = 65;
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
@@ -1443,8 +1443,8 @@ static void test_revocation_supplied_ocsp(void **state)
     ctx.ocsps = s;
     ctx.n_ocsps = 2;
     /* a good one and a revoking one: revocation is final */
-    s[0] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
-    s[1] = (struct sb_ocsp_supplied){ revoked.der, revoked.len, SB_REV_SRC_FILE };
+    s[0] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED, 0 };
+    s[1] = (struct sb_ocsp_supplied){ revoked.der, revoked.len, SB_REV_SRC_FILE, 0 };
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOKED);
     assert_msg_has(&e, "supplied OCSP response (file)");
     /* revocation off: nothing judged */
@@ -1492,37 +1492,37 @@ static void test_revocation_supplied_ocsp_and_crls(void **state)
     struct sb_err e;
 
     /* a CRL revoking it wins over a good response */
-    s[0] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
+    s[0] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED, 0 };
     ctx = ev_ctx(f, now, SB_REV_REQUIRE, s_rev, s, 1);
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOKED);
     assert_msg_has(&e, "revoked on");
     assert_msg_has(&e, "keyCompromise, by CRL 5 from CN=Test CA");
     /* a response revoking it wins over a current CRL that covers it */
-    s[0] = (struct sb_ocsp_supplied){ revoked.der, revoked.len, SB_REV_SRC_EMBEDDED };
+    s[0] = (struct sb_ocsp_supplied){ revoked.der, revoked.len, SB_REV_SRC_EMBEDDED, 0 };
     ctx = ev_ctx(f, now, SB_REV_REQUIRE, s_clean, s, 1);
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOKED);
     assert_msg_has(&e, "according to the supplied OCSP response (embedded)");
     /* a current CRL covers it: an unknown response changes nothing */
-    s[0] = (struct sb_ocsp_supplied){ unknown.der, unknown.len, SB_REV_SRC_EMBEDDED };
+    s[0] = (struct sb_ocsp_supplied){ unknown.der, unknown.len, SB_REV_SRC_EMBEDDED, 0 };
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
     assert_int_equal(ev.source, SB_REV_SRC_FILE);          /* the covering CRL is the evidence */
     assert_string_equal(ev.note, "");
     /* only a stale CRL: the good response decides */
-    s[0] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
+    s[0] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED, 0 };
     ctx = ev_ctx(f, now, SB_REV_REQUIRE, s_stale, s, 1);
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
     assert_ev_response(&ev, SB_REV_SRC_EMBEDDED, &good, now);
     /* stale CRL and unknown response: the CRL's reason and the response's both said */
-    s[0] = (struct sb_ocsp_supplied){ unknown.der, unknown.len, SB_REV_SRC_EMBEDDED };
+    s[0] = (struct sb_ocsp_supplied){ unknown.der, unknown.len, SB_REV_SRC_EMBEDDED, 0 };
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
     assert_msg_has(&e, "expired");
     assert_msg_has(&e, "does not know serial 1001");
     /* certificateHold: revoked while it is current; released by a newer good response */
-    s[0] = (struct sb_ocsp_supplied){ hold.der, hold.len, SB_REV_SRC_EMBEDDED };
+    s[0] = (struct sb_ocsp_supplied){ hold.der, hold.len, SB_REV_SRC_EMBEDDED, 0 };
     ctx = ev_ctx(f, now, SB_REV_PREFER, NULL, s, 1);
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOKED);
     assert_msg_has(&e, "(reason 6)");
-    s[1] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
+    s[1] = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED, 0 };
     ctx.n_ocsps = 2;
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
     assert_ev_response(&ev, SB_REV_SRC_EMBEDDED, &good, now);
@@ -1540,6 +1540,87 @@ static void test_revocation_supplied_ocsp_and_crls(void **state)
     X509_free(c);
 }
 
+/* The BasicOCSPResponse inside an OCSPResponse's responseBytes (OPENSSL_free). */
+static unsigned char *basic_of(const struct resp *r, size_t *len)
+{
+    const unsigned char *p = r->der;
+    OCSP_RESPONSE *rsp = d2i_OCSP_RESPONSE(NULL, &p, (long)r->len);
+    OCSP_BASICRESP *bs = rsp != NULL ? OCSP_response_get1_basic(rsp) : NULL;
+    unsigned char *der = NULL;
+    int n = bs != NULL ? i2d_OCSP_BASICRESP(bs, &der) : -1;
+
+    assert_true(n > 0);
+    *len = (size_t)n;
+    OCSP_BASICRESP_free(bs);
+    OCSP_RESPONSE_free(rsp);
+    return der;
+}
+
+/* A bare BasicOCSPResponse as CAdES ocspVals carry it: recognised, wrapped into a successful OCSPResponse that
+ * decides like the responder's own (good, revoked), and the evidence hashes the carried BasicOCSPResponse. */
+static void test_revocation_supplied_basic_wrapped(void **state)
+{
+    const struct fx *f = ct_fx(state);
+    time_t now = time(NULL);
+    X509 *c = leaf("1001", NULL, f);
+    struct resp good = ca_resp(f, c, V_OCSP_CERTSTATUS_GOOD, -1, 0, now);
+    struct resp revoked = ca_resp(f, c, V_OCSP_CERTSTATUS_REVOKED, KEY_COMPROMISE, now - 2 * DAY, now);
+    static const unsigned char junk[] = { 0x30, 0x03, 0x02, 0x01, 0x00 };
+    unsigned char *basic, *rbasic, *w = NULL, *rw = NULL, *copy = NULL, h[32];
+    size_t blen, rblen, wlen, rwlen, clen, off, roff, coff;
+    struct sb_ocsp_supplied s;
+    struct sb_revocation_ctx ctx;
+    struct sb_rev_evidence ev;
+    struct sb_err e;
+
+    basic = basic_of(&good, &blen);
+    rbasic = basic_of(&revoked, &rblen);
+    assert_int_equal(sb_ocsp_der_kind(good.der, good.len), SB_OCSP_DER_RESPONSE);
+    assert_int_equal(sb_ocsp_der_kind(basic, blen), SB_OCSP_DER_BASIC);
+    assert_int_equal(sb_ocsp_der_kind(junk, sizeof(junk)), SB_OCSP_DER_NEITHER);
+    assert_int_equal(sb_ocsp_der_kind(basic, blen - 1), SB_OCSP_DER_NEITHER);
+    /* an OCSPResponse is taken as it is; a BasicOCSPResponse is wrapped and ends the wrapper */
+    assert_int_equal(sb_ocsp_carried(good.der, good.len, &copy, &clen, &coff, &e), SB_OK);
+    assert_int_equal(clen, good.len);
+    assert_int_equal(coff, 0);
+    assert_memory_equal(copy, good.der, clen);
+    assert_int_equal(sb_ocsp_carried(basic, blen, &w, &wlen, &off, &e), SB_OK);
+    assert_int_equal(off + blen, wlen);
+    assert_memory_equal(w + off, basic, blen);
+    assert_int_equal(sb_ocsp_der_kind(w, wlen), SB_OCSP_DER_RESPONSE);
+    assert_int_equal(sb_ocsp_carried(junk, sizeof(junk), &rw, &rwlen, &roff, &e), SB_R_FORMAT);
+    assert_null(rw);
+    assert_int_equal(sb_ocsp_wrap_basic(rbasic, rblen, &rw, &rwlen, &roff, &e), SB_OK);
+
+    /* good: passes; the evidence is the carried BasicOCSPResponse's SHA-256, not the wrapper's */
+    s = (struct sb_ocsp_supplied){ w, wlen, SB_REV_SRC_EMBEDDED, off };
+    ctx = ev_ctx(f, now, SB_REV_REQUIRE, NULL, &s, 1);
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(ev.source, SB_REV_SRC_EMBEDDED);
+    assert_int_equal(EVP_Digest(basic, blen, h, NULL, EVP_sha256(), NULL), 1);
+    assert_memory_equal(ev.sha256, h, 32);
+    /* said to be carried whole (offset 0): the hash is of der itself */
+    s.carried_off = 0;
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_OK);
+    assert_int_equal(EVP_Digest(w, wlen, h, NULL, EVP_sha256(), NULL), 1);
+    assert_memory_equal(ev.sha256, h, 32);
+    /* revoked: REVOKED with its time and reason */
+    s = (struct sb_ocsp_supplied){ rw, rwlen, SB_REV_SRC_EMBEDDED, roff };
+    assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOKED);
+    assert_int_equal(ev.revocation_reason, KEY_COMPROMISE);
+    assert_int_equal(ev.revocation_time, now - 2 * DAY);
+    assert_int_equal(EVP_Digest(rbasic, rblen, h, NULL, EVP_sha256(), NULL), 1);
+    assert_memory_equal(ev.sha256, h, 32);
+    OPENSSL_free(basic);
+    OPENSSL_free(rbasic);
+    OPENSSL_free(w);
+    OPENSSL_free(rw);
+    OPENSSL_free(copy);
+    OPENSSL_free(good.der);
+    OPENSSL_free(revoked.der);
+    X509_free(c);
+}
+
 /* SM2-signed responses verify under the SM2 ID of the context only (GM/T default when none). */
 static void test_revocation_supplied_ocsp_sm2(void **state)
 {
@@ -1549,7 +1630,7 @@ static void test_revocation_supplied_ocsp_sm2(void **state)
     X509 *ca = tc_root("SM2 OCSP CA", ck), *c = tc_leaf("sm2-leaf.example", lk, ca, ck);
     struct resp_spec sp = { c, ca, V_OCSP_CERTSTATUS_GOOD, -1, 0, now - 3600, now + DAY, ca, ck, NULL };
     struct resp gmt = mk_resp(&sp), custom;
-    struct sb_ocsp_supplied s = { gmt.der, gmt.len, SB_REV_SRC_EMBEDDED };
+    struct sb_ocsp_supplied s = { gmt.der, gmt.len, SB_REV_SRC_EMBEDDED, 0 };
     struct sb_revocation_ctx ctx = ev_ctx(f, now, SB_REV_REQUIRE, NULL, &s, 1);
     struct sb_rev_evidence ev;
     struct sb_err e;
@@ -1566,7 +1647,7 @@ static void test_revocation_supplied_ocsp_sm2(void **state)
     assert_msg_has(&e, "unusable");
     assert_msg_has(&e, OTHER_SM2_ID);
     /* signed under another ID: good only under it */
-    s = (struct sb_ocsp_supplied){ custom.der, custom.len, SB_REV_SRC_EMBEDDED };
+    s = (struct sb_ocsp_supplied){ custom.der, custom.len, SB_REV_SRC_EMBEDDED, 0 };
     assert_int_equal(check_ev(&ctx, c, ca, &ev, &e), SB_OK);
     ctx.sm2_id = NULL;
     assert_int_equal(check_ev(&ctx, c, ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
@@ -1706,7 +1787,7 @@ static void test_revocation_network_sources(void **state)
     assert_note_has(&ev, "passed without status: CRL distribution points: test hook");
     assert_note_has(&ev, "; OCSP: test hook: http://ocsp.test/ is down");
     /* a supplied good response is used first: no network source is asked */
-    s = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED };
+    s = (struct sb_ocsp_supplied){ good.der, good.len, SB_REV_SRC_EMBEDDED, 0 };
     ctx.ocsps = &s;
     ctx.n_ocsps = 1;
     ctx.mode = SB_REV_REQUIRE;
@@ -1715,7 +1796,7 @@ static void test_revocation_network_sources(void **state)
     assert_int_equal(fo.calls + m.calls, 0);
     assert_int_equal(ev.source, SB_REV_SRC_EMBEDDED);
     /* a supplied unknown one does not decide: the sources are asked, and every reason is said */
-    s = (struct sb_ocsp_supplied){ unknown.der, unknown.len, SB_REV_SRC_FILE };
+    s = (struct sb_ocsp_supplied){ unknown.der, unknown.len, SB_REV_SRC_FILE, 0 };
     assert_int_equal(check_ev(&ctx, c, f->ca, &ev, &e), SB_R_REVOCATION_UNAVAILABLE);
     assert_int_equal(fo.calls, 1);
     assert_int_equal(m.calls, 1);
@@ -1749,8 +1830,8 @@ static void test_revocation_supplied_window(void **state)
     struct resp no_next = mk_resp(&sp);
     static const unsigned char junk[] = { 0x30, 0x03, 0x0a, 0x01, 0x03 };   /* tryLater */
     struct sb_ocsp_supplied s[3] = {
-        { good.der, good.len, SB_REV_SRC_EMBEDDED }, { junk, sizeof(junk), SB_REV_SRC_FILE },
-        { later.der, later.len, SB_REV_SRC_FILE },
+        { good.der, good.len, SB_REV_SRC_EMBEDDED, 0 }, { junk, sizeof(junk), SB_REV_SRC_FILE, 0 },
+        { later.der, later.len, SB_REV_SRC_FILE, 0 },
     };
 
     from = (time_t)INT64_MIN;
@@ -1762,7 +1843,7 @@ static void test_revocation_supplied_window(void **state)
     sb_rev_supplied_window(s, 3, now, 0, &from, &until);
     assert_int_equal(until, now + 599);
     /* no nextUpdate: thisUpdate + max age */
-    s[0] = (struct sb_ocsp_supplied){ no_next.der, no_next.len, SB_REV_SRC_EMBEDDED };
+    s[0] = (struct sb_ocsp_supplied){ no_next.der, no_next.len, SB_REV_SRC_EMBEDDED, 0 };
     from = (time_t)INT64_MIN;
     until = (time_t)INT64_MAX;
     sb_rev_supplied_window(s, 1, now, 500, &from, &until);
@@ -1942,6 +2023,7 @@ int main(void)
         CT_FN(test_revocation_supplied_ocsp),
         CT_FN(test_revocation_supplied_ocsp_and_crls),
         CT_FN(test_revocation_supplied_ocsp_sm2),
+        CT_FN(test_revocation_supplied_basic_wrapped),
         CT_FN(test_revocation_network_sources),
         CT_FN(test_revocation_supplied_window),
     };
