@@ -37,6 +37,7 @@ struct ask {
     enum outcome worst;
     enum sb_reason rc;                  /* when decided */
     int decided, budget_spent;
+    int allowed;                        /* a responder URL passed the allow-list, or the cache had an entry */
     char msg[SB_ERR_MSG_MAX];           /* decided: the judgement */
     char notes[SB_ERR_MSG_MAX];         /* failures so far */
 };
@@ -210,6 +211,7 @@ static int from_cache(struct ask *a)
         count(a->f, &a->f->st.misses);
         return 0;
     }
+    a->allowed = 1;
     have_id = judge_id(a, id);
     if (c.cand == NULL && c.memo_ok && have_id && memcmp(c.memo_id, id, sizeof(id)) == 0
         && memo_applies(a, &c.memo)) {
@@ -343,6 +345,7 @@ static int try_uri(struct ask *a, const char *uri)
         note(a->notes, sizeof(a->notes), "%s not fetched: %s", uri, cause);
         goto out;
     }
+    a->allowed = 1;
     if ((left = a->deadline - now_ms()) <= 0) {
         note(a->notes, sizeof(a->notes), "%s not asked: revocation.fetch.timeout_ms spent", norm);
         goto out;
@@ -529,6 +532,7 @@ enum sb_reason sbgw_ocsp_fetch_source(void *arg, const struct sb_ocsp_query *q, 
     }
     if (a.worst != O_UNKNOWN) {
         memset(a.ev, 0, sizeof(*a.ev));
+        a.ev->no_source = !a.allowed && a.worst == O_UNAVAILABLE;   /* no responder it may ask: no outage */
     }
     return sb_err_set(why, SB_R_REVOCATION_UNAVAILABLE, "%s: %s",
                       a.worst == O_UNKNOWN ? "OCSP status unknown" :

@@ -577,23 +577,8 @@ struct attempt {
     long long deadline;                 /* monotonic ms */
     char notes[SB_ERR_MSG_MAX];
     int budget_spent;
+    int allowed;                        /* a URI passed the allow-list (else the certificate has none to fetch) */
 };
-
-/* Tell the revocation check where crl came from (evidence: URL and SHA-256); origins may be NULL. */
-static void note_origin(struct sb_crl_origins *origins, const X509_CRL *crl, const char *url, const unsigned char *sha)
-{
-    struct sb_crl_origin *o = origins != NULL && origins->n >= 0 && origins->n < SB_CRL_ORIGIN_MAX ?
-                              &origins->o[origins->n++] : NULL;
-
-    if (o != NULL) {
-        memset(o, 0, sizeof(*o));
-        o->crl = crl;
-        snprintf(o->url, sizeof(o->url), "%s", url);
-        if ((o->has_sha256 = sha != NULL) != 0) {
-            memcpy(o->sha256, sha, 32);
-        }
-    }
-}
 
 /* One URI: 1 with a CRL pushed onto out, 0 with a note (or budget_spent). */
 static int try_uri(struct attempt *a, const char *uri, STACK_OF(X509_CRL) *out)
@@ -614,6 +599,7 @@ static int try_uri(struct attempt *a, const char *uri, STACK_OF(X509_CRL) *out)
         note(a->notes, sizeof(a->notes), "%s not fetched: %s", uri, cause);
         goto fail;
     }
+    a->allowed = 1;
     if ((crl = cache_get(a->f, norm, now, sha256, &refresh)) != NULL) {
         if (refresh) {
             refresh_start(a->f, norm, a->allow, a->rq->fetch);    /* in the background: nobody waits */
@@ -673,7 +659,7 @@ static int try_uri(struct attempt *a, const char *uri, STACK_OF(X509_CRL) *out)
     }
 push:
     if (sk_X509_CRL_push(out, crl) > 0) {
-        note_origin(a->rq->origins, crl, norm, have_sha ? sha256 : NULL);
+        sb_crl_origins_note(a->rq->origins, crl, norm, have_sha ? sha256 : NULL);
         crl = NULL;
         ok = 1;
     }
@@ -700,6 +686,9 @@ enum sb_reason sbgw_crl_fetch_more(void *arg, const struct sb_crl_request *rq, S
     enum sb_reason rc;
 
     if (f == NULL || rq == NULL || rq->fetch == NULL || rq->fetch->n_allow == 0) {
+        if (rq != NULL && rq->origins != NULL) {
+            rq->origins->no_source = 1;
+        }
         return sb_err_set(why, SB_R_REVOCATION_UNAVAILABLE, "no URL may be fetched (revocation.fetch.allow)");
     }
     memset(&a, 0, sizeof(a));
@@ -734,6 +723,9 @@ enum sb_reason sbgw_crl_fetch_more(void *arg, const struct sb_crl_request *rq, S
             uri[s->length] = '\0';
             got = try_uri(&a, uri, out);
         }
+    }
+    if (!got && !a.allowed && !a.budget_spent && rq->origins != NULL) {
+        rq->origins->no_source = 1;      /* nothing it may fetch: the same answer every time */
     }
     if (got) {
         sb_err_clear(why);

@@ -162,3 +162,19 @@ void sb_rev_evidence_covered(const struct sb_revocation_ctx *ctx, const struct s
         ev->revocation_reason = later->reason;
     }
 }
+
+void sb_crl_origins_note(struct sb_crl_origins *origins, const X509_CRL *crl, const char *url,
+                         const unsigned char *sha)
+{
+    struct sb_crl_origin *o = origins != NULL && origins->n >= 0 && origins->n < SB_CRL_ORIGIN_MAX ?
+                              &origins->o[origins->n++] : NULL;
+
+    if (o != NULL) {
+        memset(o, 0, sizeof(*o));
+        o->crl = crl;
+        snprintf(o->url, sizeof(o->url), "%s", url);
+        if ((o->has_sha256 = sha != NULL) != 0) {
+            memcpy(o->sha256, sha, 32);
+        }
+    }
+}

@@ -113,7 +113,8 @@ enum sb_reason sb_rev_record_crls(void *arg, const struct sb_crl_request *rq, ST
     }
     rc = w->crl_fn(w->crl_arg, rq, out, why);
     if (rc != SB_OK) {
-        w->uncacheable = 1;
+        /* an outage must not be cached; a certificate without a distribution point it may fetch is no outage */
+        w->uncacheable |= rq->origins == NULL || !rq->origins->no_source;
     } else {
         record_window(w, out, before);
     }
@@ -187,7 +188,7 @@ enum sb_reason sb_rev_record_ocsp(void *arg, const struct sb_ocsp_query *q, stru
     rc = w->ocsp_fn(w->ocsp_arg, q, ev, why);
     if (rc == SB_OK) {
         record_ocsp_window(w, ev);
-    } else {
+    } else if (!ev->no_source) {         /* an outage (or a revocation): never cached */
         w->uncacheable = 1;
     }
     if (w->n_ocsp < SB_REV_RECORD_MAX && !sb_work_budget_spent(q->budget)) {

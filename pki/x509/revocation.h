@@ -74,6 +74,10 @@ struct sb_rev_evidence {
     time_t revocation_time;            /* revoked_after, or the listing that revoked it: when (0 = none) */
     int revocation_reason;             /* with revocation_time: CRLReason, -1 when absent */
     char note[SB_REV_NOTE_MAX];        /* source NONE under prefer: why there is no status ("" = mode off) */
+    int no_source;                     /* an OCSP source that failed: the certificate names no responder it may
+                                        * ask (none, or none inside the allow-list) — a fact of the certificate
+                                        * and the policy, not an outage, so a path that passes without status
+                                        * may still be cached */
     int has_delta;                     /* a CRL decided: a current delta CRL of its scope was applied too */
     unsigned char delta_sha256[32];    /* has_delta: SHA-256 of that delta CRL's DER */
 };
@@ -140,7 +144,14 @@ struct sb_crl_origin {
 struct sb_crl_origins {
     int n;
     struct sb_crl_origin o[SB_CRL_ORIGIN_MAX];
+    int no_source;                     /* set by a hook that failed because the certificate names no CRL
+                                        * distribution point it may fetch (see sb_rev_evidence.no_source) */
 };
+
+/* A hook's note that crl (pushed) came from url, with its DER's SHA-256 when known (sha NULL: not known);
+ * origins may be NULL; at most SB_CRL_ORIGIN_MAX are kept. */
+void sb_crl_origins_note(struct sb_crl_origins *origins, const X509_CRL *crl, const char *url,
+                         const unsigned char *sha);
 
 /* What a more_crls hook is asked for: CRLs for cert (issued by issuer) at `at`, under fetch. */
 struct sb_crl_request {

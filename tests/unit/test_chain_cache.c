@@ -278,6 +278,74 @@ static void test_cache_ocsp_responses(void **state)
     cached_free(&x);
 }
 
+/* A network source that fails: an outage (no_source 0) or a certificate naming nothing it may ask (1). */
+struct failing_source {
+    int no_source;
+    int calls;
+};
+
+static enum sb_reason failing_ocsp(void *arg, const struct sb_ocsp_query *q, struct sb_rev_evidence *ev,
+                                   struct sb_err *why)
+{
+    struct failing_source *f = arg;
+
+    (void)q;
+    f->calls++;
+    ev->no_source = f->no_source;
+    return sb_err_set(why, SB_R_REVOCATION_UNAVAILABLE, f->no_source ? "no responder" : "responder down");
+}
+
+static enum sb_reason failing_crls(void *arg, const struct sb_crl_request *rq, STACK_OF(X509_CRL) *out,
+                                   struct sb_err *why)
+{
+    struct failing_source *f = arg;
+
+    (void)out;
+    f->calls++;
+    if (rq->origins != NULL) {
+        rq->origins->no_source = f->no_source;
+    }
+    return sb_err_set(why, SB_R_REVOCATION_UNAVAILABLE, f->no_source ? "no distribution point" : "server down");
+}
+
+/* Under prefer, a path that passed without status is cached when the sources had nothing to ask (a fact of the
+ * certificate and the policy), never when one was down (the next request must ask again). */
+static void test_cache_pass_without_status(void **state)
+{
+    static const char pw[] = "allowed";
+    const char *allow[1] = { pw };
+    struct sb_rev_fetch fetch = { allow, 1, 1000, 1 << 20, 0, 0 };
+    struct failing_source src;
+    struct sb_chain_cache_stats st;
+    struct cached x;
+    int down;
+
+    (void)state;
+    for (down = 0; down < 2; down++) {
+        cached_make(&x);
+        memset(&src, 0, sizeof(src));
+        src.no_source = !down;
+        x.o.revocation = SB_REV_PREFER;
+        x.o.fetch = &fetch;
+        x.o.ocsp = failing_ocsp;
+        x.o.ocsp_arg = &src;
+        x.o.more_crls = failing_crls;
+        x.o.more_crls_arg = &src;
+        assert_int_equal(run(&x.o, &x.p, &x.err), SB_OK);
+        assert_int_equal(run(&x.o, &x.p, &x.err), SB_OK);
+        sb_chain_cache_stats(x.c, &st);
+        if (down) {
+            assert_int_equal(st.hits, 0);           /* asked again: an outage is never cached */
+            assert_int_equal(st.entries, 0);
+            assert_int_equal(src.calls, 8);         /* leaf and intermediate, both sources, twice */
+        } else {
+            assert_int_equal(st.hits, 1);
+            assert_int_equal(src.calls, 4);
+        }
+        cached_free(&x);
+    }
+}
+
 static void test_cache_lru_bounded(void **state)
 {
     struct sb_chain_cache *c = sb_chain_cache_new(16);
@@ -324,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_cache_hit_keeps_evidence),
         cmocka_unit_test(test_cache_policy_change_misses),
         cmocka_unit_test(test_cache_ocsp_responses),
+        cmocka_unit_test(test_cache_pass_without_status),
         cmocka_unit_test(test_cache_lru_bounded),
         cmocka_unit_test(test_cache_disabled),
     };
