@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -657,4 +658,22 @@ void sbgw_fetcher_stats(struct sbgw_fetcher *f, struct sbgw_fetch_stats *out)
     pthread_mutex_lock(&f->mu);
     *out = f->st;
     pthread_mutex_unlock(&f->mu);
+}
+
+void sbgw_fetch_note(char *notes, size_t len, const char *fmt, ...)
+{
+    size_t used = strlen(notes);
+    va_list ap;
+
+    if (used + 3 >= len) {
+        return;
+    }
+    if (used > 0) {
+        notes[used++] = ';';
+        notes[used++] = ' ';
+        notes[used] = '\0';
+    }
+    va_start(ap, fmt);
+    vsnprintf(notes + used, len - used, fmt, ap);
+    va_end(ap);
 }

@@ -70,6 +70,9 @@ enum sbgw_fetch_status {
 /* "ok", "timeout", "too_large", "refused_not_allowed", "refused_scheme", "http_status", "connect_failed",
  * "dns_failed", "redirect_refused", "tls_failed", "protocol", "bad_url", "busy", "internal" (metrics labels). */
 const char *sbgw_fetch_status_name(enum sbgw_fetch_status s);
+/* Append "; text" (or text when notes is empty) to notes[len], truncating: the revocation sources' account of
+ * why each URL gave nothing. */
+void sbgw_fetch_note(char *notes, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* ---- allow-lists ------------------------------------------------------------------------------------ */
 

@@ -50,27 +50,6 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void note(char *notes, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* Append "; text" (or text) to notes, truncating. */
-static void note(char *notes, size_t len, const char *fmt, ...)
-{
-    size_t used = strlen(notes);
-    va_list ap;
-
-    if (used + 3 >= len) {
-        return;
-    }
-    if (used > 0) {
-        notes[used++] = ';';
-        notes[used++] = ' ';
-        notes[used] = '\0';
-    }
-    va_start(ap, fmt);
-    vsnprintf(notes + used, len - used, fmt, ap);
-    va_end(ap);
-}
-
 /* FNV-1a over the policy's fetch settings: a cached allow-list is replaced when they change (a reload). */
 static uint64_t settings_hash(const struct sb_rev_fetch *fe)
 {
@@ -135,10 +114,10 @@ static int take(struct ask *a, const char *url, enum sb_reason rc, const struct 
     if (res->status == SB_OCSP_UNKNOWN) {
         fill_ev(a, url, res);
         a->worst = O_UNKNOWN;
-        note(a->notes, sizeof(a->notes), "%s (%s %s)", res->message, how, url != NULL ? url : "?");
+        sbgw_fetch_note(a->notes, sizeof(a->notes), "%s (%s %s)", res->message, how, url != NULL ? url : "?");
     } else {
         a->worst = a->worst < O_UNUSABLE ? O_UNUSABLE : a->worst;
-        note(a->notes, sizeof(a->notes), "%s: [%s] %s", url != NULL ? url : "?", sb_ocsp_cause_name(res->cause),
+        sbgw_fetch_note(a->notes, sizeof(a->notes), "%s: [%s] %s", url != NULL ? url : "?", sb_ocsp_cause_name(res->cause),
              res->message[0] != '\0' ? res->message : e->msg);
     }
     return 0;
@@ -342,22 +321,22 @@ static int try_uri(struct ask *a, const char *uri)
     memset(&fr, 0, sizeof(fr));
     sb_err_clear(&e);
     if (sbgw_fetch_allow_check(a->allow, uri, &norm, cause, sizeof(cause)) != SBGW_FETCH_OK) {
-        note(a->notes, sizeof(a->notes), "%s not fetched: %s", uri, cause);
+        sbgw_fetch_note(a->notes, sizeof(a->notes), "%s not fetched: %s", uri, cause);
         goto out;
     }
     a->allowed = 1;
     if ((left = a->deadline - now_ms()) <= 0) {
-        note(a->notes, sizeof(a->notes), "%s not asked: revocation.fetch.timeout_ms spent", norm);
+        sbgw_fetch_note(a->notes, sizeof(a->notes), "%s not asked: revocation.fetch.timeout_ms spent", norm);
         goto out;
     }
     if (a->f->fetcher == NULL || (fetcher = sbgw_fetch_lazy_get(a->f->fetcher, cause, sizeof(cause))) == NULL) {
-        note(a->notes, sizeof(a->notes), "%s not asked: the fetcher is not running%s%s", norm,
+        sbgw_fetch_note(a->notes, sizeof(a->notes), "%s not asked: the fetcher is not running%s%s", norm,
              a->f->fetcher != NULL ? ": " : "", a->f->fetcher != NULL ? cause : "");
         goto out;
     }
     if (!request_for(a, norm, &req, &joined, &e)
         || sb_ocsp_get_url(norm, req.der, req.der_len, &get, &e) != SB_OK) {
-        note(a->notes, sizeof(a->notes), "%s: no request: %s", norm, e.msg);
+        sbgw_fetch_note(a->notes, sizeof(a->notes), "%s: no request: %s", norm, e.msg);
         goto out;
     }
     post = strlen(get) >= SB_OCSP_GET_MAX;          /* RFC 5019 §5: GET below 255 characters */
@@ -380,9 +359,9 @@ again:
         disk = 1;                                    /* stored by an earlier run or the cron command */
     } else if (sbgw_fetch(fetcher, &rq, &fr) != SBGW_FETCH_OK) {
         if (fr.cause[0] != '\0' && strstr(fr.cause, norm) != NULL) {
-            note(a->notes, sizeof(a->notes), "%s", fr.cause);
+            sbgw_fetch_note(a->notes, sizeof(a->notes), "%s", fr.cause);
         } else {
-            note(a->notes, sizeof(a->notes), "%s: %s", norm, fr.cause[0] != '\0' ? fr.cause :
+            sbgw_fetch_note(a->notes, sizeof(a->notes), "%s: %s", norm, fr.cause[0] != '\0' ? fr.cause :
                  sbgw_fetch_status_name(fr.status));
         }
         goto out;
@@ -454,7 +433,7 @@ static void from_network(struct ask *a)
         s = ad->location->d.uniformResourceIdentifier;
         tried++;
         if (s->length <= 0 || (size_t)s->length >= sizeof(uri) || memchr(s->data, '\0', (size_t)s->length)) {
-            note(a->notes, sizeof(a->notes), "an OCSP responder URI is empty, too long or has a NUL");
+            sbgw_fetch_note(a->notes, sizeof(a->notes), "an OCSP responder URI is empty, too long or has a NUL");
             continue;
         }
         memcpy(uri, s->data, (size_t)s->length);
@@ -465,14 +444,14 @@ static void from_network(struct ask *a)
                 break;
             }
             if ((a->allow = sbgw_fetch_allow_new(a->q->fetch->allow, a->q->fetch->n_allow, err, sizeof(err))) == NULL) {
-                note(a->notes, sizeof(a->notes), "revocation.fetch.allow: %s", err);
+                sbgw_fetch_note(a->notes, sizeof(a->notes), "revocation.fetch.allow: %s", err);
                 break;
             }
         }
         try_uri(a, uri);
     }
     if (tried == 0) {
-        note(a->notes, sizeof(a->notes), "the certificate names no OCSP responder (authorityInfoAccess id-ad-ocsp)");
+        sbgw_fetch_note(a->notes, sizeof(a->notes), "the certificate names no OCSP responder (authorityInfoAccess id-ad-ocsp)");
     }
     AUTHORITY_INFO_ACCESS_free(aia);
 }
@@ -504,7 +483,7 @@ enum sb_reason sbgw_ocsp_fetch_source(void *arg, const struct sb_ocsp_query *q, 
         return sb_err_set(why, SB_R_REVOCATION_UNAVAILABLE, "OCSP: the certificate's CertID cannot be computed");
     }
     if (!from_cache(&a) && q->fetch->n_allow == 0) {
-        note(a.notes, sizeof(a.notes), "no URL may be fetched (revocation.fetch.allow)");
+        sbgw_fetch_note(a.notes, sizeof(a.notes), "no URL may be fetched (revocation.fetch.allow)");
     } else if (!a.decided && !a.budget_spent && a.worst != O_UNKNOWN) {
         from_network(&a);
     }

@@ -549,27 +549,6 @@ void sbgw_crl_next_clear(struct sbgw_crl_next *v, size_t n)
     }
 }
 
-/* Append "; text" (or text) to notes, truncating. */
-static void note(char *notes, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void note(char *notes, size_t len, const char *fmt, ...)
-{
-    size_t used = strlen(notes);
-    va_list ap;
-
-    if (used + 3 >= len) {
-        return;
-    }
-    if (used > 0) {
-        notes[used++] = ';';
-        notes[used++] = ' ';
-        notes[used] = '\0';
-    }
-    va_start(ap, fmt);
-    vsnprintf(notes + used, len - used, fmt, ap);
-    va_end(ap);
-}
-
 struct attempt {
     struct sbgw_crl_fetch *f;
     const struct sb_crl_request *rq;
@@ -596,7 +575,7 @@ static int try_uri(struct attempt *a, const char *uri, STACK_OF(X509_CRL) *out)
 
     memset(&res, 0, sizeof(res));
     if (sbgw_fetch_allow_check(a->allow, uri, &norm, cause, sizeof(cause)) != SBGW_FETCH_OK) {
-        note(a->notes, sizeof(a->notes), "%s not fetched: %s", uri, cause);
+        sbgw_fetch_note(a->notes, sizeof(a->notes), "%s not fetched: %s", uri, cause);
         goto fail;
     }
     a->allowed = 1;
@@ -608,7 +587,7 @@ static int try_uri(struct attempt *a, const char *uri, STACK_OF(X509_CRL) *out)
     }
     if (!sb_work_budget_take(a->rq->budget, SB_WORK_UNBOUNDED)) {
         a->budget_spent = 1;             /* on an event loop: the run goes to a worker, which fetches */
-        note(a->notes, sizeof(a->notes), "%s needs a fetch, not done on an event loop", norm);
+        sbgw_fetch_note(a->notes, sizeof(a->notes), "%s needs a fetch, not done on an event loop", norm);
         goto out;
     }
     if ((crl = disk_get(a->f, norm, now, &expires)) != NULL) {  /* e.g. stored by the cron command */
@@ -618,11 +597,11 @@ static int try_uri(struct attempt *a, const char *uri, STACK_OF(X509_CRL) *out)
         goto push;
     }
     if ((left = a->deadline - now_ms()) <= 0) {
-        note(a->notes, sizeof(a->notes), "%s not fetched: revocation.fetch.timeout_ms spent", norm);
+        sbgw_fetch_note(a->notes, sizeof(a->notes), "%s not fetched: revocation.fetch.timeout_ms spent", norm);
         goto fail;
     }
     if ((fetcher = fetcher_get(a->f, err, sizeof(err))) == NULL) {
-        note(a->notes, sizeof(a->notes), "%s not fetched: %s", norm, err);
+        sbgw_fetch_note(a->notes, sizeof(a->notes), "%s not fetched: %s", norm, err);
         goto fail;
     }
     pthread_mutex_lock(&a->f->mu);
@@ -638,15 +617,15 @@ static int try_uri(struct attempt *a, const char *uri, STACK_OF(X509_CRL) *out)
     req.allow = a->allow;
     if (sbgw_fetch(fetcher, &req, &res) != SBGW_FETCH_OK) {
         if (res.cause[0] != '\0' && strstr(res.cause, norm) != NULL) {
-            note(a->notes, sizeof(a->notes), "%s", res.cause);        /* the cause names the URL */
+            sbgw_fetch_note(a->notes, sizeof(a->notes), "%s", res.cause);        /* the cause names the URL */
         } else {
-            note(a->notes, sizeof(a->notes), "%s: %s", norm, res.cause[0] != '\0' ? res.cause :
+            sbgw_fetch_note(a->notes, sizeof(a->notes), "%s: %s", norm, res.cause[0] != '\0' ? res.cause :
                  sbgw_fetch_status_name(res.status));
         }
         goto fail;
     }
     if ((crl = decode_crl(res.body, res.len)) == NULL) {
-        note(a->notes, sizeof(a->notes), "%s: the reply is not a CRL (DER or PEM)", norm);
+        sbgw_fetch_note(a->notes, sizeof(a->notes), "%s: the reply is not a CRL (DER or PEM)", norm);
         goto fail;
     }
     pthread_mutex_lock(&a->f->mu);
@@ -716,7 +695,7 @@ enum sb_reason sbgw_crl_fetch_more(void *arg, const struct sb_crl_request *rq, S
             s = gn->d.uniformResourceIdentifier;
             tried++;
             if (s->length <= 0 || (size_t)s->length >= sizeof(uri) || memchr(s->data, '\0', (size_t)s->length)) {
-                note(a.notes, sizeof(a.notes), "a distribution point URI is empty, too long or has a NUL");
+                sbgw_fetch_note(a.notes, sizeof(a.notes), "a distribution point URI is empty, too long or has a NUL");
                 continue;
             }
             memcpy(uri, s->data, (size_t)s->length);
