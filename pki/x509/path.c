@@ -39,6 +39,7 @@ void sb_path_opts_init(struct sb_path_opts *o)
     o->max_depth = -1;
     o->revocation = SB_REV_PREFER;
     o->profile = SB_PROFILE_RFC5280;
+    o->skew_s = SB_PATH_DEFAULT_SKEW_S;
     sb_algs_default(&o->algs);
 }
 

@@ -94,7 +94,11 @@ struct sb_path_opts {
     const unsigned char (*known_sha256)[32];   /* borrowed: parallel to known_crls */
 };
 
-/* Fill o with defaults: now, anyPolicy, no limits, revocation prefer, rfc5280 profile, strong algorithms. */
+#define SB_PATH_DEFAULT_SKEW_S 300   /* clock skew for OCSP times without a policy (time.max_clock_skew_s's default):
+                                      * a response fetched now may be produced a moment after the validation time */
+
+/* Fill o with defaults: now, anyPolicy, no limits, revocation prefer, rfc5280 profile, strong algorithms, the
+ * default clock skew. */
 void sb_path_opts_init(struct sb_path_opts *o);
 
 /*
