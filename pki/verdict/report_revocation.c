@@ -111,6 +111,16 @@ int sb_report_chain_revocation(json_t *chain, const struct sb_rev_evidence *ev, 
         if (!sb_rev_evidence_present(&ev[i])) {
             continue;
         }
+        if (ev[i].source == SB_REV_SRC_NONE) {         /* no evidence: only why (DESIGN's sources stay 4) */
+            struct member m[MAX_MEMBERS];
+
+            (void)members(&ev[i], m);                 /* source, then the note made valid UTF-8 */
+            if (json_object_set_new_nocheck(json_array_get(chain, i), "revocation_note",
+                                            json_string_nocheck(m[1].val)) != 0) {
+                return 0;
+            }
+            continue;
+        }
         if ((r = sb_report_rev_evidence(&ev[i])) == NULL ||
             json_object_set_new(json_array_get(chain, i), "revocation", r) != 0) {
             return 0;
@@ -125,6 +135,11 @@ void sb_report_rev_evidence_text(const struct sb_rev_evidence *ev, struct sb_jte
     int i, n = members(ev, m);
 
     if (n == 0) {
+        return;
+    }
+    if (ev->source == SB_REV_SRC_NONE) {
+        sb_jtext_cstr(out, ",\"revocation_note\":");
+        sb_jtext_str(out, m[1].val);
         return;
     }
     sb_jtext_cstr(out, ",\"revocation\":{");

@@ -5,7 +5,8 @@
  *
  * JSON: {"source":"file|embedded|crl|ocsp","type":"crl|ocsp","url":…|null,["produced_at"],"this_update",
  * "next_update":…|null,"sha256",["delta_sha256"],["revoked_after":true],["revocation_time",
- * "revocation_reason":…|null]}; a certificate that passed without status: {"source":"none","note":"…"}.
+ * "revocation_reason":…|null]}; a certificate that passed without status has no "revocation" member but a
+ * "revocation_note":"passed without status: …" (DESIGN's source values stay file/embedded/crl/ocsp).
  * Times RFC 3339 UTC, hashes lowercase hex. A chain element whose evidence is absent (revocation off, the
  * anchor, a certificate whose status was not reached) gets no "revocation" member at all ("present when
  * they apply", DESIGN §7). Pure functions; thread-safe.
