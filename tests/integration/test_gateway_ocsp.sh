@@ -128,9 +128,9 @@ responder "$PR1" ca -nmin 1
 responder "$PR2" resp
 R2PID=$RPID
 responder "$PR3" noekuresp -nmin 1
-py "$ROOT/tests/integration/ocsp_server.py" "$PPY" "$R" "http://127.0.0.1:$PX/" >>"$TMP/ocsp_server.log" 2>&1 &
+"$PYBIN" -S "$ROOT/tests/integration/ocsp_server.py" "$PPY" "$R" "http://127.0.0.1:$PX/" >>"$TMP/ocsp_server.log" 2>&1 &
 PIDS="$PIDS $!"
-py "$ROOT/tests/integration/ocsp_server.py" "$PX" "$R" >>"$TMP/ocsp_server.log" 2>&1 &
+"$PYBIN" -S "$ROOT/tests/integration/ocsp_server.py" "$PX" "$R" >>"$TMP/ocsp_server.log" 2>&1 &
 PIDS="$PIDS $!"
 for p in "$PR1" "$PR2" "$PR3"; do wait_responder "$p"; done
 for p in "$PPY" "$PX"; do wait_listen "$p"; done
