@@ -12,7 +12,6 @@
 #include "gateway/daemon/fetch_lazy.h"
 #include "gateway/daemon/ocsp_fetch.h"
 #include "gateway/daemon/revocation_fetch.h"
-#include "pki/verdict/validate.h"
 
 int sbgw_rev_sources_open(struct sbgw_rev_sources *s, char *err, size_t errlen)
 {
@@ -30,14 +29,6 @@ int sbgw_rev_sources_open(struct sbgw_rev_sources *s, char *err, size_t errlen)
     }
     sbgw_crl_fetch_share(s->crl, s->fetcher);
     return 0;
-}
-
-void sbgw_rev_sources_set(const struct sbgw_rev_sources *s, struct sb_validation_ctx *ctx)
-{
-    ctx->more_crls = s->crl != NULL ? sbgw_crl_fetch_more : NULL;
-    ctx->more_crls_arg = s->crl;
-    ctx->ocsp = s->ocsp != NULL ? sbgw_ocsp_fetch_source : NULL;
-    ctx->ocsp_arg = s->ocsp;
 }
 
 void sbgw_rev_sources_close(struct sbgw_rev_sources *s)

@@ -1,7 +1,7 @@
 /*
  * gateway/daemon/rev_sources.h — the network revocation sources (CRL distribution points,
  * revocation_fetch.h, and OCSP responders, ocsp_fetch.h) over one private fetcher, for a process that is not
- * the daemon: the CLI's `--fetch` (issue 16) opens them once, points its validation at them and closes them
+ * the daemon: the CLI's `--fetch` (gateway/cli/cli_fetch.c) opens them once, points its path options at them and closes them
  * before it exits. The daemon builds the same objects itself (lifecycle.c) with its refresh tick.
  *
  * Ownership: struct sbgw_rev_sources owns the fetcher and both sources (in-memory caches only, for the life of
@@ -14,7 +14,6 @@
 
 #include <stddef.h>
 
-struct sb_validation_ctx;
 struct sbgw_fetch_lazy;
 struct sbgw_crl_fetch;
 struct sbgw_ocsp_fetch;
@@ -28,8 +27,6 @@ struct sbgw_rev_sources {
 /* Make both sources over one fetcher started on their first fetch (calls evthread_use_pthreads now). 0, or -1
  * with a message in err (s is then empty: nothing to close). */
 int sbgw_rev_sources_open(struct sbgw_rev_sources *s, char *err, size_t errlen);
-/* Set ctx's more_crls and ocsp hooks to s (ctx's policy still selects them). */
-void sbgw_rev_sources_set(const struct sbgw_rev_sources *s, struct sb_validation_ctx *ctx);
 /* Free everything (no validation may be running with s); an empty or closed s is a no-op. */
 void sbgw_rev_sources_close(struct sbgw_rev_sources *s);
 
